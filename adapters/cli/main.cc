@@ -1,0 +1,152 @@
+// The motcua command line: check definitions, preview due dates.
+//
+//   motcua check <definitions-dir> [--json]
+//   motcua preview <definitions-dir> <procedure-code> <YYYY-MM-DDTHH:MM> [--json]
+
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "adapters/proto/definition_codec.h"
+#include "adapters/yaml/definition_loader.h"
+#include "engine/calendar/deadline.h"
+
+namespace motcua {
+namespace {
+
+int Usage() {
+  std::fprintf(stderr,
+               "usage:\n"
+               "  motcua check <definitions-dir> [--json]\n"
+               "      validate every procedure and calendar; print a summary (exit 0) or every\n"
+               "      error as file:line:column: field.path: message (exit 1)\n"
+               "  motcua preview <definitions-dir> <procedure-code> <YYYY-MM-DDTHH:MM>\n"
+               "      the due date the M01 slip states for a reception at that local time\n");
+  return 2;
+}
+
+bool HasFlag(int argc, char** argv, const char* flag) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], flag) == 0) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> Positional(int argc, char** argv) {
+  std::vector<std::string> out;
+  for (int i = 1; i < argc; ++i) {
+    if (argv[i][0] != '-') out.push_back(argv[i]);
+  }
+  return out;
+}
+
+bool LoadOrReport(const std::string& dir, DefinitionSet* set) {
+  *set = LoadDefinitions(dir);
+  if (set->ok()) return true;
+  for (const Diagnostic& d : set->errors) std::cout << d.ToString() << "\n";
+  std::cout << set->errors.size() << (set->errors.size() == 1 ? " error" : " errors") << " in "
+            << dir << "\n";
+  return false;
+}
+
+int Check(int argc, char** argv) {
+  std::vector<std::string> args = Positional(argc, argv);
+  if (args.size() != 2) return Usage();
+  DefinitionSet set;
+  if (!LoadOrReport(args[1], &set)) return 1;
+  if (HasFlag(argc, argv, "--json")) {
+    v1::ProcedureList list;
+    for (const auto& p : set.procedures) ToProto(*p, list.add_procedures());
+    std::cout << ToJson(list, true);
+    return 0;
+  }
+  std::set<std::string> codes;
+  size_t steps = 0;
+  for (const auto& p : set.procedures) {
+    codes.insert(p->code);
+    steps += p->steps.size();
+  }
+  std::cout << "OK: " << codes.size() << " procedures, " << set.procedures.size()
+            << " versions, " << steps << " steps, " << set.calendars.size() << " calendars\n";
+  for (const auto& [id, c] : set.calendars) {
+    std::cout << "  calendar " << id << ": " << c->first_year() << ".." << c->last_year();
+    for (const CalendarYear& y : c->spec().years) {
+      if (!y.announced) std::cout << " (" << y.year << " not announced: provisional)";
+    }
+    std::cout << "\n";
+  }
+  for (const auto& p : set.procedures) {
+    bool ends = false;
+    std::vector<int> path = MainPath(*p, &ends);
+    int64_t total = 0;
+    for (int i : path) {
+      if (p->steps[i].clock_runs) total += p->steps[i].budget.InMilliHours();
+    }
+    std::cout << "  " << p->code << " v" << p->version << " " << p->name << ": "
+              << (p->time_limit.same_day ? std::string("same day")
+                                         : FormatWorkDuration(p->time_limit.duration))
+              << ", " << p->steps.size() << " steps, main path " << FormatMilliHours(total)
+              << " of " << FormatMilliHours(p->TimeLimitMilliHours()) << "\n";
+  }
+  return 0;
+}
+
+int Preview(int argc, char** argv) {
+  std::vector<std::string> args = Positional(argc, argv);
+  if (args.size() != 4) return Usage();
+  DefinitionSet set;
+  if (!LoadOrReport(args[1], &set)) return 1;
+  const std::string& code = args[2];
+  std::shared_ptr<const Procedure> any;
+  for (const auto& p : set.procedures) {
+    if (p->code == code) any = p;
+  }
+  if (!any) {
+    std::cerr << "unknown procedure code '" << code << "'\n";
+    return 1;
+  }
+  const WorkCalendar& cal = *set.calendars.at(any->calendar);
+  std::optional<Instant> at = ParseLocalDateTime(args[3], cal.utc_offset_seconds());
+  if (!at) {
+    std::cerr << "bad reception time '" << args[3] << "'; expected YYYY-MM-DDTHH:MM (local)\n";
+    return 1;
+  }
+  std::shared_ptr<const Procedure> p = set.InForce(code, cal.LocalDate(*at));
+  if (!p) {
+    std::cerr << "no version of " << code << " is in force on " << FormatDate(cal.LocalDate(*at))
+              << "\n";
+    return 1;
+  }
+  Result<DueDate> due = ComputeDue(cal, *at, p->time_limit, p->cutoff, p->due_rule);
+  if (!due.ok()) {
+    std::cerr << due.status().message() << "\n";
+    return 1;
+  }
+  v1::DuePreview preview;
+  ToProto(*p, cal, *due, &preview);
+  if (HasFlag(argc, argv, "--json")) {
+    std::cout << ToJson(preview, true);
+    return 0;
+  }
+  std::cout << p->code << " v" << p->version << " " << p->name << "\n"
+            << "  received at:    " << preview.received_at() << "\n"
+            << "  counting from:  " << preview.counting_start() << "\n"
+            << "  due at:         " << preview.due_at()
+            << (due->provisional ? "  (provisional: that year's schedule is not announced)" : "")
+            << (due->after_cutoff ? "  (received after the cut-off)" : "") << "\n";
+  return 0;
+}
+
+}  // namespace
+}  // namespace motcua
+
+int main(int argc, char** argv) {
+  if (argc < 2) return motcua::Usage();
+  const std::string cmd = argv[1];
+  if (cmd == "check") return motcua::Check(argc, argv);
+  if (cmd == "preview") return motcua::Preview(argc, argv);
+  return motcua::Usage();
+}

@@ -1,0 +1,169 @@
+#pragma once
+// A compiled procedure definition (thủ tục hành chính): immutable once loaded.
+//
+// Definitions arrive from files (adapters/yaml) and are validated by ValidateProcedure()
+// before the engine sees them; the engine holds them as std::shared_ptr<const Procedure>.
+// Every element remembers where it was written (SourceRef) so that errors found after
+// parsing still point at a file, line and column.
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/calendar/work_duration.h"
+#include "engine/common/time.h"
+
+namespace motcua {
+
+struct SourceRef {
+  std::string file;
+  int line = 0;    // 1-based; 0 = unknown
+  int column = 0;  // 1-based
+};
+
+// One problem in a definition: "file:line:column: path: message".
+struct Diagnostic {
+  SourceRef where;
+  std::string path;  // e.g. "steps[2].actions[0].to"
+  std::string message;
+  std::string ToString() const;
+};
+
+enum class Level { kProvince, kCommune, kMinistry, kCentral };
+enum class Channel { kCounter, kOnlineFull, kOnlinePartial, kPostal };
+enum class DocumentForm { kOriginal, kCopy, kCertifiedCopy };
+enum class StepKind { kReceive, kAppraise, kVerify, kConsult, kSign, kIssue, kPayment, kReturn };
+enum class ActionKind {
+  kForward,            // to a later (or any) step: `to`
+  kSendBack,           // return to an earlier step: `to`
+  kRequestSupplement,  // T8; waits for the applicant
+  kRequestPayment,     // T10; waits for payment
+  kConsult,            // T7; waits for another agency's answer
+  kExtend,             // T11; apology with a new appointment
+  kDecide,             // T13; `outcome`
+};
+enum class Outcome { kNone, kApproved, kRefused };
+enum class SupplementClock { kPause, kRestart, kContinue };
+
+const char* LevelName(Level v);
+const char* ChannelName(Channel v);
+const char* DocumentFormName(DocumentForm v);
+const char* StepKindName(StepKind v);
+const char* ActionKindName(ActionKind v);
+const char* OutcomeName(Outcome v);
+const char* SupplementClockName(SupplementClock v);
+
+struct Role {
+  std::string id;
+  std::string name;
+  SourceRef src;
+};
+
+struct Document {
+  std::string id;
+  std::string name;
+  DocumentForm form = DocumentForm::kOriginal;
+  int count = 1;
+  bool required = true;
+  std::string condition;  // when it is needed, for conditional documents
+  std::vector<std::string> file_types;  // accepted e-file types, e.g. "pdf"
+  std::string substitutes_for;          // id of the document this one may replace
+  SourceRef src;
+};
+
+struct Fee {
+  int64_t amount_vnd = 0;
+  std::optional<Channel> channel;  // empty = any channel
+  std::string area;                // empty = everywhere
+  std::string note;
+};
+
+struct Action {
+  std::string id;
+  std::string label;
+  ActionKind kind = ActionKind::kForward;
+  std::string to;                 // target step for kForward / kSendBack
+  Outcome outcome = Outcome::kNone;  // for kDecide
+  std::vector<std::string> roles;    // who may take it; defaults to the step's role
+  bool pauses_clock = false;         // for waiting actions: the clock stops while waiting
+  std::optional<WorkDuration> answer_within;  // kConsult: the consulted agency's time
+  SourceRef src;
+  int target_index = -1;  // resolved index of `to` in Procedure::steps
+};
+
+struct Step {
+  std::string id;
+  std::string name;
+  StepKind kind = StepKind::kAppraise;
+  std::string unit;  // responsible unit
+  std::string role;  // responsible role
+  WorkDuration budget;
+  bool clock_runs = true;  // false: time in this step is not counted (verification, payment)
+  std::vector<Action> actions;
+  SourceRef src;
+
+  const Action* FindAction(const std::string& action_id) const;
+};
+
+struct SupplementPolicy {
+  SupplementClock clock = SupplementClock::kPause;  // Default: pause
+  bool once_only = false;                           // Default: repeated requests allowed
+  std::optional<WorkDuration> max_wait;             // Default: no limit
+};
+
+struct ExtensionPolicy {
+  bool allowed = false;  // Default: no extension
+  std::optional<WorkDuration> max;
+  WorkDuration min_notice = WorkDuration::Days(1);  // Default: 1 WD before the due date
+};
+
+struct Procedure {
+  std::string code;  // national procedure code, e.g. "1.001193"
+  std::string name;  // Vietnamese, kept exactly
+  std::string field;
+  Level level = Level::kCommune;
+  std::string agency_kind;
+  int version = 1;
+  CivilDate effective_from;
+  std::optional<CivilDate> effective_until;  // inclusive
+  std::string decision;                      // publishing decision
+  std::vector<Channel> channels;
+  std::string calendar = "vn";
+  TimeLimit time_limit;
+  std::string time_limit_note;
+  DueRule due_rule = DueRule::kSameClockTime;
+  Cutoff cutoff;
+  SupplementPolicy supplement;
+  ExtensionPolicy extension;
+  std::vector<Role> roles;
+  std::vector<Document> documents;
+  std::vector<Fee> fees;
+  std::vector<Step> steps;  // steps[0] is the start step
+  SourceRef src;
+
+  const Step* FindStep(const std::string& step_id) const;
+  int StepIndex(const std::string& step_id) const;
+  const Document* FindDocument(const std::string& doc_id) const;
+  bool HasRole(const std::string& role_id) const;
+  // Whether the definition is in force on `d` (effective_from <= d <= effective_until).
+  bool InForceOn(CivilDate d) const;
+  // The statutory time in milli working hours (same day = 1 WD = 8 WH).
+  int64_t TimeLimitMilliHours() const;
+};
+
+// Checks everything that needs the whole definition: unique ids, references, reachability,
+// that an outcome can be reached from every step, and that the main path's budgets fit the
+// statutory time. Resolves Action::target_index. Returns every problem found (empty = valid).
+std::vector<Diagnostic> ValidateProcedure(Procedure& p);
+
+// Checks a set of procedures together: two versions of one code must not overlap in time,
+// and (code, version) is unique.
+std::vector<Diagnostic> ValidateProcedureSet(const std::vector<const Procedure*>& all);
+
+// The main path: from the start step, follow each step's first action that has a target step
+// or an outcome. Returns step indices; `ends_in_outcome` false when it loops or dead-ends.
+std::vector<int> MainPath(const Procedure& p, bool* ends_in_outcome);
+
+}  // namespace motcua

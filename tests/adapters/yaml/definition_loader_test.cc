@@ -1,0 +1,56 @@
+// The definition loader on real files: the shipped definitions load; broken ones are reported
+// with every error's exact file:line:column, path and message.
+
+#include "adapters/yaml/definition_loader.h"
+#include "adapters/yaml/yaml_reader.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/engine/calendar/shipped_calendar.h"
+
+namespace motcua {
+namespace {
+
+std::vector<std::string> Messages(const std::vector<Diagnostic>& ds) {
+  std::vector<std::string> out;
+  for (const auto& d : ds) out.push_back(d.ToString());
+  return out;
+}
+
+TEST(DefinitionLoaderTest, ShippedDefinitionsLoad) {
+  DefinitionSet set = LoadDefinitions(std::string(MOTCUA_SOURCE_DIR) + "/definitions");
+  EXPECT_EQ(Messages(set.errors), std::vector<std::string>{});
+  EXPECT_GE(set.procedures.size(), 5u);
+  ASSERT_EQ(set.calendars.count("vn"), 1u);
+  auto birth = set.InForce("1.001193", {2026, 3, 2});
+  ASSERT_NE(birth, nullptr);
+  EXPECT_TRUE(birth->time_limit.same_day);
+  EXPECT_EQ(birth->cutoff.policy, CutoffPolicy::kResultNextDay);
+  EXPECT_EQ(birth->cutoff.minute_of_day, 15 * 60);
+}
+
+std::vector<std::string> ParseErrors(const std::string& text) {
+  std::vector<Diagnostic> errors;
+  auto p = ParseProcedureYaml(text, "p.yaml", &errors);
+  EXPECT_EQ(p, nullptr);
+  return Messages(errors);
+}
+
+TEST(DefinitionLoaderTest, SyntaxErrorHasAPosition) {
+  auto e = ParseErrors("code: \"1.1\"\nname: [unclosed\n");
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_EQ(e[0].rfind("p.yaml:3:1: YAML syntax error:", 0), 0u) << e[0];
+}
+
+TEST(DefinitionLoaderTest, DurationsAreExact) {
+  EXPECT_EQ(yaml::ParseDuration("0.5 WD")->thousandths, 500);
+  EXPECT_EQ(yaml::ParseDuration("2.25 WH")->thousandths, 2250);
+  EXPECT_EQ(yaml::ParseDuration("10 WD")->unit, WorkDuration::Unit::kWorkingDays);
+  EXPECT_FALSE(yaml::ParseDuration("10 days").has_value());
+  EXPECT_FALSE(yaml::ParseDuration("1.2345 WD").has_value());
+  EXPECT_FALSE(yaml::ParseDuration("-1 WD").has_value());
+  EXPECT_FALSE(yaml::ParseDuration("1. WD").has_value());
+}
+
+}  // namespace
+}  // namespace motcua
