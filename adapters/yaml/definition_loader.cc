@@ -190,6 +190,7 @@ std::shared_ptr<Procedure> ParseProcedureYaml(const std::string& text, const std
   if (!m.Has("effective")) {
     ctx.Error(*root, "effective", "missing required field 'effective'");
   } else {
+    p->effective_src = ctx.At(m.Get("effective"));
     MapReader e(ctx, m.Get("effective"), "effective", {"from", "until", "decision"});
     if (e.valid()) {
       p->effective_from = e.Date("from", true).value_or(CivilDate{});
@@ -210,6 +211,7 @@ std::shared_ptr<Procedure> ParseProcedureYaml(const std::string& text, const std
     ctx.Error(m.Get("channels"), "channels", "must list at least one channel");
   }
   p->calendar = m.String("calendar", false).value_or("vn");
+  p->calendar_src = m.Has("calendar") ? ctx.At(m.Get("calendar")) : p->src;
   if (YAML::Node tl = m.Get("time_limit"); tl.IsDefined() && !tl.IsNull()) {
     if (tl.IsScalar() && tl.Scalar() == "same_day") {
       p->time_limit.same_day = true;
@@ -480,7 +482,15 @@ DefinitionSet LoadDefinitions(const std::string& dir) {
     if (!ReadFile(path, &text, &set.errors)) continue;
     if (auto p = ParseProcedureYaml(text, path.string(), &set.errors)) {
       if (!set.calendars.count(p->calendar)) {
-        set.errors.push_back({p->src, "calendar", "unknown calendar '" + p->calendar + "'"});
+        set.errors.push_back({p->calendar_src, "calendar",
+                              "unknown calendar '" + p->calendar + "'; defined: " +
+                                  [&set] {
+                                    std::string ids;
+                                    for (const auto& [id, c] : set.calendars) {
+                                      ids += (ids.empty() ? "" : ", ") + id;
+                                    }
+                                    return ids.empty() ? std::string("none") : ids;
+                                  }()});
       }
       all.push_back(p.get());
       set.procedures.push_back(std::move(p));

@@ -121,9 +121,13 @@ int64_t Procedure::TimeLimitMilliHours() const {
 
 namespace {
 
+// "a, b, c" in declaration order, each id once.
 std::string JoinIds(const std::vector<std::string>& ids) {
   std::string s;
-  for (const std::string& id : ids) s += (s.empty() ? "" : ", ") + id;
+  std::set<std::string> seen;
+  for (const std::string& id : ids) {
+    if (seen.insert(id).second) s += (s.empty() ? "" : ", ") + id;
+  }
   return s;
 }
 
@@ -315,7 +319,7 @@ std::vector<Diagnostic> ValidateProcedureSet(const std::vector<const Procedure*>
       const Procedure& b = *all[i];
       if (a.code != b.code) continue;
       if (a.version == b.version) {
-        out.push_back({b.src, "version",
+        out.push_back({b.effective_src, "version",
                        "procedure " + b.code + " version " + std::to_string(b.version) +
                            " is also defined in " + a.src.file});
         continue;
@@ -324,7 +328,7 @@ std::vector<Diagnostic> ValidateProcedureSet(const std::vector<const Procedure*>
       bool b_before_a = b.effective_until && *b.effective_until < a.effective_from;
       if (!a_before_b && !b_before_a) {
         out.push_back(
-            {b.src, "effective",
+            {b.effective_src, "effective",
              "procedure " + b.code + " version " + std::to_string(b.version) + " (from " +
                  FormatDate(b.effective_from) +
                  (b.effective_until ? " until " + FormatDate(*b.effective_until) : "") +

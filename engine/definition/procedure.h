@@ -142,6 +142,8 @@ struct Procedure {
   std::vector<Fee> fees;
   std::vector<Step> steps;  // steps[0] is the start step
   SourceRef src;
+  SourceRef effective_src;  // where `effective` is written
+  SourceRef calendar_src;   // where `calendar` is written (or the file start)
 
   const Step* FindStep(const std::string& step_id) const;
   int StepIndex(const std::string& step_id) const;

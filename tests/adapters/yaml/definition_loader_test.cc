@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "tests/engine/calendar/shipped_calendar.h"
 
 namespace motcua {
@@ -50,6 +52,45 @@ TEST(DefinitionLoaderTest, DurationsAreExact) {
   EXPECT_FALSE(yaml::ParseDuration("1.2345 WD").has_value());
   EXPECT_FALSE(yaml::ParseDuration("-1 WD").has_value());
   EXPECT_FALSE(yaml::ParseDuration("1. WD").has_value());
+}
+
+}  // namespace
+}  // namespace motcua
+
+namespace motcua {
+namespace {
+
+// Every error in tests/adapters/yaml/testdata/broken/ is reported, exactly as
+// testdata/broken.expected lists them (the output of `motcua check broken` run from testdata/).
+TEST(DefinitionLoaderTest, BrokenDefinitionsReportEveryErrorExactly) {
+  const std::string dir = std::string(MOTCUA_SOURCE_DIR) + "/tests/adapters/yaml/testdata";
+  std::vector<std::string> expected;
+  std::istringstream in(testing::ReadSourceFile("tests/adapters/yaml/testdata/broken.expected"));
+  for (std::string line; std::getline(in, line);) {
+    if (line.find(" errors in ") == std::string::npos) expected.push_back(line);
+  }
+  ASSERT_GE(expected.size(), 25u);
+
+  DefinitionSet set = LoadDefinitions(dir + "/broken");
+  std::vector<std::string> actual;
+  for (const Diagnostic& d : set.errors) {
+    std::string s = d.ToString();
+    // Report paths relative to testdata/, as the expectation file was written.
+    for (size_t at; (at = s.find(dir + "/")) != std::string::npos;) s.erase(at, dir.size() + 1);
+    actual.push_back(s);
+  }
+  EXPECT_EQ(actual, expected);
+  EXPECT_TRUE(set.procedures.size() == 2u);  // only overlap-v1/v2 parse; their clash is an error
+}
+
+TEST(DefinitionLoaderTest, MissingDirectoryIsReported) {
+  DefinitionSet set = LoadDefinitions(std::string(MOTCUA_SOURCE_DIR) + "/tests/adapters/yaml/testdata/broken");
+  EXPECT_FALSE(set.ok());
+  DefinitionSet missing = LoadDefinitions("/nonexistent/definitions");
+  ASSERT_EQ(missing.errors.size(), 1u);
+  EXPECT_EQ(missing.errors[0].ToString(),
+            "/nonexistent/definitions: not a directory; expected <dir>/procedures/ and "
+            "<dir>/calendars/");
 }
 
 }  // namespace
