@@ -283,6 +283,14 @@ Result<Instant> WorkCalendar::AddWorkingSeconds(Instant start, int64_t seconds) 
   return FromCumulative(c + seconds);
 }
 
+Result<Instant> WorkCalendar::SubtractWorkingSeconds(Instant end, int64_t seconds) const {
+  if (seconds < 0) return InvalidArgument("cannot subtract a negative working time");
+  ASSIGN_OR_RETURN(int64_t c, Cumulative(end));
+  if (seconds == 0) return end;
+  if (c - seconds <= 0) return InstantOf(0, 0);
+  return FromCumulative(c - seconds);
+}
+
 Result<Instant> WorkCalendar::Add(Instant start, WorkDuration d, DueRule rule) const {
   if (d.thousandths < 0) return InvalidArgument("cannot add a negative working time");
   if (d.unit == WorkDuration::Unit::kWorkingHours) {

@@ -85,6 +85,9 @@ class WorkCalendar {
   // The earliest instant t >= start with WorkingSecondsBetween(start, t) >= seconds.
   // A limit that ends exactly at a session's end lands on that end (11:30, not 13:30).
   Result<Instant> AddWorkingSeconds(Instant start, int64_t seconds) const;
+  // The earliest instant t with WorkingSecondsBetween(t, end) <= seconds: `seconds` of working
+  // time before `end` (for "nearly due" warnings). Clamped to the start of the covered range.
+  Result<Instant> SubtractWorkingSeconds(Instant end, int64_t seconds) const;
   // Adds a working duration. Whole working days move to the same working position N working
   // days later (kSameClockTime) or to the end of that day (kEndOfDay); fractions of a day and
   // working hours walk session time (0.5 WD = 4 WH).

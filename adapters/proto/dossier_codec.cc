@@ -1,0 +1,335 @@
+#include "adapters/proto/dossier_codec.h"
+
+namespace motcua {
+
+namespace {
+
+int64_t Sec(const std::optional<Instant>& t) { return t ? t->seconds : 0; }
+std::optional<Instant> Opt(int64_t s) {
+  return s == 0 ? std::nullopt : std::optional<Instant>(Instant{s});
+}
+
+const char* TimelinessText(const std::optional<Timeliness>& t) {
+  return t ? TimelinessName(*t) : "";
+}
+
+bool ParseTimeliness(const std::string& s, std::optional<Timeliness>* out) {
+  if (s.empty()) {
+    out->reset();
+    return true;
+  }
+  for (Timeliness t : {Timeliness::kEarly, Timeliness::kOnTime, Timeliness::kLate}) {
+    if (s == TimelinessName(t)) {
+      *out = t;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool ParseChannel(const std::string& s, Channel* out) {
+  for (Channel c : {Channel::kCounter, Channel::kOnlineFull, Channel::kOnlinePartial,
+                    Channel::kPostal}) {
+    if (s == ChannelName(c)) {
+      *out = c;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool ParseOutcome(const std::string& s, Outcome* out) {
+  for (Outcome o : {Outcome::kNone, Outcome::kApproved, Outcome::kRefused}) {
+    if (s == OutcomeName(o) || (s.empty() && o == Outcome::kNone)) {
+      *out = o;
+      return true;
+    }
+  }
+  return false;
+}
+
+void ToProto(const Applicant& a, v1::Applicant* out) {
+  out->set_name(a.name);
+  out->set_id_number(a.id_number);
+  out->set_address(a.address);
+  out->set_phone(a.phone);
+  out->set_email(a.email);
+  out->set_representative(a.representative);
+}
+
+void FromProto(const v1::Applicant& in, Applicant* out) {
+  out->name = in.name();
+  out->id_number = in.id_number();
+  out->address = in.address();
+  out->phone = in.phone();
+  out->email = in.email();
+  out->representative = in.representative();
+}
+
+void ToProto(const Timer& t, v1::Timer* out) {
+  out->set_kind(TimerKindName(t.kind));
+  out->set_at(t.at.seconds);
+}
+
+bool FromProto(const v1::Timer& in, Timer* out) {
+  out->at = Instant{in.at()};
+  return ParseTimerKind(in.kind(), &out->kind);
+}
+
+template <typename Msg>
+void DocsToProto(const std::vector<SubmittedDocument>& docs, Msg* out) {
+  for (const auto& d : docs) {
+    auto* x = out->add_documents();
+    x->set_document_id(d.document_id);
+    x->set_count(d.count);
+  }
+}
+
+template <typename Msg>
+void DocsFromProto(const Msg& in, std::vector<SubmittedDocument>* out) {
+  out->clear();
+  for (const auto& d : in.documents()) out->push_back({d.document_id(), d.count()});
+}
+
+Status Bad(const std::string& what, const std::string& value) {
+  return Internal("stored record has an unknown " + what + " '" + value + "'");
+}
+
+}  // namespace
+
+void ToProto(const Dossier& d, v1::Dossier* out) {
+  out->set_id(d.id);
+  out->set_version(d.version);
+  out->set_number(d.number);
+  out->set_procedure_code(d.procedure_code);
+  out->set_procedure_version(d.procedure_version);
+  out->set_receiving_agency(d.receiving_agency);
+  out->set_competent_agency(d.competent_agency);
+  ToProto(d.applicant, out->mutable_applicant());
+  out->set_channel(ChannelName(d.channel));
+  DocsToProto(d.documents, out);
+  out->set_status(DossierStatusName(d.status));
+  out->set_portal_status(PortalStatusCode(d.status));
+  out->set_current_step(d.current_step);
+  out->set_assignee(d.assignee);
+  out->set_submitted_at(Sec(d.submitted_at));
+  out->set_received_at(Sec(d.received_at));
+  out->set_counting_start(Sec(d.counting_start));
+  out->set_due_at(Sec(d.due_at));
+  out->set_extended_due_at(Sec(d.extended_due_at));
+  out->set_waiting_until(Sec(d.waiting_until));
+  for (const auto& p : d.pauses) {
+    auto* x = out->add_pauses();
+    x->set_from(p.from.seconds);
+    x->set_to(Sec(p.to));
+    x->set_reason(p.reason);
+  }
+  out->set_step_entered_at(Sec(d.step_entered_at));
+  out->set_step_due_at(Sec(d.step_due_at));
+  out->set_supplement_requests(d.supplement_requests);
+  out->set_supplement_requested_by(d.supplement_requested_by);
+  for (const auto& m : d.missing) out->add_missing(m);
+  if (d.outcome != Outcome::kNone) out->set_outcome(OutcomeName(d.outcome));
+  out->set_decided_at(Sec(d.decided_at));
+  out->set_returned_at(Sec(d.returned_at));
+  out->set_timeliness(TimelinessText(d.timeliness));
+  out->set_stop_reason(d.stop_reason);
+  for (const auto& t : d.timers) ToProto(t, out->add_timers());
+  for (const auto& t : d.fired) ToProto(t, out->add_fired());
+}
+
+Status FromProto(const v1::Dossier& in, Dossier* out) {
+  Dossier d;
+  d.id = in.id();
+  d.version = in.version();
+  d.number = in.number();
+  d.procedure_code = in.procedure_code();
+  d.procedure_version = in.procedure_version();
+  d.receiving_agency = in.receiving_agency();
+  d.competent_agency = in.competent_agency();
+  FromProto(in.applicant(), &d.applicant);
+  if (!ParseChannel(in.channel(), &d.channel)) return Bad("channel", in.channel());
+  DocsFromProto(in, &d.documents);
+  if (!ParseDossierStatus(in.status(), &d.status)) return Bad("status", in.status());
+  d.current_step = in.current_step();
+  d.assignee = in.assignee();
+  d.submitted_at = Opt(in.submitted_at());
+  d.received_at = Opt(in.received_at());
+  d.counting_start = Opt(in.counting_start());
+  d.due_at = Opt(in.due_at());
+  d.extended_due_at = Opt(in.extended_due_at());
+  d.waiting_until = Opt(in.waiting_until());
+  for (const auto& p : in.pauses()) {
+    d.pauses.push_back(PausedInterval{Instant{p.from()}, Opt(p.to()), p.reason()});
+  }
+  d.step_entered_at = Opt(in.step_entered_at());
+  d.step_due_at = Opt(in.step_due_at());
+  d.supplement_requests = in.supplement_requests();
+  d.supplement_requested_by = in.supplement_requested_by();
+  d.missing.assign(in.missing().begin(), in.missing().end());
+  if (!ParseOutcome(in.outcome(), &d.outcome)) return Bad("outcome", in.outcome());
+  d.decided_at = Opt(in.decided_at());
+  d.returned_at = Opt(in.returned_at());
+  if (!ParseTimeliness(in.timeliness(), &d.timeliness)) return Bad("timeliness", in.timeliness());
+  d.stop_reason = in.stop_reason();
+  for (const auto& t : in.timers()) {
+    Timer x;
+    if (!FromProto(t, &x)) return Bad("timer kind", t.kind());
+    d.timers.push_back(x);
+  }
+  for (const auto& t : in.fired()) {
+    Timer x;
+    if (!FromProto(t, &x)) return Bad("timer kind", t.kind());
+    d.fired.push_back(x);
+  }
+  *out = std::move(d);
+  return Status::Ok();
+}
+
+void ToProto(const Event& e, v1::Event* out) {
+  out->set_type(EventTypeName(e.type));
+  out->set_dossier_id(e.dossier_id);
+  out->set_version(e.version);
+  out->set_status(DossierStatusName(e.status));
+  out->set_at(e.at.seconds);
+  out->set_actor(e.actor);
+  out->set_role(e.role);
+  out->set_comment(e.comment);
+  out->set_action_id(e.action_id);
+  out->set_procedure_code(e.procedure_code);
+  out->set_procedure_version(e.procedure_version);
+  out->set_receiving_agency(e.receiving_agency);
+  out->set_competent_agency(e.competent_agency);
+  ToProto(e.applicant, out->mutable_applicant());
+  out->set_channel(ChannelName(e.channel));
+  DocsToProto(e.documents, out);
+  out->set_number(e.number);
+  out->set_counting_start(Sec(e.counting_start));
+  out->set_due_at(Sec(e.due_at));
+  out->set_extended_due_at(Sec(e.extended_due_at));
+  out->set_waiting_until(Sec(e.waiting_until));
+  out->set_to_step(e.to_step);
+  out->set_step_due_at(Sec(e.step_due_at));
+  if (e.hand_over) {
+    auto* h = out->mutable_hand_over();
+    h->set_step_id(e.hand_over->step_id);
+    h->set_giver(e.hand_over->giver);
+    h->set_receiver(e.hand_over->receiver);
+    h->set_timeliness(TimelinessName(e.hand_over->timeliness));
+    h->set_note(e.hand_over->note);
+  }
+  out->set_assignee(e.assignee);
+  for (const auto& m : e.missing) out->add_missing(m);
+  out->set_reason(e.reason);
+  if (e.outcome != Outcome::kNone) out->set_outcome(OutcomeName(e.outcome));
+  out->set_timeliness(TimelinessText(e.timeliness));
+  out->set_pause_starts(e.pause_starts);
+  out->set_pause_ends(e.pause_ends);
+  for (const auto& t : e.timers) ToProto(t, out->add_timers());
+  out->set_timers_set(e.timers_set);
+  if (e.fired) ToProto(*e.fired, out->mutable_fired());
+}
+
+Status FromProto(const v1::Event& in, Event* out) {
+  Event e;
+  if (!ParseEventType(in.type(), &e.type)) return Bad("event type", in.type());
+  e.dossier_id = in.dossier_id();
+  e.version = in.version();
+  if (!ParseDossierStatus(in.status(), &e.status)) return Bad("status", in.status());
+  e.at = Instant{in.at()};
+  e.actor = in.actor();
+  e.role = in.role();
+  e.comment = in.comment();
+  e.action_id = in.action_id();
+  e.procedure_code = in.procedure_code();
+  e.procedure_version = in.procedure_version();
+  e.receiving_agency = in.receiving_agency();
+  e.competent_agency = in.competent_agency();
+  FromProto(in.applicant(), &e.applicant);
+  if (!ParseChannel(in.channel(), &e.channel)) return Bad("channel", in.channel());
+  DocsFromProto(in, &e.documents);
+  e.number = in.number();
+  e.counting_start = Opt(in.counting_start());
+  e.due_at = Opt(in.due_at());
+  e.extended_due_at = Opt(in.extended_due_at());
+  e.waiting_until = Opt(in.waiting_until());
+  e.to_step = in.to_step();
+  e.step_due_at = Opt(in.step_due_at());
+  if (in.has_hand_over()) {
+    HandOver h;
+    h.step_id = in.hand_over().step_id();
+    h.giver = in.hand_over().giver();
+    h.receiver = in.hand_over().receiver();
+    std::optional<Timeliness> t;
+    if (!ParseTimeliness(in.hand_over().timeliness(), &t) || !t) {
+      return Bad("timeliness", in.hand_over().timeliness());
+    }
+    h.timeliness = *t;
+    h.note = in.hand_over().note();
+    e.hand_over = h;
+  }
+  e.assignee = in.assignee();
+  e.missing.assign(in.missing().begin(), in.missing().end());
+  e.reason = in.reason();
+  if (!ParseOutcome(in.outcome(), &e.outcome)) return Bad("outcome", in.outcome());
+  if (!ParseTimeliness(in.timeliness(), &e.timeliness)) return Bad("timeliness", in.timeliness());
+  e.pause_starts = in.pause_starts();
+  e.pause_ends = in.pause_ends();
+  for (const auto& t : in.timers()) {
+    Timer x;
+    if (!FromProto(t, &x)) return Bad("timer kind", t.kind());
+    e.timers.push_back(x);
+  }
+  e.timers_set = in.timers_set();
+  if (in.has_fired()) {
+    Timer x;
+    if (!FromProto(in.fired(), &x)) return Bad("timer kind", in.fired().kind());
+    e.fired = x;
+  }
+  *out = std::move(e);
+  return Status::Ok();
+}
+
+void ToProto(const IdempotencyRecord& r, v1::IdempotencyRecord* out) {
+  out->set_key(r.key);
+  out->set_payload_hash(r.payload_hash);
+  out->set_dossier_id(r.dossier_id);
+  out->set_version(r.version);
+}
+
+void FromProto(const v1::IdempotencyRecord& in, IdempotencyRecord* out) {
+  out->key = in.key();
+  out->payload_hash = in.payload_hash();
+  out->dossier_id = in.dossier_id();
+  out->version = in.version();
+}
+
+std::string EncodeDossier(const Dossier& d) {
+  v1::Dossier p;
+  ToProto(d, &p);
+  return p.SerializeAsString();
+}
+
+std::string EncodeEvent(const Event& e) {
+  v1::Event p;
+  ToProto(e, &p);
+  return p.SerializeAsString();
+}
+
+Result<Dossier> DecodeDossier(const std::string& bytes) {
+  v1::Dossier p;
+  if (!p.ParseFromString(bytes)) return Internal("stored dossier record does not parse");
+  Dossier d;
+  RETURN_IF_ERROR(FromProto(p, &d));
+  return d;
+}
+
+Result<Event> DecodeEvent(const std::string& bytes) {
+  v1::Event p;
+  if (!p.ParseFromString(bytes)) return Internal("stored event record does not parse");
+  Event e;
+  RETURN_IF_ERROR(FromProto(p, &e));
+  return e;
+}
+
+}  // namespace motcua

@@ -1,0 +1,24 @@
+#pragma once
+// Dossier and event records ↔ protobuf (storage format and API view). Decoding validates
+// enum names; a record that does not decode is reported, never half-read.
+
+#include "engine/common/status.h"
+#include "engine/dossier/dossier.h"
+#include "engine/store/store.h"
+#include "motcua/v1/dossier.pb.h"
+
+namespace motcua {
+
+void ToProto(const Dossier& d, v1::Dossier* out);
+void ToProto(const Event& e, v1::Event* out);
+Status FromProto(const v1::Dossier& in, Dossier* out);
+Status FromProto(const v1::Event& in, Event* out);
+void ToProto(const IdempotencyRecord& r, v1::IdempotencyRecord* out);
+void FromProto(const v1::IdempotencyRecord& in, IdempotencyRecord* out);
+
+std::string EncodeDossier(const Dossier& d);
+std::string EncodeEvent(const Event& e);
+Result<Dossier> DecodeDossier(const std::string& bytes);
+Result<Event> DecodeEvent(const std::string& bytes);
+
+}  // namespace motcua

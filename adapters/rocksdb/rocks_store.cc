@@ -1,0 +1,271 @@
+#include "adapters/rocksdb/rocks_store.h"
+
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/options_util.h>
+#include <rocksdb/write_batch.h>
+#include <sys/statvfs.h>
+
+#include <mutex>
+
+#include "adapters/proto/dossier_codec.h"
+#include "engine/store/indexes.h"
+
+namespace motcua {
+
+namespace {
+
+// The storage format version kept under "format" in the default column family. A change of
+// keys or values bumps it and comes with a migration.
+constexpr char kFormatKey[] = "format";
+constexpr char kFormatVersion[] = "1";
+
+const char* const kColumnFamilyNames[] = {"default", "dossiers", "history", "indexes",
+                                          "idempotency", "outbox", "counters"};
+static_assert(std::size(kColumnFamilyNames) == static_cast<size_t>(ColumnFamily::kCount));
+
+Status FromRocks(const rocksdb::Status& s, const std::string& what) {
+  if (s.ok()) return Status::Ok();
+  if (s.IsNotFound()) return NotFound(what + ": " + s.ToString());
+  return Internal(what + ": " + s.ToString());
+}
+
+std::string HistoryKey(const std::string& id, int64_t version) {
+  std::string k = id;
+  k.push_back('\0');
+  k += EncodeBE64(static_cast<uint64_t>(version));
+  return k;
+}
+
+}  // namespace
+
+std::string EncodeBE64(uint64_t v) {
+  std::string s(8, '\0');
+  for (int i = 7; i >= 0; --i) {
+    s[i] = static_cast<char>(v & 0xff);
+    v >>= 8;
+  }
+  return s;
+}
+
+uint64_t DecodeBE64(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+
+Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& path,
+                                                     const RocksStoreOptions& options) {
+  std::unique_ptr<RocksStore> store(new RocksStore());
+  store->path_ = path;
+  store->options_ = options;
+
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.paranoid_checks = true;
+  if (options.env != nullptr) db_options.env = options.env;
+  // Keep the WAL and memtables modest; dossiers are small.
+  db_options.max_total_wal_size = 256 << 20;
+  db_options.IncreaseParallelism(2);
+
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
+  rocksdb::ColumnFamilyOptions cf_options;
+  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const char* name : kColumnFamilyNames) descriptors.emplace_back(name, cf_options);
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, path, descriptors, &store->handles_, &raw);
+  if (!s.ok()) return Unavailable("cannot open the store at " + path + ": " + s.ToString());
+  store->db_.reset(raw);
+
+  std::string format;
+  s = store->db_->Get(rocksdb::ReadOptions(), store->cf(ColumnFamily::kDefault), kFormatKey, &format);
+  if (s.IsNotFound()) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    s = store->db_->Put(wo, store->cf(ColumnFamily::kDefault), kFormatKey, kFormatVersion);
+    if (!s.ok()) return Unavailable("cannot initialise the store: " + s.ToString());
+  } else if (!s.ok()) {
+    return Unavailable("cannot read the store format: " + s.ToString());
+  } else if (format != kFormatVersion) {
+    return FailedPrecondition("the store at " + path + " has format " + format +
+                              "; this build reads format " + kFormatVersion);
+  }
+  return store;
+}
+
+RocksStore::~RocksStore() {
+  // Column-family handles go before the DB.
+  if (db_) {
+    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+    handles_.clear();
+    db_->Close();
+  }
+}
+
+Result<std::optional<Dossier>> RocksStore::Get(const std::string& id) {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(ColumnFamily::kDossiers), id, &value);
+  if (s.IsNotFound()) return std::optional<Dossier>();
+  RETURN_IF_ERROR(FromRocks(s, "read dossier"));
+  ASSIGN_OR_RETURN(Dossier d, DecodeDossier(value));
+  return std::optional<Dossier>(std::move(d));
+}
+
+Result<std::optional<std::string>> RocksStore::IdByNumber(const std::string& number) {
+  ASSIGN_OR_RETURN(std::vector<std::string> entries, ScanIndex(IndexPrefix({"nb", number}), "", 1));
+  if (entries.empty()) return std::optional<std::string>();
+  return std::optional<std::string>(IndexEntryId(entries.front()));
+}
+
+Result<std::vector<Event>> RocksStore::History(const std::string& id) {
+  std::vector<Event> out;
+  std::string prefix = id;
+  prefix.push_back('\0');
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), cf(ColumnFamily::kHistory)));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    ASSIGN_OR_RETURN(Event e, DecodeEvent(it->value().ToString()));
+    out.push_back(std::move(e));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "read history"));
+  return out;
+}
+
+Result<std::optional<IdempotencyRecord>> RocksStore::Idempotency(const std::string& key) {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(ColumnFamily::kIdempotency), key, &value);
+  if (s.IsNotFound()) return std::optional<IdempotencyRecord>();
+  RETURN_IF_ERROR(FromRocks(s, "read idempotency record"));
+  v1::IdempotencyRecord p;
+  if (!p.ParseFromString(value)) return Internal("stored idempotency record does not parse");
+  IdempotencyRecord r;
+  FromProto(p, &r);
+  return std::optional<IdempotencyRecord>(r);
+}
+
+Result<int64_t> RocksStore::Counter(const std::string& name) {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(ColumnFamily::kCounters), name, &value);
+  if (s.IsNotFound()) return int64_t{0};
+  RETURN_IF_ERROR(FromRocks(s, "read counter"));
+  if (value.size() != 8) return Internal("stored counter '" + name + "' is not 8 bytes");
+  return static_cast<int64_t>(DecodeBE64(value.data()));
+}
+
+Result<uint64_t> RocksStore::LastOutboxPosition() {
+  // One seek to the last key: start-up never scans the outbox.
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), cf(ColumnFamily::kOutbox)));
+  it->SeekToLast();
+  RETURN_IF_ERROR(FromRocks(it->status(), "read outbox"));
+  if (!it->Valid()) return uint64_t{0};
+  if (it->key().size() != 8) return Internal("bad outbox key");
+  return DecodeBE64(it->key().data());
+}
+
+Status RocksStore::Commit(const WriteSet& w) {
+  if (write_failed_.load()) {
+    return Unavailable("the store refuses writes after a failed write: " + write_failure_);
+  }
+  rocksdb::WriteBatch batch;
+  uint64_t pos = w.first_outbox_position;
+  for (const DossierChange& c : w.changes) {
+    if (c.before) {
+      for (const auto& e : IndexEntries(*c.before)) batch.Delete(cf(ColumnFamily::kIndexes), e);
+    }
+    for (const auto& e : IndexEntries(c.after)) batch.Put(cf(ColumnFamily::kIndexes), e, "");
+    batch.Put(cf(ColumnFamily::kDossiers), c.after.id, EncodeDossier(c.after));
+    for (const Event& e : c.events) {
+      const std::string bytes = EncodeEvent(e);
+      batch.Put(cf(ColumnFamily::kHistory), HistoryKey(e.dossier_id, e.version), bytes);
+      batch.Put(cf(ColumnFamily::kOutbox), EncodeBE64(pos++), bytes);
+    }
+  }
+  for (const auto& r : w.idempotency) {
+    v1::IdempotencyRecord p;
+    ToProto(r, &p);
+    batch.Put(cf(ColumnFamily::kIdempotency), r.key, p.SerializeAsString());
+  }
+  for (const auto& [name, value] : w.counters) {
+    batch.Put(cf(ColumnFamily::kCounters), name, EncodeBE64(static_cast<uint64_t>(value)));
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  rocksdb::Status s = db_->Write(wo, &batch);
+  if (!s.ok()) {
+    // A failed (synced) write may or may not be on disk; nothing after it can be trusted to be
+    // acknowledged in order, so refuse every later write until an operator restarts.
+    write_failure_ = s.ToString();
+    write_failed_.store(true);
+    return Unavailable("write failed: " + s.ToString());
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<OutboxEntry>> RocksStore::ReadOutbox(uint64_t after, size_t limit) {
+  std::vector<OutboxEntry> out;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), cf(ColumnFamily::kOutbox)));
+  for (it->Seek(EncodeBE64(after + 1)); it->Valid() && out.size() < limit; it->Next()) {
+    ASSIGN_OR_RETURN(Event e, DecodeEvent(it->value().ToString()));
+    out.push_back(OutboxEntry{DecodeBE64(it->key().data()), std::move(e)});
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "read outbox"));
+  return out;
+}
+
+Result<std::vector<std::string>> RocksStore::Ids(const std::string& after_id, size_t limit) {
+  std::vector<std::string> out;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), cf(ColumnFamily::kDossiers)));
+  it->Seek(after_id);
+  if (it->Valid() && !after_id.empty() && it->key() == after_id) it->Next();
+  for (; it->Valid() && out.size() < limit; it->Next()) out.push_back(it->key().ToString());
+  RETURN_IF_ERROR(FromRocks(it->status(), "list dossiers"));
+  return out;
+}
+
+Result<std::vector<std::string>> RocksStore::ScanIndex(const std::string& prefix,
+                                                       const std::string& start_after,
+                                                       size_t limit) {
+  std::vector<std::string> out;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), cf(ColumnFamily::kIndexes)));
+  if (start_after.empty()) {
+    it->Seek(prefix);
+  } else {
+    it->Seek(start_after);
+    if (it->Valid() && it->key() == start_after) it->Next();
+  }
+  for (; it->Valid() && out.size() < limit && it->key().starts_with(prefix); it->Next()) {
+    out.push_back(it->key().ToString());
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "scan index"));
+  return out;
+}
+
+Result<bool> RocksStore::HasIndexEntry(const std::string& entry) {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(ColumnFamily::kIndexes), entry, &value);
+  if (s.IsNotFound()) return false;
+  RETURN_IF_ERROR(FromRocks(s, "read index"));
+  return true;
+}
+
+Result<std::vector<std::string>> RocksStore::AllIndexEntries(const std::string& start_after,
+                                                             size_t limit) {
+  return ScanIndex("", start_after, limit);
+}
+
+Result<uint64_t> RocksStore::FreeDiskBytes() const {
+  struct statvfs st;
+  if (statvfs(path_.c_str(), &st) != 0) return Internal("statvfs failed on " + path_);
+  return static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
+}
+
+}  // namespace motcua

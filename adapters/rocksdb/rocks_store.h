@@ -1,0 +1,89 @@
+#pragma once
+// The RocksDB store: the durable implementation of the storage port (engine/store/store.h).
+// Column families, keys and values are documented in docs/storage.md; ColumnFamily lists them
+// once, and their names are never changed or reused.
+//
+// Every Commit is one WriteBatch across column families, written with sync = true: when
+// Commit returns OK the change is on disk. After any failed write the store refuses further
+// writes (kUnavailable) until reopened; reads keep working.
+
+#include <rocksdb/db.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/store/store.h"
+
+namespace rocksdb {
+class Env;
+}
+
+namespace motcua {
+
+enum class ColumnFamily : int {
+  kDefault = 0,   // "default": meta (format version)
+  kDossiers,      // "dossiers": id → v1.Dossier
+  kHistory,       // "history": id \0 version(be64) → v1.Event
+  kIndexes,       // "indexes": index entry (indexes.h) → ""
+  kIdempotency,   // "idempotency": key → v1.IdempotencyRecord
+  kOutbox,        // "outbox": position(be64) → v1.Event
+  kCounters,      // "counters": name → value(be64)
+  kCount,
+};
+
+struct RocksStoreOptions {
+  // Sync every commit (fsync). Only benchmarks of the baseline turn it off.
+  bool sync = true;  // Default: true
+  // Block cache for reads of dossiers and indexes.
+  size_t block_cache_bytes = 64 << 20;  // Default: 64 MiB
+  // An Env to use instead of the default (tests inject a failing file system).
+  rocksdb::Env* env = nullptr;  // Default: rocksdb::Env::Default()
+};
+
+class RocksStore : public Store {
+ public:
+  static Result<std::unique_ptr<RocksStore>> Open(const std::string& path,
+                                                  const RocksStoreOptions& options = {});
+  ~RocksStore() override;
+
+  Result<std::optional<Dossier>> Get(const std::string& id) override;
+  Result<std::optional<std::string>> IdByNumber(const std::string& number) override;
+  Result<std::vector<Event>> History(const std::string& id) override;
+  Result<std::optional<IdempotencyRecord>> Idempotency(const std::string& key) override;
+  Result<int64_t> Counter(const std::string& name) override;
+  Result<uint64_t> LastOutboxPosition() override;
+  Status Commit(const WriteSet& w) override;
+  Result<std::vector<OutboxEntry>> ReadOutbox(uint64_t after, size_t limit) override;
+  Result<std::vector<std::string>> Ids(const std::string& after_id, size_t limit) override;
+  Result<std::vector<std::string>> ScanIndex(const std::string& prefix,
+                                             const std::string& start_after,
+                                             size_t limit) override;
+  Result<bool> HasIndexEntry(const std::string& entry) override;
+  Result<std::vector<std::string>> AllIndexEntries(const std::string& start_after,
+                                                   size_t limit) override;
+
+  // Whether writes are refused after a failure, and why.
+  bool write_failed() const { return write_failed_.load(); }
+  // Free bytes on the data directory's file system.
+  Result<uint64_t> FreeDiskBytes() const;
+  rocksdb::DB* db() { return db_.get(); }
+
+ private:
+  RocksStore() = default;
+  rocksdb::ColumnFamilyHandle* cf(ColumnFamily f) const { return handles_[static_cast<int>(f)]; }
+
+  std::string path_;
+  RocksStoreOptions options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::atomic<bool> write_failed_{false};
+  std::string write_failure_;
+};
+
+// Big-endian fixed-width encodings so that byte order is numeric order.
+std::string EncodeBE64(uint64_t v);
+uint64_t DecodeBE64(const char* p);
+
+}  // namespace motcua

@@ -1,0 +1,141 @@
+#pragma once
+// The dossier service: one writer thread that takes commands from a queue, processes them in
+// order against current state, and commits everything a batch changed in one synced write
+// (group commit). Callers on any thread get a future that resolves only once their command's
+// changes are durable, or with the reason nothing was written.
+//
+// Also runs the timer loop: pending timers that have come due (the store's due-instant index)
+// are fired as commands, so each fires exactly once, including those that came due while the
+// process was down.
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "engine/common/clock.h"
+#include "engine/dossier/processor.h"
+#include "engine/store/store.h"
+
+namespace motcua {
+
+struct CommandRequest {
+  Command command;
+  // Scoped by the caller (e.g. principal id + client key); empty = not idempotent.
+  std::string idempotency_key;
+  uint64_t payload_hash = 0;  // of the command as the client sent it
+};
+
+struct CommandResult {
+  Status status;  // non-OK: nothing was written (unavailable, idempotency conflict, ...)
+  std::optional<Rejection> rejection;  // the rules rejected it; nothing was written
+  std::optional<Dossier> dossier;      // the dossier after the command
+  std::vector<Event> events;           // what the command did (empty on a replay)
+  bool replayed = false;  // an idempotent retry: the original command's outcome
+  bool accepted() const { return status.ok() && !rejection; }
+};
+
+struct ServiceOptions {
+  // Commands committed together at most; a full queue means callers wait (back-pressure).
+  size_t max_batch = 512;          // Default: 512
+  size_t max_queue = 100000;       // Default: 100,000 queued commands, then kUnavailable
+  // How often the timer loop looks for due timers.
+  int timer_poll_ms = 1000;        // Default: 1 s
+  bool run_timers = true;          // Default: true
+  EngineSettings engine;
+};
+
+struct ServiceStats {
+  std::atomic<uint64_t> batches{0};
+  std::atomic<uint64_t> commands{0};
+  std::atomic<uint64_t> rejections{0};
+  std::atomic<uint64_t> sync_micros{0};
+  std::atomic<uint64_t> timers_fired{0};
+  std::atomic<int64_t> timer_lag_seconds{0};  // how late the last fired timer was
+};
+
+class DossierService {
+ public:
+  DossierService(Store* store, std::shared_ptr<const ProcedureCatalog> catalog, Clock* clock,
+                 IdSource* ids, ServiceOptions options = {});
+  ~DossierService();
+
+  // Reads the outbox position (one seek), starts the writer and the timer loop.
+  Status Start();
+  // Stops taking commands, finishes those queued, joins the threads.
+  void Stop();
+
+  std::future<CommandResult> Submit(CommandRequest request);
+  CommandResult Execute(CommandRequest request) { return Submit(std::move(request)).get(); }
+
+  // Swaps the definitions for commands processed from now on.
+  void SetCatalog(std::shared_ptr<const ProcedureCatalog> catalog);
+  std::shared_ptr<const ProcedureCatalog> catalog() const;
+  // Called on the writer thread after each durable commit with the last outbox position.
+  void OnCommit(std::function<void(uint64_t last_position)> listener);
+  // Fires every timer due at the clock's current time; returns how many fired. (The timer loop
+  // calls this; tests call it directly.)
+  Result<size_t> FireDueTimers();
+
+  bool writable() const { return !failed_.load(); }
+  std::string failure() const;
+  uint64_t last_outbox_position() const { return last_position_.load(); }
+  const ServiceStats& stats() const { return stats_; }
+  Store* store() { return store_; }
+
+ private:
+  struct Pending {
+    CommandRequest request;
+    std::promise<CommandResult> promise;
+  };
+  void WriterLoop();
+  void TimerLoop();
+  void ProcessBatch(std::vector<Pending>& batch);
+
+  Store* store_;
+  Clock* clock_;
+  IdSource* ids_;
+  ServiceOptions options_;
+
+  mutable std::mutex catalog_mu_;
+  std::shared_ptr<const ProcedureCatalog> catalog_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::condition_variable timer_cv_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+  std::thread writer_;
+  std::thread timer_;
+  std::vector<std::function<void(uint64_t)>> listeners_;
+
+  std::atomic<bool> failed_{false};
+  std::string failure_;  // guarded by mu_
+  std::atomic<uint64_t> last_position_{0};
+  std::map<std::string, int64_t> counters_;  // writer thread only: committed counter values
+  ServiceStats stats_;
+};
+
+// Time-ordered random ids: 12 hex digits of milliseconds + 8 random hex digits.
+class RandomIdSource : public IdSource {
+ public:
+  explicit RandomIdSource(Clock* clock);
+  std::string NewId() override;
+
+ private:
+  Clock* clock_;
+  std::mutex mu_;
+  uint64_t state_;
+};
+
+class SystemClock : public Clock {
+ public:
+  Instant Now() override;
+};
+
+}  // namespace motcua

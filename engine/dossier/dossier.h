@@ -1,0 +1,204 @@
+#pragma once
+// The dossier (hồ sơ): its state, the events that change it, and the commands that ask for
+// change (DOMAIN.md §3, T1–T14).
+//
+// Processors (processor.h) check a command against the current state and either reject it
+// with a reason or emit events; the applier (Apply) is the only code that changes a Dossier.
+// Replaying a dossier's events through Apply reproduces its stored record exactly; events
+// therefore carry every computed value (due dates, numbers, timeliness), never a rule to
+// recompute.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/calendar/work_duration.h"
+#include "engine/common/time.h"
+#include "engine/definition/procedure.h"
+
+namespace motcua {
+
+enum class DossierStatus {
+  kSubmitted = 0,          // T1: online, not yet received
+  kNotReceived,            // T3: completion needed (M02); no number, no clock
+  kRefusedAtCounter,       // T4: refused at the counter (M03); terminal
+  kReceived,               // T2: received, at the reception step
+  kInProcessing,           // T5/T6: at a department step
+  kConsulting,             // T7: waiting for another agency's opinion
+  kSupplementRequested,    // T8: waiting for the applicant
+  kPaymentRequested,       // T10: waiting for payment of financial obligations
+  kStopped,                // T12: withdrawn; terminal
+  kDecided,                // T13: result ready (approved or refused on the merits)
+  kReturned,               // T14: result returned; terminal
+};
+const char* DossierStatusName(DossierStatus s);
+bool ParseDossierStatus(const std::string& name, DossierStatus* out);
+// DVCQG TrangThaiHoSo (DOMAIN.md §3).
+int PortalStatusCode(DossierStatus s);
+// Open = the agency still owes the applicant something (counts as "in progress").
+bool IsOpen(DossierStatus s);
+
+enum class TimerKind {
+  kDossierDue = 0,     // the dossier's due instant
+  kNearlyDue,          // a warning threshold before the due instant
+  kStepDue,            // the current step's budget is used up
+  kSupplementWait,     // the applicant's time to supply documents is over
+  kConsultationDue,    // the consulted agency's time is over (silence = consent in some laws)
+};
+const char* TimerKindName(TimerKind k);
+bool ParseTimerKind(const std::string& name, TimerKind* out);
+
+struct Timer {
+  TimerKind kind = TimerKind::kDossierDue;
+  Instant at;
+  bool operator==(const Timer&) const = default;
+};
+
+struct Applicant {
+  std::string name;
+  std::string id_number;  // personal ID or organisation number
+  std::string address;
+  std::string phone;
+  std::string email;
+  std::string representative;
+  bool operator==(const Applicant&) const = default;
+};
+
+struct SubmittedDocument {
+  std::string document_id;
+  int count = 1;
+  bool operator==(const SubmittedDocument&) const = default;
+};
+
+struct PausedInterval {
+  Instant from;
+  std::optional<Instant> to;  // open while paused
+  std::string reason;         // supplement | payment | consult | step
+  bool operator==(const PausedInterval&) const = default;
+};
+
+// One M06 row: a hand-over between steps.
+struct HandOver {
+  std::string step_id;   // the step handed over from
+  std::string giver;     // actor id
+  std::string receiver;  // role (or assignee) that takes it next
+  Timeliness timeliness = Timeliness::kOnTime;
+  std::string note;
+  bool operator==(const HandOver&) const = default;
+};
+
+enum class EventType {
+  kSubmitted = 0,
+  kReceived,
+  kCompletionRequested,
+  kRefusedAtCounter,
+  kAssigned,
+  kForwarded,          // to another step (forward or send_back), with an M06 row
+  kSupplementRequested,
+  kSupplementReceived,
+  kPaymentRequested,
+  kPaymentConfirmed,
+  kConsultationRequested,
+  kConsultationAnswered,
+  kExtended,
+  kDecided,
+  kResultReturned,
+  kWithdrawn,
+  kTimerFired,
+};
+const char* EventTypeName(EventType t);
+bool ParseEventType(const std::string& name, EventType* out);
+
+// One change to one dossier. Fields not used by a type stay empty.
+struct Event {
+  EventType type = EventType::kSubmitted;
+  std::string dossier_id;
+  int64_t version = 0;  // the dossier's version after this event
+  DossierStatus status = DossierStatus::kSubmitted;  // the dossier's status after this event
+  Instant at;
+  std::string actor;
+  std::string role;
+  std::string comment;
+  std::string action_id;
+
+  // kSubmitted / kReceived / kCompletionRequested: the dossier's identity.
+  std::string procedure_code;
+  int procedure_version = 0;
+  std::string receiving_agency;
+  std::string competent_agency;
+  Applicant applicant;
+  Channel channel = Channel::kCounter;
+  std::vector<SubmittedDocument> documents;
+
+  std::string number;                   // kReceived
+  std::optional<Instant> counting_start;  // kReceived, restart after supplement
+  std::optional<Instant> due_at;        // new statutory due instant
+  std::optional<Instant> waiting_until;  // supplement / consultation waiting limit
+  std::optional<Instant> extended_due_at;  // kExtended
+  std::string to_step;                  // the step the dossier is now at
+  std::optional<Instant> step_due_at;   // the new step's due instant (empty: clock stopped)
+  std::optional<HandOver> hand_over;    // kForwarded
+  std::string assignee;                 // kAssigned
+  std::vector<std::string> missing;     // kCompletionRequested, kSupplementRequested
+  std::string reason;                   // refusals, withdrawal, pause reason
+  Outcome outcome = Outcome::kNone;     // kDecided
+  std::optional<Timeliness> timeliness;  // kDecided: against the original due instant
+  bool pause_starts = false;            // a pause opens at `at` with `reason`
+  bool pause_ends = false;              // the open pause closes at `at`
+  std::vector<Timer> timers;            // the complete set of pending timers after the event
+  bool timers_set = false;              // whether `timers` replaces the dossier's timers
+  std::optional<Timer> fired;           // kTimerFired: the timer that fired
+
+  bool operator==(const Event&) const = default;
+};
+
+struct Dossier {
+  std::string id;
+  int64_t version = 0;  // 0 = does not exist yet; each event adds one
+  std::string number;   // empty until received
+  std::string procedure_code;
+  int procedure_version = 0;
+  std::string receiving_agency;
+  std::string competent_agency;
+  Applicant applicant;
+  Channel channel = Channel::kCounter;
+  std::vector<SubmittedDocument> documents;
+  DossierStatus status = DossierStatus::kSubmitted;
+  std::string current_step;
+  std::string assignee;
+  std::optional<Instant> submitted_at;
+  std::optional<Instant> received_at;
+  std::optional<Instant> counting_start;
+  std::optional<Instant> due_at;           // current due instant (moves with pauses)
+  // The statutory due instant, moved by pauses; timeliness is judged against it.
+  std::optional<Instant> extended_due_at;  // set once by an extension (M04), moved by pauses
+  std::optional<Instant> waiting_until;    // supplement / consultation waiting limit
+  std::vector<PausedInterval> pauses;
+  std::optional<Instant> step_entered_at;
+  std::optional<Instant> step_due_at;
+  int supplement_requests = 0;
+  std::string supplement_requested_by;  // role of whoever asked last
+  std::vector<std::string> missing;     // documents asked for (M02)
+  Outcome outcome = Outcome::kNone;
+  std::optional<Instant> decided_at;
+  std::optional<Instant> returned_at;
+  std::optional<Timeliness> timeliness;
+  std::string stop_reason;
+  std::vector<Timer> timers;  // pending; the due-instant index is derived from these
+  std::vector<Timer> fired;   // timers that have fired, in order (each fires once)
+
+  bool paused() const { return !pauses.empty() && !pauses.back().to.has_value(); }
+  // The instant the dossier is due now: the extended one after an extension.
+  std::optional<Instant> effective_due() const { return extended_due_at ? extended_due_at : due_at; }
+  bool operator==(const Dossier&) const = default;
+};
+
+// The only code that changes a Dossier. Applying an event of the wrong dossier or version is
+// our bug (processors emit events for the state they read).
+void Apply(Dossier& d, const Event& e);
+
+// "<agency>-<YYMMDD>-<sequence>": at least four digits, more when needed (DOMAIN.md §4).
+std::string FormatDossierNumber(const std::string& agency, CivilDate day, int64_t sequence);
+
+}  // namespace motcua

@@ -1,0 +1,112 @@
+#pragma once
+// Command processing: check a command against a dossier's current state and either reject it
+// with a reason or emit the events that carry it out. Pure: time, ids, numbers and definitions
+// come in through the arguments; nothing here reads a clock or touches storage.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/calendar/calendar.h"
+#include "engine/dossier/dossier.h"
+
+namespace motcua {
+
+enum class CommandType {
+  kSubmit = 0,          // T1: online submission
+  kReceive,             // T2 or T3: completeness check at the counter
+  kRefuseAtCounter,     // T4
+  kAssign,              // take up / assign the dossier at its current step
+  kAct,                 // a step action the definition declares (T5–T8, T10, T11, T13)
+  kSupplySupplement,    // T9
+  kConfirmPayment,      // end of T10
+  kAnswerConsultation,  // end of T7
+  kWithdraw,            // T12
+  kReturnResult,        // T14
+  kFireTimer,           // a due-instant timer has come due
+};
+const char* CommandTypeName(CommandType t);
+bool ParseCommandType(const std::string& name, CommandType* out);
+
+struct Actor {
+  std::string id;
+  std::vector<std::string> roles;  // role ids as definitions name them ("counter", "leader")
+  bool Has(const std::string& role) const;
+};
+
+struct Command {
+  CommandType type = CommandType::kSubmit;
+  std::string dossier_id;                   // empty: a new dossier (submit, counter reception)
+  std::optional<int64_t> expected_version;  // optimistic concurrency; stale = rejected
+  Actor actor;
+  std::string comment;
+  // kSubmit / kReceive / kRefuseAtCounter of a new dossier:
+  std::string procedure_code;
+  std::string receiving_agency;
+  std::string competent_agency;
+  Applicant applicant;
+  Channel channel = Channel::kCounter;
+  std::vector<SubmittedDocument> documents;  // also kReceive (as checked) and kSupplySupplement
+  std::string action_id;                     // kAct
+  std::optional<WorkDuration> extend_by;     // kAct on an extend action; default: the maximum
+  std::vector<std::string> missing;          // kAct request_supplement: documents asked for
+  std::string assignee;                      // kAssign
+  std::string reason;                        // refusal, withdrawal
+  std::optional<Timer> timer;                // kFireTimer
+};
+
+enum class RejectionCode {
+  kNotFound,      // no such dossier
+  kStale,         // expected_version differs from the dossier's version
+  kForbidden,     // the actor lacks the role the definition requires
+  kInvalid,       // the command is malformed for this dossier (unknown action, document...)
+  kRule,          // the lifecycle rules do not allow it now
+  kUnavailable,   // data the rules need is missing (e.g. no calendar for the due year)
+};
+const char* RejectionCodeName(RejectionCode c);
+
+struct Rejection {
+  RejectionCode code = RejectionCode::kRule;
+  std::string message;  // "Expected to <do X> dossier '<id>', but it is <state>"
+};
+
+struct Decision {
+  std::vector<Event> events;
+  std::optional<Rejection> rejection;
+  bool accepted() const { return !rejection.has_value(); }
+};
+
+// Definitions and calendars as the engine sees them. Implementations are immutable snapshots
+// (a reload swaps the whole catalog), so a command sees one consistent set.
+class ProcedureCatalog {
+ public:
+  virtual ~ProcedureCatalog() = default;
+  // The version of `code` in force on local date `on`, or nullptr.
+  virtual std::shared_ptr<const Procedure> InForce(const std::string& code, CivilDate on) const = 0;
+  // A pinned version, or nullptr.
+  virtual std::shared_ptr<const Procedure> Version(const std::string& code, int version) const = 0;
+  virtual const WorkCalendar* Calendar(const std::string& id) const = 0;
+};
+
+struct EngineSettings {
+  // "Nearly due" warnings fire this much working time before the due instant.
+  WorkDuration nearly_due = WorkDuration::Days(1);  // Default: 1 WD
+  int utc_offset_seconds = 7 * 3600;                // Default: +07:00, for reception dates
+};
+
+struct ProcessContext {
+  const ProcedureCatalog* catalog = nullptr;
+  EngineSettings settings;
+  Instant now;
+  std::string new_id;  // the id a new dossier gets
+  // The next dossier-number sequence for (agency, local reception day). Called only when the
+  // command is accepted and needs a number, at most once per command.
+  std::function<int64_t(const std::string& agency, CivilDate day)> next_sequence;
+};
+
+// `current` is nullptr when the command names no dossier (or names one that does not exist).
+Decision Process(const Command& c, const Dossier* current, const ProcessContext& ctx);
+
+}  // namespace motcua

@@ -1,0 +1,64 @@
+#include "engine/store/indexes.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "engine/store/store.h"
+
+namespace motcua {
+
+size_t WriteSet::event_count() const {
+  size_t n = 0;
+  for (const auto& c : changes) n += c.events.size();
+  return n;
+}
+
+std::string SortableInstant(Instant t) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(t.seconds));
+  return buf;
+}
+
+Instant ParseSortableInstant(const std::string& hex16) {
+  return Instant{static_cast<int64_t>(std::stoull(hex16, nullptr, 16))};
+}
+
+std::string IndexPrefix(const std::vector<std::string>& fields) {
+  std::string s;
+  for (const auto& f : fields) {
+    s += f;
+    s += kIndexSep;
+  }
+  return s;
+}
+
+std::string IndexEntryId(const std::string& entry) {
+  size_t at = entry.rfind(kIndexSep);
+  return at == std::string::npos ? entry : entry.substr(at + 1);
+}
+
+std::vector<std::string> IndexEntries(const Dossier& d) {
+  std::vector<std::string> out;
+  auto add = [&out, &d](std::vector<std::string> fields) {
+    out.push_back(IndexPrefix(fields) + d.id);
+  };
+  const std::string status = DossierStatusName(d.status);
+  add({"as", d.receiving_agency, status});
+  if (d.competent_agency != d.receiving_agency) add({"as", d.competent_agency, status});
+  if (IsOpen(d.status)) {
+    add({"wq", d.competent_agency, d.current_step, d.assignee});
+    if (!d.paused()) {
+      if (auto due = d.effective_due()) add({"du", SortableInstant(*due)});
+    }
+  }
+  add({"pr", d.procedure_code});
+  if (!d.applicant.id_number.empty()) add({"ap", d.applicant.id_number});
+  if (d.received_at) add({"rc", SortableInstant(*d.received_at)});
+  if (!d.number.empty()) add({"nb", d.number});
+  for (const Timer& t : d.timers) add({"tm", SortableInstant(t.at), TimerKindName(t.kind)});
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+}  // namespace motcua

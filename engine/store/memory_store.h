@@ -1,0 +1,46 @@
+#pragma once
+// The in-memory twin of the RocksDB store: same contract (store.h), same index entries, no
+// durability. For tests and for running the engine without a disk. Thread-safe.
+
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "engine/store/store.h"
+
+namespace motcua {
+
+class MemoryStore : public Store {
+ public:
+  Result<std::optional<Dossier>> Get(const std::string& id) override;
+  Result<std::optional<std::string>> IdByNumber(const std::string& number) override;
+  Result<std::vector<Event>> History(const std::string& id) override;
+  Result<std::optional<IdempotencyRecord>> Idempotency(const std::string& key) override;
+  Result<int64_t> Counter(const std::string& name) override;
+  Result<uint64_t> LastOutboxPosition() override;
+  Status Commit(const WriteSet& w) override;
+  Result<std::vector<OutboxEntry>> ReadOutbox(uint64_t after, size_t limit) override;
+  Result<std::vector<std::string>> Ids(const std::string& after_id, size_t limit) override;
+  Result<std::vector<std::string>> ScanIndex(const std::string& prefix,
+                                             const std::string& start_after,
+                                             size_t limit) override;
+  Result<bool> HasIndexEntry(const std::string& entry) override;
+  Result<std::vector<std::string>> AllIndexEntries(const std::string& start_after,
+                                                   size_t limit) override;
+
+  // Test hook: make every later Commit fail, as a failed sync would.
+  void FailCommits(bool fail);
+
+ private:
+  std::mutex mu_;
+  bool failing_ = false;
+  bool broken_ = false;  // a Commit failed: refuse writes from now on
+  std::map<std::string, Dossier> dossiers_;
+  std::map<std::string, std::vector<Event>> history_;
+  std::set<std::string> index_;
+  std::map<std::string, IdempotencyRecord> idempotency_;
+  std::map<std::string, int64_t> counters_;
+  std::map<uint64_t, Event> outbox_;
+};
+
+}  // namespace motcua

@@ -1,0 +1,104 @@
+// Store::Query and Store::DueTimers: index scans shared by every store implementation.
+
+#include <algorithm>
+
+#include "engine/store/indexes.h"
+#include "engine/store/store.h"
+
+namespace motcua {
+
+namespace {
+
+// Bounds the work of one page: a filter that matches little stops after this many index
+// entries and returns a cursor to continue from.
+constexpr size_t kMaxScannedPerPage = 5000;
+constexpr size_t kScanChunk = 256;
+
+bool Matches(const Dossier& d, const DossierQuery& q) {
+  if (!q.agency.empty() && d.receiving_agency != q.agency && d.competent_agency != q.agency) {
+    return false;
+  }
+  if (q.status && d.status != *q.status) return false;
+  if (!q.step.empty() && (d.current_step != q.step || !IsOpen(d.status))) return false;
+  if (!q.assignee.empty() && (d.assignee != q.assignee || !IsOpen(d.status))) return false;
+  if (!q.procedure_code.empty() && d.procedure_code != q.procedure_code) return false;
+  if (!q.applicant_id.empty() && d.applicant.id_number != q.applicant_id) return false;
+  if (q.due_before) {
+    auto due = d.effective_due();
+    if (!IsOpen(d.status) || d.paused() || !due || !(*due < *q.due_before)) return false;
+  }
+  if (q.received_from && (!d.received_at || *d.received_at < *q.received_from)) return false;
+  if (q.received_until && (!d.received_at || !(*d.received_at < *q.received_until))) return false;
+  return true;
+}
+
+}  // namespace
+
+Result<QueryPage> Store::Query(const DossierQuery& q) {
+  // The most selective index the filters allow.
+  std::string prefix, start;
+  if (!q.agency.empty() && q.status) {
+    prefix = IndexPrefix({"as", q.agency, DossierStatusName(*q.status)});
+  } else if (!q.agency.empty() && !q.step.empty()) {
+    prefix = q.assignee.empty() ? IndexPrefix({"wq", q.agency, q.step})
+                                : IndexPrefix({"wq", q.agency, q.step, q.assignee});
+  } else if (!q.applicant_id.empty()) {
+    prefix = IndexPrefix({"ap", q.applicant_id});
+  } else if (q.due_before) {
+    prefix = IndexPrefix({"du"});
+  } else if (!q.procedure_code.empty()) {
+    prefix = IndexPrefix({"pr", q.procedure_code});
+  } else {
+    prefix = IndexPrefix({"rc"});
+    if (q.received_from) start = prefix + SortableInstant(Instant{q.received_from->seconds - 1});
+  }
+  if (!q.cursor.empty()) {
+    if (q.cursor.compare(0, prefix.size(), prefix) != 0) {
+      return InvalidArgument("the cursor does not belong to this query");
+    }
+    start = q.cursor;
+  }
+  const size_t limit = std::clamp<size_t>(q.limit, 1, 1000);
+  QueryPage page;
+  size_t scanned = 0;
+  const bool by_due = prefix == IndexPrefix({"du"});
+  while (true) {
+    ASSIGN_OR_RETURN(std::vector<std::string> entries, ScanIndex(prefix, start, kScanChunk));
+    for (const std::string& entry : entries) {
+      // The due index is ordered by instant: stop once past the wanted range.
+      if (by_due && entry.substr(prefix.size(), 16) >= SortableInstant(*q.due_before)) {
+        return page;
+      }
+      ASSIGN_OR_RETURN(std::optional<Dossier> d, Get(IndexEntryId(entry)));
+      if (d && Matches(*d, q)) page.ids.push_back(d->id);
+      if (page.ids.size() == limit || ++scanned >= kMaxScannedPerPage) {
+        page.next_cursor = entry;
+        return page;
+      }
+    }
+    if (entries.size() < kScanChunk) return page;  // the index is exhausted
+    start = entries.back();
+  }
+}
+
+Result<std::vector<DueTimer>> Store::DueTimers(Instant upto, size_t limit) {
+  const std::string prefix = IndexPrefix({"tm"});
+  std::vector<DueTimer> out;
+  ASSIGN_OR_RETURN(std::vector<std::string> entries, ScanIndex(prefix, "", limit));
+  for (const std::string& e : entries) {
+    // "tm" sep <16 hex> sep kind sep id
+    const std::string hex = e.substr(prefix.size(), 16);
+    Instant at = ParseSortableInstant(hex);
+    if (upto < at) break;
+    size_t kind_start = prefix.size() + 17;
+    size_t kind_end = e.find(kIndexSep, kind_start);
+    TimerKind kind;
+    if (!ParseTimerKind(e.substr(kind_start, kind_end - kind_start), &kind)) {
+      return Internal("bad timer index entry");
+    }
+    out.push_back(DueTimer{Timer{kind, at}, IndexEntryId(e)});
+  }
+  return out;
+}
+
+}  // namespace motcua

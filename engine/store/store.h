@@ -1,0 +1,107 @@
+#pragma once
+// The storage port: everything the engine persists, behind one narrow interface with an
+// in-memory twin (memory_store.h) and a RocksDB implementation (adapters/rocksdb/).
+//
+// Contract:
+//  * Commit() applies a whole WriteSet atomically and returns OK only once it is durable
+//    (for RocksDB: fsynced). After a failed Commit the store refuses every later Commit with
+//    kUnavailable (nothing may be acknowledged past a failed sync).
+//  * Index entries are derived from dossier records by IndexEntries() (indexes.h); a store
+//    keeps them consistent inside the same atomic write.
+//  * Reads may run on any thread concurrently with one committing writer.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/common/status.h"
+#include "engine/dossier/dossier.h"
+
+namespace motcua {
+
+struct IdempotencyRecord {
+  std::string key;            // scoped by the caller (principal + client key)
+  uint64_t payload_hash = 0;  // of the command as first sent
+  std::string dossier_id;     // what the first attempt produced
+  int64_t version = 0;
+  bool operator==(const IdempotencyRecord&) const = default;
+};
+
+struct OutboxEntry {
+  uint64_t position = 0;  // gap-free, starting at 1
+  Event event;
+};
+
+struct DossierChange {
+  std::optional<Dossier> before;  // empty for a new dossier
+  Dossier after;
+  std::vector<Event> events;  // appended to history and to the outbox, in order
+};
+
+struct WriteSet {
+  std::vector<DossierChange> changes;
+  std::vector<IdempotencyRecord> idempotency;
+  std::vector<std::pair<std::string, int64_t>> counters;  // name → new value
+  uint64_t first_outbox_position = 0;  // position of the first event of changes[0]
+  size_t event_count() const;
+};
+
+// Filters for work queues and searches; empty fields do not filter. Results come in the order of
+// the index the query uses (ids, due instants or reception instants); `cursor` continues after
+// the last result of a previous page (keyset pagination, stable under concurrent writes).
+struct DossierQuery {
+  std::string agency;  // receiving or competent agency
+  std::optional<DossierStatus> status;
+  std::string step;
+  std::string assignee;
+  std::string procedure_code;
+  std::string applicant_id;
+  std::optional<Instant> due_before;      // open dossiers due strictly before
+  std::optional<Instant> received_from;   // received at or after
+  std::optional<Instant> received_until;  // received before
+  std::string cursor;  // opaque: QueryPage::next_cursor of the previous page
+  size_t limit = 50;
+};
+
+struct QueryPage {
+  std::vector<std::string> ids;
+  std::string next_cursor;  // empty when there is nothing more
+};
+
+struct DueTimer {
+  Timer timer;
+  std::string dossier_id;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual Result<std::optional<Dossier>> Get(const std::string& id) = 0;
+  virtual Result<std::optional<std::string>> IdByNumber(const std::string& number) = 0;
+  virtual Result<std::vector<Event>> History(const std::string& id) = 0;
+  virtual Result<std::optional<IdempotencyRecord>> Idempotency(const std::string& key) = 0;
+  virtual Result<int64_t> Counter(const std::string& name) = 0;  // 0 when never set
+  virtual Result<uint64_t> LastOutboxPosition() = 0;             // 0 when empty
+  virtual Status Commit(const WriteSet& w) = 0;
+  // Pending timers with at <= upto, earliest first.
+  Result<std::vector<DueTimer>> DueTimers(Instant upto, size_t limit);
+  // Outbox entries with position > after, in order.
+  virtual Result<std::vector<OutboxEntry>> ReadOutbox(uint64_t after, size_t limit) = 0;
+  Result<QueryPage> Query(const DossierQuery& q);
+  // Every dossier id after `after_id`, ascending (for verification and rebuilds).
+  virtual Result<std::vector<std::string>> Ids(const std::string& after_id, size_t limit) = 0;
+  // Index entries starting with `prefix`, strictly after `start_after` (when not empty), in
+  // order, at most `limit`.
+  virtual Result<std::vector<std::string>> ScanIndex(const std::string& prefix,
+                                                     const std::string& start_after,
+                                                     size_t limit) = 0;
+  // Whether the index holds exactly this entry.
+  virtual Result<bool> HasIndexEntry(const std::string& entry) = 0;
+  // Every index entry in the store, in order, after `start_after` (verification).
+  virtual Result<std::vector<std::string>> AllIndexEntries(const std::string& start_after,
+                                                           size_t limit) = 0;
+};
+
+}  // namespace motcua

@@ -1,0 +1,372 @@
+#include "tests/adapters/runtime/scenario_runner.h"
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "adapters/runtime/dossier_service.h"
+#include "adapters/yaml/catalog.h"
+
+namespace motcua::testing {
+
+namespace {
+
+constexpr int kOffset = 7 * 3600;
+
+// Splits "verb key=value key="quoted value" bare" into words.
+std::vector<std::string> Words(const std::string& line) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool quoted = false, any = false;
+  for (char c : line) {
+    if (c == '"') {
+      quoted = !quoted;
+      any = true;
+    } else if ((c == ' ' || c == '\t') && !quoted) {
+      if (any) out.push_back(cur);
+      cur.clear();
+      any = false;
+    } else {
+      cur += c;
+      any = true;
+    }
+  }
+  if (any) out.push_back(cur);
+  return out;
+}
+
+std::vector<std::string> Split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : s) {
+    if (c == sep) {
+      out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  if (!s.empty()) out.push_back(cur);
+  return out;
+}
+
+std::string Local(std::optional<Instant> t) {
+  return t ? FormatLocal(*t, kOffset).substr(0, 16) : "none";
+}
+
+class Runner {
+ public:
+  Runner(std::string path, Store* store) : path_(std::move(path)), store_(store) {}
+
+  std::vector<std::string> Run() {
+    std::ifstream in(path_);
+    if (!in) return {path_ + ": cannot open"};
+    std::string line;
+    while (std::getline(in, line)) {
+      ++line_no_;
+      size_t hash = line.find('#');
+      if (hash != std::string::npos && (hash == 0 || line[hash - 1] == ' ')) line.resize(hash);
+      std::vector<std::string> w = Words(line);
+      if (w.empty()) continue;
+      Step(w);
+      if (failures_.size() > 20) break;
+    }
+    CheckNoPendingRejection();
+    if (service_) service_->Stop();
+    return failures_;
+  }
+
+ private:
+  void Fail(const std::string& m) { failures_.push_back(path_ + ":" + std::to_string(line_no_) + ": " + m); }
+
+  std::map<std::string, std::string> Args(const std::vector<std::string>& w, size_t from) {
+    std::map<std::string, std::string> a;
+    for (size_t i = from; i < w.size(); ++i) {
+      size_t eq = w[i].find('=');
+      if (eq == std::string::npos) {
+        a[w[i]] = "";
+      } else {
+        a[w[i].substr(0, eq)] = w[i].substr(eq + 1);
+      }
+    }
+    return a;
+  }
+
+  bool EnsureService() {
+    if (service_) return true;
+    DefinitionSet set = LoadDefinitions(std::string(MOTCUA_SOURCE_DIR) + "/" + definitions_);
+    for (const auto& e : set.errors) Fail("definitions: " + e.ToString());
+    if (!set.ok()) return false;
+    catalog_ = std::make_shared<DefinitionCatalog>(std::move(set), nullptr);
+    clock_ = std::make_unique<ManualClock>(now_);
+    ids_ = std::make_unique<CountingIds>();
+    ServiceOptions options;
+    options.run_timers = false;  // the scenario fires timers explicitly
+    service_ = std::make_unique<DossierService>(store_, catalog_, clock_.get(), ids_.get(), options);
+    Status s = service_->Start();
+    if (!s.ok()) Fail("start: " + s.ToString());
+    return s.ok();
+  }
+
+  struct CountingIds : IdSource {
+    int n = 0;
+    std::string NewId() override {
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "D%05d", ++n);
+      return buf;
+    }
+  };
+
+  Actor ParseActor(const std::string& s) {
+    Actor a;
+    auto parts = Split(s, ':');
+    a.id = parts.empty() ? "" : parts[0];
+    if (parts.size() > 1) a.roles = Split(parts[1], ',');
+    return a;
+  }
+
+  std::vector<SubmittedDocument> ParseDocs(const std::string& s) {
+    std::vector<SubmittedDocument> out;
+    for (const auto& d : Split(s, ',')) {
+      auto parts = Split(d, '*');
+      out.push_back({parts[0], parts.size() > 1 ? std::stoi(parts[1]) : 1});
+    }
+    return out;
+  }
+
+  void CheckNoPendingRejection() {
+    if (last_ && !last_->accepted() && !last_checked_) {
+      Fail("the previous command was " +
+           (last_->rejection ? "rejected (" + std::string(RejectionCodeName(last_->rejection->code)) +
+                                   "): " + last_->rejection->message
+                             : "refused: " + last_->status.ToString()) +
+           "; expect it with `reject`");
+    }
+  }
+
+  void Step(const std::vector<std::string>& w) {
+    const std::string& verb = w[0];
+    auto a = Args(w, 1);
+    if (verb == "definitions") {
+      definitions_ = w.at(1);
+      return;
+    }
+    if (verb == "procedure") {
+      procedure_ = w.at(1);
+      return;
+    }
+    if (verb == "at") {
+      auto t = ParseLocalDateTime(w.at(1), kOffset);
+      if (!t) return Fail("bad instant " + w.at(1));
+      now_ = *t;
+      if (clock_) clock_->Set(now_);
+      return;
+    }
+    if (!EnsureService()) return;
+    if (verb == "expect") return Expect(a);
+    if (verb == "reject") return ExpectReject(w);
+    if (verb == "handover") return ExpectHandOver(w);
+    if (verb == "fired") return ExpectFired(w);
+    if (verb == "history") return ExpectHistory(w);
+    CheckNoPendingRejection();
+    if (verb == "timers") {
+      Result<size_t> n = service_->FireDueTimers();
+      if (!n.ok()) return Fail("timers: " + n.status().ToString());
+      last_fired_ = *n;
+      last_.reset();
+      return;
+    }
+    CommandRequest req;
+    Command& c = req.command;
+    static const std::map<std::string, CommandType> kVerbs = {
+        {"submit", CommandType::kSubmit},         {"receive", CommandType::kReceive},
+        {"refuse", CommandType::kRefuseAtCounter}, {"assign", CommandType::kAssign},
+        {"act", CommandType::kAct},               {"supply", CommandType::kSupplySupplement},
+        {"pay", CommandType::kConfirmPayment},    {"answer", CommandType::kAnswerConsultation},
+        {"withdraw", CommandType::kWithdraw},     {"return", CommandType::kReturnResult}};
+    auto it = kVerbs.find(verb);
+    if (it == kVerbs.end()) return Fail("unknown verb '" + verb + "'");
+    c.type = it->second;
+    c.actor = ParseActor(a["as"]);
+    const bool creates = (c.type == CommandType::kSubmit || a.count("new") ||
+                          ((c.type == CommandType::kReceive || c.type == CommandType::kRefuseAtCounter) &&
+                           !a.count("on") && current_.empty()));
+    if (!creates) c.dossier_id = a.count("on") ? handles_[a["on"]] : current_;
+    if (c.type == CommandType::kAct) {
+      if (w.size() < 2 || w[1].find('=') != std::string::npos) return Fail("act needs an action id");
+      c.action_id = w[1];
+    }
+    c.procedure_code = a.count("procedure") ? a["procedure"] : procedure_;
+    c.receiving_agency = a.count("agency") ? a["agency"] : "000.00.00.H56";
+    c.competent_agency = a["competent"];
+    c.applicant.name = a.count("applicant") ? a["applicant"] : "Nguyễn Văn An";
+    c.applicant.id_number = a.count("idno") ? a["idno"] : "001090012345";
+    if (a.count("channel")) {
+      for (Channel ch : {Channel::kCounter, Channel::kOnlineFull, Channel::kOnlinePartial, Channel::kPostal}) {
+        if (a["channel"] == ChannelName(ch)) c.channel = ch;
+      }
+    } else if (c.type == CommandType::kSubmit) {
+      c.channel = Channel::kOnlineFull;
+    }
+    if (a.count("docs")) c.documents = ParseDocs(a["docs"]);
+    if (a.count("missing")) c.missing = Split(a["missing"], ',');
+    if (a.count("reason")) c.reason = a["reason"];
+    if (a.count("comment")) c.comment = a["comment"];
+    if (a.count("to")) c.assignee = a["to"];
+    if (a.count("version")) c.expected_version = std::stoll(a["version"]);
+    if (a.count("extend_by")) {
+      auto parts = Split(a["extend_by"], ' ');
+      double v = std::stod(parts.at(0));
+      c.extend_by = parts.at(1) == "WD" ? WorkDuration::Days(v) : WorkDuration::Hours(v);
+    }
+    if (a.count("key")) {
+      req.idempotency_key = a["key"];
+      req.payload_hash = a.count("hash") ? std::stoull(a["hash"]) : 1;
+    }
+    last_ = service_->Execute(std::move(req));
+    last_checked_ = false;
+    if (last_->accepted() && last_->dossier) {
+      if (creates || current_.empty()) current_ = last_->dossier->id;
+      if (a.count("name")) handles_[a["name"]] = last_->dossier->id;
+      if (creates && !a.count("name")) handles_["last"] = last_->dossier->id;
+    }
+  }
+
+  std::optional<Dossier> Current(const std::map<std::string, std::string>& a) {
+    std::string id = a.count("on") ? handles_[a.at("on")] : current_;
+    Result<std::optional<Dossier>> d = store_->Get(id);
+    if (!d.ok() || !*d) {
+      Fail("no dossier '" + id + "'");
+      return std::nullopt;
+    }
+    return **d;
+  }
+
+  void Expect(const std::map<std::string, std::string>& a) {
+    std::optional<Dossier> d = Current(a);
+    if (!d) return;
+    auto check = [&](const std::string& key, const std::string& actual) {
+      auto it = a.find(key);
+      if (it != a.end() && it->second != actual) {
+        Fail("expected " + key + "=" + it->second + ", but it is " + actual);
+      }
+    };
+    check("status", DossierStatusName(d->status));
+    check("portal", std::to_string(PortalStatusCode(d->status)));
+    check("number", d->number.empty() ? "none" : d->number);
+    check("received", Local(d->received_at));
+    check("counting", Local(d->counting_start));
+    check("due", Local(d->due_at));
+    check("extended_due", Local(d->extended_due_at));
+    check("step", d->current_step.empty() ? "none" : d->current_step);
+    check("step_due", Local(d->step_due_at));
+    check("assignee", d->assignee.empty() ? "none" : d->assignee);
+    check("timeliness", d->timeliness ? TimelinessName(*d->timeliness) : "none");
+    check("outcome", OutcomeName(d->outcome));
+    check("supplements", std::to_string(d->supplement_requests));
+    check("asked_by", d->supplement_requested_by.empty() ? "none" : d->supplement_requested_by);
+    check("paused", d->paused() ? "true" : "false");
+    check("pauses", std::to_string(d->pauses.size()));
+    check("version", std::to_string(d->version));
+    check("procedure_version", std::to_string(d->procedure_version));
+    check("waiting_until", Local(d->waiting_until));
+    check("returned", Local(d->returned_at));
+    check("decided", Local(d->decided_at));
+    std::string missing;
+    for (const auto& m : d->missing) missing += (missing.empty() ? "" : ",") + m;
+    check("missing", missing.empty() ? "none" : missing);
+    std::string timers;
+    for (const auto& t : d->timers) {
+      timers += (timers.empty() ? "" : ",") + std::string(TimerKindName(t.kind)) + "@" + Local(t.at);
+    }
+    check("timers", timers.empty() ? "none" : timers);
+  }
+
+  void ExpectReject(const std::vector<std::string>& w) {
+    if (!last_) return Fail("reject: no previous command");
+    last_checked_ = true;
+    std::string code = w.size() > 1 ? w[1] : "";
+    std::string text = w.size() > 2 ? w[2] : "";
+    std::string actual_code, message;
+    if (last_->rejection) {
+      actual_code = RejectionCodeName(last_->rejection->code);
+      message = last_->rejection->message;
+    } else if (!last_->status.ok()) {
+      actual_code = last_->status.code() == StatusCode::kConflict ? "conflict" : "error";
+      message = last_->status.message();
+    } else {
+      return Fail("expected a rejection (" + code + "), but the command was accepted");
+    }
+    if (actual_code != code) Fail("expected rejection " + code + ", got " + actual_code + ": " + message);
+    if (message.find(text) == std::string::npos) {
+      Fail("expected the rejection to say \"" + text + "\", but it says \"" + message + "\"");
+    }
+  }
+
+  // handover N step giver receiver timeliness
+  void ExpectHandOver(const std::vector<std::string>& w) {
+    if (w.size() != 6) return Fail("handover N step giver receiver timeliness");
+    std::optional<Dossier> d = Current({});
+    if (!d) return;
+    Result<std::vector<Event>> h = store_->History(d->id);
+    std::vector<HandOver> rows;
+    for (const Event& e : *h) {
+      if (e.hand_over) rows.push_back(*e.hand_over);
+    }
+    size_t n = std::stoul(w[1]);
+    if (n < 1 || n > rows.size()) {
+      return Fail("expected M06 row " + w[1] + ", but there are " + std::to_string(rows.size()));
+    }
+    const HandOver& r = rows[n - 1];
+    std::string actual = r.step_id + " " + r.giver + " " + r.receiver + " " + TimelinessName(r.timeliness);
+    std::string want = w[2] + " " + w[3] + " " + w[4] + " " + w[5];
+    if (actual != want) Fail("M06 row " + w[1] + ": expected \"" + want + "\", got \"" + actual + "\"");
+  }
+
+  // fired N
+  void ExpectFired(const std::vector<std::string>& w) {
+    if (w.size() != 2) return Fail("fired N");
+    if (std::to_string(last_fired_) != w[1]) {
+      Fail("expected " + w[1] + " timers to fire, but " + std::to_string(last_fired_) + " did");
+    }
+  }
+
+  // history type,type,...   the event types of the dossier, in order
+  void ExpectHistory(const std::vector<std::string>& w) {
+    std::optional<Dossier> d = Current({});
+    if (!d) return;
+    Result<std::vector<Event>> h = store_->History(d->id);
+    std::string actual;
+    for (const Event& e : *h) actual += (actual.empty() ? "" : ",") + std::string(EventTypeName(e.type));
+    if (w.size() != 2 || actual != w[1]) Fail("expected history " + (w.size() > 1 ? w[1] : "") + ", got " + actual);
+    // Replaying the history reproduces the stored record.
+    Dossier replay;
+    for (const Event& e : *h) Apply(replay, e);
+    if (!(replay == *d)) Fail("replaying the history does not reproduce the stored dossier");
+  }
+
+  std::string path_;
+  Store* store_;
+  int line_no_ = 0;
+  std::string definitions_ = "definitions";
+  std::string procedure_;
+  Instant now_;
+  std::shared_ptr<DefinitionCatalog> catalog_;
+  std::unique_ptr<ManualClock> clock_;
+  std::unique_ptr<CountingIds> ids_;
+  std::unique_ptr<DossierService> service_;
+  std::optional<CommandResult> last_;
+  bool last_checked_ = true;
+  size_t last_fired_ = 0;
+  std::string current_;
+  std::map<std::string, std::string> handles_;
+  std::vector<std::string> failures_;
+};
+
+}  // namespace
+
+std::vector<std::string> RunScenario(const std::string& path, Store* store) {
+  return Runner(path, store).Run();
+}
+
+}  // namespace motcua::testing

@@ -1,0 +1,16 @@
+#pragma once
+// Runs a scenario file (tests/scenarios/*.scenario, format in tests/scenarios/README.md)
+// against a DossierService over any Store, with a manual clock. Returns the failures, each
+// as "file:line: message"; empty = the scenario passed.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/store/store.h"
+
+namespace motcua::testing {
+
+std::vector<std::string> RunScenario(const std::string& path, Store* store);
+
+}  // namespace motcua::testing
