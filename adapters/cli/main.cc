@@ -11,8 +11,10 @@
 #include <vector>
 
 #include "adapters/proto/definition_codec.h"
+#include "adapters/rocksdb/rocks_store.h"
 #include "adapters/yaml/definition_loader.h"
 #include "engine/calendar/deadline.h"
+#include "engine/store/verify.h"
 
 namespace motcua {
 namespace {
@@ -24,7 +26,10 @@ int Usage() {
                "      validate every procedure and calendar; print a summary (exit 0) or every\n"
                "      error as file:line:column: field.path: message (exit 1)\n"
                "  motcua preview <definitions-dir> <procedure-code> <YYYY-MM-DDTHH:MM>\n"
-               "      the due date the M01 slip states for a reception at that local time\n");
+               "      the due date the M01 slip states for a reception at that local time\n"
+               "  motcua verify <data-dir>\n"
+               "      replay every dossier's history against its stored record, check every index\n"
+               "      entry, dossier-number uniqueness and the outbox; exit 1 on any mismatch\n");
   return 2;
 }
 
@@ -140,6 +145,27 @@ int Preview(int argc, char** argv) {
   return 0;
 }
 
+int Verify(int argc, char** argv) {
+  std::vector<std::string> args = Positional(argc, argv);
+  if (args.size() != 2) return Usage();
+  Result<std::unique_ptr<RocksStore>> store = RocksStore::Open(args[1]);
+  if (!store.ok()) {
+    std::cerr << store.status().message() << "\n";
+    return 1;
+  }
+  Result<VerifyReport> report = VerifyStore(**store);
+  if (!report.ok()) {
+    std::cerr << "verify failed: " << report.status().ToString() << "\n";
+    return 1;
+  }
+  for (const std::string& p : report->problems) std::cout << "MISMATCH " << p << "\n";
+  std::cout << (report->ok() ? "OK: " : "FAILED: ") << report->dossiers << " dossiers, "
+            << report->events << " events, " << report->index_entries << " index entries, outbox at "
+            << report->outbox_last << (report->ok() ? "" : ", " + std::to_string(report->problems.size()) + " problems")
+            << "\n";
+  return report->ok() ? 0 : 1;
+}
+
 }  // namespace
 }  // namespace motcua
 
@@ -148,5 +174,6 @@ int main(int argc, char** argv) {
   const std::string cmd = argv[1];
   if (cmd == "check") return motcua::Check(argc, argv);
   if (cmd == "preview") return motcua::Preview(argc, argv);
+  if (cmd == "verify") return motcua::Verify(argc, argv);
   return motcua::Usage();
 }
