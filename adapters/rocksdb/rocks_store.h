@@ -54,7 +54,9 @@ class RocksStore : public Store {
   Result<std::optional<IdempotencyRecord>> Idempotency(const std::string& key) override;
   Result<int64_t> Counter(const std::string& name) override;
   Result<uint64_t> LastOutboxPosition() override;
-  Status Commit(const WriteSet& w) override;
+  using Store::Commit;
+  Status Commit(const std::vector<const WriteSet*>& sets) override;
+  void Encode(WriteSet& w) override;
   Result<std::vector<OutboxEntry>> ReadOutbox(uint64_t after, size_t limit) override;
   Result<std::vector<std::string>> Ids(const std::string& after_id, size_t limit) override;
   Result<std::vector<std::string>> ScanIndex(const std::string& prefix,

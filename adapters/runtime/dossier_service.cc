@@ -14,10 +14,18 @@ DossierService::DossierService(Store* store, std::shared_ptr<const ProcedureCata
 
 DossierService::~DossierService() { Stop(); }
 
+namespace {
+// Batches processed but not yet durable. The committer writes all of them in one synced write,
+// so while one sync runs, the commands processed meanwhile gather for the next.
+constexpr size_t kMaxInFlightBatches = 64;
+}  // namespace
+
 Status DossierService::Start() {
   ASSIGN_OR_RETURN(uint64_t last, store_->LastOutboxPosition());
   last_position_.store(last);
-  writer_ = std::thread([this] { WriterLoop(); });
+  next_position_ = last + 1;
+  processor_ = std::thread([this] { ProcessLoop(); });
+  committer_ = std::thread([this] { CommitLoop(); });
   if (options_.run_timers) timer_ = std::thread([this] { TimerLoop(); });
   return Status::Ok();
 }
@@ -25,13 +33,18 @@ Status DossierService::Start() {
 void DossierService::Stop() {
   {
     std::lock_guard lock(mu_);
-    if (stopping_ && !writer_.joinable()) return;
     stopping_ = true;
   }
   cv_.notify_all();
   timer_cv_.notify_all();
   if (timer_.joinable()) timer_.join();
-  if (writer_.joinable()) writer_.join();
+  if (processor_.joinable()) processor_.join();
+  {
+    std::lock_guard lock(commit_mu_);
+    processor_done_ = true;
+  }
+  commit_cv_.notify_all();
+  if (committer_.joinable()) committer_.join();
 }
 
 void DossierService::SetCatalog(std::shared_ptr<const ProcedureCatalog> catalog) {
@@ -78,9 +91,9 @@ std::future<CommandResult> DossierService::Submit(CommandRequest request) {
   return f;
 }
 
-void DossierService::WriterLoop() {
-  std::vector<Pending> batch;
+void DossierService::ProcessLoop() {
   while (true) {
+    std::vector<Pending> batch;
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
@@ -90,26 +103,60 @@ void DossierService::WriterLoop() {
         queue_.pop_front();
       }
     }
-    ProcessBatch(batch);
-    batch.clear();
+    const auto t0 = std::chrono::steady_clock::now();
+    Prepared prepared = ProcessBatch(std::move(batch));
+    stats_.process_micros.fetch_add(static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+            .count()));
+    std::unique_lock lock(commit_mu_);
+    commit_cv_.wait(lock, [this] { return commit_queue_.size() < kMaxInFlightBatches; });
+    commit_queue_.push_back(std::move(prepared));
+    lock.unlock();
+    commit_cv_.notify_all();
   }
 }
 
-void DossierService::ProcessBatch(std::vector<Pending>& batch) {
+void DossierService::CommitLoop() {
+  while (true) {
+    std::vector<Prepared> group;
+    {
+      std::unique_lock lock(commit_mu_);
+      commit_cv_.wait(lock, [this] { return processor_done_ || !commit_queue_.empty(); });
+      if (commit_queue_.empty()) return;
+      while (!commit_queue_.empty()) {
+        group.push_back(std::move(commit_queue_.front()));
+        commit_queue_.pop_front();
+      }
+    }
+    commit_cv_.notify_all();
+    CommitGroup(group);
+  }
+}
+
+DossierService::Prepared DossierService::ProcessBatch(std::vector<Pending> batch) {
   std::shared_ptr<const ProcedureCatalog> catalog = this->catalog();
   const Instant now = clock_->Now();
-  std::vector<CommandResult> results(batch.size());
-  std::map<std::string, Dossier> overlay;              // state after staged changes
-  std::map<std::string, size_t> change_of;             // dossier id → index in ws.changes
+  Prepared out;
+  out.seq = next_seq_++;
+  out.results.resize(batch.size());
+  std::map<std::string, Dossier> overlay;              // state after this batch's changes
+  std::map<std::string, size_t> change_of;             // dossier id → index in writes.changes
   std::map<std::string, IdempotencyRecord> staged_idem;
   std::map<std::string, int64_t> staged_counters;
-  WriteSet ws;
-  ws.first_outbox_position = last_position_.load() + 1;
+  WriteSet& ws = out.writes;
+  ws.first_outbox_position = next_position_;
   Status sequence_error;
+
+  auto find_inflight_dossier = [this](const std::string& id) -> std::optional<Dossier> {
+    std::lock_guard lock(inflight_mu_);
+    auto it = inflight_dossiers_.find(id);
+    if (it == inflight_dossiers_.end()) return std::nullopt;
+    return it->second.value;
+  };
 
   for (size_t i = 0; i < batch.size(); ++i) {
     const CommandRequest& req = batch[i].request;
-    CommandResult& result = results[i];
+    CommandResult& result = out.results[i];
     if (failed_.load()) {
       result.status = Unavailable("writes are stopped: " + failure());
       continue;
@@ -120,12 +167,19 @@ void DossierService::ProcessBatch(std::vector<Pending>& batch) {
       if (auto it = staged_idem.find(req.idempotency_key); it != staged_idem.end()) {
         rec = it->second;
       } else {
-        Result<std::optional<IdempotencyRecord>> stored = store_->Idempotency(req.idempotency_key);
-        if (!stored.ok()) {
-          result.status = stored.status();
-          continue;
+        {
+          std::lock_guard lock(inflight_mu_);
+          auto f = inflight_idempotency_.find(req.idempotency_key);
+          if (f != inflight_idempotency_.end()) rec = f->second.value;
         }
-        rec = *stored;
+        if (!rec) {
+          Result<std::optional<IdempotencyRecord>> stored = store_->Idempotency(req.idempotency_key);
+          if (!stored.ok()) {
+            result.status = stored.status();
+            continue;
+          }
+          rec = *stored;
+        }
       }
       if (rec) {
         if (rec->payload_hash != req.payload_hash) {
@@ -136,6 +190,8 @@ void DossierService::ProcessBatch(std::vector<Pending>& batch) {
         result.replayed = true;
         if (auto it = overlay.find(rec->dossier_id); it != overlay.end()) {
           result.dossier = it->second;
+        } else if (auto f = find_inflight_dossier(rec->dossier_id)) {
+          result.dossier = std::move(f);
         } else {
           Result<std::optional<Dossier>> d = store_->Get(rec->dossier_id);
           if (!d.ok()) {
@@ -147,13 +203,15 @@ void DossierService::ProcessBatch(std::vector<Pending>& batch) {
         continue;
       }
     }
-    // The dossier as the batch has left it so far.
+    // The dossier as earlier commands left it: this batch, batches in flight, then the store.
     const Dossier* current = nullptr;
     std::optional<Dossier> loaded;
     const std::string& id = req.command.dossier_id;
     if (!id.empty()) {
       if (auto it = overlay.find(id); it != overlay.end()) {
         current = &it->second;
+      } else if ((loaded = find_inflight_dossier(id))) {
+        current = &*loaded;
       } else {
         Result<std::optional<Dossier>> d = store_->Get(id);
         if (!d.ok()) {
@@ -220,31 +278,59 @@ void DossierService::ProcessBatch(std::vector<Pending>& batch) {
     result.dossier = std::move(after);
     result.events = std::move(decision.events);
   }
+  for (const auto& [name, value] : staged_counters) {
+    ws.counters.emplace_back(name, value);
+    counters_[name] = value;
+  }
+  next_position_ += ws.event_count();
+  // Later batches see this batch's state until it is durable.
+  {
+    std::lock_guard lock(inflight_mu_);
+    for (auto& [id, d] : overlay) inflight_dossiers_[id] = InFlight<Dossier>{std::move(d), out.seq};
+    for (auto& [key, r] : staged_idem) inflight_idempotency_[key] = InFlight<IdempotencyRecord>{r, out.seq};
+  }
+  store_->Encode(ws);
+  out.pending = std::move(batch);
+  return out;
+}
 
-  if (!ws.changes.empty() || !ws.idempotency.empty()) {
-    for (const auto& [name, value] : staged_counters) ws.counters.emplace_back(name, value);
-    const auto t0 = std::chrono::steady_clock::now();
-    Status s = store_->Commit(ws);
-    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::steady_clock::now() - t0)
-                            .count();
-    stats_.sync_micros.fetch_add(static_cast<uint64_t>(micros));
-    stats_.batches.fetch_add(1);
+void DossierService::CommitGroup(std::vector<Prepared>& group) {
+  std::vector<const WriteSet*> sets;
+  size_t commands = 0;
+  for (const Prepared& p : group) {
+    commands += p.pending.size();
+    if (!p.writes.changes.empty() || !p.writes.idempotency.empty()) sets.push_back(&p.writes);
+  }
+  if (!sets.empty()) {
+    Status s;
+    if (failed_.load()) {
+      s = Unavailable("an earlier write failed: " + failure());
+    } else {
+      const auto t0 = std::chrono::steady_clock::now();
+      s = store_->Commit(sets);
+      const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                              std::chrono::steady_clock::now() - t0)
+                              .count();
+      stats_.sync_micros.fetch_add(static_cast<uint64_t>(micros));
+      stats_.batches.fetch_add(1);
+    }
     if (!s.ok()) {
       {
         std::lock_guard lock(mu_);
-        failure_ = s.message();
+        if (failure_.empty()) failure_ = s.message();
       }
       failed_.store(true);
-      for (CommandResult& r : results) {
-        if (r.status.ok() && !r.rejection) {
-          r = CommandResult{};
-          r.status = Unavailable("not written: " + s.message());
+      for (Prepared& p : group) {
+        for (CommandResult& r : p.results) {
+          if (r.status.ok() && !r.rejection) {
+            r = CommandResult{};
+            r.status = Unavailable("not written: " + s.message());
+          }
         }
       }
     } else {
-      for (const auto& [name, value] : staged_counters) counters_[name] = value;
-      last_position_.fetch_add(ws.event_count());
+      const WriteSet& last = *sets.back();
+      last_position_.store(last.first_outbox_position + last.event_count() - 1);
       std::vector<std::function<void(uint64_t)>> listeners;
       {
         std::lock_guard lock(mu_);
@@ -253,8 +339,28 @@ void DossierService::ProcessBatch(std::vector<Pending>& batch) {
       for (auto& l : listeners) l(last_position_.load());
     }
   }
-  stats_.commands.fetch_add(batch.size());
-  for (size_t i = 0; i < batch.size(); ++i) batch[i].promise.set_value(std::move(results[i]));
+  // What these batches wrote is now in the store (or nothing will be written any more).
+  {
+    std::lock_guard lock(inflight_mu_);
+    for (const Prepared& p : group) {
+      for (const DossierChange& c : p.writes.changes) {
+        auto it = inflight_dossiers_.find(c.after.id);
+        if (it != inflight_dossiers_.end() && it->second.seq == p.seq) inflight_dossiers_.erase(it);
+      }
+      for (const IdempotencyRecord& r : p.writes.idempotency) {
+        auto it = inflight_idempotency_.find(r.key);
+        if (it != inflight_idempotency_.end() && it->second.seq == p.seq) {
+          inflight_idempotency_.erase(it);
+        }
+      }
+    }
+  }
+  stats_.commands.fetch_add(commands);
+  for (Prepared& p : group) {
+    for (size_t i = 0; i < p.pending.size(); ++i) {
+      p.pending[i].promise.set_value(std::move(p.results[i]));
+    }
+  }
 }
 
 Result<size_t> DossierService::FireDueTimers() {

@@ -1,8 +1,11 @@
 #pragma once
-// The dossier service: one writer thread that takes commands from a queue, processes them in
-// order against current state, and commits everything a batch changed in one synced write
-// (group commit). Callers on any thread get a future that resolves only once their command's
-// changes are durable, or with the reason nothing was written.
+// The dossier service: commands from a queue are processed in order by one processor thread and
+// committed by one committer thread, everything a batch changed in one synced write (group
+// commit). The two stages overlap: while batch N is being synced, batch N+1 is processed
+// against the state batch N leaves (kept in flight until N is durable). Batches commit in
+// order; after a failed commit every later batch is refused. Callers on any thread get a
+// future that resolves only once their command's changes are durable, or with the reason
+// nothing was written.
 //
 // Also runs the timer loop: pending timers that have come due (the store's due-instant index)
 // are fired as commands, so each fires exactly once, including those that came due while the
@@ -54,7 +57,8 @@ struct ServiceStats {
   std::atomic<uint64_t> batches{0};
   std::atomic<uint64_t> commands{0};
   std::atomic<uint64_t> rejections{0};
-  std::atomic<uint64_t> sync_micros{0};
+  std::atomic<uint64_t> sync_micros{0};     // time inside Store::Commit
+  std::atomic<uint64_t> process_micros{0};  // time processing commands into write sets
   std::atomic<uint64_t> timers_fired{0};
   std::atomic<int64_t> timer_lag_seconds{0};  // how late the last fired timer was
 };
@@ -93,9 +97,23 @@ class DossierService {
     CommandRequest request;
     std::promise<CommandResult> promise;
   };
-  void WriterLoop();
+  // A processed batch on its way to disk.
+  struct Prepared {
+    uint64_t seq = 0;
+    WriteSet writes;
+    std::vector<Pending> pending;
+    std::vector<CommandResult> results;
+  };
+  template <typename T>
+  struct InFlight {
+    T value;
+    uint64_t seq;  // the batch that wrote it
+  };
+  void ProcessLoop();
+  void CommitLoop();
   void TimerLoop();
-  void ProcessBatch(std::vector<Pending>& batch);
+  Prepared ProcessBatch(std::vector<Pending> batch);
+  void CommitGroup(std::vector<Prepared>& group);
 
   Store* store_;
   Clock* clock_;
@@ -110,14 +128,30 @@ class DossierService {
   std::condition_variable timer_cv_;
   std::deque<Pending> queue_;
   bool stopping_ = false;
-  std::thread writer_;
+  std::thread processor_;
+  std::thread committer_;
   std::thread timer_;
+
+  // Processor → committer hand-off, at most kMaxInFlightBatches deep.
+  std::mutex commit_mu_;
+  std::condition_variable commit_cv_;
+  std::deque<Prepared> commit_queue_;
+  bool processor_done_ = false;
+
+  // State written by batches that are not yet durable, visible to later batches.
+  std::mutex inflight_mu_;
+  std::map<std::string, InFlight<Dossier>> inflight_dossiers_;
+  std::map<std::string, InFlight<IdempotencyRecord>> inflight_idempotency_;
+  uint64_t next_seq_ = 1;        // processor thread only
+  uint64_t next_position_ = 1;   // processor thread only: next outbox position to assign
   std::vector<std::function<void(uint64_t)>> listeners_;
 
   std::atomic<bool> failed_{false};
   std::string failure_;  // guarded by mu_
   std::atomic<uint64_t> last_position_{0};
-  std::map<std::string, int64_t> counters_;  // writer thread only: committed counter values
+  // Processor thread only: counter values including batches in flight (a failed commit stops
+  // all writes, so they never need rolling back).
+  std::map<std::string, int64_t> counters_;
   ServiceStats stats_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 
 #include "engine/store/store.h"
 
@@ -35,6 +36,14 @@ std::string IndexPrefix(const std::vector<std::string>& fields) {
 std::string IndexEntryId(const std::string& entry) {
   size_t at = entry.rfind(kIndexSep);
   return at == std::string::npos ? entry : entry.substr(at + 1);
+}
+
+void DiffIndexEntries(const Dossier* before, const Dossier& after,
+                      std::vector<std::string>* removed, std::vector<std::string>* added) {
+  const std::vector<std::string> old = before ? IndexEntries(*before) : std::vector<std::string>{};
+  const std::vector<std::string> now = IndexEntries(after);
+  std::set_difference(old.begin(), old.end(), now.begin(), now.end(), std::back_inserter(*removed));
+  std::set_difference(now.begin(), now.end(), old.begin(), old.end(), std::back_inserter(*added));
 }
 
 std::vector<std::string> IndexEntries(const Dossier& d) {

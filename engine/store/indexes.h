@@ -22,7 +22,11 @@ namespace motcua {
 
 constexpr char kIndexSep = '\x1f';
 
-std::vector<std::string> IndexEntries(const Dossier& d);
+std::vector<std::string> IndexEntries(const Dossier& d);  // sorted, unique
+// The entries to delete and to add when a dossier changes from `before` (null: new) to `after`:
+// entries both states imply are left alone.
+void DiffIndexEntries(const Dossier* before, const Dossier& after,
+                      std::vector<std::string>* removed, std::vector<std::string>* added);
 // Fixed-width hex so lexicographic order is numeric order (instants after 1970).
 std::string SortableInstant(Instant t);
 Instant ParseSortableInstant(const std::string& hex16);

@@ -46,19 +46,24 @@ Result<uint64_t> MemoryStore::LastOutboxPosition() {
   return outbox_.empty() ? 0 : outbox_.rbegin()->first;
 }
 
-Status MemoryStore::Commit(const WriteSet& w) {
+Status MemoryStore::Commit(const std::vector<const WriteSet*>& sets) {
   std::lock_guard lock(mu_);
   if (broken_) return Unavailable("the store refuses writes after a failed commit");
   if (failing_) {
     broken_ = true;
     return Unavailable("injected commit failure");
   }
+  for (const WriteSet* w : sets) Apply(*w);
+  return Status::Ok();
+}
+
+void MemoryStore::Apply(const WriteSet& w) {
   uint64_t pos = w.first_outbox_position;
   for (const DossierChange& c : w.changes) {
-    if (c.before) {
-      for (const auto& e : IndexEntries(*c.before)) index_.erase(e);
-    }
-    for (const auto& e : IndexEntries(c.after)) index_.insert(e);
+    std::vector<std::string> removed, added;
+    DiffIndexEntries(c.before ? &*c.before : nullptr, c.after, &removed, &added);
+    for (const auto& e : removed) index_.erase(e);
+    for (const auto& e : added) index_.insert(e);
     dossiers_[c.after.id] = c.after;
     auto& h = history_[c.after.id];
     for (const Event& e : c.events) {
@@ -68,7 +73,6 @@ Status MemoryStore::Commit(const WriteSet& w) {
   }
   for (const auto& r : w.idempotency) idempotency_[r.key] = r;
   for (const auto& [name, value] : w.counters) counters_[name] = value;
-  return Status::Ok();
 }
 
 Result<std::vector<OutboxEntry>> MemoryStore::ReadOutbox(uint64_t after, size_t limit) {

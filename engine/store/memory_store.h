@@ -18,7 +18,8 @@ class MemoryStore : public Store {
   Result<std::optional<IdempotencyRecord>> Idempotency(const std::string& key) override;
   Result<int64_t> Counter(const std::string& name) override;
   Result<uint64_t> LastOutboxPosition() override;
-  Status Commit(const WriteSet& w) override;
+  using Store::Commit;
+  Status Commit(const std::vector<const WriteSet*>& sets) override;
   Result<std::vector<OutboxEntry>> ReadOutbox(uint64_t after, size_t limit) override;
   Result<std::vector<std::string>> Ids(const std::string& after_id, size_t limit) override;
   Result<std::vector<std::string>> ScanIndex(const std::string& prefix,
@@ -32,6 +33,8 @@ class MemoryStore : public Store {
   void FailCommits(bool fail);
 
  private:
+  void Apply(const WriteSet& w);  // mu_ held
+
   std::mutex mu_;
   bool failing_ = false;
   bool broken_ = false;  // a Commit failed: refuse writes from now on

@@ -46,6 +46,8 @@ struct WriteSet {
   std::vector<std::pair<std::string, int64_t>> counters;  // name → new value
   uint64_t first_outbox_position = 0;  // position of the first event of changes[0]
   size_t event_count() const;
+  // The store's own encoding of this write, made by Store::Encode off the commit path.
+  std::shared_ptr<const void> encoded;
 };
 
 // Filters for work queues and searches; empty fields do not filter. Results come in the order of
@@ -84,7 +86,12 @@ class Store {
   virtual Result<std::optional<IdempotencyRecord>> Idempotency(const std::string& key) = 0;
   virtual Result<int64_t> Counter(const std::string& name) = 0;  // 0 when never set
   virtual Result<uint64_t> LastOutboxPosition() = 0;             // 0 when empty
-  virtual Status Commit(const WriteSet& w) = 0;
+  // Commits several write sets, in order, atomically, in one durable write.
+  virtual Status Commit(const std::vector<const WriteSet*>& sets) = 0;
+  Status Commit(const WriteSet& w) { return Commit(std::vector<const WriteSet*>{&w}); }
+  // Optionally prepares `w` for Commit (serialisation, index differences) so that the commit
+  // itself does as little as possible. Pure CPU; safe to call while another Commit runs.
+  virtual void Encode(WriteSet& w) { (void)w; }
   // Pending timers with at <= upto, earliest first.
   Result<std::vector<DueTimer>> DueTimers(Instant upto, size_t limit);
   // Outbox entries with position > after, in order.

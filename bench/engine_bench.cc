@@ -1,0 +1,195 @@
+// Durable dossier commands per second through the engine (group commit on RocksDB), with
+// p50/p99 latency, for 1, 8 and 64 concurrent submitters; next to the raw-RocksDB baseline
+// (synced WriteBatches from 32 threads) measured in the same run. bench/README.md has results.
+//
+//   engine_bench [--seconds N] [--dir PATH]
+//
+// Each submitter receives a dossier of 2.000908 at the counter and forwards it, again and
+// again: every command is a durable transition (dossier record, history event, index entries,
+// outbox entry, idempotency record, and for receptions the number counter, in one batch).
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <thread>
+#include <vector>
+
+#include "adapters/rocksdb/rocks_store.h"
+#include "adapters/runtime/dossier_service.h"
+#include "adapters/yaml/catalog.h"
+
+using namespace motcua;
+using Clock_ = std::chrono::steady_clock;
+
+namespace {
+
+struct Result_ {
+  double per_second = 0;
+  double p50_ms = 0, p99_ms = 0;
+  double mean_batch = 0;
+  uint64_t count = 0;
+};
+
+double Percentile(std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  size_t i = static_cast<size_t>(p * (v.size() - 1));
+  std::nth_element(v.begin(), v.begin() + i, v.end());
+  return v[i];
+}
+
+Result_ RunEngine(const std::string& dir, int submitters, double seconds) {
+  std::filesystem::remove_all(dir);
+  auto store = RocksStore::Open(dir);
+  if (!store.ok()) {
+    std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
+    std::exit(1);
+  }
+  DefinitionSet set = LoadDefinitions(std::string(MOTCUA_SOURCE_DIR) + "/definitions");
+  auto catalog = std::make_shared<DefinitionCatalog>(std::move(set), nullptr);
+  ManualClock clock(*ParseLocalDateTime("2026-03-02T09:00", 7 * 3600));
+  RandomIdSource ids(&clock);
+  ServiceOptions options;
+  options.run_timers = false;
+  DossierService service(store->get(), catalog, &clock, &ids, options);
+  if (!service.Start().ok()) std::exit(1);
+
+  std::atomic<bool> stop{false};
+  std::vector<std::vector<double>> latencies(submitters);
+  std::vector<std::thread> threads;
+  const auto start = Clock_::now();
+  for (int t = 0; t < submitters; ++t) {
+    threads.emplace_back([&, t] {
+      auto& lat = latencies[t];
+      lat.reserve(200000);
+      for (uint64_t j = 0; !stop.load(std::memory_order_relaxed); ++j) {
+        CommandRequest r;
+        r.command.type = CommandType::kReceive;
+        r.command.actor = Actor{"cb", {"counter"}};
+        r.command.procedure_code = "2.000908";
+        r.command.receiving_agency = "A" + std::to_string(t % 4);
+        r.command.applicant.name = "Nguyễn Văn An";
+        r.command.applicant.id_number = "0010900" + std::to_string(j);
+        r.command.documents = {{"identity_paper", 1}};
+        r.idempotency_key = "r" + std::to_string(t) + "-" + std::to_string(j);
+        r.payload_hash = 1;
+        auto t0 = Clock_::now();
+        CommandResult res = service.Execute(std::move(r));
+        auto t1 = Clock_::now();
+        if (!res.accepted()) std::abort();
+        lat.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+        CommandRequest f;
+        f.command.type = CommandType::kAct;
+        f.command.dossier_id = res.dossier->id;
+        f.command.action_id = "forward";
+        f.command.actor = Actor{"cb", {"counter"}};
+        f.idempotency_key = "f" + std::to_string(t) + "-" + std::to_string(j);
+        f.payload_hash = 2;
+        t0 = Clock_::now();
+        res = service.Execute(std::move(f));
+        t1 = Clock_::now();
+        if (!res.accepted()) std::abort();
+        lat.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop = true;
+  for (auto& th : threads) th.join();
+  const double elapsed = std::chrono::duration<double>(Clock_::now() - start).count();
+  service.Stop();
+  std::vector<double> all;
+  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  Result_ r;
+  r.count = all.size();
+  r.per_second = all.size() / elapsed;
+  r.p50_ms = Percentile(all, 0.50);
+  r.p99_ms = Percentile(all, 0.99);
+  r.mean_batch = service.stats().batches ? double(service.stats().commands) / service.stats().batches : 0;
+  std::fprintf(stderr, "  [%d submitters] batches %llu, commit %.1f us/batch, process %.1f us/command\n",
+               submitters, (unsigned long long)service.stats().batches.load(),
+               double(service.stats().sync_micros) / std::max<uint64_t>(1, service.stats().batches),
+               double(service.stats().process_micros) / std::max<uint64_t>(1, service.stats().commands));
+  store->reset();
+  std::filesystem::remove_all(dir);
+  return r;
+}
+
+// Baseline: synced WriteBatches (a dossier-sized record + an event + an index entry) from
+// `threads` threads straight into RocksDB, which groups concurrent synced writers itself.
+Result_ RunRaw(const std::string& dir, int threads_n, double seconds) {
+  std::filesystem::remove_all(dir);
+  rocksdb::Options o;
+  o.create_if_missing = true;
+  rocksdb::DB* db = nullptr;
+  if (!rocksdb::DB::Open(o, dir, &db).ok()) std::exit(1);
+  std::atomic<bool> stop{false};
+  std::vector<std::vector<double>> latencies(threads_n);
+  std::vector<std::thread> threads;
+  const std::string value(600, 'x');
+  const auto start = Clock_::now();
+  for (int t = 0; t < threads_n; ++t) {
+    threads.emplace_back([&, t] {
+      rocksdb::WriteOptions wo;
+      wo.sync = true;
+      for (uint64_t j = 0; !stop.load(std::memory_order_relaxed); ++j) {
+        rocksdb::WriteBatch b;
+        const std::string k = std::to_string(t) + "-" + std::to_string(j);
+        b.Put("d" + k, value);
+        b.Put("h" + k, value);
+        b.Put("i" + k, "");
+        auto t0 = Clock_::now();
+        if (!db->Write(wo, &b).ok()) std::abort();
+        latencies[t].push_back(std::chrono::duration<double, std::milli>(Clock_::now() - t0).count());
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop = true;
+  for (auto& th : threads) th.join();
+  const double elapsed = std::chrono::duration<double>(Clock_::now() - start).count();
+  delete db;
+  std::vector<double> all;
+  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  Result_ r;
+  r.count = all.size();
+  r.per_second = all.size() / elapsed;
+  r.p50_ms = Percentile(all, 0.50);
+  r.p99_ms = Percentile(all, 0.99);
+  std::filesystem::remove_all(dir);
+  return r;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  double seconds = 5;
+  std::string dir = "/tmp/motcua-engine-bench";
+  std::vector<int> submitters = {1, 8, 64};
+  bool raw_baseline = true;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--seconds")) seconds = std::atof(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--dir")) dir = argv[i + 1];
+    if (!std::strcmp(argv[i], "--submitters")) submitters = {std::atoi(argv[i + 1])};
+    if (!std::strcmp(argv[i], "--raw")) raw_baseline = std::atoi(argv[i + 1]) != 0;
+  }
+  std::printf("| run | transitions/s | p50 ms | p99 ms | commands per group commit |\n");
+  std::printf("|---|---|---|---|---|\n");
+  if (raw_baseline) {
+    Result_ raw = RunRaw(dir + "-raw", 32, seconds);
+    std::printf("| raw RocksDB, synced WriteBatch, 32 threads | %.0f | %.2f | %.2f | (RocksDB's own) |\n",
+                raw.per_second, raw.p50_ms, raw.p99_ms);
+  }
+  for (int n : submitters) {
+    Result_ r = RunEngine(dir, n, seconds);
+    std::printf("| motcua engine, %d submitters | %.0f | %.2f | %.2f | %.1f |\n", n, r.per_second,
+                r.p50_ms, r.p99_ms, r.mean_batch);
+    std::fflush(stdout);
+  }
+  return 0;
+}
