@@ -300,8 +300,11 @@ Result<Instant> WorkCalendar::Add(Instant start, WorkDuration d, DueRule rule) c
   const int64_t fraction_seconds = (d.thousandths % 1000) * kSecondsPerWorkingDay / 1000;
   Instant t = start;
   if (whole > 0) {
+    // Counting starts at the next working instant: from a weekend, a day off or a night, the
+    // first of the N days is the next working day (DOMAIN.md §5.3).
+    ASSIGN_OR_RETURN(Instant from, NextWorkingInstant(start));
     int64_t day, sod;
-    RETURN_IF_ERROR(Locate(start, &day, &sod));
+    RETURN_IF_ERROR(Locate(from, &day, &sod));
     // The working position in the start day carries over to the day `whole` working days on.
     const int64_t into = SecondsIntoDay(day, sod);
     const int64_t wanted = working_days_before_[day + 1] + whole;

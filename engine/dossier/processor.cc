@@ -195,7 +195,11 @@ Result<std::vector<Timer>> DesiredTimers(const Dossier& d, const WorkCalendar& c
       // A warning that would come before counting started (same-day procedures) is noise.
       if (d.counting_start && *d.counting_start < warn) add(TimerKind::kNearlyDue, warn);
     }
-    if (d.step_due_at) add(TimerKind::kStepDue, *d.step_due_at);
+  }
+  // A step's own budget keeps running in a step whose time is not counted; a wait for someone
+  // else (supplement, payment, consultation) stops it.
+  if (d.step_due_at && (!d.paused() || d.pauses.back().reason == "step")) {
+    add(TimerKind::kStepDue, *d.step_due_at);
   }
   if (d.waiting_until) {
     add(d.status == DossierStatus::kConsulting ? TimerKind::kConsultationDue
@@ -418,7 +422,11 @@ Decision Processor::Act() {
   if (auto r = LoadRules()) return *r;
   const Procedure& p = *rules_.procedure;
   const WorkCalendar& cal = *rules_.calendar;
-  if (d_->status != DossierStatus::kReceived && d_->status != DossierStatus::kInProcessing) {
+  const Step* at_step = p.FindStep(d_->current_step);
+  const bool waiting_at_payment_step = d_->status == DossierStatus::kPaymentRequested && at_step &&
+                                       at_step->kind == StepKind::kPayment;
+  if (d_->status != DossierStatus::kReceived && d_->status != DossierStatus::kInProcessing &&
+      !waiting_at_payment_step) {
     return Reject(RejectionCode::kRule, "Expected to take action '" + c_.action_id +
                                             "' on dossier '" + d_->id +
                                             "' while it is received or in processing, but it is " +
@@ -456,11 +464,13 @@ Decision Processor::Act() {
       e.status = DossierStatus::kInProcessing;
       e.to_step = target.id;
       e.hand_over = hand_over(target.role);
-      if (target.clock_runs) {
-        Result<Instant> sd = cal.Add(now, target.budget);
-        if (!sd.ok()) return Unavailable(sd.status());
-        e.step_due_at = *sd;
-      }
+      // Every step has its own budget, judged at hand-over (DOMAIN.md §5.9), also a step whose
+      // time does not count towards the dossier's (verification, payment).
+      Result<Instant> sd = cal.Add(now, target.budget);
+      if (!sd.ok()) return Unavailable(sd.status());
+      e.step_due_at = *sd;
+      // Waiting at a payment step is waiting for the financial obligation (portal code 6).
+      if (target.kind == StepKind::kPayment) e.status = DossierStatus::kPaymentRequested;
       // Leaving a step whose time is not counted closes its pause; entering one opens it.
       if (Status s = EndPause(e); !s.ok()) return Unavailable(s);
       if (!target.clock_runs) {
@@ -594,6 +604,14 @@ Decision Processor::SupplySupplement() {
     e.pause_ends = d_->paused();
     e.counting_start = due->counting_start;
     e.due_at = due->due;
+    if (d_->extended_due_at && d_->due_at) {
+      // The extension granted keeps its length on top of the restarted statutory time.
+      Result<int64_t> granted = cal.WorkingSecondsBetween(*d_->due_at, *d_->extended_due_at);
+      if (!granted.ok()) return Unavailable(granted.status());
+      Result<Instant> extended = cal.AddWorkingSeconds(due->due, std::max<int64_t>(*granted, 0));
+      if (!extended.ok()) return Unavailable(extended.status());
+      e.extended_due_at = *extended;
+    }
     const Step* step = p.FindStep(d_->current_step);
     if (step && step->clock_runs) {
       Result<Instant> sd = cal.Add(due->counting_start, step->budget);
@@ -615,6 +633,14 @@ Decision Processor::Resume(EventType type, DossierStatus waiting, const char* wh
                                             DossierStatusName(d_->status));
   }
   const Step* step = rules_.procedure->FindStep(d_->current_step);
+  if (type == EventType::kPaymentConfirmed && step && step->kind == StepKind::kPayment) {
+    std::string ids;
+    for (const auto& a : step->actions) ids += (ids.empty() ? "" : ", ") + a.id;
+    return Reject(RejectionCode::kRule, "Expected to confirm payment for dossier '" + d_->id +
+                                            "' after a payment request, but it is waiting at "
+                                            "payment step '" + step->id + "'; take its action: " +
+                                            ids);
+  }
   std::vector<std::string> roles = {rules_.counter_role()};
   if (step) roles.push_back(step->role);
   if (auto r = RequireAnyRole(roles, std::string(what))) return *r;
