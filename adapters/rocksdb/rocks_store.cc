@@ -242,6 +242,7 @@ Status RocksStore::Commit(const std::vector<const WriteSet*>& sets) {
   }
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
+  wo.memtable_insert_hint_per_batch = true;
   rocksdb::Status s = db_->Write(wo, &batch);
   if (!s.ok()) {
     // A failed (synced) write may or may not be on disk; nothing after it can be trusted to be

@@ -1,5 +1,7 @@
 #include "adapters/runtime/dossier_service.h"
 
+#include <pthread.h>
+
 #include <chrono>
 #include <cstdio>
 #include <random>
@@ -24,9 +26,20 @@ Status DossierService::Start() {
   ASSIGN_OR_RETURN(uint64_t last, store_->LastOutboxPosition());
   last_position_.store(last);
   next_position_ = last + 1;
-  processor_ = std::thread([this] { ProcessLoop(); });
-  committer_ = std::thread([this] { CommitLoop(); });
-  if (options_.run_timers) timer_ = std::thread([this] { TimerLoop(); });
+  processor_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "motcua-process");
+    ProcessLoop();
+  });
+  committer_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "motcua-commit");
+    CommitLoop();
+  });
+  if (options_.run_timers) {
+    timer_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "motcua-timers");
+      TimerLoop();
+    });
+  }
   return Status::Ok();
 }
 

@@ -56,6 +56,12 @@ INSTANTIATE_TEST_SUITE_P(
         AddCase{"2025-12-31T16:00", WorkDuration::Days(2), kSame, "2026-01-06T16:00:00", "2025→2026"},
         // Year boundary into provisional 2027: Thu 31/12/2026 +1 WD; Fri 1/1/2027 off → Mon 4/1.
         AddCase{"2026-12-31T10:00", WorkDuration::Days(1), kSame, "2027-01-04T10:00:00", "2026→2027"},
+        // From a Saturday, counting starts Monday 07:30: 1 WD → Mon 9/3 17:00.
+        AddCase{"2026-03-07T10:00", WorkDuration::Days(1), kSame, "2026-03-09T17:00:00", "from Saturday"},
+        // From the 24/11/2026 day off: 7 WD from Wed 25/11 07:30 → 25, 26, 27, 30/11, 1, 2, 3/12.
+        AddCase{"2026-11-24T10:30", WorkDuration::Days(7), kSame, "2026-12-03T17:00:00", "from a day off"},
+        // From 20:00 on a working day: 1 WD from Tue 07:30 → Tue 17:00.
+        AddCase{"2026-03-02T20:00", WorkDuration::Days(1), kSame, "2026-03-03T17:00:00", "from the night"},
         // Start at the first session start: 1 WD is used up at the end of the same day, 17:00.
         AddCase{"2026-03-03T07:30", WorkDuration::Days(1), kSame, "2026-03-03T17:00:00", "whole day"},
         // 1.5 WD from Tue 10:00: +1 WD → Wed 10:00; +4 WH: 10:00–11:30 (1.5), 13:00+2.5 → 15:30.
