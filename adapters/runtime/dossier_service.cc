@@ -16,6 +16,10 @@ DossierService::DossierService(Store* store, std::shared_ptr<const ProcedureCata
 
 DossierService::~DossierService() { Stop(); }
 
+std::string StatusCounterName(DossierStatus s) {
+  return IndexPrefix({"st"}) + DossierStatusName(s);
+}
+
 namespace {
 // Batches processed but not yet durable. The committer writes all of them in one synced write,
 // so while one sync runs, the commands processed meanwhile gather for the next.
@@ -81,11 +85,21 @@ std::string DossierService::failure() const {
 }
 
 std::future<CommandResult> DossierService::Submit(CommandRequest request) {
-  Pending p{std::move(request), {}};
-  std::future<CommandResult> f = p.promise.get_future();
+  auto promise = std::make_shared<std::promise<CommandResult>>();
+  std::future<CommandResult> f = promise->get_future();
+  SubmitAsync(std::move(request), [promise](CommandResult r) { promise->set_value(std::move(r)); });
+  return f;
+}
+
+size_t DossierService::queued() const {
+  std::lock_guard lock(const_cast<std::mutex&>(mu_));
+  return queue_.size();
+}
+
+void DossierService::SubmitAsync(CommandRequest request, std::function<void(CommandResult)> done) {
+  CommandResult refused;
   {
     std::lock_guard lock(mu_);
-    CommandResult refused;
     if (failed_.load()) {
       refused.status = Unavailable("writes are stopped: " + failure_);
     } else if (stopping_) {
@@ -93,15 +107,15 @@ std::future<CommandResult> DossierService::Submit(CommandRequest request) {
     } else if (queue_.size() >= options_.max_queue) {
       refused.status = Unavailable("overloaded: " + std::to_string(queue_.size()) +
                                    " commands are queued");
+    } else {
+      queue_.push_back(Pending{std::move(request), std::move(done)});
     }
-    if (!refused.status.ok()) {
-      p.promise.set_value(std::move(refused));
-      return f;
-    }
-    queue_.push_back(std::move(p));
+  }
+  if (!refused.status.ok()) {
+    done(std::move(refused));
+    return;
   }
   cv_.notify_one();
-  return f;
 }
 
 void DossierService::ProcessLoop() {
@@ -262,6 +276,18 @@ DossierService::Prepared DossierService::ProcessBatch(std::vector<Pending> batch
       return value + 1;
     };
     Decision decision = Process(req.command, current, ctx);
+    auto bump = [&](const std::string& name, int64_t delta) {
+      int64_t value;
+      if (auto it = staged_counters.find(name); it != staged_counters.end()) {
+        value = it->second;
+      } else if (auto c = counters_.find(name); c != counters_.end()) {
+        value = c->second;
+      } else {
+        Result<int64_t> stored = store_->Counter(name);
+        value = stored.ok() ? *stored : 0;
+      }
+      staged_counters[name] = value + delta;
+    };
     if (!sequence_error.ok()) {
       result.status = sequence_error;
       sequence_error = Status::Ok();
@@ -274,6 +300,11 @@ DossierService::Prepared DossierService::ProcessBatch(std::vector<Pending> batch
     }
     Dossier after = current ? *current : Dossier{};
     for (const Event& e : decision.events) Apply(after, e);
+    // Dossiers per status, kept in the same write (metrics read them without a scan).
+    if (!current || current->status != after.status) {
+      if (current) bump(StatusCounterName(current->status), -1);
+      bump(StatusCounterName(after.status), +1);
+    }
     if (auto it = change_of.find(after.id); it != change_of.end()) {
       DossierChange& c = ws.changes[it->second];
       c.after = after;
@@ -371,7 +402,7 @@ void DossierService::CommitGroup(std::vector<Prepared>& group) {
   stats_.commands.fetch_add(commands);
   for (Prepared& p : group) {
     for (size_t i = 0; i < p.pending.size(); ++i) {
-      p.pending[i].promise.set_value(std::move(p.results[i]));
+      p.pending[i].done(std::move(p.results[i]));
     }
   }
 }

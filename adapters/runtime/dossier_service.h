@@ -75,7 +75,12 @@ class DossierService {
   void Stop();
 
   std::future<CommandResult> Submit(CommandRequest request);
+  // Calls `done` once the command is durable or refused: on the committer thread (or inline
+  // when refused at once). `done` must not block.
+  void SubmitAsync(CommandRequest request, std::function<void(CommandResult)> done);
   CommandResult Execute(CommandRequest request) { return Submit(std::move(request)).get(); }
+  // Commands waiting to be processed (for overload decisions and metrics).
+  size_t queued() const;
 
   // Swaps the definitions for commands processed from now on.
   void SetCatalog(std::shared_ptr<const ProcedureCatalog> catalog);
@@ -95,7 +100,7 @@ class DossierService {
  private:
   struct Pending {
     CommandRequest request;
-    std::promise<CommandResult> promise;
+    std::function<void(CommandResult)> done;
   };
   // A processed batch on its way to disk.
   struct Prepared {
@@ -154,6 +159,9 @@ class DossierService {
   std::map<std::string, int64_t> counters_;
   ServiceStats stats_;
 };
+
+// The counter (Store::Counter) holding how many dossiers have status `s`.
+std::string StatusCounterName(DossierStatus s);
 
 // Time-ordered random ids: 12 hex digits of milliseconds + 8 random hex digits.
 class RandomIdSource : public IdSource {
