@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/cli/serve.h"
 #include "adapters/proto/definition_codec.h"
 #include "adapters/rocksdb/rocks_store.h"
 #include "adapters/yaml/definition_loader.h"
@@ -22,6 +23,9 @@ namespace {
 int Usage() {
   std::fprintf(stderr,
                "usage:\n"
+               "  motcua serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--definitions DIR]\n"
+               "      run the HTTP/WebSocket server (motcua serve --help for more)\n"
+               "  motcua token add|revoke --tokens FILE --principal ID [--roles ...] [--agencies ...]\n"
                "  motcua check <definitions-dir> [--json]\n"
                "      validate every procedure and calendar; print a summary (exit 0) or every\n"
                "      error as file:line:column: field.path: message (exit 1)\n"
@@ -175,5 +179,7 @@ int main(int argc, char** argv) {
   if (cmd == "check") return motcua::Check(argc, argv);
   if (cmd == "preview") return motcua::Preview(argc, argv);
   if (cmd == "verify") return motcua::Verify(argc, argv);
+  if (cmd == "serve") return motcua::cli::Serve(argc, argv);
+  if (cmd == "token") return motcua::cli::Token(argc, argv);
   return motcua::Usage();
 }

@@ -1,0 +1,311 @@
+#include "adapters/cli/serve.h"
+
+#include <signal.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "adapters/http/api.h"
+#include "adapters/http/server.h"
+#include "adapters/rocksdb/rocks_store.h"
+#include "adapters/runtime/dossier_service.h"
+#include "adapters/yaml/catalog.h"
+
+extern const char* const kMotcuaOpenApiJson;  // generated from docs/openapi.json
+
+namespace motcua::cli {
+
+namespace {
+
+struct ServeConfig {
+  std::string listen = "127.0.0.1:8080";
+  std::string data = "./data";
+  std::string definitions = "definitions";
+  std::string tokens;  // Default: <data>/tokens.yaml
+  http::ServerOptions server;
+  http::ApiOptions api;
+  ServiceOptions service;
+};
+
+std::vector<std::string> SplitList(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t c = s.find(',', start);
+    std::string part = s.substr(start, c == std::string::npos ? std::string::npos : c - start);
+    if (!part.empty()) out.push_back(part);
+    if (c == std::string::npos) break;
+    start = c + 1;
+  }
+  return out;
+}
+
+// Reads the config file; every key is known, every value typed, errors say file:line.
+bool LoadConfig(const std::string& path, ServeConfig* c) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::Exception& e) {
+    std::cerr << path << ":" << e.mark.line + 1 << ":" << e.mark.column + 1 << ": " << e.msg << "\n";
+    return false;
+  }
+  static const std::set<std::string> kKeys = {
+      "listen",        "data",           "definitions",        "tokens",
+      "threads",       "body_bytes",     "header_bytes",       "read_timeout_seconds",
+      "idle_timeout_seconds", "max_connections", "ws_message_bytes", "ws_queue",
+      "min_free_disk_mb", "public_lookups_per_minute", "shutdown_grace_seconds"};
+  bool ok = true;
+  for (const auto& kv : root) {
+    const std::string key = kv.first.as<std::string>();
+    const auto where = path + ":" + std::to_string(kv.first.Mark().line + 1) + ":" +
+                       std::to_string(kv.first.Mark().column + 1) + ": ";
+    if (!kKeys.count(key)) {
+      std::cerr << where << "unknown setting '" << key << "'\n";
+      ok = false;
+      continue;
+    }
+    try {
+      if (key == "listen") c->listen = kv.second.as<std::string>();
+      if (key == "data") c->data = kv.second.as<std::string>();
+      if (key == "definitions") c->definitions = kv.second.as<std::string>();
+      if (key == "tokens") c->tokens = kv.second.as<std::string>();
+      if (key == "threads") c->server.threads = kv.second.as<int>();
+      if (key == "body_bytes") c->server.body_limit = kv.second.as<size_t>();
+      if (key == "header_bytes") c->server.header_limit = kv.second.as<size_t>();
+      if (key == "read_timeout_seconds") c->server.read_timeout_seconds = kv.second.as<int>();
+      if (key == "idle_timeout_seconds") c->server.idle_timeout_seconds = kv.second.as<int>();
+      if (key == "max_connections") c->server.max_connections = kv.second.as<size_t>();
+      if (key == "ws_message_bytes") c->server.ws_message_limit = kv.second.as<size_t>();
+      if (key == "ws_queue") c->server.ws_queue_limit = kv.second.as<size_t>();
+      if (key == "shutdown_grace_seconds") c->server.shutdown_grace_seconds = kv.second.as<int>();
+      if (key == "min_free_disk_mb") c->api.min_free_disk_bytes = kv.second.as<uint64_t>() << 20;
+      if (key == "public_lookups_per_minute") c->api.public_lookups_per_minute = kv.second.as<int>();
+    } catch (const YAML::Exception&) {
+      std::cerr << where << "'" << key << "' has the wrong type\n";
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+int Usage() {
+  std::fprintf(stderr,
+               "usage: motcua serve [--config FILE] [--listen HOST:PORT] [--data DIR]\n"
+               "                    [--definitions DIR] [--tokens FILE] [--threads N]\n"
+               "  Defaults: listen 127.0.0.1:8080, data ./data, definitions ./definitions,\n"
+               "  tokens <data>/tokens.yaml (created with a development token on first start).\n"
+               "  SIGHUP reloads definitions and tokens; SIGTERM/SIGINT shut down gracefully.\n");
+  return 2;
+}
+
+std::mutex catalog_mu;
+
+}  // namespace
+
+int Serve(int argc, char** argv) {
+  ServeConfig c;
+  std::map<std::string, std::string> flags;
+  for (int i = 2; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("--", 0) != 0 || i + 1 >= argc) return Usage();
+    flags[a.substr(2)] = argv[++i];
+  }
+  if (flags.count("config") && !LoadConfig(flags["config"], &c)) return 1;
+  for (const auto& [k, v] : flags) {
+    if (k == "config") continue;
+    if (k == "listen") c.listen = v;
+    else if (k == "data") c.data = v;
+    else if (k == "definitions") c.definitions = v;
+    else if (k == "tokens") c.tokens = v;
+    else if (k == "threads") c.server.threads = std::atoi(v.c_str());
+    else {
+      std::cerr << "unknown flag --" << k << "\n";
+      return Usage();
+    }
+  }
+  const size_t colon = c.listen.rfind(':');
+  if (colon == std::string::npos) {
+    std::cerr << "--listen must be HOST:PORT, got '" << c.listen << "'\n";
+    return 1;
+  }
+  c.server.address = c.listen.substr(0, colon);
+  c.server.port = static_cast<uint16_t>(std::atoi(c.listen.c_str() + colon + 1));
+  if (c.tokens.empty()) c.tokens = c.data + "/tokens.yaml";
+
+  // Block the shutdown and reload signals in every thread; one thread waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  DefinitionSet set = LoadDefinitions(c.definitions);
+  if (!set.ok()) {
+    for (const auto& e : set.errors) std::cerr << e.ToString() << "\n";
+    std::cerr << "motcua: definitions in " << c.definitions << " have errors; not starting\n";
+    return 1;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(c.data, ec);
+  auto store = RocksStore::Open(c.data + "/db");
+  if (!store.ok()) {
+    std::cerr << "motcua: " << store.status().message() << "\n";
+    return 1;
+  }
+  std::string dev_secret;
+  if (!std::filesystem::exists(c.tokens)) {
+    http::TokenSpec dev{"dev-admin", {"admin", "integrator", "manager", "auditor"}, {"*"}};
+    std::set<std::string> roles;
+    for (const auto& p : set.procedures) {
+      for (const auto& r : p->roles) roles.insert(r.id);
+    }
+    dev.roles.insert(dev.roles.end(), roles.begin(), roles.end());
+    Result<std::string> secret = http::AddToken(c.tokens, dev);
+    if (!secret.ok()) {
+      std::cerr << "motcua: " << secret.status().message() << "\n";
+      return 1;
+    }
+    dev_secret = *secret;
+  }
+  auto tokens = http::TokenStore::Load(c.tokens);
+  if (!tokens.ok()) {
+    std::cerr << "motcua: " << tokens.status().message() << "\n";
+    return 1;
+  }
+  std::shared_ptr<const DefinitionCatalog> catalog =
+      std::make_shared<DefinitionCatalog>(std::move(set), nullptr);
+  std::shared_ptr<const http::TokenStore> token_store = *tokens;
+
+  SystemClock clock;
+  RandomIdSource ids(&clock);
+  DossierService service(store->get(), catalog, &clock, &ids, c.service);
+  if (Status s = service.Start(); !s.ok()) {
+    std::cerr << "motcua: " << s.message() << "\n";
+    return 1;
+  }
+  http::Metrics metrics;
+  http::Api::Deps deps;
+  deps.service = &service;
+  deps.store = store->get();
+  deps.clock = &clock;
+  deps.catalog = [&] {
+    std::lock_guard lock(catalog_mu);
+    return catalog;
+  };
+  deps.tokens = [&] {
+    std::lock_guard lock(catalog_mu);
+    return token_store;
+  };
+  RocksStore* rocks = store->get();
+  deps.free_disk = [rocks] { return rocks->FreeDiskBytes(); };
+  deps.metrics = &metrics;
+  c.api.openapi_json = kMotcuaOpenApiJson;
+  http::Api api(deps, c.api);
+  http::Server server(&api, c.server);
+  service.OnCommit([&server](uint64_t position) { server.NotifyCommitted(position); });
+  if (Status s = server.Start(); !s.ok()) {
+    std::cerr << "motcua: " << s.message() << "\n";
+    service.Stop();
+    return 1;
+  }
+  const std::string url = "http://" + c.server.address + ":" + std::to_string(server.port());
+  std::printf("motcua is serving %s\n", url.c_str());
+  std::printf("  data: %s/db   definitions: %s (%zu procedure versions)   tokens: %s\n",
+              c.data.c_str(), c.definitions.c_str(), catalog->set().procedures.size(),
+              c.tokens.c_str());
+  if (!dev_secret.empty()) {
+    std::printf("  development token (shown once; its hash is in %s):\n    %s\n", c.tokens.c_str(),
+                dev_secret.c_str());
+    std::printf("  try: curl -H 'Authorization: Bearer %s' %s/v1/procedures\n", dev_secret.c_str(),
+                url.c_str());
+  }
+  std::printf("  health: %s/healthz   API: %s/v1/openapi.json   Ctrl-C stops\n", url.c_str(),
+              url.c_str());
+  std::fflush(stdout);
+
+  std::thread signal_thread([&] {
+    while (true) {
+      int sig = 0;
+      sigwait(&signals, &sig);
+      if (sig == SIGHUP) {
+        DefinitionSet fresh = LoadDefinitions(c.definitions);
+        if (!fresh.ok()) {
+          for (const auto& e : fresh.errors) std::cerr << e.ToString() << "\n";
+          std::cerr << "motcua: reload failed; keeping the definitions in use\n";
+        } else {
+          std::lock_guard lock(catalog_mu);
+          catalog = std::make_shared<DefinitionCatalog>(std::move(fresh), catalog.get());
+          service.SetCatalog(catalog);
+          std::cerr << "motcua: definitions reloaded\n";
+        }
+        auto t = http::TokenStore::Load(c.tokens);
+        if (t.ok()) {
+          std::lock_guard lock(catalog_mu);
+          token_store = *t;
+        } else {
+          std::cerr << "motcua: tokens not reloaded: " << t.status().message() << "\n";
+        }
+        continue;
+      }
+      std::cerr << "motcua: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
+                << ": finishing in-flight requests\n";
+      server.Shutdown();
+      service.Stop();
+      std::cerr << "motcua: stopped; every acknowledged write is on disk\n";
+      return;
+    }
+  });
+  server.Wait();
+  signal_thread.join();
+  return 0;
+}
+
+int Token(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr,
+                 "usage: motcua token add --tokens FILE --principal ID --roles a,b --agencies X,Y\n"
+                 "       motcua token revoke --tokens FILE --principal ID\n");
+    return 2;
+  }
+  const std::string verb = argv[2];
+  std::map<std::string, std::string> flags;
+  for (int i = 3; i + 1 < argc; i += 2) flags[std::string(argv[i]).substr(2)] = argv[i + 1];
+  const std::string file = flags.count("tokens") ? flags["tokens"] : "./data/tokens.yaml";
+  if (verb == "add") {
+    http::TokenSpec spec{flags["principal"], SplitList(flags["roles"]), SplitList(flags["agencies"])};
+    if (spec.principal.empty() || spec.roles.empty() || spec.agencies.empty()) {
+      std::fprintf(stderr, "token add needs --principal, --roles and --agencies\n");
+      return 2;
+    }
+    Result<std::string> secret = http::AddToken(file, spec);
+    if (!secret.ok()) {
+      std::fprintf(stderr, "%s\n", secret.status().message().c_str());
+      return 1;
+    }
+    std::printf("%s\n", secret->c_str());
+    std::fprintf(stderr, "token for %s added to %s; the secret above is not stored anywhere. "
+                         "Send SIGHUP to a running server to load it.\n",
+                 spec.principal.c_str(), file.c_str());
+    return 0;
+  }
+  if (verb == "revoke") {
+    Result<int> n = http::RevokeTokens(file, flags["principal"]);
+    if (!n.ok()) {
+      std::fprintf(stderr, "%s\n", n.status().message().c_str());
+      return 1;
+    }
+    std::printf("revoked %d token(s) of %s\n", *n, flags["principal"].c_str());
+    return *n > 0 ? 0 : 1;
+  }
+  std::fprintf(stderr, "unknown token command '%s'\n", verb.c_str());
+  return 2;
+}
+
+}  // namespace motcua::cli

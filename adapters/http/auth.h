@@ -1,0 +1,60 @@
+#pragma once
+// Bearer-token authentication: principals with roles and an agency scope, from a tokens file
+// that stores only SHA-256 hashes of the secrets (docs/api.md, "Authentication").
+//
+// Tokens file (YAML):
+//   tokens:
+//     - principal: cb1                  # recorded as the actor in history
+//       roles: [counter]                # role ids as definitions name them, plus
+//                                       # integrator, manager, auditor, admin
+//       agencies: ["000.17.22.H56"]     # "*" = every agency
+//       sha256: "<hex of the secret>"
+//       revoked: false
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/common/status.h"
+
+namespace motcua::http {
+
+struct Principal {
+  std::string id;
+  std::vector<std::string> roles;
+  std::vector<std::string> agencies;  // "*" = all
+  bool HasRole(const std::string& role) const;
+  bool InScope(const std::string& agency) const;
+  bool AllAgencies() const;
+};
+
+std::string Sha256Hex(const std::string& data);
+
+class TokenStore {
+ public:
+  // Loads the tokens file; errors name the file and the entry.
+  static Result<std::shared_ptr<const TokenStore>> Load(const std::string& path);
+  // The principal a bearer secret belongs to, if any and not revoked.
+  std::optional<Principal> Authenticate(const std::string& secret) const;
+  size_t size() const { return by_hash_.size(); }
+
+ private:
+  std::map<std::string, Principal> by_hash_;
+};
+
+struct TokenSpec {
+  std::string principal;
+  std::vector<std::string> roles;
+  std::vector<std::string> agencies;
+};
+
+// Adds a token to the file (creating it), returns the secret: shown once, never stored.
+Result<std::string> AddToken(const std::string& path, const TokenSpec& spec);
+// Marks every token of a principal revoked; returns how many.
+Result<int> RevokeTokens(const std::string& path, const std::string& principal);
+// 32 random bytes as hex, from /dev/urandom.
+Result<std::string> NewSecret();
+
+}  // namespace motcua::http

@@ -1,0 +1,582 @@
+#include "adapters/http/server.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <google/protobuf/util/json_util.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "motcua/v1/api.pb.h"
+
+namespace motcua::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace websocket = boost::beast::websocket;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+std::mutex log_mu;
+
+void Log(const std::string& line) {
+  std::lock_guard lock(log_mu);
+  std::fprintf(stderr, "%s\n", line.c_str());
+}
+
+// Events of one page read from the outbox per pump step.
+constexpr size_t kOutboxPage = 256;
+
+}  // namespace
+
+class HttpSession;
+class WsSession;
+
+struct Server::Impl {
+  Api* api;
+  ServerOptions options;
+  net::io_context ioc;
+  // Keeps the io threads running while requests wait for a group commit with no socket
+  // operation pending (otherwise run() would return once the acceptor closes).
+  net::executor_work_guard<net::io_context::executor_type> work{ioc.get_executor()};
+  tcp::acceptor acceptor{ioc};
+  std::vector<std::thread> threads;
+  std::atomic<bool> stopping{false};
+  std::atomic<size_t> connections{0};
+  std::atomic<size_t> in_flight{0};  // requests being answered
+  std::atomic<uint64_t> committed{0};
+  std::mutex sessions_mu;
+  std::set<std::weak_ptr<HttpSession>, std::owner_less<std::weak_ptr<HttpSession>>> http_sessions;
+  std::set<std::weak_ptr<WsSession>, std::owner_less<std::weak_ptr<WsSession>>> ws_sessions;
+  std::mutex done_mu;
+  std::condition_variable done_cv;
+  bool done = false;
+  bool shut = false;
+
+  void Accept();
+  void UpdateWsGauge();
+};
+
+// ---------------------------------------------------------------- WebSocket
+
+class WsSession : public std::enable_shared_from_this<WsSession> {
+ public:
+  WsSession(Server::Impl* server, beast::tcp_stream&& stream, Principal principal)
+      : server_(server), ws_(std::move(stream)), principal_(std::move(principal)) {}
+
+  void Run(bhttp::request<bhttp::string_body> req) {
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.read_message_max(server_->options.ws_message_limit);
+    ws_.async_accept(req, beast::bind_front_handler(&WsSession::OnAccept, shared_from_this()));
+  }
+
+  // From the committer thread: new events may be in the outbox.
+  void Notify() {
+    net::post(ws_.get_executor(), beast::bind_front_handler(&WsSession::Pump, shared_from_this()));
+  }
+
+  void GoingAway() {
+    net::post(ws_.get_executor(), [self = shared_from_this()] {
+      self->Close(websocket::close_code::going_away, "server shutting down");
+    });
+  }
+
+ private:
+  void OnAccept(beast::error_code ec) {
+    if (ec) return;
+    ws_.async_read(buffer_, beast::bind_front_handler(&WsSession::OnSubscribe, shared_from_this()));
+  }
+
+  void OnSubscribe(beast::error_code ec, std::size_t) {
+    if (ec) return;
+    const std::string text = beast::buffers_to_string(buffer_.data());
+    buffer_.consume(buffer_.size());
+    v1::StreamSubscribe sub;
+    google::protobuf::util::JsonParseOptions opts;
+    if (!google::protobuf::util::JsonStringToMessage(text, &sub, opts).ok()) {
+      return Close(websocket::close_code::policy_error,
+                   "first message must be a subscription: {\"dossier_id\"|\"agency\"|\"all\", "
+                   "\"from\"}");
+    }
+    Api* api = server_->api;
+    if (!sub.dossier_id().empty()) {
+      auto d = api->store()->Get(sub.dossier_id());
+      if (!d.ok() || !*d || !api->CanSee(principal_, **d)) {
+        return Close(websocket::close_code::policy_error, "unknown dossier");
+      }
+    } else if (!sub.agency().empty()) {
+      if (!principal_.InScope(sub.agency())) {
+        return Close(websocket::close_code::policy_error, "agency outside your scope");
+      }
+    } else if (!sub.all()) {
+      return Close(websocket::close_code::policy_error,
+                   "subscribe to a dossier_id, an agency (optionally step/assignee) or all");
+    }
+    sub_ = sub;
+    position_ = sub.from() > 0 ? sub.from() : (sub.from_start() ? 0 : server_->committed.load());
+    subscribed_ = true;
+    // Keep reading so that pings, closes and errors are seen; clients send nothing else.
+    ws_.async_read(buffer_, beast::bind_front_handler(&WsSession::OnRead, shared_from_this()));
+    Pump();
+  }
+
+  void OnRead(beast::error_code ec, std::size_t) {
+    if (ec) {
+      closed_ = true;
+      return;
+    }
+    buffer_.consume(buffer_.size());
+    ws_.async_read(buffer_, beast::bind_front_handler(&WsSession::OnRead, shared_from_this()));
+  }
+
+  bool Wanted(const Event& e) {
+    if (!sub_.dossier_id().empty()) return e.dossier_id == sub_.dossier_id();
+    auto d = server_->api->store()->Get(e.dossier_id);
+    if (!d.ok() || !*d || !server_->api->CanSee(principal_, **d)) return false;
+    if (!sub_.agency().empty()) {
+      if ((*d)->receiving_agency != sub_.agency() && (*d)->competent_agency != sub_.agency()) {
+        return false;
+      }
+      if (!sub_.step().empty() && e.to_step != sub_.step() && (*d)->current_step != sub_.step()) {
+        return false;
+      }
+      if (!sub_.assignee().empty() && (*d)->assignee != sub_.assignee()) return false;
+    }
+    return true;
+  }
+
+  // Reads what the outbox has past our position and queues what the subscription wants.
+  void Pump() {
+    if (!subscribed_ || closed_ || pumping_) return;
+    pumping_ = true;
+    while (position_ < server_->committed.load() && !closed_) {
+      auto page = server_->api->store()->ReadOutbox(position_, kOutboxPage);
+      if (!page.ok() || page->empty()) break;
+      for (const OutboxEntry& o : *page) {
+        position_ = o.position;
+        if (!Wanted(o.event)) continue;
+        if (queue_.size() >= server_->options.ws_queue_limit) {
+          pumping_ = false;
+          // The client has everything before the first queued message; it resumes from there.
+          return Close(websocket::close_code::policy_error,
+                       "slow consumer: queue of " + std::to_string(queue_.size()) +
+                           " events overflowed; reconnect with from=" + std::to_string(sent_));
+        }
+        queue_.push_back(std::make_pair(o.position, server_->api->EventJson(o)));
+      }
+    }
+    pumping_ = false;
+    Write();
+  }
+
+  void Write() {
+    if (writing_ || queue_.empty() || closed_) return;
+    writing_ = true;
+    ws_.text(true);
+    ws_.async_write(net::buffer(queue_.front().second),
+                    beast::bind_front_handler(&WsSession::OnWrite, shared_from_this()));
+  }
+
+  void OnWrite(beast::error_code ec, std::size_t) {
+    writing_ = false;
+    if (ec) {
+      closed_ = true;
+      return;
+    }
+    sent_ = queue_.front().first;
+    queue_.pop_front();
+    Write();
+    if (queue_.empty()) Pump();
+  }
+
+  void Close(websocket::close_code code, const std::string& reason) {
+    if (closed_) return;
+    closed_ = true;
+    queue_.clear();
+    ws_.async_close(websocket::close_reason(code, reason),
+                    [self = shared_from_this()](beast::error_code) {});
+  }
+
+  Server::Impl* server_;
+  websocket::stream<beast::tcp_stream> ws_;
+  Principal principal_;
+  beast::flat_buffer buffer_;
+  v1::StreamSubscribe sub_;
+  uint64_t position_ = 0;  // last outbox position examined
+  uint64_t sent_ = 0;      // last position delivered to the client
+  std::deque<std::pair<uint64_t, std::string>> queue_;
+  bool subscribed_ = false, pumping_ = false, writing_ = false, closed_ = false;
+};
+
+// ---------------------------------------------------------------- HTTP
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(Server::Impl* server, tcp::socket&& socket)
+      : server_(server), stream_(std::move(socket)) {}
+  ~HttpSession() { server_->connections.fetch_sub(1); }
+
+  void Run() {
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&HttpSession::Read, shared_from_this()));
+  }
+
+  // Shutdown: an idle connection is closed now; a busy one after its response.
+  void Stop() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (!self->busy_) {
+        beast::error_code ec;
+        self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+        self->stream_.close();
+      }
+    });
+  }
+
+ private:
+  void Read() {
+    if (server_->stopping.load()) return Close();
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(server_->options.header_limit));
+    parser_->body_limit(server_->options.body_limit);
+    stream_.expires_after(std::chrono::seconds(first_ ? server_->options.read_timeout_seconds
+                                                      : server_->options.idle_timeout_seconds));
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             beast::bind_front_handler(&HttpSession::OnHeader, shared_from_this()));
+  }
+
+  void OnHeader(beast::error_code ec, std::size_t) {
+    if (ec == bhttp::error::end_of_stream || ec == net::error::eof) return Close();
+    if (ec == bhttp::error::header_limit) {
+      return Fail(431, "request-header-too-large", "request headers exceed " +
+                                                       std::to_string(server_->options.header_limit) +
+                                                       " bytes");
+    }
+    if (ec == bhttp::error::body_limit) {  // a declared Content-Length over the limit
+      return Fail(413, "body-too-large", "request bodies are limited to " +
+                                             std::to_string(server_->options.body_limit) + " bytes");
+    }
+    if (ec == beast::error::timeout) return Close();
+    if (ec) return Fail(400, "malformed-request", ec.message());
+    first_ = false;
+    busy_ = true;
+    start_ = std::chrono::steady_clock::now();
+    const auto& req = parser_->get();
+    // Request smuggling defences: only chunked transfer coding, never with a length as well.
+    const bool has_te = req.find(bhttp::field::transfer_encoding) != req.end();
+    const bool has_cl = req.find(bhttp::field::content_length) != req.end();
+    if (has_te) {
+      const std::string te(req[bhttp::field::transfer_encoding]);
+      if (te != "chunked") {
+        return Fail(400, "bad-transfer-encoding",
+                    "only Transfer-Encoding: chunked is accepted, got '" + te + "'");
+      }
+      if (has_cl) {
+        return Fail(400, "bad-transfer-encoding",
+                    "a request must not carry both Transfer-Encoding and Content-Length");
+      }
+    }
+    if (req.target().size() > 4096) {
+      return Fail(414, "uri-too-long", "the request target exceeds 4096 bytes");
+    }
+    if (websocket::is_upgrade(req)) return Upgrade();
+    // The body must arrive within the read deadline too (slow bodies are slowloris as well).
+    stream_.expires_after(std::chrono::seconds(server_->options.read_timeout_seconds));
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      beast::bind_front_handler(&HttpSession::OnBody, shared_from_this()));
+  }
+
+  void OnBody(beast::error_code ec, std::size_t) {
+    if (ec == bhttp::error::body_limit) {
+      return Fail(413, "body-too-large", "request bodies are limited to " +
+                                             std::to_string(server_->options.body_limit) + " bytes");
+    }
+    if (ec == beast::error::timeout) {
+      return Fail(408, "request-timeout", "the request did not arrive in time");
+    }
+    if (ec) return Fail(400, "malformed-request", ec.message());
+    auto req = parser_->release();
+    HttpRequest r;
+    r.method = std::string(req.method_string());
+    r.target = std::string(req.target());
+    for (const auto& f : req) {
+      std::string name(f.name_string());
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      r.headers[name] = std::string(f.value());
+    }
+    r.body = std::move(req.body());
+    beast::error_code rec;
+    auto ep = stream_.socket().remote_endpoint(rec);
+    r.remote = rec ? "?" : ep.address().to_string();
+    keep_alive_ = req.keep_alive();
+    version_ = req.version();
+    method_ = r.method;
+    target_ = r.target.substr(0, r.target.find('?'));
+    server_->in_flight.fetch_add(1);
+    stream_.expires_never();  // the answer may wait for a group commit
+    server_->api->Handle(r, [self = shared_from_this()](HttpResponse resp) {
+      net::post(self->stream_.get_executor(),
+                [self, resp = std::move(resp)]() mutable { self->Send(std::move(resp)); });
+    });
+  }
+
+  void Upgrade() {
+    // The upgrade request has no body; authenticate with the header, or ?access_token= for
+    // browsers, which cannot set headers on WebSocket upgrades.
+    bhttp::request<bhttp::string_body> req = parser_->release();
+    HttpRequest r;
+    r.method = std::string(req.method_string());
+    r.target = std::string(req.target());
+    const std::string path = r.target.substr(0, r.target.find('?'));
+    if (path != "/v1/stream") return Fail(404, "not-found", "no WebSocket at " + path);
+    std::string auth(req[bhttp::field::authorization]);
+    if (auth.empty()) {
+      const size_t at = r.target.find("access_token=");
+      if (at != std::string::npos) {
+        auth = "Bearer " + r.target.substr(at + 13, r.target.find('&', at) - at - 13);
+      }
+    }
+    r.headers["authorization"] = auth;
+    std::optional<Principal> p = server_->api->Authenticate(r);
+    if (!p) return Fail(401, "unauthenticated", "send Authorization: Bearer <token>");
+    stream_.expires_never();
+    auto ws = std::make_shared<WsSession>(server_, std::move(stream_), std::move(*p));
+    {
+      std::lock_guard lock(server_->sessions_mu);
+      server_->ws_sessions.insert(ws);
+    }
+    server_->UpdateWsGauge();
+    ws->Run(std::move(req));
+  }
+
+  void Fail(int status, const std::string& type, const std::string& detail) {
+    HttpResponse r;
+    r.status = status;
+    r.content_type = "application/problem+json";
+    r.body = "{\"type\":\"urn:problem:motcua:" + type + "\",\"status\":" + std::to_string(status) +
+             ",\"detail\":\"" + detail + "\"}";
+    r.route = "invalid";
+    keep_alive_ = false;
+    if (!busy_) {
+      busy_ = true;
+      start_ = std::chrono::steady_clock::now();
+    }
+    server_->in_flight.fetch_add(1);
+    Send(std::move(r));
+  }
+
+  void Send(HttpResponse r) {
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
+        static_cast<bhttp::status>(r.status), version_ ? version_ : 11);
+    res->set(bhttp::field::server, "motcua");
+    res->set(bhttp::field::content_type, r.content_type);
+    for (const auto& [k, v] : r.headers) res->set(k, v);
+    res->body() = std::move(r.body);
+    const bool keep = keep_alive_ && !server_->stopping.load();
+    res->keep_alive(keep);
+    res->prepare_payload();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    if (server_->api && server_->options.log_requests) {
+      char ms[32];
+      std::snprintf(ms, sizeof ms, "%.2fms", seconds * 1e3);
+      Log(method_ + " " + (target_.empty() ? "-" : target_) + " " + std::to_string(r.status) + " " +
+          ms + " actor=" +
+          (r.actor.empty() ? "-" : r.actor) +
+          (r.log_note.empty() || r.status < 400 ? "" : " reason=\"" + r.log_note + "\""));
+    }
+    if (Metrics* m = metrics()) m->Record(method_.empty() ? "-" : method_, r.route, r.status, seconds);
+    stream_.expires_after(std::chrono::seconds(server_->options.read_timeout_seconds));
+    bhttp::async_write(stream_, *res,
+                       [self = shared_from_this(), res, keep](beast::error_code ec, std::size_t) {
+                         self->busy_ = false;
+                         self->server_->in_flight.fetch_sub(1);
+                         if (ec || !keep) return self->Close();
+                         self->Read();
+                       });
+  }
+
+  Metrics* metrics() const;
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close();
+  }
+
+  Server::Impl* server_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bool keep_alive_ = false;
+  bool busy_ = false;
+  bool first_ = true;
+  unsigned version_ = 11;
+  std::string method_, target_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+Metrics* HttpSession::metrics() const { return server_->api->metrics(); }
+
+void Server::Impl::UpdateWsGauge() {
+  std::lock_guard lock(sessions_mu);
+  int64_t n = 0;
+  for (auto it = ws_sessions.begin(); it != ws_sessions.end();) {
+    if (it->expired()) {
+      it = ws_sessions.erase(it);
+    } else {
+      ++n;
+      ++it;
+    }
+  }
+  if (Metrics* m = api->metrics()) m->SetWebSocketSubscribers(n);
+}
+
+void Server::Impl::Accept() {
+  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (!stopping.load()) Accept();
+      return;
+    }
+    if (connections.load() >= options.max_connections) {
+      // Over the limit: say so and close, without reading the request.
+      static const std::string kBusy =
+          "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\n"
+          "Content-Type: application/problem+json\r\nContent-Length: 72\r\n\r\n"
+          "{\"type\":\"urn:problem:motcua:overloaded\",\"status\":503,\"detail\":\"busy\"}\n";
+      beast::error_code wec;
+      net::write(socket, net::buffer(kBusy), wec);
+      socket.close(wec);
+    } else {
+      connections.fetch_add(1);
+      auto s = std::make_shared<HttpSession>(this, std::move(socket));
+      {
+        std::lock_guard lock(sessions_mu);
+        if (http_sessions.size() > 4 * options.max_connections) {
+          for (auto it = http_sessions.begin(); it != http_sessions.end();) {
+            it = it->expired() ? http_sessions.erase(it) : std::next(it);
+          }
+        }
+        http_sessions.insert(s);
+      }
+      s->Run();
+    }
+    if (!stopping.load()) Accept();
+  });
+}
+
+Server::Server(Api* api, ServerOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->api = api;
+  impl_->options = std::move(options);
+}
+
+Server::~Server() { Shutdown(); }
+
+Status Server::Start() {
+  Impl& s = *impl_;
+  beast::error_code ec;
+  auto address = net::ip::make_address(s.options.address, ec);
+  if (ec) return InvalidArgument("bad listen address '" + s.options.address + "'");
+  tcp::endpoint ep(address, s.options.port);
+  s.acceptor.open(ep.protocol(), ec);
+  if (!ec) s.acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) s.acceptor.bind(ep, ec);
+  if (!ec) s.acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Unavailable("cannot listen on " + s.options.address + ":" +
+                       std::to_string(s.options.port) + ": " + ec.message());
+  }
+  s.committed.store(s.api->service()->last_outbox_position());
+  s.Accept();
+  for (int i = 0; i < std::max(1, s.options.threads); ++i) {
+    s.threads.emplace_back([&s] { s.ioc.run(); });
+  }
+  return Status::Ok();
+}
+
+uint16_t Server::port() const {
+  beast::error_code ec;
+  return impl_->acceptor.local_endpoint(ec).port();
+}
+
+void Server::NotifyCommitted(uint64_t position) {
+  Impl& s = *impl_;
+  s.committed.store(position);
+  std::vector<std::shared_ptr<WsSession>> live;
+  {
+    std::lock_guard lock(s.sessions_mu);
+    for (const auto& w : s.ws_sessions) {
+      if (auto p = w.lock()) live.push_back(std::move(p));
+    }
+  }
+  for (auto& p : live) p->Notify();
+}
+
+void Server::Shutdown() {
+  Impl& s = *impl_;
+  {
+    std::lock_guard lock(s.done_mu);
+    if (s.shut) return;
+    s.shut = true;
+  }
+  s.stopping.store(true);
+  net::post(s.ioc, [&s] {
+    beast::error_code ec;
+    s.acceptor.close(ec);
+  });
+  std::vector<std::shared_ptr<HttpSession>> https;
+  std::vector<std::shared_ptr<WsSession>> wss;
+  {
+    std::lock_guard lock(s.sessions_mu);
+    for (const auto& w : s.http_sessions) {
+      if (auto p = w.lock()) https.push_back(std::move(p));
+    }
+    for (const auto& w : s.ws_sessions) {
+      if (auto p = w.lock()) wss.push_back(std::move(p));
+    }
+  }
+  for (auto& h : https) h->Stop();
+  for (auto& w : wss) w->GoingAway();
+  https.clear();
+  wss.clear();
+  // In-flight requests finish (their writes are acknowledged only once durable).
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(s.options.shutdown_grace_seconds);
+  while (s.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (s.in_flight.load() > 0) {
+    Log("motcua: " + std::to_string(s.in_flight.load()) +
+        " requests still in flight after the grace period; closing them");
+  }
+  // Give close frames and final responses a moment on the wire, then stop.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  s.work.reset();
+  s.ioc.stop();
+  for (auto& t : s.threads) {
+    if (t.joinable()) t.join();
+  }
+  {
+    std::lock_guard lock(s.done_mu);
+    s.done = true;
+  }
+  s.done_cv.notify_all();
+}
+
+void Server::Wait() {
+  Impl& s = *impl_;
+  std::unique_lock lock(s.done_mu);
+  s.done_cv.wait(lock, [&s] { return s.done; });
+}
+
+}  // namespace motcua::http

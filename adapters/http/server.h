@@ -1,0 +1,52 @@
+#pragma once
+// The HTTP/WebSocket server: Boost.Beast sessions around http::Api. All Beast code lives in
+// server.cc (one translation unit) so the rest of the build stays fast.
+//
+// Threading: `threads` io threads run every session; each session is serialised on its own
+// strand. Writes complete on the committer thread and are posted back to their session.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "adapters/http/api.h"
+
+namespace motcua::http {
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";  // Default: loopback only
+  uint16_t port = 8080;               // Default: 8080; 0 = any free port
+  int threads = 2;                    // Default: 2 io threads
+  size_t header_limit = 8 * 1024;     // Default: 8 KiB of request headers, else 431
+  size_t body_limit = 1 << 20;        // Default: 1 MiB request body, else 413
+  int read_timeout_seconds = 10;      // Default: a request must arrive within 10 s (slowloris)
+  int idle_timeout_seconds = 30;      // Default: keep-alive connections idle 30 s are closed
+  size_t max_connections = 2048;      // Default: 2048 open connections, then 503
+  size_t ws_message_limit = 16 * 1024;  // Default: 16 KiB per WebSocket message from clients
+  size_t ws_queue_limit = 4096;       // Default: events buffered per subscriber before it is cut
+  int shutdown_grace_seconds = 15;    // Default: in-flight requests get 15 s to finish
+  bool log_requests = true;           // Default: one line per request on stderr
+};
+
+class Server {
+ public:
+  Server(Api* api, ServerOptions options);
+  ~Server();
+  // Binds and starts serving. The bound port is port() (useful with port 0).
+  Status Start();
+  uint16_t port() const;
+  // New events are in the outbox up to `position` (called by the committer thread).
+  void NotifyCommitted(uint64_t position);
+  // Graceful shutdown: stop accepting, let in-flight requests finish (up to the grace period),
+  // close WebSockets with 1001, stop the io threads. Idempotent; returns when done.
+  void Shutdown();
+  // Blocks until Shutdown() has completed (from another thread or a signal).
+  void Wait();
+
+  struct Impl;  // server.cc; public so that its session classes can name it
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace motcua::http

@@ -1,0 +1,490 @@
+// End-to-end: the real server on port 0 over a real RocksDB directory, driven over real sockets
+// by an HTTP client and a WebSocket client that know nothing of the server's code.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "adapters/http/server.h"
+#include "adapters/rocksdb/rocks_store.h"
+#include "tests/adapters/http/test_client.h"
+
+namespace motcua {
+namespace {
+
+using testing::Conn;
+using testing::Reply;
+
+const std::string kA = "000.17.22.H56";
+const std::string kB = "000.17.22.H99";
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// A JSON string field, naively (the tests' payloads are flat enough).
+std::string Field(const std::string& json, const std::string& name) {
+  std::smatch m;
+  std::regex re("\"" + name + "\":\"([^\"]*)\"");
+  if (std::regex_search(json, m, re)) return m[1];
+  std::regex num("\"" + name + "\":([0-9]+)");
+  if (std::regex_search(json, m, num)) return m[1];
+  return "";
+}
+
+struct TestServer {
+  std::string dir;
+  std::map<std::string, std::string> secrets;  // principal → secret
+  std::unique_ptr<RocksStore> store;
+  std::shared_ptr<const DefinitionCatalog> catalog;
+  ManualClock clock{*ParseLocalDateTime("2026-03-02T09:00", 7 * 3600)};
+  RandomIdSource ids{&clock};
+  std::unique_ptr<DossierService> service;
+  http::Metrics metrics;
+  std::unique_ptr<http::Api> api;
+  std::unique_ptr<http::Server> server;
+  uint16_t port = 0;
+
+  explicit TestServer(const std::string& name) {
+    dir = ::testing::TempDir() + "/motcua-e2e-" + name + "-" + std::to_string(getpid());
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const std::vector<std::tuple<std::string, std::string, std::string>> principals = {
+        {"counterA", "counter", kA},       {"counterB", "counter", kB},
+        {"specialistA", "specialist", kA}, {"leaderA", "leader", kA},
+        {"clerkA", "clerk", kA},           {"managerA", "manager", kA},
+        {"auditorA", "auditor", kA},       {"integratorA", "integrator", kA},
+        {"admin", "admin", "*"}};
+    std::ofstream t(dir + "/tokens.yaml");
+    t << "tokens:\n";
+    for (const auto& [who, role, agency] : principals) {
+      const std::string secret = "secret-" + who;
+      secrets[who] = secret;
+      t << "  - {principal: " << who << ", roles: [" << role << "], agencies: [\"" << agency
+        << "\"], sha256: \"" << http::Sha256Hex(secret) << "\"}\n";
+    }
+  }
+  ~TestServer() {
+    Stop();
+    std::filesystem::remove_all(dir);
+  }
+
+  void Start(http::ServerOptions options = {}) {
+    auto s = RocksStore::Open(dir + "/db");
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store = std::move(s).value();
+    DefinitionSet set = LoadDefinitions(std::string(MOTCUA_SOURCE_DIR) + "/definitions");
+    ASSERT_TRUE(set.ok());
+    catalog = std::make_shared<DefinitionCatalog>(std::move(set), nullptr);
+    ServiceOptions so;
+    so.run_timers = false;
+    service = std::make_unique<DossierService>(store.get(), catalog, &clock, &ids, so);
+    ASSERT_TRUE(service->Start().ok());
+    auto tokens = http::TokenStore::Load(dir + "/tokens.yaml");
+    ASSERT_TRUE(tokens.ok()) << tokens.status().ToString();
+    std::shared_ptr<const http::TokenStore> token_store = *tokens;
+    http::Api::Deps deps;
+    deps.service = service.get();
+    deps.store = store.get();
+    deps.clock = &clock;
+    deps.catalog = [this] { return catalog; };
+    deps.tokens = [token_store] { return token_store; };
+    deps.metrics = &metrics;
+    http::ApiOptions ao;
+    ao.openapi_json = ReadFile(std::string(MOTCUA_SOURCE_DIR) + "/docs/openapi.json");
+    ao.public_lookups_per_minute = 5;
+    api = std::make_unique<http::Api>(deps, ao);
+    options.port = 0;
+    options.log_requests = false;
+    server = std::make_unique<http::Server>(api.get(), options);
+    service->OnCommit([this](uint64_t p) {
+      if (server) server->NotifyCommitted(p);
+    });
+    ASSERT_TRUE(server->Start().ok());
+    port = server->port();
+  }
+
+  void Stop() {
+    if (server) server->Shutdown();
+    if (service) service->Stop();
+    server.reset();
+    api.reset();
+    service.reset();
+    store.reset();
+  }
+
+  std::map<std::string, std::string> Auth(const std::string& who) const {
+    return {{"Authorization", "Bearer " + secrets.at(who)}};
+  }
+
+  Reply Get(const std::string& who, const std::string& target) {
+    Conn c(port);
+    return c.Request("GET", target, "", who.empty() ? std::map<std::string, std::string>{} : Auth(who));
+  }
+
+  Reply Post(const std::string& who, const std::string& target, const std::string& body,
+             const std::string& key, const std::string& if_match = "") {
+    auto h = Auth(who);
+    if (!key.empty()) h["Idempotency-Key"] = key;
+    if (!if_match.empty()) h["If-Match"] = if_match;
+    h["Content-Type"] = "application/json";
+    Conn c(port);
+    return c.Request("POST", target, body, h);
+  }
+
+  // Receives a 2.000908 dossier at agency `agency`; returns its id.
+  std::string Receive(const std::string& who, const std::string& agency, const std::string& key,
+                      const std::string& idno = "001090012345") {
+    Reply r = Post(who, "/v1/dossiers",
+                   "{\"procedure_code\":\"2.000908\",\"receiving_agency\":\"" + agency +
+                       "\",\"applicant\":{\"name\":\"Nguyễn Văn An\",\"id_number\":\"" + idno +
+                       "\"},\"documents\":[{\"document_id\":\"identity_paper\",\"count\":1}]}",
+                   key);
+    EXPECT_TRUE(r.status == 201 || r.status == 200) << r.status << " " << r.body;
+    return Field(r.body, "id");
+  }
+
+  Reply Act(const std::string& who, const std::string& id, const std::string& action,
+            int version, const std::string& key) {
+    return Post(who, "/v1/dossiers/" + id + "/commands",
+                "{\"command\":\"act\",\"action\":\"" + action + "\"}", key,
+                "\"" + std::to_string(version) + "\"");
+  }
+};
+
+TEST(ServerE2E, EveryRouteIsDocumentedAndEveryDocumentedRouteAnswers) {
+  TestServer s("routes");
+  s.Start();
+  const std::string doc = ReadFile(std::string(MOTCUA_SOURCE_DIR) + "/docs/openapi.json");
+  // Documented (path, method) pairs.
+  std::set<std::pair<std::string, std::string>> documented;
+  std::regex path_re("\"(/[^\"]*)\": \\{");
+  std::string current;
+  std::istringstream lines(doc);
+  for (std::string line; std::getline(lines, line);) {
+    std::smatch m;
+    if (std::regex_search(line, m, std::regex("^  \"(/[^\"]*)\": \\{"))) current = m[1];
+    if (std::regex_search(line, m, std::regex("^   \"(get|post|put|delete|patch)\": \\{")) &&
+        !current.empty()) {
+      std::string method = m[1];
+      for (char& c : method) c = static_cast<char>(toupper(c));
+      documented.insert({current, method});
+    }
+  }
+  std::set<std::pair<std::string, std::string>> implemented;
+  for (const auto& [method, path] : http::Api::Routes()) implemented.insert({path, method});
+  EXPECT_EQ(documented, implemented);
+
+  const std::string id = s.Receive("counterA", kA, "route-1");
+  for (const auto& [path, method] : implemented) {
+    std::string target = std::regex_replace(path, std::regex("\\{id\\}"), id);
+    target = std::regex_replace(target, std::regex("\\{code\\}"), "2.000908");
+    target = std::regex_replace(target, std::regex("\\{number\\}"), kA + "-260302-0001");
+    if (path == "/v1/public/progress") target += "?number=" + kA + "-260302-0001&id_last4=2345";
+    Reply r = method == "GET" ? s.Get("admin", target)
+                              : s.Post("admin", target, path == "/v1/dossiers" ? "{}" : "{\"command\":\"assign\"}",
+                                       "route-" + path, "\"1\"");
+    EXPECT_FALSE(r.closed) << path;
+    if (path == "/v1/stream") {
+      EXPECT_EQ(r.status, 426) << r.body;  // a plain GET is told to upgrade
+    } else if (method == "GET") {
+      EXPECT_EQ(r.status, 200) << method << " " << target << ": " << r.body;
+    } else {
+      EXPECT_NE(r.status, 404) << method << " " << target << ": " << r.body;
+      EXPECT_NE(r.status, 405) << method << " " << target;
+    }
+  }
+}
+
+TEST(ServerE2E, AuthorisationMatrix) {
+  TestServer s("authz");
+  s.Start();
+  const std::string a = s.Receive("counterA", kA, "m-a");
+  // A counter outside the agency cannot receive for it.
+  Reply foreign = s.Post("counterB", "/v1/dossiers",
+                         "{\"procedure_code\":\"2.000908\",\"receiving_agency\":\"" + kA + "\"}",
+                         "m-b");
+  EXPECT_EQ(foreign.status, 403) << foreign.body;
+
+  struct Row {
+    std::string who;
+    int read;  // GET /v1/dossiers/{a}
+    int act;   // forward at the receive step (needs the counter role)
+  };
+  // Each role × own/other agency × read/act. Acting is tried on a fresh dossier each time.
+  const std::vector<Row> rows = {
+      {"counterA", 200, 200},    {"counterB", 404, 404},  {"specialistA", 200, 403},
+      {"leaderA", 200, 403},     {"clerkA", 200, 403},    {"managerA", 200, 403},
+      {"auditorA", 200, 403},    {"integratorA", 200, 403}, {"admin", 200, 403}};
+  int n = 0;
+  for (const Row& row : rows) {
+    Reply read = s.Get(row.who, "/v1/dossiers/" + a);
+    EXPECT_EQ(read.status, row.read) << row.who << " read: " << read.body;
+    if (row.read == 404) EXPECT_EQ(read.body.find("Nguy"), std::string::npos) << "leaked data";
+    Reply history = s.Get(row.who, "/v1/dossiers/" + a + "/history");
+    EXPECT_EQ(history.status, row.read) << row.who << " history";
+    const std::string fresh = s.Receive("counterA", kA, "m-fresh-" + std::to_string(n++));
+    Reply act = s.Act(row.who, fresh, "forward", 1, "m-act-" + row.who);
+    EXPECT_EQ(act.status, row.act) << row.who << " act: " << act.body;
+    if (row.act == 200) EXPECT_EQ(Field(act.body, "actor"), row.who);  // recorded in history
+  }
+  // Lists are scoped: counterB sees nothing of agency A, and cannot ask for it.
+  EXPECT_EQ(s.Get("counterB", "/v1/dossiers?agency=" + kA).status, 404);
+  Reply own = s.Get("counterB", "/v1/dossiers");
+  EXPECT_EQ(own.status, 200);
+  EXPECT_EQ(own.body.find(kA), std::string::npos);
+  // No token, a wrong token.
+  EXPECT_EQ(s.Get("", "/v1/dossiers/" + a).status, 401);
+  Conn c(s.port);
+  EXPECT_EQ(c.Request("GET", "/v1/dossiers/" + a, "", {{"Authorization", "Bearer nope"}}).status, 401);
+}
+
+TEST(ServerE2E, WorkQueuesFollowTheDossierAndPagesAreStable) {
+  TestServer s("queues");
+  s.Start();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(s.Receive("counterA", kA, "q-" + std::to_string(i)));
+  Reply first = s.Get("counterA", "/v1/dossiers?agency=" + kA + "&step=receive&limit=2");
+  ASSERT_EQ(first.status, 200);
+  const std::string cursor = Field(first.body, "next_cursor");
+  ASSERT_FALSE(cursor.empty());
+  // Acting on a dossier moves it to its new queue at once.
+  ASSERT_EQ(s.Act("counterA", ids[0], "forward", 1, "q-fwd").status, 200);
+  Reply appraise = s.Get("specialistA", "/v1/dossiers?agency=" + kA + "&step=appraise");
+  EXPECT_NE(appraise.body.find(ids[0]), std::string::npos);
+  Reply receive = s.Get("counterA", "/v1/dossiers?agency=" + kA + "&step=receive&limit=50");
+  EXPECT_EQ(receive.body.find(ids[0]), std::string::npos);
+  // Status, overdue, by number, due preview.
+  EXPECT_EQ(s.Get("counterA", "/v1/dossiers?agency=" + kA + "&status=received").status, 200);
+  EXPECT_EQ(s.Get("counterA", "/v1/dossiers?agency=" + kA + "&status=bogus").status, 400);
+  s.clock.Set(*ParseLocalDateTime("2026-03-02T17:30", 7 * 3600));
+  Reply overdue = s.Get("counterA", "/v1/dossiers?agency=" + kA + "&overdue=true");
+  EXPECT_NE(overdue.body.find(ids[1]), std::string::npos) << overdue.body;
+  Reply preview = s.Get("counterA", "/v1/procedures/1.001193/due-preview?received_at=2026-02-13T15:01");
+  EXPECT_EQ(Field(preview.body, "due_at"), "2026-02-23T17:00:00+07:00") << preview.body;
+}
+
+TEST(ServerE2E, BadInputGetsTheRightProblem) {
+  http::ServerOptions o;
+  o.body_limit = 4096;
+  o.header_limit = 2048;
+  o.read_timeout_seconds = 1;
+  TestServer s("badinput");
+  s.Start(o);
+  const std::string id = s.Receive("counterA", kA, "b-1");
+  auto post = [&](const std::string& body, const std::string& key) {
+    return s.Post("counterA", "/v1/dossiers", body, key);
+  };
+  Reply malformed = post("{\"procedure_code\":", "b-2");
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_EQ(malformed.headers["content-type"], "application/problem+json");
+  EXPECT_EQ(Field(malformed.body, "type"), "urn:problem:motcua:malformed-body");
+  Reply unknown = post("{\"procedure_cod\":\"x\"}", "b-3");
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_NE(unknown.body.find("procedure_cod"), std::string::npos);
+  std::string deep(40, '[');
+  EXPECT_EQ(post("{\"documents\":" + deep + std::string(40, ']') + "}", "b-4").status, 400);
+  EXPECT_EQ(post(std::string(5000, ' '), "b-5").status, 413);
+  Reply missing_field = post("{\"receiving_agency\":\"" + kA + "\"}", "b-6");
+  EXPECT_EQ(missing_field.status, 400);
+  EXPECT_EQ(Field(missing_field.body, "field"), "procedure_code");
+  EXPECT_EQ(s.Post("counterA", "/v1/dossiers", "{}", "").status, 400);  // no Idempotency-Key
+  EXPECT_EQ(s.Post("counterA", "/v1/dossiers/" + id + "/commands", "{\"command\":\"act\",\"action\":\"forward\"}",
+                   "b-7").status, 428);
+  EXPECT_EQ(s.Act("counterA", id, "forward", 9, "b-8").status, 412);
+  Reply rule = s.Post("counterA", "/v1/dossiers/" + id + "/commands",
+                      "{\"command\":\"return_result\"}", "b-9", "\"1\"");
+  EXPECT_EQ(rule.status, 409);
+  EXPECT_NE(rule.body.find("once decided, but it is received"), std::string::npos) << rule.body;
+  ASSERT_EQ(s.Act("counterA", id, "forward", 1, "b-10").status, 200);
+  Reply reused = s.Post("counterA", "/v1/dossiers/" + id + "/commands",
+                        "{\"command\":\"act\",\"action\":\"approve\"}", "b-10", "\"1\"");
+  EXPECT_EQ(reused.status, 422);
+  EXPECT_EQ(s.Get("counterA", "/v1/nope").status, 404);
+  EXPECT_EQ(s.Get("counterA", "/v1/dossiers/does-not-exist").status, 404);
+  {
+    Conn c(s.port);
+    EXPECT_EQ(c.Request("DELETE", "/v1/procedures", "", s.Auth("counterA")).status, 405);
+  }
+  {  // headers too large
+    Conn c(s.port);
+    EXPECT_EQ(c.Request("GET", "/healthz", "", {{"X-Big", std::string(4000, 'x')}}).status, 431);
+  }
+  {  // a transfer coding other than chunked
+    Conn c(s.port);
+    c.Send("POST /v1/dossiers HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n");
+    EXPECT_EQ(c.ReadReply().status, 400);
+  }
+  {  // both Transfer-Encoding and Content-Length: smuggling
+    Conn c(s.port);
+    c.Send("POST /v1/dossiers HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+           "Content-Length: 5\r\n\r\n0\r\n\r\n");
+    EXPECT_EQ(c.ReadReply().status, 400);
+  }
+  {  // chunked bodies are fine
+    Conn c(s.port);
+    c.Send("GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+    EXPECT_EQ(c.ReadReply().status, 200);
+  }
+  {  // slowloris: half a request line, then nothing; the server hangs up after the deadline
+    Conn c(s.port);
+    c.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n");
+    EXPECT_TRUE(c.ClosedWithin(4000));
+  }
+  {  // public lookups: no personal data, same answer for wrong digits, rate-limited
+    Reply ok = s.Get("", "/v1/public/progress?number=" + kA + "-260302-0001&id_last4=2345");
+    EXPECT_EQ(ok.status, 200) << ok.body;
+    EXPECT_EQ(ok.body.find("Nguy"), std::string::npos);
+    EXPECT_EQ(s.Get("", "/v1/public/progress?number=" + kA + "-260302-0001&id_last4=0000").status, 404);
+    int limited = 0;
+    for (int i = 0; i < 6; ++i) {
+      if (s.Get("", "/v1/public/progress?number=x&id_last4=0000").status == 429) ++limited;
+    }
+    EXPECT_GT(limited, 0);
+  }
+}
+
+TEST(ServerE2E, IdempotentRetriesSurviveARestart) {
+  TestServer s("idem");
+  s.Start();
+  const std::string id = s.Receive("counterA", kA, "i-1");
+  Reply again = s.Post("counterA", "/v1/dossiers",
+                       "{\"procedure_code\":\"2.000908\",\"receiving_agency\":\"" + kA +
+                           "\",\"applicant\":{\"name\":\"Nguyễn Văn An\",\"id_number\":\"001090012345\"},"
+                           "\"documents\":[{\"document_id\":\"identity_paper\",\"count\":1}]}",
+                       "i-1");
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(Field(again.body, "id"), id);
+  EXPECT_NE(again.body.find("\"replayed\":true"), std::string::npos);
+  s.Stop();
+  s.Start();
+  const std::string after = s.Receive("counterA", kA, "i-1");
+  EXPECT_EQ(after, id);
+  Reply list = s.Get("counterA", "/v1/dossiers?agency=" + kA);
+  EXPECT_EQ(list.body.find(id), list.body.rfind(id)) << "one dossier, listed once";
+}
+
+TEST(ServerE2E, WebSocketResumesWithoutGapsOrDuplicates) {
+  TestServer s("ws");
+  s.Start();
+  s.Receive("counterA", kA, "w-0");  // before the subscription: not wanted (from now)
+  Conn ws(s.port);
+  ASSERT_TRUE(ws.WsHandshake("/v1/stream", s.secrets["counterA"])) << ws.handshake_status();
+  ASSERT_TRUE(ws.WsSendText("{\"agency\":\"" + kA + "\"}"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::vector<std::string> ids;
+  for (int i = 1; i <= 3; ++i) ids.push_back(s.Receive("counterA", kA, "w-" + std::to_string(i)));
+  s.Receive("counterB", kB, "w-b");  // another agency: never delivered
+  std::vector<std::string> got;
+  std::string last_position;
+  for (int i = 0; i < 3; ++i) {
+    auto f = ws.WsRead();
+    ASSERT_EQ(f.opcode, 1) << "event " << i;
+    got.push_back(Field(f.payload, "dossier_id"));
+    last_position = Field(f.payload, "position");
+  }
+  EXPECT_EQ(got, ids);
+  // Disconnect, miss some events, reconnect from the last position seen: exactly the missed
+  // events arrive, in order, none twice.
+  { Conn gone = std::move(ws); }
+  std::vector<std::string> missed;
+  for (int i = 4; i <= 6; ++i) missed.push_back(s.Receive("counterA", kA, "w-" + std::to_string(i)));
+  ASSERT_EQ(s.Act("counterA", missed[0], "forward", 1, "w-fwd").status, 200);
+  missed.push_back(missed[0]);
+  Conn again(s.port);
+  ASSERT_TRUE(again.WsHandshake("/v1/stream", s.secrets["counterA"]));
+  ASSERT_TRUE(again.WsSendText("{\"agency\":\"" + kA + "\",\"from\":" + last_position + "}"));
+  std::vector<std::string> resumed;
+  for (size_t i = 0; i < missed.size(); ++i) {
+    auto f = again.WsRead();
+    ASSERT_EQ(f.opcode, 1) << "resumed event " << i;
+    resumed.push_back(Field(f.payload, "dossier_id"));
+  }
+  EXPECT_EQ(resumed, missed);
+  EXPECT_EQ(again.WsRead(300).opcode, -1) << "nothing more, nothing twice";
+  // A dossier stream outside the caller's scope is refused; so is an unauthenticated upgrade.
+  Conn other(s.port);
+  ASSERT_TRUE(other.WsHandshake("/v1/stream", s.secrets["counterB"]));
+  other.WsSendText("{\"dossier_id\":\"" + ids[0] + "\"}");
+  auto refused = other.WsRead();
+  EXPECT_EQ(refused.opcode, 8);
+  EXPECT_EQ(refused.payload, "unknown dossier");
+  Conn anon(s.port);
+  EXPECT_FALSE(anon.WsHandshake("/v1/stream", "wrong"));
+  EXPECT_EQ(anon.handshake_status(), "401");
+}
+
+TEST(ServerE2E, SlowConsumerIsCutWithAResumePosition) {
+  http::ServerOptions o;
+  o.ws_queue_limit = 5;
+  TestServer s("slow");
+  s.Start(o);
+  for (int i = 0; i < 12; ++i) s.Receive("counterA", kA, "s-" + std::to_string(i));
+  Conn ws(s.port);
+  ASSERT_TRUE(ws.WsHandshake("/v1/stream", s.secrets["counterA"]));
+  ASSERT_TRUE(ws.WsSendText("{\"agency\":\"" + kA + "\",\"from_start\":true}"));
+  // More than 5 events are waiting at once: the queue overflows and the server closes.
+  testing::Conn::Frame f;
+  int events = 0;
+  while ((f = ws.WsRead()).opcode == 1) ++events;
+  ASSERT_EQ(f.opcode, 8);
+  EXPECT_EQ(f.close_code, 1008);
+  EXPECT_NE(f.payload.find("slow consumer"), std::string::npos) << f.payload;
+  EXPECT_NE(f.payload.find("reconnect with from="), std::string::npos);
+  EXPECT_LT(events, 12);
+}
+
+TEST(ServerE2E, GracefulShutdownUnderLoadLosesNothingAcknowledged) {
+  TestServer s("shutdown");
+  s.Start();
+  std::atomic<bool> stop{false};
+  std::mutex mu;
+  std::vector<std::string> acknowledged;
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 8; ++t) {
+    clients.emplace_back([&, t] {
+      for (int i = 0; !stop.load(); ++i) {
+        const std::string key = "g-" + std::to_string(t) + "-" + std::to_string(i);
+        Conn c(s.port);
+        if (!c.connected()) return;
+        Reply r = c.Request("POST", "/v1/dossiers",
+                            "{\"procedure_code\":\"2.000908\",\"receiving_agency\":\"" + kA +
+                                "\",\"documents\":[{\"document_id\":\"identity_paper\"}]}",
+                            {{"Authorization", "Bearer " + s.secrets["counterA"]},
+                             {"Idempotency-Key", key}});
+        if (r.status == 201) {
+          std::lock_guard lock(mu);
+          acknowledged.push_back(Field(r.body, "id"));
+        } else if (r.closed || r.status == 503) {
+          return;
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  s.server->Shutdown();
+  stop = true;
+  for (auto& c : clients) c.join();
+  s.service->Stop();
+  ASSERT_GT(acknowledged.size(), 10u);
+  // Reopen the store: every acknowledged dossier is there.
+  s.Stop();
+  auto store = RocksStore::Open(s.dir + "/db");
+  ASSERT_TRUE(store.ok());
+  for (const auto& id : acknowledged) {
+    auto d = (*store)->Get(id);
+    ASSERT_TRUE(d.ok() && d->has_value()) << "acknowledged " << id << " was lost";
+  }
+}
+
+}  // namespace
+}  // namespace motcua
