@@ -1,12 +1,9 @@
 #!/usr/bin/env bash
-# Sets up (installs packages if missing, configures, builds) and runs motcua's main job:
-# validates the shipped definitions and previews today's due date for each procedure.
-# Extra arguments go to `motcua check`.
+# Sets up (installs Debian packages if missing, configures, builds) and runs the motcua server
+# on an embedded RocksDB directory (./data) with the shipped definitions. On first start it
+# prints a development token. Extra arguments go to `motcua serve` (e.g. --listen 0.0.0.0:8080).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh build >&2
-./build/motcua check definitions "$@"
-now=$(TZ=Asia/Ho_Chi_Minh date +%Y-%m-%dT%H:%M)
-for code in $(ls definitions/procedures | sed -E 's/-v[0-9]+\.ya?ml$//' | sort -u); do
-  ./build/motcua preview definitions "$code" "$now" || true
-done
+./build/motcua check definitions
+exec ./build/motcua serve --data ./data --definitions definitions "$@"
