@@ -59,7 +59,7 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
       "listen",        "data",           "definitions",        "tokens",
       "threads",       "body_bytes",     "header_bytes",       "read_timeout_seconds",
       "idle_timeout_seconds", "max_connections", "ws_message_bytes", "ws_queue",
-      "min_free_disk_mb", "public_lookups_per_minute", "shutdown_grace_seconds"};
+      "min_free_disk_mb", "public_lookups_per_minute", "shutdown_grace_seconds", "log_requests"};
   bool ok = true;
   for (const auto& kv : root) {
     const std::string key = kv.first.as<std::string>();
@@ -84,6 +84,7 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
       if (key == "ws_message_bytes") c->server.ws_message_limit = kv.second.as<size_t>();
       if (key == "ws_queue") c->server.ws_queue_limit = kv.second.as<size_t>();
       if (key == "shutdown_grace_seconds") c->server.shutdown_grace_seconds = kv.second.as<int>();
+      if (key == "log_requests") c->server.log_requests = kv.second.as<bool>();
       if (key == "min_free_disk_mb") c->api.min_free_disk_bytes = kv.second.as<uint64_t>() << 20;
       if (key == "public_lookups_per_minute") c->api.public_lookups_per_minute = kv.second.as<int>();
     } catch (const YAML::Exception&) {

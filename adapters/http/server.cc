@@ -55,6 +55,7 @@ struct Server::Impl {
   std::atomic<bool> stopping{false};
   std::atomic<size_t> connections{0};
   std::atomic<size_t> in_flight{0};  // requests being answered
+  std::atomic<int64_t> ws_count{0};  // live WebSocket sessions
   std::atomic<uint64_t> committed{0};
   std::mutex sessions_mu;
   std::set<std::weak_ptr<HttpSession>, std::owner_less<std::weak_ptr<HttpSession>>> http_sessions;
@@ -73,7 +74,14 @@ struct Server::Impl {
 class WsSession : public std::enable_shared_from_this<WsSession> {
  public:
   WsSession(Server::Impl* server, beast::tcp_stream&& stream, Principal principal)
-      : server_(server), ws_(std::move(stream)), principal_(std::move(principal)) {}
+      : server_(server), ws_(std::move(stream)), principal_(std::move(principal)) {
+    server_->ws_count.fetch_add(1);
+    server_->UpdateWsGauge();
+  }
+  ~WsSession() {
+    server_->ws_count.fetch_sub(1);
+    server_->UpdateWsGauge();
+  }
 
   void Run(bhttp::request<bhttp::string_body> req) {
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
@@ -125,6 +133,10 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     }
     sub_ = sub;
     position_ = sub.from() > 0 ? sub.from() : (sub.from_start() ? 0 : server_->committed.load());
+    sent_ = position_;  // a client cut before any delivery resumes where it asked to start
+    // Catching up on a backlog is paced by the client's reads; once caught up, live events are
+    // queued as they commit and a client that cannot keep up overflows the queue.
+    catching_up_ = position_ < server_->committed.load();
     subscribed_ = true;
     // Keep reading so that pings, closes and errors are seen; clients send nothing else.
     ws_.async_read(buffer_, beast::bind_front_handler(&WsSession::OnRead, shared_from_this()));
@@ -161,12 +173,13 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     if (!subscribed_ || closed_ || pumping_) return;
     pumping_ = true;
     while (position_ < server_->committed.load() && !closed_) {
+      if (catching_up_ && queue_.size() >= server_->options.ws_queue_limit / 2) break;
       auto page = server_->api->store()->ReadOutbox(position_, kOutboxPage);
       if (!page.ok() || page->empty()) break;
       for (const OutboxEntry& o : *page) {
         position_ = o.position;
         if (!Wanted(o.event)) continue;
-        if (queue_.size() >= server_->options.ws_queue_limit) {
+        if (!catching_up_ && queue_.size() >= server_->options.ws_queue_limit) {
           pumping_ = false;
           // The client has everything before the first queued message; it resumes from there.
           return Close(websocket::close_code::policy_error,
@@ -176,6 +189,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
         queue_.push_back(std::make_pair(o.position, server_->api->EventJson(o)));
       }
     }
+    if (catching_up_ && position_ >= server_->committed.load()) catching_up_ = false;
     pumping_ = false;
     Write();
   }
@@ -197,13 +211,14 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     sent_ = queue_.front().first;
     queue_.pop_front();
     Write();
-    if (queue_.empty()) Pump();
+    if (queue_.empty() || catching_up_) Pump();
   }
 
   void Close(websocket::close_code code, const std::string& reason) {
     if (closed_) return;
     closed_ = true;
-    queue_.clear();
+    // The message being written stays until its write completes: its buffer is in use.
+    while (queue_.size() > (writing_ ? 1u : 0u)) queue_.pop_back();
     ws_.async_close(websocket::close_reason(code, reason),
                     [self = shared_from_this()](beast::error_code) {});
   }
@@ -217,6 +232,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   uint64_t sent_ = 0;      // last position delivered to the client
   std::deque<std::pair<uint64_t, std::string>> queue_;
   bool subscribed_ = false, pumping_ = false, writing_ = false, closed_ = false;
+  bool catching_up_ = false;
 };
 
 // ---------------------------------------------------------------- HTTP
@@ -350,12 +366,17 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     std::optional<Principal> p = server_->api->Authenticate(r);
     if (!p) return Fail(401, "unauthenticated", "send Authorization: Bearer <token>");
     stream_.expires_never();
+    beast::error_code sec;
+    stream_.socket().set_option(
+        net::socket_base::send_buffer_size(server_->options.ws_send_buffer_bytes), sec);
     auto ws = std::make_shared<WsSession>(server_, std::move(stream_), std::move(*p));
     {
       std::lock_guard lock(server_->sessions_mu);
+      for (auto it = server_->ws_sessions.begin(); it != server_->ws_sessions.end();) {
+        it = it->expired() ? server_->ws_sessions.erase(it) : std::next(it);
+      }
       server_->ws_sessions.insert(ws);
     }
-    server_->UpdateWsGauge();
     ws->Run(std::move(req));
   }
 
@@ -429,17 +450,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 Metrics* HttpSession::metrics() const { return server_->api->metrics(); }
 
 void Server::Impl::UpdateWsGauge() {
-  std::lock_guard lock(sessions_mu);
-  int64_t n = 0;
-  for (auto it = ws_sessions.begin(); it != ws_sessions.end();) {
-    if (it->expired()) {
-      it = ws_sessions.erase(it);
-    } else {
-      ++n;
-      ++it;
-    }
-  }
-  if (Metrics* m = api->metrics()) m->SetWebSocketSubscribers(n);
+  if (Metrics* m = api->metrics()) m->SetWebSocketSubscribers(ws_count.load());
 }
 
 void Server::Impl::Accept() {

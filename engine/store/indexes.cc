@@ -56,6 +56,9 @@ std::vector<std::string> IndexEntries(const Dossier& d) {
   if (d.competent_agency != d.receiving_agency) add({"as", d.competent_agency, status});
   if (IsOpen(d.status)) {
     add({"wq", d.competent_agency, d.current_step, d.assignee});
+    if (d.receiving_agency != d.competent_agency) {
+      add({"wq", d.receiving_agency, d.current_step, d.assignee});
+    }
     if (!d.paused()) {
       if (auto due = d.effective_due()) add({"du", SortableInstant(*due)});
     }

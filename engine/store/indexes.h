@@ -4,8 +4,9 @@
 //
 // Entry layout (text, '\x1f'-separated fields so that ids never collide with separators; the
 // dossier id is always the last field):
-//   "as" agency status id          agency + status (receiving and competent agency)
-//   "wq" agency step assignee id   work queue (open dossiers)
+//   "as" agency status id          agency + status (receiving and competent agency); also
+//                                  every dossier of an agency, by status
+//   "wq" agency step assignee id   work queue (open dossiers; receiving and competent agency)
 //   "pr" procedure_code id
 //   "ap" applicant_id id
 //   "du" <16 hex due seconds> id   open, not paused dossiers by effective due instant

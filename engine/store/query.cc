@@ -48,6 +48,8 @@ Result<QueryPage> Store::Query(const DossierQuery& q) {
     prefix = IndexPrefix({"du"});
   } else if (!q.procedure_code.empty()) {
     prefix = IndexPrefix({"pr", q.procedure_code});
+  } else if (!q.agency.empty() && !q.received_from && !q.received_until) {
+    prefix = IndexPrefix({"as", q.agency});  // every status of the agency
   } else {
     prefix = IndexPrefix({"rc"});
     if (q.received_from) start = prefix + SortableInstant(Instant{q.received_from->seconds - 1});

@@ -25,8 +25,12 @@ struct Reply {
 
 class Conn {
  public:
-  explicit Conn(uint16_t port) {
+  // `receive_buffer` > 0 shrinks the kernel receive buffer (to play a slow consumer).
+  explicit Conn(uint16_t port, int receive_buffer = 0) {
     fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    if (receive_buffer > 0) {
+      setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+    }
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_port = htons(port);
