@@ -144,6 +144,25 @@ std::string Metrics::Render(const DossierService& service, Store& store) const {
 
 // ---- Routing ----
 
+namespace {
+
+// "/v1/dossiers/x" → {"v1", "dossiers", "x"} (still percent-encoded).
+std::vector<std::string> PathSegments(const std::string& path) {
+  std::vector<std::string> parts;
+  std::string seg;
+  for (size_t i = 1; i <= path.size(); ++i) {
+    if (i == path.size() || path[i] == '/') {
+      parts.push_back(seg);
+      seg.clear();
+    } else {
+      seg += path[i];
+    }
+  }
+  return parts;
+}
+
+}  // namespace
+
 const std::vector<std::pair<std::string, std::string>>& Api::Routes() {
   static const std::vector<std::pair<std::string, std::string>> kRoutes = {
       {"GET", "/healthz"},
@@ -261,18 +280,7 @@ void Api::Handle(const HttpRequest& request, std::function<void(HttpResponse)> d
   }
   // Writes run asynchronously: keep the call alive in the completion.
   const std::string& m = request.method;
-  std::vector<std::string> parts;
-  {
-    std::string seg;
-    for (size_t i = 1; i <= call->path.size(); ++i) {
-      if (i == call->path.size() || call->path[i] == '/') {
-        parts.push_back(seg);
-        seg.clear();
-      } else {
-        seg += call->path[i];
-      }
-    }
-  }
+  const std::vector<std::string> parts = PathSegments(call->path);
   if (m == "POST" && parts.size() == 2 && parts[0] == "v1" && parts[1] == "dossiers") {
     call->route = "/v1/dossiers";
     if (!(call->principal = Authenticate(request))) {
@@ -299,18 +307,7 @@ void Api::Handle(const HttpRequest& request, std::function<void(HttpResponse)> d
 void Api::Dispatch(Call& call) {
   const std::string& m = call.request.method;
   const std::string& path = call.path;
-  std::vector<std::string> parts;
-  {
-    std::string seg;
-    for (size_t i = 1; i <= path.size(); ++i) {
-      if (i == path.size() || path[i] == '/') {
-        parts.push_back(seg);
-        seg.clear();
-      } else {
-        seg += path[i];
-      }
-    }
-  }
+  const std::vector<std::string> parts = PathSegments(path);
   // Unauthenticated routes.
   if (path == "/healthz") {
     call.route = path;

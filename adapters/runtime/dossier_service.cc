@@ -181,6 +181,23 @@ DossierService::Prepared DossierService::ProcessBatch(std::vector<Pending> batch
     return it->second.value;
   };
 
+  // Moves a counter by `delta` on top of this batch, the batches in flight and the store;
+  // returns the new value.
+  auto bump = [&](const std::string& name, int64_t delta) -> int64_t {
+    int64_t value;
+    if (auto it = staged_counters.find(name); it != staged_counters.end()) {
+      value = it->second;
+    } else if (auto c = counters_.find(name); c != counters_.end()) {
+      value = c->second;
+    } else {
+      Result<int64_t> stored = store_->Counter(name);
+      if (!stored.ok()) sequence_error = stored.status();
+      value = stored.ok() ? *stored : 0;
+    }
+    staged_counters[name] = value + delta;
+    return value + delta;
+  };
+
   for (size_t i = 0; i < batch.size(); ++i) {
     const CommandRequest& req = batch[i].request;
     CommandResult& result = out.results[i];
@@ -257,37 +274,9 @@ DossierService::Prepared DossierService::ProcessBatch(std::vector<Pending> batch
     ctx.next_sequence = [&](const std::string& agency, CivilDate day) -> int64_t {
       char yymmdd[8];
       std::snprintf(yymmdd, sizeof yymmdd, "%02d%02d%02d", day.year % 100, day.month, day.day);
-      const std::string name = IndexPrefix({"dn", agency}) + yymmdd;
-      int64_t value;
-      if (auto it = staged_counters.find(name); it != staged_counters.end()) {
-        value = it->second;
-      } else if (auto c = counters_.find(name); c != counters_.end()) {
-        value = c->second;
-      } else {
-        Result<int64_t> stored = store_->Counter(name);
-        if (!stored.ok()) {
-          sequence_error = stored.status();
-          value = 0;
-        } else {
-          value = *stored;
-        }
-      }
-      staged_counters[name] = value + 1;
-      return value + 1;
+      return bump(IndexPrefix({"dn", agency}) + yymmdd, 1);
     };
     Decision decision = Process(req.command, current, ctx);
-    auto bump = [&](const std::string& name, int64_t delta) {
-      int64_t value;
-      if (auto it = staged_counters.find(name); it != staged_counters.end()) {
-        value = it->second;
-      } else if (auto c = counters_.find(name); c != counters_.end()) {
-        value = c->second;
-      } else {
-        Result<int64_t> stored = store_->Counter(name);
-        value = stored.ok() ? *stored : 0;
-      }
-      staged_counters[name] = value + delta;
-    };
     if (!sequence_error.ok()) {
       result.status = sequence_error;
       sequence_error = Status::Ok();
