@@ -586,7 +586,7 @@ void Api::GetDuePreview(Call& call, const std::string& code) {
     return call.Problem(404, "not-found", "Unknown procedure",
                         "no version of '" + code + "' is in force on " + FormatDate(day));
   }
-  const WorkCalendar* cal = catalog->Calendar(p->calendar);
+  const WorkCalendar* cal = catalog->CalendarFor(call.query["agency"], p->calendar);
   Result<DueDate> due = ComputeDue(*cal, *at, p->time_limit, p->cutoff, p->due_rule);
   if (!due.ok()) {
     return call.Problem(422, "no-calendar-data", "Cannot compute the due date",

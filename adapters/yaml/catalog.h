@@ -20,6 +20,8 @@ class DefinitionCatalog : public ProcedureCatalog {
   std::shared_ptr<const Procedure> InForce(const std::string& code, CivilDate on) const override;
   std::shared_ptr<const Procedure> Version(const std::string& code, int version) const override;
   const WorkCalendar* Calendar(const std::string& id) const override;
+  const WorkCalendar* CalendarFor(const std::string& agency,
+                                  const std::string& procedure_calendar) const override;
 
   const DefinitionSet& set() const { return set_; }
   // Versions kept from an earlier load whose files are gone.

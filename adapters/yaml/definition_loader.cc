@@ -335,19 +335,27 @@ void ReadDates(Context& ctx, const YAML::Node& n, const std::string& path,
 
 }  // namespace
 
-std::shared_ptr<WorkCalendar> ParseCalendarYaml(const std::string& text, const std::string& file,
-                                                std::vector<Diagnostic>* errors) {
+std::optional<CalendarFile> ParseCalendarFile(const std::string& text, const std::string& file,
+                                              std::vector<Diagnostic>* errors) {
   Context ctx(file, errors);
   const size_t before = ctx.error_count();
   std::optional<YAML::Node> root = ParseText(ctx, text);
-  if (!root) return nullptr;
+  if (!root) return std::nullopt;
   MapReader m(ctx, *root, "",
-              {"id", "name", "utc_offset", "sessions", "worked_day_sessions", "timeliness",
-               "years"});
-  if (!m.valid()) return nullptr;
-  CalendarSpec spec;
+              {"id", "name", "base", "agencies", "utc_offset", "sessions", "worked_day_sessions",
+               "timeliness", "years"});
+  if (!m.valid()) return std::nullopt;
+  CalendarFile out;
+  out.file = file;
+  CalendarSpec& spec = out.spec;
   spec.id = m.String("id", true).value_or("");
   spec.name = m.String("name", false).value_or("");
+  out.base = m.String("base", false).value_or("");
+  if (m.Has("base")) out.base_src = ctx.At(m.Get("base"));
+  if (m.Has("agencies")) out.agencies_src = ctx.At(m.Get("agencies"));
+  m.List("agencies", false, [&](const YAML::Node& e, const std::string& ep) {
+    if (auto a = yaml::ReadString(ctx, e, ep)) out.agencies.push_back(*a);
+  });
   if (auto off = m.String("utc_offset", false)) {
     if (auto v = ParseUtcOffset(*off)) {
       spec.utc_offset_seconds = *v;
@@ -356,15 +364,16 @@ std::shared_ptr<WorkCalendar> ParseCalendarYaml(const std::string& text, const s
     }
   }
   if (m.Has("sessions")) {
-    MapReader s(ctx, m.Get("sessions"), "sessions", kWeekdayKeys);
+    out.has_sessions = true;
+    MapReader sm(ctx, m.Get("sessions"), "sessions", kWeekdayKeys);
     int w = 0;
     for (const char* key : kWeekdayKeys) {
-      if (s.Has(key)) {
-        if (auto v = ReadSessions(ctx, s.Get(key), s.Sub(key))) spec.weekly[w] = *v;
+      if (sm.Has(key)) {
+        if (auto v = ReadSessions(ctx, sm.Get(key), sm.Sub(key))) spec.weekly[w] = *v;
       }
       ++w;
     }
-  } else {
+  } else if (out.base.empty()) {
     ctx.Error(*root, "sessions", "missing required field 'sessions'");
   }
   if (m.Has("worked_day_sessions")) {
@@ -375,8 +384,7 @@ std::shared_ptr<WorkCalendar> ParseCalendarYaml(const std::string& text, const s
   if (auto t = m.Enum("timeliness", false, {"by_session", "by_date"})) {
     spec.timeliness_rule = static_cast<TimelinessRule>(*t);
   }
-  std::vector<SourceRef> year_src;
-  m.List("years", true, [&](const YAML::Node& e, const std::string& ep) {
+  out.has_years = m.List("years", out.base.empty(), [&](const YAML::Node& e, const std::string& ep) {
     MapReader y(ctx, e, ep, {"year", "status", "days_off", "worked_days", "note"});
     CalendarYear cy;
     cy.year = static_cast<int>(y.Int("year", true, 1900, 9999).value_or(0));
@@ -389,16 +397,36 @@ std::shared_ptr<WorkCalendar> ParseCalendarYaml(const std::string& text, const s
     });
     y.String("note", false);
     spec.years.push_back(std::move(cy));
-    year_src.push_back(ctx.At(e));
   });
-  if (ctx.error_count() != before) return nullptr;
+  if (ctx.error_count() != before) return std::nullopt;
+  return out;
+}
+
+namespace {
+
+std::shared_ptr<WorkCalendar> BuildCalendar(CalendarSpec spec, const SourceRef& at,
+                                            std::vector<Diagnostic>* errors) {
   Result<WorkCalendar> built = WorkCalendar::Build(std::move(spec));
   if (!built.ok()) {
-    // Build's message names the year and date; point at the years list.
-    ctx.Error(m.Get("years"), "years", built.status().message());
+    // Build's message names the year and date; point at the calendar file.
+    errors->push_back(Diagnostic{at, "years", built.status().message()});
     return nullptr;
   }
   return std::make_shared<WorkCalendar>(std::move(built).value());
+}
+
+}  // namespace
+
+std::shared_ptr<WorkCalendar> ParseCalendarYaml(const std::string& text, const std::string& file,
+                                                std::vector<Diagnostic>* errors) {
+  std::optional<CalendarFile> f = ParseCalendarFile(text, file, errors);
+  if (!f) return nullptr;
+  if (!f->base.empty()) {
+    errors->push_back(Diagnostic{f->base_src, "base",
+                                 "a calendar with a base is loaded with its directory"});
+    return nullptr;
+  }
+  return BuildCalendar(std::move(f->spec), SourceRef{file, 1, 1}, errors);
 }
 
 std::shared_ptr<const Procedure> DefinitionSet::InForce(const std::string& code,
@@ -464,16 +492,50 @@ DefinitionSet LoadDefinitions(const std::string& dir) {
     }
   }
   if (!set.errors.empty()) return set;
+  std::vector<CalendarFile> files;
   for (const auto& path : YamlFiles(root / "calendars")) {
     std::string text;
     if (!ReadFile(path, &text, &set.errors)) continue;
-    if (auto c = ParseCalendarYaml(text, path.string(), &set.errors)) {
-      if (set.calendars.count(c->id())) {
-        set.errors.push_back({{path.string(), 1, 1}, "id",
-                              "calendar '" + c->id() + "' is defined twice"});
-      } else {
-        set.calendars[c->id()] = std::move(c);
+    if (auto f = ParseCalendarFile(text, path.string(), &set.errors)) files.push_back(std::move(*f));
+  }
+  std::map<std::string, const CalendarFile*> by_id;
+  for (const CalendarFile& f : files) {
+    if (!by_id.emplace(f.spec.id, &f).second) {
+      set.errors.push_back({{f.file, 1, 1}, "id", "calendar '" + f.spec.id + "' is defined twice"});
+    }
+  }
+  for (const CalendarFile& f : files) {
+    CalendarSpec spec = f.spec;
+    if (!f.base.empty()) {
+      auto base = by_id.find(f.base);
+      if (base == by_id.end() || base->second == &f) {
+        set.errors.push_back({f.base_src, "base", "unknown base calendar '" + f.base + "'"});
+        continue;
       }
+      if (!base->second->base.empty()) {
+        set.errors.push_back({f.base_src, "base",
+                              "base calendar '" + f.base + "' has a base itself; one level only"});
+        continue;
+      }
+      // Inherit the days off and worked days (the national schedule) and, unless given, the
+      // sessions: an agency calendar usually changes only its sessions.
+      const CalendarSpec& b = base->second->spec;
+      if (!f.has_years) spec.years = b.years;
+      if (!f.has_sessions) {
+        spec.weekly = b.weekly;
+        if (spec.worked_day_sessions.empty()) spec.worked_day_sessions = b.worked_day_sessions;
+      }
+    }
+    for (const std::string& agency : f.agencies) {
+      auto [it, fresh] = set.agency_calendars.emplace(agency, spec.id);
+      if (!fresh && it->second != spec.id) {
+        set.errors.push_back({f.agencies_src, "agencies",
+                              "agency '" + agency + "' is listed in calendars '" + it->second +
+                                  "' and '" + spec.id + "'"});
+      }
+    }
+    if (auto c = BuildCalendar(std::move(spec), SourceRef{f.file, 1, 1}, &set.errors)) {
+      set.calendars[c->id()] = std::move(c);
     }
   }
   std::vector<const Procedure*> all;

@@ -21,6 +21,9 @@ namespace motcua {
 struct DefinitionSet {
   std::vector<std::shared_ptr<const Procedure>> procedures;  // sorted by code, version
   std::map<std::string, std::shared_ptr<const WorkCalendar>> calendars;
+  // Agencies with their own working sessions: agency code → calendar id (calendar files'
+  // `agencies` lists). Other agencies use the procedure's calendar.
+  std::map<std::string, std::string> agency_calendars;
   std::vector<Diagnostic> errors;  // empty = valid
 
   bool ok() const { return errors.empty(); }
@@ -36,7 +39,20 @@ constexpr size_t kMaxDefinitionFileBytes = 1 << 20;  // 1 MiB: real procedures a
 // `errors`; returns nullptr when the text is not a usable procedure.
 std::shared_ptr<Procedure> ParseProcedureYaml(const std::string& text, const std::string& file,
                                               std::vector<Diagnostic>* errors);
-// Parses one calendar file's text.
+// One calendar file before its base (if any) is resolved.
+struct CalendarFile {
+  CalendarSpec spec;
+  bool has_sessions = false;
+  bool has_years = false;
+  std::string base;  // a calendar whose years (and, unless given, sessions) this one inherits
+  SourceRef base_src;
+  std::vector<std::string> agencies;  // agencies that work by this calendar
+  SourceRef agencies_src;
+  std::string file;
+};
+std::optional<CalendarFile> ParseCalendarFile(const std::string& text, const std::string& file,
+                                              std::vector<Diagnostic>* errors);
+// Parses and builds one self-contained calendar file (no `base`).
 std::shared_ptr<WorkCalendar> ParseCalendarYaml(const std::string& text, const std::string& file,
                                                 std::vector<Diagnostic>* errors);
 

@@ -116,7 +116,7 @@ std::optional<Decision> Processor::LoadRules() {
                       std::to_string(d_->procedure_version) +
                       " (pinned by dossier '" + d_->id + "') is not loaded");
   }
-  rules_.calendar = ctx_.catalog->Calendar(rules_.procedure->calendar);
+  rules_.calendar = ctx_.catalog->CalendarFor(d_->competent_agency, rules_.procedure->calendar);
   if (!rules_.calendar) {
     return Reject(RejectionCode::kUnavailable,
                   "calendar '" + rules_.procedure->calendar + "' is not loaded");
@@ -286,7 +286,11 @@ Decision Processor::Receive() {
     return Reject(RejectionCode::kInvalid,
                   "no version of procedure '" + code + "' is in force on " + FormatDate(today));
   }
-  rules_.calendar = ctx_.catalog->Calendar(rules_.procedure->calendar);
+  // Time is counted by the competent agency's working sessions.
+  const std::string competent =
+      d_ ? d_->competent_agency
+         : (c_.competent_agency.empty() ? c_.receiving_agency : c_.competent_agency);
+  rules_.calendar = ctx_.catalog->CalendarFor(competent, rules_.procedure->calendar);
   if (!rules_.calendar) return Reject(RejectionCode::kUnavailable, "calendar not loaded");
   if (auto r = RequireRole(rules_.counter_role(), "receive")) return *r;
   const Procedure& p = *rules_.procedure;

@@ -88,6 +88,13 @@ class ProcedureCatalog {
   // A pinned version, or nullptr.
   virtual std::shared_ptr<const Procedure> Version(const std::string& code, int version) const = 0;
   virtual const WorkCalendar* Calendar(const std::string& id) const = 0;
+  // The calendar an agency works by: its own sessions when it has a calendar of its own,
+  // otherwise the procedure's calendar.
+  virtual const WorkCalendar* CalendarFor(const std::string& agency,
+                                          const std::string& procedure_calendar) const {
+    (void)agency;
+    return Calendar(procedure_calendar);
+  }
 };
 
 struct EngineSettings {
