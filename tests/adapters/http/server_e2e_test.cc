@@ -14,6 +14,7 @@
 #include "adapters/http/server.h"
 #include "adapters/rocksdb/rocks_store.h"
 #include "tests/adapters/http/test_client.h"
+#include "tests/adapters/rocksdb/failing_fs.h"
 
 namespace motcua {
 namespace {
@@ -78,8 +79,11 @@ struct TestServer {
     std::filesystem::remove_all(dir);
   }
 
+  RocksStoreOptions store_options;
+  std::function<Result<uint64_t>()> free_disk;
+
   void Start(http::ServerOptions options = {}) {
-    auto s = RocksStore::Open(dir + "/db");
+    auto s = RocksStore::Open(dir + "/db", store_options);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store = std::move(s).value();
     DefinitionSet set = LoadDefinitions(std::string(MOTCUA_SOURCE_DIR) + "/definitions");
@@ -99,6 +103,7 @@ struct TestServer {
     deps.catalog = [this] { return catalog; };
     deps.tokens = [token_store] { return token_store; };
     deps.metrics = &metrics;
+    deps.free_disk = free_disk;
     http::ApiOptions ao;
     ao.openapi_json = ReadFile(std::string(MOTCUA_SOURCE_DIR) + "/docs/openapi.json");
     ao.public_lookups_per_minute = 5;
@@ -462,6 +467,43 @@ TEST(ServerE2E, ABacklogIsPacedButALiveSlowConsumerIsCut) {
   EXPECT_NE(f.payload.find("slow consumer"), std::string::npos) << f.payload;
   EXPECT_NE(f.payload.find("reconnect with from="), std::string::npos);
   EXPECT_LT(events, 240);
+}
+
+TEST(ServerE2E, AFailedSyncStopsWritesButNotReads) {
+  std::atomic<bool> fail{false};
+  auto fs = std::make_shared<testing::FailingSyncFs>(&fail);
+  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
+  TestServer s("failsync");
+  s.store_options.env = env.get();
+  s.Start();
+  const std::string id = s.Receive("counterA", kA, "f-1");
+  fail = true;
+  Reply refused = s.Act("counterA", id, "forward", 1, "f-2");
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_EQ(refused.headers.count("retry-after"), 1u);
+  fail = false;  // the disk recovers, but nothing after a failed sync is acknowledged
+  Reply still = s.Act("counterA", id, "forward", 1, "f-3");
+  EXPECT_EQ(still.status, 503);
+  EXPECT_EQ(Field(still.body, "type"), "urn:problem:motcua:writes-stopped") << still.body;
+  EXPECT_EQ(s.Get("counterA", "/v1/dossiers/" + id).status, 200);  // reads keep working
+  EXPECT_EQ(s.Get("", "/readyz").status, 503);
+  s.Stop();
+}
+
+TEST(ServerE2E, TheFreeSpaceGuardRefusesNewWork) {
+  TestServer s("diskfull");
+  std::atomic<uint64_t> free_bytes{10ull << 30};
+  s.free_disk = [&free_bytes]() -> Result<uint64_t> { return free_bytes.load(); };
+  s.Start();
+  const std::string id = s.Receive("counterA", kA, "d-1");
+  free_bytes = 100ull << 20;  // 100 MiB, under the 256 MiB guard
+  Reply r = s.Post("counterA", "/v1/dossiers", "{}", "d-2");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(Field(r.body, "type"), "urn:problem:motcua:disk-full");
+  EXPECT_EQ(s.Get("", "/readyz").status, 503);
+  EXPECT_EQ(s.Get("counterA", "/v1/dossiers/" + id).status, 200);
+  free_bytes = 10ull << 30;
+  EXPECT_EQ(s.Act("counterA", id, "forward", 1, "d-3").status, 200);
 }
 
 TEST(ServerE2E, GracefulShutdownUnderLoadLosesNothingAcknowledged) {
