@@ -13,7 +13,10 @@ namespace motcua {
 void ToProto(const Procedure& p, v1::Procedure* out);
 void ToProto(const WorkCalendar& c, v1::Calendar* out);
 void ToProto(const Procedure& p, const WorkCalendar& c, const DueDate& d, v1::DuePreview* out);
-// Protobuf JSON mapping, as the HTTP API renders it.
+// Protobuf JSON mapping, as the HTTP API renders it (original field names, defaults omitted).
+// Compact output of our plain API messages uses a direct writer; everything else protobuf's.
 std::string ToJson(const google::protobuf::Message& m, bool pretty);
+// Always protobuf's own printer (the reference the direct writer is tested against).
+std::string ToJsonReference(const google::protobuf::Message& m, bool pretty);
 
 }  // namespace motcua

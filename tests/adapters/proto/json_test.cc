@@ -1,0 +1,97 @@
+// The direct JSON writer produces exactly what protobuf's JSON printer does, for every API
+// message shape: nested, repeated, enums, 64-bit integers, defaults omitted, and strings that
+// need escaping.
+
+#include <gtest/gtest.h>
+
+#include "adapters/proto/definition_codec.h"
+#include "adapters/yaml/definition_loader.h"
+#include "motcua/v1/api.pb.h"
+
+namespace motcua {
+namespace {
+
+const char* const kTricky[] = {
+    "Nguyễn Văn An",      "quote \" and back\\slash", "tab\tnew\nline\rcr", "<script>&amp;",
+    "\x01\x1f control",   "emoji 😀 and ₫",          "line sep \u2028 para \u2029", "",
+    "/slash/ and 'single'", "\x7f del"};
+
+TEST(JsonTest, DirectWriterMatchesProtobufOnViews) {
+  for (const char* text : kTricky) {
+    v1::CommandResponse r;
+    auto* d = r.mutable_dossier();
+    d->set_id("019abc0000000000beef");
+    d->set_version(7);
+    d->set_number(text);
+    d->mutable_applicant()->set_name(text);
+    d->add_documents()->set_document_id(text);
+    d->mutable_documents(0)->set_count(2);
+    d->set_paused(true);
+    d->add_allowed_actions("forward");
+    d->add_allowed_actions(text);
+    auto* e = r.add_events();
+    e->set_type("forwarded");
+    e->set_position(1234567890123LL);
+    e->mutable_hand_over()->set_note(text);
+    r.set_replayed(false);
+    EXPECT_EQ(ToJson(r, false), ToJsonReference(r, false)) << text;
+  }
+}
+
+std::string Utf8(uint32_t cp) {
+  std::string s;
+  if (cp < 0x80) {
+    s += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    s += static_cast<char>(0xc0 | (cp >> 6));
+    s += static_cast<char>(0x80 | (cp & 0x3f));
+  } else if (cp < 0x10000) {
+    s += static_cast<char>(0xe0 | (cp >> 12));
+    s += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    s += static_cast<char>(0x80 | (cp & 0x3f));
+  } else {
+    s += static_cast<char>(0xf0 | (cp >> 18));
+    s += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
+    s += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    s += static_cast<char>(0x80 | (cp & 0x3f));
+  }
+  return s;
+}
+
+TEST(JsonTest, EscapesTheSameCodePointsAsProtobuf) {
+  // Every ASCII character, and both sides of each escaped range of protobuf's printer.
+  std::vector<uint32_t> points;
+  for (uint32_t c = 1; c < 0x80; ++c) points.push_back(c);
+  for (uint32_t edge : {0x80u, 0x9fu, 0xadu, 0x600u, 0x603u, 0x6ddu, 0x70fu, 0x17b4u, 0x17b5u,
+                        0x200bu, 0x200fu, 0x2028u, 0x202eu, 0x2060u, 0x2064u, 0x206au, 0x206fu,
+                        0xfeffu, 0xfff9u, 0xfffbu, 0x1d173u, 0x1d17au, 0xe0001u, 0xe0020u,
+                        0xe007fu, 0x1ea1u /* ạ */, 0x20abu /* ₫ */, 0x1f600u}) {
+    points.push_back(edge - 1);
+    points.push_back(edge);
+    points.push_back(edge + 1);
+  }
+  for (uint32_t cp : points) {
+    v1::Problem p;
+    p.set_detail("a" + Utf8(cp) + "b");
+    EXPECT_EQ(ToJson(p, false), ToJsonReference(p, false)) << std::hex << cp;
+  }
+}
+
+TEST(JsonTest, DirectWriterMatchesProtobufOnProcedures) {
+  DefinitionSet set = LoadDefinitions(std::string(MOTCUA_SOURCE_DIR) + "/definitions");
+  ASSERT_TRUE(set.ok());
+  v1::ProcedureList list;
+  for (const auto& p : set.procedures) ToProto(*p, list.add_procedures());
+  EXPECT_EQ(ToJson(list, false), ToJsonReference(list, false));
+  v1::Problem problem;
+  problem.set_type("urn:problem:motcua:stale-version");
+  problem.set_status(412);
+  problem.set_detail("Expected version 7 of dossier 'x', but it is at version 1");
+  EXPECT_EQ(ToJson(problem, false), ToJsonReference(problem, false));
+  v1::DossierList empty;
+  EXPECT_EQ(ToJson(empty, false), "{}");
+  EXPECT_EQ(ToJsonReference(empty, false), "{}");
+}
+
+}  // namespace
+}  // namespace motcua
