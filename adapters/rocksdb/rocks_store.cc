@@ -8,6 +8,7 @@
 #include <rocksdb/write_batch.h>
 #include <sys/statvfs.h>
 
+#include <cstring>
 #include <mutex>
 
 #include "adapters/proto/dossier_codec.h"
@@ -43,6 +44,40 @@ class UpToNulTransform : public rocksdb::SliceTransform {
     const void* nul = memchr(key.data(), '\0', key.size());
     if (nul == nullptr) return key;
     return rocksdb::Slice(key.data(), static_cast<const char*>(nul) - key.data() + 1);
+  }
+  bool InDomain(const rocksdb::Slice&) const override { return true; }
+};
+
+// The group of an index entry (engine/store/indexes.h): the fields before the ever-growing part
+// (ids and instants grow with time). Inserts into one group mostly land right after the last
+// insert of that group, so RocksDB's insert hint per group makes them cheap.
+class IndexGroupTransform : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "motcua.IndexGroup"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    int fields = 1;  // "du", "tm", "rc": instant-ordered
+    if (key.starts_with("as") || key.starts_with("wq")) {
+      fields = 3;  // kind, agency, status | step
+    } else if (key.starts_with("pr") || key.starts_with("ap") || key.starts_with("nb")) {
+      fields = 2;
+    }
+    size_t at = 0;
+    for (int f = 0; f < fields; ++f) {
+      const void* sep = memchr(key.data() + at, kIndexSep, key.size() - at);
+      if (sep == nullptr) return key;
+      at = static_cast<const char*>(sep) - key.data() + 1;
+    }
+    return rocksdb::Slice(key.data(), at);
+  }
+  bool InDomain(const rocksdb::Slice&) const override { return true; }
+};
+
+// One group for a whole family of increasing keys (the outbox).
+class SingleGroupTransform : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "motcua.SingleGroup"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), 0);
   }
   bool InDomain(const rocksdb::Slice&) const override { return true; }
 };
@@ -107,12 +142,20 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& path,
   hashed.memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(100000));
   db_options.allow_concurrent_memtable_write = false;  // one writer; hashed memtables need it
 
+  rocksdb::ColumnFamilyOptions indexes = cf_options;
+  indexes.memtable_insert_with_hint_prefix_extractor = std::make_shared<IndexGroupTransform>();
+  rocksdb::ColumnFamilyOptions outbox = cf_options;
+  outbox.memtable_insert_with_hint_prefix_extractor = std::make_shared<SingleGroupTransform>();
+
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (int i = 0; i < static_cast<int>(ColumnFamily::kCount); ++i) {
     const auto f = static_cast<ColumnFamily>(i);
     const bool by_key = f == ColumnFamily::kDossiers || f == ColumnFamily::kHistory ||
                         f == ColumnFamily::kIdempotency;
-    descriptors.emplace_back(kColumnFamilyNames[i], by_key ? hashed : cf_options);
+    descriptors.emplace_back(kColumnFamilyNames[i], by_key                        ? hashed
+                                                    : f == ColumnFamily::kIndexes ? indexes
+                                                    : f == ColumnFamily::kOutbox  ? outbox
+                                                                                  : cf_options);
   }
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_options, path, descriptors, &store->handles_, &raw);
