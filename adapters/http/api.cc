@@ -308,10 +308,13 @@ void Api::Dispatch(Call& call) {
   const std::string& m = call.request.method;
   const std::string& path = call.path;
   const std::vector<std::string> parts = PathSegments(path);
-  // Unauthenticated routes.
-  if (path == "/healthz") {
+  // Unauthenticated routes (GET only).
+  if (path == "/healthz" || path == "/readyz" || path == "/metrics" || path == "/v1/openapi.json" ||
+      path == "/v1/public/progress") {
     call.route = path;
     if (m != "GET") return call.Problem(405, "method-not-allowed", "Method not allowed", m);
+  }
+  if (path == "/healthz") {
     HttpResponse r;
     r.body = "{\"status\":\"ok\"}";
     return call.Reply(r);
@@ -349,11 +352,7 @@ void Api::Dispatch(Call& call) {
     r.body = options_.openapi_json;
     return call.Reply(r);
   }
-  if (path == "/v1/public/progress") {
-    call.route = path;
-    if (m != "GET") return call.Problem(405, "method-not-allowed", "Method not allowed", m);
-    return PublicProgressLookup(call);
-  }
+  if (path == "/v1/public/progress") return PublicProgressLookup(call);
   if (parts.empty() || parts[0] != "v1") {
     call.route = "unknown";
     return call.Problem(404, "not-found", "Not found", "no route for " + path);
@@ -364,42 +363,35 @@ void Api::Dispatch(Call& call) {
     return call.Problem(401, "unauthenticated", "Authentication required",
                         "send Authorization: Bearer <token>", "", {{"WWW-Authenticate", "Bearer"}});
   }
-  auto seg = [&parts](size_t i) { return UrlDecode(parts[i]).value_or(""); };
-  const bool get = m == "GET";
-  if (parts.size() == 2 && parts[1] == "procedures") {
-    call.route = "/v1/procedures";
-    if (!get) return call.Problem(405, "method-not-allowed", "Method not allowed", m);
-    return GetProcedures(call);
-  }
-  if (parts.size() == 3 && parts[1] == "procedures") {
-    call.route = "/v1/procedures/{code}";
-    if (!get) return call.Problem(405, "method-not-allowed", "Method not allowed", m);
-    return GetProcedure(call, seg(2));
-  }
-  if (parts.size() == 4 && parts[1] == "procedures" && parts[3] == "due-preview") {
-    call.route = "/v1/procedures/{code}/due-preview";
-    if (!get) return call.Problem(405, "method-not-allowed", "Method not allowed", m);
-    return GetDuePreview(call, seg(2));
-  }
-  if (parts.size() == 2 && parts[1] == "dossiers") {
-    call.route = "/v1/dossiers";
-    if (!get) return call.Problem(405, "method-not-allowed", "Method not allowed", m);
-    return ListDossiers(call);
-  }
-  if (parts.size() == 4 && parts[1] == "dossiers" && parts[2] == "by-number") {
-    call.route = "/v1/dossiers/by-number/{number}";
-    if (!get) return call.Problem(405, "method-not-allowed", "Method not allowed", m);
-    return GetDossier(call, seg(3), true);
-  }
-  if (parts.size() == 3 && parts[1] == "dossiers") {
-    call.route = "/v1/dossiers/{id}";
-    if (!get) return call.Problem(405, "method-not-allowed", "Method not allowed", m);
-    return GetDossier(call, seg(2), false);
-  }
-  if (parts.size() == 4 && parts[1] == "dossiers" && parts[3] == "history") {
-    call.route = "/v1/dossiers/{id}/history";
-    if (!get) return call.Problem(405, "method-not-allowed", "Method not allowed", m);
-    return GetHistory(call, seg(2));
+  // The authenticated read routes, matched against their templates; params are decoded.
+  using Handler = void (*)(Api*, Call&, const std::vector<std::string>&);
+  static const std::pair<const char*, Handler> kReads[] = {
+      {"/v1/procedures", [](Api* a, Call& c, const auto&) { a->GetProcedures(c); }},
+      {"/v1/procedures/{code}", [](Api* a, Call& c, const auto& p) { a->GetProcedure(c, p[0]); }},
+      {"/v1/procedures/{code}/due-preview",
+       [](Api* a, Call& c, const auto& p) { a->GetDuePreview(c, p[0]); }},
+      {"/v1/dossiers", [](Api* a, Call& c, const auto&) { a->ListDossiers(c); }},
+      {"/v1/dossiers/by-number/{number}",
+       [](Api* a, Call& c, const auto& p) { a->GetDossier(c, p[0], true); }},
+      {"/v1/dossiers/{id}", [](Api* a, Call& c, const auto& p) { a->GetDossier(c, p[0], false); }},
+      {"/v1/dossiers/{id}/history", [](Api* a, Call& c, const auto& p) { a->GetHistory(c, p[0]); }},
+  };
+  for (const auto& [route, handler] : kReads) {
+    const std::vector<std::string> pattern = PathSegments(route);
+    if (pattern.size() != parts.size()) continue;
+    std::vector<std::string> params;
+    bool match = true;
+    for (size_t i = 0; i < parts.size() && match; ++i) {
+      if (pattern[i].front() == '{') {
+        params.push_back(UrlDecode(parts[i]).value_or(""));
+      } else {
+        match = pattern[i] == parts[i];
+      }
+    }
+    if (!match) continue;
+    call.route = route;
+    if (m != "GET") return call.Problem(405, "method-not-allowed", "Method not allowed", m);
+    return handler(this, call, params);
   }
   if (parts.size() == 2 && parts[1] == "stream") {
     call.route = "/v1/stream";

@@ -80,7 +80,7 @@ void DossierService::OnCommit(std::function<void(uint64_t)> listener) {
 }
 
 std::string DossierService::failure() const {
-  std::lock_guard lock(const_cast<std::mutex&>(mu_));
+  std::lock_guard lock(mu_);
   return failure_;
 }
 
@@ -92,7 +92,7 @@ std::future<CommandResult> DossierService::Submit(CommandRequest request) {
 }
 
 size_t DossierService::queued() const {
-  std::lock_guard lock(const_cast<std::mutex&>(mu_));
+  std::lock_guard lock(mu_);
   return queue_.size();
 }
 

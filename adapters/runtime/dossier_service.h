@@ -128,7 +128,7 @@ class DossierService {
   mutable std::mutex catalog_mu_;
   std::shared_ptr<const ProcedureCatalog> catalog_;
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
   std::condition_variable timer_cv_;
   std::deque<Pending> queue_;
