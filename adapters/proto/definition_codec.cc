@@ -138,7 +138,7 @@ constexpr std::pair<uint32_t, uint32_t> kEscapedRanges[] = {
     {0xe0020, 0xe007f}};
 
 void AppendEscape(uint32_t unit, std::string* out) {
-  char buf[8];
+  char buf[16];
   std::snprintf(buf, sizeof buf, "\\u%04x", unit);
   out->append(buf);
 }

@@ -234,13 +234,17 @@ TEST(ServerE2E, AuthorisationMatrix) {
   for (const Row& row : rows) {
     Reply read = s.Get(row.who, "/v1/dossiers/" + a);
     EXPECT_EQ(read.status, row.read) << row.who << " read: " << read.body;
-    if (row.read == 404) EXPECT_EQ(read.body.find("Nguy"), std::string::npos) << "leaked data";
+    if (row.read == 404) {
+      EXPECT_EQ(read.body.find("Nguy"), std::string::npos) << "leaked data";
+    }
     Reply history = s.Get(row.who, "/v1/dossiers/" + a + "/history");
     EXPECT_EQ(history.status, row.read) << row.who << " history";
     const std::string fresh = s.Receive("counterA", kA, "m-fresh-" + std::to_string(n++));
     Reply act = s.Act(row.who, fresh, "forward", 1, "m-act-" + row.who);
     EXPECT_EQ(act.status, row.act) << row.who << " act: " << act.body;
-    if (row.act == 200) EXPECT_EQ(Field(act.body, "actor"), row.who);  // recorded in history
+    if (row.act == 200) {
+      EXPECT_EQ(Field(act.body, "actor"), row.who);  // recorded in history
+    }
   }
   // Lists are scoped: counterB sees nothing of agency A, and cannot ask for it.
   EXPECT_EQ(s.Get("counterB", "/v1/dossiers?agency=" + kA).status, 404);
