@@ -524,7 +524,7 @@ std::string Api::EventJson(const OutboxEntry& entry) const {
 
 void Api::GetProcedures(Call& call) {
   auto catalog = deps_.catalog();
-  const CivilDate today = CivilFromDays((deps_.clock->Now().seconds + kOffset) / 86400);
+  const CivilDate today = LocalDateAt(deps_.clock->Now(), kOffset);
   v1::ProcedureList out;
   const std::string& field = call.query["field"];
   const std::string& level = call.query["level"];
@@ -550,7 +550,7 @@ void Api::GetProcedures(Call& call) {
 
 void Api::GetProcedure(Call& call, const std::string& code) {
   auto catalog = deps_.catalog();
-  const CivilDate today = CivilFromDays((deps_.clock->Now().seconds + kOffset) / 86400);
+  const CivilDate today = LocalDateAt(deps_.clock->Now(), kOffset);
   v1::ProcedureVersions out;
   for (const auto& p : catalog->set().procedures) {
     if (p->code == code) ToProto(*p, out.add_versions());
@@ -572,7 +572,7 @@ void Api::GetDuePreview(Call& call, const std::string& code) {
                         "expected local time YYYY-MM-DDTHH:MM[:SS], got '" + at_text + "'",
                         "received_at");
   }
-  const CivilDate day = CivilFromDays((at->seconds + kOffset) / 86400);
+  const CivilDate day = LocalDateAt(*at, kOffset);
   auto p = catalog->InForce(code, day);
   if (!p) {
     return call.Problem(404, "not-found", "Unknown procedure",

@@ -181,7 +181,7 @@ Instant WorkCalendar::InstantOf(int64_t day, int64_t sod) const {
 }
 
 CivilDate WorkCalendar::LocalDate(Instant t) const {
-  return CivilFromDays(FloorDiv(t.seconds + spec_.utc_offset_seconds, kSecondsPerDay));
+  return LocalDateAt(t, spec_.utc_offset_seconds);
 }
 
 int WorkCalendar::LocalSecondOfDay(Instant t) const {

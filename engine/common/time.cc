@@ -28,6 +28,11 @@ CivilDate CivilFromDays(int64_t z) {
   return CivilDate{static_cast<int>(y + (m <= 2 ? 1 : 0)), m, d};
 }
 
+CivilDate LocalDateAt(Instant t, int offset_seconds) {
+  const int64_t local = t.seconds + offset_seconds;
+  return CivilFromDays(local >= 0 ? local / 86400 : (local - 86399) / 86400);
+}
+
 int WeekdayFromDays(int64_t days) {
   // 1970-01-01 was a Thursday (3 when Monday = 0).
   int64_t w = (days + 3) % 7;

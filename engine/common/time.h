@@ -27,6 +27,8 @@ struct CivilDate {
 // Days since 1970-01-01 for a proleptic Gregorian date (H. Hinnant's algorithm).
 int64_t DaysFromCivil(CivilDate d);
 CivilDate CivilFromDays(int64_t days);
+// The local calendar date of an instant at `offset_seconds` east of UTC.
+CivilDate LocalDateAt(Instant t, int offset_seconds);
 // 0 = Monday ... 6 = Sunday.
 int WeekdayFromDays(int64_t days);
 bool IsValidDate(int year, int month, int day);

@@ -233,8 +233,7 @@ Decision Processor::Submit() {
                   "Expected an online channel (online_full or online_partial) for an online "
                   "submission, but it is " + std::string(ChannelName(c_.channel)));
   }
-  const CivilDate today = CivilFromDays(
-      (ctx_.now.seconds + ctx_.settings.utc_offset_seconds) / 86400);
+  const CivilDate today = LocalDateAt(ctx_.now, ctx_.settings.utc_offset_seconds);
   rules_.procedure = ctx_.catalog->InForce(c_.procedure_code, today);
   if (!rules_.procedure) {
     return Reject(RejectionCode::kInvalid, "no version of procedure '" + c_.procedure_code +
@@ -278,8 +277,7 @@ Decision Processor::Receive() {
                                             DossierStatusName(d_->status));
   }
   // The version in force on the reception day, pinned for the dossier's life.
-  const CivilDate today = CivilFromDays(
-      (ctx_.now.seconds + ctx_.settings.utc_offset_seconds) / 86400);
+  const CivilDate today = LocalDateAt(ctx_.now, ctx_.settings.utc_offset_seconds);
   const std::string code = d_ ? d_->procedure_code : c_.procedure_code;
   rules_.procedure = ctx_.catalog->InForce(code, today);
   if (!rules_.procedure) {
@@ -374,8 +372,7 @@ Decision Processor::RefuseAtCounter() {
                                             "' at the counter before reception, but it is " +
                                             DossierStatusName(d_->status));
   }
-  const CivilDate today = CivilFromDays(
-      (ctx_.now.seconds + ctx_.settings.utc_offset_seconds) / 86400);
+  const CivilDate today = LocalDateAt(ctx_.now, ctx_.settings.utc_offset_seconds);
   const std::string code = d_ ? d_->procedure_code : c_.procedure_code;
   rules_.procedure = d_ ? ctx_.catalog->Version(code, d_->procedure_version)
                         : ctx_.catalog->InForce(code, today);
