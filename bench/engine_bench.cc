@@ -9,11 +9,14 @@
 // outbox entry, idempotency record, and for receptions the number counter, in one batch).
 
 #include <rocksdb/db.h>
+#include <sys/resource.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -33,8 +36,41 @@ struct Result_ {
   double per_second = 0;
   double p50_ms = 0, p99_ms = 0;
   double mean_batch = 0;
+  double cpu_us = 0;  // process CPU time (user + system, all threads) per command
   uint64_t count = 0;
 };
+
+double CpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// The two commands every submitter repeats: receive a 2.000908 dossier, then forward it.
+CommandRequest Reception(int t, uint64_t j) {
+  CommandRequest r;
+  r.command.type = CommandType::kReceive;
+  r.command.actor = Actor{"cb", {"counter"}};
+  r.command.procedure_code = "2.000908";
+  r.command.receiving_agency = "A" + std::to_string(t % 4);
+  r.command.applicant.name = "Nguyễn Văn An";
+  r.command.applicant.id_number = "0010900" + std::to_string(j);
+  r.command.documents = {{"identity_paper", 1}};
+  r.idempotency_key = "r" + std::to_string(t) + "-" + std::to_string(j);
+  r.payload_hash = 1;
+  return r;
+}
+
+CommandRequest Forward(int t, uint64_t j, const std::string& id) {
+  CommandRequest f;
+  f.command.type = CommandType::kAct;
+  f.command.dossier_id = id;
+  f.command.action_id = "forward";
+  f.command.actor = Actor{"cb", {"counter"}};
+  f.idempotency_key = "f" + std::to_string(t) + "-" + std::to_string(j);
+  f.payload_hash = 2;
+  return f;
+}
 
 double Percentile(std::vector<double>& v, double p) {
   if (v.empty()) return 0;
@@ -43,7 +79,7 @@ double Percentile(std::vector<double>& v, double p) {
   return v[i];
 }
 
-Result_ RunEngine(const std::string& dir, int submitters, double seconds) {
+Result_ RunEngine(const std::string& dir, int submitters, int drivers, double seconds) {
   std::filesystem::remove_all(dir);
   auto store = RocksStore::Open(dir);
   if (!store.ok()) {
@@ -61,47 +97,102 @@ Result_ RunEngine(const std::string& dir, int submitters, double seconds) {
 
   std::atomic<bool> stop{false};
   std::vector<std::vector<double>> latencies(submitters);
-  std::vector<std::thread> threads;
+  const double cpu0 = CpuSeconds();
   const auto start = Clock_::now();
-  for (int t = 0; t < submitters; ++t) {
-    threads.emplace_back([&, t] {
-      auto& lat = latencies[t];
-      lat.reserve(200000);
-      for (uint64_t j = 0; !stop.load(std::memory_order_relaxed); ++j) {
-        CommandRequest r;
-        r.command.type = CommandType::kReceive;
-        r.command.actor = Actor{"cb", {"counter"}};
-        r.command.procedure_code = "2.000908";
-        r.command.receiving_agency = "A" + std::to_string(t % 4);
-        r.command.applicant.name = "Nguyễn Văn An";
-        r.command.applicant.id_number = "0010900" + std::to_string(j);
-        r.command.documents = {{"identity_paper", 1}};
-        r.idempotency_key = "r" + std::to_string(t) + "-" + std::to_string(j);
-        r.payload_hash = 1;
-        auto t0 = Clock_::now();
-        CommandResult res = service.Execute(std::move(r));
-        auto t1 = Clock_::now();
-        if (!res.accepted()) std::abort();
-        lat.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-        CommandRequest f;
-        f.command.type = CommandType::kAct;
-        f.command.dossier_id = res.dossier->id;
-        f.command.action_id = "forward";
-        f.command.actor = Actor{"cb", {"counter"}};
-        f.idempotency_key = "f" + std::to_string(t) + "-" + std::to_string(j);
-        f.payload_hash = 2;
-        t0 = Clock_::now();
-        res = service.Execute(std::move(f));
-        t1 = Clock_::now();
-        if (!res.accepted()) std::abort();
-        lat.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-      }
-    });
+  if (drivers == 0) {
+    // One blocking thread per submitter.
+    std::vector<std::thread> threads;
+    for (int t = 0; t < submitters; ++t) {
+      threads.emplace_back([&, t] {
+        auto& lat = latencies[t];
+        lat.reserve(200000);
+        for (uint64_t j = 0; !stop.load(std::memory_order_relaxed); ++j) {
+          auto t0 = Clock_::now();
+          CommandResult res = service.Execute(Reception(t, j));
+          auto t1 = Clock_::now();
+          if (!res.accepted()) std::abort();
+          lat.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+          t0 = Clock_::now();
+          res = service.Execute(Forward(t, j, res.dossier->id));
+          t1 = Clock_::now();
+          if (!res.accepted()) std::abort();
+          lat.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+        }
+      });
+    }
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    stop = true;
+    for (auto& th : threads) th.join();
+  } else {
+    // Submitters as state machines on a few driver threads, the way the HTTP server's io
+    // threads carry many connections: a completion is queued to the submitter's driver, which
+    // records it and submits that submitter's next command.
+    struct Done {
+      int submitter;
+      CommandResult result;
+    };
+    struct Driver {
+      std::mutex mu;
+      std::condition_variable cv;
+      std::vector<Done> done;
+    };
+    std::vector<Driver> ds(drivers);
+    std::vector<uint64_t> round(submitters, 0);
+    std::vector<Clock_::time_point> sent(submitters);
+    std::vector<std::thread> threads;
+    for (int d = 0; d < drivers; ++d) {
+      threads.emplace_back([&, d] {
+        Driver& me = ds[d];
+        auto submit = [&](int t, CommandRequest r) {
+          sent[t] = Clock_::now();
+          service.SubmitAsync(std::move(r), [&me, t](CommandResult res) {
+            bool wake;
+            {
+              std::lock_guard lock(me.mu);
+              wake = me.done.empty();
+              me.done.push_back(Done{t, std::move(res)});
+            }
+            if (wake) me.cv.notify_one();
+          });
+        };
+        int outstanding = 0;
+        for (int t = d; t < submitters; t += drivers) {
+          latencies[t].reserve(200000);
+          submit(t, Reception(t, 0));
+          ++outstanding;
+        }
+        std::vector<Done> batch;
+        while (outstanding > 0) {
+          {
+            std::unique_lock lock(me.mu);
+            me.cv.wait(lock, [&] { return !me.done.empty(); });
+            batch.swap(me.done);
+          }
+          const auto now = Clock_::now();
+          const bool stopping = stop.load(std::memory_order_relaxed);
+          for (Done& x : batch) {
+            const int t = x.submitter;
+            if (!x.result.accepted()) std::abort();
+            latencies[t].push_back(std::chrono::duration<double, std::milli>(now - sent[t]).count());
+            --outstanding;
+            if (stopping) continue;
+            ++outstanding;
+            if (x.result.events.front().type == EventType::kReceived) {
+              submit(t, Forward(t, round[t], x.result.dossier->id));
+            } else {
+              submit(t, Reception(t, ++round[t]));
+            }
+          }
+          batch.clear();
+        }
+      });
+    }
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    stop = true;
+    for (auto& th : threads) th.join();
   }
-  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-  stop = true;
-  for (auto& th : threads) th.join();
   const double elapsed = std::chrono::duration<double>(Clock_::now() - start).count();
+  const double cpu = CpuSeconds() - cpu0;
   service.Stop();
   std::vector<double> all;
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
@@ -110,6 +201,7 @@ Result_ RunEngine(const std::string& dir, int submitters, double seconds) {
   r.per_second = all.size() / elapsed;
   r.p50_ms = Percentile(all, 0.50);
   r.p99_ms = Percentile(all, 0.99);
+  r.cpu_us = cpu * 1e6 / std::max<size_t>(1, all.size());
   r.mean_batch = service.stats().batches ? double(service.stats().commands) / service.stats().batches : 0;
   std::fprintf(stderr, "  [%d submitters] batches %llu, commit %.1f us/batch, process %.1f us/command\n",
                submitters, (unsigned long long)service.stats().batches.load(),
@@ -132,6 +224,7 @@ Result_ RunRaw(const std::string& dir, int threads_n, double seconds) {
   std::vector<std::vector<double>> latencies(threads_n);
   std::vector<std::thread> threads;
   const std::string value(600, 'x');
+  const double cpu0 = CpuSeconds();
   const auto start = Clock_::now();
   for (int t = 0; t < threads_n; ++t) {
     threads.emplace_back([&, t] {
@@ -153,6 +246,7 @@ Result_ RunRaw(const std::string& dir, int threads_n, double seconds) {
   stop = true;
   for (auto& th : threads) th.join();
   const double elapsed = std::chrono::duration<double>(Clock_::now() - start).count();
+  const double cpu = CpuSeconds() - cpu0;
   delete db;
   std::vector<double> all;
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
@@ -161,6 +255,7 @@ Result_ RunRaw(const std::string& dir, int threads_n, double seconds) {
   r.per_second = all.size() / elapsed;
   r.p50_ms = Percentile(all, 0.50);
   r.p99_ms = Percentile(all, 0.99);
+  r.cpu_us = cpu * 1e6 / std::max<size_t>(1, all.size());
   std::filesystem::remove_all(dir);
   return r;
 }
@@ -171,25 +266,33 @@ int main(int argc, char** argv) {
   double seconds = 5;
   std::string dir = "/tmp/motcua-engine-bench";
   std::vector<int> submitters = {1, 8, 64};
+  std::vector<int> drivers = {0, 2};  // 0: a thread per submitter; n: n driver threads
   bool raw_baseline = true;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--seconds")) seconds = std::atof(argv[i + 1]);
     if (!std::strcmp(argv[i], "--dir")) dir = argv[i + 1];
     if (!std::strcmp(argv[i], "--submitters")) submitters = {std::atoi(argv[i + 1])};
+    if (!std::strcmp(argv[i], "--drivers")) drivers = {std::atoi(argv[i + 1])};
     if (!std::strcmp(argv[i], "--raw")) raw_baseline = std::atoi(argv[i + 1]) != 0;
   }
-  std::printf("| run | transitions/s | p50 ms | p99 ms | commands per group commit |\n");
-  std::printf("|---|---|---|---|---|\n");
+  std::printf("| run | transitions/s | p50 ms | p99 ms | CPU µs/command | commands per group commit |\n");
+  std::printf("|---|---|---|---|---|---|\n");
   if (raw_baseline) {
     Result_ raw = RunRaw(dir + "-raw", 32, seconds);
-    std::printf("| raw RocksDB, synced WriteBatch, 32 threads | %.0f | %.2f | %.2f | (RocksDB's own) |\n",
-                raw.per_second, raw.p50_ms, raw.p99_ms);
-  }
-  for (int n : submitters) {
-    Result_ r = RunEngine(dir, n, seconds);
-    std::printf("| motcua engine, %d submitters | %.0f | %.2f | %.2f | %.1f |\n", n, r.per_second,
-                r.p50_ms, r.p99_ms, r.mean_batch);
+    std::printf("| raw RocksDB, synced WriteBatch, 32 threads | %.0f | %.2f | %.2f | %.1f | (RocksDB's own) |\n",
+                raw.per_second, raw.p50_ms, raw.p99_ms, raw.cpu_us);
     std::fflush(stdout);
+  }
+  for (int d : drivers) {
+    for (int n : submitters) {
+      Result_ r = RunEngine(dir, n, d, seconds);
+      const std::string how = d == 0 ? std::to_string(n) + " submitter threads"
+                                     : std::to_string(n) + " submitters on " + std::to_string(d) +
+                                           " driver threads";
+      std::printf("| motcua engine, %s | %.0f | %.2f | %.2f | %.1f | %.1f |\n", how.c_str(),
+                  r.per_second, r.p50_ms, r.p99_ms, r.cpu_us, r.mean_batch);
+      std::fflush(stdout);
+    }
   }
   return 0;
 }
