@@ -304,20 +304,24 @@ void FromProto(const v1::IdempotencyRecord& in, IdempotencyRecord* out) {
   out->version = in.version();
 }
 
+// The hot paths reuse one message per thread: Clear() keeps its strings' and repeated fields'
+// memory, so encoding and decoding a record allocates little beyond the result.
 std::string EncodeDossier(const Dossier& d) {
-  v1::Dossier p;
+  thread_local v1::Dossier p;
+  p.Clear();
   ToProto(d, &p);
   return p.SerializeAsString();
 }
 
 std::string EncodeEvent(const Event& e) {
-  v1::Event p;
+  thread_local v1::Event p;
+  p.Clear();
   ToProto(e, &p);
   return p.SerializeAsString();
 }
 
 Result<Dossier> DecodeDossier(const std::string& bytes) {
-  v1::Dossier p;
+  thread_local v1::Dossier p;
   if (!p.ParseFromString(bytes)) return Internal("stored dossier record does not parse");
   Dossier d;
   RETURN_IF_ERROR(FromProto(p, &d));
@@ -325,7 +329,7 @@ Result<Dossier> DecodeDossier(const std::string& bytes) {
 }
 
 Result<Event> DecodeEvent(const std::string& bytes) {
-  v1::Event p;
+  thread_local v1::Event p;
   if (!p.ParseFromString(bytes)) return Internal("stored event record does not parse");
   Event e;
   RETURN_IF_ERROR(FromProto(p, &e));

@@ -271,10 +271,10 @@ void RocksStore::Encode(WriteSet& w) {
   uint64_t pos = w.first_outbox_position;
   for (const DossierChange& c : w.changes) {
     std::vector<std::string> removed, added;
-    DiffIndexEntries(c.before ? &*c.before : nullptr, c.after, &removed, &added);
+    DiffIndexEntries(c.before.get(), *c.after, &removed, &added);
     for (auto& e : removed) ops.push_back({ColumnFamily::kIndexes, true, std::move(e), {}});
     for (auto& e : added) ops.push_back({ColumnFamily::kIndexes, false, std::move(e), {}});
-    ops.push_back({ColumnFamily::kDossiers, false, c.after.id, EncodeDossier(c.after)});
+    ops.push_back({ColumnFamily::kDossiers, false, c.after->id, EncodeDossier(*c.after)});
     for (const Event& e : c.events) {
       std::string key = HistoryKey(e.dossier_id, e.version);
       ops.push_back({ColumnFamily::kHistory, false, key, EncodeEvent(e)});

@@ -125,6 +125,7 @@ void DossierService::ProcessLoop() {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty() && stopping_) return;
+      batch.reserve(std::min(queue_.size(), options_.max_batch));
       while (!queue_.empty() && batch.size() < options_.max_batch) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
@@ -166,18 +167,19 @@ DossierService::Prepared DossierService::ProcessBatch(std::vector<Pending> batch
   Prepared out;
   out.seq = next_seq_++;
   out.results.resize(batch.size());
-  std::map<std::string, Dossier> overlay;              // state after this batch's changes
-  std::map<std::string, size_t> change_of;             // dossier id → index in writes.changes
+  // State after this batch's changes; dossier id → index in writes.changes.
+  std::map<std::string, std::shared_ptr<const Dossier>> overlay;
+  std::map<std::string, size_t> change_of;
   std::map<std::string, IdempotencyRecord> staged_idem;
   std::map<std::string, int64_t> staged_counters;
   WriteSet& ws = out.writes;
   ws.first_outbox_position = next_position_;
   Status sequence_error;
 
-  auto find_inflight_dossier = [this](const std::string& id) -> std::optional<Dossier> {
+  auto find_inflight_dossier = [this](const std::string& id) -> std::shared_ptr<const Dossier> {
     std::lock_guard lock(inflight_mu_);
     auto it = inflight_dossiers_.find(id);
-    if (it == inflight_dossiers_.end()) return std::nullopt;
+    if (it == inflight_dossiers_.end()) return nullptr;
     return it->second.value;
   };
 
@@ -233,9 +235,9 @@ DossierService::Prepared DossierService::ProcessBatch(std::vector<Pending> batch
         }
         result.replayed = true;
         if (auto it = overlay.find(rec->dossier_id); it != overlay.end()) {
-          result.dossier = it->second;
+          result.dossier = *it->second;
         } else if (auto f = find_inflight_dossier(rec->dossier_id)) {
-          result.dossier = std::move(f);
+          result.dossier = *f;
         } else {
           Result<std::optional<Dossier>> d = store_->Get(rec->dossier_id);
           if (!d.ok()) {
@@ -248,22 +250,18 @@ DossierService::Prepared DossierService::ProcessBatch(std::vector<Pending> batch
       }
     }
     // The dossier as earlier commands left it: this batch, batches in flight, then the store.
-    const Dossier* current = nullptr;
-    std::optional<Dossier> loaded;
+    std::shared_ptr<const Dossier> current;
     const std::string& id = req.command.dossier_id;
     if (!id.empty()) {
       if (auto it = overlay.find(id); it != overlay.end()) {
-        current = &it->second;
-      } else if ((loaded = find_inflight_dossier(id))) {
-        current = &*loaded;
-      } else {
+        current = it->second;
+      } else if (!(current = find_inflight_dossier(id))) {
         Result<std::optional<Dossier>> d = store_->Get(id);
         if (!d.ok()) {
           result.status = d.status();
           continue;
         }
-        loaded = std::move(*d);
-        if (loaded) current = &*loaded;
+        if (*d) current = std::make_shared<const Dossier>(std::move(**d));
       }
     }
     ProcessContext ctx;
@@ -276,7 +274,7 @@ DossierService::Prepared DossierService::ProcessBatch(std::vector<Pending> batch
       std::snprintf(yymmdd, sizeof yymmdd, "%02d%02d%02d", day.year % 100, day.month, day.day);
       return bump(IndexPrefix({"dn", agency}) + yymmdd, 1);
     };
-    Decision decision = Process(req.command, current, ctx);
+    Decision decision = Process(req.command, current.get(), ctx);
     if (!sequence_error.ok()) {
       result.status = sequence_error;
       sequence_error = Status::Ok();
@@ -287,28 +285,29 @@ DossierService::Prepared DossierService::ProcessBatch(std::vector<Pending> batch
       stats_.rejections.fetch_add(1);
       continue;
     }
-    Dossier after = current ? *current : Dossier{};
-    for (const Event& e : decision.events) Apply(after, e);
+    Dossier next = current ? *current : Dossier{};
+    for (const Event& e : decision.events) Apply(next, e);
+    auto after = std::make_shared<const Dossier>(std::move(next));
     // Dossiers per status, kept in the same write (metrics read them without a scan).
-    if (!current || current->status != after.status) {
+    if (!current || current->status != after->status) {
       if (current) bump(StatusCounterName(current->status), -1);
-      bump(StatusCounterName(after.status), +1);
+      bump(StatusCounterName(after->status), +1);
     }
-    if (auto it = change_of.find(after.id); it != change_of.end()) {
+    if (auto it = change_of.find(after->id); it != change_of.end()) {
       DossierChange& c = ws.changes[it->second];
       c.after = after;
       c.events.insert(c.events.end(), decision.events.begin(), decision.events.end());
     } else {
-      change_of[after.id] = ws.changes.size();
-      ws.changes.push_back(DossierChange{loaded, after, decision.events});
+      change_of[after->id] = ws.changes.size();
+      ws.changes.emplace_back(current, after, decision.events);
     }
-    overlay[after.id] = after;
+    overlay[after->id] = after;
     if (!req.idempotency_key.empty()) {
-      IdempotencyRecord rec{req.idempotency_key, req.payload_hash, after.id, after.version};
+      IdempotencyRecord rec{req.idempotency_key, req.payload_hash, after->id, after->version};
       staged_idem[rec.key] = rec;
       ws.idempotency.push_back(rec);
     }
-    result.dossier = std::move(after);
+    result.dossier = *after;
     result.events = std::move(decision.events);
   }
   for (const auto& [name, value] : staged_counters) {
@@ -319,7 +318,9 @@ DossierService::Prepared DossierService::ProcessBatch(std::vector<Pending> batch
   // Later batches see this batch's state until it is durable.
   {
     std::lock_guard lock(inflight_mu_);
-    for (auto& [id, d] : overlay) inflight_dossiers_[id] = InFlight<Dossier>{std::move(d), out.seq};
+    for (auto& [id, d] : overlay) {
+      inflight_dossiers_[id] = InFlight<std::shared_ptr<const Dossier>>{std::move(d), out.seq};
+    }
     for (auto& [key, r] : staged_idem) inflight_idempotency_[key] = InFlight<IdempotencyRecord>{r, out.seq};
   }
   store_->Encode(ws);
@@ -377,7 +378,7 @@ void DossierService::CommitGroup(std::vector<Prepared>& group) {
     std::lock_guard lock(inflight_mu_);
     for (const Prepared& p : group) {
       for (const DossierChange& c : p.writes.changes) {
-        auto it = inflight_dossiers_.find(c.after.id);
+        auto it = inflight_dossiers_.find(c.after->id);
         if (it != inflight_dossiers_.end() && it->second.seq == p.seq) inflight_dossiers_.erase(it);
       }
       for (const IdempotencyRecord& r : p.writes.idempotency) {

@@ -145,7 +145,7 @@ class DossierService {
 
   // State written by batches that are not yet durable, visible to later batches.
   std::mutex inflight_mu_;
-  std::map<std::string, InFlight<Dossier>> inflight_dossiers_;
+  std::map<std::string, InFlight<std::shared_ptr<const Dossier>>> inflight_dossiers_;
   std::map<std::string, InFlight<IdempotencyRecord>> inflight_idempotency_;
   uint64_t next_seq_ = 1;        // processor thread only
   uint64_t next_position_ = 1;   // processor thread only: next outbox position to assign

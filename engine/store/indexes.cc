@@ -15,9 +15,11 @@ size_t WriteSet::event_count() const {
 }
 
 std::string SortableInstant(Instant t) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(t.seconds));
-  return buf;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s(16, '0');
+  auto v = static_cast<uint64_t>(t.seconds);
+  for (int i = 15; i >= 0; --i, v >>= 4) s[i] = kHex[v & 0xf];
+  return s;
 }
 
 Instant ParseSortableInstant(const std::string& hex16) {
@@ -48,10 +50,20 @@ void DiffIndexEntries(const Dossier* before, const Dossier& after,
 
 std::vector<std::string> IndexEntries(const Dossier& d) {
   std::vector<std::string> out;
-  auto add = [&out, &d](std::vector<std::string> fields) {
-    out.push_back(IndexPrefix(fields) + d.id);
+  out.reserve(10 + d.timers.size());
+  // Each entry is built in place: fields, each followed by the separator, then the id.
+  auto add = [&out, &d](std::initializer_list<std::string_view> fields) {
+    size_t n = d.id.size();
+    for (std::string_view f : fields) n += f.size() + 1;
+    std::string& e = out.emplace_back();
+    e.reserve(n);
+    for (std::string_view f : fields) {
+      e += f;
+      e += kIndexSep;
+    }
+    e += d.id;
   };
-  const std::string status = DossierStatusName(d.status);
+  const std::string_view status = DossierStatusName(d.status);
   add({"as", d.receiving_agency, status});
   if (d.competent_agency != d.receiving_agency) add({"as", d.competent_agency, status});
   if (IsOpen(d.status)) {

@@ -61,11 +61,11 @@ void MemoryStore::Apply(const WriteSet& w) {
   uint64_t pos = w.first_outbox_position;
   for (const DossierChange& c : w.changes) {
     std::vector<std::string> removed, added;
-    DiffIndexEntries(c.before ? &*c.before : nullptr, c.after, &removed, &added);
+    DiffIndexEntries(c.before.get(), *c.after, &removed, &added);
     for (const auto& e : removed) index_.erase(e);
     for (const auto& e : added) index_.insert(e);
-    dossiers_[c.after.id] = c.after;
-    auto& h = history_[c.after.id];
+    dossiers_[c.after->id] = *c.after;
+    auto& h = history_[c.after->id];
     for (const Event& e : c.events) {
       h.push_back(e);
       outbox_[pos++] = e;

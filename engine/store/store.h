@@ -11,6 +11,7 @@
 //  * Reads may run on any thread concurrently with one committing writer.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -34,10 +35,22 @@ struct OutboxEntry {
   Event event;
 };
 
+// Shared, immutable states: the engine hands the same state to the write, to later commands of
+// the same group and to the caller without copying it.
 struct DossierChange {
-  std::optional<Dossier> before;  // empty for a new dossier
-  Dossier after;
+  std::shared_ptr<const Dossier> before;  // null for a new dossier
+  std::shared_ptr<const Dossier> after;
   std::vector<Event> events;  // appended to history and to the outbox, in order
+
+  DossierChange() = default;
+  DossierChange(std::shared_ptr<const Dossier> b, std::shared_ptr<const Dossier> a,
+                std::vector<Event> e)
+      : before(std::move(b)), after(std::move(a)), events(std::move(e)) {}
+  // From values (tests, tools).
+  DossierChange(std::optional<Dossier> b, Dossier a, std::vector<Event> e)
+      : before(b ? std::make_shared<const Dossier>(std::move(*b)) : nullptr),
+        after(std::make_shared<const Dossier>(std::move(a))),
+        events(std::move(e)) {}
 };
 
 struct WriteSet {
