@@ -2,11 +2,13 @@
 // p50/p99 latency, for 1, 8 and 64 concurrent submitters; next to the raw-RocksDB baseline
 // (synced WriteBatches from 32 threads) measured in the same run. bench/README.md has results.
 //
-//   engine_bench [--seconds N] [--dir PATH]
+//   engine_bench [--seconds N] [--dir PATH] [--submitters N] [--drivers N] [--raw 0|1]
+//                [--pattern lifecycle|receive-forward]
 //
-// Each submitter receives a dossier of 2.000908 at the counter and forwards it, again and
-// again: every command is a durable transition (dossier record, history event, index entries,
-// outbox entry, idempotency record, and for receptions the number counter, in one batch).
+// Every command is a durable transition (dossier record, history event, index entries, outbox
+// entry, idempotency record, and for receptions the number counter, in one batch). Submitters
+// are either one blocking thread each (--drivers 0) or state machines on a few driver threads
+// (--drivers 2, the way the HTTP server's io threads carry connections); the default runs both.
 
 #include <rocksdb/db.h>
 #include <sys/resource.h>
@@ -46,30 +48,38 @@ double CpuSeconds() {
   return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
-// The two commands every submitter repeats: receive a 2.000908 dossier, then forward it.
-CommandRequest Reception(int t, uint64_t j) {
-  CommandRequest r;
-  r.command.type = CommandType::kReceive;
-  r.command.actor = Actor{"cb", {"counter"}};
-  r.command.procedure_code = "2.000908";
-  r.command.receiving_agency = "A" + std::to_string(t % 4);
-  r.command.applicant.name = "Nguyễn Văn An";
-  r.command.applicant.id_number = "0010900" + std::to_string(j);
-  r.command.documents = {{"identity_paper", 1}};
-  r.idempotency_key = "r" + std::to_string(t) + "-" + std::to_string(j);
-  r.payload_hash = 1;
-  return r;
-}
+// What every submitter repeats. `lifecycle`: the whole life of a 2.000908 dossier, six durable
+// transitions (receive at the counter, forward through appraise and sign, issue, return the
+// result), as the HTTP write mix does. `receive-forward`: receive, forward once, again and again
+// (half of all commands are receptions, the most index-heavy pattern).
+enum class Pattern { kLifecycle, kReceiveForward };
+Pattern pattern = Pattern::kLifecycle;
 
-CommandRequest Forward(int t, uint64_t j, const std::string& id) {
-  CommandRequest f;
-  f.command.type = CommandType::kAct;
-  f.command.dossier_id = id;
-  f.command.action_id = "forward";
-  f.command.actor = Actor{"cb", {"counter"}};
-  f.idempotency_key = "f" + std::to_string(t) + "-" + std::to_string(j);
-  f.payload_hash = 2;
-  return f;
+size_t CommandsPerDossier() { return pattern == Pattern::kLifecycle ? 6 : 2; }
+
+// Command `step` (0 = the reception) of submitter t's j-th dossier `id`.
+CommandRequest NextCommand(int t, uint64_t j, size_t step, const std::string& id) {
+  CommandRequest r;
+  r.command.actor = Actor{"cb", {"counter", "specialist", "leader", "clerk"}};
+  r.idempotency_key = std::to_string(step) + "-" + std::to_string(t) + "-" + std::to_string(j);
+  r.payload_hash = step + 1;
+  if (step == 0) {
+    r.command.type = CommandType::kReceive;
+    r.command.procedure_code = "2.000908";
+    r.command.receiving_agency = "A" + std::to_string(t % 4);
+    r.command.applicant.name = "Nguyễn Văn An";
+    r.command.applicant.id_number = "0010900" + std::to_string(t) + std::to_string(j);
+    r.command.documents = {{"identity_paper", 1}};
+    return r;
+  }
+  r.command.dossier_id = id;
+  if (step == 5) {
+    r.command.type = CommandType::kReturnResult;
+  } else {
+    r.command.type = CommandType::kAct;
+    r.command.action_id = step == 4 ? "issue" : "forward";
+  }
+  return r;
 }
 
 double Percentile(std::vector<double>& v, double p) {
@@ -107,16 +117,15 @@ Result_ RunEngine(const std::string& dir, int submitters, int drivers, double se
         auto& lat = latencies[t];
         lat.reserve(200000);
         for (uint64_t j = 0; !stop.load(std::memory_order_relaxed); ++j) {
-          auto t0 = Clock_::now();
-          CommandResult res = service.Execute(Reception(t, j));
-          auto t1 = Clock_::now();
-          if (!res.accepted()) std::abort();
-          lat.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-          t0 = Clock_::now();
-          res = service.Execute(Forward(t, j, res.dossier->id));
-          t1 = Clock_::now();
-          if (!res.accepted()) std::abort();
-          lat.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+          std::string id;
+          for (size_t step = 0; step < CommandsPerDossier(); ++step) {
+            const auto t0 = Clock_::now();
+            CommandResult res = service.Execute(NextCommand(t, j, step, id));
+            const auto t1 = Clock_::now();
+            if (!res.accepted()) std::abort();
+            lat.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+            id = res.dossier->id;
+          }
         }
       });
     }
@@ -138,6 +147,7 @@ Result_ RunEngine(const std::string& dir, int submitters, int drivers, double se
     };
     std::vector<Driver> ds(drivers);
     std::vector<uint64_t> round(submitters, 0);
+    std::vector<size_t> step(submitters, 0);
     std::vector<Clock_::time_point> sent(submitters);
     std::vector<std::thread> threads;
     for (int d = 0; d < drivers; ++d) {
@@ -158,7 +168,7 @@ Result_ RunEngine(const std::string& dir, int submitters, int drivers, double se
         int outstanding = 0;
         for (int t = d; t < submitters; t += drivers) {
           latencies[t].reserve(200000);
-          submit(t, Reception(t, 0));
+          submit(t, NextCommand(t, 0, 0, ""));
           ++outstanding;
         }
         std::vector<Done> batch;
@@ -177,11 +187,11 @@ Result_ RunEngine(const std::string& dir, int submitters, int drivers, double se
             --outstanding;
             if (stopping) continue;
             ++outstanding;
-            if (x.result.events.front().type == EventType::kReceived) {
-              submit(t, Forward(t, round[t], x.result.dossier->id));
-            } else {
-              submit(t, Reception(t, ++round[t]));
+            if (++step[t] == CommandsPerDossier()) {
+              step[t] = 0;
+              ++round[t];
             }
+            submit(t, NextCommand(t, round[t], step[t], x.result.dossier->id));
           }
           batch.clear();
         }
@@ -274,6 +284,10 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--submitters")) submitters = {std::atoi(argv[i + 1])};
     if (!std::strcmp(argv[i], "--drivers")) drivers = {std::atoi(argv[i + 1])};
     if (!std::strcmp(argv[i], "--raw")) raw_baseline = std::atoi(argv[i + 1]) != 0;
+    if (!std::strcmp(argv[i], "--pattern")) {
+      pattern = !std::strcmp(argv[i + 1], "receive-forward") ? Pattern::kReceiveForward
+                                                              : Pattern::kLifecycle;
+    }
   }
   std::printf("| run | transitions/s | p50 ms | p99 ms | CPU µs/command | commands per group commit |\n");
   std::printf("|---|---|---|---|---|---|\n");

@@ -136,11 +136,14 @@ void DossierService::ProcessLoop() {
     stats_.process_micros.fetch_add(static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
             .count()));
+    std::vector<Prepared> done;
     std::unique_lock lock(commit_mu_);
     commit_cv_.wait(lock, [this] { return commit_queue_.size() < kMaxInFlightBatches; });
     commit_queue_.push_back(std::move(prepared));
+    done.swap(committed_);
     lock.unlock();
     commit_cv_.notify_all();
+    // `done` (write sets, encodings, states) is freed here, off the committer's path.
   }
 }
 
@@ -158,6 +161,8 @@ void DossierService::CommitLoop() {
     }
     commit_cv_.notify_all();
     CommitGroup(group);
+    std::lock_guard lock(commit_mu_);
+    for (Prepared& p : group) committed_.push_back(std::move(p));
   }
 }
 

@@ -142,6 +142,8 @@ class DossierService {
   std::condition_variable commit_cv_;
   std::deque<Prepared> commit_queue_;
   bool processor_done_ = false;
+  // Committed batches, freed by the processor so the committer spends no time on it.
+  std::vector<Prepared> committed_;
 
   // State written by batches that are not yet durable, visible to later batches.
   std::mutex inflight_mu_;
