@@ -31,6 +31,7 @@ struct ServeConfig {
   http::ServerOptions server;
   http::ApiOptions api;
   ServiceOptions service;
+  RocksStoreOptions store;
 };
 
 std::vector<std::string> SplitList(const std::string& s) {
@@ -59,7 +60,8 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
       "listen",        "data",           "definitions",        "tokens",
       "threads",       "body_bytes",     "header_bytes",       "read_timeout_seconds",
       "idle_timeout_seconds", "max_connections", "ws_message_bytes", "ws_queue",
-      "min_free_disk_mb", "public_lookups_per_minute", "shutdown_grace_seconds", "log_requests"};
+      "min_free_disk_mb", "public_lookups_per_minute", "shutdown_grace_seconds", "log_requests",
+      "record_cache_entries"};
   bool ok = true;
   for (const auto& kv : root) {
     const std::string key = kv.first.as<std::string>();
@@ -87,6 +89,7 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
       if (key == "log_requests") c->server.log_requests = kv.second.as<bool>();
       if (key == "min_free_disk_mb") c->api.min_free_disk_bytes = kv.second.as<uint64_t>() << 20;
       if (key == "public_lookups_per_minute") c->api.public_lookups_per_minute = kv.second.as<int>();
+      if (key == "record_cache_entries") c->store.record_cache_entries = kv.second.as<size_t>();
     } catch (const YAML::Exception&) {
       std::cerr << where << "'" << key << "' has the wrong type\n";
       ok = false;
@@ -155,7 +158,7 @@ int Serve(int argc, char** argv) {
   }
   std::error_code ec;
   std::filesystem::create_directories(c.data, ec);
-  auto store = RocksStore::Open(c.data + "/db");
+  auto store = RocksStore::Open(c.data + "/db", c.store);
   if (!store.ok()) {
     std::cerr << "motcua: " << store.status().message() << "\n";
     return 1;

@@ -416,10 +416,12 @@ void FillView(const Dossier& d, const Procedure* p, Instant now, v1::DossierView
   if (p) v->set_procedure_name(p->name);
   v->set_receiving_agency(d.receiving_agency);
   v->set_competent_agency(d.competent_agency);
-  v1::Dossier tmp;
-  ToProto(d, &tmp);
-  *v->mutable_applicant() = tmp.applicant();
-  *v->mutable_documents() = tmp.documents();
+  ToProto(d.applicant, v->mutable_applicant());
+  for (const auto& doc : d.documents) {
+    auto* x = v->add_documents();
+    x->set_document_id(doc.document_id);
+    x->set_count(doc.count);
+  }
   v->set_channel(ChannelName(d.channel));
   v->set_status(DossierStatusName(d.status));
   v->set_portal_status(PortalStatusCode(d.status));
@@ -597,7 +599,7 @@ void Api::GetDossier(Call& call, const std::string& key, bool by_number) {
     if (!*found) return call.Problem(404, "not-found", "Unknown dossier", "no dossier '" + key + "'");
     id = **found;
   }
-  Result<std::optional<Dossier>> d = deps_.store->Get(id);
+  Result<std::shared_ptr<const Dossier>> d = deps_.store->GetShared(id);
   if (!d.ok()) return call.Problem(500, "internal", "Store error", d.status().message());
   if (!*d || !CanSee(*call.principal, **d)) {
     return call.Problem(404, "not-found", "Unknown dossier", "no dossier '" + key + "'");
@@ -609,7 +611,7 @@ void Api::GetDossier(Call& call, const std::string& key, bool by_number) {
 }
 
 void Api::GetHistory(Call& call, const std::string& id) {
-  Result<std::optional<Dossier>> d = deps_.store->Get(id);
+  Result<std::shared_ptr<const Dossier>> d = deps_.store->GetShared(id);
   if (!d.ok()) return call.Problem(500, "internal", "Store error", d.status().message());
   if (!*d || !CanSee(*call.principal, **d)) {
     return call.Problem(404, "not-found", "Unknown dossier", "no dossier '" + id + "'");
@@ -708,7 +710,7 @@ void Api::ListDossiers(Call& call) {
   auto catalog = deps_.catalog();
   v1::DossierList out;
   for (const auto& id : page->ids) {
-    Result<std::optional<Dossier>> d = deps_.store->Get(id);
+    Result<std::shared_ptr<const Dossier>> d = deps_.store->GetShared(id);
     if (!d.ok() || !*d || !CanSee(p, **d)) continue;
     auto proc = catalog->Version((*d)->procedure_code, (*d)->procedure_version);
     FillView(**d, proc.get(), now, out.add_dossiers());
@@ -742,9 +744,9 @@ void Api::PublicProgressLookup(Call& call) {
                         number.empty() ? "number" : "id_last4");
   }
   Result<std::optional<std::string>> id = deps_.store->IdByNumber(number);
-  std::optional<Dossier> d;
+  std::shared_ptr<const Dossier> d;
   if (id.ok() && *id) {
-    Result<std::optional<Dossier>> got = deps_.store->Get(**id);
+    Result<std::shared_ptr<const Dossier>> got = deps_.store->GetShared(**id);
     if (got.ok()) d = *got;
   }
   const std::string& idn = d ? d->applicant.id_number : std::string();
@@ -875,7 +877,7 @@ void Api::CreateDossier(std::shared_ptr<Call> call) {
 void Api::DossierCommand(std::shared_ptr<Call> call, const std::string& id) {
   const Principal& p = *call->principal;
   // The dossier must exist and be visible before anything else is said about it.
-  Result<std::optional<Dossier>> d = deps_.store->Get(id);
+  Result<std::shared_ptr<const Dossier>> d = deps_.store->GetShared(id);
   if (!d.ok()) return call->Problem(500, "internal", "Store error", d.status().message());
   if (!*d || !CanSee(p, **d)) {
     return call->Problem(404, "not-found", "Unknown dossier", "no dossier '" + id + "'");

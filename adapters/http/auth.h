@@ -12,6 +12,8 @@
 //       revoked: false
 
 #include <map>
+#include <mutex>
+#include <unordered_map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,6 +44,10 @@ class TokenStore {
 
  private:
   std::map<std::string, Principal> by_hash_;
+  // Secrets already verified against a hash, so a keep-alive client does not cost a SHA-256
+  // per request. Only valid secrets enter; bounded; gone with this store on reload/revocation.
+  mutable std::mutex verified_mu_;
+  mutable std::unordered_map<std::string, const Principal*> verified_;
 };
 
 struct TokenSpec {

@@ -240,7 +240,11 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(Server::Impl* server, tcp::socket&& socket)
-      : server_(server), stream_(std::move(socket)) {}
+      : server_(server), stream_(std::move(socket)) {
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    remote_ = ec ? "?" : ep.address().to_string();
+  }
   ~HttpSession() { server_->connections.fetch_sub(1); }
 
   void Run() {
@@ -331,19 +335,32 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       r.headers[name] = std::string(f.value());
     }
     r.body = std::move(req.body());
-    beast::error_code rec;
-    auto ep = stream_.socket().remote_endpoint(rec);
-    r.remote = rec ? "?" : ep.address().to_string();
+    r.remote = remote_;
     keep_alive_ = req.keep_alive();
     version_ = req.version();
     method_ = r.method;
     target_ = r.target.substr(0, r.target.find('?'));
     server_->in_flight.fetch_add(1);
     stream_.expires_never();  // the answer may wait for a group commit
-    server_->api->Handle(r, [self = shared_from_this()](HttpResponse resp) {
+    // Reads answer inside Handle on this thread: they are sent right after it returns. Writes
+    // answer later from the committer: they are posted back to this connection's executor.
+    // Only this thread reads or writes `answer->returned`.
+    struct Answer {
+      bool returned = false;
+      std::optional<HttpResponse> now;
+    };
+    auto answer = std::make_shared<Answer>();
+    const std::thread::id caller = std::this_thread::get_id();
+    server_->api->Handle(r, [self = shared_from_this(), answer, caller](HttpResponse resp) {
+      if (std::this_thread::get_id() == caller && !answer->returned) {
+        answer->now = std::move(resp);
+        return;
+      }
       net::post(self->stream_.get_executor(),
                 [self, resp = std::move(resp)]() mutable { self->Send(std::move(resp)); });
     });
+    answer->returned = true;
+    if (answer->now) Send(std::move(*answer->now));
   }
 
   void Upgrade() {
@@ -444,6 +461,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   bool first_ = true;
   unsigned version_ = 11;
   std::string method_, target_;
+  std::string remote_;  // the peer address, read once per connection
   std::chrono::steady_clock::time_point start_;
 };
 

@@ -48,6 +48,8 @@ bool ParseOutcome(const std::string& s, Outcome* out) {
   return false;
 }
 
+}  // namespace
+
 void ToProto(const Applicant& a, v1::Applicant* out) {
   out->set_name(a.name);
   out->set_id_number(a.id_number);
@@ -56,6 +58,8 @@ void ToProto(const Applicant& a, v1::Applicant* out) {
   out->set_email(a.email);
   out->set_representative(a.representative);
 }
+
+namespace {
 
 void FromProto(const v1::Applicant& in, Applicant* out) {
   out->name = in.name();

@@ -10,6 +10,7 @@
 namespace motcua {
 
 void ToProto(const Dossier& d, v1::Dossier* out);
+void ToProto(const Applicant& a, v1::Applicant* out);
 void ToProto(const Event& e, v1::Event* out);
 Status FromProto(const v1::Dossier& in, Dossier* out);
 Status FromProto(const v1::Event& in, Event* out);

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/rocksdb/record_cache.h"
 #include "engine/store/store.h"
 
 namespace rocksdb {
@@ -38,6 +39,8 @@ struct RocksStoreOptions {
   bool sync = true;  // Default: true
   // Block cache for reads of dossiers and indexes.
   size_t block_cache_bytes = 64 << 20;  // Default: 64 MiB
+  // Recent dossier records kept decoded in memory (record_cache.h); 0 turns the cache off.
+  size_t record_cache_entries = 50000;  // Default: 50,000 dossiers
   // An Env to use instead of the default (tests inject a failing file system).
   rocksdb::Env* env = nullptr;  // Default: rocksdb::Env::Default()
 };
@@ -49,6 +52,7 @@ class RocksStore : public Store {
   ~RocksStore() override;
 
   Result<std::optional<Dossier>> Get(const std::string& id) override;
+  Result<std::shared_ptr<const Dossier>> GetShared(const std::string& id) override;
   Result<std::optional<std::string>> IdByNumber(const std::string& number) override;
   Result<std::vector<Event>> History(const std::string& id) override;
   Result<std::optional<IdempotencyRecord>> Idempotency(const std::string& key) override;
@@ -71,6 +75,7 @@ class RocksStore : public Store {
   // Free bytes on the data directory's file system.
   Result<uint64_t> FreeDiskBytes() const;
   rocksdb::DB* db() { return db_.get(); }
+  const RecordCache& record_cache() const { return *records_; }
 
  private:
   RocksStore() = default;
@@ -80,6 +85,7 @@ class RocksStore : public Store {
   RocksStoreOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::unique_ptr<RecordCache> records_;
   std::atomic<bool> write_failed_{false};
   std::string write_failure_;
 };

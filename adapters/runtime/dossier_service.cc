@@ -244,12 +244,12 @@ DossierService::Prepared DossierService::ProcessBatch(std::vector<Pending> batch
         } else if (auto f = find_inflight_dossier(rec->dossier_id)) {
           result.dossier = *f;
         } else {
-          Result<std::optional<Dossier>> d = store_->Get(rec->dossier_id);
+          Result<std::shared_ptr<const Dossier>> d = store_->GetShared(rec->dossier_id);
           if (!d.ok()) {
             result.status = d.status();
             continue;
           }
-          result.dossier = *d;
+          if (*d) result.dossier = **d;
         }
         continue;
       }
@@ -261,12 +261,12 @@ DossierService::Prepared DossierService::ProcessBatch(std::vector<Pending> batch
       if (auto it = overlay.find(id); it != overlay.end()) {
         current = it->second;
       } else if (!(current = find_inflight_dossier(id))) {
-        Result<std::optional<Dossier>> d = store_->Get(id);
+        Result<std::shared_ptr<const Dossier>> d = store_->GetShared(id);
         if (!d.ok()) {
           result.status = d.status();
           continue;
         }
-        if (*d) current = std::make_shared<const Dossier>(std::move(**d));
+        current = std::move(*d);
       }
     }
     ProcessContext ctx;

@@ -118,13 +118,32 @@ std::string FormatLocal(Instant t, int offset_seconds) {
   int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
   int64_t sod = local - days * 86400;
   CivilDate d = CivilFromDays(days);
-  int off = offset_seconds < 0 ? -offset_seconds : offset_seconds;
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", d.year, d.month,
-                d.day, static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60),
-                static_cast<int>(sod % 60), offset_seconds < 0 ? '-' : '+', off / 3600,
-                off / 60 % 60);
-  return buf;
+  const int off = offset_seconds < 0 ? -offset_seconds : offset_seconds;
+  if (d.year < 0 || d.year > 9999) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", d.year, d.month,
+                  d.day, static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60),
+                  static_cast<int>(sod % 60), offset_seconds < 0 ? '-' : '+', off / 3600,
+                  off / 60 % 60);
+    return buf;
+  }
+  // "YYYY-MM-DDThh:mm:ss+hh:mm", written by hand: this runs several times per API response.
+  std::string s = "0000-00-00T00:00:00+00:00";
+  auto put2 = [&s](size_t at, int v) {
+    s[at] = static_cast<char>('0' + v / 10 % 10);
+    s[at + 1] = static_cast<char>('0' + v % 10);
+  };
+  put2(0, d.year / 100);
+  put2(2, d.year % 100);
+  put2(5, d.month);
+  put2(8, d.day);
+  put2(11, static_cast<int>(sod / 3600));
+  put2(14, static_cast<int>(sod / 60 % 60));
+  put2(17, static_cast<int>(sod % 60));
+  s[19] = offset_seconds < 0 ? '-' : '+';
+  put2(20, off / 3600);
+  put2(23, off / 60 % 60);
+  return s;
 }
 
 }  // namespace motcua

@@ -7,6 +7,13 @@
 
 namespace motcua {
 
+Result<std::shared_ptr<const Dossier>> Store::GetShared(const std::string& id) {
+  ASSIGN_OR_RETURN(std::optional<Dossier> d, Get(id));
+  if (!d) return std::shared_ptr<const Dossier>();
+  return std::shared_ptr<const Dossier>(std::make_shared<const Dossier>(std::move(*d)));
+}
+
+
 namespace {
 
 // Bounds the work of one page: a filter that matches little stops after this many index

@@ -97,6 +97,12 @@ TYPED_TEST_P(StoreConformance, UpdateMovesIndexEntriesAndVerifies) {
     EXPECT_EQ(*s.HasIndexEntry(e), still_wanted) << e;
   }
   for (const auto& e : IndexEntries(v2)) EXPECT_TRUE(*s.HasIndexEntry(e)) << e;
+  // The shared read (which a store may answer from a cache) agrees with the stored record.
+  std::shared_ptr<const Dossier> shared = *s.GetShared("d1");
+  ASSERT_NE(shared, nullptr);
+  EXPECT_EQ(*shared, v2);
+  EXPECT_EQ(*shared, **s.Get("d1"));
+  EXPECT_EQ(*s.GetShared("nope"), nullptr);
   // The work queue of the new step lists it; the old step's queue no longer does.
   DossierQuery q;
   q.agency = "A1";

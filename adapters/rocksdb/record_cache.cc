@@ -1,0 +1,62 @@
+#include "adapters/rocksdb/record_cache.h"
+
+#include <functional>
+
+namespace motcua {
+
+RecordCache::RecordCache(size_t capacity)
+    : capacity_(capacity), per_shard_(capacity == 0 ? 0 : (capacity + kShards - 1) / kShards) {}
+
+RecordCache::Shard& RecordCache::ShardOf(const std::string& id) const {
+  return shards_[std::hash<std::string>{}(id) % kShards];
+}
+
+std::shared_ptr<const Dossier> RecordCache::Find(const std::string& id) const {
+  if (capacity_ == 0) return nullptr;
+  Shard& s = ShardOf(id);
+  std::lock_guard lock(s.mu);
+  auto it = s.map.find(id);
+  return it == s.map.end() ? nullptr : it->second;
+}
+
+void RecordCache::PutLocked(Shard& s, std::shared_ptr<const Dossier> d) {
+  auto [it, inserted] = s.map.try_emplace(d->id, nullptr);
+  if (!inserted) {
+    if (it->second->version < d->version) it->second = std::move(d);
+    return;
+  }
+  s.order.push_back(it->first);
+  it->second = std::move(d);
+  while (s.map.size() > per_shard_ && !s.order.empty()) {
+    s.map.erase(s.order.front());
+    s.order.pop_front();
+  }
+}
+
+void RecordCache::PutCommitted(std::shared_ptr<const Dossier> d) {
+  if (capacity_ == 0 || !d) return;
+  Shard& s = ShardOf(d->id);
+  std::lock_guard lock(s.mu);
+  PutLocked(s, std::move(d));
+}
+
+void RecordCache::PutRead(std::shared_ptr<const Dossier> d, uint64_t commits_before_read) {
+  if (capacity_ == 0 || !d) return;
+  Shard& s = ShardOf(d->id);
+  std::lock_guard lock(s.mu);
+  // Checked under the shard lock: a commit that begins after this check writes after this
+  // read, and its own PutCommitted (a higher version) replaces this entry.
+  if (commits() != commits_before_read) return;
+  PutLocked(s, std::move(d));
+}
+
+size_t RecordCache::size() const {
+  size_t n = 0;
+  for (const Shard& s : shards_) {
+    std::lock_guard lock(s.mu);
+    n += s.map.size();
+  }
+  return n;
+}
+
+}  // namespace motcua
