@@ -1,5 +1,7 @@
 #include "adapters/proto/definition_codec.h"
 
+#include <charconv>
+
 #include <google/protobuf/util/json_util.h>
 
 #include <unordered_map>
@@ -144,9 +146,22 @@ void AppendEscape(uint32_t unit, std::string* out) {
 }
 
 // Appends `s` as a JSON string, escaped as protobuf's JSON printer escapes it.
+// Printable ASCII that the protobuf printer writes as is.
+inline bool PlainJsonChar(unsigned char c) {
+  return c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '<' && c != '>';
+}
+
 void AppendJsonString(const std::string& s, std::string* out) {
   out->push_back('"');
   for (size_t i = 0; i < s.size(); ++i) {
+    // Runs of plain characters are copied at once.
+    size_t run = i;
+    while (run < s.size() && PlainJsonChar(static_cast<unsigned char>(s[run]))) ++run;
+    if (run > i) {
+      out->append(s, i, run - i);
+      i = run;
+      if (i == s.size()) break;
+    }
     const unsigned char c = static_cast<unsigned char>(s[i]);
     switch (c) {
       case '"': out->append("\\\""); continue;
@@ -191,26 +206,40 @@ void AppendJsonString(const std::string& s, std::string* out) {
   out->push_back('"');
 }
 
+template <typename Int>
+void AppendInt(Int v, bool quoted, std::string* out) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  (void)ec;
+  if (quoted) out->push_back('"');
+  out->append(buf, end);
+  if (quoted) out->push_back('"');
+}
+
 void AppendScalar(const google::protobuf::Message& m, const google::protobuf::FieldDescriptor* f,
                   int index, std::string* out) {
   using FD = google::protobuf::FieldDescriptor;
   const google::protobuf::Reflection* r = m.GetReflection();
   const bool rep = f->is_repeated();
   switch (f->cpp_type()) {
-    case FD::CPPTYPE_STRING:
-      AppendJsonString(rep ? r->GetRepeatedString(m, f, index) : r->GetString(m, f), out);
+    case FD::CPPTYPE_STRING: {
+      std::string scratch;  // only used by fields not stored as std::string (none of ours)
+      AppendJsonString(rep ? r->GetRepeatedStringReference(m, f, index, &scratch)
+                           : r->GetStringReference(m, f, &scratch),
+                       out);
       break;
+    }
     case FD::CPPTYPE_INT32:
-      out->append(std::to_string(rep ? r->GetRepeatedInt32(m, f, index) : r->GetInt32(m, f)));
+      AppendInt(rep ? r->GetRepeatedInt32(m, f, index) : r->GetInt32(m, f), false, out);
       break;
     case FD::CPPTYPE_UINT32:
-      out->append(std::to_string(rep ? r->GetRepeatedUInt32(m, f, index) : r->GetUInt32(m, f)));
+      AppendInt(rep ? r->GetRepeatedUInt32(m, f, index) : r->GetUInt32(m, f), false, out);
       break;
     case FD::CPPTYPE_INT64:  // 64-bit integers are JSON strings in the protobuf mapping
-      out->append("\"" + std::to_string(rep ? r->GetRepeatedInt64(m, f, index) : r->GetInt64(m, f)) + "\"");
+      AppendInt(rep ? r->GetRepeatedInt64(m, f, index) : r->GetInt64(m, f), true, out);
       break;
     case FD::CPPTYPE_UINT64:
-      out->append("\"" + std::to_string(rep ? r->GetRepeatedUInt64(m, f, index) : r->GetUInt64(m, f)) + "\"");
+      AppendInt(rep ? r->GetRepeatedUInt64(m, f, index) : r->GetUInt64(m, f), true, out);
       break;
     case FD::CPPTYPE_BOOL:
       out->append((rep ? r->GetRepeatedBool(m, f, index) : r->GetBool(m, f)) ? "true" : "false");
@@ -239,8 +268,10 @@ void AppendMessage(const google::protobuf::Message& m, std::string* out) {
   for (const auto* f : fields) {
     if (!first) out->push_back(',');
     first = false;
-    AppendJsonString(f->name(), out);
-    out->push_back(':');
+    // Field names are identifiers ([A-Za-z0-9_]): nothing to escape.
+    out->push_back('"');
+    out->append(f->name());
+    out->append("\":");
     const bool is_msg = f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE;
     if (f->is_repeated()) {
       out->push_back('[');
