@@ -65,7 +65,7 @@ class Metrics {
     uint64_t buckets[std::size(kBuckets)] = {};
   };
   mutable std::mutex mu_;
-  std::map<std::tuple<std::string, std::string, int>, Series> requests_;
+  std::map<std::tuple<std::string, std::string, int>, Series, std::less<>> requests_;
   std::map<std::string, uint64_t> rejected_writes_;
   std::atomic<int64_t> ws_subscribers_{0};
 };
