@@ -38,6 +38,51 @@ TEST(JsonTest, DirectWriterMatchesProtobufOnViews) {
   }
 }
 
+// The dossier view has its own writer (no reflection): every field, set and unset.
+TEST(JsonTest, DossierViewWriterMatchesProtobuf) {
+  v1::DossierView empty;
+  EXPECT_EQ(ToJson(empty, false), ToJsonReference(empty, false));
+  v1::DossierView bare_applicant;
+  bare_applicant.mutable_applicant();
+  EXPECT_EQ(ToJson(bare_applicant, false), ToJsonReference(bare_applicant, false));
+  int n = 0;
+  for (const char* text : kTricky) {
+    v1::DossierView v;
+    const auto* desc = v.GetDescriptor();
+    const auto* refl = v.GetReflection();
+    // Every scalar field set (a different subset left default each round), strings to `text`.
+    for (int i = 0; i < desc->field_count(); ++i) {
+      const auto* f = desc->field(i);
+      if ((i + n) % 3 == 0) continue;
+      using FD = google::protobuf::FieldDescriptor;
+      if (f->is_repeated() && f->cpp_type() == FD::CPPTYPE_STRING) {
+        refl->AddString(&v, f, text);
+        refl->AddString(&v, f, "second");
+      } else if (f->cpp_type() == FD::CPPTYPE_STRING) {
+        refl->SetString(&v, f, text);
+      } else if (f->cpp_type() == FD::CPPTYPE_INT32) {
+        refl->SetInt32(&v, f, i % 2 ? -(i + 1) : 1 << (i % 31));
+      } else if (f->cpp_type() == FD::CPPTYPE_BOOL) {
+        refl->SetBool(&v, f, true);
+      }
+    }
+    v.mutable_applicant()->set_name(text);
+    v.mutable_applicant()->set_email("a@b.vn");
+    auto* d = v.add_documents();
+    d->set_document_id(text);
+    d->set_count(3);
+    v.add_documents()->set_document_id("no-count");
+    EXPECT_EQ(ToJson(v, false), ToJsonReference(v, false)) << text;
+    // Inside another message too (lists, command responses).
+    v1::DossierList list;
+    *list.add_dossiers() = v;
+    list.add_dossiers();
+    list.set_next_cursor(text);
+    EXPECT_EQ(ToJson(list, false), ToJsonReference(list, false)) << text;
+    ++n;
+  }
+}
+
 std::string Utf8(uint32_t cp) {
   std::string s;
   if (cp < 0x80) {
