@@ -20,6 +20,14 @@ namespace {
 constexpr int kOffset = 7 * 3600;  // API renders instants in Vietnam time
 
 std::string Local(std::optional<Instant> t) { return t ? FormatLocal(*t, kOffset) : ""; }
+// Into a message's string field, reusing its memory; unset instants leave it empty.
+void SetLocal(std::string* field, std::optional<Instant> t) {
+  if (t) {
+    FormatLocalInto(*t, kOffset, field);
+  } else {
+    field->clear();
+  }
+}
 
 // Roles of the API itself (definitions add their own, e.g. "counter", "leader").
 constexpr char kIntegrator[] = "integrator";
@@ -430,18 +438,18 @@ void FillView(const Dossier& d, const Procedure* p, Instant now, v1::DossierView
   v->set_portal_status(PortalStatusCode(d.status));
   v->set_current_step(d.current_step);
   v->set_assignee(d.assignee);
-  v->set_submitted_at(Local(d.submitted_at));
-  v->set_received_at(Local(d.received_at));
-  v->set_counting_start(Local(d.counting_start));
-  v->set_due_at(Local(d.due_at));
-  v->set_extended_due_at(Local(d.extended_due_at));
-  v->set_step_due_at(Local(d.step_due_at));
+  SetLocal(v->mutable_submitted_at(), d.submitted_at);
+  SetLocal(v->mutable_received_at(), d.received_at);
+  SetLocal(v->mutable_counting_start(), d.counting_start);
+  SetLocal(v->mutable_due_at(), d.due_at);
+  SetLocal(v->mutable_extended_due_at(), d.extended_due_at);
+  SetLocal(v->mutable_step_due_at(), d.step_due_at);
   v->set_paused(d.paused());
   for (const auto& m : d.missing) v->add_missing(m);
   v->set_supplement_requests(d.supplement_requests);
   if (d.outcome != Outcome::kNone) v->set_outcome(OutcomeName(d.outcome));
-  v->set_decided_at(Local(d.decided_at));
-  v->set_returned_at(Local(d.returned_at));
+  SetLocal(v->mutable_decided_at(), d.decided_at);
+  SetLocal(v->mutable_returned_at(), d.returned_at);
   if (d.timeliness) v->set_timeliness(TimelinessName(*d.timeliness));
   auto due = d.effective_due();
   v->set_overdue(IsOpen(d.status) && !d.paused() && due && WorkCalendar::IsOverdue(*due, now));

@@ -113,7 +113,7 @@ std::string FormatClock(int minutes) {
   return buf;
 }
 
-std::string FormatLocal(Instant t, int offset_seconds) {
+void FormatLocalInto(Instant t, int offset_seconds, std::string* out) {
   int64_t local = t.seconds + offset_seconds;
   int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
   int64_t sod = local - days * 86400;
@@ -125,10 +125,12 @@ std::string FormatLocal(Instant t, int offset_seconds) {
                   d.day, static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60),
                   static_cast<int>(sod % 60), offset_seconds < 0 ? '-' : '+', off / 3600,
                   off / 60 % 60);
-    return buf;
+    out->assign(buf);
+    return;
   }
-  // "YYYY-MM-DDThh:mm:ss+hh:mm", written by hand: this runs several times per API response.
-  std::string s = "0000-00-00T00:00:00+00:00";
+  // "YYYY-MM-DDThh:mm:ss+hh:mm", written by hand.
+  out->assign("0000-00-00T00:00:00+00:00");
+  std::string& s = *out;
   auto put2 = [&s](size_t at, int v) {
     s[at] = static_cast<char>('0' + v / 10 % 10);
     s[at + 1] = static_cast<char>('0' + v % 10);
@@ -143,6 +145,11 @@ std::string FormatLocal(Instant t, int offset_seconds) {
   s[19] = offset_seconds < 0 ? '-' : '+';
   put2(20, off / 3600);
   put2(23, off / 60 % 60);
+}
+
+std::string FormatLocal(Instant t, int offset_seconds) {
+  std::string s;
+  FormatLocalInto(t, offset_seconds, &s);
   return s;
 }
 

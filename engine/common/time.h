@@ -46,5 +46,7 @@ std::string FormatDate(CivilDate d);              // "2026-02-16"
 std::string FormatClock(int minutes);             // "07:30"
 // "2026-02-23T07:30:00+07:00"
 std::string FormatLocal(Instant t, int offset_seconds);
+// The same into an existing string (keeps its memory: the API renders many instants a request).
+void FormatLocalInto(Instant t, int offset_seconds, std::string* out);
 
 }  // namespace motcua
