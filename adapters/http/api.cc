@@ -974,8 +974,9 @@ void Api::Execute(std::shared_ptr<Call> call, CommandRequest request, int succes
   auto catalog = deps_.catalog();
   Clock* clock = deps_.clock;
   Metrics* metrics = deps_.metrics;
-  deps_.service->SubmitAsync(std::move(request), [call, catalog, clock, metrics,
-                                                  success_status](CommandResult r) {
+  // Rendering the answer (views, JSON) is work for an io thread, not for the committer that
+  // reports the result: it is deferred when the server provides a way.
+  auto answer = [call, catalog, clock, metrics, success_status](CommandResult& r) {
     if (!r.status.ok()) {
       if (metrics) metrics->AddRejectedWrite(StatusCodeName(r.status.code()));
       if (r.status.code() == StatusCode::kConflict) {
@@ -1019,6 +1020,11 @@ void Api::Execute(std::shared_ptr<Call> call, CommandRequest request, int succes
         {"ETag", "\"" + std::to_string(d.version) + "\""}};
     if (success_status == 201) headers.emplace_back("Location", "/v1/dossiers/" + d.id);
     call->Json(r.replayed ? 200 : success_status, out, std::move(headers));
+  };
+  deps_.service->SubmitAsync(std::move(request), [this, answer](CommandResult r) {
+    if (!defer_) return answer(r);
+    auto result = std::make_shared<CommandResult>(std::move(r));
+    defer_([answer, result] { answer(*result); });
   });
 }
 

@@ -84,8 +84,13 @@ class Api {
   };
   Api(Deps deps, ApiOptions options);
 
-  // Answers `request`; `done` is called exactly once, inline for reads and refusals, on the
-  // committer thread for writes (after their fsync). `done` must not block.
+  // Where the answers to writes are rendered: the server passes its io threads, so that the
+  // committer only hands results over. Without one (tests, fuzzing) they render inline.
+  void SetDeferral(std::function<void(std::function<void()>)> defer) { defer_ = std::move(defer); }
+
+  // Answers `request`; `done` is called exactly once: inline for reads and refusals; for
+  // writes after their fsync, on a thread of the deferral (else the committer's). `done` must
+  // not block.
   void Handle(const HttpRequest& request, std::function<void(HttpResponse)> done);
 
   // Every route: method and path template. The OpenAPI document must list exactly these.
@@ -102,6 +107,7 @@ class Api {
   Metrics* metrics() const { return deps_.metrics; }
 
  private:
+  std::function<void(std::function<void()>)> defer_;
   struct Call;  // one request being answered
   void Dispatch(Call& call);
   bool WritesRefused(Call& call);

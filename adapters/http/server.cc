@@ -507,6 +507,9 @@ void Server::Impl::Accept() {
 Server::Server(Api* api, ServerOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->api = api;
   impl_->options = std::move(options);
+  // Answers to writes are rendered on the io threads (the committer only hands them over).
+  net::io_context* ioc = &impl_->ioc;
+  api->SetDeferral([ioc](std::function<void()> work) { net::post(*ioc, std::move(work)); });
 }
 
 Server::~Server() { Shutdown(); }
