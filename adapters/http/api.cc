@@ -813,9 +813,7 @@ bool ParseBody(const std::string& body, size_t max_depth, M* out, std::string* e
     *error = "JSON nested deeper than " + std::to_string(max_depth) + " levels";
     return false;
   }
-  google::protobuf::util::JsonParseOptions opts;
-  opts.ignore_unknown_fields = false;
-  auto st = google::protobuf::util::JsonStringToMessage(body, out, opts);
+  auto st = JsonToMessage(body, out);
   if (!st.ok()) {
     *error = std::string(st.message());
     return false;

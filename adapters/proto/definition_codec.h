@@ -2,6 +2,11 @@
 // Domain definitions → protobuf messages for the API (one direction: definitions are only
 // ever read from YAML files).
 
+#include <google/protobuf/util/json_util.h>
+
+#include <string>
+#include <string_view>
+
 #include "engine/calendar/calendar.h"
 #include "engine/calendar/deadline.h"
 #include "engine/definition/procedure.h"
@@ -18,5 +23,14 @@ void ToProto(const Procedure& p, const WorkCalendar& c, const DueDate& d, v1::Du
 std::string ToJson(const google::protobuf::Message& m, bool pretty);
 // Always protobuf's own printer (the reference the direct writer is tested against).
 std::string ToJsonReference(const google::protobuf::Message& m, bool pretty);
+
+// Parses a JSON request body into `out` (protobuf JSON mapping, unknown fields rejected). Plain
+// bodies (strings, integers, booleans, nested objects, arrays) take a direct reader; anything
+// else, and every malformed body, goes to protobuf's parser, whose answer (and error message)
+// is the reference. The direct reader never accepts what protobuf would reject.
+google::protobuf::util::Status JsonToMessage(const std::string& json, google::protobuf::Message* out);
+// The direct reader alone: true when it parsed `json` completely; false = not handled (`out` is
+// then in an unspecified state).
+bool DirectJsonToMessage(std::string_view json, google::protobuf::Message* out);
 
 }  // namespace motcua

@@ -3,6 +3,9 @@
 // exactly one response with a valid status, never a crash.
 //
 // Input layout: method \n target \n header-name: value \n ... \n\n body
+//
+// Also differential: whenever the direct JSON reader accepts a body, protobuf's parser must
+// accept it too and produce the same message.
 
 #include <cstddef>
 #include <cstdint>
@@ -10,6 +13,8 @@
 #include <string>
 
 #include "adapters/http/api.h"
+#include "adapters/proto/definition_codec.h"
+#include "motcua/v1/api.pb.h"
 #include "engine/store/memory_store.h"
 
 namespace {
@@ -51,6 +56,17 @@ struct World {
 
 }  // namespace
 
+template <typename M>
+void SameAsProtobuf(const std::string& body) {
+  M direct;
+  if (!DirectJsonToMessage(body, &direct)) return;
+  M reference;
+  google::protobuf::util::JsonParseOptions opts;
+  opts.ignore_unknown_fields = false;
+  if (!google::protobuf::util::JsonStringToMessage(body, &reference, opts).ok()) __builtin_trap();
+  if (direct.SerializeAsString() != reference.SerializeAsString()) __builtin_trap();
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static World* world = new World();
   if (size > 16 * 1024) return 0;
@@ -71,6 +87,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   req.headers["authorization"] = "Bearer fuzz";
   req.body = in.substr(pos);
+  SameAsProtobuf<v1::CreateDossierRequest>(req.body);
+  SameAsProtobuf<v1::DossierCommandRequest>(req.body);
   req.remote = "fuzz";
   std::promise<http::HttpResponse> answered;
   auto f = answered.get_future();

@@ -140,3 +140,88 @@ TEST(JsonTest, DirectWriterMatchesProtobufOnProcedures) {
 
 }  // namespace
 }  // namespace motcua
+
+namespace motcua {
+namespace {
+
+// The direct reader takes the plain bodies clients send...
+const char* const kPlainBodies[] = {
+    R"({"procedure_code":"2.000908","receiving_agency":"000.17.22.H56","applicant":{"name":"Nguyễn Văn An","id_number":"001090012345"},"documents":[{"document_id":"identity_paper","count":1}]})",
+    R"( { "mode" : "submit" , "procedureCode" : "1.001193", "documents" : [ ] , "applicant" : { } } )",
+    R"({"command":"act","action":"forward"})",
+    R"({"command":"act","action":"request_supplement","missing":["a","b\"c","tab\there","slash\/ok"]})",
+    R"({"comment":"line\nbreak \\ back","extend_by":"5 WD"})",
+    R"({"documents":[{"document_id":"x","count":-3},{"count":2147483647}]})",
+    "{}",
+};
+
+// ...and hands everything else to protobuf: escapes it does not handle, numbers as strings or
+// with fractions, null, unknown or repeated fields, bad UTF-8, trailing data, errors.
+const char* const kOtherBodies[] = {
+    R"({"comment":"\u0041\u1ea1"})",
+    R"({"documents":[{"count":"3"}]})",
+    R"({"documents":[{"count":3.0}]})",
+    R"({"documents":[{"count":1e2}]})",
+    R"({"documents":[{"count":-0}]})",
+    R"({"documents":[{"count":01}]})",
+    R"({"documents":[{"count":2147483648}]})",
+    R"({"comment":null})",
+    R"({"nope":1})",
+    R"({"comment":"a","comment":"b"})",
+    "{\"comment\":\"\xc3\x28\"}",
+    "{\"comment\":\"ctl\x01\"}",
+    R"({"comment":"a"} trailing)",
+    R"({"comment":"a",})",
+    R"([1,2])",
+    "",
+    R"({"applicant":"x"})",
+    R"({"documents":{"document_id":"x"}})",
+    R"({"missing":"x"})",
+};
+
+template <typename M>
+void ExpectSameAsProtobuf(const std::string& body, bool direct_expected) {
+  M direct;
+  const bool handled = DirectJsonToMessage(body, &direct);
+  if (direct_expected) {
+    EXPECT_TRUE(handled) << body;
+  }
+  M reference;
+  google::protobuf::util::JsonParseOptions opts;
+  opts.ignore_unknown_fields = false;
+  const bool ok = google::protobuf::util::JsonStringToMessage(body, &reference, opts).ok();
+  if (handled) {
+    ASSERT_TRUE(ok) << "direct reader accepted what protobuf rejects: " << body;
+    EXPECT_EQ(direct.SerializeAsString(), reference.SerializeAsString()) << body;
+  }
+  // The public entry point always agrees with protobuf.
+  M combined;
+  EXPECT_EQ(JsonToMessage(body, &combined).ok(), ok) << body;
+  if (ok) {
+    EXPECT_EQ(combined.SerializeAsString(), reference.SerializeAsString()) << body;
+  }
+}
+
+TEST(JsonReader, PlainBodiesAreReadDirectlyAndEqualProtobuf) {
+  for (const char* body : kPlainBodies) {
+    const std::string b = body;
+    const bool is_command = b.find("command") != std::string::npos ||
+                            b.find("missing") != std::string::npos ||
+                            b.find("extend_by") != std::string::npos;
+    if (is_command) {
+      ExpectSameAsProtobuf<v1::DossierCommandRequest>(b, true);
+    } else {
+      ExpectSameAsProtobuf<v1::CreateDossierRequest>(b, true);
+    }
+  }
+}
+
+TEST(JsonReader, EverythingElseGetsProtobufsAnswer) {
+  for (const char* body : kOtherBodies) {
+    ExpectSameAsProtobuf<v1::CreateDossierRequest>(body, false);
+    ExpectSameAsProtobuf<v1::DossierCommandRequest>(body, false);
+  }
+}
+
+}  // namespace
+}  // namespace motcua
