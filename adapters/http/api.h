@@ -10,6 +10,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "adapters/http/auth.h"
@@ -65,7 +67,19 @@ class Metrics {
     uint64_t buckets[std::size(kBuckets)] = {};
   };
   mutable std::mutex mu_;
-  std::map<std::tuple<std::string, std::string, int>, Series, std::less<>> requests_;
+  // Ordered by (method, route, status), found with string views (no key built per request).
+  struct SeriesKeyLess {
+    using is_transparent = void;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return View(a) < View(b);
+    }
+    template <typename K>
+    static std::tuple<std::string_view, std::string_view, int> View(const K& k) {
+      return {std::get<0>(k), std::get<1>(k), std::get<2>(k)};
+    }
+  };
+  std::map<std::tuple<std::string, std::string, int>, Series, SeriesKeyLess> requests_;
   std::map<std::string, uint64_t> rejected_writes_;
   std::atomic<int64_t> ws_subscribers_{0};
 };
