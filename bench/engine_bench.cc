@@ -300,9 +300,9 @@ int main(int argc, char** argv) {
   for (int d : drivers) {
     for (int n : submitters) {
       Result_ r = RunEngine(dir, n, d, seconds);
-      const std::string how = d == 0 ? std::to_string(n) + " submitter threads"
-                                     : std::to_string(n) + " submitters on " + std::to_string(d) +
-                                           " driver threads";
+      const std::string who = std::to_string(n) + (n == 1 ? " submitter" : " submitters");
+      const std::string how = d == 0 ? who + ", a thread each"
+                                     : who + " on " + std::to_string(d) + " driver threads";
       std::printf("| motcua engine, %s | %.0f | %.2f | %.2f | %.1f | %.1f |\n", how.c_str(),
                   r.per_second, r.p50_ms, r.p99_ms, r.cpu_us, r.mean_batch);
       std::fflush(stdout);

@@ -261,10 +261,11 @@ bool Api::CanSee(const Principal& p, const Dossier& d) const {
   return p.InScope(d.receiving_agency) || p.InScope(d.competent_agency);
 }
 
-void Api::Handle(const HttpRequest& request, std::function<void(HttpResponse)> done) {
+void Api::Handle(HttpRequest incoming, std::function<void(HttpResponse)> done) {
   auto call = std::make_shared<Call>();
-  call->request = request;
+  call->request = std::move(incoming);
   call->done = std::move(done);
+  const HttpRequest& request = call->request;
   const std::string& target = request.target;
   const size_t q = target.find('?');
   call->path = target.substr(0, q);

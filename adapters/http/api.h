@@ -105,7 +105,7 @@ class Api {
   // Answers `request`; `done` is called exactly once: inline for reads and refusals; for
   // writes after their fsync, on a thread of the deferral (else the committer's). `done` must
   // not block.
-  void Handle(const HttpRequest& request, std::function<void(HttpResponse)> done);
+  void Handle(HttpRequest request, std::function<void(HttpResponse)> done);
 
   // Every route: method and path template. The OpenAPI document must list exactly these.
   static const std::vector<std::pair<std::string, std::string>>& Routes();

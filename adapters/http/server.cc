@@ -351,7 +351,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     };
     auto answer = std::make_shared<Answer>();
     const std::thread::id caller = std::this_thread::get_id();
-    server_->api->Handle(r, [self = shared_from_this(), answer, caller](HttpResponse resp) {
+    server_->api->Handle(std::move(r), [self = shared_from_this(), answer, caller](HttpResponse resp) {
       if (std::this_thread::get_id() == caller && !answer->returned) {
         answer->now = std::move(resp);
         return;
