@@ -313,13 +313,12 @@ void Api::Handle(HttpRequest incoming, std::function<void(HttpResponse)> done) {
     auto id = UrlDecode(parts[2]);
     return DossierCommand(call, id.value_or(""));
   }
-  Dispatch(*call);
+  Dispatch(*call, parts);
 }
 
-void Api::Dispatch(Call& call) {
+void Api::Dispatch(Call& call, const std::vector<std::string>& parts) {
   const std::string& m = call.request.method;
   const std::string& path = call.path;
-  const std::vector<std::string> parts = PathSegments(path);
   // Unauthenticated routes (GET only).
   if (path == "/healthz" || path == "/readyz" || path == "/metrics" || path == "/v1/openapi.json" ||
       path == "/v1/public/progress") {
@@ -429,11 +428,7 @@ void FillView(const Dossier& d, const Procedure* p, Instant now, v1::DossierView
   v->set_receiving_agency(d.receiving_agency);
   v->set_competent_agency(d.competent_agency);
   ToProto(d.applicant, v->mutable_applicant());
-  for (const auto& doc : d.documents) {
-    auto* x = v->add_documents();
-    x->set_document_id(doc.document_id);
-    x->set_count(doc.count);
-  }
+  DocsToProto(d.documents, v);
   v->set_channel(ChannelName(d.channel));
   v->set_status(DossierStatusName(d.status));
   v->set_portal_status(PortalStatusCode(d.status));
@@ -824,14 +819,20 @@ bool ParseBody(const std::string& body, size_t max_depth, M* out, std::string* e
 
 }  // namespace
 
+// The Idempotency-Key every write carries; answers 400 (and returns false) without one.
+bool Api::IdempotencyKey(Call& call, std::string* key) {
+  *key = call.request.Header("idempotency-key");
+  if (!key->empty() && key->size() <= 200) return true;
+  call.Problem(400, "idempotency-key-required", "Idempotency-Key required",
+               "every write needs an Idempotency-Key header of 1..200 characters",
+               "Idempotency-Key");
+  return false;
+}
+
 void Api::CreateDossier(std::shared_ptr<Call> call) {
   if (WritesRefused(*call)) return;
-  const std::string key = call->request.Header("idempotency-key");
-  if (key.empty() || key.size() > 200) {
-    return call->Problem(400, "idempotency-key-required", "Idempotency-Key required",
-                         "every write needs an Idempotency-Key header of 1..200 characters",
-                         "Idempotency-Key");
-  }
+  std::string key;
+  if (!IdempotencyKey(*call, &key)) return;
   v1::CreateDossierRequest body;
   std::string error;
   if (!ParseBody(call->request.body, options_.max_json_depth, &body, &error)) {
@@ -895,12 +896,8 @@ void Api::DossierCommand(std::shared_ptr<Call> call, const std::string& id) {
     return call->Problem(404, "not-found", "Unknown dossier", "no dossier '" + id + "'");
   }
   if (WritesRefused(*call)) return;
-  const std::string key = call->request.Header("idempotency-key");
-  if (key.empty() || key.size() > 200) {
-    return call->Problem(400, "idempotency-key-required", "Idempotency-Key required",
-                         "every write needs an Idempotency-Key header of 1..200 characters",
-                         "Idempotency-Key");
-  }
+  std::string key;
+  if (!IdempotencyKey(*call, &key)) return;
   std::string if_match = call->request.Header("if-match");
   if (if_match.empty()) {
     return call->Problem(428, "precondition-required", "If-Match required",

@@ -123,8 +123,9 @@ class Api {
  private:
   std::function<void(std::function<void()>)> defer_;
   struct Call;  // one request being answered
-  void Dispatch(Call& call);
+  void Dispatch(Call& call, const std::vector<std::string>& parts);  // parts: the path's segments
   bool WritesRefused(Call& call);
+  bool IdempotencyKey(Call& call, std::string* key);
   // Reads
   void GetProcedures(Call& call);
   void GetProcedure(Call& call, const std::string& code);

@@ -81,15 +81,6 @@ bool FromProto(const v1::Timer& in, Timer* out) {
 }
 
 template <typename Msg>
-void DocsToProto(const std::vector<SubmittedDocument>& docs, Msg* out) {
-  for (const auto& d : docs) {
-    auto* x = out->add_documents();
-    x->set_document_id(d.document_id);
-    x->set_count(d.count);
-  }
-}
-
-template <typename Msg>
 void DocsFromProto(const Msg& in, std::vector<SubmittedDocument>* out) {
   out->clear();
   for (const auto& d : in.documents()) out->push_back({d.document_id(), d.count()});

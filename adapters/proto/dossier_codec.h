@@ -11,6 +11,15 @@ namespace motcua {
 
 void ToProto(const Dossier& d, v1::Dossier* out);
 void ToProto(const Applicant& a, v1::Applicant* out);
+// Into the `documents` field of any message that has one (records, events, API views).
+template <typename Msg>
+void DocsToProto(const std::vector<SubmittedDocument>& docs, Msg* out) {
+  for (const auto& d : docs) {
+    auto* x = out->add_documents();
+    x->set_document_id(d.document_id);
+    x->set_count(d.count);
+  }
+}
 void ToProto(const Event& e, v1::Event* out);
 Status FromProto(const v1::Dossier& in, Dossier* out);
 Status FromProto(const v1::Event& in, Event* out);

@@ -10,18 +10,11 @@
 #include <filesystem>
 
 #include "tests/adapters/rocksdb/failing_fs.h"
+#include "tests/adapters/rocksdb/temp_dir.h"
 #include "tests/engine/store/store_conformance.h"
 
 namespace motcua::testing {
 namespace {
-
-std::string FreshDir(const std::string& name) {
-  static std::atomic<int> n{0};
-  std::string dir = ::testing::TempDir() + "/motcua-" + name + "-" + std::to_string(getpid()) +
-                    "-" + std::to_string(n++);
-  std::filesystem::remove_all(dir);
-  return dir;
-}
 
 struct RocksStoreFactory {
   std::string dir = FreshDir("conformance");
@@ -85,8 +78,10 @@ TEST(RocksStoreTest, AFailedSyncIsNeverAcknowledgedAndStopsWrites) {
     Status refused = s.Commit(w2);
     EXPECT_EQ(refused.code(), StatusCode::kUnavailable);
     EXPECT_NE(refused.message().find("refuses writes after a failed write"), std::string::npos);
-    // Reads keep working.
+    // Reads keep working; the record cache holds what was durable, never the refused write.
     EXPECT_TRUE((*s.Get("d1")).has_value());
+    EXPECT_EQ((*s.GetShared("d1"))->version, 1);
+    EXPECT_EQ(*s.GetShared("d2"), nullptr);
   }
   std::filesystem::remove_all(dir);
 }
