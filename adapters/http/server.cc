@@ -7,6 +7,7 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -51,6 +52,7 @@ struct Server::Impl {
   // operation pending (otherwise run() would return once the acceptor closes).
   net::executor_work_guard<net::io_context::executor_type> work{ioc.get_executor()};
   tcp::acceptor acceptor{ioc};
+  net::steady_timer sweeper{ioc};  // checks the HTTP sessions' deadlines
   std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
   std::atomic<size_t> connections{0};
@@ -66,6 +68,7 @@ struct Server::Impl {
   bool shut = false;
 
   void Accept();
+  void Sweep();
   void UpdateWsGauge();
 };
 
@@ -237,46 +240,91 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
 
 // ---------------------------------------------------------------- HTTP
 
+// Deadlines: a session stores when its current phase (request, idle keep-alive, response) must
+// end; one sweeper timer per server checks them (Impl::Sweep) instead of a timer armed and
+// cancelled around every socket operation, which cost two extra handler runs per request.
+int64_t SteadyNowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+void AppendUnsigned(std::string& out, uint64_t v) {
+  char buf[24];
+  char* end = buf + sizeof buf;
+  char* p = end;
+  do {
+    *--p = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  out.append(p, static_cast<size_t>(end - p));
+}
+
+// Header values are ours, but some carry request data: never let one end the header line.
+void AppendHeaderValue(std::string& out, const std::string& v) {
+  for (char c : v) out += (c == '\r' || c == '\n') ? ' ' : c;
+}
+
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(Server::Impl* server, tcp::socket&& socket)
-      : server_(server), stream_(std::move(socket)) {
+      : server_(server), socket_(std::move(socket)) {
     beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
+    auto ep = socket_.remote_endpoint(ec);
     remote_ = ec ? "?" : ep.address().to_string();
   }
   ~HttpSession() { server_->connections.fetch_sub(1); }
 
   void Run() {
-    net::dispatch(stream_.get_executor(),
+    net::dispatch(socket_.get_executor(),
                   beast::bind_front_handler(&HttpSession::Read, shared_from_this()));
   }
 
   // Shutdown: an idle connection is closed now; a busy one after its response.
   void Stop() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] {
-      if (!self->busy_) {
-        beast::error_code ec;
-        self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-        self->stream_.close();
-      }
+    net::post(socket_.get_executor(), [self = shared_from_this()] {
+      if (!self->busy_) self->Close();
+    });
+  }
+
+  // From the sweeper: the current phase may be over its deadline. Checked again on the
+  // session's strand, where the deadline may have moved on.
+  void CheckDeadline(int64_t now) {
+    const int64_t d = deadline_.load(std::memory_order_relaxed);
+    if (d == 0 || d > now) return;
+    net::post(socket_.get_executor(), [self = shared_from_this()] {
+      const int64_t due = self->deadline_.load(std::memory_order_relaxed);
+      if (due == 0 || due > SteadyNowNs()) return;
+      self->deadline_.store(0, std::memory_order_relaxed);
+      self->timed_out_ = true;
+      beast::error_code ec;
+      self->socket_.cancel(ec);  // the pending operation completes with operation_aborted
     });
   }
 
  private:
+  void Deadline(int seconds) {
+    timed_out_ = false;
+    deadline_.store(SteadyNowNs() + int64_t{seconds} * 1'000'000'000, std::memory_order_relaxed);
+  }
+  void NoDeadline() {
+    timed_out_ = false;
+    deadline_.store(0, std::memory_order_relaxed);
+  }
+
   void Read() {
     if (server_->stopping.load()) return Close();
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(server_->options.header_limit));
     parser_->body_limit(server_->options.body_limit);
-    stream_.expires_after(std::chrono::seconds(first_ ? server_->options.read_timeout_seconds
-                                                      : server_->options.idle_timeout_seconds));
-    bhttp::async_read_header(stream_, buffer_, *parser_,
+    Deadline(first_ ? server_->options.read_timeout_seconds : server_->options.idle_timeout_seconds);
+    bhttp::async_read_header(socket_, buffer_, *parser_,
                              beast::bind_front_handler(&HttpSession::OnHeader, shared_from_this()));
   }
 
   void OnHeader(beast::error_code ec, std::size_t) {
     if (ec == bhttp::error::end_of_stream || ec == net::error::eof) return Close();
+    if (ec && timed_out_) return Close();
     if (ec == bhttp::error::header_limit) {
       return Fail(431, "request-header-too-large", "request headers exceed " +
                                                        std::to_string(server_->options.header_limit) +
@@ -286,7 +334,6 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       return Fail(413, "body-too-large", "request bodies are limited to " +
                                              std::to_string(server_->options.body_limit) + " bytes");
     }
-    if (ec == beast::error::timeout) return Close();
     if (ec) return Fail(400, "malformed-request", ec.message());
     first_ = false;
     busy_ = true;
@@ -310,19 +357,22 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       return Fail(414, "uri-too-long", "the request target exceeds 4096 bytes");
     }
     if (websocket::is_upgrade(req)) return Upgrade();
+    // A request without a body is complete: answer it now, without another trip through the
+    // reader (and the executor).
+    if (parser_->is_done()) return OnBody({}, 0);
     // The body must arrive within the read deadline too (slow bodies are slowloris as well).
-    stream_.expires_after(std::chrono::seconds(server_->options.read_timeout_seconds));
-    bhttp::async_read(stream_, buffer_, *parser_,
+    Deadline(server_->options.read_timeout_seconds);
+    bhttp::async_read(socket_, buffer_, *parser_,
                       beast::bind_front_handler(&HttpSession::OnBody, shared_from_this()));
   }
 
   void OnBody(beast::error_code ec, std::size_t) {
+    if (ec && timed_out_) {
+      return Fail(408, "request-timeout", "the request did not arrive in time");
+    }
     if (ec == bhttp::error::body_limit) {
       return Fail(413, "body-too-large", "request bodies are limited to " +
                                              std::to_string(server_->options.body_limit) + " bytes");
-    }
-    if (ec == beast::error::timeout) {
-      return Fail(408, "request-timeout", "the request did not arrive in time");
     }
     if (ec) return Fail(400, "malformed-request", ec.message());
     auto req = parser_->release();
@@ -339,11 +389,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     keep_alive_ = req.keep_alive();
     version_ = req.version();
     method_ = r.method;
-    target_ = r.target.substr(0, r.target.find('?'));
+    target_.assign(r.target, 0, r.target.find('?'));
     server_->in_flight.fetch_add(1);
-    stream_.expires_never();  // the answer may wait for a group commit
     // Reads answer inside Handle on this thread: they are sent right after it returns. Writes
-    // answer later from the committer: they are posted back to this connection's executor.
+    // answer later from the committer: they are posted back to this connection's executor, and
+    // the connection has no deadline while it waits for the group commit.
     // Only this thread reads or writes `answer->returned`.
     struct Answer {
       bool returned = false;
@@ -356,11 +406,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         answer->now = std::move(resp);
         return;
       }
-      net::post(self->stream_.get_executor(),
+      net::post(self->socket_.get_executor(),
                 [self, resp = std::move(resp)]() mutable { self->Send(std::move(resp)); });
     });
     answer->returned = true;
-    if (answer->now) Send(std::move(*answer->now));
+    if (answer->now) return Send(std::move(*answer->now));
+    NoDeadline();
   }
 
   void Upgrade() {
@@ -382,11 +433,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     r.headers["authorization"] = auth;
     std::optional<Principal> p = server_->api->Authenticate(r);
     if (!p) return Fail(401, "unauthenticated", "send Authorization: Bearer <token>");
-    stream_.expires_never();
+    NoDeadline();  // the WebSocket keeps its own timeouts
     beast::error_code sec;
-    stream_.socket().set_option(
-        net::socket_base::send_buffer_size(server_->options.ws_send_buffer_bytes), sec);
-    auto ws = std::make_shared<WsSession>(server_, std::move(stream_), std::move(*p));
+    socket_.set_option(net::socket_base::send_buffer_size(server_->options.ws_send_buffer_bytes),
+                       sec);
+    auto ws = std::make_shared<WsSession>(server_, beast::tcp_stream(std::move(socket_)),
+                                          std::move(*p));
     {
       std::lock_guard lock(server_->sessions_mu);
       for (auto it = server_->ws_sessions.begin(); it != server_->ws_sessions.end();) {
@@ -413,16 +465,33 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     Send(std::move(r));
   }
 
+  // The response head is written here (status line, Server, Content-Type, the response's own
+  // headers, Content-Length, Connection) and sent with the body in one gathered write.
   void Send(HttpResponse r) {
-    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
-        static_cast<bhttp::status>(r.status), version_ ? version_ : 11);
-    res->set(bhttp::field::server, "motcua");
-    res->set(bhttp::field::content_type, r.content_type);
-    for (const auto& [k, v] : r.headers) res->set(k, v);
-    res->body() = std::move(r.body);
     const bool keep = keep_alive_ && !server_->stopping.load();
-    res->keep_alive(keep);
-    res->prepare_payload();
+    head_.clear();
+    head_ += version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    AppendUnsigned(head_, static_cast<uint64_t>(r.status));
+    head_ += ' ';
+    const auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(r.status));
+    head_.append(reason.data(), reason.size());
+    head_ += "\r\nServer: motcua\r\nContent-Type: ";
+    AppendHeaderValue(head_, r.content_type);
+    for (const auto& [k, v] : r.headers) {
+      head_ += "\r\n";
+      AppendHeaderValue(head_, k);
+      head_ += ": ";
+      AppendHeaderValue(head_, v);
+    }
+    head_ += "\r\nContent-Length: ";
+    AppendUnsigned(head_, r.body.size());
+    if (!keep) {
+      head_ += "\r\nConnection: close";
+    } else if (version_ == 10) {
+      head_ += "\r\nConnection: keep-alive";
+    }
+    head_ += "\r\n\r\n";
+    body_ = std::move(r.body);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     if (server_->api && server_->options.log_requests) {
@@ -434,33 +503,38 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
           (r.log_note.empty() || r.status < 400 ? "" : " reason=\"" + r.log_note + "\""));
     }
     if (Metrics* m = metrics()) m->Record(method_.empty() ? "-" : method_, r.route, r.status, seconds);
-    stream_.expires_after(std::chrono::seconds(server_->options.read_timeout_seconds));
-    bhttp::async_write(stream_, *res,
-                       [self = shared_from_this(), res, keep](beast::error_code ec, std::size_t) {
-                         self->busy_ = false;
-                         self->server_->in_flight.fetch_sub(1);
-                         if (ec || !keep) return self->Close();
-                         self->Read();
-                       });
+    Deadline(server_->options.read_timeout_seconds);
+    const std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
+    net::async_write(socket_, buffers,
+                     [self = shared_from_this(), keep](beast::error_code ec, std::size_t) {
+                       self->busy_ = false;
+                       self->server_->in_flight.fetch_sub(1);
+                       if (ec || !keep) return self->Close();
+                       self->Read();
+                     });
   }
 
   Metrics* metrics() const;
 
   void Close() {
+    NoDeadline();
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.close();
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    socket_.close(ec);
   }
 
   Server::Impl* server_;
-  beast::tcp_stream stream_;
+  tcp::socket socket_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::atomic<int64_t> deadline_{0};  // steady-clock ns; 0: none (waiting for a commit)
+  bool timed_out_ = false;            // the sweeper cancelled the pending operation
   bool keep_alive_ = false;
   bool busy_ = false;
   bool first_ = true;
   unsigned version_ = 11;
   std::string method_, target_;
+  std::string head_, body_;  // the response being written
   std::string remote_;  // the peer address, read once per connection
   std::chrono::steady_clock::time_point start_;
 };
@@ -490,17 +564,34 @@ void Server::Impl::Accept() {
       connections.fetch_add(1);
       auto s = std::make_shared<HttpSession>(this, std::move(socket));
       {
-        std::lock_guard lock(sessions_mu);
-        if (http_sessions.size() > 4 * options.max_connections) {
-          for (auto it = http_sessions.begin(); it != http_sessions.end();) {
-            it = it->expired() ? http_sessions.erase(it) : std::next(it);
-          }
-        }
+        std::lock_guard lock(sessions_mu);  // closed sessions are dropped by Sweep
         http_sessions.insert(s);
       }
       s->Run();
     }
     if (!stopping.load()) Accept();
+  });
+}
+
+// Every 200 ms: sessions past their deadline are told so (at most 0.2 s late); sessions that
+// are gone leave the set.
+void Server::Impl::Sweep() {
+  sweeper.expires_after(std::chrono::milliseconds(200));
+  sweeper.async_wait([this](beast::error_code ec) {
+    if (ec || stopping.load()) return;
+    const int64_t now = SteadyNowNs();
+    {
+      std::lock_guard lock(sessions_mu);
+      for (auto it = http_sessions.begin(); it != http_sessions.end();) {
+        if (auto s = it->lock()) {
+          s->CheckDeadline(now);
+          ++it;
+        } else {
+          it = http_sessions.erase(it);
+        }
+      }
+    }
+    Sweep();
   });
 }
 
@@ -530,6 +621,7 @@ Status Server::Start() {
   }
   s.committed.store(s.api->service()->last_outbox_position());
   s.Accept();
+  s.Sweep();
   for (int i = 0; i < std::max(1, s.options.threads); ++i) {
     s.threads.emplace_back([&s] { s.ioc.run(); });
   }
@@ -565,6 +657,7 @@ void Server::Shutdown() {
   net::post(s.ioc, [&s] {
     beast::error_code ec;
     s.acceptor.close(ec);
+    s.sweeper.cancel();
   });
   std::vector<std::shared_ptr<HttpSession>> https;
   std::vector<std::shared_ptr<WsSession>> wss;

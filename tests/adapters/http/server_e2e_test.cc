@@ -362,6 +362,48 @@ TEST(ServerE2E, BadInputGetsTheRightProblem) {
   }
 }
 
+// Deadlines: a request must arrive (head and body) within read_timeout_seconds, a keep-alive
+// connection may idle idle_timeout_seconds; each request starts the clock again.
+TEST(ServerE2E, DeadlinesCloseSlowAndIdleConnections) {
+  http::ServerOptions o;
+  o.read_timeout_seconds = 1;
+  o.idle_timeout_seconds = 2;
+  TestServer s("deadlines");
+  s.Start(o);
+  {  // a body that stops half-way: 408, then the connection is closed
+    Conn c(s.port);
+    c.Send("POST /v1/dossiers HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n{\"a\"");
+    const auto t0 = std::chrono::steady_clock::now();
+    Reply r = c.ReadReply(4000);
+    EXPECT_EQ(r.status, 408);
+    EXPECT_EQ(r.headers["connection"], "close");
+    EXPECT_EQ(Field(r.body, "type"), "urn:problem:motcua:request-timeout");
+    EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(900));
+    EXPECT_TRUE(c.ClosedWithin(2000));
+  }
+  {  // a client that keeps asking within the idle deadline keeps its connection
+    Conn c(s.port);
+    for (int i = 0; i < 4; ++i) {
+      EXPECT_EQ(c.Request("GET", "/healthz").status, 200) << i;
+      std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    }
+    // then idles: closed after the idle deadline, not before the read deadline
+    EXPECT_FALSE(c.ClosedWithin(1200));
+    EXPECT_TRUE(c.ClosedWithin(3000));
+  }
+  {  // HTTP/1.0 keep-alive is answered as such; HTTP/1.0 without it is closed after the answer
+    Conn c(s.port);
+    c.Send("GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    Reply r = c.ReadReply();
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.headers["connection"], "keep-alive");
+    EXPECT_EQ(r.headers["server"], "motcua");
+    c.Send("GET /healthz HTTP/1.0\r\n\r\n");
+    EXPECT_EQ(c.ReadReply().status, 200);
+    EXPECT_TRUE(c.ClosedWithin(1000));
+  }
+}
+
 TEST(ServerE2E, IdempotentRetriesSurviveARestart) {
   TestServer s("idem");
   s.Start();
