@@ -2,20 +2,25 @@
 // 2.000908 dossier at the counter and advancing it through every step to the returned result
 // (receive → forward → forward → forward → issue → return_result: six durable transitions a
 // dossier), each request with its own Idempotency-Key and the If-Match of the previous answer.
-// wrk cannot keep per-connection state in Lua, hence this client. Prints requests/s, p50/p99.
+// wrk cannot keep per-connection state in Lua, hence this client. Like wrk, it drives the
+// connections from a few threads with epoll (two by default), so that the load generator takes
+// little of the CPU it shares with the server. Prints requests/s, p50, p99 and errors.
 //
-//   http_load <port> <token> [connections=64] [seconds=10]
+//   http_load <port> <token> [connections=64] [seconds=10] [threads=2]
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -23,43 +28,18 @@
 
 namespace {
 
-struct Conn {
-  int fd = -1;
-  std::string buf;
-  bool Open(uint16_t port) {
-    fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    return connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  }
-  // Sends a request, returns the status and the body.
-  int Call(const std::string& req, std::string* body) {
-    if (send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) return -1;
-    size_t end;
-    while ((end = buf.find("\r\n\r\n")) == std::string::npos) {
-      char tmp[16384];
-      ssize_t n = recv(fd, tmp, sizeof tmp, 0);
-      if (n <= 0) return -1;
-      buf.append(tmp, static_cast<size_t>(n));
-    }
-    const int status = std::atoi(buf.c_str() + 9);
-    size_t cl = buf.find("Content-Length: ");
-    size_t len = cl < end ? std::strtoul(buf.c_str() + cl + 16, nullptr, 10) : 0;
-    while (buf.size() < end + 4 + len) {
-      char tmp[16384];
-      ssize_t n = recv(fd, tmp, sizeof tmp, 0);
-      if (n <= 0) return -1;
-      buf.append(tmp, static_cast<size_t>(n));
-    }
-    *body = buf.substr(end + 4, len);
-    buf.erase(0, end + 4 + len);
-    return status;
-  }
-};
+using Clock = std::chrono::steady_clock;
+
+const char* const kSteps[] = {"{\"command\":\"act\",\"action\":\"forward\"}",
+                              "{\"command\":\"act\",\"action\":\"forward\"}",
+                              "{\"command\":\"act\",\"action\":\"forward\"}",
+                              "{\"command\":\"act\",\"action\":\"issue\"}",
+                              "{\"command\":\"return_result\"}"};
+constexpr int kStepCount = 5;
+const std::string kCreate =
+    "{\"procedure_code\":\"2.000908\",\"receiving_agency\":\"000.17.22.H56\",\"applicant\":"
+    "{\"name\":\"Nguyễn Văn An\",\"id_number\":\"001090012345\"},\"documents\":"
+    "[{\"document_id\":\"identity_paper\",\"count\":1}]}";
 
 std::string Post(const std::string& target, const std::string& token, const std::string& key,
                  const std::string& if_match, const std::string& body) {
@@ -76,70 +56,187 @@ std::string Between(const std::string& s, const std::string& a, char end) {
   return s.substr(p, s.find(end, p) - p);
 }
 
+// One connection's dossier life as a state machine: step -1 is the creation, 0..4 the commands.
+struct Conn {
+  int fd = -1;
+  int index = 0;
+  long dossier = 0;  // dossiers started on this connection
+  int step = -1;
+  std::string id, version, out, in;
+  size_t sent = 0;
+  Clock::time_point t0;
+
+  std::string Next(const std::string& token, long run) {
+    const std::string base =
+        std::to_string(run) + "-" + std::to_string(index) + "-" + std::to_string(dossier);
+    if (step < 0) return Post("/v1/dossiers", token, base + "-0", "", kCreate);
+    return Post("/v1/dossiers/" + id + "/commands", token, base + "-" + std::to_string(step + 1),
+                version, kSteps[step]);
+  }
+
+  // A complete response in `in`: its status and body; false while incomplete.
+  bool Parse(int* status, std::string* body) {
+    const size_t end = in.find("\r\n\r\n");
+    if (end == std::string::npos) return false;
+    const size_t cl = in.find("Content-Length: ");
+    const size_t len = cl < end ? std::strtoul(in.c_str() + cl + 16, nullptr, 10) : 0;
+    if (in.size() < end + 4 + len) return false;
+    *status = std::atoi(in.c_str() + 9);
+    body->assign(in, end + 4, len);
+    in.erase(0, end + 4 + len);
+    return true;
+  }
+};
+
+struct Totals {
+  std::vector<double> latencies_ms;
+  long errors = 0;
+  bool broken = false;  // a connection failed: the run does not count
+};
+
+int Connect(uint16_t port) {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  if (fd < 0) return -1;
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 && errno != EINPROGRESS) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Runs `conns` until `stop`; every connection always has one request outstanding.
+void Drive(std::vector<Conn>& conns, const std::string& token, long run,
+           const std::atomic<bool>& stop, Totals* totals) {
+  const int ep = epoll_create1(0);
+  for (Conn& c : conns) {
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLOUT;
+    ev.data.ptr = &c;
+    epoll_ctl(ep, EPOLL_CTL_ADD, c.fd, &ev);
+    c.out = c.Next(token, run);
+    c.t0 = Clock::now();
+  }
+  auto flush = [](Conn& c) -> bool {  // false: the connection failed
+    while (c.sent < c.out.size()) {
+      const ssize_t n = send(c.fd, c.out.data() + c.sent, c.out.size() - c.sent, MSG_NOSIGNAL);
+      if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
+      c.sent += static_cast<size_t>(n);
+    }
+    return true;
+  };
+  epoll_event events[64];
+  std::string body;
+  while (!stop.load(std::memory_order_relaxed) && !totals->broken) {
+    const int n = epoll_wait(ep, events, 64, 100);
+    for (int i = 0; i < n && !totals->broken; ++i) {
+      Conn& c = *static_cast<Conn*>(events[i].data.ptr);
+      if (events[i].events & (EPOLLERR | EPOLLHUP)) {
+        totals->broken = true;
+        break;
+      }
+      if (events[i].events & EPOLLOUT) {
+        if (!flush(c)) totals->broken = true;
+        if (c.sent == c.out.size()) {
+          epoll_event ev{};
+          ev.events = EPOLLIN;
+          ev.data.ptr = &c;
+          epoll_ctl(ep, EPOLL_CTL_MOD, c.fd, &ev);
+        }
+      }
+      if (!(events[i].events & EPOLLIN)) continue;
+      char tmp[16384];
+      const ssize_t got = recv(c.fd, tmp, sizeof tmp, 0);
+      if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+        totals->broken = true;
+        break;
+      }
+      if (got > 0) c.in.append(tmp, static_cast<size_t>(got));
+      int status = 0;
+      if (!c.Parse(&status, &body)) continue;
+      totals->latencies_ms.push_back(
+          std::chrono::duration<double, std::milli>(Clock::now() - c.t0).count());
+      const bool ok = c.step < 0 ? status == 201 : status == 200;
+      if (!ok) ++totals->errors;
+      if (ok && c.step < 0) c.id = Between(body, "\"id\":\"", '"');
+      if (ok) c.version = Between(body, "\"version\":", ',');
+      // Next transition of this dossier; after the last one, or a failure, a new dossier.
+      if (ok && c.step + 1 < kStepCount) {
+        ++c.step;
+      } else {
+        c.step = -1;
+        ++c.dossier;
+      }
+      c.out = c.Next(token, run);
+      c.sent = 0;
+      c.t0 = Clock::now();
+      if (!flush(c)) totals->broken = true;
+      if (c.sent < c.out.size()) {
+        epoll_event ev{};
+        ev.events = EPOLLIN | EPOLLOUT;
+        ev.data.ptr = &c;
+        epoll_ctl(ep, EPOLL_CTL_MOD, c.fd, &ev);
+      }
+    }
+  }
+  close(ep);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 3) return 2;
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: http_load <port> <token> [connections=64] [seconds=10] [threads=2]\n");
+    return 2;
+  }
   const uint16_t port = static_cast<uint16_t>(std::atoi(argv[1]));
   const std::string token = argv[2];
   const int connections = argc > 3 ? std::atoi(argv[3]) : 64;
   const double seconds = argc > 4 ? std::atof(argv[4]) : 10;
-  const char* steps[] = {"{\"command\":\"act\",\"action\":\"forward\"}",
-                         "{\"command\":\"act\",\"action\":\"forward\"}",
-                         "{\"command\":\"act\",\"action\":\"forward\"}",
-                         "{\"command\":\"act\",\"action\":\"issue\"}",
-                         "{\"command\":\"return_result\"}"};
-  const std::string create =
-      "{\"procedure_code\":\"2.000908\",\"receiving_agency\":\"000.17.22.H56\",\"applicant\":"
-      "{\"name\":\"Nguyễn Văn An\",\"id_number\":\"001090012345\"},\"documents\":"
-      "[{\"document_id\":\"identity_paper\",\"count\":1}]}";
-  std::atomic<bool> stop{false};
-  std::atomic<long> errors{0};
-  std::vector<std::vector<double>> lat(connections);
-  std::vector<std::thread> threads;
-  const auto start = std::chrono::steady_clock::now();
+  const int threads = std::max(1, std::min(connections, argc > 5 ? std::atoi(argv[5]) : 2));
+  const auto start = Clock::now();
   const long run = static_cast<long>(start.time_since_epoch().count() % 1000000007);
+  std::vector<std::vector<Conn>> shards(threads);
   for (int c = 0; c < connections; ++c) {
-    threads.emplace_back([&, c] {
-      Conn conn;
-      if (!conn.Open(port)) return;
-      std::string body;
-      for (long n = 0; !stop.load(); ++n) {
-        auto t0 = std::chrono::steady_clock::now();
-        const std::string base = std::to_string(run) + "-" + std::to_string(c) + "-" + std::to_string(n);
-        int st = conn.Call(Post("/v1/dossiers", token, base + "-0", "", create), &body);
-        lat[c].push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-        if (st != 201) {
-          errors++;
-          if (st < 0) return;
-          continue;
-        }
-        const std::string id = Between(body, "\"id\":\"", '"');
-        std::string version = Between(body, "\"version\":", ',');
-        for (int s = 0; s < 5 && !stop.load(); ++s) {
-          t0 = std::chrono::steady_clock::now();
-          st = conn.Call(Post("/v1/dossiers/" + id + "/commands", token,
-                              base + "-" + std::to_string(s + 1), version, steps[s]),
-                         &body);
-          lat[c].push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-          if (st != 200) {
-            errors++;
-            if (st < 0) return;
-            break;
-          }
-          version = Between(body, "\"version\":", ',');
-        }
-      }
-    });
+    Conn conn;
+    conn.index = c;
+    conn.fd = Connect(port);
+    if (conn.fd < 0) {
+      std::fprintf(stderr, "http_load: cannot connect to 127.0.0.1:%u\n", port);
+      return 1;
+    }
+    shards[c % threads].push_back(std::move(conn));
+  }
+  std::atomic<bool> stop{false};
+  std::vector<Totals> totals(threads);
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] { Drive(shards[t], token, run, stop, &totals[t]); });
   }
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   stop = true;
-  for (auto& t : threads) t.join();
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (auto& w : workers) w.join();
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   std::vector<double> all;
-  for (auto& l : lat) all.insert(all.end(), l.begin(), l.end());
+  long errors = 0;
+  for (const Totals& t : totals) {
+    if (t.broken) {
+      std::fprintf(stderr, "http_load: a connection failed\n");
+      return 1;
+    }
+    all.insert(all.end(), t.latencies_ms.begin(), t.latencies_ms.end());
+    errors += t.errors;
+  }
+  for (auto& shard : shards) {
+    for (Conn& c : shard) close(c.fd);
+  }
   std::sort(all.begin(), all.end());
   auto pct = [&all](double p) { return all.empty() ? 0 : all[static_cast<size_t>(p * (all.size() - 1))]; };
-  std::printf("%.0f %.2fms %.2fms %ld\n", all.size() / elapsed, pct(0.5), pct(0.99), errors.load());
+  std::printf("%.0f %.2fms %.2fms %ld\n", all.size() / elapsed, pct(0.5), pct(0.99), errors);
   return 0;
 }

@@ -3,6 +3,8 @@
 #include <signal.h>
 #include <yaml-cpp/yaml.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -208,7 +210,27 @@ int Serve(int argc, char** argv) {
     return token_store;
   };
   RocksStore* rocks = store->get();
-  deps.free_disk = [rocks] { return rocks->FreeDiskBytes(); };
+  // The free-space guard asks on every write; statvfs runs at most every 250 ms (a write is
+  // refused within a quarter of a second of the guard being crossed).
+  struct FreeDisk {
+    std::atomic<int64_t> checked_ns{0};
+    std::atomic<uint64_t> bytes{0};
+  };
+  auto free_disk = std::make_shared<FreeDisk>();
+  deps.free_disk = [rocks, free_disk]() -> Result<uint64_t> {
+    const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                            std::chrono::steady_clock::now().time_since_epoch())
+                            .count();
+    if (now - free_disk->checked_ns.load(std::memory_order_acquire) < 250'000'000) {
+      return free_disk->bytes.load(std::memory_order_relaxed);
+    }
+    Result<uint64_t> fresh = rocks->FreeDiskBytes();
+    if (fresh.ok()) {
+      free_disk->bytes.store(*fresh, std::memory_order_relaxed);
+      free_disk->checked_ns.store(now, std::memory_order_release);
+    }
+    return fresh;
+  };
   deps.metrics = &metrics;
   c.api.openapi_json = kMotcuaOpenApiJson;
   http::Api api(deps, c.api);

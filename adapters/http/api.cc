@@ -387,8 +387,14 @@ void Api::Dispatch(Call& call, const std::vector<std::string>& parts) {
       {"/v1/dossiers/{id}", [](Api* a, Call& c, const auto& p) { a->GetDossier(c, p[0], false); }},
       {"/v1/dossiers/{id}/history", [](Api* a, Call& c, const auto& p) { a->GetHistory(c, p[0]); }},
   };
-  for (const auto& [route, handler] : kReads) {
-    const std::vector<std::string> pattern = PathSegments(route);
+  static const std::vector<std::vector<std::string>> kPatterns = [] {
+    std::vector<std::vector<std::string>> out;
+    for (const auto& [route, handler] : kReads) out.push_back(PathSegments(route));
+    return out;
+  }();
+  for (size_t r = 0; r < std::size(kReads); ++r) {
+    const auto& [route, handler] = kReads[r];
+    const std::vector<std::string>& pattern = kPatterns[r];
     if (pattern.size() != parts.size()) continue;
     std::vector<std::string> params;
     bool match = true;
@@ -1006,7 +1012,9 @@ void Api::Execute(std::shared_ptr<Call> call, CommandRequest request, int succes
                                r.rejection->message, "", {{"Retry-After", "60"}});
       }
     }
-    v1::CommandResponse out;
+    // One response message per thread, cleared: its strings keep their memory.
+    thread_local v1::CommandResponse out;
+    out.Clear();
     const Dossier& d = *r.dossier;
     auto proc = catalog->Version(d.procedure_code, d.procedure_version);
     FillView(d, proc.get(), clock->Now(), out.mutable_dossier());
