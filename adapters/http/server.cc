@@ -260,6 +260,22 @@ void AppendUnsigned(std::string& out, uint64_t v) {
   out.append(p, static_cast<size_t>(end - p));
 }
 
+// A JSON string's contents: quotes, backslashes and control characters escaped.
+void AppendJsonEscaped(std::string& out, std::string_view v) {
+  for (char c : v) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char esc[8];
+      std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned>(c));
+      out += esc;
+    } else {
+      out += c;
+    }
+  }
+}
+
 // Header values are ours, but some carry request data: never let one end the header line.
 void AppendHeaderValue(std::string& out, const std::string& v) {
   for (char c : v) out += (c == '\r' || c == '\n') ? ' ' : c;
@@ -314,6 +330,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void Read() {
     if (server_->stopping.load()) return Close();
+    method_.clear();  // for logs of requests refused before their head is read
+    target_.clear();
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(server_->options.header_limit));
     parser_->body_limit(server_->options.body_limit);
@@ -339,6 +357,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     busy_ = true;
     start_ = std::chrono::steady_clock::now();
     const auto& req = parser_->get();
+    method_.assign(req.method_string().data(), req.method_string().size());
+    const auto target = req.target();
+    target_.assign(target.data(), std::min(target.size(), target.find('?')));
     // Request smuggling defences: only chunked transfer coding, never with a length as well.
     const bool has_te = req.find(bhttp::field::transfer_encoding) != req.end();
     const bool has_cl = req.find(bhttp::field::content_length) != req.end();
@@ -388,8 +409,6 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     r.remote = remote_;
     keep_alive_ = req.keep_alive();
     version_ = req.version();
-    method_ = r.method;
-    target_.assign(r.target, 0, r.target.find('?'));
     server_->in_flight.fetch_add(1);
     // Reads answer inside Handle on this thread: they are sent right after it returns. Writes
     // answer later from the committer: they are posted back to this connection's executor, and
@@ -454,8 +473,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     r.status = status;
     r.content_type = "application/problem+json";
     r.body = "{\"type\":\"urn:problem:motcua:" + type + "\",\"status\":" + std::to_string(status) +
-             ",\"detail\":\"" + detail + "\"}";
+             ",\"detail\":\"";
+    AppendJsonEscaped(r.body, detail);  // the detail may quote the request
+    r.body += "\"}";
     r.route = "invalid";
+    r.log_note = type + ": " + detail;
     keep_alive_ = false;
     if (!busy_) {
       busy_ = true;
@@ -497,7 +519,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (server_->api && server_->options.log_requests) {
       char ms[32];
       std::snprintf(ms, sizeof ms, "%.2fms", seconds * 1e3);
-      Log(method_ + " " + (target_.empty() ? "-" : target_) + " " + std::to_string(r.status) + " " +
+      Log((method_.empty() ? "-" : method_) + " " + (target_.empty() ? "-" : target_) + " " + std::to_string(r.status) + " " +
           ms + " actor=" +
           (r.actor.empty() ? "-" : r.actor) +
           (r.log_note.empty() || r.status < 400 ? "" : " reason=\"" + r.log_note + "\""));

@@ -1,6 +1,8 @@
 // End-to-end: the real server on port 0 over a real RocksDB directory, driven over real sockets
 // by an HTTP client and a WebSocket client that know nothing of the server's code.
 
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -332,6 +334,16 @@ TEST(ServerE2E, BadInputGetsTheRightProblem) {
     Conn c(s.port);
     c.Send("POST /v1/dossiers HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n");
     EXPECT_EQ(c.ReadReply().status, 400);
+  }
+  {  // a refusal that quotes the request is still valid JSON
+    Conn c(s.port);
+    c.Send("POST /v1/dossiers HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: x\"y\\z\r\n\r\n");
+    Reply r = c.ReadReply();
+    EXPECT_EQ(r.status, 400);
+    google::protobuf::Struct problem;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.body, &problem).ok()) << r.body;
+    EXPECT_EQ(problem.fields().at("detail").string_value(),
+              "only Transfer-Encoding: chunked is accepted, got 'x\"y\\z'");
   }
   {  // both Transfer-Encoding and Content-Length: smuggling
     Conn c(s.port);
