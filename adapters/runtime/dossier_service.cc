@@ -397,7 +397,11 @@ void DossierService::CommitGroup(std::vector<Prepared>& group) {
   stats_.commands.fetch_add(commands);
   for (Prepared& p : group) {
     for (size_t i = 0; i < p.pending.size(); ++i) {
-      p.pending[i].done(std::move(p.results[i]));
+      // The callback goes now: what it holds (a caller's connection, say) must not live on in
+      // `committed_`, possibly past its owner (a server shut down before this service).
+      auto done = std::move(p.pending[i].done);
+      p.pending[i].done = nullptr;
+      done(std::move(p.results[i]));
     }
   }
 }

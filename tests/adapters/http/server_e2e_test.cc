@@ -1,7 +1,6 @@
 // End-to-end: the real server on port 0 over a real RocksDB directory, driven over real sockets
 // by an HTTP client and a WebSocket client that know nothing of the server's code.
 
-#include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
@@ -15,6 +14,7 @@
 
 #include "adapters/http/server.h"
 #include "adapters/rocksdb/rocks_store.h"
+#include "motcua/v1/api.pb.h"
 #include "tests/adapters/http/test_client.h"
 #include "tests/adapters/rocksdb/failing_fs.h"
 
@@ -340,10 +340,9 @@ TEST(ServerE2E, BadInputGetsTheRightProblem) {
     c.Send("POST /v1/dossiers HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: x\"y\\z\r\n\r\n");
     Reply r = c.ReadReply();
     EXPECT_EQ(r.status, 400);
-    google::protobuf::Struct problem;
+    v1::Problem problem;
     ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.body, &problem).ok()) << r.body;
-    EXPECT_EQ(problem.fields().at("detail").string_value(),
-              "only Transfer-Encoding: chunked is accepted, got 'x\"y\\z'");
+    EXPECT_EQ(problem.detail(), "only Transfer-Encoding: chunked is accepted, got 'x\"y\\z'");
   }
   {  // both Transfer-Encoding and Content-Length: smuggling
     Conn c(s.port);
