@@ -284,7 +284,7 @@ void AppendHeaderValue(std::string& out, const std::string& v) {
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(Server::Impl* server, tcp::socket&& socket)
-      : server_(server), socket_(std::move(socket)) {
+      : server_(server), socket_(std::move(socket)), executor_(socket_.get_executor()) {
     beast::error_code ec;
     auto ep = socket_.remote_endpoint(ec);
     remote_ = ec ? "?" : ep.address().to_string();
@@ -292,13 +292,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   ~HttpSession() { server_->connections.fetch_sub(1); }
 
   void Run() {
-    net::dispatch(socket_.get_executor(),
+    net::dispatch(executor_,
                   beast::bind_front_handler(&HttpSession::Read, shared_from_this()));
   }
 
   // Shutdown: an idle connection is closed now; a busy one after its response.
   void Stop() {
-    net::post(socket_.get_executor(), [self = shared_from_this()] {
+    net::post(executor_, [self = shared_from_this()] {
       if (!self->busy_) self->Close();
     });
   }
@@ -308,7 +308,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void CheckDeadline(int64_t now) {
     const int64_t d = deadline_.load(std::memory_order_relaxed);
     if (d == 0 || d > now) return;
-    net::post(socket_.get_executor(), [self = shared_from_this()] {
+    net::post(executor_, [self = shared_from_this()] {
       const int64_t due = self->deadline_.load(std::memory_order_relaxed);
       if (due == 0 || due > SteadyNowNs()) return;
       self->deadline_.store(0, std::memory_order_relaxed);
@@ -425,7 +425,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         answer->now = std::move(resp);
         return;
       }
-      net::post(self->socket_.get_executor(),
+      net::post(self->executor_,
                 [self, resp = std::move(resp)]() mutable { self->Send(std::move(resp)); });
     });
     answer->returned = true;
@@ -547,6 +547,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   Server::Impl* server_;
   tcp::socket socket_;
+  // The connection's strand, kept apart from the socket: it stays usable after an upgrade has
+  // moved the socket into a WebSocket session.
+  net::any_io_executor executor_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::atomic<int64_t> deadline_{0};  // steady-clock ns; 0: none (waiting for a commit)
