@@ -12,6 +12,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <ctime>
 #include <deque>
 #include <mutex>
 #include <set>
@@ -276,6 +277,28 @@ void AppendJsonEscaped(std::string& out, std::string_view v) {
   }
 }
 
+// RFC 9110 §6.6.1: an origin server with a clock sends Date. Formatted at most once a second
+// per io thread (IMF-fixdate, English names whatever the locale).
+const std::string& HttpDate() {
+  thread_local std::time_t shown = -1;
+  thread_local std::string text;
+  const std::time_t now = std::time(nullptr);
+  if (now != shown) {
+    static const char* const kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char* const kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday],
+                  tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                  tm.tm_sec);
+    text = buf;
+    shown = now;
+  }
+  return text;
+}
+
 // Header values are ours, but some carry request data: never let one end the header line.
 void AppendHeaderValue(std::string& out, const std::string& v) {
   for (char c : v) out += (c == '\r' || c == '\n') ? ' ' : c;
@@ -335,7 +358,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(server_->options.header_limit));
     parser_->body_limit(server_->options.body_limit);
-    Deadline(first_ ? server_->options.read_timeout_seconds : server_->options.idle_timeout_seconds);
+    const ServerOptions& o = server_->options;
+    Deadline(first_ ? o.read_timeout_seconds : o.idle_timeout_seconds);
     bhttp::async_read_header(socket_, buffer_, *parser_,
                              beast::bind_front_handler(&HttpSession::OnHeader, shared_from_this()));
   }
@@ -487,8 +511,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     Send(std::move(r));
   }
 
-  // The response head is written here (status line, Server, Content-Type, the response's own
-  // headers, Content-Length, Connection) and sent with the body in one gathered write.
+  // The response head is written here (status line, Date, Server, Content-Type, the
+  // response's own headers, Content-Length, Connection) and sent with the body in one
+  // gathered write.
   void Send(HttpResponse r) {
     const bool keep = keep_alive_ && !server_->stopping.load();
     head_.clear();
@@ -497,6 +522,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     head_ += ' ';
     const auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(r.status));
     head_.append(reason.data(), reason.size());
+    head_ += "\r\nDate: ";
+    head_ += HttpDate();
     head_ += "\r\nServer: motcua\r\nContent-Type: ";
     AppendHeaderValue(head_, r.content_type);
     for (const auto& [k, v] : r.headers) {
@@ -519,9 +546,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (server_->api && server_->options.log_requests) {
       char ms[32];
       std::snprintf(ms, sizeof ms, "%.2fms", seconds * 1e3);
-      Log((method_.empty() ? "-" : method_) + " " + (target_.empty() ? "-" : target_) + " " + std::to_string(r.status) + " " +
-          ms + " actor=" +
-          (r.actor.empty() ? "-" : r.actor) +
+      Log((method_.empty() ? "-" : method_) + " " + (target_.empty() ? "-" : target_) + " " +
+          std::to_string(r.status) + " " + ms + " actor=" + (r.actor.empty() ? "-" : r.actor) +
           (r.log_note.empty() || r.status < 400 ? "" : " reason=\"" + r.log_note + "\""));
     }
     if (Metrics* m = metrics()) m->Record(method_.empty() ? "-" : method_, r.route, r.status, seconds);

@@ -409,6 +409,12 @@ TEST(ServerE2E, DeadlinesCloseSlowAndIdleConnections) {
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.headers["connection"], "keep-alive");
     EXPECT_EQ(r.headers["server"], "motcua");
+    EXPECT_TRUE(std::regex_match(
+        r.headers["date"],
+        std::regex("(Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-3][0-9] "
+                   "(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) 20[0-9]{2} "
+                   "[0-2][0-9]:[0-5][0-9]:[0-6][0-9] GMT")))
+        << r.headers["date"];
     c.Send("GET /healthz HTTP/1.0\r\n\r\n");
     EXPECT_EQ(c.ReadReply().status, 200);
     EXPECT_TRUE(c.ClosedWithin(1000));
