@@ -261,18 +261,55 @@ void AppendUnsigned(std::string& out, uint64_t v) {
   out.append(p, static_cast<size_t>(end - p));
 }
 
-// A JSON string's contents: quotes, backslashes and control characters escaped.
+// Length of the well-formed UTF-8 sequence at v[i] (RFC 3629: no overlongs, no surrogates,
+// nothing past U+10FFFF), 0 if there is none.
+size_t Utf8SequenceAt(std::string_view v, size_t i) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(v[i + k]); };
+  const unsigned char c = b(0);
+  size_t n;
+  unsigned char lo = 0x80, hi = 0xBF;  // range of the second byte
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + n > v.size() || b(1) < lo || b(1) > hi) return 0;
+  for (size_t k = 2; k < n; ++k) {
+    if (b(k) < 0x80 || b(k) > 0xBF) return 0;
+  }
+  return n;
+}
+
+// A JSON string's contents (or a log field's): quotes, backslashes and control characters
+// escaped, bytes that are not UTF-8 replaced by U+FFFD.
 void AppendJsonEscaped(std::string& out, std::string_view v) {
-  for (char c : v) {
-    if (c == '"' || c == '\\') {
+  for (size_t i = 0; i < v.size();) {
+    const char c = v[i];
+    const size_t n = Utf8SequenceAt(v, i);
+    if (n == 0) {
+      out += "\\ufffd";
+      ++i;
+    } else if (c == '"' || c == '\\') {
       out += '\\';
       out += c;
+      ++i;
     } else if (static_cast<unsigned char>(c) < 0x20) {
       char esc[8];
       std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned>(c));
       out += esc;
+      ++i;
     } else {
-      out += c;
+      out.append(v.substr(i, n));
+      i += n;
     }
   }
 }
@@ -334,10 +371,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     net::post(executor_, [self = shared_from_this()] {
       const int64_t due = self->deadline_.load(std::memory_order_relaxed);
       if (due == 0 || due > SteadyNowNs()) return;
-      self->deadline_.store(0, std::memory_order_relaxed);
+      // The pending operation completes with operation_aborted. The deadline stays: a composed
+      // read or write between two of its steps has nothing to cancel yet, and the next sweep
+      // cancels again until a handler ends the phase (Deadline, NoDeadline or Close).
       self->timed_out_ = true;
       beast::error_code ec;
-      self->socket_.cancel(ec);  // the pending operation completes with operation_aborted
+      self->socket_.cancel(ec);
     });
   }
 
@@ -366,7 +405,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void OnHeader(beast::error_code ec, std::size_t) {
     if (ec == bhttp::error::end_of_stream || ec == net::error::eof) return Close();
-    if (ec && timed_out_) return Close();
+    if (ec && (timed_out_ || server_->stopping.load())) return Close();
     if (ec == bhttp::error::header_limit) {
       return Fail(431, "request-header-too-large", "request headers exceed " +
                                                        std::to_string(server_->options.header_limit) +
@@ -546,9 +585,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (server_->api && server_->options.log_requests) {
       char ms[32];
       std::snprintf(ms, sizeof ms, "%.2fms", seconds * 1e3);
-      Log((method_.empty() ? "-" : method_) + " " + (target_.empty() ? "-" : target_) + " " +
-          std::to_string(r.status) + " " + ms + " actor=" + (r.actor.empty() ? "-" : r.actor) +
-          (r.log_note.empty() || r.status < 400 ? "" : " reason=\"" + r.log_note + "\""));
+      std::string line = (method_.empty() ? "-" : method_) + " " +
+                         (target_.empty() ? "-" : target_) + " " + std::to_string(r.status) +
+                         " " + ms + " actor=" + (r.actor.empty() ? "-" : r.actor);
+      if (!r.log_note.empty() && r.status >= 400) {
+        line += " reason=\"";
+        AppendJsonEscaped(line, r.log_note);  // it may quote the request
+        line += '"';
+      }
+      Log(line);
     }
     if (Metrics* m = metrics()) m->Record(method_.empty() ? "-" : method_, r.route, r.status, seconds);
     Deadline(server_->options.read_timeout_seconds);
@@ -557,12 +602,32 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
                      [self = shared_from_this(), keep](beast::error_code ec, std::size_t) {
                        self->busy_ = false;
                        self->server_->in_flight.fetch_sub(1);
-                       if (ec || !keep) return self->Close();
+                       if (ec) return self->Close();
+                       if (!keep) return self->Linger();
                        self->Read();
                      });
   }
 
   Metrics* metrics() const;
+
+  // After a final answer: stop sending, then read and drop what the client still sends (a
+  // refused body, say) for up to two seconds before closing. Closing with unread data would
+  // make the kernel reset the connection, and a reset can destroy the answer before the
+  // client reads it.
+  void Linger() {
+    beast::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return Close();
+    Deadline(2);
+    DropInput();
+  }
+  void DropInput() {
+    socket_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) return self->Close();
+                              self->DropInput();
+                            });
+  }
 
   void Close() {
     NoDeadline();
@@ -628,8 +693,9 @@ void Server::Impl::Accept() {
 // are gone leave the set.
 void Server::Impl::Sweep() {
   sweeper.expires_after(std::chrono::milliseconds(200));
+  // Deadlines hold during a shutdown's grace period too; ioc.stop() ends the sweeps.
   sweeper.async_wait([this](beast::error_code ec) {
-    if (ec || stopping.load()) return;
+    if (ec) return;
     const int64_t now = SteadyNowNs();
     {
       std::lock_guard lock(sessions_mu);
@@ -708,7 +774,6 @@ void Server::Shutdown() {
   net::post(s.ioc, [&s] {
     beast::error_code ec;
     s.acceptor.close(ec);
-    s.sweeper.cancel();
   });
   std::vector<std::shared_ptr<HttpSession>> https;
   std::vector<std::shared_ptr<WsSession>> wss;

@@ -344,6 +344,31 @@ TEST(ServerE2E, BadInputGetsTheRightProblem) {
     ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.body, &problem).ok()) << r.body;
     EXPECT_EQ(problem.detail(), "only Transfer-Encoding: chunked is accepted, got 'x\"y\\z'");
   }
+  {  // ... and valid UTF-8 when the request's bytes are not: U+FFFD stands for them
+    Conn c(s.port);
+    c.Send("POST /v1/dossiers HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: \xff\xc3\xa9\r\n\r\n");
+    Reply r = c.ReadReply();
+    EXPECT_EQ(r.status, 400);
+    v1::Problem problem;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.body, &problem).ok()) << r.body;
+    EXPECT_EQ(problem.detail(), "only Transfer-Encoding: chunked is accepted, got '\uFFFD\u00E9'");
+  }
+  {  // a refused body that keeps coming is read and dropped after the refusal (a lingering
+     // close): the server does not reset the connection, which on a real network can destroy
+     // the refusal before the client reads it; the read side closes after two seconds
+    Conn c(s.port);
+    c.Send("POST /v1/dossiers HTTP/1.1\r\nHost: x\r\nContent-Length: 300000\r\n\r\n");
+    Reply r = c.ReadReply();
+    EXPECT_EQ(r.status, 413);
+    EXPECT_EQ(r.headers["connection"], "close");
+    const std::string chunk(30000, ' ');
+    bool sent = true;
+    for (int i = 0; i < 10 && sent; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      sent = c.Send(chunk);  // a reset would fail this with ECONNRESET or EPIPE
+    }
+    EXPECT_TRUE(sent);
+  }
   {  // both Transfer-Encoding and Content-Length: smuggling
     Conn c(s.port);
     c.Send("POST /v1/dossiers HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
