@@ -9,8 +9,8 @@
 #include <memory>
 #include <thread>
 
-#include "adapters/yaml/catalog.h"
 #include "engine/store/memory_store.h"
+#include "tests/adapters/runtime/service_fixture.h"
 
 namespace motcua {
 namespace {
@@ -19,8 +19,7 @@ namespace {
 // service must let go of it once it has been called, not when its batch is freed later: the
 // caller may be gone by then (a server shut down before the service).
 TEST(DossierServiceTest, ACallbackIsReleasedOnceItHasBeenCalled) {
-  DefinitionSet set = LoadDefinitions(std::string(MOTCUA_SOURCE_DIR) + "/definitions");
-  auto catalog = std::make_shared<DefinitionCatalog>(std::move(set), nullptr);
+  auto catalog = ShippedCatalog();
   MemoryStore store;
   ManualClock clock(*ParseLocalDateTime("2026-03-02T09:00", 7 * 3600));
   RandomIdSource ids(&clock);
@@ -28,15 +27,9 @@ TEST(DossierServiceTest, ACallbackIsReleasedOnceItHasBeenCalled) {
   o.run_timers = false;
   DossierService service(&store, catalog, &clock, &ids, o);
   ASSERT_TRUE(service.Start().ok());
-  CommandRequest r;
-  r.command.type = CommandType::kReceive;
-  r.command.actor = Actor{"cb1", {"counter"}};
-  r.command.procedure_code = "2.000908";
-  r.command.receiving_agency = "A";
-  r.command.documents = {{"identity_paper", 1}};
   auto owned = std::make_shared<int>(1);  // stands for what the callback keeps alive
   std::promise<bool> answered;
-  service.SubmitAsync(r, [owned, &answered](CommandResult res) {
+  service.SubmitAsync(ReceiveCopy("A"), [owned, &answered](CommandResult res) {
     answered.set_value(res.accepted());
   });
   ASSERT_TRUE(answered.get_future().get());

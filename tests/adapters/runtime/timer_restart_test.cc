@@ -9,16 +9,12 @@
 #include "adapters/rocksdb/rocks_store.h"
 #include "adapters/runtime/dossier_service.h"
 #include "adapters/yaml/catalog.h"
+#include "tests/adapters/runtime/service_fixture.h"
 
 namespace motcua {
 namespace {
 
 Instant At(const char* s) { return *ParseLocalDateTime(s, 7 * 3600); }
-
-std::shared_ptr<DefinitionCatalog> Catalog() {
-  DefinitionSet set = LoadDefinitions(std::string(MOTCUA_SOURCE_DIR) + "/definitions");
-  return std::make_shared<DefinitionCatalog>(std::move(set), nullptr);
-}
 
 int TimerEvents(Store& store, const std::string& id) {
   int n = 0;
@@ -29,7 +25,7 @@ int TimerEvents(Store& store, const std::string& id) {
 TEST(TimerRestartTest, DueTimersFireOnStartExactlyOnce) {
   const std::string dir = ::testing::TempDir() + "/motcua-timers-" + std::to_string(getpid());
   std::filesystem::remove_all(dir);
-  auto catalog = Catalog();
+  auto catalog = ShippedCatalog();
   std::string id;
   {
     auto store = RocksStore::Open(dir);
@@ -40,13 +36,7 @@ TEST(TimerRestartTest, DueTimersFireOnStartExactlyOnce) {
     o.run_timers = false;
     DossierService service(store->get(), catalog, &clock, &ids, o);
     ASSERT_TRUE(service.Start().ok());
-    CommandRequest r;
-    r.command.type = CommandType::kReceive;
-    r.command.actor = Actor{"cb1", {"counter"}};
-    r.command.procedure_code = "2.000908";
-    r.command.receiving_agency = "A";
-    r.command.documents = {{"identity_paper", 1}};
-    CommandResult res = service.Execute(r);
+    CommandResult res = service.Execute(ReceiveCopy("A"));
     ASSERT_TRUE(res.accepted());
     id = res.dossier->id;
     // Due 17:00; the receive step (2 WH) due 11:00.
@@ -92,7 +82,7 @@ TEST(TimerRestartTest, DueTimersFireOnStartExactlyOnce) {
 }
 
 TEST(CatalogReloadTest, PinnedVersionsSurviveAReloadThatDropsTheirFile) {
-  auto first = Catalog();
+  auto first = ShippedCatalog();
   ASSERT_NE(first->Version("2.000908", 1), nullptr);
   // A reload from a directory without 2.000908 keeps the version dossiers may have pinned.
   DefinitionSet other = LoadDefinitions(std::string(MOTCUA_SOURCE_DIR) +
