@@ -9,6 +9,7 @@
 
 #include <array>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -18,6 +19,7 @@
 #include <set>
 #include <thread>
 
+#include "adapters/proto/definition_codec.h"
 #include "motcua/v1/api.pb.h"
 
 namespace motcua::http {
@@ -252,66 +254,7 @@ int64_t SteadyNowNs() {
 
 void AppendUnsigned(std::string& out, uint64_t v) {
   char buf[24];
-  char* end = buf + sizeof buf;
-  char* p = end;
-  do {
-    *--p = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  out.append(p, static_cast<size_t>(end - p));
-}
-
-// Length of the well-formed UTF-8 sequence at v[i] (RFC 3629: no overlongs, no surrogates,
-// nothing past U+10FFFF), 0 if there is none.
-size_t Utf8SequenceAt(std::string_view v, size_t i) {
-  const auto b = [&](size_t k) { return static_cast<unsigned char>(v[i + k]); };
-  const unsigned char c = b(0);
-  size_t n;
-  unsigned char lo = 0x80, hi = 0xBF;  // range of the second byte
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + n > v.size() || b(1) < lo || b(1) > hi) return 0;
-  for (size_t k = 2; k < n; ++k) {
-    if (b(k) < 0x80 || b(k) > 0xBF) return 0;
-  }
-  return n;
-}
-
-// A JSON string's contents (or a log field's): quotes, backslashes and control characters
-// escaped, bytes that are not UTF-8 replaced by U+FFFD.
-void AppendJsonEscaped(std::string& out, std::string_view v) {
-  for (size_t i = 0; i < v.size();) {
-    const char c = v[i];
-    const size_t n = Utf8SequenceAt(v, i);
-    if (n == 0) {
-      out += "\\ufffd";
-      ++i;
-    } else if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-      ++i;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char esc[8];
-      std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned>(c));
-      out += esc;
-      ++i;
-    } else {
-      out.append(v.substr(i, n));
-      i += n;
-    }
-  }
+  out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
 }
 
 // RFC 9110 §6.6.1: an origin server with a clock sends Date. Formatted at most once a second
@@ -535,10 +478,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     HttpResponse r;
     r.status = status;
     r.content_type = "application/problem+json";
-    r.body = "{\"type\":\"urn:problem:motcua:" + type + "\",\"status\":" + std::to_string(status) +
-             ",\"detail\":\"";
-    AppendJsonEscaped(r.body, detail);  // the detail may quote the request
-    r.body += "\"}";
+    v1::Problem problem;
+    problem.set_type("urn:problem:motcua:" + type);
+    problem.set_status(status);
+    problem.set_detail(ValidUtf8(detail));  // the detail may quote the request
+    r.body = ToJson(problem, false);
     r.route = "invalid";
     r.log_note = type + ": " + detail;
     keep_alive_ = false;
@@ -589,9 +533,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
                          (target_.empty() ? "-" : target_) + " " + std::to_string(r.status) +
                          " " + ms + " actor=" + (r.actor.empty() ? "-" : r.actor);
       if (!r.log_note.empty() && r.status >= 400) {
-        line += " reason=\"";
-        AppendJsonEscaped(line, r.log_note);  // it may quote the request
-        line += '"';
+        line += " reason=";
+        AppendJsonString(ValidUtf8(r.log_note), &line);  // it may quote the request
       }
       Log(line);
     }

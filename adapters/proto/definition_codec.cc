@@ -150,12 +150,58 @@ void AppendEscape(uint32_t unit, std::string* out) {
   out->append(buf);
 }
 
-// Appends `s` as a JSON string, escaped as protobuf's JSON printer escapes it.
 // Printable ASCII that the protobuf printer writes as is.
 inline bool PlainJsonChar(unsigned char c) {
   return c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '<' && c != '>';
 }
 
+// Length of the well-formed UTF-8 sequence at s[i] (RFC 3629: no overlong forms, no
+// surrogates, nothing past U+10FFFF); 0 when there is none.
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  const unsigned char c = b(0);
+  size_t n;
+  unsigned char lo = 0x80, hi = 0xbf;  // the range of the second byte
+  if (c < 0x80) return 1;
+  if (c >= 0xc2 && c <= 0xdf) {
+    n = 2;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    n = 3;
+    if (c == 0xe0) lo = 0xa0;
+    if (c == 0xed) hi = 0x9f;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    n = 4;
+    if (c == 0xf0) lo = 0x90;
+    if (c == 0xf4) hi = 0x8f;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size() || b(1) < lo || b(1) > hi) return 0;
+  for (size_t k = 2; k < n; ++k) {
+    if (b(k) < 0x80 || b(k) > 0xbf) return 0;
+  }
+  return n;
+}
+
+}  // namespace
+
+std::string ValidUtf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = Utf8SequenceLength(s, i);
+    if (n == 0) {
+      out += "\xef\xbf\xbd";  // U+FFFD
+      ++i;
+    } else {
+      out.append(s, i, n);
+      i += n;
+    }
+  }
+  return out;
+}
+
+// Escaped as protobuf's JSON printer escapes it.
 void AppendJsonString(const std::string& s, std::string* out) {
   out->push_back('"');
   for (size_t i = 0; i < s.size(); ++i) {
@@ -210,6 +256,8 @@ void AppendJsonString(const std::string& s, std::string* out) {
   }
   out->push_back('"');
 }
+
+namespace {
 
 template <typename Int>
 void AppendInt(Int v, bool quoted, std::string* out) {
@@ -525,21 +573,9 @@ class DirectReader {
 
   static bool Utf8Valid(const std::string& s) {
     for (size_t i = 0; i < s.size();) {
-      const unsigned char c = static_cast<unsigned char>(s[i]);
-      int len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-      if (len == 0 || i + len > s.size()) return false;
-      uint32_t cp = len == 1 ? c : c & (0x7f >> len);
-      for (int k = 1; k < len; ++k) {
-        const unsigned char cc = static_cast<unsigned char>(s[i + k]);
-        if ((cc & 0xc0) != 0x80) return false;
-        cp = (cp << 6) | (cc & 0x3f);
-      }
-      // No overlong forms, no surrogates, nothing past U+10FFFF.
-      if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-          (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
-        return false;
-      }
-      i += len;
+      const size_t n = Utf8SequenceLength(s, i);
+      if (n == 0) return false;
+      i += n;
     }
     return true;
   }

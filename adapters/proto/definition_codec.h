@@ -33,4 +33,11 @@ google::protobuf::util::Status JsonToMessage(const std::string& json, google::pr
 // then in an unspecified state).
 bool DirectJsonToMessage(std::string_view json, google::protobuf::Message* out);
 
+// Appends `s`, which must be valid UTF-8, as a quoted JSON string escaped as protobuf's printer
+// escapes it.
+void AppendJsonString(const std::string& s, std::string* out);
+// `s` with every byte that does not begin a well-formed UTF-8 sequence replaced by U+FFFD (for
+// text from a request that reaches a response or a log).
+std::string ValidUtf8(std::string_view s);
+
 }  // namespace motcua

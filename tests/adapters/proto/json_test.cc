@@ -223,5 +223,20 @@ TEST(JsonReader, EverythingElseGetsProtobufsAnswer) {
   }
 }
 
+// Text from a request is made valid UTF-8 before it reaches a response or a log: well-formed
+// sequences stay, every other byte becomes U+FFFD (RFC 3629 boundaries).
+TEST(JsonTest, ValidUtf8ReplacesWhatIsNotUtf8) {
+  const std::string r = "\xef\xbf\xbd";  // U+FFFD
+  EXPECT_EQ(ValidUtf8("Nguyễn \xe2\x82\xac \xf0\x9f\x98\x80"), "Nguyễn \xe2\x82\xac \xf0\x9f\x98\x80");
+  EXPECT_EQ(ValidUtf8("a\xff" "b"), "a" + r + "b");
+  EXPECT_EQ(ValidUtf8("\xc0\x80"), r + r);              // overlong
+  EXPECT_EQ(ValidUtf8("\xed\xa0\x80"), r + r + r);      // a surrogate
+  EXPECT_EQ(ValidUtf8("\xf4\x90\x80\x80"), r + r + r + r);  // past U+10FFFF
+  EXPECT_EQ(ValidUtf8("x\xe2\x82"), "x" + r + r);        // cut short
+  std::string quoted;
+  AppendJsonString(ValidUtf8("say \"hi\"\\\n\xff"), &quoted);
+  EXPECT_EQ(quoted, "\"say \\\"hi\\\"\\\\\\n" + r + "\"");
+}
+
 }  // namespace
 }  // namespace motcua
