@@ -56,7 +56,8 @@ std::string Local(std::optional<Instant> t) {
 
 class Runner {
  public:
-  Runner(std::string path, Store* store) : path_(std::move(path)), store_(store) {}
+  Runner(std::string path, Store* store, std::string id_prefix)
+      : path_(std::move(path)), store_(store), id_prefix_(std::move(id_prefix)) {}
 
   std::vector<std::string> Run() {
     std::ifstream in(path_);
@@ -100,6 +101,7 @@ class Runner {
     catalog_ = std::make_shared<DefinitionCatalog>(std::move(set), nullptr);
     clock_ = std::make_unique<ManualClock>(now_);
     ids_ = std::make_unique<CountingIds>();
+    ids_->prefix = id_prefix_;
     ServiceOptions options;
     options.run_timers = false;  // the scenario fires timers explicitly
     service_ = std::make_unique<DossierService>(store_, catalog_, clock_.get(), ids_.get(), options);
@@ -109,11 +111,12 @@ class Runner {
   }
 
   struct CountingIds : IdSource {
+    std::string prefix;
     int n = 0;
     std::string NewId() override {
       char buf[16];
       std::snprintf(buf, sizeof buf, "D%05d", ++n);
-      return buf;
+      return prefix + buf;
     }
   };
 
@@ -347,6 +350,7 @@ class Runner {
 
   std::string path_;
   Store* store_;
+  std::string id_prefix_;
   int line_no_ = 0;
   std::string definitions_ = "definitions";
   std::string procedure_;
@@ -365,8 +369,9 @@ class Runner {
 
 }  // namespace
 
-std::vector<std::string> RunScenario(const std::string& path, Store* store) {
-  return Runner(path, store).Run();
+std::vector<std::string> RunScenario(const std::string& path, Store* store,
+                                     const std::string& id_prefix) {
+  return Runner(path, store, id_prefix).Run();
 }
 
 }  // namespace motcua::testing

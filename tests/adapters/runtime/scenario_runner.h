@@ -11,6 +11,9 @@
 
 namespace motcua::testing {
 
-std::vector<std::string> RunScenario(const std::string& path, Store* store);
+// `id_prefix` starts every dossier id the scenario creates (so that several scenarios can share
+// one store, as the golden store's generator runs them).
+std::vector<std::string> RunScenario(const std::string& path, Store* store,
+                                     const std::string& id_prefix = "");
 
 }  // namespace motcua::testing
