@@ -1,0 +1,225 @@
+// The HTTP API, byte for byte: testdata/api.transcript is a list of requests, each followed by
+// the answer the handlers gave (status, content type, metrics route label, headers, body). The test
+// sends every request through Api::Handle (no socket: the same handlers the server calls) over the
+// in-memory store, with a manual clock and counted dossier ids, and compares the whole transcript.
+//
+// Format of a request block (the answer section after `<<<` is what the test writes):
+//   @ 2026-03-02T09:00                       set the clock (local time)
+//   >>> METHOD TARGET [as=PRINCIPAL] [size]   `size`: record the body's length, not the body;
+//                                             `{next_cursor}` in TARGET: the previous answer's
+//   Header: value                             request headers, then an empty line
+//   {"body": "..."}                           the request body (lines up to `<<<`)
+//   <<< 201 application/json route=/v1/dossiers
+//   ETag: "1"
+//   {"dossier": ...}
+//
+// An intended change of the API shows up here as a diff; MOTCUA_UPDATE_TRANSCRIPT=1 rewrites the
+// file with what the code answers now, to be reviewed like any other change.
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <future>
+#include <sstream>
+
+#include "adapters/http/api.h"
+#include "engine/store/memory_store.h"
+#include "tests/adapters/runtime/service_fixture.h"
+
+namespace motcua {
+namespace {
+
+const std::string kTranscript =
+    std::string(MOTCUA_SOURCE_DIR) + "/tests/adapters/http/testdata/api.transcript";
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+struct CountingIds : IdSource {
+  int n = 0;
+  std::string NewId() override {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "T%05d", ++n);
+    return buf;
+  }
+};
+
+class Transcript {
+ public:
+  Transcript() : clock_(*ParseLocalDateTime("2026-03-02T09:00", 7 * 3600)) {
+    const std::string tokens_file = ::testing::TempDir() + "/motcua-transcript-tokens.yaml";
+    {
+      std::ofstream t(tokens_file);
+      t << "tokens:\n";
+      const std::vector<std::tuple<std::string, std::string, std::string>> principals = {
+          {"counterA", "counter", "000.17.22.H56"},    {"counterB", "counter", "000.17.22.H99"},
+          {"specialistA", "specialist", "000.17.22.H56"}, {"leaderA", "leader", "000.17.22.H56"},
+          {"clerkA", "clerk", "000.17.22.H56"},        {"integratorA", "integrator", "000.17.22.H56"},
+          {"staffA", "counter, specialist, division_head, leader, clerk", "000.17.22.H56"},
+          {"admin", "admin", "*"}};
+      for (const auto& [who, role, agency] : principals) {
+        t << "  - {principal: " << who << ", roles: [" << role << "], agencies: [\"" << agency
+          << "\"], sha256: \"" << http::Sha256Hex("secret-" + who) << "\"}\n";
+      }
+    }
+    tokens_ = *http::TokenStore::Load(tokens_file);
+    catalog_ = ShippedCatalog();
+    ServiceOptions so;
+    so.run_timers = false;
+    service_ = std::make_unique<DossierService>(&store_, catalog_, &clock_, &ids_, so);
+    EXPECT_TRUE(service_->Start().ok());
+    http::Api::Deps deps;
+    deps.service = service_.get();
+    deps.store = &store_;
+    deps.clock = &clock_;
+    deps.catalog = [this] { return catalog_; };
+    deps.tokens = [this] { return tokens_; };
+    http::ApiOptions options;
+    options.public_lookups_per_minute = 3;
+    options.openapi_json = ReadAll(std::string(MOTCUA_SOURCE_DIR) + "/docs/openapi.json");
+    api_ = std::make_unique<http::Api>(deps, options);
+  }
+  ~Transcript() { service_->Stop(); }
+
+  // Runs every request of `in`; returns the transcript with the answers the code gives now.
+  std::string Run(const std::vector<std::string>& in) {
+    std::string out;
+    size_t i = 0;
+    while (i < in.size()) {
+      const std::string& line = in[i];
+      if (line.rfind("@ ", 0) == 0) {
+        clock_.Set(*ParseLocalDateTime(line.substr(2), 7 * 3600));
+        out += line + "\n";
+        ++i;
+      } else if (line.rfind(">>> ", 0) == 0) {
+        i = Request(in, i, &out);
+      } else {
+        out += line + "\n";
+        ++i;
+      }
+    }
+    return out;
+  }
+
+ private:
+  // One request block starting at in[i]; returns the index after its (old) answer.
+  size_t Request(const std::vector<std::string>& in, size_t i, std::string* out) {
+    std::istringstream words(in[i].substr(4));
+    http::HttpRequest req;
+    words >> req.method >> req.target;
+    if (size_t at = req.target.find("{next_cursor}"); at != std::string::npos) {
+      req.target.replace(at, 13, PercentEncoded(NextCursor(last_body_)));
+    }
+    bool size_only = false;
+    for (std::string w; words >> w;) {
+      if (w.rfind("as=", 0) == 0) req.headers["authorization"] = "Bearer secret-" + w.substr(3);
+      if (w == "size") size_only = true;
+    }
+    req.remote = "192.0.2.1";
+    *out += in[i++] + "\n";
+    for (; i < in.size() && !in[i].empty() && in[i].rfind("<<<", 0) != 0; ++i) {
+      const size_t colon = in[i].find(": ");
+      std::string name = in[i].substr(0, colon);
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      req.headers[name] = in[i].substr(colon + 2);
+      *out += in[i] + "\n";
+    }
+    if (i < in.size() && in[i].empty()) {
+      *out += "\n";
+      ++i;
+    }
+    for (; i < in.size() && in[i].rfind("<<<", 0) != 0; ++i) {
+      req.body += (req.body.empty() ? "" : "\n") + in[i];
+      *out += in[i] + "\n";
+    }
+    // Skip the old answer: from `<<<` to the blank line that ends it.
+    if (i < in.size()) {
+      while (i < in.size() && !in[i].empty()) ++i;
+      if (i < in.size()) ++i;
+    }
+
+    std::promise<http::HttpResponse> answered;
+    api_->Handle(req, [&answered](http::HttpResponse r) { answered.set_value(std::move(r)); });
+    http::HttpResponse r = answered.get_future().get();
+    last_body_ = r.body;
+    *out += "<<< " + std::to_string(r.status) + " " + r.content_type + " route=" + r.route + "\n";
+    for (const auto& [name, value] : r.headers) *out += name + ": " + value + "\n";
+    *out += size_only ? "(" + std::to_string(r.body.size()) + " bytes)\n" : r.body + "\n";
+    *out += "\n";
+    return i;
+  }
+
+  // The "next_cursor" of a JSON answer, unescaped (it is a JSON string).
+  static std::string NextCursor(const std::string& body) {
+    const std::string key = "\"next_cursor\":\"";
+    size_t at = body.find(key);
+    if (at == std::string::npos) return "";
+    std::string out;
+    for (size_t i = at + key.size(); i < body.size() && body[i] != '"'; ++i) {
+      if (body.compare(i, 2, "\\u") == 0) {
+        out += static_cast<char>(std::stoi(body.substr(i + 2, 4), nullptr, 16));
+        i += 5;
+      } else {
+        out += body[i];
+      }
+    }
+    return out;
+  }
+  static std::string PercentEncoded(const std::string& s) {
+    std::string out;
+    for (unsigned char c : s) {
+      if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+        out += static_cast<char>(c);
+      } else {
+        char buf[4];
+        std::snprintf(buf, sizeof buf, "%%%02X", c);
+        out += buf;
+      }
+    }
+    return out;
+  }
+
+  std::string last_body_;
+  MemoryStore store_;
+  ManualClock clock_;
+  CountingIds ids_;
+  std::shared_ptr<const http::TokenStore> tokens_;
+  std::shared_ptr<const DefinitionCatalog> catalog_;
+  std::unique_ptr<DossierService> service_;
+  std::unique_ptr<http::Api> api_;
+};
+
+TEST(ApiTranscriptTest, EveryAnswerIsAsRecorded) {
+  const std::string expected = ReadAll(kTranscript);
+  ASSERT_FALSE(expected.empty()) << kTranscript;
+  const std::vector<std::string> lines = Lines(expected);
+  const std::string actual = Transcript().Run(lines);
+  if (std::getenv("MOTCUA_UPDATE_TRANSCRIPT") != nullptr) {
+    std::ofstream(kTranscript, std::ios::binary) << actual;
+    GTEST_SKIP() << "rewrote " << kTranscript;
+  }
+  if (actual == expected) return;
+  const std::vector<std::string> got = Lines(actual);
+  size_t n = 0;
+  while (n < got.size() && n < lines.size() && got[n] == lines[n]) ++n;
+  const std::string actual_file = ::testing::TempDir() + "/api.transcript.actual";
+  std::ofstream(actual_file, std::ios::binary) << actual;
+  ADD_FAILURE() << kTranscript << ":" << n + 1 << ": the answer differs\n  recorded: "
+                << (n < lines.size() ? lines[n] : "(end)") << "\n  now:      "
+                << (n < got.size() ? got[n] : "(end)") << "\nwhole transcript now: " << actual_file;
+}
+
+}  // namespace
+}  // namespace motcua
