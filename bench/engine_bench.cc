@@ -11,17 +11,17 @@
 // (--drivers 2, the way the HTTP server's io threads carry connections); the default runs both.
 
 #include <rocksdb/db.h>
-#include <sys/resource.h>
 #include <rocksdb/write_batch.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -183,7 +183,8 @@ Result_ RunEngine(const std::string& dir, int submitters, int drivers, double se
           for (Done& x : batch) {
             const int t = x.submitter;
             if (!x.result.accepted()) std::abort();
-            latencies[t].push_back(std::chrono::duration<double, std::milli>(now - sent[t]).count());
+            latencies[t].push_back(
+                std::chrono::duration<double, std::milli>(now - sent[t]).count());
             --outstanding;
             if (stopping) continue;
             ++outstanding;
@@ -212,11 +213,13 @@ Result_ RunEngine(const std::string& dir, int submitters, int drivers, double se
   r.p50_ms = Percentile(all, 0.50);
   r.p99_ms = Percentile(all, 0.99);
   r.cpu_us = cpu * 1e6 / std::max<size_t>(1, all.size());
-  r.mean_batch = service.stats().batches ? double(service.stats().commands) / service.stats().batches : 0;
-  std::fprintf(stderr, "  [%d submitters] batches %llu, commit %.1f us/batch, process %.1f us/command\n",
-               submitters, (unsigned long long)service.stats().batches.load(),
-               double(service.stats().sync_micros) / std::max<uint64_t>(1, service.stats().batches),
-               double(service.stats().process_micros) / std::max<uint64_t>(1, service.stats().commands));
+  r.mean_batch =
+      service.stats().batches ? double(service.stats().commands) / service.stats().batches : 0;
+  std::fprintf(
+      stderr, "  [%d submitters] batches %llu, commit %.1f us/batch, process %.1f us/command\n",
+      submitters, (unsigned long long)service.stats().batches.load(),
+      double(service.stats().sync_micros) / std::max<uint64_t>(1, service.stats().batches),
+      double(service.stats().process_micros) / std::max<uint64_t>(1, service.stats().commands));
   store->reset();
   std::filesystem::remove_all(dir);
   return r;
@@ -248,7 +251,8 @@ Result_ RunRaw(const std::string& dir, int threads_n, double seconds) {
         b.Put("i" + k, "");
         auto t0 = Clock_::now();
         if (!db->Write(wo, &b).ok()) std::abort();
-        latencies[t].push_back(std::chrono::duration<double, std::milli>(Clock_::now() - t0).count());
+        latencies[t].push_back(
+            std::chrono::duration<double, std::milli>(Clock_::now() - t0).count());
       }
     });
   }
@@ -286,23 +290,26 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--raw")) raw_baseline = std::atoi(argv[i + 1]) != 0;
     if (!std::strcmp(argv[i], "--pattern")) {
       pattern = !std::strcmp(argv[i + 1], "receive-forward") ? Pattern::kReceiveForward
-                                                              : Pattern::kLifecycle;
+                                                             : Pattern::kLifecycle;
     }
   }
-  std::printf("| run | transitions/s | p50 ms | p99 ms | CPU µs/command | commands per group commit |\n");
+  std::printf(
+      "| run | transitions/s | p50 ms | p99 ms | CPU µs/command | commands per group commit |\n");
   std::printf("|---|---|---|---|---|---|\n");
   if (raw_baseline) {
     Result_ raw = RunRaw(dir + "-raw", 32, seconds);
-    std::printf("| raw RocksDB, synced WriteBatch, 32 threads | %.0f | %.2f | %.2f | %.1f | (RocksDB's own) |\n",
-                raw.per_second, raw.p50_ms, raw.p99_ms, raw.cpu_us);
+    std::printf(
+        "| raw RocksDB, synced WriteBatch, 32 threads | %.0f | %.2f | %.2f | %.1f | (RocksDB's "
+        "own) |\n",
+        raw.per_second, raw.p50_ms, raw.p99_ms, raw.cpu_us);
     std::fflush(stdout);
   }
   for (int d : drivers) {
     for (int n : submitters) {
       Result_ r = RunEngine(dir, n, d, seconds);
       const std::string who = std::to_string(n) + (n == 1 ? " submitter" : " submitters");
-      const std::string how = d == 0 ? who + ", a thread each"
-                                     : who + " on " + std::to_string(d) + " driver threads";
+      const std::string how =
+          d == 0 ? who + ", a thread each" : who + " on " + std::to_string(d) + " driver threads";
       std::printf("| motcua engine, %s | %.0f | %.2f | %.2f | %.1f | %.1f |\n", how.c_str(),
                   r.per_second, r.p50_ms, r.p99_ms, r.cpu_us, r.mean_batch);
       std::fflush(stdout);

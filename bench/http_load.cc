@@ -30,11 +30,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-const char* const kSteps[] = {"{\"command\":\"act\",\"action\":\"forward\"}",
-                              "{\"command\":\"act\",\"action\":\"forward\"}",
-                              "{\"command\":\"act\",\"action\":\"forward\"}",
-                              "{\"command\":\"act\",\"action\":\"issue\"}",
-                              "{\"command\":\"return_result\"}"};
+const char* const kSteps[] = {
+    "{\"command\":\"act\",\"action\":\"forward\"}", "{\"command\":\"act\",\"action\":\"forward\"}",
+    "{\"command\":\"act\",\"action\":\"forward\"}", "{\"command\":\"act\",\"action\":\"issue\"}",
+    "{\"command\":\"return_result\"}"};
 constexpr int kStepCount = 5;
 const std::string kCreate =
     "{\"procedure_code\":\"2.000908\",\"receiving_agency\":\"000.17.22.H56\",\"applicant\":"
@@ -191,7 +190,8 @@ void Drive(std::vector<Conn>& conns, const std::string& token, long run,
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: http_load <port> <token> [connections=64] [seconds=10] [threads=2]\n");
+    std::fprintf(stderr,
+                 "usage: http_load <port> <token> [connections=64] [seconds=10] [threads=2]\n");
     return 2;
   }
   const uint16_t port = static_cast<uint16_t>(std::atoi(argv[1]));
@@ -236,7 +236,9 @@ int main(int argc, char** argv) {
     for (Conn& c : shard) close(c.fd);
   }
   std::sort(all.begin(), all.end());
-  auto pct = [&all](double p) { return all.empty() ? 0 : all[static_cast<size_t>(p * (all.size() - 1))]; };
+  auto pct = [&all](double p) {
+    return all.empty() ? 0 : all[static_cast<size_t>(p * (all.size() - 1))];
+  };
   std::printf("%.0f %.2fms %.2fms %ld\n", all.size() / elapsed, pct(0.5), pct(0.99), errors);
   return 0;
 }

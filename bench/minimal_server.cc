@@ -7,7 +7,6 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
 #include <memory>
 #include <string>
 #include <thread>
@@ -42,9 +41,10 @@ class Session : public std::enable_shared_from_this<Session> {
     res_.body() = kBody;
     res_.keep_alive(req_.keep_alive());
     res_.prepare_payload();
-    http::async_write(stream_, res_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (!ec && self->res_.keep_alive()) self->Read();
-    });
+    http::async_write(stream_, res_,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (!ec && self->res_.keep_alive()) self->Read();
+                      });
   }
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;

@@ -21,19 +21,20 @@ namespace motcua {
 namespace {
 
 int Usage() {
-  std::fprintf(stderr,
-               "usage:\n"
-               "  motcua serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--definitions DIR]\n"
-               "      run the HTTP/WebSocket server (motcua serve --help for more)\n"
-               "  motcua token add|revoke --tokens FILE --principal ID [--roles ...] [--agencies ...]\n"
-               "  motcua check <definitions-dir> [--json]\n"
-               "      validate every procedure and calendar; print a summary (exit 0) or every\n"
-               "      error as file:line:column: field.path: message (exit 1)\n"
-               "  motcua preview <definitions-dir> <procedure-code> <YYYY-MM-DDTHH:MM>\n"
-               "      the due date the M01 slip states for a reception at that local time\n"
-               "  motcua verify <data-dir>\n"
-               "      replay every dossier's history against its stored record, check every index\n"
-               "      entry, dossier-number uniqueness and the outbox; exit 1 on any mismatch\n");
+  std::fprintf(
+      stderr,
+      "usage:\n"
+      "  motcua serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--definitions DIR]\n"
+      "      run the HTTP/WebSocket server (motcua serve --help for more)\n"
+      "  motcua token add|revoke --tokens FILE --principal ID [--roles ...] [--agencies ...]\n"
+      "  motcua check <definitions-dir> [--json]\n"
+      "      validate every procedure and calendar; print a summary (exit 0) or every\n"
+      "      error as file:line:column: field.path: message (exit 1)\n"
+      "  motcua preview <definitions-dir> <procedure-code> <YYYY-MM-DDTHH:MM>\n"
+      "      the due date the M01 slip states for a reception at that local time\n"
+      "  motcua verify <data-dir>\n"
+      "      replay every dossier's history against its stored record, check every index\n"
+      "      entry, dossier-number uniqueness and the outbox; exit 1 on any mismatch\n");
   return 2;
 }
 
@@ -78,8 +79,8 @@ int Check(int argc, char** argv) {
     codes.insert(p->code);
     steps += p->steps.size();
   }
-  std::cout << "OK: " << codes.size() << " procedures, " << set.procedures.size()
-            << " versions, " << steps << " steps, " << set.calendars.size() << " calendars\n";
+  std::cout << "OK: " << codes.size() << " procedures, " << set.procedures.size() << " versions, "
+            << steps << " steps, " << set.calendars.size() << " calendars\n";
   for (const auto& [id, c] : set.calendars) {
     std::cout << "  calendar " << id << ": " << c->first_year() << ".." << c->last_year();
     for (const CalendarYear& y : c->spec().years) {
@@ -164,8 +165,9 @@ int Verify(int argc, char** argv) {
   }
   for (const std::string& p : report->problems) std::cout << "MISMATCH " << p << "\n";
   std::cout << (report->ok() ? "OK: " : "FAILED: ") << report->dossiers << " dossiers, "
-            << report->events << " events, " << report->index_entries << " index entries, outbox at "
-            << report->outbox_last << (report->ok() ? "" : ", " + std::to_string(report->problems.size()) + " problems")
+            << report->events << " events, " << report->index_entries
+            << " index entries, outbox at " << report->outbox_last
+            << (report->ok() ? "" : ", " + std::to_string(report->problems.size()) + " problems")
             << "\n";
   return report->ok() ? 0 : 1;
 }

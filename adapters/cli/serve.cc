@@ -55,15 +55,27 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
   try {
     root = YAML::LoadFile(path);
   } catch (const YAML::Exception& e) {
-    std::cerr << path << ":" << e.mark.line + 1 << ":" << e.mark.column + 1 << ": " << e.msg << "\n";
+    std::cerr << path << ":" << e.mark.line + 1 << ":" << e.mark.column + 1 << ": " << e.msg
+              << "\n";
     return false;
   }
-  static const std::set<std::string> kKeys = {
-      "listen",        "data",           "definitions",        "tokens",
-      "threads",       "body_bytes",     "header_bytes",       "read_timeout_seconds",
-      "idle_timeout_seconds", "max_connections", "ws_message_bytes", "ws_queue",
-      "min_free_disk_mb", "public_lookups_per_minute", "shutdown_grace_seconds", "log_requests",
-      "record_cache_entries"};
+  static const std::set<std::string> kKeys = {"listen",
+                                              "data",
+                                              "definitions",
+                                              "tokens",
+                                              "threads",
+                                              "body_bytes",
+                                              "header_bytes",
+                                              "read_timeout_seconds",
+                                              "idle_timeout_seconds",
+                                              "max_connections",
+                                              "ws_message_bytes",
+                                              "ws_queue",
+                                              "min_free_disk_mb",
+                                              "public_lookups_per_minute",
+                                              "shutdown_grace_seconds",
+                                              "log_requests",
+                                              "record_cache_entries"};
   bool ok = true;
   for (const auto& kv : root) {
     const std::string key = kv.first.as<std::string>();
@@ -90,7 +102,8 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
       if (key == "shutdown_grace_seconds") c->server.shutdown_grace_seconds = kv.second.as<int>();
       if (key == "log_requests") c->server.log_requests = kv.second.as<bool>();
       if (key == "min_free_disk_mb") c->api.min_free_disk_bytes = kv.second.as<uint64_t>() << 20;
-      if (key == "public_lookups_per_minute") c->api.public_lookups_per_minute = kv.second.as<int>();
+      if (key == "public_lookups_per_minute")
+        c->api.public_lookups_per_minute = kv.second.as<int>();
       if (key == "record_cache_entries") c->store.record_cache_entries = kv.second.as<size_t>();
     } catch (const YAML::Exception&) {
       std::cerr << where << "'" << key << "' has the wrong type\n";
@@ -125,11 +138,16 @@ int Serve(int argc, char** argv) {
   if (flags.count("config") && !LoadConfig(flags["config"], &c)) return 1;
   for (const auto& [k, v] : flags) {
     if (k == "config") continue;
-    if (k == "listen") c.listen = v;
-    else if (k == "data") c.data = v;
-    else if (k == "definitions") c.definitions = v;
-    else if (k == "tokens") c.tokens = v;
-    else if (k == "threads") c.server.threads = std::atoi(v.c_str());
+    if (k == "listen")
+      c.listen = v;
+    else if (k == "data")
+      c.data = v;
+    else if (k == "definitions")
+      c.definitions = v;
+    else if (k == "tokens")
+      c.tokens = v;
+    else if (k == "threads")
+      c.server.threads = std::atoi(v.c_str());
     else {
       std::cerr << "unknown flag --" << k << "\n";
       return Usage();
@@ -305,7 +323,8 @@ int Token(int argc, char** argv) {
   for (int i = 3; i + 1 < argc; i += 2) flags[std::string(argv[i]).substr(2)] = argv[i + 1];
   const std::string file = flags.count("tokens") ? flags["tokens"] : "./data/tokens.yaml";
   if (verb == "add") {
-    http::TokenSpec spec{flags["principal"], SplitList(flags["roles"]), SplitList(flags["agencies"])};
+    http::TokenSpec spec{flags["principal"], SplitList(flags["roles"]),
+                         SplitList(flags["agencies"])};
     if (spec.principal.empty() || spec.roles.empty() || spec.agencies.empty()) {
       std::fprintf(stderr, "token add needs --principal, --roles and --agencies\n");
       return 2;
@@ -316,8 +335,9 @@ int Token(int argc, char** argv) {
       return 1;
     }
     std::printf("%s\n", secret->c_str());
-    std::fprintf(stderr, "token for %s added to %s; the secret above is not stored anywhere. "
-                         "Send SIGHUP to a running server to load it.\n",
+    std::fprintf(stderr,
+                 "token for %s added to %s; the secret above is not stored anywhere. "
+                 "Send SIGHUP to a running server to load it.\n",
                  spec.principal.c_str(), file.c_str());
     return 0;
   }

@@ -80,8 +80,10 @@ void Metrics::Record(const std::string& method, const std::string& route, int st
                      double seconds) {
   std::lock_guard lock(mu_);
   // Found without building a key (two strings) on every request.
-  auto it = requests_.find(std::tuple<std::string_view, std::string_view, int>(method, route, status));
-  if (it == requests_.end()) it = requests_.emplace(std::make_tuple(method, route, status), Series{}).first;
+  auto it =
+      requests_.find(std::tuple<std::string_view, std::string_view, int>(method, route, status));
+  if (it == requests_.end())
+    it = requests_.emplace(std::make_tuple(method, route, status), Series{}).first;
   Series& s = it->second;
   s.count++;
   s.sum += seconds;
@@ -128,8 +130,8 @@ std::string Metrics::Render(const DossierService& service, Store& store) const {
   o << "# TYPE motcua_commands_total counter\nmotcua_commands_total " << st.commands.load() << "\n"
     << "# TYPE motcua_command_rejections_total counter\nmotcua_command_rejections_total "
     << st.rejections.load() << "\n"
-    << "# TYPE motcua_group_commits_total counter\nmotcua_group_commits_total "
-    << st.batches.load() << "\n"
+    << "# TYPE motcua_group_commits_total counter\nmotcua_group_commits_total " << st.batches.load()
+    << "\n"
     << "# HELP motcua_group_commit_commands_avg Commands per synced write.\n"
        "# TYPE motcua_group_commit_commands_avg gauge\nmotcua_group_commit_commands_avg "
     << (st.batches ? double(st.commands) / double(st.batches) : 0.0) << "\n"
@@ -274,7 +276,8 @@ void Api::Handle(HttpRequest incoming, std::function<void(HttpResponse)> done) {
     size_t start = 0;
     while (start <= qs.size()) {
       size_t amp = qs.find('&', start);
-      std::string part = qs.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
+      std::string part =
+          qs.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
       if (!part.empty()) {
         size_t eq = part.find('=');
         auto k = UrlDecode(part.substr(0, eq));
@@ -335,8 +338,9 @@ void Api::Dispatch(Call& call, const std::vector<std::string>& parts) {
     HttpResponse r;
     if (!deps_.service->writable()) {
       r.status = 503;
-      r.body = "{\"status\":\"not ready\",\"reason\":\"writes stopped: " +
-               deps_.service->failure() + "\"}";
+      r.body =
+          "{\"status\":\"not ready\",\"reason\":\"writes stopped: " + deps_.service->failure() +
+          "\"}";
     } else if (deps_.free_disk) {
       Result<uint64_t> free = deps_.free_disk();
       if (free.ok() && *free < options_.min_free_disk_bytes) {
@@ -517,8 +521,8 @@ bool JsonDepthWithin(const std::string& body, size_t max) {
 }
 
 bool ParseChannelName(const std::string& s, Channel* out) {
-  for (Channel c : {Channel::kCounter, Channel::kOnlineFull, Channel::kOnlinePartial,
-                    Channel::kPostal}) {
+  for (Channel c :
+       {Channel::kCounter, Channel::kOnlineFull, Channel::kOnlinePartial, Channel::kPostal}) {
     if (s == ChannelName(c)) {
       *out = c;
       return true;
@@ -609,7 +613,8 @@ void Api::GetDossier(Call& call, const std::string& key, bool by_number) {
   if (by_number) {
     Result<std::optional<std::string>> found = deps_.store->IdByNumber(key);
     if (!found.ok()) return call.Problem(500, "internal", "Store error", found.status().message());
-    if (!*found) return call.Problem(404, "not-found", "Unknown dossier", "no dossier '" + key + "'");
+    if (!*found)
+      return call.Problem(404, "not-found", "Unknown dossier", "no dossier '" + key + "'");
     id = **found;
   }
   Result<std::shared_ptr<const Dossier>> d = deps_.store->GetShared(id);
@@ -675,8 +680,8 @@ void Api::ListDossiers(Call& call) {
   if (auto s = call.query.find("status"); s != call.query.end()) {
     DossierStatus st;
     if (!ParseDossierStatus(s->second, &st)) {
-      return call.Problem(400, "invalid-field", "Invalid status", "unknown status '" + s->second + "'",
-                          "status");
+      return call.Problem(400, "invalid-field", "Invalid status",
+                          "unknown status '" + s->second + "'", "status");
     }
     q.status = st;
   }
@@ -744,10 +749,10 @@ void Api::PublicProgressLookup(Call& call) {
       n = 0;
     }
     if (++n > options_.public_lookups_per_minute) {
-      return call.Problem(429, "rate-limited", "Too many lookups",
-                          "at most " + std::to_string(options_.public_lookups_per_minute) +
-                              " lookups a minute",
-                          "", {{"Retry-After", "60"}});
+      return call.Problem(
+          429, "rate-limited", "Too many lookups",
+          "at most " + std::to_string(options_.public_lookups_per_minute) + " lookups a minute", "",
+          {{"Retry-After", "60"}});
     }
     if (rate_.size() > 100000) rate_.clear();  // bound memory under address churn
   }
@@ -882,9 +887,10 @@ void Api::CreateDossier(std::shared_ptr<Call> call) {
                          "expected counter, online_full, online_partial or postal", "channel");
   }
   const auto& a = body.applicant();
-  c.applicant = Applicant{a.name(), a.id_number(), a.address(), a.phone(), a.email(),
-                          a.representative()};
-  for (const auto& d : body.documents()) c.documents.push_back({d.document_id(), d.count() ? d.count() : 1});
+  c.applicant =
+      Applicant{a.name(), a.id_number(), a.address(), a.phone(), a.email(), a.representative()};
+  for (const auto& d : body.documents())
+    c.documents.push_back({d.document_id(), d.count() ? d.count() : 1});
   c.comment = body.comment();
   c.reason = body.reason();
   c.actor = Actor{p.id, p.roles};
@@ -965,7 +971,8 @@ void Api::DossierCommand(std::shared_ptr<Call> call, const std::string& id) {
   }
   c.assignee = body.assignee();
   c.reason = body.reason();
-  for (const auto& doc : body.documents()) c.documents.push_back({doc.document_id(), doc.count() ? doc.count() : 1});
+  for (const auto& doc : body.documents())
+    c.documents.push_back({doc.document_id(), doc.count() ? doc.count() : 1});
   c.actor = Actor{p.id, p.roles};
   req.idempotency_key = p.id + ":" + key;
   req.payload_hash = PayloadHash(call->request.method + " " + call->path, call->request.body);

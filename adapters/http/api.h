@@ -21,8 +21,8 @@
 namespace motcua::http {
 
 struct HttpRequest {
-  std::string method;  // "GET"
-  std::string target;  // "/v1/dossiers?agency=X"
+  std::string method;                          // "GET"
+  std::string target;                          // "/v1/dossiers?agency=X"
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
   std::string remote;  // client address, for rate limits and logs
@@ -41,13 +41,13 @@ struct HttpResponse {
 };
 
 struct ApiOptions {
-  size_t max_json_depth = 16;        // Default: 16 levels of nesting
-  size_t max_page = 200;             // Default: at most 200 dossiers a page
+  size_t max_json_depth = 16;  // Default: 16 levels of nesting
+  size_t max_page = 200;       // Default: at most 200 dossiers a page
   // Public progress lookups per client address per minute.
   int public_lookups_per_minute = 30;  // Default: 30
   // Writes are refused (503) while free disk space is below this.
   uint64_t min_free_disk_bytes = 256ull << 20;  // Default: 256 MiB
-  std::string openapi_json;          // served at /v1/openapi.json
+  std::string openapi_json;                     // served at /v1/openapi.json
 };
 
 // Request counters and latency histograms, rendered in Prometheus text format.
@@ -122,7 +122,7 @@ class Api {
 
  private:
   std::function<void(std::function<void()>)> defer_;
-  struct Call;  // one request being answered
+  struct Call;                                                       // one request being answered
   void Dispatch(Call& call, const std::vector<std::string>& parts);  // parts: the path's segments
   bool WritesRefused(Call& call);
   bool IdempotencyKey(Call& call, std::string* key);

@@ -113,8 +113,8 @@ Status SaveFile(const std::string& path, const YAML::Node& root) {
     f << "# motcua tokens: secrets are stored only as SHA-256 hashes.\n" << out.c_str() << "\n";
     if (!f) return Internal("cannot write " + tmp);
   }
-  std::filesystem::permissions(tmp, std::filesystem::perms::owner_read |
-                                        std::filesystem::perms::owner_write);
+  std::filesystem::permissions(
+      tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
   if (ec) return Internal("cannot replace " + path + ": " + ec.message());
@@ -141,8 +141,9 @@ Result<std::shared_ptr<const TokenStore>> TokenStore::Load(const std::string& pa
       if (hash.size() != 64) return InvalidArgument(where + ".sha256: expected 64 hex digits");
       store->by_hash_[hash] = std::move(p);
     } catch (const YAML::Exception& e) {
-      return InvalidArgument(where + ": " + e.msg + " (each token needs principal, roles, "
-                                                    "agencies and sha256)");
+      return InvalidArgument(where + ": " + e.msg +
+                             " (each token needs principal, roles, "
+                             "agencies and sha256)");
     }
   }
   return std::shared_ptr<const TokenStore>(std::move(store));

@@ -1,14 +1,13 @@
 #include "adapters/http/server.h"
 
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
-
 #include <google/protobuf/util/json_util.h>
 
 #include <array>
 #include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 #include <charconv>
 #include <chrono>
 #include <condition_variable>
@@ -295,8 +294,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   ~HttpSession() { server_->connections.fetch_sub(1); }
 
   void Run() {
-    net::dispatch(executor_,
-                  beast::bind_front_handler(&HttpSession::Read, shared_from_this()));
+    net::dispatch(executor_, beast::bind_front_handler(&HttpSession::Read, shared_from_this()));
   }
 
   // Shutdown: an idle connection is closed now; a busy one after its response.
@@ -350,13 +348,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (ec == bhttp::error::end_of_stream || ec == net::error::eof) return Close();
     if (ec && (timed_out_ || server_->stopping.load())) return Close();
     if (ec == bhttp::error::header_limit) {
-      return Fail(431, "request-header-too-large", "request headers exceed " +
-                                                       std::to_string(server_->options.header_limit) +
-                                                       " bytes");
+      return Fail(
+          431, "request-header-too-large",
+          "request headers exceed " + std::to_string(server_->options.header_limit) + " bytes");
     }
     if (ec == bhttp::error::body_limit) {  // a declared Content-Length over the limit
-      return Fail(413, "body-too-large", "request bodies are limited to " +
-                                             std::to_string(server_->options.body_limit) + " bytes");
+      return Fail(413, "body-too-large",
+                  "request bodies are limited to " + std::to_string(server_->options.body_limit) +
+                      " bytes");
     }
     if (ec) return Fail(400, "malformed-request", ec.message());
     first_ = false;
@@ -398,8 +397,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       return Fail(408, "request-timeout", "the request did not arrive in time");
     }
     if (ec == bhttp::error::body_limit) {
-      return Fail(413, "body-too-large", "request bodies are limited to " +
-                                             std::to_string(server_->options.body_limit) + " bytes");
+      return Fail(413, "body-too-large",
+                  "request bodies are limited to " + std::to_string(server_->options.body_limit) +
+                      " bytes");
     }
     if (ec) return Fail(400, "malformed-request", ec.message());
     auto req = parser_->release();
@@ -426,14 +426,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     };
     auto answer = std::make_shared<Answer>();
     const std::thread::id caller = std::this_thread::get_id();
-    server_->api->Handle(std::move(r), [self = shared_from_this(), answer, caller](HttpResponse resp) {
-      if (std::this_thread::get_id() == caller && !answer->returned) {
-        answer->now = std::move(resp);
-        return;
-      }
-      net::post(self->executor_,
-                [self, resp = std::move(resp)]() mutable { self->Send(std::move(resp)); });
-    });
+    server_->api->Handle(
+        std::move(r), [self = shared_from_this(), answer, caller](HttpResponse resp) {
+          if (std::this_thread::get_id() == caller && !answer->returned) {
+            answer->now = std::move(resp);
+            return;
+          }
+          net::post(self->executor_,
+                    [self, resp = std::move(resp)]() mutable { self->Send(std::move(resp)); });
+        });
     answer->returned = true;
     if (answer->now) return Send(std::move(*answer->now));
     NoDeadline();
@@ -462,8 +463,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     beast::error_code sec;
     socket_.set_option(net::socket_base::send_buffer_size(server_->options.ws_send_buffer_bytes),
                        sec);
-    auto ws = std::make_shared<WsSession>(server_, beast::tcp_stream(std::move(socket_)),
-                                          std::move(*p));
+    auto ws =
+        std::make_shared<WsSession>(server_, beast::tcp_stream(std::move(socket_)), std::move(*p));
     {
       std::lock_guard lock(server_->sessions_mu);
       for (auto it = server_->ws_sessions.begin(); it != server_->ws_sessions.end();) {
@@ -530,15 +531,16 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       char ms[32];
       std::snprintf(ms, sizeof ms, "%.2fms", seconds * 1e3);
       std::string line = (method_.empty() ? "-" : method_) + " " +
-                         (target_.empty() ? "-" : target_) + " " + std::to_string(r.status) +
-                         " " + ms + " actor=" + (r.actor.empty() ? "-" : r.actor);
+                         (target_.empty() ? "-" : target_) + " " + std::to_string(r.status) + " " +
+                         ms + " actor=" + (r.actor.empty() ? "-" : r.actor);
       if (!r.log_note.empty() && r.status >= 400) {
         line += " reason=";
         AppendJsonString(ValidUtf8(r.log_note), &line);  // it may quote the request
       }
       Log(line);
     }
-    if (Metrics* m = metrics()) m->Record(method_.empty() ? "-" : method_, r.route, r.status, seconds);
+    if (Metrics* m = metrics())
+      m->Record(method_.empty() ? "-" : method_, r.route, r.status, seconds);
     Deadline(server_->options.read_timeout_seconds);
     const std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
     net::async_write(socket_, buffers,
@@ -594,7 +596,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   unsigned version_ = 11;
   std::string method_, target_;
   std::string head_, body_;  // the response being written
-  std::string remote_;  // the peer address, read once per connection
+  std::string remote_;       // the peer address, read once per connection
   std::chrono::steady_clock::time_point start_;
 };
 

@@ -14,21 +14,21 @@
 namespace motcua::http {
 
 struct ServerOptions {
-  std::string address = "127.0.0.1";  // Default: loopback only
-  uint16_t port = 8080;               // Default: 8080; 0 = any free port
-  int threads = 2;                    // Default: 2 io threads
-  size_t header_limit = 8 * 1024;     // Default: 8 KiB of request headers, else 431
-  size_t body_limit = 1 << 20;        // Default: 1 MiB request body, else 413
-  int read_timeout_seconds = 10;      // Default: a request must arrive within 10 s (slowloris)
-  int idle_timeout_seconds = 30;      // Default: keep-alive connections idle 30 s are closed
-  size_t max_connections = 2048;      // Default: 2048 open connections, then 503
+  std::string address = "127.0.0.1";    // Default: loopback only
+  uint16_t port = 8080;                 // Default: 8080; 0 = any free port
+  int threads = 2;                      // Default: 2 io threads
+  size_t header_limit = 8 * 1024;       // Default: 8 KiB of request headers, else 431
+  size_t body_limit = 1 << 20;          // Default: 1 MiB request body, else 413
+  int read_timeout_seconds = 10;        // Default: a request must arrive within 10 s (slowloris)
+  int idle_timeout_seconds = 30;        // Default: keep-alive connections idle 30 s are closed
+  size_t max_connections = 2048;        // Default: 2048 open connections, then 503
   size_t ws_message_limit = 16 * 1024;  // Default: 16 KiB per WebSocket message from clients
-  size_t ws_queue_limit = 4096;       // Default: live events buffered per subscriber before it is cut
+  size_t ws_queue_limit = 4096;  // Default: live events buffered per subscriber before it is cut
   // Kernel send buffer of WebSocket connections: small, so that a consumer that stops reading
   // is noticed by its queue instead of hiding in kernel memory.
   int ws_send_buffer_bytes = 64 * 1024;  // Default: 64 KiB
-  int shutdown_grace_seconds = 15;    // Default: in-flight requests get 15 s to finish
-  bool log_requests = true;           // Default: one line per request on stderr
+  int shutdown_grace_seconds = 15;       // Default: in-flight requests get 15 s to finish
+  bool log_requests = true;              // Default: one line per request on stderr
 };
 
 class Server {

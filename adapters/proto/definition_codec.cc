@@ -1,13 +1,12 @@
 #include "adapters/proto/definition_codec.h"
 
+#include <google/protobuf/util/json_util.h>
+
 #include <charconv>
 #include <climits>
 #include <cstdint>
-#include <vector>
-
-#include <google/protobuf/util/json_util.h>
-
 #include <unordered_map>
+#include <vector>
 
 #include "motcua/v1/api.pb.h"
 
@@ -38,14 +37,18 @@ void ToProto(const Procedure& p, v1::Procedure* out) {
   for (Channel c : p.channels) out->add_channels(ChannelName(c));
   out->set_calendar(p.calendar);
   out->mutable_time_limit()->set_same_day(p.time_limit.same_day);
-  if (!p.time_limit.same_day) ToProto(p.time_limit.duration, out->mutable_time_limit()->mutable_duration());
+  if (!p.time_limit.same_day)
+    ToProto(p.time_limit.duration, out->mutable_time_limit()->mutable_duration());
   out->mutable_time_limit()->set_note(p.time_limit_note);
   out->set_due_rule(p.due_rule == DueRule::kSameClockTime ? "same_clock_time" : "end_of_day");
-  out->mutable_cutoff()->set_policy(static_cast<v1::Cutoff::Policy>(static_cast<int>(p.cutoff.policy) + 1));
-  if (p.cutoff.policy != CutoffPolicy::kNone) out->mutable_cutoff()->set_after(FormatClock(p.cutoff.minute_of_day));
+  out->mutable_cutoff()->set_policy(
+      static_cast<v1::Cutoff::Policy>(static_cast<int>(p.cutoff.policy) + 1));
+  if (p.cutoff.policy != CutoffPolicy::kNone)
+    out->mutable_cutoff()->set_after(FormatClock(p.cutoff.minute_of_day));
   out->mutable_supplement()->set_clock(ClockName(p.supplement.clock));
   out->mutable_supplement()->set_once_only(p.supplement.once_only);
-  if (p.supplement.max_wait) ToProto(*p.supplement.max_wait, out->mutable_supplement()->mutable_max_wait());
+  if (p.supplement.max_wait)
+    ToProto(*p.supplement.max_wait, out->mutable_supplement()->mutable_max_wait());
   out->mutable_extension()->set_allowed(p.extension.allowed);
   if (p.extension.max) ToProto(*p.extension.max, out->mutable_extension()->mutable_max());
   ToProto(p.extension.min_notice, out->mutable_extension()->mutable_min_notice());
@@ -139,10 +142,9 @@ namespace {
 // Code points protobuf's JSON printer writes as \u escapes (invisible, bidi and format
 // characters), beyond ASCII controls; tests/adapters/proto/json_test.cc checks the boundaries.
 constexpr std::pair<uint32_t, uint32_t> kEscapedRanges[] = {
-    {0x80, 0x9f},     {0xad, 0xad},     {0x600, 0x603},   {0x6dd, 0x6dd},   {0x70f, 0x70f},
-    {0x17b4, 0x17b5}, {0x200b, 0x200f}, {0x2028, 0x202e}, {0x2060, 0x2064}, {0x206a, 0x206f},
-    {0xfeff, 0xfeff}, {0xfff9, 0xfffb}, {0x1d173, 0x1d17a}, {0xe0001, 0xe0001},
-    {0xe0020, 0xe007f}};
+    {0x80, 0x9f},     {0xad, 0xad},     {0x600, 0x603},     {0x6dd, 0x6dd},     {0x70f, 0x70f},
+    {0x17b4, 0x17b5}, {0x200b, 0x200f}, {0x2028, 0x202e},   {0x2060, 0x2064},   {0x206a, 0x206f},
+    {0xfeff, 0xfeff}, {0xfff9, 0xfffb}, {0x1d173, 0x1d17a}, {0xe0001, 0xe0001}, {0xe0020, 0xe007f}};
 
 void AppendEscape(uint32_t unit, std::string* out) {
   char buf[16];
@@ -215,16 +217,35 @@ void AppendJsonString(const std::string& s, std::string* out) {
     }
     const unsigned char c = static_cast<unsigned char>(s[i]);
     switch (c) {
-      case '"': out->append("\\\""); continue;
-      case '\\': out->append("\\\\"); continue;
-      case '\b': out->append("\\b"); continue;
-      case '\f': out->append("\\f"); continue;
-      case '\n': out->append("\\n"); continue;
-      case '\r': out->append("\\r"); continue;
-      case '\t': out->append("\\t"); continue;
-      case '<': out->append("\\u003c"); continue;
-      case '>': out->append("\\u003e"); continue;
-      default: break;
+      case '"':
+        out->append("\\\"");
+        continue;
+      case '\\':
+        out->append("\\\\");
+        continue;
+      case '\b':
+        out->append("\\b");
+        continue;
+      case '\f':
+        out->append("\\f");
+        continue;
+      case '\n':
+        out->append("\\n");
+        continue;
+      case '\r':
+        out->append("\\r");
+        continue;
+      case '\t':
+        out->append("\\t");
+        continue;
+      case '<':
+        out->append("\\u003c");
+        continue;
+      case '>':
+        out->append("\\u003e");
+        continue;
+      default:
+        break;
     }
     if (c < 0x20 || c == 0x7f) {
       AppendEscape(c, out);
@@ -519,8 +540,8 @@ class DirectReader {
 
  private:
   void Space() {
-    while (at_ < in_.size() && (in_[at_] == ' ' || in_[at_] == '\t' || in_[at_] == '\n' ||
-                                in_[at_] == '\r')) {
+    while (at_ < in_.size() &&
+           (in_[at_] == ' ' || in_[at_] == '\t' || in_[at_] == '\n' || in_[at_] == '\r')) {
       ++at_;
     }
   }
@@ -552,15 +573,32 @@ class DirectReader {
         if (at_ + 1 >= in_.size()) return false;
         const char e = in_[at_ + 1];
         switch (e) {
-          case '"': out->push_back('"'); break;
-          case '\\': out->push_back('\\'); break;
-          case '/': out->push_back('/'); break;
-          case 'b': out->push_back('\b'); break;
-          case 'f': out->push_back('\f'); break;
-          case 'n': out->push_back('\n'); break;
-          case 'r': out->push_back('\r'); break;
-          case 't': out->push_back('\t'); break;
-          default: return false;  // \u and anything else: protobuf's parser
+          case '"':
+            out->push_back('"');
+            break;
+          case '\\':
+            out->push_back('\\');
+            break;
+          case '/':
+            out->push_back('/');
+            break;
+          case 'b':
+            out->push_back('\b');
+            break;
+          case 'f':
+            out->push_back('\f');
+            break;
+          case 'n':
+            out->push_back('\n');
+            break;
+          case 'r':
+            out->push_back('\r');
+            break;
+          case 't':
+            out->push_back('\t');
+            break;
+          default:
+            return false;  // \u and anything else: protobuf's parser
         }
         at_ += 2;
         continue;
@@ -629,13 +667,15 @@ class DirectReader {
       case FD::CPPTYPE_INT32: {
         int64_t v;
         if (!Integer(INT32_MIN, INT32_MAX, &v)) return false;
-        rep ? r->AddInt32(m, f, static_cast<int32_t>(v)) : r->SetInt32(m, f, static_cast<int32_t>(v));
+        rep ? r->AddInt32(m, f, static_cast<int32_t>(v))
+            : r->SetInt32(m, f, static_cast<int32_t>(v));
         return true;
       }
       case FD::CPPTYPE_UINT32: {
         int64_t v;
         if (!Integer(0, UINT32_MAX, &v)) return false;
-        rep ? r->AddUInt32(m, f, static_cast<uint32_t>(v)) : r->SetUInt32(m, f, static_cast<uint32_t>(v));
+        rep ? r->AddUInt32(m, f, static_cast<uint32_t>(v))
+            : r->SetUInt32(m, f, static_cast<uint32_t>(v));
         return true;
       }
       case FD::CPPTYPE_INT64: {
@@ -710,7 +750,8 @@ bool DirectJsonToMessage(std::string_view json, google::protobuf::Message* out) 
   return DirectReader(json).Parse(out);
 }
 
-google::protobuf::util::Status JsonToMessage(const std::string& json, google::protobuf::Message* out) {
+google::protobuf::util::Status JsonToMessage(const std::string& json,
+                                             google::protobuf::Message* out) {
   if (DirectJsonToMessage(json, out)) return google::protobuf::util::Status();
   out->Clear();
   google::protobuf::util::JsonParseOptions opts;

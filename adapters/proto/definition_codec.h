@@ -28,7 +28,8 @@ std::string ToJsonReference(const google::protobuf::Message& m, bool pretty);
 // bodies (strings, integers, booleans, nested objects, arrays) take a direct reader; anything
 // else, and every malformed body, goes to protobuf's parser, whose answer (and error message)
 // is the reference. The direct reader never accepts what protobuf would reject.
-google::protobuf::util::Status JsonToMessage(const std::string& json, google::protobuf::Message* out);
+google::protobuf::util::Status JsonToMessage(const std::string& json,
+                                             google::protobuf::Message* out);
 // The direct reader alone: true when it parsed `json` completely; false = not handled (`out` is
 // then in an unspecified state).
 bool DirectJsonToMessage(std::string_view json, google::protobuf::Message* out);

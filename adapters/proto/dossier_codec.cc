@@ -28,8 +28,8 @@ bool ParseTimeliness(const std::string& s, std::optional<Timeliness>* out) {
 }
 
 bool ParseChannel(const std::string& s, Channel* out) {
-  for (Channel c : {Channel::kCounter, Channel::kOnlineFull, Channel::kOnlinePartial,
-                    Channel::kPostal}) {
+  for (Channel c :
+       {Channel::kCounter, Channel::kOnlineFull, Channel::kOnlinePartial, Channel::kPostal}) {
     if (s == ChannelName(c)) {
       *out = c;
       return true;

@@ -23,8 +23,8 @@ namespace {
 constexpr char kFormatKey[] = "format";
 constexpr char kFormatVersion[] = "1";
 
-const char* const kColumnFamilyNames[] = {"default", "dossiers", "history", "indexes",
-                                          "idempotency", "outbox", "counters"};
+const char* const kColumnFamilyNames[] = {"default",     "dossiers", "history", "indexes",
+                                          "idempotency", "outbox",   "counters"};
 static_assert(std::size(kColumnFamilyNames) == static_cast<size_t>(ColumnFamily::kCount));
 
 Status FromRocks(const rocksdb::Status& s, const std::string& what) {
@@ -164,7 +164,8 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& path,
   store->db_.reset(raw);
 
   std::string format;
-  s = store->db_->Get(rocksdb::ReadOptions(), store->cf(ColumnFamily::kDefault), kFormatKey, &format);
+  s = store->db_->Get(rocksdb::ReadOptions(), store->cf(ColumnFamily::kDefault), kFormatKey,
+                      &format);
   if (s.IsNotFound()) {
     rocksdb::WriteOptions wo;
     wo.sync = true;

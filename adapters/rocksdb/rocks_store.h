@@ -24,13 +24,13 @@ class Env;
 namespace motcua {
 
 enum class ColumnFamily : int {
-  kDefault = 0,   // "default": meta (format version)
-  kDossiers,      // "dossiers": id → v1.Dossier
-  kHistory,       // "history": id \0 version(be64) → v1.Event
-  kIndexes,       // "indexes": index entry (indexes.h) → ""
-  kIdempotency,   // "idempotency": key → v1.IdempotencyRecord
-  kOutbox,        // "outbox": position(be64) → v1.Event
-  kCounters,      // "counters": name → value(be64)
+  kDefault = 0,  // "default": meta (format version)
+  kDossiers,     // "dossiers": id → v1.Dossier
+  kHistory,      // "history": id \0 version(be64) → v1.Event
+  kIndexes,      // "indexes": index entry (indexes.h) → ""
+  kIdempotency,  // "idempotency": key → v1.IdempotencyRecord
+  kOutbox,       // "outbox": position(be64) → v1.Event
+  kCounters,     // "counters": name → value(be64)
   kCount,
 };
 
@@ -64,8 +64,7 @@ class RocksStore : public Store {
   Result<std::vector<OutboxEntry>> ReadOutbox(uint64_t after, size_t limit) override;
   Result<std::vector<std::string>> Ids(const std::string& after_id, size_t limit) override;
   Result<std::vector<std::string>> ScanIndex(const std::string& prefix,
-                                             const std::string& start_after,
-                                             size_t limit) override;
+                                             const std::string& start_after, size_t limit) override;
   Result<bool> HasIndexEntry(const std::string& entry) override;
   Result<std::vector<std::string>> AllIndexEntries(const std::string& start_after,
                                                    size_t limit) override;

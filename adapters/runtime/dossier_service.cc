@@ -105,8 +105,8 @@ void DossierService::SubmitAsync(CommandRequest request, std::function<void(Comm
     } else if (stopping_) {
       refused.status = Unavailable("the service is shutting down");
     } else if (queue_.size() >= options_.max_queue) {
-      refused.status = Unavailable("overloaded: " + std::to_string(queue_.size()) +
-                                   " commands are queued");
+      refused.status =
+          Unavailable("overloaded: " + std::to_string(queue_.size()) + " commands are queued");
     } else {
       queue_.push_back(Pending{std::move(request), std::move(done)});
     }
@@ -224,7 +224,8 @@ DossierService::Prepared DossierService::ProcessBatch(std::vector<Pending> batch
           if (f != inflight_idempotency_.end()) rec = f->second.value;
         }
         if (!rec) {
-          Result<std::optional<IdempotencyRecord>> stored = store_->Idempotency(req.idempotency_key);
+          Result<std::optional<IdempotencyRecord>> stored =
+              store_->Idempotency(req.idempotency_key);
           if (!stored.ok()) {
             result.status = stored.status();
             continue;
@@ -326,7 +327,8 @@ DossierService::Prepared DossierService::ProcessBatch(std::vector<Pending> batch
     for (auto& [id, d] : overlay) {
       inflight_dossiers_[id] = InFlight<std::shared_ptr<const Dossier>>{std::move(d), out.seq};
     }
-    for (auto& [key, r] : staged_idem) inflight_idempotency_[key] = InFlight<IdempotencyRecord>{r, out.seq};
+    for (auto& [key, r] : staged_idem)
+      inflight_idempotency_[key] = InFlight<IdempotencyRecord>{r, out.seq};
   }
   store_->Encode(ws);
   out.pending = std::move(batch);
@@ -457,10 +459,9 @@ RandomIdSource::RandomIdSource(Clock* clock) : clock_(clock) {
 
 std::string RandomIdSource::NewId() {
   (void)clock_;  // ids sort by real creation time, not by the (possibly simulated) engine clock
-  const uint64_t ms = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(
-          std::chrono::system_clock::now().time_since_epoch())
-          .count());
+  const uint64_t ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                std::chrono::system_clock::now().time_since_epoch())
+                                                .count());
   uint64_t r;
   {
     // A random start plus a counter: unique within the process, unguessable across processes.
@@ -468,7 +469,8 @@ std::string RandomIdSource::NewId() {
     r = state_++;
   }
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%012llx%08llx", static_cast<unsigned long long>(ms & 0xffffffffffffULL),
+  std::snprintf(buf, sizeof buf, "%012llx%08llx",
+                static_cast<unsigned long long>(ms & 0xffffffffffffULL),
                 static_cast<unsigned long long>(r & 0xffffffffULL));
   return buf;
 }

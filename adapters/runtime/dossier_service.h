@@ -39,17 +39,17 @@ struct CommandResult {
   std::optional<Rejection> rejection;  // the rules rejected it; nothing was written
   std::optional<Dossier> dossier;      // the dossier after the command
   std::vector<Event> events;           // what the command did (empty on a replay)
-  bool replayed = false;  // an idempotent retry: the original command's outcome
+  bool replayed = false;               // an idempotent retry: the original command's outcome
   bool accepted() const { return status.ok() && !rejection; }
 };
 
 struct ServiceOptions {
   // Commands committed together at most; a full queue means callers wait (back-pressure).
-  size_t max_batch = 512;          // Default: 512
-  size_t max_queue = 100000;       // Default: 100,000 queued commands, then kUnavailable
+  size_t max_batch = 512;     // Default: 512
+  size_t max_queue = 100000;  // Default: 100,000 queued commands, then kUnavailable
   // How often the timer loop looks for due timers.
-  int timer_poll_ms = 1000;        // Default: 1 s
-  bool run_timers = true;          // Default: true
+  int timer_poll_ms = 1000;  // Default: 1 s
+  bool run_timers = true;    // Default: true
   EngineSettings engine;
 };
 
@@ -149,8 +149,8 @@ class DossierService {
   std::mutex inflight_mu_;
   std::map<std::string, InFlight<std::shared_ptr<const Dossier>>> inflight_dossiers_;
   std::map<std::string, InFlight<IdempotencyRecord>> inflight_idempotency_;
-  uint64_t next_seq_ = 1;        // processor thread only
-  uint64_t next_position_ = 1;   // processor thread only: next outbox position to assign
+  uint64_t next_seq_ = 1;       // processor thread only
+  uint64_t next_position_ = 1;  // processor thread only: next outbox position to assign
   std::vector<std::function<void(uint64_t)>> listeners_;
 
   std::atomic<bool> failed_{false};

@@ -39,9 +39,9 @@ void ReadRole(Context& ctx, const YAML::Node& n, const std::string& path, Proced
 }
 
 void ReadDocument(Context& ctx, const YAML::Node& n, const std::string& path, Procedure& p) {
-  MapReader m(ctx, n, path,
-              {"id", "name", "form", "count", "required", "condition", "file_types",
-               "substitutes_for"});
+  MapReader m(
+      ctx, n, path,
+      {"id", "name", "form", "count", "required", "condition", "file_types", "substitutes_for"});
   Document d;
   d.src = ctx.At(n);
   d.id = m.String("id", true).value_or("");
@@ -82,8 +82,8 @@ void ReadAction(Context& ctx, const YAML::Node& n, const std::string& path, Step
   a.id = m.String("id", true).value_or("");
   a.label = m.String("label", true).value_or("");
   std::optional<int> kind = m.Enum("kind", false,
-                                   {"forward", "send_back", "request_supplement",
-                                    "request_payment", "consult", "extend", "decide"});
+                                   {"forward", "send_back", "request_supplement", "request_payment",
+                                    "consult", "extend", "decide"});
   a.to = m.String("to", false).value_or("");
   if (auto o = m.Enum("outcome", false, {"approved", "refused"})) {
     a.outcome = static_cast<Outcome>(*o + 1);
@@ -102,8 +102,9 @@ void ReadAction(Context& ctx, const YAML::Node& n, const std::string& path, Step
   const bool moves = a.kind == ActionKind::kForward || a.kind == ActionKind::kSendBack;
   if (kind || m.Has("to") || m.Has("outcome")) {
     if (moves && !m.Has("to")) {
-      ctx.Error(n, m.Sub("to"), std::string("missing required field 'to' for a ") +
-                                    ActionKindName(a.kind) + " action");
+      ctx.Error(
+          n, m.Sub("to"),
+          std::string("missing required field 'to' for a ") + ActionKindName(a.kind) + " action");
     }
     if (!moves && m.Has("to")) {
       ctx.Error(m.Get("to"), m.Sub("to"),
@@ -130,9 +131,9 @@ void ReadAction(Context& ctx, const YAML::Node& n, const std::string& path, Step
     }
     a.pauses_clock = *pc;
   } else {
-    a.pauses_clock = a.kind == ActionKind::kRequestPayment ||
-                     (a.kind == ActionKind::kRequestSupplement &&
-                      p.supplement.clock != SupplementClock::kContinue);
+    a.pauses_clock =
+        a.kind == ActionKind::kRequestPayment || (a.kind == ActionKind::kRequestSupplement &&
+                                                  p.supplement.clock != SupplementClock::kContinue);
   }
   a.answer_within = m.Duration("answer_within", false);
   if (a.answer_within && a.kind != ActionKind::kConsult) {
@@ -148,9 +149,9 @@ void ReadStep(Context& ctx, const YAML::Node& n, const std::string& path, Proced
   s.src = ctx.At(n);
   s.id = m.String("id", true).value_or("");
   s.name = m.String("name", true).value_or("");
-  if (auto k = m.Enum("kind", true,
-                      {"receive", "appraise", "verify", "consult", "sign", "issue", "payment",
-                       "return"})) {
+  if (auto k = m.Enum(
+          "kind", true,
+          {"receive", "appraise", "verify", "consult", "sign", "issue", "payment", "return"})) {
     s.kind = static_cast<StepKind>(*k);
   }
   s.unit = m.String("unit", true).value_or("");
@@ -160,7 +161,8 @@ void ReadStep(Context& ctx, const YAML::Node& n, const std::string& path, Proced
   bool listed = m.List("actions", true, [&](const YAML::Node& e, const std::string& ep) {
     ReadAction(ctx, e, ep, s, p);
   });
-  if (listed && s.actions.empty()) ctx.Error(m.Get("actions"), m.Sub("actions"), "must not be empty");
+  if (listed && s.actions.empty())
+    ctx.Error(m.Get("actions"), m.Sub("actions"), "must not be empty");
   p.steps.push_back(std::move(s));
 }
 
@@ -232,8 +234,8 @@ std::shared_ptr<Procedure> ParseProcedureYaml(const std::string& text, const std
   }
   if (m.Has("cutoff")) {
     MapReader c(ctx, m.Get("cutoff"), "cutoff", {"policy", "after"});
-    if (auto pol = c.Enum("policy", true,
-                          {"none", "result_next_day", "counting_starts_next_day"})) {
+    if (auto pol =
+            c.Enum("policy", true, {"none", "result_next_day", "counting_starts_next_day"})) {
       p->cutoff.policy = static_cast<CutoffPolicy>(*pol);
     }
     p->cutoff.minute_of_day = c.Clock("after", false).value_or(15 * 60);
@@ -255,18 +257,14 @@ std::shared_ptr<Procedure> ParseProcedureYaml(const std::string& text, const std
       ctx.Error(x.node(), "extension.max", "an allowed extension needs a maximum ('max')");
     }
   }
-  m.List("roles", true, [&](const YAML::Node& e, const std::string& ep) {
-    ReadRole(ctx, e, ep, *p);
-  });
-  m.List("documents", true, [&](const YAML::Node& e, const std::string& ep) {
-    ReadDocument(ctx, e, ep, *p);
-  });
-  m.List("fees", false, [&](const YAML::Node& e, const std::string& ep) {
-    ReadFee(ctx, e, ep, *p);
-  });
-  listed = m.List("steps", true, [&](const YAML::Node& e, const std::string& ep) {
-    ReadStep(ctx, e, ep, *p);
-  });
+  m.List("roles", true,
+         [&](const YAML::Node& e, const std::string& ep) { ReadRole(ctx, e, ep, *p); });
+  m.List("documents", true,
+         [&](const YAML::Node& e, const std::string& ep) { ReadDocument(ctx, e, ep, *p); });
+  m.List("fees", false,
+         [&](const YAML::Node& e, const std::string& ep) { ReadFee(ctx, e, ep, *p); });
+  listed = m.List("steps", true,
+                  [&](const YAML::Node& e, const std::string& ep) { ReadStep(ctx, e, ep, *p); });
   if (listed && p->steps.empty()) ctx.Error(m.Get("steps"), "steps", "must list at least one step");
   if (ctx.error_count() != before) return nullptr;
   for (Diagnostic& d : ValidateProcedure(*p)) errors->push_back(std::move(d));
@@ -296,8 +294,9 @@ std::optional<std::vector<Session>> ReadSessions(Context& ctx, const YAML::Node&
       b = ParseClock(e.Scalar().substr(6));
     }
     if (!a || !b) {
-      ctx.Error(e, ep, "expected a session \"HH:MM-HH:MM\", found '" +
-                           (e.IsScalar() ? e.Scalar() : std::string("a non-text value")) + "'");
+      ctx.Error(e, ep,
+                "expected a session \"HH:MM-HH:MM\", found '" +
+                    (e.IsScalar() ? e.Scalar() : std::string("a non-text value")) + "'");
       ok = false;
     } else if (*a >= *b || (!out.empty() && *a < out.back().end_minute)) {
       ctx.Error(e, ep, "sessions must be in order, each ending after it starts, not overlapping");
@@ -322,8 +321,8 @@ void ReadDates(Context& ctx, const YAML::Node& n, const std::string& path,
   std::optional<CivilDate> a = ParseDate(s.substr(0, dots));
   std::optional<CivilDate> b = dots == std::string::npos ? a : ParseDate(s.substr(dots + 2));
   if (!a || !b || *b < *a) {
-    ctx.Error(n, path, "expected a date YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD, found '" +
-                           s + "'");
+    ctx.Error(n, path,
+              "expected a date YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD, found '" + s + "'");
     return;
   }
   for (int64_t d = DaysFromCivil(*a); d <= DaysFromCivil(*b); ++d) {
@@ -384,20 +383,22 @@ std::optional<CalendarFile> ParseCalendarFile(const std::string& text, const std
   if (auto t = m.Enum("timeliness", false, {"by_session", "by_date"})) {
     spec.timeliness_rule = static_cast<TimelinessRule>(*t);
   }
-  out.has_years = m.List("years", out.base.empty(), [&](const YAML::Node& e, const std::string& ep) {
-    MapReader y(ctx, e, ep, {"year", "status", "days_off", "worked_days", "note"});
-    CalendarYear cy;
-    cy.year = static_cast<int>(y.Int("year", true, 1900, 9999).value_or(0));
-    if (auto st = y.Enum("status", true, {"official", "not_announced"})) cy.announced = *st == 0;
-    y.List("days_off", false, [&](const YAML::Node& d, const std::string& dp) {
-      ReadDates(ctx, d, dp, &cy.days_off);
-    });
-    y.List("worked_days", false, [&](const YAML::Node& d, const std::string& dp) {
-      ReadDates(ctx, d, dp, &cy.worked_days);
-    });
-    y.String("note", false);
-    spec.years.push_back(std::move(cy));
-  });
+  out.has_years =
+      m.List("years", out.base.empty(), [&](const YAML::Node& e, const std::string& ep) {
+        MapReader y(ctx, e, ep, {"year", "status", "days_off", "worked_days", "note"});
+        CalendarYear cy;
+        cy.year = static_cast<int>(y.Int("year", true, 1900, 9999).value_or(0));
+        if (auto st = y.Enum("status", true, {"official", "not_announced"}))
+          cy.announced = *st == 0;
+        y.List("days_off", false, [&](const YAML::Node& d, const std::string& dp) {
+          ReadDates(ctx, d, dp, &cy.days_off);
+        });
+        y.List("worked_days", false, [&](const YAML::Node& d, const std::string& dp) {
+          ReadDates(ctx, d, dp, &cy.worked_days);
+        });
+        y.String("note", false);
+        spec.years.push_back(std::move(cy));
+      });
   if (ctx.error_count() != before) return std::nullopt;
   return out;
 }
@@ -422,8 +423,8 @@ std::shared_ptr<WorkCalendar> ParseCalendarYaml(const std::string& text, const s
   std::optional<CalendarFile> f = ParseCalendarFile(text, file, errors);
   if (!f) return nullptr;
   if (!f->base.empty()) {
-    errors->push_back(Diagnostic{f->base_src, "base",
-                                 "a calendar with a base is loaded with its directory"});
+    errors->push_back(
+        Diagnostic{f->base_src, "base", "a calendar with a base is loaded with its directory"});
     return nullptr;
   }
   return BuildCalendar(std::move(f->spec), SourceRef{file, 1, 1}, errors);
@@ -457,11 +458,13 @@ std::vector<std::filesystem::path> YamlFiles(const std::filesystem::path& dir) {
   return out;
 }
 
-bool ReadFile(const std::filesystem::path& path, std::string* text, std::vector<Diagnostic>* errors) {
+bool ReadFile(const std::filesystem::path& path, std::string* text,
+              std::vector<Diagnostic>* errors) {
   std::error_code ec;
   auto size = std::filesystem::file_size(path, ec);
   if (!ec && size > kMaxDefinitionFileBytes) {
-    errors->push_back({{path.string(), 0, 0}, "",
+    errors->push_back({{path.string(), 0, 0},
+                       "",
                        "file is " + std::to_string(size) + " bytes; the limit is " +
                            std::to_string(kMaxDefinitionFileBytes)});
     return false;
@@ -483,7 +486,8 @@ DefinitionSet LoadDefinitions(const std::string& dir) {
   DefinitionSet set;
   const std::filesystem::path root(dir);
   if (!std::filesystem::is_directory(root)) {
-    set.errors.push_back({{dir, 0, 0}, "", "not a directory; expected <dir>/procedures/ and <dir>/calendars/"});
+    set.errors.push_back(
+        {{dir, 0, 0}, "", "not a directory; expected <dir>/procedures/ and <dir>/calendars/"});
     return set;
   }
   for (const char* sub : {"calendars", "procedures"}) {
@@ -496,7 +500,8 @@ DefinitionSet LoadDefinitions(const std::string& dir) {
   for (const auto& path : YamlFiles(root / "calendars")) {
     std::string text;
     if (!ReadFile(path, &text, &set.errors)) continue;
-    if (auto f = ParseCalendarFile(text, path.string(), &set.errors)) files.push_back(std::move(*f));
+    if (auto f = ParseCalendarFile(text, path.string(), &set.errors))
+      files.push_back(std::move(*f));
   }
   std::map<std::string, const CalendarFile*> by_id;
   for (const CalendarFile& f : files) {
@@ -545,14 +550,13 @@ DefinitionSet LoadDefinitions(const std::string& dir) {
     if (auto p = ParseProcedureYaml(text, path.string(), &set.errors)) {
       if (!set.calendars.count(p->calendar)) {
         set.errors.push_back({p->calendar_src, "calendar",
-                              "unknown calendar '" + p->calendar + "'; defined: " +
-                                  [&set] {
-                                    std::string ids;
-                                    for (const auto& [id, c] : set.calendars) {
-                                      ids += (ids.empty() ? "" : ", ") + id;
-                                    }
-                                    return ids.empty() ? std::string("none") : ids;
-                                  }()});
+                              "unknown calendar '" + p->calendar + "'; defined: " + [&set] {
+                                std::string ids;
+                                for (const auto& [id, c] : set.calendars) {
+                                  ids += (ids.empty() ? "" : ", ") + id;
+                                }
+                                return ids.empty() ? std::string("none") : ids;
+                              }()});
       }
       all.push_back(p.get());
       set.procedures.push_back(std::move(p));

@@ -152,8 +152,9 @@ std::optional<int64_t> MapReader::Int(const char* key, bool required, int64_t mi
     return std::nullopt;
   }
   if (v < min || v > max) {
-    ctx_.Error(n, Sub(key), "expected a number from " + std::to_string(min) + " to " +
-                                std::to_string(max) + ", found " + std::to_string(v));
+    ctx_.Error(n, Sub(key),
+               "expected a number from " + std::to_string(min) + " to " + std::to_string(max) +
+                   ", found " + std::to_string(v));
     return std::nullopt;
   }
   return v;

@@ -22,7 +22,8 @@ Status CheckSessions(const std::vector<Session>& sessions, const std::string& wh
   for (const Session& s : sessions) {
     if (s.start_minute < 0 || s.end_minute > 24 * 60 || s.start_minute >= s.end_minute) {
       return InvalidArgument(what + ": session " + FormatClock(s.start_minute) + "-" +
-                             FormatClock(s.end_minute) + " must end after it starts, within the day");
+                             FormatClock(s.end_minute) +
+                             " must end after it starts, within the day");
     }
     if (s.start_minute < prev_end) {
       return InvalidArgument(what + ": sessions must be in order and must not overlap (" +
@@ -38,9 +39,12 @@ Status CheckSessions(const std::vector<Session>& sessions, const std::string& wh
 
 const char* TimelinessName(Timeliness t) {
   switch (t) {
-    case Timeliness::kEarly: return "early";
-    case Timeliness::kOnTime: return "on_time";
-    case Timeliness::kLate: return "late";
+    case Timeliness::kEarly:
+      return "early";
+    case Timeliness::kOnTime:
+      return "on_time";
+    case Timeliness::kLate:
+      return "late";
   }
   return "?";
 }
@@ -162,8 +166,8 @@ Result<WorkCalendar> WorkCalendar::Build(CalendarSpec spec) {
 
 Status WorkCalendar::OutOfRangeAt(int64_t day_index) const {
   return OutOfRange("no working-time calendar data for " +
-                    FormatDate(CivilFromDays(first_day_ + day_index)) + ": calendar '" +
-                    spec_.id + "' covers " + std::to_string(first_year()) + "-01-01.." +
+                    FormatDate(CivilFromDays(first_day_ + day_index)) + ": calendar '" + spec_.id +
+                    "' covers " + std::to_string(first_year()) + "-01-01.." +
                     std::to_string(last_year()) + "-12-31; add that year's schedule");
 }
 

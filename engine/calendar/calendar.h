@@ -41,7 +41,7 @@ struct CalendarYear {
 };
 
 struct CalendarSpec {
-  std::string id;    // e.g. "vn"
+  std::string id;  // e.g. "vn"
   std::string name;
   int utc_offset_seconds = 7 * 3600;  // Default: +07:00 (Vietnam, no DST)
   // Sessions per weekday, index 0 = Monday ... 6 = Sunday. Empty = not a working weekday.
@@ -120,9 +120,9 @@ class WorkCalendar {
 
   CalendarSpec spec_;
   int first_year_ = 0;
-  int64_t first_day_ = 0;  // days since epoch of Jan 1 of first_year_
-  std::vector<Pattern> patterns_;           // [0] = not a working day
-  std::vector<uint8_t> day_pattern_;        // per covered day
+  int64_t first_day_ = 0;                     // days since epoch of Jan 1 of first_year_
+  std::vector<Pattern> patterns_;             // [0] = not a working day
+  std::vector<uint8_t> day_pattern_;          // per covered day
   std::vector<int32_t> working_days_before_;  // size days+1
   std::vector<int64_t> seconds_before_;       // size days+1
 };

@@ -7,9 +7,9 @@
 namespace motcua {
 
 struct DueDate {
-  Instant received;        // when the dossier was validly received
-  Instant counting_start;  // when the clock starts (next session, or next day past a cut-off)
-  Instant due;             // the appointment for the result
+  Instant received;           // when the dossier was validly received
+  Instant counting_start;     // when the clock starts (next session, or next day past a cut-off)
+  Instant due;                // the appointment for the result
   bool after_cutoff = false;  // the reception fell after the procedure's cut-off time
   bool provisional = false;   // the due date lies in a year whose schedule is not announced
 };

@@ -20,7 +20,9 @@ struct WorkDuration {
     return {Unit::kWorkingHours, static_cast<int64_t>(h * 1000 + (h >= 0 ? 0.5 : -0.5))};
   }
   // The amount in thousandths of a working hour (1 WD = 8 WH), for comparing budgets.
-  int64_t InMilliHours() const { return unit == Unit::kWorkingDays ? thousandths * 8 : thousandths; }
+  int64_t InMilliHours() const {
+    return unit == Unit::kWorkingDays ? thousandths * 8 : thousandths;
+  }
   bool operator==(const WorkDuration&) const = default;
 };
 
@@ -57,8 +59,8 @@ namespace motcua {
 
 // A statutory time limit: "same day" or an amount of working time.
 struct TimeLimit {
-  bool same_day = false;    // due at the end of the reception (counting) day
-  WorkDuration duration;    // used when !same_day
+  bool same_day = false;  // due at the end of the reception (counting) day
+  WorkDuration duration;  // used when !same_day
   bool operator==(const TimeLimit&) const = default;
 };
 

@@ -42,8 +42,8 @@ std::optional<Instant> ParseLocalDateTime(std::string_view text, int offset_seco
 // "+07:00" → 25200.
 std::optional<int> ParseUtcOffset(std::string_view text);
 
-std::string FormatDate(CivilDate d);              // "2026-02-16"
-std::string FormatClock(int minutes);             // "07:30"
+std::string FormatDate(CivilDate d);   // "2026-02-16"
+std::string FormatClock(int minutes);  // "07:30"
 // "2026-02-23T07:30:00+07:00"
 std::string FormatLocal(Instant t, int offset_seconds);
 // The same into an existing string (keeps its memory: the API renders many instants a request).

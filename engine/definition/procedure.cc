@@ -15,68 +15,100 @@ std::string Diagnostic::ToString() const {
 
 const char* LevelName(Level v) {
   switch (v) {
-    case Level::kProvince: return "province";
-    case Level::kCommune: return "commune";
-    case Level::kMinistry: return "ministry";
-    case Level::kCentral: return "central";
+    case Level::kProvince:
+      return "province";
+    case Level::kCommune:
+      return "commune";
+    case Level::kMinistry:
+      return "ministry";
+    case Level::kCentral:
+      return "central";
   }
   return "?";
 }
 const char* ChannelName(Channel v) {
   switch (v) {
-    case Channel::kCounter: return "counter";
-    case Channel::kOnlineFull: return "online_full";
-    case Channel::kOnlinePartial: return "online_partial";
-    case Channel::kPostal: return "postal";
+    case Channel::kCounter:
+      return "counter";
+    case Channel::kOnlineFull:
+      return "online_full";
+    case Channel::kOnlinePartial:
+      return "online_partial";
+    case Channel::kPostal:
+      return "postal";
   }
   return "?";
 }
 const char* DocumentFormName(DocumentForm v) {
   switch (v) {
-    case DocumentForm::kOriginal: return "original";
-    case DocumentForm::kCopy: return "copy";
-    case DocumentForm::kCertifiedCopy: return "certified_copy";
+    case DocumentForm::kOriginal:
+      return "original";
+    case DocumentForm::kCopy:
+      return "copy";
+    case DocumentForm::kCertifiedCopy:
+      return "certified_copy";
   }
   return "?";
 }
 const char* StepKindName(StepKind v) {
   switch (v) {
-    case StepKind::kReceive: return "receive";
-    case StepKind::kAppraise: return "appraise";
-    case StepKind::kVerify: return "verify";
-    case StepKind::kConsult: return "consult";
-    case StepKind::kSign: return "sign";
-    case StepKind::kIssue: return "issue";
-    case StepKind::kPayment: return "payment";
-    case StepKind::kReturn: return "return";
+    case StepKind::kReceive:
+      return "receive";
+    case StepKind::kAppraise:
+      return "appraise";
+    case StepKind::kVerify:
+      return "verify";
+    case StepKind::kConsult:
+      return "consult";
+    case StepKind::kSign:
+      return "sign";
+    case StepKind::kIssue:
+      return "issue";
+    case StepKind::kPayment:
+      return "payment";
+    case StepKind::kReturn:
+      return "return";
   }
   return "?";
 }
 const char* ActionKindName(ActionKind v) {
   switch (v) {
-    case ActionKind::kForward: return "forward";
-    case ActionKind::kSendBack: return "send_back";
-    case ActionKind::kRequestSupplement: return "request_supplement";
-    case ActionKind::kRequestPayment: return "request_payment";
-    case ActionKind::kConsult: return "consult";
-    case ActionKind::kExtend: return "extend";
-    case ActionKind::kDecide: return "decide";
+    case ActionKind::kForward:
+      return "forward";
+    case ActionKind::kSendBack:
+      return "send_back";
+    case ActionKind::kRequestSupplement:
+      return "request_supplement";
+    case ActionKind::kRequestPayment:
+      return "request_payment";
+    case ActionKind::kConsult:
+      return "consult";
+    case ActionKind::kExtend:
+      return "extend";
+    case ActionKind::kDecide:
+      return "decide";
   }
   return "?";
 }
 const char* OutcomeName(Outcome v) {
   switch (v) {
-    case Outcome::kNone: return "none";
-    case Outcome::kApproved: return "approved";
-    case Outcome::kRefused: return "refused";
+    case Outcome::kNone:
+      return "none";
+    case Outcome::kApproved:
+      return "approved";
+    case Outcome::kRefused:
+      return "refused";
   }
   return "?";
 }
 const char* SupplementClockName(SupplementClock v) {
   switch (v) {
-    case SupplementClock::kPause: return "pause";
-    case SupplementClock::kRestart: return "restart";
-    case SupplementClock::kContinue: return "continue";
+    case SupplementClock::kPause:
+      return "pause";
+    case SupplementClock::kRestart:
+      return "restart";
+    case SupplementClock::kContinue:
+      return "continue";
   }
   return "?";
 }
@@ -296,9 +328,10 @@ std::vector<Diagnostic> ValidateProcedure(Procedure& p) {
   }
   if (!ends) {
     const Step& last = p.steps[path.back()];
-    err(last.src, "steps", "the main path " + names +
-                               " does not end in an outcome (each step's first action with "
-                               "'to' or 'outcome' is followed)");
+    err(last.src, "steps",
+        "the main path " + names +
+            " does not end in an outcome (each step's first action with "
+            "'to' or 'outcome' is followed)");
   } else if (total > p.TimeLimitMilliHours()) {
     err(p.src, "steps",
         "step budgets along the main path " + names + " add up to " + FormatMilliHours(total) +
@@ -327,15 +360,14 @@ std::vector<Diagnostic> ValidateProcedureSet(const std::vector<const Procedure*>
       bool a_before_b = a.effective_until && *a.effective_until < b.effective_from;
       bool b_before_a = b.effective_until && *b.effective_until < a.effective_from;
       if (!a_before_b && !b_before_a) {
-        out.push_back(
-            {b.effective_src, "effective",
-             "procedure " + b.code + " version " + std::to_string(b.version) + " (from " +
-                 FormatDate(b.effective_from) +
-                 (b.effective_until ? " until " + FormatDate(*b.effective_until) : "") +
-                 ") overlaps version " + std::to_string(a.version) + " in " + a.src.file +
-                 " (from " + FormatDate(a.effective_from) +
-                 (a.effective_until ? " until " + FormatDate(*a.effective_until) : "") +
-                 "); set effective.until on the older version"});
+        out.push_back({b.effective_src, "effective",
+                       "procedure " + b.code + " version " + std::to_string(b.version) + " (from " +
+                           FormatDate(b.effective_from) +
+                           (b.effective_until ? " until " + FormatDate(*b.effective_until) : "") +
+                           ") overlaps version " + std::to_string(a.version) + " in " + a.src.file +
+                           " (from " + FormatDate(a.effective_from) +
+                           (a.effective_until ? " until " + FormatDate(*a.effective_until) : "") +
+                           "); set effective.until on the older version"});
       }
     }
   }

@@ -67,7 +67,7 @@ struct Document {
   DocumentForm form = DocumentForm::kOriginal;
   int count = 1;
   bool required = true;
-  std::string condition;  // when it is needed, for conditional documents
+  std::string condition;                // when it is needed, for conditional documents
   std::vector<std::string> file_types;  // accepted e-file types, e.g. "pdf"
   std::string substitutes_for;          // id of the document this one may replace
   SourceRef src;
@@ -84,10 +84,10 @@ struct Action {
   std::string id;
   std::string label;
   ActionKind kind = ActionKind::kForward;
-  std::string to;                 // target step for kForward / kSendBack
-  Outcome outcome = Outcome::kNone;  // for kDecide
-  std::vector<std::string> roles;    // who may take it; defaults to the step's role
-  bool pauses_clock = false;         // for waiting actions: the clock stops while waiting
+  std::string to;                             // target step for kForward / kSendBack
+  Outcome outcome = Outcome::kNone;           // for kDecide
+  std::vector<std::string> roles;             // who may take it; defaults to the step's role
+  bool pauses_clock = false;                  // for waiting actions: the clock stops while waiting
   std::optional<WorkDuration> answer_within;  // kConsult: the consulted agency's time
   SourceRef src;
   int target_index = -1;  // resolved index of `to` in Procedure::steps

@@ -19,17 +19,17 @@ bool ParseName(const char* const (&names)[N], const std::string& name, E* out) {
 }
 
 const char* const kStatusNames[] = {
-    "submitted",  "not_received",          "refused_at_counter", "received",
-    "in_processing", "consulting",         "supplement_requested", "payment_requested",
-    "stopped",    "decided",               "returned"};
+    "submitted",  "not_received",         "refused_at_counter", "received", "in_processing",
+    "consulting", "supplement_requested", "payment_requested",  "stopped",  "decided",
+    "returned"};
 const char* const kTimerNames[] = {"dossier_due", "nearly_due", "step_due", "supplement_wait",
                                    "consultation_due"};
 const char* const kEventNames[] = {
-    "submitted",           "received",          "completion_requested", "refused_at_counter",
-    "assigned",            "forwarded",         "supplement_requested", "supplement_received",
-    "payment_requested",   "payment_confirmed", "consultation_requested",
-    "consultation_answered", "extended",        "decided",              "result_returned",
-    "withdrawn",           "timer_fired"};
+    "submitted",         "received",          "completion_requested",   "refused_at_counter",
+    "assigned",          "forwarded",         "supplement_requested",   "supplement_received",
+    "payment_requested", "payment_confirmed", "consultation_requested", "consultation_answered",
+    "extended",          "decided",           "result_returned",        "withdrawn",
+    "timer_fired"};
 
 }  // namespace
 
@@ -48,17 +48,26 @@ bool ParseEventType(const std::string& name, EventType* out) {
 
 int PortalStatusCode(DossierStatus s) {
   switch (s) {
-    case DossierStatus::kSubmitted: return 1;
-    case DossierStatus::kReceived: return 2;
+    case DossierStatus::kSubmitted:
+      return 1;
+    case DossierStatus::kReceived:
+      return 2;
     case DossierStatus::kNotReceived:
-    case DossierStatus::kRefusedAtCounter: return 3;
+    case DossierStatus::kRefusedAtCounter:
+      return 3;
     case DossierStatus::kInProcessing:
-    case DossierStatus::kConsulting: return 4;
-    case DossierStatus::kSupplementRequested: return 5;
-    case DossierStatus::kPaymentRequested: return 6;
-    case DossierStatus::kStopped: return 8;
-    case DossierStatus::kDecided: return 9;
-    case DossierStatus::kReturned: return 10;
+    case DossierStatus::kConsulting:
+      return 4;
+    case DossierStatus::kSupplementRequested:
+      return 5;
+    case DossierStatus::kPaymentRequested:
+      return 6;
+    case DossierStatus::kStopped:
+      return 8;
+    case DossierStatus::kDecided:
+      return 9;
+    case DossierStatus::kReturned:
+      return 10;
   }
   return 0;
 }
@@ -69,8 +78,10 @@ bool IsOpen(DossierStatus s) {
     case DossierStatus::kInProcessing:
     case DossierStatus::kConsulting:
     case DossierStatus::kSupplementRequested:
-    case DossierStatus::kPaymentRequested: return true;
-    default: return false;
+    case DossierStatus::kPaymentRequested:
+      return true;
+    default:
+      return false;
   }
 }
 

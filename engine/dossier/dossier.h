@@ -20,17 +20,17 @@
 namespace motcua {
 
 enum class DossierStatus {
-  kSubmitted = 0,          // T1: online, not yet received
-  kNotReceived,            // T3: completion needed (M02); no number, no clock
-  kRefusedAtCounter,       // T4: refused at the counter (M03); terminal
-  kReceived,               // T2: received, at the reception step
-  kInProcessing,           // T5/T6: at a department step
-  kConsulting,             // T7: waiting for another agency's opinion
-  kSupplementRequested,    // T8: waiting for the applicant
-  kPaymentRequested,       // T10: waiting for payment of financial obligations
-  kStopped,                // T12: withdrawn; terminal
-  kDecided,                // T13: result ready (approved or refused on the merits)
-  kReturned,               // T14: result returned; terminal
+  kSubmitted = 0,        // T1: online, not yet received
+  kNotReceived,          // T3: completion needed (M02); no number, no clock
+  kRefusedAtCounter,     // T4: refused at the counter (M03); terminal
+  kReceived,             // T2: received, at the reception step
+  kInProcessing,         // T5/T6: at a department step
+  kConsulting,           // T7: waiting for another agency's opinion
+  kSupplementRequested,  // T8: waiting for the applicant
+  kPaymentRequested,     // T10: waiting for payment of financial obligations
+  kStopped,              // T12: withdrawn; terminal
+  kDecided,              // T13: result ready (approved or refused on the merits)
+  kReturned,             // T14: result returned; terminal
 };
 const char* DossierStatusName(DossierStatus s);
 bool ParseDossierStatus(const std::string& name, DossierStatus* out);
@@ -40,11 +40,11 @@ int PortalStatusCode(DossierStatus s);
 bool IsOpen(DossierStatus s);
 
 enum class TimerKind {
-  kDossierDue = 0,     // the dossier's due instant
-  kNearlyDue,          // a warning threshold before the due instant
-  kStepDue,            // the current step's budget is used up
-  kSupplementWait,     // the applicant's time to supply documents is over
-  kConsultationDue,    // the consulted agency's time is over (silence = consent in some laws)
+  kDossierDue = 0,   // the dossier's due instant
+  kNearlyDue,        // a warning threshold before the due instant
+  kStepDue,          // the current step's budget is used up
+  kSupplementWait,   // the applicant's time to supply documents is over
+  kConsultationDue,  // the consulted agency's time is over (silence = consent in some laws)
 };
 const char* TimerKindName(TimerKind k);
 bool ParseTimerKind(const std::string& name, TimerKind* out);
@@ -94,7 +94,7 @@ enum class EventType {
   kCompletionRequested,
   kRefusedAtCounter,
   kAssigned,
-  kForwarded,          // to another step (forward or send_back), with an M06 row
+  kForwarded,  // to another step (forward or send_back), with an M06 row
   kSupplementRequested,
   kSupplementReceived,
   kPaymentRequested,
@@ -114,7 +114,7 @@ bool ParseEventType(const std::string& name, EventType* out);
 struct Event {
   EventType type = EventType::kSubmitted;
   std::string dossier_id;
-  int64_t version = 0;  // the dossier's version after this event
+  int64_t version = 0;                               // the dossier's version after this event
   DossierStatus status = DossierStatus::kSubmitted;  // the dossier's status after this event
   Instant at;
   std::string actor;
@@ -131,24 +131,24 @@ struct Event {
   Channel channel = Channel::kCounter;
   std::vector<SubmittedDocument> documents;
 
-  std::string number;                   // kReceived
-  std::optional<Instant> counting_start;  // kReceived, restart after supplement
-  std::optional<Instant> due_at;        // new statutory due instant
-  std::optional<Instant> waiting_until;  // supplement / consultation waiting limit
+  std::string number;                      // kReceived
+  std::optional<Instant> counting_start;   // kReceived, restart after supplement
+  std::optional<Instant> due_at;           // new statutory due instant
+  std::optional<Instant> waiting_until;    // supplement / consultation waiting limit
   std::optional<Instant> extended_due_at;  // kExtended
-  std::string to_step;                  // the step the dossier is now at
-  std::optional<Instant> step_due_at;   // the new step's due instant (empty: clock stopped)
-  std::optional<HandOver> hand_over;    // kForwarded
-  std::string assignee;                 // kAssigned
-  std::vector<std::string> missing;     // kCompletionRequested, kSupplementRequested
-  std::string reason;                   // refusals, withdrawal, pause reason
-  Outcome outcome = Outcome::kNone;     // kDecided
-  std::optional<Timeliness> timeliness;  // kDecided: against the original due instant
-  bool pause_starts = false;            // a pause opens at `at` with `reason`
-  bool pause_ends = false;              // the open pause closes at `at`
-  std::vector<Timer> timers;            // the complete set of pending timers after the event
-  bool timers_set = false;              // whether `timers` replaces the dossier's timers
-  std::optional<Timer> fired;           // kTimerFired: the timer that fired
+  std::string to_step;                     // the step the dossier is now at
+  std::optional<Instant> step_due_at;      // the new step's due instant (empty: clock stopped)
+  std::optional<HandOver> hand_over;       // kForwarded
+  std::string assignee;                    // kAssigned
+  std::vector<std::string> missing;        // kCompletionRequested, kSupplementRequested
+  std::string reason;                      // refusals, withdrawal, pause reason
+  Outcome outcome = Outcome::kNone;        // kDecided
+  std::optional<Timeliness> timeliness;    // kDecided: against the original due instant
+  bool pause_starts = false;               // a pause opens at `at` with `reason`
+  bool pause_ends = false;                 // the open pause closes at `at`
+  std::vector<Timer> timers;               // the complete set of pending timers after the event
+  bool timers_set = false;                 // whether `timers` replaces the dossier's timers
+  std::optional<Timer> fired;              // kTimerFired: the timer that fired
 
   bool operator==(const Event&) const = default;
 };
@@ -170,7 +170,7 @@ struct Dossier {
   std::optional<Instant> submitted_at;
   std::optional<Instant> received_at;
   std::optional<Instant> counting_start;
-  std::optional<Instant> due_at;           // current due instant (moves with pauses)
+  std::optional<Instant> due_at;  // current due instant (moves with pauses)
   // The statutory due instant, moved by pauses; timeliness is judged against it.
   std::optional<Instant> extended_due_at;  // set once by an extension (M04), moved by pauses
   std::optional<Instant> waiting_until;    // supplement / consultation waiting limit
@@ -190,7 +190,9 @@ struct Dossier {
 
   bool paused() const { return !pauses.empty() && !pauses.back().to.has_value(); }
   // The instant the dossier is due now: the extended one after an extension.
-  std::optional<Instant> effective_due() const { return extended_due_at ? extended_due_at : due_at; }
+  std::optional<Instant> effective_due() const {
+    return extended_due_at ? extended_due_at : due_at;
+  }
   bool operator==(const Dossier&) const = default;
 };
 

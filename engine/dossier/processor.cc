@@ -9,8 +9,9 @@ namespace motcua {
 namespace {
 
 const char* const kCommandNames[] = {
-    "submit",  "receive",           "refuse_at_counter", "assign",    "act",         "supply_supplement",
-    "confirm_payment", "answer_consultation", "withdraw", "return_result", "fire_timer"};
+    "submit",   "receive",           "refuse_at_counter", "assign",
+    "act",      "supply_supplement", "confirm_payment",   "answer_consultation",
+    "withdraw", "return_result",     "fire_timer"};
 
 constexpr int64_t kSecondsPerWorkingHour = 3600;
 
@@ -89,21 +90,30 @@ Decision Processor::Run() {
                       d_->id + "', but it is at version " + std::to_string(d_->version));
   }
   switch (c_.type) {
-    case CommandType::kSubmit: return Submit();
-    case CommandType::kReceive: return Receive();
-    case CommandType::kRefuseAtCounter: return RefuseAtCounter();
-    case CommandType::kAssign: return Assign();
-    case CommandType::kAct: return Act();
-    case CommandType::kSupplySupplement: return SupplySupplement();
+    case CommandType::kSubmit:
+      return Submit();
+    case CommandType::kReceive:
+      return Receive();
+    case CommandType::kRefuseAtCounter:
+      return RefuseAtCounter();
+    case CommandType::kAssign:
+      return Assign();
+    case CommandType::kAct:
+      return Act();
+    case CommandType::kSupplySupplement:
+      return SupplySupplement();
     case CommandType::kConfirmPayment:
       return Resume(EventType::kPaymentConfirmed, DossierStatus::kPaymentRequested,
                     "confirm payment for");
     case CommandType::kAnswerConsultation:
       return Resume(EventType::kConsultationAnswered, DossierStatus::kConsulting,
                     "record the consultation answer for");
-    case CommandType::kWithdraw: return Withdraw();
-    case CommandType::kReturnResult: return ReturnResult();
-    case CommandType::kFireTimer: return FireTimer();
+    case CommandType::kWithdraw:
+      return Withdraw();
+    case CommandType::kReturnResult:
+      return ReturnResult();
+    case CommandType::kFireTimer:
+      return FireTimer();
   }
   return Reject(RejectionCode::kInvalid, "unknown command");
 }
@@ -111,10 +121,10 @@ Decision Processor::Run() {
 std::optional<Decision> Processor::LoadRules() {
   rules_.procedure = ctx_.catalog->Version(d_->procedure_code, d_->procedure_version);
   if (!rules_.procedure) {
-    return Reject(RejectionCode::kUnavailable,
-                  "procedure " + d_->procedure_code + " version " +
-                      std::to_string(d_->procedure_version) +
-                      " (pinned by dossier '" + d_->id + "') is not loaded");
+    return Reject(RejectionCode::kUnavailable, "procedure " + d_->procedure_code + " version " +
+                                                   std::to_string(d_->procedure_version) +
+                                                   " (pinned by dossier '" + d_->id +
+                                                   "') is not loaded");
   }
   rules_.calendar = ctx_.catalog->CalendarFor(d_->competent_agency, rules_.procedure->calendar);
   if (!rules_.calendar) {
@@ -142,10 +152,9 @@ std::optional<Decision> Processor::RequireAnyRole(const std::vector<std::string>
       return std::nullopt;
     }
   }
-  return Reject(RejectionCode::kForbidden, "Expected one of the roles " + Join(roles) + " to " +
-                                               doing + " dossier '" + Id() + "', but '" +
-                                               c_.actor.id + "' has roles: " +
-                                               Join(c_.actor.roles));
+  return Reject(RejectionCode::kForbidden,
+                "Expected one of the roles " + Join(roles) + " to " + doing + " dossier '" + Id() +
+                    "', but '" + c_.actor.id + "' has roles: " + Join(c_.actor.roles));
 }
 
 Event Processor::Make(EventType type) const {
@@ -225,13 +234,14 @@ Decision Processor::Finish(Event e) const {
 
 Decision Processor::Submit() {
   if (d_ != nullptr) {
-    return Reject(RejectionCode::kRule, "Expected to submit a new dossier, but dossier '" + d_->id +
-                                            "' already exists");
+    return Reject(RejectionCode::kRule,
+                  "Expected to submit a new dossier, but dossier '" + d_->id + "' already exists");
   }
   if (c_.channel != Channel::kOnlineFull && c_.channel != Channel::kOnlinePartial) {
     return Reject(RejectionCode::kInvalid,
                   "Expected an online channel (online_full or online_partial) for an online "
-                  "submission, but it is " + std::string(ChannelName(c_.channel)));
+                  "submission, but it is " +
+                      std::string(ChannelName(c_.channel)));
   }
   const CivilDate today = LocalDateAt(ctx_.now, ctx_.settings.utc_offset_seconds);
   rules_.procedure = ctx_.catalog->InForce(c_.procedure_code, today);
@@ -308,9 +318,9 @@ Decision Processor::Receive() {
     if (!p.FindDocument(doc.document_id)) {
       std::vector<std::string> ids;
       for (const auto& x : p.documents) ids.push_back(x.id);
-      return Reject(RejectionCode::kInvalid, "unknown document '" + doc.document_id +
-                                                 "'; procedure " + p.code + " v" +
-                                                 std::to_string(p.version) + " lists: " + Join(ids));
+      return Reject(RejectionCode::kInvalid,
+                    "unknown document '" + doc.document_id + "'; procedure " + p.code + " v" +
+                        std::to_string(p.version) + " lists: " + Join(ids));
     }
     if (doc.count < 1) {
       return Reject(RejectionCode::kInvalid,
@@ -335,8 +345,8 @@ Decision Processor::Receive() {
   e.procedure_code = p.code;
   e.procedure_version = p.version;
   e.receiving_agency = agency;
-  e.competent_agency = d_ ? d_->competent_agency
-                          : (c_.competent_agency.empty() ? agency : c_.competent_agency);
+  e.competent_agency =
+      d_ ? d_->competent_agency : (c_.competent_agency.empty() ? agency : c_.competent_agency);
   e.applicant = d_ ? d_->applicant : c_.applicant;
   e.channel = d_ ? d_->channel : c_.channel;
   e.documents = docs;
@@ -352,7 +362,8 @@ Decision Processor::Receive() {
   if (!due.ok()) return Unavailable(due.status());
   const Step& first = p.steps.front();
   if (first.clock_runs) {
-    Result<Instant> step_due = rules_.calendar->Add(due->counting_start, first.budget, DueRule::kSameClockTime);
+    Result<Instant> step_due =
+        rules_.calendar->Add(due->counting_start, first.budget, DueRule::kSameClockTime);
     if (!step_due.ok()) return Unavailable(step_due.status());
     e.step_due_at = *step_due;
   }
@@ -374,8 +385,8 @@ Decision Processor::RefuseAtCounter() {
   }
   const CivilDate today = LocalDateAt(ctx_.now, ctx_.settings.utc_offset_seconds);
   const std::string code = d_ ? d_->procedure_code : c_.procedure_code;
-  rules_.procedure = d_ ? ctx_.catalog->Version(code, d_->procedure_version)
-                        : ctx_.catalog->InForce(code, today);
+  rules_.procedure =
+      d_ ? ctx_.catalog->Version(code, d_->procedure_version) : ctx_.catalog->InForce(code, today);
   if (!rules_.procedure) {
     return Reject(RejectionCode::kInvalid,
                   "no version of procedure '" + code + "' is in force on " + FormatDate(today));
@@ -392,8 +403,9 @@ Decision Processor::RefuseAtCounter() {
   e.procedure_code = rules_.procedure->code;
   e.procedure_version = rules_.procedure->version;
   e.receiving_agency = d_ ? d_->receiving_agency : c_.receiving_agency;
-  e.competent_agency = d_ ? d_->competent_agency
-                          : (c_.competent_agency.empty() ? c_.receiving_agency : c_.competent_agency);
+  e.competent_agency =
+      d_ ? d_->competent_agency
+         : (c_.competent_agency.empty() ? c_.receiving_agency : c_.competent_agency);
   e.applicant = d_ ? d_->applicant : c_.applicant;
   e.channel = d_ ? d_->channel : c_.channel;
   e.documents = d_ ? d_->documents : c_.documents;
@@ -439,10 +451,9 @@ Decision Processor::Act() {
   if (!a) {
     std::vector<std::string> ids;
     for (const auto& x : step->actions) ids.push_back(x.id);
-    return Reject(RejectionCode::kInvalid, "Expected an action of step '" + step->id +
-                                               "' for dossier '" + d_->id + "', but '" +
-                                               c_.action_id + "' is not one; the step allows: " +
-                                               Join(ids));
+    return Reject(RejectionCode::kInvalid,
+                  "Expected an action of step '" + step->id + "' for dossier '" + d_->id +
+                      "', but '" + c_.action_id + "' is not one; the step allows: " + Join(ids));
   }
   if (auto r = RequireAnyRole(a->roles, "take action '" + a->id + "' on")) return *r;
   const Instant now = ctx_.now;
@@ -482,10 +493,10 @@ Decision Processor::Act() {
     }
     case ActionKind::kRequestSupplement: {
       if (p.supplement.once_only && d_->supplement_requests > 0) {
-        return Reject(RejectionCode::kRule,
-                      "Expected to request a supplement for dossier '" + d_->id +
-                          "', but one was already requested and procedure " + p.code +
-                          " allows it only once");
+        return Reject(RejectionCode::kRule, "Expected to request a supplement for dossier '" +
+                                                d_->id +
+                                                "', but one was already requested and procedure " +
+                                                p.code + " allows it only once");
       }
       if (c_.missing.empty()) {
         return Reject(RejectionCode::kInvalid,
@@ -540,20 +551,19 @@ Decision Processor::Act() {
                                                 "', but it was already extended once (M04)");
       }
       const WorkDuration by = c_.extend_by.value_or(*p.extension.max);
-      if (by.thousandths <= 0 || (p.extension.max && by.InMilliHours() > p.extension.max->InMilliHours())) {
-        return Reject(RejectionCode::kInvalid,
-                      "an extension must be more than zero and at most " +
-                          FormatWorkDuration(*p.extension.max));
+      if (by.thousandths <= 0 ||
+          (p.extension.max && by.InMilliHours() > p.extension.max->InMilliHours())) {
+        return Reject(RejectionCode::kInvalid, "an extension must be more than zero and at most " +
+                                                   FormatWorkDuration(*p.extension.max));
       }
       Result<int64_t> left = cal.WorkingSecondsBetween(now, *d_->due_at);
       if (!left.ok()) return Unavailable(left.status());
       if (*left < Seconds(p.extension.min_notice)) {
         return Reject(RejectionCode::kRule,
                       "Expected to extend dossier '" + d_->id + "' at least " +
-                          FormatWorkDuration(p.extension.min_notice) +
-                          " before its due date " + FormatLocal(*d_->due_at, cal.utc_offset_seconds()) +
-                          ", but only " + FormatMilliHours(std::max<int64_t>(*left, 0) * 1000 / 3600) +
-                          " remain");
+                          FormatWorkDuration(p.extension.min_notice) + " before its due date " +
+                          FormatLocal(*d_->due_at, cal.utc_offset_seconds()) + ", but only " +
+                          FormatMilliHours(std::max<int64_t>(*left, 0) * 1000 / 3600) + " remain");
       }
       Result<Instant> extended = cal.Add(*d_->due_at, by);
       if (!extended.ok()) return Unavailable(extended.status());
@@ -628,10 +638,9 @@ Decision Processor::SupplySupplement() {
 Decision Processor::Resume(EventType type, DossierStatus waiting, const char* what) {
   if (auto r = LoadRules()) return *r;
   if (d_->status != waiting) {
-    return Reject(RejectionCode::kRule, std::string("Expected to ") + what + " dossier '" +
-                                            d_->id + "' while it is " +
-                                            DossierStatusName(waiting) + ", but it is " +
-                                            DossierStatusName(d_->status));
+    return Reject(RejectionCode::kRule, std::string("Expected to ") + what + " dossier '" + d_->id +
+                                            "' while it is " + DossierStatusName(waiting) +
+                                            ", but it is " + DossierStatusName(d_->status));
   }
   const Step* step = rules_.procedure->FindStep(d_->current_step);
   if (type == EventType::kPaymentConfirmed && step && step->kind == StepKind::kPayment) {
@@ -639,8 +648,8 @@ Decision Processor::Resume(EventType type, DossierStatus waiting, const char* wh
     for (const auto& a : step->actions) ids += (ids.empty() ? "" : ", ") + a.id;
     return Reject(RejectionCode::kRule, "Expected to confirm payment for dossier '" + d_->id +
                                             "' after a payment request, but it is waiting at "
-                                            "payment step '" + step->id + "'; take its action: " +
-                                            ids);
+                                            "payment step '" +
+                                            step->id + "'; take its action: " + ids);
   }
   std::vector<std::string> roles = {rules_.counter_role()};
   if (step) roles.push_back(step->role);
@@ -663,7 +672,8 @@ Decision Processor::Withdraw() {
                                             DossierStatusName(d_->status));
   }
   if (auto r = RequireRole(rules_.counter_role(), "withdraw")) return *r;
-  if (c_.reason.empty()) return Reject(RejectionCode::kInvalid, "a withdrawal needs a reason (M05)");
+  if (c_.reason.empty())
+    return Reject(RejectionCode::kInvalid, "a withdrawal needs a reason (M05)");
   Event e = Make(EventType::kWithdrawn);
   e.status = DossierStatus::kStopped;
   e.reason = c_.reason;
@@ -695,7 +705,8 @@ Decision Processor::FireTimer() {
   }
   if (ctx_.now < t.at) {
     return Reject(RejectionCode::kRule, "Expected timer " + std::string(TimerKindName(t.kind)) +
-                                            " of dossier '" + d_->id + "' to be due, but it is not yet");
+                                            " of dossier '" + d_->id +
+                                            "' to be due, but it is not yet");
   }
   role_used_ = "system";
   Event e = Make(EventType::kTimerFired);
@@ -718,12 +729,18 @@ bool ParseCommandType(const std::string& name, CommandType* out) {
 
 const char* RejectionCodeName(RejectionCode c) {
   switch (c) {
-    case RejectionCode::kNotFound: return "not_found";
-    case RejectionCode::kStale: return "stale";
-    case RejectionCode::kForbidden: return "forbidden";
-    case RejectionCode::kInvalid: return "invalid";
-    case RejectionCode::kRule: return "rule";
-    case RejectionCode::kUnavailable: return "unavailable";
+    case RejectionCode::kNotFound:
+      return "not_found";
+    case RejectionCode::kStale:
+      return "stale";
+    case RejectionCode::kForbidden:
+      return "forbidden";
+    case RejectionCode::kInvalid:
+      return "invalid";
+    case RejectionCode::kRule:
+      return "rule";
+    case RejectionCode::kUnavailable:
+      return "unavailable";
   }
   return "?";
 }

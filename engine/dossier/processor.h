@@ -58,12 +58,12 @@ struct Command {
 };
 
 enum class RejectionCode {
-  kNotFound,      // no such dossier
-  kStale,         // expected_version differs from the dossier's version
-  kForbidden,     // the actor lacks the role the definition requires
-  kInvalid,       // the command is malformed for this dossier (unknown action, document...)
-  kRule,          // the lifecycle rules do not allow it now
-  kUnavailable,   // data the rules need is missing (e.g. no calendar for the due year)
+  kNotFound,     // no such dossier
+  kStale,        // expected_version differs from the dossier's version
+  kForbidden,    // the actor lacks the role the definition requires
+  kInvalid,      // the command is malformed for this dossier (unknown action, document...)
+  kRule,         // the lifecycle rules do not allow it now
+  kUnavailable,  // data the rules need is missing (e.g. no calendar for the due year)
 };
 const char* RejectionCodeName(RejectionCode c);
 

@@ -13,7 +13,6 @@ Result<std::shared_ptr<const Dossier>> Store::GetShared(const std::string& id) {
   return std::shared_ptr<const Dossier>(std::make_shared<const Dossier>(std::move(*d)));
 }
 
-
 namespace {
 
 // Bounds the work of one page: a filter that matches little stops after this many index

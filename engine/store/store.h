@@ -76,7 +76,7 @@ struct DossierQuery {
   std::optional<Instant> due_before;      // open dossiers due strictly before
   std::optional<Instant> received_from;   // received at or after
   std::optional<Instant> received_until;  // received before
-  std::string cursor;  // opaque: QueryPage::next_cursor of the previous page
+  std::string cursor;                     // opaque: QueryPage::next_cursor of the previous page
   size_t limit = 50;
 };
 

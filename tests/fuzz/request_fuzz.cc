@@ -14,8 +14,8 @@
 
 #include "adapters/http/api.h"
 #include "adapters/proto/definition_codec.h"
-#include "motcua/v1/api.pb.h"
 #include "engine/store/memory_store.h"
+#include "motcua/v1/api.pb.h"
 
 namespace {
 
@@ -35,9 +35,11 @@ struct World {
     catalog = std::make_shared<DefinitionCatalog>(std::move(set), nullptr);
     const std::string tokens_file = "/tmp/motcua-fuzz-tokens.yaml";
     FILE* f = std::fopen(tokens_file.c_str(), "w");
-    std::fprintf(f, "tokens:\n  - {principal: fuzz, roles: [admin, counter, specialist, leader, clerk], "
-                    "agencies: [\"*\"], sha256: \"%s\"}\n",
-                 http::Sha256Hex("fuzz").c_str());
+    std::fprintf(
+        f,
+        "tokens:\n  - {principal: fuzz, roles: [admin, counter, specialist, leader, clerk], "
+        "agencies: [\"*\"], sha256: \"%s\"}\n",
+        http::Sha256Hex("fuzz").c_str());
     std::fclose(f);
     tokens = *http::TokenStore::Load(tokens_file);
     ServiceOptions so;

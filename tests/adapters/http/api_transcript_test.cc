@@ -64,9 +64,12 @@ class Transcript {
       std::ofstream t(tokens_file);
       t << "tokens:\n";
       const std::vector<std::tuple<std::string, std::string, std::string>> principals = {
-          {"counterA", "counter", "000.17.22.H56"},    {"counterB", "counter", "000.17.22.H99"},
-          {"specialistA", "specialist", "000.17.22.H56"}, {"leaderA", "leader", "000.17.22.H56"},
-          {"clerkA", "clerk", "000.17.22.H56"},        {"integratorA", "integrator", "000.17.22.H56"},
+          {"counterA", "counter", "000.17.22.H56"},
+          {"counterB", "counter", "000.17.22.H99"},
+          {"specialistA", "specialist", "000.17.22.H56"},
+          {"leaderA", "leader", "000.17.22.H56"},
+          {"clerkA", "clerk", "000.17.22.H56"},
+          {"integratorA", "integrator", "000.17.22.H56"},
           {"staffA", "counter, specialist, division_head, leader, clerk", "000.17.22.H56"},
           {"admin", "admin", "*"}};
       for (const auto& [who, role, agency] : principals) {
@@ -216,9 +219,10 @@ TEST(ApiTranscriptTest, EveryAnswerIsAsRecorded) {
   while (n < got.size() && n < lines.size() && got[n] == lines[n]) ++n;
   const std::string actual_file = ::testing::TempDir() + "/api.transcript.actual";
   std::ofstream(actual_file, std::ios::binary) << actual;
-  ADD_FAILURE() << kTranscript << ":" << n + 1 << ": the answer differs\n  recorded: "
-                << (n < lines.size() ? lines[n] : "(end)") << "\n  now:      "
-                << (n < got.size() ? got[n] : "(end)") << "\nwhole transcript now: " << actual_file;
+  ADD_FAILURE() << kTranscript << ":" << n + 1
+                << ": the answer differs\n  recorded: " << (n < lines.size() ? lines[n] : "(end)")
+                << "\n  now:      " << (n < got.size() ? got[n] : "(end)")
+                << "\nwhole transcript now: " << actual_file;
 }
 
 }  // namespace

@@ -62,10 +62,14 @@ struct TestServer {
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     const std::vector<std::tuple<std::string, std::string, std::string>> principals = {
-        {"counterA", "counter", kA},       {"counterB", "counter", kB},
-        {"specialistA", "specialist", kA}, {"leaderA", "leader", kA},
-        {"clerkA", "clerk", kA},           {"managerA", "manager", kA},
-        {"auditorA", "auditor", kA},       {"integratorA", "integrator", kA},
+        {"counterA", "counter", kA},
+        {"counterB", "counter", kB},
+        {"specialistA", "specialist", kA},
+        {"leaderA", "leader", kA},
+        {"clerkA", "clerk", kA},
+        {"managerA", "manager", kA},
+        {"auditorA", "auditor", kA},
+        {"integratorA", "integrator", kA},
         {"admin", "admin", "*"}};
     std::ofstream t(dir + "/tokens.yaml");
     t << "tokens:\n";
@@ -135,7 +139,8 @@ struct TestServer {
 
   Reply Get(const std::string& who, const std::string& target) {
     Conn c(port);
-    return c.Request("GET", target, "", who.empty() ? std::map<std::string, std::string>{} : Auth(who));
+    return c.Request("GET", target, "",
+                     who.empty() ? std::map<std::string, std::string>{} : Auth(who));
   }
 
   Reply Post(const std::string& who, const std::string& target, const std::string& body,
@@ -160,8 +165,8 @@ struct TestServer {
     return Field(r.body, "id");
   }
 
-  Reply Act(const std::string& who, const std::string& id, const std::string& action,
-            int version, const std::string& key) {
+  Reply Act(const std::string& who, const std::string& id, const std::string& action, int version,
+            const std::string& key) {
     return Post(who, "/v1/dossiers/" + id + "/commands",
                 "{\"command\":\"act\",\"action\":\"" + action + "\"}", key,
                 "\"" + std::to_string(version) + "\"");
@@ -198,7 +203,8 @@ TEST(ServerE2E, EveryRouteIsDocumentedAndEveryDocumentedRouteAnswers) {
     target = std::regex_replace(target, std::regex("\\{number\\}"), kA + "-260302-0001");
     if (path == "/v1/public/progress") target += "?number=" + kA + "-260302-0001&id_last4=2345";
     Reply r = method == "GET" ? s.Get("admin", target)
-                              : s.Post("admin", target, path == "/v1/dossiers" ? "{}" : "{\"command\":\"assign\"}",
+                              : s.Post("admin", target,
+                                       path == "/v1/dossiers" ? "{}" : "{\"command\":\"assign\"}",
                                        "route-" + path, "\"1\"");
     EXPECT_FALSE(r.closed) << path;
     if (path == "/v1/stream") {
@@ -217,9 +223,9 @@ TEST(ServerE2E, AuthorisationMatrix) {
   s.Start();
   const std::string a = s.Receive("counterA", kA, "m-a");
   // A counter outside the agency cannot receive for it.
-  Reply foreign = s.Post("counterB", "/v1/dossiers",
-                         "{\"procedure_code\":\"2.000908\",\"receiving_agency\":\"" + kA + "\"}",
-                         "m-b");
+  Reply foreign =
+      s.Post("counterB", "/v1/dossiers",
+             "{\"procedure_code\":\"2.000908\",\"receiving_agency\":\"" + kA + "\"}", "m-b");
   EXPECT_EQ(foreign.status, 403) << foreign.body;
 
   struct Row {
@@ -229,9 +235,9 @@ TEST(ServerE2E, AuthorisationMatrix) {
   };
   // Each role × own/other agency × read/act. Acting is tried on a fresh dossier each time.
   const std::vector<Row> rows = {
-      {"counterA", 200, 200},    {"counterB", 404, 404},  {"specialistA", 200, 403},
-      {"leaderA", 200, 403},     {"clerkA", 200, 403},    {"managerA", 200, 403},
-      {"auditorA", 200, 403},    {"integratorA", 200, 403}, {"admin", 200, 403}};
+      {"counterA", 200, 200}, {"counterB", 404, 404},    {"specialistA", 200, 403},
+      {"leaderA", 200, 403},  {"clerkA", 200, 403},      {"managerA", 200, 403},
+      {"auditorA", 200, 403}, {"integratorA", 200, 403}, {"admin", 200, 403}};
   int n = 0;
   for (const Row& row : rows) {
     Reply read = s.Get(row.who, "/v1/dossiers/" + a);
@@ -256,7 +262,8 @@ TEST(ServerE2E, AuthorisationMatrix) {
   // No token, a wrong token.
   EXPECT_EQ(s.Get("", "/v1/dossiers/" + a).status, 401);
   Conn c(s.port);
-  EXPECT_EQ(c.Request("GET", "/v1/dossiers/" + a, "", {{"Authorization", "Bearer nope"}}).status, 401);
+  EXPECT_EQ(c.Request("GET", "/v1/dossiers/" + a, "", {{"Authorization", "Bearer nope"}}).status,
+            401);
 }
 
 TEST(ServerE2E, WorkQueuesFollowTheDossierAndPagesAreStable) {
@@ -280,7 +287,8 @@ TEST(ServerE2E, WorkQueuesFollowTheDossierAndPagesAreStable) {
   s.clock.Set(*ParseLocalDateTime("2026-03-02T17:30", 7 * 3600));
   Reply overdue = s.Get("counterA", "/v1/dossiers?agency=" + kA + "&overdue=true");
   EXPECT_NE(overdue.body.find(ids[1]), std::string::npos) << overdue.body;
-  Reply preview = s.Get("counterA", "/v1/procedures/1.001193/due-preview?received_at=2026-02-13T15:01");
+  Reply preview =
+      s.Get("counterA", "/v1/procedures/1.001193/due-preview?received_at=2026-02-13T15:01");
   EXPECT_EQ(Field(preview.body, "due_at"), "2026-02-23T17:00:00+07:00") << preview.body;
 }
 
@@ -309,8 +317,10 @@ TEST(ServerE2E, BadInputGetsTheRightProblem) {
   EXPECT_EQ(missing_field.status, 400);
   EXPECT_EQ(Field(missing_field.body, "field"), "procedure_code");
   EXPECT_EQ(s.Post("counterA", "/v1/dossiers", "{}", "").status, 400);  // no Idempotency-Key
-  EXPECT_EQ(s.Post("counterA", "/v1/dossiers/" + id + "/commands", "{\"command\":\"act\",\"action\":\"forward\"}",
-                   "b-7").status, 428);
+  EXPECT_EQ(s.Post("counterA", "/v1/dossiers/" + id + "/commands",
+                   "{\"command\":\"act\",\"action\":\"forward\"}", "b-7")
+                .status,
+            428);
   EXPECT_EQ(s.Act("counterA", id, "forward", 9, "b-8").status, 412);
   Reply rule = s.Post("counterA", "/v1/dossiers/" + id + "/commands",
                       "{\"command\":\"return_result\"}", "b-9", "\"1\"");
@@ -345,7 +355,8 @@ TEST(ServerE2E, BadInputGetsTheRightProblem) {
     EXPECT_EQ(r.status, 400);
     v1::Problem problem;
     ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.body, &problem).ok()) << r.body;
-    EXPECT_EQ(problem.detail(), "only Transfer-Encoding: chunked is accepted, got '" + quoted + "'");
+    EXPECT_EQ(problem.detail(),
+              "only Transfer-Encoding: chunked is accepted, got '" + quoted + "'");
   }
   {  // a refused body that keeps coming is read and dropped after the refusal (a lingering
      // close): the server does not reset the connection, which on a real network can destroy
@@ -365,8 +376,9 @@ TEST(ServerE2E, BadInputGetsTheRightProblem) {
   }
   {  // both Transfer-Encoding and Content-Length: smuggling
     Conn c(s.port);
-    c.Send("POST /v1/dossiers HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
-           "Content-Length: 5\r\n\r\n0\r\n\r\n");
+    c.Send(
+        "POST /v1/dossiers HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+        "Content-Length: 5\r\n\r\n0\r\n\r\n");
     EXPECT_EQ(c.ReadReply().status, 400);
   }
   {  // chunked bodies are fine
@@ -383,7 +395,8 @@ TEST(ServerE2E, BadInputGetsTheRightProblem) {
     Reply ok = s.Get("", "/v1/public/progress?number=" + kA + "-260302-0001&id_last4=2345");
     EXPECT_EQ(ok.status, 200) << ok.body;
     EXPECT_EQ(ok.body.find("Nguy"), std::string::npos);
-    EXPECT_EQ(s.Get("", "/v1/public/progress?number=" + kA + "-260302-0001&id_last4=0000").status, 404);
+    EXPECT_EQ(s.Get("", "/v1/public/progress?number=" + kA + "-260302-0001&id_last4=0000").status,
+              404);
     int limited = 0;
     for (int i = 0; i < 6; ++i) {
       if (s.Get("", "/v1/public/progress?number=x&id_last4=0000").status == 429) ++limited;
@@ -428,11 +441,11 @@ TEST(ServerE2E, DeadlinesCloseSlowAndIdleConnections) {
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.headers["connection"], "keep-alive");
     EXPECT_EQ(r.headers["server"], "motcua");
-    EXPECT_TRUE(std::regex_match(
-        r.headers["date"],
-        std::regex("(Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-3][0-9] "
-                   "(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) 20[0-9]{2} "
-                   "[0-2][0-9]:[0-5][0-9]:[0-6][0-9] GMT")))
+    EXPECT_TRUE(
+        std::regex_match(r.headers["date"],
+                         std::regex("(Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-3][0-9] "
+                                    "(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) 20[0-9]{2} "
+                                    "[0-2][0-9]:[0-5][0-9]:[0-6][0-9] GMT")))
         << r.headers["date"];
     c.Send("GET /healthz HTTP/1.0\r\n\r\n");
     EXPECT_EQ(c.ReadReply().status, 200);
@@ -444,11 +457,12 @@ TEST(ServerE2E, IdempotentRetriesSurviveARestart) {
   TestServer s("idem");
   s.Start();
   const std::string id = s.Receive("counterA", kA, "i-1");
-  Reply again = s.Post("counterA", "/v1/dossiers",
-                       "{\"procedure_code\":\"2.000908\",\"receiving_agency\":\"" + kA +
-                           "\",\"applicant\":{\"name\":\"Nguyễn Văn An\",\"id_number\":\"001090012345\"},"
-                           "\"documents\":[{\"document_id\":\"identity_paper\",\"count\":1}]}",
-                       "i-1");
+  Reply again =
+      s.Post("counterA", "/v1/dossiers",
+             "{\"procedure_code\":\"2.000908\",\"receiving_agency\":\"" + kA +
+                 "\",\"applicant\":{\"name\":\"Nguyễn Văn An\",\"id_number\":\"001090012345\"},"
+                 "\"documents\":[{\"document_id\":\"identity_paper\",\"count\":1}]}",
+             "i-1");
   EXPECT_EQ(again.status, 200);
   EXPECT_EQ(Field(again.body, "id"), id);
   EXPECT_NE(again.body.find("\"replayed\":true"), std::string::npos);
@@ -484,7 +498,8 @@ TEST(ServerE2E, WebSocketResumesWithoutGapsOrDuplicates) {
   // events arrive, in order, none twice.
   { Conn gone = std::move(ws); }
   std::vector<std::string> missed;
-  for (int i = 4; i <= 6; ++i) missed.push_back(s.Receive("counterA", kA, "w-" + std::to_string(i)));
+  for (int i = 4; i <= 6; ++i)
+    missed.push_back(s.Receive("counterA", kA, "w-" + std::to_string(i)));
   ASSERT_EQ(s.Act("counterA", missed[0], "forward", 1, "w-fwd").status, 200);
   missed.push_back(missed[0]);
   Conn again(s.port);
@@ -601,11 +616,11 @@ TEST(ServerE2E, GracefulShutdownUnderLoadLosesNothingAcknowledged) {
         const std::string key = "g-" + std::to_string(t) + "-" + std::to_string(i);
         Conn c(s.port);
         if (!c.connected()) return;
-        Reply r = c.Request("POST", "/v1/dossiers",
-                            "{\"procedure_code\":\"2.000908\",\"receiving_agency\":\"" + kA +
-                                "\",\"documents\":[{\"document_id\":\"identity_paper\"}]}",
-                            {{"Authorization", "Bearer " + s.secrets["counterA"]},
-                             {"Idempotency-Key", key}});
+        Reply r = c.Request(
+            "POST", "/v1/dossiers",
+            "{\"procedure_code\":\"2.000908\",\"receiving_agency\":\"" + kA +
+                "\",\"documents\":[{\"document_id\":\"identity_paper\"}]}",
+            {{"Authorization", "Bearer " + s.secrets["counterA"]}, {"Idempotency-Key", key}});
         if (r.status == 201) {
           std::lock_guard lock(mu);
           acknowledged.push_back(Field(r.body, "id"));

@@ -91,7 +91,8 @@ class Conn {
     size_t pos = head.find("\r\n");
     while (pos != std::string::npos && pos + 2 < head.size()) {
       size_t next = head.find("\r\n", pos + 2);
-      std::string line = head.substr(pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
+      std::string line =
+          head.substr(pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
       size_t colon = line.find(':');
       if (colon != std::string::npos) {
         std::string k = line.substr(0, colon);
@@ -113,7 +114,8 @@ class Conn {
                 const std::map<std::string, std::string>& headers = {}) {
     std::string req = method + " " + target + " HTTP/1.1\r\nHost: localhost\r\n";
     for (const auto& [k, v] : headers) req += k + ": " + v + "\r\n";
-    if (!body.empty() || method == "POST") req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+    if (!body.empty() || method == "POST")
+      req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
     req += "\r\n" + body;
     if (!Send(req)) return Reply{0, {}, "", true};
     return ReadReply();
@@ -121,9 +123,11 @@ class Conn {
 
   // ---- WebSocket (client frames are masked) ----
   bool WsHandshake(const std::string& target, const std::string& token) {
-    Send("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+    Send("GET " + target +
+         " HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
          "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-         "Sec-WebSocket-Version: 13\r\nAuthorization: Bearer " + token + "\r\n\r\n");
+         "Sec-WebSocket-Version: 13\r\nAuthorization: Bearer " +
+         token + "\r\n\r\n");
     if (!ReadUntil([](const std::string& b) { return b.find("\r\n\r\n") != std::string::npos; })) {
       return false;
     }
@@ -164,7 +168,8 @@ class Conn {
     size_t hdr = 2;
     if (len == 126) {
       if (!ReadUntil([](const std::string& b) { return b.size() >= 4; }, timeout_ms)) return fr;
-      len = (uint64_t(static_cast<unsigned char>(buf_[2])) << 8) | static_cast<unsigned char>(buf_[3]);
+      len = (uint64_t(static_cast<unsigned char>(buf_[2])) << 8) |
+            static_cast<unsigned char>(buf_[3]);
       hdr = 4;
     } else if (len == 127) {
       if (!ReadUntil([](const std::string& b) { return b.size() >= 10; }, timeout_ms)) return fr;
@@ -173,7 +178,8 @@ class Conn {
       hdr = 10;
     }
     const size_t total = hdr + len;
-    if (!ReadUntil([total](const std::string& b) { return b.size() >= total; }, timeout_ms)) return fr;
+    if (!ReadUntil([total](const std::string& b) { return b.size() >= total; }, timeout_ms))
+      return fr;
     fr.opcode = static_cast<unsigned char>(buf_[0]) & 0x0f;
     fr.payload = buf_.substr(hdr, len);
     buf_.erase(0, total);

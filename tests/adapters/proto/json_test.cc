@@ -11,10 +11,16 @@
 namespace motcua {
 namespace {
 
-const char* const kTricky[] = {
-    "Nguyễn Văn An",      "quote \" and back\\slash", "tab\tnew\nline\rcr", "<script>&amp;",
-    "\x01\x1f control",   "emoji 😀 and ₫",          "line sep \u2028 para \u2029", "",
-    "/slash/ and 'single'", "\x7f del"};
+const char* const kTricky[] = {"Nguyễn Văn An",
+                               "quote \" and back\\slash",
+                               "tab\tnew\nline\rcr",
+                               "<script>&amp;",
+                               "\x01\x1f control",
+                               "emoji 😀 and ₫",
+                               "line sep \u2028 para \u2029",
+                               "",
+                               "/slash/ and 'single'",
+                               "\x7f del"};
 
 TEST(JsonTest, DirectWriterMatchesProtobufOnViews) {
   for (const char* text : kTricky) {
@@ -107,10 +113,11 @@ TEST(JsonTest, EscapesTheSameCodePointsAsProtobuf) {
   // Every ASCII character, and both sides of each escaped range of protobuf's printer.
   std::vector<uint32_t> points;
   for (uint32_t c = 1; c < 0x80; ++c) points.push_back(c);
-  for (uint32_t edge : {0x80u, 0x9fu, 0xadu, 0x600u, 0x603u, 0x6ddu, 0x70fu, 0x17b4u, 0x17b5u,
-                        0x200bu, 0x200fu, 0x2028u, 0x202eu, 0x2060u, 0x2064u, 0x206au, 0x206fu,
-                        0xfeffu, 0xfff9u, 0xfffbu, 0x1d173u, 0x1d17au, 0xe0001u, 0xe0020u,
-                        0xe007fu, 0x1ea1u /* ạ */, 0x20abu /* ₫ */, 0x1f600u}) {
+  for (uint32_t edge :
+       {0x80u,    0x9fu,    0xadu,    0x600u,   0x603u,          0x6ddu,          0x70fu,
+        0x17b4u,  0x17b5u,  0x200bu,  0x200fu,  0x2028u,         0x202eu,         0x2060u,
+        0x2064u,  0x206au,  0x206fu,  0xfeffu,  0xfff9u,         0xfffbu,         0x1d173u,
+        0x1d17au, 0xe0001u, 0xe0020u, 0xe007fu, 0x1ea1u /* ạ */, 0x20abu /* ₫ */, 0x1f600u}) {
     points.push_back(edge - 1);
     points.push_back(edge);
     points.push_back(edge + 1);
@@ -227,12 +234,15 @@ TEST(JsonReader, EverythingElseGetsProtobufsAnswer) {
 // sequences stay, every other byte becomes U+FFFD (RFC 3629 boundaries).
 TEST(JsonTest, ValidUtf8ReplacesWhatIsNotUtf8) {
   const std::string r = "\xef\xbf\xbd";  // U+FFFD
-  EXPECT_EQ(ValidUtf8("Nguyễn \xe2\x82\xac \xf0\x9f\x98\x80"), "Nguyễn \xe2\x82\xac \xf0\x9f\x98\x80");
-  EXPECT_EQ(ValidUtf8("a\xff" "b"), "a" + r + "b");
-  EXPECT_EQ(ValidUtf8("\xc0\x80"), r + r);              // overlong
-  EXPECT_EQ(ValidUtf8("\xed\xa0\x80"), r + r + r);      // a surrogate
+  EXPECT_EQ(ValidUtf8("Nguyễn \xe2\x82\xac \xf0\x9f\x98\x80"),
+            "Nguyễn \xe2\x82\xac \xf0\x9f\x98\x80");
+  EXPECT_EQ(ValidUtf8("a\xff"
+                      "b"),
+            "a" + r + "b");
+  EXPECT_EQ(ValidUtf8("\xc0\x80"), r + r);                  // overlong
+  EXPECT_EQ(ValidUtf8("\xed\xa0\x80"), r + r + r);          // a surrogate
   EXPECT_EQ(ValidUtf8("\xf4\x90\x80\x80"), r + r + r + r);  // past U+10FFFF
-  EXPECT_EQ(ValidUtf8("x\xe2\x82"), "x" + r + r);        // cut short
+  EXPECT_EQ(ValidUtf8("x\xe2\x82"), "x" + r + r);           // cut short
   std::string quoted;
   AppendJsonString(ValidUtf8("say \"hi\"\\\n\xff"), &quoted);
   EXPECT_EQ(quoted, "\"say \\\"hi\\\"\\\\\\n" + r + "\"");

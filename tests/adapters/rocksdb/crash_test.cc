@@ -2,11 +2,10 @@
 // present, every history replays to its record, indexes are consistent, dossier numbers are
 // unique, and idempotent retries create no second dossier. Bounded to well under a minute.
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <filesystem>
 #include <map>
@@ -41,8 +40,8 @@ Child Spawn(const std::string& data, int round) {
     close(fds[1]);
     const std::string defs = std::string(MOTCUA_SOURCE_DIR) + "/definitions";
     const std::string threads = std::to_string(kThreads), run = std::to_string(round);
-    execl(CRASH_CHILD_PATH, "crash_child", data.c_str(), defs.c_str(), threads.c_str(),
-          run.c_str(), nullptr);
+    execl(CRASH_CHILD_PATH, "crash_child", data.c_str(), defs.c_str(), threads.c_str(), run.c_str(),
+          nullptr);
     _exit(127);
   }
   close(fds[1]);

@@ -47,5 +47,4 @@ class FailingSyncFs : public rocksdb::FileSystemWrapper {
   std::atomic<bool>* fail_;
 };
 
-
 }  // namespace motcua::testing

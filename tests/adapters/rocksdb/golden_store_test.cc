@@ -19,8 +19,9 @@ Instant At(const char* local) { return *ParseLocalDateTime(local, 7 * 3600); }
 
 TEST(GoldenStoreTest, AStoreWrittenByFormat1OpensAndVerifies) {
   const std::string dir = FreshDir("golden");
-  std::filesystem::copy(std::string(MOTCUA_SOURCE_DIR) + "/tests/adapters/rocksdb/testdata/golden-store",
-                        dir, std::filesystem::copy_options::recursive);
+  std::filesystem::copy(
+      std::string(MOTCUA_SOURCE_DIR) + "/tests/adapters/rocksdb/testdata/golden-store", dir,
+      std::filesystem::copy_options::recursive);
   {
     auto store = RocksStore::Open(dir);
     ASSERT_TRUE(store.ok()) << store.status().ToString();

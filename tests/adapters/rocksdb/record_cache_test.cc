@@ -5,6 +5,7 @@
 #include "adapters/rocksdb/record_cache.h"
 
 #include <gtest/gtest.h>
+
 #include <filesystem>
 
 #include "adapters/rocksdb/rocks_store.h"

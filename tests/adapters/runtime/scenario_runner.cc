@@ -78,7 +78,9 @@ class Runner {
   }
 
  private:
-  void Fail(const std::string& m) { failures_.push_back(path_ + ":" + std::to_string(line_no_) + ": " + m); }
+  void Fail(const std::string& m) {
+    failures_.push_back(path_ + ":" + std::to_string(line_no_) + ": " + m);
+  }
 
   std::map<std::string, std::string> Args(const std::vector<std::string>& w, size_t from) {
     std::map<std::string, std::string> a;
@@ -104,7 +106,8 @@ class Runner {
     ids_->prefix = id_prefix_;
     ServiceOptions options;
     options.run_timers = false;  // the scenario fires timers explicitly
-    service_ = std::make_unique<DossierService>(store_, catalog_, clock_.get(), ids_.get(), options);
+    service_ =
+        std::make_unique<DossierService>(store_, catalog_, clock_.get(), ids_.get(), options);
     Status s = service_->Start();
     if (!s.ok()) Fail("start: " + s.ToString());
     return s.ok();
@@ -140,9 +143,10 @@ class Runner {
   void CheckNoPendingRejection() {
     if (last_ && !last_->accepted() && !last_checked_) {
       Fail("the previous command was " +
-           (last_->rejection ? "rejected (" + std::string(RejectionCodeName(last_->rejection->code)) +
-                                   "): " + last_->rejection->message
-                             : "refused: " + last_->status.ToString()) +
+           (last_->rejection
+                ? "rejected (" + std::string(RejectionCodeName(last_->rejection->code)) +
+                      "): " + last_->rejection->message
+                : "refused: " + last_->status.ToString()) +
            "; expect it with `reject`");
     }
   }
@@ -182,21 +186,28 @@ class Runner {
     CommandRequest req;
     Command& c = req.command;
     static const std::map<std::string, CommandType> kVerbs = {
-        {"submit", CommandType::kSubmit},         {"receive", CommandType::kReceive},
-        {"refuse", CommandType::kRefuseAtCounter}, {"assign", CommandType::kAssign},
-        {"act", CommandType::kAct},               {"supply", CommandType::kSupplySupplement},
-        {"pay", CommandType::kConfirmPayment},    {"answer", CommandType::kAnswerConsultation},
-        {"withdraw", CommandType::kWithdraw},     {"return", CommandType::kReturnResult}};
+        {"submit", CommandType::kSubmit},
+        {"receive", CommandType::kReceive},
+        {"refuse", CommandType::kRefuseAtCounter},
+        {"assign", CommandType::kAssign},
+        {"act", CommandType::kAct},
+        {"supply", CommandType::kSupplySupplement},
+        {"pay", CommandType::kConfirmPayment},
+        {"answer", CommandType::kAnswerConsultation},
+        {"withdraw", CommandType::kWithdraw},
+        {"return", CommandType::kReturnResult}};
     auto it = kVerbs.find(verb);
     if (it == kVerbs.end()) return Fail("unknown verb '" + verb + "'");
     c.type = it->second;
     c.actor = ParseActor(a["as"]);
-    const bool creates = (c.type == CommandType::kSubmit || a.count("new") ||
-                          ((c.type == CommandType::kReceive || c.type == CommandType::kRefuseAtCounter) &&
-                           !a.count("on") && current_.empty()));
+    const bool creates =
+        (c.type == CommandType::kSubmit || a.count("new") ||
+         ((c.type == CommandType::kReceive || c.type == CommandType::kRefuseAtCounter) &&
+          !a.count("on") && current_.empty()));
     if (!creates) c.dossier_id = a.count("on") ? handles_[a["on"]] : current_;
     if (c.type == CommandType::kAct) {
-      if (w.size() < 2 || w[1].find('=') != std::string::npos) return Fail("act needs an action id");
+      if (w.size() < 2 || w[1].find('=') != std::string::npos)
+        return Fail("act needs an action id");
       c.action_id = w[1];
     }
     c.procedure_code = a.count("procedure") ? a["procedure"] : procedure_;
@@ -205,7 +216,8 @@ class Runner {
     c.applicant.name = a.count("applicant") ? a["applicant"] : "Nguyễn Văn An";
     c.applicant.id_number = a.count("idno") ? a["idno"] : "001090012345";
     if (a.count("channel")) {
-      for (Channel ch : {Channel::kCounter, Channel::kOnlineFull, Channel::kOnlinePartial, Channel::kPostal}) {
+      for (Channel ch :
+           {Channel::kCounter, Channel::kOnlineFull, Channel::kOnlinePartial, Channel::kPostal}) {
         if (a["channel"] == ChannelName(ch)) c.channel = ch;
       }
     } else if (c.type == CommandType::kSubmit) {
@@ -280,7 +292,8 @@ class Runner {
     check("missing", missing.empty() ? "none" : missing);
     std::string timers;
     for (const auto& t : d->timers) {
-      timers += (timers.empty() ? "" : ",") + std::string(TimerKindName(t.kind)) + "@" + Local(t.at);
+      timers +=
+          (timers.empty() ? "" : ",") + std::string(TimerKindName(t.kind)) + "@" + Local(t.at);
     }
     check("timers", timers.empty() ? "none" : timers);
   }
@@ -300,7 +313,8 @@ class Runner {
     } else {
       return Fail("expected a rejection (" + code + "), but the command was accepted");
     }
-    if (actual_code != code) Fail("expected rejection " + code + ", got " + actual_code + ": " + message);
+    if (actual_code != code)
+      Fail("expected rejection " + code + ", got " + actual_code + ": " + message);
     if (message.find(text) == std::string::npos) {
       Fail("expected the rejection to say \"" + text + "\", but it says \"" + message + "\"");
     }
@@ -321,9 +335,11 @@ class Runner {
       return Fail("expected M06 row " + w[1] + ", but there are " + std::to_string(rows.size()));
     }
     const HandOver& r = rows[n - 1];
-    std::string actual = r.step_id + " " + r.giver + " " + r.receiver + " " + TimelinessName(r.timeliness);
+    std::string actual =
+        r.step_id + " " + r.giver + " " + r.receiver + " " + TimelinessName(r.timeliness);
     std::string want = w[2] + " " + w[3] + " " + w[4] + " " + w[5];
-    if (actual != want) Fail("M06 row " + w[1] + ": expected \"" + want + "\", got \"" + actual + "\"");
+    if (actual != want)
+      Fail("M06 row " + w[1] + ": expected \"" + want + "\", got \"" + actual + "\"");
   }
 
   // fired N
@@ -340,8 +356,10 @@ class Runner {
     if (!d) return;
     Result<std::vector<Event>> h = store_->History(d->id);
     std::string actual;
-    for (const Event& e : *h) actual += (actual.empty() ? "" : ",") + std::string(EventTypeName(e.type));
-    if (w.size() != 2 || actual != w[1]) Fail("expected history " + (w.size() > 1 ? w[1] : "") + ", got " + actual);
+    for (const Event& e : *h)
+      actual += (actual.empty() ? "" : ",") + std::string(EventTypeName(e.type));
+    if (w.size() != 2 || actual != w[1])
+      Fail("expected history " + (w.size() > 1 ? w[1] : "") + ", got " + actual);
     // Replaying the history reproduces the stored record.
     Dossier replay;
     for (const Event& e : *h) Apply(replay, e);

@@ -14,8 +14,8 @@ namespace {
 
 std::vector<std::string> ScenarioFiles() {
   std::vector<std::string> out;
-  for (const auto& e : std::filesystem::directory_iterator(std::string(MOTCUA_SOURCE_DIR) +
-                                                           "/tests/scenarios")) {
+  for (const auto& e :
+       std::filesystem::directory_iterator(std::string(MOTCUA_SOURCE_DIR) + "/tests/scenarios")) {
     if (e.path().extension() == ".scenario") out.push_back(e.path().string());
   }
   std::sort(out.begin(), out.end());

@@ -85,8 +85,8 @@ TEST(CatalogReloadTest, PinnedVersionsSurviveAReloadThatDropsTheirFile) {
   auto first = ShippedCatalog();
   ASSERT_NE(first->Version("2.000908", 1), nullptr);
   // A reload from a directory without 2.000908 keeps the version dossiers may have pinned.
-  DefinitionSet other = LoadDefinitions(std::string(MOTCUA_SOURCE_DIR) +
-                                        "/tests/scenarios/definitions-versions");
+  DefinitionSet other =
+      LoadDefinitions(std::string(MOTCUA_SOURCE_DIR) + "/tests/scenarios/definitions-versions");
   ASSERT_TRUE(other.ok());
   DefinitionCatalog reloaded(std::move(other), first.get());
   EXPECT_NE(reloaded.Version("2.000908", 1), nullptr);

@@ -2,12 +2,12 @@
 // with every error's exact file:line:column, path and message.
 
 #include "adapters/yaml/definition_loader.h"
-#include "adapters/yaml/yaml_reader.h"
 
 #include <gtest/gtest.h>
 
 #include <sstream>
 
+#include "adapters/yaml/yaml_reader.h"
 #include "tests/engine/calendar/shipped_calendar.h"
 
 namespace motcua {
@@ -84,7 +84,8 @@ TEST(DefinitionLoaderTest, BrokenDefinitionsReportEveryErrorExactly) {
 }
 
 TEST(DefinitionLoaderTest, MissingDirectoryIsReported) {
-  DefinitionSet set = LoadDefinitions(std::string(MOTCUA_SOURCE_DIR) + "/tests/adapters/yaml/testdata/broken");
+  DefinitionSet set =
+      LoadDefinitions(std::string(MOTCUA_SOURCE_DIR) + "/tests/adapters/yaml/testdata/broken");
   EXPECT_FALSE(set.ok());
   DefinitionSet missing = LoadDefinitions("/nonexistent/definitions");
   ASSERT_EQ(missing.errors.size(), 1u);

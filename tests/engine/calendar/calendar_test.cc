@@ -39,45 +39,64 @@ INSTANTIATE_TEST_SUITE_P(
     Shipped, AddTest,
     ::testing::Values(
         // Tết 2025 (27–31/1 off): Fri 24/1 +3 WD → Mon 3/2 (1), Tue 4/2 (2), Wed 5/2 (3).
-        AddCase{"2025-01-24T10:00", WorkDuration::Days(3), kSame, "2025-02-05T10:00:00", "Tết 2025"},
+        AddCase{"2025-01-24T10:00", WorkDuration::Days(3), kSame, "2025-02-05T10:00:00",
+                "Tết 2025"},
         // Tết 2026 (16–20/2 off): Thu 12/2 +2 WD → Fri 13/2 (1), Mon 23/2 (2).
-        AddCase{"2026-02-12T14:00", WorkDuration::Days(2), kSame, "2026-02-23T14:00:00", "Tết 2026"},
+        AddCase{"2026-02-12T14:00", WorkDuration::Days(2), kSame, "2026-02-23T14:00:00",
+                "Tết 2026"},
         // Saturday 10/1/2026 is worked (swap for 2/1): Fri 9/1 +1 WD → Sat 10/1.
-        AddCase{"2026-01-09T09:00", WorkDuration::Days(1), kSame, "2026-01-10T09:00:00", "worked Sat 10/1"},
+        AddCase{"2026-01-09T09:00", WorkDuration::Days(1), kSame, "2026-01-10T09:00:00",
+                "worked Sat 10/1"},
         // Saturday 22/8/2026 is worked: Fri 21/8 +2 WD → Sat 22/8 (1), Mon 24/8 (2).
-        AddCase{"2026-08-21T16:00", WorkDuration::Days(2), kSame, "2026-08-24T16:00:00", "worked Sat 22/8"},
+        AddCase{"2026-08-21T16:00", WorkDuration::Days(2), kSame, "2026-08-24T16:00:00",
+                "worked Sat 22/8"},
         // 30/4 and 1/5/2026 off, then the weekend: Wed 29/4 +1 WD → Mon 4/5.
-        AddCase{"2026-04-29T08:00", WorkDuration::Days(1), kSame, "2026-05-04T08:00:00", "30/4–1/5"},
+        AddCase{"2026-04-29T08:00", WorkDuration::Days(1), kSame, "2026-05-04T08:00:00",
+                "30/4–1/5"},
         // National Day break Sat 29/8 – Wed 2/9/2026: Fri 28/8 +1 WD → Thu 3/9.
-        AddCase{"2026-08-28T15:00", WorkDuration::Days(1), kSame, "2026-09-03T15:00:00", "29/8–2/9"},
+        AddCase{"2026-08-28T15:00", WorkDuration::Days(1), kSame, "2026-09-03T15:00:00",
+                "29/8–2/9"},
         // 24/11/2026 (Tue) off: Mon 23/11 +1 WD → Wed 25/11.
         AddCase{"2026-11-23T10:00", WorkDuration::Days(1), kSame, "2026-11-25T10:00:00", "24/11"},
-        // Year boundary: Wed 31/12/2025 +2 WD; 1/1 and 2/1/2026 off, weekend → Mon 5/1 (1), Tue 6/1 (2).
-        AddCase{"2025-12-31T16:00", WorkDuration::Days(2), kSame, "2026-01-06T16:00:00", "2025→2026"},
+        // Year boundary: Wed 31/12/2025 +2 WD; 1/1 and 2/1/2026 off, weekend → Mon 5/1 (1), Tue 6/1
+        // (2).
+        AddCase{"2025-12-31T16:00", WorkDuration::Days(2), kSame, "2026-01-06T16:00:00",
+                "2025→2026"},
         // Year boundary into provisional 2027: Thu 31/12/2026 +1 WD; Fri 1/1/2027 off → Mon 4/1.
-        AddCase{"2026-12-31T10:00", WorkDuration::Days(1), kSame, "2027-01-04T10:00:00", "2026→2027"},
+        AddCase{"2026-12-31T10:00", WorkDuration::Days(1), kSame, "2027-01-04T10:00:00",
+                "2026→2027"},
         // From a Saturday, counting starts Monday 07:30: 1 WD → Mon 9/3 17:00.
-        AddCase{"2026-03-07T10:00", WorkDuration::Days(1), kSame, "2026-03-09T17:00:00", "from Saturday"},
+        AddCase{"2026-03-07T10:00", WorkDuration::Days(1), kSame, "2026-03-09T17:00:00",
+                "from Saturday"},
         // From the 24/11/2026 day off: 7 WD from Wed 25/11 07:30 → 25, 26, 27, 30/11, 1, 2, 3/12.
-        AddCase{"2026-11-24T10:30", WorkDuration::Days(7), kSame, "2026-12-03T17:00:00", "from a day off"},
+        AddCase{"2026-11-24T10:30", WorkDuration::Days(7), kSame, "2026-12-03T17:00:00",
+                "from a day off"},
         // From 20:00 on a working day: 1 WD from Tue 07:30 → Tue 17:00.
-        AddCase{"2026-03-02T20:00", WorkDuration::Days(1), kSame, "2026-03-03T17:00:00", "from the night"},
+        AddCase{"2026-03-02T20:00", WorkDuration::Days(1), kSame, "2026-03-03T17:00:00",
+                "from the night"},
         // Start at the first session start: 1 WD is used up at the end of the same day, 17:00.
-        AddCase{"2026-03-03T07:30", WorkDuration::Days(1), kSame, "2026-03-03T17:00:00", "whole day"},
+        AddCase{"2026-03-03T07:30", WorkDuration::Days(1), kSame, "2026-03-03T17:00:00",
+                "whole day"},
         // 1.5 WD from Tue 10:00: +1 WD → Wed 10:00; +4 WH: 10:00–11:30 (1.5), 13:00+2.5 → 15:30.
-        AddCase{"2026-03-03T10:00", WorkDuration::Days(1.5), kSame, "2026-03-04T15:30:00", "1.5 WD"},
+        AddCase{"2026-03-03T10:00", WorkDuration::Days(1.5), kSame, "2026-03-04T15:30:00",
+                "1.5 WD"},
         // 0.25 WD = 2 WH from Tue 16:00: 1 WH to 17:00, then Wed 07:30 + 1 WH → 08:30.
-        AddCase{"2026-03-03T16:00", WorkDuration::Days(0.25), kSame, "2026-03-04T08:30:00", "0.25 WD"},
+        AddCase{"2026-03-03T16:00", WorkDuration::Days(0.25), kSame, "2026-03-04T08:30:00",
+                "0.25 WD"},
         // End-of-day rule: Tue 10:00 +2 WD → Thu 5/3 10:00 → end of that day 17:00.
-        AddCase{"2026-03-03T10:00", WorkDuration::Days(2), kEnd, "2026-03-05T17:00:00", "end of day"},
+        AddCase{"2026-03-03T10:00", WorkDuration::Days(2), kEnd, "2026-03-05T17:00:00",
+                "end of day"},
         // 3 WH from 07:30 → 10:30.
         AddCase{"2026-03-03T07:30", WorkDuration::Hours(3), kSame, "2026-03-03T10:30:00", "3 WH"},
         // 4 WH from 07:30 ends exactly at the morning session's end: 11:30, not 13:00.
-        AddCase{"2026-03-03T07:30", WorkDuration::Hours(4), kSame, "2026-03-03T11:30:00", "session end"},
+        AddCase{"2026-03-03T07:30", WorkDuration::Hours(4), kSame, "2026-03-03T11:30:00",
+                "session end"},
         // 4 WH from Mon 15:30: 1.5 WH to 17:00, Tue 07:30 + 2.5 WH → 10:00.
-        AddCase{"2026-03-02T15:30", WorkDuration::Hours(4), kSame, "2026-03-03T10:00:00", "overnight"},
+        AddCase{"2026-03-02T15:30", WorkDuration::Hours(4), kSame, "2026-03-03T10:00:00",
+                "overnight"},
         // 20 WH from Fri 13/2/2026 13:00: 4 WH that day; Tết; Mon 23/2 8, Tue 24/2 8 → 17:00 Tue.
-        AddCase{"2026-02-13T13:00", WorkDuration::Hours(20), kSame, "2026-02-24T17:00:00", "hours over Tết"},
+        AddCase{"2026-02-13T13:00", WorkDuration::Hours(20), kSame, "2026-02-24T17:00:00",
+                "hours over Tết"},
         // 200 WD from 2/1/2025 is far: counted with the prefix sums, checked against a
         // day-by-day walk in the test below.
         AddCase{"2025-01-02T09:00", WorkDuration::Days(0), kSame, "2025-01-02T09:00:00", "zero"}),

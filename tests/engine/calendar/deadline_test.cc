@@ -103,11 +103,11 @@ TEST(DeadlineTest, PauseSpanningHolidaysExtendsByItsWorkingTime) {
                                  At("2026-05-01T16:00"))),
             "2026-04-29T10:00:00");
   // A reversed pause is refused.
-  EXPECT_EQ(ExtendByPause(cal, At("2026-04-29T10:00"), At("2026-05-01T16:00"),
-                          At("2026-04-30T08:00"))
-                .status()
-                .code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      ExtendByPause(cal, At("2026-04-29T10:00"), At("2026-05-01T16:00"), At("2026-04-30T08:00"))
+          .status()
+          .code(),
+      StatusCode::kInvalidArgument);
 }
 
 TEST(DeadlineTest, DueInAnUnannouncedYearIsFlaggedProvisional) {

@@ -10,7 +10,8 @@ TEST(FormatLocal, RendersInTheGivenOffset) {
   // 2026-03-02T09:00+07:00 is 02:00 UTC, 1772416800 seconds after the epoch.
   EXPECT_EQ(FormatLocal(Instant{1772416800}, 7 * 3600), "2026-03-02T09:00:00+07:00");
   EXPECT_EQ(FormatLocal(Instant{1772416800}, 0), "2026-03-02T02:00:00+00:00");
-  EXPECT_EQ(FormatLocal(Instant{1772416800 + 59}, -(3 * 3600 + 30 * 60)), "2026-03-01T22:30:59-03:30");
+  EXPECT_EQ(FormatLocal(Instant{1772416800 + 59}, -(3 * 3600 + 30 * 60)),
+            "2026-03-01T22:30:59-03:30");
 }
 
 TEST(FormatLocal, DayAndYearBoundaries) {
