@@ -9,7 +9,6 @@
 
 #include "adapters/proto/definition_codec.h"
 #include "adapters/proto/dossier_codec.h"
-#include "adapters/yaml/yaml_reader.h"
 #include "engine/calendar/deadline.h"
 #include "motcua/v1/api.pb.h"
 
@@ -149,7 +148,7 @@ std::string Metrics::Render(const DossierService& service, Store& store) const {
   for (int s = 0; s <= static_cast<int>(DossierStatus::kReturned); ++s) {
     const auto status = static_cast<DossierStatus>(s);
     Result<int64_t> n = store.Counter(StatusCounterName(status));
-    o << "motcua_dossiers{status=\"" << DossierStatusName(status) << "\"} " << (n.ok() ? *n : 0)
+    o << "motcua_dossiers{status=\"" << NameOf(status) << "\"} " << (n.ok() ? *n : 0)
       << "\n";
   }
   return o.str();
@@ -439,8 +438,8 @@ void FillView(const Dossier& d, const Procedure* p, Instant now, v1::DossierView
   v->set_competent_agency(d.competent_agency);
   ToProto(d.applicant, v->mutable_applicant());
   DocsToProto(d.documents, v);
-  v->set_channel(ChannelName(d.channel));
-  v->set_status(DossierStatusName(d.status));
+  v->set_channel(NameOf(d.channel));
+  v->set_status(NameOf(d.status));
   v->set_portal_status(PortalStatusCode(d.status));
   v->set_current_step(d.current_step);
   v->set_assignee(d.assignee);
@@ -453,10 +452,10 @@ void FillView(const Dossier& d, const Procedure* p, Instant now, v1::DossierView
   v->set_paused(d.paused());
   for (const auto& m : d.missing) v->add_missing(m);
   v->set_supplement_requests(d.supplement_requests);
-  if (d.outcome != Outcome::kNone) v->set_outcome(OutcomeName(d.outcome));
+  if (d.outcome != Outcome::kNone) v->set_outcome(NameOf(d.outcome));
   SetLocal(v->mutable_decided_at(), d.decided_at);
   SetLocal(v->mutable_returned_at(), d.returned_at);
-  if (d.timeliness) v->set_timeliness(TimelinessName(*d.timeliness));
+  if (d.timeliness) v->set_timeliness(NameOf(*d.timeliness));
   auto due = d.effective_due();
   v->set_overdue(IsOpen(d.status) && !d.paused() && due && WorkCalendar::IsOverdue(*due, now));
   v->set_stop_reason(d.stop_reason);
@@ -469,10 +468,10 @@ void FillView(const Dossier& d, const Procedure* p, Instant now, v1::DossierView
 }
 
 void FillEvent(const Event& e, uint64_t position, v1::EventView* v) {
-  v->set_type(EventTypeName(e.type));
+  v->set_type(NameOf(e.type));
   v->set_dossier_id(e.dossier_id);
   v->set_version(e.version);
-  v->set_status(DossierStatusName(e.status));
+  v->set_status(NameOf(e.status));
   v->set_at(FormatLocal(e.at, kOffset));
   v->set_actor(e.actor);
   v->set_role(e.role);
@@ -486,13 +485,13 @@ void FillEvent(const Event& e, uint64_t position, v1::EventView* v) {
     h->set_step_id(e.hand_over->step_id);
     h->set_giver(e.hand_over->giver);
     h->set_receiver(e.hand_over->receiver);
-    h->set_timeliness(TimelinessName(e.hand_over->timeliness));
+    h->set_timeliness(NameOf(e.hand_over->timeliness));
     h->set_note(e.hand_over->note);
   }
   for (const auto& m : e.missing) v->add_missing(m);
   v->set_reason(e.reason);
-  if (e.outcome != Outcome::kNone) v->set_outcome(OutcomeName(e.outcome));
-  if (e.timeliness) v->set_timeliness(TimelinessName(*e.timeliness));
+  if (e.outcome != Outcome::kNone) v->set_outcome(NameOf(e.outcome));
+  if (e.timeliness) v->set_timeliness(NameOf(*e.timeliness));
   v->set_position(position);
 }
 
@@ -520,17 +519,6 @@ bool JsonDepthWithin(const std::string& body, size_t max) {
   return true;
 }
 
-bool ParseChannelName(const std::string& s, Channel* out) {
-  for (Channel c :
-       {Channel::kCounter, Channel::kOnlineFull, Channel::kOnlinePartial, Channel::kPostal}) {
-    if (s == ChannelName(c)) {
-      *out = c;
-      return true;
-    }
-  }
-  return false;
-}
-
 }  // namespace
 
 std::string Api::EventJson(const OutboxEntry& entry) const {
@@ -556,7 +544,7 @@ void Api::GetProcedures(Call& call) {
     if (!current) continue;
     last = p->code;
     if (!field.empty() && current->field != field) continue;
-    if (!level.empty() && LevelName(current->level) != level) continue;
+    if (!level.empty() && NameOf(current->level) != level) continue;
     if (!kind.empty() && current->agency_kind != kind) continue;
     if (!text.empty() && current->name.find(text) == std::string::npos &&
         current->code.find(text) == std::string::npos) {
@@ -655,7 +643,7 @@ void Api::GetHistory(Call& call, const std::string& id) {
       row->set_at(FormatLocal(e.at, kOffset));
       row->set_giver(e.hand_over->giver);
       row->set_receiver(e.hand_over->receiver);
-      row->set_timeliness(TimelinessName(e.hand_over->timeliness));
+      row->set_timeliness(NameOf(e.hand_over->timeliness));
       row->set_note(e.hand_over->note);
     }
   }
@@ -678,12 +666,11 @@ void Api::ListDossiers(Call& call) {
                         "agency '" + q.agency + "' is outside your scope", "agency");
   }
   if (auto s = call.query.find("status"); s != call.query.end()) {
-    DossierStatus st;
-    if (!ParseDossierStatus(s->second, &st)) {
+    q.status = ParseName<DossierStatus>(s->second);
+    if (!q.status) {
       return call.Problem(400, "invalid-field", "Invalid status",
                           "unknown status '" + s->second + "'", "status");
     }
-    q.status = st;
   }
   q.step = call.query["step"];
   q.assignee = call.query["assignee"];
@@ -781,7 +768,7 @@ void Api::PublicProgressLookup(Call& call) {
   if (auto proc = deps_.catalog()->Version(d->procedure_code, d->procedure_version)) {
     out.set_procedure_name(proc->name);
   }
-  out.set_status(DossierStatusName(d->status));
+  out.set_status(NameOf(d->status));
   out.set_portal_status(PortalStatusCode(d->status));
   out.set_received_at(Local(d->received_at));
   out.set_due_at(Local(d->effective_due()));
@@ -882,9 +869,13 @@ void Api::CreateDossier(std::shared_ptr<Call> call) {
   c.receiving_agency = body.receiving_agency();
   c.competent_agency = body.competent_agency();
   c.channel = mode == "submit" ? Channel::kOnlineFull : Channel::kCounter;
-  if (!body.channel().empty() && !ParseChannelName(body.channel(), &c.channel)) {
-    return call->Problem(400, "invalid-field", "Invalid channel",
-                         "expected counter, online_full, online_partial or postal", "channel");
+  if (!body.channel().empty()) {
+    std::optional<Channel> channel = ParseName<Channel>(body.channel());
+    if (!channel) {
+      return call->Problem(400, "invalid-field", "Invalid channel",
+                           "expected " + kChannelNames.List(" or "), "channel");
+    }
+    c.channel = *channel;
   }
   const auto& a = body.applicant();
   c.applicant =
@@ -962,7 +953,7 @@ void Api::DossierCommand(std::shared_ptr<Call> call, const std::string& id) {
   c.comment = body.comment();
   c.missing.assign(body.missing().begin(), body.missing().end());
   if (!body.extend_by().empty()) {
-    auto dur = yaml::ParseDuration(body.extend_by());
+    auto dur = ParseWorkDuration(body.extend_by());
     if (!dur) {
       return call->Problem(400, "invalid-field", "Invalid extend_by",
                            "expected a duration like \"5 WD\"", "extend_by");
@@ -999,7 +990,7 @@ void Api::Execute(std::shared_ptr<Call> call, CommandRequest request, int succes
       return call->Problem(500, "internal", "Internal error", r.status.message());
     }
     if (r.rejection) {
-      if (metrics) metrics->AddRejectedWrite(RejectionCodeName(r.rejection->code));
+      if (metrics) metrics->AddRejectedWrite(NameOf(r.rejection->code));
       switch (r.rejection->code) {
         case RejectionCode::kNotFound:
           return call->Problem(404, "not-found", "Unknown dossier", r.rejection->message);

@@ -20,7 +20,6 @@ void ToProto(const WorkDuration& d, v1::WorkDuration* out) {
   out->set_thousandths(d.thousandths);
 }
 
-const char* ClockName(SupplementClock c) { return SupplementClockName(c); }
 
 }  // namespace
 
@@ -28,24 +27,24 @@ void ToProto(const Procedure& p, v1::Procedure* out) {
   out->set_code(p.code);
   out->set_name(p.name);
   out->set_field(p.field);
-  out->set_level(LevelName(p.level));
+  out->set_level(NameOf(p.level));
   out->set_agency_kind(p.agency_kind);
   out->set_version(p.version);
   out->set_effective_from(FormatDate(p.effective_from));
   if (p.effective_until) out->set_effective_until(FormatDate(*p.effective_until));
   out->set_decision(p.decision);
-  for (Channel c : p.channels) out->add_channels(ChannelName(c));
+  for (Channel c : p.channels) out->add_channels(NameOf(c));
   out->set_calendar(p.calendar);
   out->mutable_time_limit()->set_same_day(p.time_limit.same_day);
   if (!p.time_limit.same_day)
     ToProto(p.time_limit.duration, out->mutable_time_limit()->mutable_duration());
   out->mutable_time_limit()->set_note(p.time_limit_note);
-  out->set_due_rule(p.due_rule == DueRule::kSameClockTime ? "same_clock_time" : "end_of_day");
+  out->set_due_rule(NameOf(p.due_rule));
   out->mutable_cutoff()->set_policy(
       static_cast<v1::Cutoff::Policy>(static_cast<int>(p.cutoff.policy) + 1));
   if (p.cutoff.policy != CutoffPolicy::kNone)
     out->mutable_cutoff()->set_after(FormatClock(p.cutoff.minute_of_day));
-  out->mutable_supplement()->set_clock(ClockName(p.supplement.clock));
+  out->mutable_supplement()->set_clock(NameOf(p.supplement.clock));
   out->mutable_supplement()->set_once_only(p.supplement.once_only);
   if (p.supplement.max_wait)
     ToProto(*p.supplement.max_wait, out->mutable_supplement()->mutable_max_wait());
@@ -61,7 +60,7 @@ void ToProto(const Procedure& p, v1::Procedure* out) {
     auto* x = out->add_documents();
     x->set_id(d.id);
     x->set_name(d.name);
-    x->set_form(DocumentFormName(d.form));
+    x->set_form(NameOf(d.form));
     x->set_count(d.count);
     x->set_required(d.required);
     x->set_condition(d.condition);
@@ -71,7 +70,7 @@ void ToProto(const Procedure& p, v1::Procedure* out) {
   for (const Fee& f : p.fees) {
     auto* x = out->add_fees();
     x->set_amount_vnd(f.amount_vnd);
-    if (f.channel) x->set_channel(ChannelName(*f.channel));
+    if (f.channel) x->set_channel(NameOf(*f.channel));
     x->set_area(f.area);
     x->set_note(f.note);
   }
@@ -79,7 +78,7 @@ void ToProto(const Procedure& p, v1::Procedure* out) {
     auto* x = out->add_steps();
     x->set_id(s.id);
     x->set_name(s.name);
-    x->set_kind(StepKindName(s.kind));
+    x->set_kind(NameOf(s.kind));
     x->set_unit(s.unit);
     x->set_role(s.role);
     ToProto(s.budget, x->mutable_budget());
@@ -88,9 +87,9 @@ void ToProto(const Procedure& p, v1::Procedure* out) {
       auto* y = x->add_actions();
       y->set_id(a.id);
       y->set_label(a.label);
-      y->set_kind(ActionKindName(a.kind));
+      y->set_kind(NameOf(a.kind));
       y->set_to(a.to);
-      if (a.outcome != Outcome::kNone) y->set_outcome(OutcomeName(a.outcome));
+      if (a.outcome != Outcome::kNone) y->set_outcome(NameOf(a.outcome));
       for (const auto& r : a.roles) y->add_roles(r);
       y->set_pauses_clock(a.pauses_clock);
       if (a.answer_within) ToProto(*a.answer_within, y->mutable_answer_within());
@@ -123,7 +122,7 @@ void ToProto(const WorkCalendar& c, v1::Calendar* out) {
     for (const auto& d : y.days_off) py->add_days_off(FormatDate(d));
     for (const auto& d : y.worked_days) py->add_worked_days(FormatDate(d));
   }
-  out->set_timeliness(s.timeliness_rule == TimelinessRule::kBySession ? "by_session" : "by_date");
+  out->set_timeliness(NameOf(s.timeliness_rule));
 }
 
 void ToProto(const Procedure& p, const WorkCalendar& c, const DueDate& d, v1::DuePreview* out) {

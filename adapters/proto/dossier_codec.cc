@@ -9,43 +9,33 @@ std::optional<Instant> Opt(int64_t s) {
   return s == 0 ? std::nullopt : std::optional<Instant>(Instant{s});
 }
 
-const char* TimelinessText(const std::optional<Timeliness>& t) {
-  return t ? TimelinessName(*t) : "";
+const char* TimelinessText(const std::optional<Timeliness>& t) { return t ? NameOf(*t) : ""; }
+
+// A stored enum name; false when it is not one of the table's.
+template <typename E>
+bool ParseStored(const std::string& s, E* out) {
+  std::optional<E> v = ParseName<E>(s);
+  if (v) *out = *v;
+  return v.has_value();
 }
 
+// Empty = not judged yet.
 bool ParseTimeliness(const std::string& s, std::optional<Timeliness>* out) {
   if (s.empty()) {
     out->reset();
     return true;
   }
-  for (Timeliness t : {Timeliness::kEarly, Timeliness::kOnTime, Timeliness::kLate}) {
-    if (s == TimelinessName(t)) {
-      *out = t;
-      return true;
-    }
-  }
-  return false;
+  *out = ParseName<Timeliness>(s);
+  return out->has_value();
 }
 
-bool ParseChannel(const std::string& s, Channel* out) {
-  for (Channel c :
-       {Channel::kCounter, Channel::kOnlineFull, Channel::kOnlinePartial, Channel::kPostal}) {
-    if (s == ChannelName(c)) {
-      *out = c;
-      return true;
-    }
-  }
-  return false;
-}
-
+// Empty = none (records leave the field unset for no outcome).
 bool ParseOutcome(const std::string& s, Outcome* out) {
-  for (Outcome o : {Outcome::kNone, Outcome::kApproved, Outcome::kRefused}) {
-    if (s == OutcomeName(o) || (s.empty() && o == Outcome::kNone)) {
-      *out = o;
-      return true;
-    }
+  if (s.empty()) {
+    *out = Outcome::kNone;
+    return true;
   }
-  return false;
+  return ParseStored(s, out);
 }
 
 }  // namespace
@@ -71,13 +61,13 @@ void FromProto(const v1::Applicant& in, Applicant* out) {
 }
 
 void ToProto(const Timer& t, v1::Timer* out) {
-  out->set_kind(TimerKindName(t.kind));
+  out->set_kind(NameOf(t.kind));
   out->set_at(t.at.seconds);
 }
 
 bool FromProto(const v1::Timer& in, Timer* out) {
   out->at = Instant{in.at()};
-  return ParseTimerKind(in.kind(), &out->kind);
+  return ParseStored(in.kind(), &out->kind);
 }
 
 template <typename Msg>
@@ -101,9 +91,9 @@ void ToProto(const Dossier& d, v1::Dossier* out) {
   out->set_receiving_agency(d.receiving_agency);
   out->set_competent_agency(d.competent_agency);
   ToProto(d.applicant, out->mutable_applicant());
-  out->set_channel(ChannelName(d.channel));
+  out->set_channel(NameOf(d.channel));
   DocsToProto(d.documents, out);
-  out->set_status(DossierStatusName(d.status));
+  out->set_status(NameOf(d.status));
   out->set_portal_status(PortalStatusCode(d.status));
   out->set_current_step(d.current_step);
   out->set_assignee(d.assignee);
@@ -124,7 +114,7 @@ void ToProto(const Dossier& d, v1::Dossier* out) {
   out->set_supplement_requests(d.supplement_requests);
   out->set_supplement_requested_by(d.supplement_requested_by);
   for (const auto& m : d.missing) out->add_missing(m);
-  if (d.outcome != Outcome::kNone) out->set_outcome(OutcomeName(d.outcome));
+  if (d.outcome != Outcome::kNone) out->set_outcome(NameOf(d.outcome));
   out->set_decided_at(Sec(d.decided_at));
   out->set_returned_at(Sec(d.returned_at));
   out->set_timeliness(TimelinessText(d.timeliness));
@@ -143,9 +133,9 @@ Status FromProto(const v1::Dossier& in, Dossier* out) {
   d.receiving_agency = in.receiving_agency();
   d.competent_agency = in.competent_agency();
   FromProto(in.applicant(), &d.applicant);
-  if (!ParseChannel(in.channel(), &d.channel)) return Bad("channel", in.channel());
+  if (!ParseStored(in.channel(), &d.channel)) return Bad("channel", in.channel());
   DocsFromProto(in, &d.documents);
-  if (!ParseDossierStatus(in.status(), &d.status)) return Bad("status", in.status());
+  if (!ParseStored(in.status(), &d.status)) return Bad("status", in.status());
   d.current_step = in.current_step();
   d.assignee = in.assignee();
   d.submitted_at = Opt(in.submitted_at());
@@ -182,10 +172,10 @@ Status FromProto(const v1::Dossier& in, Dossier* out) {
 }
 
 void ToProto(const Event& e, v1::Event* out) {
-  out->set_type(EventTypeName(e.type));
+  out->set_type(NameOf(e.type));
   out->set_dossier_id(e.dossier_id);
   out->set_version(e.version);
-  out->set_status(DossierStatusName(e.status));
+  out->set_status(NameOf(e.status));
   out->set_at(e.at.seconds);
   out->set_actor(e.actor);
   out->set_role(e.role);
@@ -196,7 +186,7 @@ void ToProto(const Event& e, v1::Event* out) {
   out->set_receiving_agency(e.receiving_agency);
   out->set_competent_agency(e.competent_agency);
   ToProto(e.applicant, out->mutable_applicant());
-  out->set_channel(ChannelName(e.channel));
+  out->set_channel(NameOf(e.channel));
   DocsToProto(e.documents, out);
   out->set_number(e.number);
   out->set_counting_start(Sec(e.counting_start));
@@ -210,13 +200,13 @@ void ToProto(const Event& e, v1::Event* out) {
     h->set_step_id(e.hand_over->step_id);
     h->set_giver(e.hand_over->giver);
     h->set_receiver(e.hand_over->receiver);
-    h->set_timeliness(TimelinessName(e.hand_over->timeliness));
+    h->set_timeliness(NameOf(e.hand_over->timeliness));
     h->set_note(e.hand_over->note);
   }
   out->set_assignee(e.assignee);
   for (const auto& m : e.missing) out->add_missing(m);
   out->set_reason(e.reason);
-  if (e.outcome != Outcome::kNone) out->set_outcome(OutcomeName(e.outcome));
+  if (e.outcome != Outcome::kNone) out->set_outcome(NameOf(e.outcome));
   out->set_timeliness(TimelinessText(e.timeliness));
   out->set_pause_starts(e.pause_starts);
   out->set_pause_ends(e.pause_ends);
@@ -227,10 +217,10 @@ void ToProto(const Event& e, v1::Event* out) {
 
 Status FromProto(const v1::Event& in, Event* out) {
   Event e;
-  if (!ParseEventType(in.type(), &e.type)) return Bad("event type", in.type());
+  if (!ParseStored(in.type(), &e.type)) return Bad("event type", in.type());
   e.dossier_id = in.dossier_id();
   e.version = in.version();
-  if (!ParseDossierStatus(in.status(), &e.status)) return Bad("status", in.status());
+  if (!ParseStored(in.status(), &e.status)) return Bad("status", in.status());
   e.at = Instant{in.at()};
   e.actor = in.actor();
   e.role = in.role();
@@ -241,7 +231,7 @@ Status FromProto(const v1::Event& in, Event* out) {
   e.receiving_agency = in.receiving_agency();
   e.competent_agency = in.competent_agency();
   FromProto(in.applicant(), &e.applicant);
-  if (!ParseChannel(in.channel(), &e.channel)) return Bad("channel", in.channel());
+  if (!ParseStored(in.channel(), &e.channel)) return Bad("channel", in.channel());
   DocsFromProto(in, &e.documents);
   e.number = in.number();
   e.counting_start = Opt(in.counting_start());

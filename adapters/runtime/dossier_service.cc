@@ -17,7 +17,7 @@ DossierService::DossierService(Store* store, std::shared_ptr<const ProcedureCata
 DossierService::~DossierService() { Stop(); }
 
 std::string StatusCounterName(DossierStatus s) {
-  return IndexPrefix({"st"}) + DossierStatusName(s);
+  return IndexPrefix({"st"}) + NameOf(s);
 }
 
 namespace {

@@ -14,8 +14,6 @@ using yaml::MapReader;
 
 namespace {
 
-constexpr std::initializer_list<const char*> kChannels = {"counter", "online_full",
-                                                          "online_partial", "postal"};
 
 // Parses text into a root node; a syntax error becomes a diagnostic at its position.
 std::optional<YAML::Node> ParseText(Context& ctx, const std::string& text) {
@@ -46,9 +44,7 @@ void ReadDocument(Context& ctx, const YAML::Node& n, const std::string& path, Pr
   d.src = ctx.At(n);
   d.id = m.String("id", true).value_or("");
   d.name = m.String("name", true).value_or("");
-  if (auto f = m.Enum("form", true, {"original", "copy", "certified_copy"})) {
-    d.form = static_cast<DocumentForm>(*f);
-  }
+  if (auto f = m.Enum("form", true, kDocumentFormNames)) d.form = *f;
   d.count = static_cast<int>(m.Int("count", false, 1, 100).value_or(1));
   d.required = m.Bool("required", false).value_or(true);
   d.condition = m.String("condition", false).value_or("");
@@ -67,7 +63,7 @@ void ReadFee(Context& ctx, const YAML::Node& n, const std::string& path, Procedu
   MapReader m(ctx, n, path, {"amount_vnd", "channel", "area", "note"});
   Fee f;
   f.amount_vnd = m.Int("amount_vnd", true, 0, 1'000'000'000'000).value_or(0);
-  if (auto c = m.Enum("channel", false, kChannels)) f.channel = static_cast<Channel>(*c);
+  f.channel = m.Enum("channel", false, kChannelNames);
   f.area = m.String("area", false).value_or("");
   f.note = m.String("note", false).value_or("");
   p.fees.push_back(std::move(f));
@@ -81,15 +77,11 @@ void ReadAction(Context& ctx, const YAML::Node& n, const std::string& path, Step
   a.src = ctx.At(n);
   a.id = m.String("id", true).value_or("");
   a.label = m.String("label", true).value_or("");
-  std::optional<int> kind = m.Enum("kind", false,
-                                   {"forward", "send_back", "request_supplement", "request_payment",
-                                    "consult", "extend", "decide"});
+  std::optional<ActionKind> kind = m.Enum("kind", false, kActionKindNames);
   a.to = m.String("to", false).value_or("");
-  if (auto o = m.Enum("outcome", false, {"approved", "refused"})) {
-    a.outcome = static_cast<Outcome>(*o + 1);
-  }
+  if (auto o = m.Enum("outcome", false, kOutcomeNames, {Outcome::kNone})) a.outcome = *o;
   if (kind) {
-    a.kind = static_cast<ActionKind>(*kind);
+    a.kind = *kind;
   } else if (m.Has("to")) {
     a.kind = ActionKind::kForward;
   } else if (m.Has("outcome")) {
@@ -104,12 +96,12 @@ void ReadAction(Context& ctx, const YAML::Node& n, const std::string& path, Step
     if (moves && !m.Has("to")) {
       ctx.Error(
           n, m.Sub("to"),
-          std::string("missing required field 'to' for a ") + ActionKindName(a.kind) + " action");
+          std::string("missing required field 'to' for a ") + NameOf(a.kind) + " action");
     }
     if (!moves && m.Has("to")) {
       ctx.Error(m.Get("to"), m.Sub("to"),
                 std::string("'to' is only for forward and send_back actions, not ") +
-                    ActionKindName(a.kind));
+                    NameOf(a.kind));
     }
     if (a.kind == ActionKind::kDecide && !m.Has("outcome")) {
       ctx.Error(n, m.Sub("outcome"), "missing required field 'outcome' for a decide action");
@@ -149,15 +141,11 @@ void ReadStep(Context& ctx, const YAML::Node& n, const std::string& path, Proced
   s.src = ctx.At(n);
   s.id = m.String("id", true).value_or("");
   s.name = m.String("name", true).value_or("");
-  if (auto k = m.Enum(
-          "kind", true,
-          {"receive", "appraise", "verify", "consult", "sign", "issue", "payment", "return"})) {
-    s.kind = static_cast<StepKind>(*k);
-  }
+  if (auto k = m.Enum("kind", true, kStepKindNames)) s.kind = *k;
   s.unit = m.String("unit", true).value_or("");
   s.role = m.String("role", true).value_or("");
   s.budget = m.Duration("budget", true).value_or(WorkDuration{});
-  if (auto c = m.Enum("clock", false, {"runs", "paused"})) s.clock_runs = *c == 0;
+  if (auto c = m.Choice("clock", false, {"runs", "paused"})) s.clock_runs = *c == 0;
   bool listed = m.List("actions", true, [&](const YAML::Node& e, const std::string& ep) {
     ReadAction(ctx, e, ep, s, p);
   });
@@ -184,9 +172,7 @@ std::shared_ptr<Procedure> ParseProcedureYaml(const std::string& text, const std
   p->code = m.String("code", true).value_or("");
   p->name = m.String("name", true).value_or("");
   p->field = m.String("field", true).value_or("");
-  if (auto l = m.Enum("level", true, {"province", "commune", "ministry", "central"})) {
-    p->level = static_cast<Level>(*l);
-  }
+  if (auto l = m.Enum("level", true, kLevelNames)) p->level = *l;
   p->agency_kind = m.String("agency_kind", true).value_or("");
   p->version = static_cast<int>(m.Int("version", true, 1, 1'000'000).value_or(1));
   if (!m.Has("effective")) {
@@ -205,9 +191,7 @@ std::shared_ptr<Procedure> ParseProcedureYaml(const std::string& text, const std
     }
   }
   bool listed = m.List("channels", true, [&](const YAML::Node& e, const std::string& ep) {
-    if (auto c = yaml::ReadEnum(ctx, e, ep, kChannels)) {
-      p->channels.push_back(static_cast<Channel>(*c));
-    }
+    if (auto c = yaml::ReadEnum(ctx, e, ep, kChannelNames)) p->channels.push_back(*c);
   });
   if (listed && m.Get("channels").size() == 0) {
     ctx.Error(m.Get("channels"), "channels", "must list at least one channel");
@@ -217,7 +201,7 @@ std::shared_ptr<Procedure> ParseProcedureYaml(const std::string& text, const std
   if (YAML::Node tl = m.Get("time_limit"); tl.IsDefined() && !tl.IsNull()) {
     if (tl.IsScalar() && tl.Scalar() == "same_day") {
       p->time_limit.same_day = true;
-    } else if (auto d = tl.IsScalar() ? yaml::ParseDuration(tl.Scalar()) : std::nullopt) {
+    } else if (auto d = tl.IsScalar() ? ParseWorkDuration(tl.Scalar()) : std::nullopt) {
       p->time_limit.duration = *d;
       if (d->thousandths == 0) ctx.Error(tl, "time_limit", "must be more than zero");
     } else {
@@ -229,22 +213,15 @@ std::shared_ptr<Procedure> ParseProcedureYaml(const std::string& text, const std
     ctx.Error(*root, "time_limit", "missing required field 'time_limit'");
   }
   p->time_limit_note = m.String("time_limit_note", false).value_or("");
-  if (auto r = m.Enum("due_rule", false, {"same_clock_time", "end_of_day"})) {
-    p->due_rule = static_cast<DueRule>(*r);
-  }
+  if (auto r = m.Enum("due_rule", false, kDueRuleNames)) p->due_rule = *r;
   if (m.Has("cutoff")) {
     MapReader c(ctx, m.Get("cutoff"), "cutoff", {"policy", "after"});
-    if (auto pol =
-            c.Enum("policy", true, {"none", "result_next_day", "counting_starts_next_day"})) {
-      p->cutoff.policy = static_cast<CutoffPolicy>(*pol);
-    }
+    if (auto pol = c.Enum("policy", true, kCutoffPolicyNames)) p->cutoff.policy = *pol;
     p->cutoff.minute_of_day = c.Clock("after", false).value_or(15 * 60);
   }
   if (m.Has("supplement")) {
     MapReader s(ctx, m.Get("supplement"), "supplement", {"clock", "once_only", "max_wait"});
-    if (auto c = s.Enum("clock", false, {"pause", "restart", "continue"})) {
-      p->supplement.clock = static_cast<SupplementClock>(*c);
-    }
+    if (auto c = s.Enum("clock", false, kSupplementClockNames)) p->supplement.clock = *c;
     p->supplement.once_only = s.Bool("once_only", false).value_or(false);
     p->supplement.max_wait = s.Duration("max_wait", false);
   }
@@ -380,15 +357,13 @@ std::optional<CalendarFile> ParseCalendarFile(const std::string& text, const std
       spec.worked_day_sessions = *v;
     }
   }
-  if (auto t = m.Enum("timeliness", false, {"by_session", "by_date"})) {
-    spec.timeliness_rule = static_cast<TimelinessRule>(*t);
-  }
+  if (auto t = m.Enum("timeliness", false, kTimelinessRuleNames)) spec.timeliness_rule = *t;
   out.has_years =
       m.List("years", out.base.empty(), [&](const YAML::Node& e, const std::string& ep) {
         MapReader y(ctx, e, ep, {"year", "status", "days_off", "worked_days", "note"});
         CalendarYear cy;
         cy.year = static_cast<int>(y.Int("year", true, 1900, 9999).value_or(0));
-        if (auto st = y.Enum("status", true, {"official", "not_announced"}))
+        if (auto st = y.Choice("status", true, {"official", "not_announced"}))
           cy.announced = *st == 0;
         y.List("days_off", false, [&](const YAML::Node& d, const std::string& dp) {
           ReadDates(ctx, d, dp, &cy.days_off);

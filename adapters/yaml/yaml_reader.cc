@@ -3,6 +3,8 @@
 #include <charconv>
 #include <set>
 
+#include "engine/common/strings.h"
+
 namespace motcua::yaml {
 
 namespace {
@@ -12,12 +14,6 @@ std::string Describe(const YAML::Node& n) {
   if (n.IsMap()) return "a mapping";
   if (n.IsSequence()) return "a list";
   return "'" + n.Scalar() + "'";
-}
-
-std::string Join(std::initializer_list<const char*> names) {
-  std::string s;
-  for (const char* x : names) s += (s.empty() ? "" : ", ") + std::string(x);
-  return s;
 }
 
 }  // namespace
@@ -52,50 +48,15 @@ std::optional<std::string> ReadString(Context& ctx, const YAML::Node& n, const s
   return n.Scalar();
 }
 
-std::optional<int> ReadEnum(Context& ctx, const YAML::Node& n, const std::string& path,
-                            std::initializer_list<const char*> names) {
+std::optional<size_t> ReadChoice(Context& ctx, const YAML::Node& n, const std::string& path,
+                                 const std::vector<const char*>& choices) {
   if (n.IsScalar()) {
-    int i = 0;
-    for (const char* name : names) {
-      if (n.Scalar() == name) return i;
-      ++i;
+    for (size_t i = 0; i < choices.size(); ++i) {
+      if (n.Scalar() == choices[i]) return i;
     }
   }
-  ctx.Error(n, path, "expected one of " + Join(names) + ", found " + Describe(n));
+  ctx.Error(n, path, "expected one of " + Join(choices) + ", found " + Describe(n));
   return std::nullopt;
-}
-
-std::optional<WorkDuration> ParseDuration(const std::string& text) {
-  size_t space = text.find(' ');
-  if (space == std::string::npos || space == 0) return std::nullopt;
-  std::string number = text.substr(0, space), unit = text.substr(space + 1);
-  WorkDuration d;
-  if (unit == "WD") {
-    d.unit = WorkDuration::Unit::kWorkingDays;
-  } else if (unit == "WH") {
-    d.unit = WorkDuration::Unit::kWorkingHours;
-  } else {
-    return std::nullopt;
-  }
-  // Digits with at most three decimals, parsed exactly into thousandths.
-  size_t dot = number.find('.');
-  std::string whole = number.substr(0, dot);
-  std::string frac = dot == std::string::npos ? "" : number.substr(dot + 1);
-  if (whole.empty() || whole.size() > 6 || frac.size() > 3 ||
-      (dot != std::string::npos && frac.empty())) {
-    return std::nullopt;
-  }
-  for (char c : whole + frac) {
-    if (c < '0' || c > '9') return std::nullopt;
-  }
-  int64_t w = 0, f = 0;
-  std::from_chars(whole.data(), whole.data() + whole.size(), w);
-  if (!frac.empty()) {
-    frac.resize(3, '0');
-    std::from_chars(frac.data(), frac.data() + 3, f);
-  }
-  d.thousandths = w * 1000 + f;
-  return d;
 }
 
 MapReader::MapReader(Context& ctx, const YAML::Node& node, std::string path,
@@ -192,7 +153,7 @@ std::optional<WorkDuration> MapReader::Duration(const char* key, bool required) 
   YAML::Node n = Required(key, required);
   if (!n.IsDefined() || n.IsNull()) return std::nullopt;
   std::optional<WorkDuration> d;
-  if (n.IsScalar()) d = ParseDuration(n.Scalar());
+  if (n.IsScalar()) d = ParseWorkDuration(n.Scalar());
   if (!d) {
     ctx_.Error(n, Sub(key),
                "expected a duration like \"10 WD\", \"0.5 WD\" or \"4 WH\", found " + Describe(n));
@@ -200,11 +161,11 @@ std::optional<WorkDuration> MapReader::Duration(const char* key, bool required) 
   return d;
 }
 
-std::optional<int> MapReader::Enum(const char* key, bool required,
-                                   std::initializer_list<const char*> names) {
+std::optional<size_t> MapReader::Choice(const char* key, bool required,
+                                        const std::vector<const char*>& choices) {
   YAML::Node n = Required(key, required);
   if (!n.IsDefined() || n.IsNull()) return std::nullopt;
-  return ReadEnum(ctx_, n, Sub(key), names);
+  return ReadChoice(ctx_, n, Sub(key), choices);
 }
 
 bool MapReader::List(const char* key, bool required,

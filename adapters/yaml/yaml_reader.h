@@ -6,6 +6,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <functional>
 #include <initializer_list>
 #include <optional>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "engine/calendar/work_duration.h"
+#include "engine/common/enum_names.h"
 #include "engine/definition/procedure.h"
 
 namespace motcua::yaml {
@@ -54,8 +56,13 @@ class MapReader {
   std::optional<CivilDate> Date(const char* key, bool required);
   std::optional<int> Clock(const char* key, bool required);
   std::optional<WorkDuration> Duration(const char* key, bool required);
-  // One of `names` (index into it).
-  std::optional<int> Enum(const char* key, bool required, std::initializer_list<const char*> names);
+  // One of `choices` (its index), for settings that are not enums ("clock: runs | paused").
+  std::optional<size_t> Choice(const char* key, bool required,
+                               const std::vector<const char*>& choices);
+  // An enum value by the name its table gives it; a file may not name the values in `except`.
+  template <typename E, size_t N>
+  std::optional<E> Enum(const char* key, bool required, const NameTable<E, N>& names,
+                        std::initializer_list<E> except = {});
   // A sequence; calls `each(node, path)` per element. Reports a non-sequence.
   bool List(const char* key, bool required,
             const std::function<void(const YAML::Node&, const std::string&)>& each);
@@ -70,9 +77,29 @@ class MapReader {
 
 // Scalar conversions used by MapReader and by list elements.
 std::optional<std::string> ReadString(Context& ctx, const YAML::Node& n, const std::string& path);
-std::optional<int> ReadEnum(Context& ctx, const YAML::Node& n, const std::string& path,
-                            std::initializer_list<const char*> names);
-// "10 WD", "0.5 WD", "3 WH".
-std::optional<WorkDuration> ParseDuration(const std::string& text);
+std::optional<size_t> ReadChoice(Context& ctx, const YAML::Node& n, const std::string& path,
+                                 const std::vector<const char*>& choices);
+template <typename E, size_t N>
+std::optional<E> ReadEnum(Context& ctx, const YAML::Node& n, const std::string& path,
+                          const NameTable<E, N>& names, std::initializer_list<E> except = {}) {
+  std::vector<E> values;
+  std::vector<const char*> choices;
+  for (const EnumName<E>& e : names.entries()) {
+    if (std::find(except.begin(), except.end(), e.value) != except.end()) continue;
+    values.push_back(e.value);
+    choices.push_back(e.name);
+  }
+  std::optional<size_t> i = ReadChoice(ctx, n, path, choices);
+  if (!i) return std::nullopt;
+  return values[*i];
+}
+
+template <typename E, size_t N>
+std::optional<E> MapReader::Enum(const char* key, bool required, const NameTable<E, N>& names,
+                                 std::initializer_list<E> except) {
+  YAML::Node n = Required(key, required);
+  if (!n.IsDefined() || n.IsNull()) return std::nullopt;
+  return ReadEnum(ctx_, n, Sub(key), names, except);
+}
 
 }  // namespace motcua::yaml

@@ -37,39 +37,6 @@ Status CheckSessions(const std::vector<Session>& sessions, const std::string& wh
 
 }  // namespace
 
-const char* TimelinessName(Timeliness t) {
-  switch (t) {
-    case Timeliness::kEarly:
-      return "early";
-    case Timeliness::kOnTime:
-      return "on_time";
-    case Timeliness::kLate:
-      return "late";
-  }
-  return "?";
-}
-
-std::string FormatMilliHours(int64_t mh) {
-  char buf[32];
-  if (mh % 1000 == 0) {
-    std::snprintf(buf, sizeof buf, "%lld WH", static_cast<long long>(mh / 1000));
-  } else {
-    std::snprintf(buf, sizeof buf, "%g WH", static_cast<double>(mh) / 1000.0);
-  }
-  return buf;
-}
-
-std::string FormatWorkDuration(WorkDuration d) {
-  char buf[32];
-  const char* unit = d.unit == WorkDuration::Unit::kWorkingDays ? "WD" : "WH";
-  if (d.thousandths % 1000 == 0) {
-    std::snprintf(buf, sizeof buf, "%lld %s", static_cast<long long>(d.thousandths / 1000), unit);
-  } else {
-    std::snprintf(buf, sizeof buf, "%g %s", static_cast<double>(d.thousandths) / 1000.0, unit);
-  }
-  return buf;
-}
-
 Result<WorkCalendar> WorkCalendar::Build(CalendarSpec spec) {
   const std::string cal = "calendar '" + spec.id + "'";
   for (int w = 0; w < 7; ++w) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/calendar/work_duration.h"
+#include "engine/common/enum_names.h"
 #include "engine/common/time.h"
 
 namespace motcua {
@@ -32,9 +33,48 @@ struct Diagnostic {
 };
 
 enum class Level { kProvince, kCommune, kMinistry, kCentral };
+inline constexpr auto kLevelNames = MakeNames<Level>({
+    {Level::kProvince, "province"},
+    {Level::kCommune, "commune"},
+    {Level::kMinistry, "ministry"},
+    {Level::kCentral, "central"},
+});
+static_assert(kLevelNames.Complete());
+constexpr const auto& NamesOf(Level) { return kLevelNames; }
+
 enum class Channel { kCounter, kOnlineFull, kOnlinePartial, kPostal };
+inline constexpr auto kChannelNames = MakeNames<Channel>({
+    {Channel::kCounter, "counter"},
+    {Channel::kOnlineFull, "online_full"},
+    {Channel::kOnlinePartial, "online_partial"},
+    {Channel::kPostal, "postal"},
+});
+static_assert(kChannelNames.Complete());
+constexpr const auto& NamesOf(Channel) { return kChannelNames; }
+
 enum class DocumentForm { kOriginal, kCopy, kCertifiedCopy };
+inline constexpr auto kDocumentFormNames = MakeNames<DocumentForm>({
+    {DocumentForm::kOriginal, "original"},
+    {DocumentForm::kCopy, "copy"},
+    {DocumentForm::kCertifiedCopy, "certified_copy"},
+});
+static_assert(kDocumentFormNames.Complete());
+constexpr const auto& NamesOf(DocumentForm) { return kDocumentFormNames; }
+
 enum class StepKind { kReceive, kAppraise, kVerify, kConsult, kSign, kIssue, kPayment, kReturn };
+inline constexpr auto kStepKindNames = MakeNames<StepKind>({
+    {StepKind::kReceive, "receive"},
+    {StepKind::kAppraise, "appraise"},
+    {StepKind::kVerify, "verify"},
+    {StepKind::kConsult, "consult"},
+    {StepKind::kSign, "sign"},
+    {StepKind::kIssue, "issue"},
+    {StepKind::kPayment, "payment"},
+    {StepKind::kReturn, "return"},
+});
+static_assert(kStepKindNames.Complete());
+constexpr const auto& NamesOf(StepKind) { return kStepKindNames; }
+
 enum class ActionKind {
   kForward,            // to a later (or any) step: `to`
   kSendBack,           // return to an earlier step: `to`
@@ -44,16 +84,35 @@ enum class ActionKind {
   kExtend,             // T11; apology with a new appointment
   kDecide,             // T13; `outcome`
 };
-enum class Outcome { kNone, kApproved, kRefused };
-enum class SupplementClock { kPause, kRestart, kContinue };
+inline constexpr auto kActionKindNames = MakeNames<ActionKind>({
+    {ActionKind::kForward, "forward"},
+    {ActionKind::kSendBack, "send_back"},
+    {ActionKind::kRequestSupplement, "request_supplement"},
+    {ActionKind::kRequestPayment, "request_payment"},
+    {ActionKind::kConsult, "consult"},
+    {ActionKind::kExtend, "extend"},
+    {ActionKind::kDecide, "decide"},
+});
+static_assert(kActionKindNames.Complete());
+constexpr const auto& NamesOf(ActionKind) { return kActionKindNames; }
 
-const char* LevelName(Level v);
-const char* ChannelName(Channel v);
-const char* DocumentFormName(DocumentForm v);
-const char* StepKindName(StepKind v);
-const char* ActionKindName(ActionKind v);
-const char* OutcomeName(Outcome v);
-const char* SupplementClockName(SupplementClock v);
+enum class Outcome { kNone, kApproved, kRefused };
+inline constexpr auto kOutcomeNames = MakeNames<Outcome>({
+    {Outcome::kNone, "none"},
+    {Outcome::kApproved, "approved"},
+    {Outcome::kRefused, "refused"},
+});
+static_assert(kOutcomeNames.Complete());
+constexpr const auto& NamesOf(Outcome) { return kOutcomeNames; }
+
+enum class SupplementClock { kPause, kRestart, kContinue };
+inline constexpr auto kSupplementClockNames = MakeNames<SupplementClock>({
+    {SupplementClock::kPause, "pause"},
+    {SupplementClock::kRestart, "restart"},
+    {SupplementClock::kContinue, "continue"},
+});
+static_assert(kSupplementClockNames.Complete());
+constexpr const auto& NamesOf(SupplementClock) { return kSupplementClockNames; }
 
 struct Role {
   std::string id;

@@ -5,47 +5,6 @@
 
 namespace motcua {
 
-namespace {
-
-template <typename E, size_t N>
-bool ParseName(const char* const (&names)[N], const std::string& name, E* out) {
-  for (size_t i = 0; i < N; ++i) {
-    if (name == names[i]) {
-      *out = static_cast<E>(i);
-      return true;
-    }
-  }
-  return false;
-}
-
-const char* const kStatusNames[] = {
-    "submitted",  "not_received",         "refused_at_counter", "received", "in_processing",
-    "consulting", "supplement_requested", "payment_requested",  "stopped",  "decided",
-    "returned"};
-const char* const kTimerNames[] = {"dossier_due", "nearly_due", "step_due", "supplement_wait",
-                                   "consultation_due"};
-const char* const kEventNames[] = {
-    "submitted",         "received",          "completion_requested",   "refused_at_counter",
-    "assigned",          "forwarded",         "supplement_requested",   "supplement_received",
-    "payment_requested", "payment_confirmed", "consultation_requested", "consultation_answered",
-    "extended",          "decided",           "result_returned",        "withdrawn",
-    "timer_fired"};
-
-}  // namespace
-
-const char* DossierStatusName(DossierStatus s) { return kStatusNames[static_cast<int>(s)]; }
-bool ParseDossierStatus(const std::string& name, DossierStatus* out) {
-  return ParseName(kStatusNames, name, out);
-}
-const char* TimerKindName(TimerKind k) { return kTimerNames[static_cast<int>(k)]; }
-bool ParseTimerKind(const std::string& name, TimerKind* out) {
-  return ParseName(kTimerNames, name, out);
-}
-const char* EventTypeName(EventType t) { return kEventNames[static_cast<int>(t)]; }
-bool ParseEventType(const std::string& name, EventType* out) {
-  return ParseName(kEventNames, name, out);
-}
-
 int PortalStatusCode(DossierStatus s) {
   switch (s) {
     case DossierStatus::kSubmitted:

@@ -32,8 +32,22 @@ enum class DossierStatus {
   kDecided,              // T13: result ready (approved or refused on the merits)
   kReturned,             // T14: result returned; terminal
 };
-const char* DossierStatusName(DossierStatus s);
-bool ParseDossierStatus(const std::string& name, DossierStatus* out);
+// Persisted: in records, in index keys and in counter names (docs/storage.md).
+inline constexpr auto kDossierStatusNames = MakeNames<DossierStatus>({
+    {DossierStatus::kSubmitted, "submitted"},
+    {DossierStatus::kNotReceived, "not_received"},
+    {DossierStatus::kRefusedAtCounter, "refused_at_counter"},
+    {DossierStatus::kReceived, "received"},
+    {DossierStatus::kInProcessing, "in_processing"},
+    {DossierStatus::kConsulting, "consulting"},
+    {DossierStatus::kSupplementRequested, "supplement_requested"},
+    {DossierStatus::kPaymentRequested, "payment_requested"},
+    {DossierStatus::kStopped, "stopped"},
+    {DossierStatus::kDecided, "decided"},
+    {DossierStatus::kReturned, "returned"},
+});
+static_assert(kDossierStatusNames.Complete());
+constexpr const auto& NamesOf(DossierStatus) { return kDossierStatusNames; }
 // DVCQG TrangThaiHoSo (DOMAIN.md §3).
 int PortalStatusCode(DossierStatus s);
 // Open = the agency still owes the applicant something (counts as "in progress").
@@ -46,8 +60,16 @@ enum class TimerKind {
   kSupplementWait,   // the applicant's time to supply documents is over
   kConsultationDue,  // the consulted agency's time is over (silence = consent in some laws)
 };
-const char* TimerKindName(TimerKind k);
-bool ParseTimerKind(const std::string& name, TimerKind* out);
+// Persisted: in records, events and the timer index's keys (docs/storage.md).
+inline constexpr auto kTimerKindNames = MakeNames<TimerKind>({
+    {TimerKind::kDossierDue, "dossier_due"},
+    {TimerKind::kNearlyDue, "nearly_due"},
+    {TimerKind::kStepDue, "step_due"},
+    {TimerKind::kSupplementWait, "supplement_wait"},
+    {TimerKind::kConsultationDue, "consultation_due"},
+});
+static_assert(kTimerKindNames.Complete());
+constexpr const auto& NamesOf(TimerKind) { return kTimerKindNames; }
 
 struct Timer {
   TimerKind kind = TimerKind::kDossierDue;
@@ -107,8 +129,28 @@ enum class EventType {
   kWithdrawn,
   kTimerFired,
 };
-const char* EventTypeName(EventType t);
-bool ParseEventType(const std::string& name, EventType* out);
+// Persisted: in every stored event (docs/storage.md).
+inline constexpr auto kEventTypeNames = MakeNames<EventType>({
+    {EventType::kSubmitted, "submitted"},
+    {EventType::kReceived, "received"},
+    {EventType::kCompletionRequested, "completion_requested"},
+    {EventType::kRefusedAtCounter, "refused_at_counter"},
+    {EventType::kAssigned, "assigned"},
+    {EventType::kForwarded, "forwarded"},
+    {EventType::kSupplementRequested, "supplement_requested"},
+    {EventType::kSupplementReceived, "supplement_received"},
+    {EventType::kPaymentRequested, "payment_requested"},
+    {EventType::kPaymentConfirmed, "payment_confirmed"},
+    {EventType::kConsultationRequested, "consultation_requested"},
+    {EventType::kConsultationAnswered, "consultation_answered"},
+    {EventType::kExtended, "extended"},
+    {EventType::kDecided, "decided"},
+    {EventType::kResultReturned, "result_returned"},
+    {EventType::kWithdrawn, "withdrawn"},
+    {EventType::kTimerFired, "timer_fired"},
+});
+static_assert(kEventTypeNames.Complete());
+constexpr const auto& NamesOf(EventType) { return kEventTypeNames; }
 
 // One change to one dossier. Fields not used by a type stay empty.
 struct Event {

@@ -8,11 +8,6 @@ namespace motcua {
 
 namespace {
 
-const char* const kCommandNames[] = {
-    "submit",   "receive",           "refuse_at_counter", "assign",
-    "act",      "supply_supplement", "confirm_payment",   "answer_consultation",
-    "withdraw", "return_result",     "fire_timer"};
-
 constexpr int64_t kSecondsPerWorkingHour = 3600;
 
 int64_t Seconds(const WorkDuration& d) { return d.InMilliHours() * kSecondsPerWorkingHour / 1000; }
@@ -70,7 +65,7 @@ class Processor {
     return Reject(RejectionCode::kUnavailable, s.message());
   }
   std::string Id() const { return d_ ? d_->id : ctx_.new_id; }
-  std::string State() const { return d_ ? DossierStatusName(d_->status) : "new"; }
+  std::string State() const { return d_ ? NameOf(d_->status) : "new"; }
 
   const Command& c_;
   const Dossier* d_;
@@ -241,7 +236,7 @@ Decision Processor::Submit() {
     return Reject(RejectionCode::kInvalid,
                   "Expected an online channel (online_full or online_partial) for an online "
                   "submission, but it is " +
-                      std::string(ChannelName(c_.channel)));
+                      std::string(NameOf(c_.channel)));
   }
   const CivilDate today = LocalDateAt(ctx_.now, ctx_.settings.utc_offset_seconds);
   rules_.procedure = ctx_.catalog->InForce(c_.procedure_code, today);
@@ -252,7 +247,7 @@ Decision Processor::Submit() {
   const auto& ch = rules_.procedure->channels;
   if (std::find(ch.begin(), ch.end(), c_.channel) == ch.end()) {
     return Reject(RejectionCode::kInvalid, "procedure " + c_.procedure_code + " does not accept " +
-                                               ChannelName(c_.channel) + " submissions");
+                                               NameOf(c_.channel) + " submissions");
   }
   if (c_.receiving_agency.empty()) {
     return Reject(RejectionCode::kInvalid, "receiving_agency is required");
@@ -284,7 +279,7 @@ Decision Processor::Receive() {
       d_->status != DossierStatus::kNotReceived) {
     return Reject(RejectionCode::kRule, "Expected to receive dossier '" + d_->id +
                                             "' while submitted or awaiting completion, but it is " +
-                                            DossierStatusName(d_->status));
+                                            NameOf(d_->status));
   }
   // The version in force on the reception day, pinned for the dossier's life.
   const CivilDate today = LocalDateAt(ctx_.now, ctx_.settings.utc_offset_seconds);
@@ -308,7 +303,7 @@ Decision Processor::Receive() {
     const auto& ch = p.channels;
     if (std::find(ch.begin(), ch.end(), c_.channel) == ch.end()) {
       return Reject(RejectionCode::kInvalid, "procedure " + p.code + " does not accept " +
-                                                 ChannelName(c_.channel) + " dossiers");
+                                                 NameOf(c_.channel) + " dossiers");
     }
   }
   // The documents as checked at the counter: the command's list, else what was submitted.
@@ -381,7 +376,7 @@ Decision Processor::RefuseAtCounter() {
       d_->status != DossierStatus::kNotReceived) {
     return Reject(RejectionCode::kRule, "Expected to refuse dossier '" + d_->id +
                                             "' at the counter before reception, but it is " +
-                                            DossierStatusName(d_->status));
+                                            NameOf(d_->status));
   }
   const CivilDate today = LocalDateAt(ctx_.now, ctx_.settings.utc_offset_seconds);
   const std::string code = d_ ? d_->procedure_code : c_.procedure_code;
@@ -421,7 +416,7 @@ Decision Processor::Assign() {
   if (!IsOpen(d_->status)) {
     return Reject(RejectionCode::kRule, "Expected to assign dossier '" + d_->id +
                                             "' while it is open, but it is " +
-                                            DossierStatusName(d_->status));
+                                            NameOf(d_->status));
   }
   const Step* step = rules_.procedure->FindStep(d_->current_step);
   if (!step) return Reject(RejectionCode::kUnavailable, "current step is not in the definition");
@@ -443,7 +438,7 @@ Decision Processor::Act() {
     return Reject(RejectionCode::kRule, "Expected to take action '" + c_.action_id +
                                             "' on dossier '" + d_->id +
                                             "' while it is received or in processing, but it is " +
-                                            DossierStatusName(d_->status));
+                                            NameOf(d_->status));
   }
   const Step* step = p.FindStep(d_->current_step);
   if (!step) return Reject(RejectionCode::kUnavailable, "current step is not in the definition");
@@ -593,7 +588,7 @@ Decision Processor::SupplySupplement() {
   if (d_->status != DossierStatus::kSupplementRequested) {
     return Reject(RejectionCode::kRule, "Expected to receive a supplement for dossier '" + d_->id +
                                             "' while a supplement is requested, but it is " +
-                                            DossierStatusName(d_->status));
+                                            NameOf(d_->status));
   }
   if (auto r = RequireRole(rules_.counter_role(), "receive a supplement for")) return *r;
   for (const auto& doc : c_.documents) {
@@ -639,8 +634,8 @@ Decision Processor::Resume(EventType type, DossierStatus waiting, const char* wh
   if (auto r = LoadRules()) return *r;
   if (d_->status != waiting) {
     return Reject(RejectionCode::kRule, std::string("Expected to ") + what + " dossier '" + d_->id +
-                                            "' while it is " + DossierStatusName(waiting) +
-                                            ", but it is " + DossierStatusName(d_->status));
+                                            "' while it is " + NameOf(waiting) +
+                                            ", but it is " + NameOf(d_->status));
   }
   const Step* step = rules_.procedure->FindStep(d_->current_step);
   if (type == EventType::kPaymentConfirmed && step && step->kind == StepKind::kPayment) {
@@ -669,7 +664,7 @@ Decision Processor::Withdraw() {
       d_->status != DossierStatus::kNotReceived) {
     return Reject(RejectionCode::kRule, "Expected to withdraw dossier '" + d_->id +
                                             "' before a decision, but it is " +
-                                            DossierStatusName(d_->status));
+                                            NameOf(d_->status));
   }
   if (auto r = RequireRole(rules_.counter_role(), "withdraw")) return *r;
   if (c_.reason.empty())
@@ -686,7 +681,7 @@ Decision Processor::ReturnResult() {
   if (d_->status != DossierStatus::kDecided) {
     return Reject(RejectionCode::kRule, "Expected to return the result of dossier '" + d_->id +
                                             "' once decided, but it is " +
-                                            DossierStatusName(d_->status));
+                                            NameOf(d_->status));
   }
   if (auto r = RequireRole(rules_.counter_role(), "return the result of")) return *r;
   Event e = Make(EventType::kResultReturned);
@@ -699,12 +694,12 @@ Decision Processor::FireTimer() {
   if (!c_.timer) return Reject(RejectionCode::kInvalid, "fire_timer needs a timer");
   const Timer& t = *c_.timer;
   if (std::find(d_->timers.begin(), d_->timers.end(), t) == d_->timers.end()) {
-    return Reject(RejectionCode::kRule, "Expected timer " + std::string(TimerKindName(t.kind)) +
+    return Reject(RejectionCode::kRule, "Expected timer " + std::string(NameOf(t.kind)) +
                                             " of dossier '" + d_->id +
                                             "' to be pending, but it is not (fired or cancelled)");
   }
   if (ctx_.now < t.at) {
-    return Reject(RejectionCode::kRule, "Expected timer " + std::string(TimerKindName(t.kind)) +
+    return Reject(RejectionCode::kRule, "Expected timer " + std::string(NameOf(t.kind)) +
                                             " of dossier '" + d_->id +
                                             "' to be due, but it is not yet");
   }
@@ -715,35 +710,6 @@ Decision Processor::FireTimer() {
 }
 
 }  // namespace
-
-const char* CommandTypeName(CommandType t) { return kCommandNames[static_cast<int>(t)]; }
-bool ParseCommandType(const std::string& name, CommandType* out) {
-  for (size_t i = 0; i < std::size(kCommandNames); ++i) {
-    if (name == kCommandNames[i]) {
-      *out = static_cast<CommandType>(i);
-      return true;
-    }
-  }
-  return false;
-}
-
-const char* RejectionCodeName(RejectionCode c) {
-  switch (c) {
-    case RejectionCode::kNotFound:
-      return "not_found";
-    case RejectionCode::kStale:
-      return "stale";
-    case RejectionCode::kForbidden:
-      return "forbidden";
-    case RejectionCode::kInvalid:
-      return "invalid";
-    case RejectionCode::kRule:
-      return "rule";
-    case RejectionCode::kUnavailable:
-      return "unavailable";
-  }
-  return "?";
-}
 
 bool Actor::Has(const std::string& role) const {
   return std::find(roles.begin(), roles.end(), role) != roles.end();

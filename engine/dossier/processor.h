@@ -27,8 +27,21 @@ enum class CommandType {
   kReturnResult,        // T14
   kFireTimer,           // a due-instant timer has come due
 };
-const char* CommandTypeName(CommandType t);
-bool ParseCommandType(const std::string& name, CommandType* out);
+inline constexpr auto kCommandTypeNames = MakeNames<CommandType>({
+    {CommandType::kSubmit, "submit"},
+    {CommandType::kReceive, "receive"},
+    {CommandType::kRefuseAtCounter, "refuse_at_counter"},
+    {CommandType::kAssign, "assign"},
+    {CommandType::kAct, "act"},
+    {CommandType::kSupplySupplement, "supply_supplement"},
+    {CommandType::kConfirmPayment, "confirm_payment"},
+    {CommandType::kAnswerConsultation, "answer_consultation"},
+    {CommandType::kWithdraw, "withdraw"},
+    {CommandType::kReturnResult, "return_result"},
+    {CommandType::kFireTimer, "fire_timer"},
+});
+static_assert(kCommandTypeNames.Complete());
+constexpr const auto& NamesOf(CommandType) { return kCommandTypeNames; }
 
 struct Actor {
   std::string id;
@@ -65,7 +78,16 @@ enum class RejectionCode {
   kRule,         // the lifecycle rules do not allow it now
   kUnavailable,  // data the rules need is missing (e.g. no calendar for the due year)
 };
-const char* RejectionCodeName(RejectionCode c);
+inline constexpr auto kRejectionCodeNames = MakeNames<RejectionCode>({
+    {RejectionCode::kNotFound, "not_found"},
+    {RejectionCode::kStale, "stale"},
+    {RejectionCode::kForbidden, "forbidden"},
+    {RejectionCode::kInvalid, "invalid"},
+    {RejectionCode::kRule, "rule"},
+    {RejectionCode::kUnavailable, "unavailable"},
+});
+static_assert(kRejectionCodeNames.Complete());
+constexpr const auto& NamesOf(RejectionCode) { return kRejectionCodeNames; }
 
 struct Rejection {
   RejectionCode code = RejectionCode::kRule;

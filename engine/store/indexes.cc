@@ -63,7 +63,7 @@ std::vector<std::string> IndexEntries(const Dossier& d) {
     }
     e += d.id;
   };
-  const std::string_view status = DossierStatusName(d.status);
+  const std::string_view status = NameOf(d.status);
   add({"as", d.receiving_agency, status});
   if (d.competent_agency != d.receiving_agency) add({"as", d.competent_agency, status});
   if (IsOpen(d.status)) {
@@ -79,7 +79,7 @@ std::vector<std::string> IndexEntries(const Dossier& d) {
   if (!d.applicant.id_number.empty()) add({"ap", d.applicant.id_number});
   if (d.received_at) add({"rc", SortableInstant(*d.received_at)});
   if (!d.number.empty()) add({"nb", d.number});
-  for (const Timer& t : d.timers) add({"tm", SortableInstant(t.at), TimerKindName(t.kind)});
+  for (const Timer& t : d.timers) add({"tm", SortableInstant(t.at), NameOf(t.kind)});
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;

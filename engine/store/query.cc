@@ -44,7 +44,7 @@ Result<QueryPage> Store::Query(const DossierQuery& q) {
   // The most selective index the filters allow.
   std::string prefix, start;
   if (!q.agency.empty() && q.status) {
-    prefix = IndexPrefix({"as", q.agency, DossierStatusName(*q.status)});
+    prefix = IndexPrefix({"as", q.agency, NameOf(*q.status)});
   } else if (!q.agency.empty() && !q.step.empty()) {
     prefix = q.assignee.empty() ? IndexPrefix({"wq", q.agency, q.step})
                                 : IndexPrefix({"wq", q.agency, q.step, q.assignee});
@@ -100,11 +100,9 @@ Result<std::vector<DueTimer>> Store::DueTimers(Instant upto, size_t limit) {
     if (upto < at) break;
     size_t kind_start = prefix.size() + 17;
     size_t kind_end = e.find(kIndexSep, kind_start);
-    TimerKind kind;
-    if (!ParseTimerKind(e.substr(kind_start, kind_end - kind_start), &kind)) {
-      return Internal("bad timer index entry");
-    }
-    out.push_back(DueTimer{Timer{kind, at}, IndexEntryId(e)});
+    std::optional<TimerKind> kind = ParseName<TimerKind>(e.substr(kind_start, kind_end - kind_start));
+    if (!kind) return Internal("bad timer index entry");
+    out.push_back(DueTimer{Timer{*kind, at}, IndexEntryId(e)});
   }
   return out;
 }

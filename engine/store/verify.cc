@@ -44,8 +44,8 @@ Result<VerifyReport> VerifyStore(Store& store, size_t max_problems) {
       if (ordered && !(replay == *stored)) {
         problem("dossier '" + id + "': replaying " + std::to_string(history.size()) +
                 " events gives version " + std::to_string(replay.version) + " status " +
-                DossierStatusName(replay.status) + ", but the stored record is version " +
-                std::to_string(stored->version) + " status " + DossierStatusName(stored->status));
+                NameOf(replay.status) + ", but the stored record is version " +
+                std::to_string(stored->version) + " status " + NameOf(stored->status));
       }
       for (const std::string& e : IndexEntries(*stored)) {
         expected_entries.insert(e);

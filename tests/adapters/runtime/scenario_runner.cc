@@ -144,7 +144,7 @@ class Runner {
     if (last_ && !last_->accepted() && !last_checked_) {
       Fail("the previous command was " +
            (last_->rejection
-                ? "rejected (" + std::string(RejectionCodeName(last_->rejection->code)) +
+                ? "rejected (" + std::string(NameOf(last_->rejection->code)) +
                       "): " + last_->rejection->message
                 : "refused: " + last_->status.ToString()) +
            "; expect it with `reject`");
@@ -216,10 +216,9 @@ class Runner {
     c.applicant.name = a.count("applicant") ? a["applicant"] : "Nguyễn Văn An";
     c.applicant.id_number = a.count("idno") ? a["idno"] : "001090012345";
     if (a.count("channel")) {
-      for (Channel ch :
-           {Channel::kCounter, Channel::kOnlineFull, Channel::kOnlinePartial, Channel::kPostal}) {
-        if (a["channel"] == ChannelName(ch)) c.channel = ch;
-      }
+      std::optional<Channel> channel = ParseName<Channel>(a["channel"]);
+      if (!channel) return Fail("unknown channel '" + a["channel"] + "'");
+      c.channel = *channel;
     } else if (c.type == CommandType::kSubmit) {
       c.channel = Channel::kOnlineFull;
     }
@@ -230,9 +229,8 @@ class Runner {
     if (a.count("to")) c.assignee = a["to"];
     if (a.count("version")) c.expected_version = std::stoll(a["version"]);
     if (a.count("extend_by")) {
-      auto parts = Split(a["extend_by"], ' ');
-      double v = std::stod(parts.at(0));
-      c.extend_by = parts.at(1) == "WD" ? WorkDuration::Days(v) : WorkDuration::Hours(v);
+      c.extend_by = ParseWorkDuration(a["extend_by"]);
+      if (!c.extend_by) return Fail("bad extend_by \"" + a["extend_by"] + "\"");
     }
     if (a.count("key")) {
       req.idempotency_key = a["key"];
@@ -266,7 +264,7 @@ class Runner {
         Fail("expected " + key + "=" + it->second + ", but it is " + actual);
       }
     };
-    check("status", DossierStatusName(d->status));
+    check("status", NameOf(d->status));
     check("portal", std::to_string(PortalStatusCode(d->status)));
     check("number", d->number.empty() ? "none" : d->number);
     check("received", Local(d->received_at));
@@ -276,8 +274,8 @@ class Runner {
     check("step", d->current_step.empty() ? "none" : d->current_step);
     check("step_due", Local(d->step_due_at));
     check("assignee", d->assignee.empty() ? "none" : d->assignee);
-    check("timeliness", d->timeliness ? TimelinessName(*d->timeliness) : "none");
-    check("outcome", OutcomeName(d->outcome));
+    check("timeliness", d->timeliness ? NameOf(*d->timeliness) : "none");
+    check("outcome", NameOf(d->outcome));
     check("supplements", std::to_string(d->supplement_requests));
     check("asked_by", d->supplement_requested_by.empty() ? "none" : d->supplement_requested_by);
     check("paused", d->paused() ? "true" : "false");
@@ -293,7 +291,7 @@ class Runner {
     std::string timers;
     for (const auto& t : d->timers) {
       timers +=
-          (timers.empty() ? "" : ",") + std::string(TimerKindName(t.kind)) + "@" + Local(t.at);
+          (timers.empty() ? "" : ",") + std::string(NameOf(t.kind)) + "@" + Local(t.at);
     }
     check("timers", timers.empty() ? "none" : timers);
   }
@@ -305,7 +303,7 @@ class Runner {
     std::string text = w.size() > 2 ? w[2] : "";
     std::string actual_code, message;
     if (last_->rejection) {
-      actual_code = RejectionCodeName(last_->rejection->code);
+      actual_code = NameOf(last_->rejection->code);
       message = last_->rejection->message;
     } else if (!last_->status.ok()) {
       actual_code = last_->status.code() == StatusCode::kConflict ? "conflict" : "error";
@@ -336,7 +334,7 @@ class Runner {
     }
     const HandOver& r = rows[n - 1];
     std::string actual =
-        r.step_id + " " + r.giver + " " + r.receiver + " " + TimelinessName(r.timeliness);
+        r.step_id + " " + r.giver + " " + r.receiver + " " + NameOf(r.timeliness);
     std::string want = w[2] + " " + w[3] + " " + w[4] + " " + w[5];
     if (actual != want)
       Fail("M06 row " + w[1] + ": expected \"" + want + "\", got \"" + actual + "\"");
@@ -357,7 +355,7 @@ class Runner {
     Result<std::vector<Event>> h = store_->History(d->id);
     std::string actual;
     for (const Event& e : *h)
-      actual += (actual.empty() ? "" : ",") + std::string(EventTypeName(e.type));
+      actual += (actual.empty() ? "" : ",") + std::string(NameOf(e.type));
     if (w.size() != 2 || actual != w[1])
       Fail("expected history " + (w.size() > 1 ? w[1] : "") + ", got " + actual);
     // Replaying the history reproduces the stored record.

@@ -44,16 +44,6 @@ TEST(DefinitionLoaderTest, SyntaxErrorHasAPosition) {
   EXPECT_EQ(e[0].rfind("p.yaml:3:1: YAML syntax error:", 0), 0u) << e[0];
 }
 
-TEST(DefinitionLoaderTest, DurationsAreExact) {
-  EXPECT_EQ(yaml::ParseDuration("0.5 WD")->thousandths, 500);
-  EXPECT_EQ(yaml::ParseDuration("2.25 WH")->thousandths, 2250);
-  EXPECT_EQ(yaml::ParseDuration("10 WD")->unit, WorkDuration::Unit::kWorkingDays);
-  EXPECT_FALSE(yaml::ParseDuration("10 days").has_value());
-  EXPECT_FALSE(yaml::ParseDuration("1.2345 WD").has_value());
-  EXPECT_FALSE(yaml::ParseDuration("-1 WD").has_value());
-  EXPECT_FALSE(yaml::ParseDuration("1. WD").has_value());
-}
-
 }  // namespace
 }  // namespace motcua
 
