@@ -27,7 +27,8 @@
 
 #include "adapters/rocksdb/rocks_store.h"
 #include "adapters/runtime/dossier_service.h"
-#include "adapters/yaml/catalog.h"
+#include "adapters/yaml/definition_loader.h"
+#include "engine/definition/catalog.h"
 
 using namespace motcua;
 using Clock_ = std::chrono::steady_clock;

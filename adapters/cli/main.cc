@@ -15,6 +15,7 @@
 #include "adapters/rocksdb/rocks_store.h"
 #include "adapters/yaml/definition_loader.h"
 #include "engine/calendar/deadline.h"
+#include "engine/definition/validate.h"
 #include "engine/store/verify.h"
 
 namespace motcua {
@@ -91,10 +92,7 @@ int Check(int argc, char** argv) {
   for (const auto& p : set.procedures) {
     bool ends = false;
     std::vector<int> path = MainPath(*p, &ends);
-    int64_t total = 0;
-    for (int i : path) {
-      if (p->steps[i].clock_runs) total += p->steps[i].budget.InMilliHours();
-    }
+    const int64_t total = CountedBudgetMilliHours(*p, path);
     std::cout << "  " << p->code << " v" << p->version << " " << p->name << ": "
               << (p->time_limit.same_day ? std::string("same day")
                                          : FormatWorkDuration(p->time_limit.duration))

@@ -17,7 +17,8 @@
 #include "adapters/http/server.h"
 #include "adapters/rocksdb/rocks_store.h"
 #include "adapters/runtime/dossier_service.h"
-#include "adapters/yaml/catalog.h"
+#include "adapters/yaml/definition_loader.h"
+#include "engine/definition/catalog.h"
 
 extern const char* const kMotcuaOpenApiJson;  // generated from docs/openapi.json
 

@@ -16,7 +16,7 @@
 
 #include "adapters/http/auth.h"
 #include "adapters/runtime/dossier_service.h"
-#include "adapters/yaml/catalog.h"
+#include "engine/definition/catalog.h"
 
 namespace motcua::http {
 

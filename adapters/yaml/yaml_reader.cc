@@ -36,6 +36,17 @@ void Context::ErrorAt(SourceRef at, const std::string& path, std::string message
   errors_->push_back(Diagnostic{std::move(at), path, std::move(message)});
 }
 
+std::optional<YAML::Node> ParseYaml(Context& ctx, const std::string& text) {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    ctx.ErrorAt(ctx.AtMark(e.mark), "", "YAML syntax error: " + e.msg);
+  } catch (const YAML::Exception& e) {
+    ctx.ErrorAt(ctx.AtMark(e.mark), "", std::string("YAML error: ") + e.msg);
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> ReadString(Context& ctx, const YAML::Node& n, const std::string& path) {
   if (!n.IsScalar()) {
     ctx.Error(n, path, "expected a text value, found " + Describe(n));

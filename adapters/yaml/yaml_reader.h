@@ -75,6 +75,9 @@ class MapReader {
   bool valid_ = false;
 };
 
+// Parses a file's text into its root node; a syntax error becomes a diagnostic at its position.
+std::optional<YAML::Node> ParseYaml(Context& ctx, const std::string& text);
+
 // Scalar conversions used by MapReader and by list elements.
 std::optional<std::string> ReadString(Context& ctx, const YAML::Node& n, const std::string& path);
 std::optional<size_t> ReadChoice(Context& ctx, const YAML::Node& n, const std::string& path,

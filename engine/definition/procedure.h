@@ -1,8 +1,8 @@
 #pragma once
 // A compiled procedure definition (thủ tục hành chính): immutable once loaded.
 //
-// Definitions arrive from files (adapters/yaml) and are validated by ValidateProcedure()
-// before the engine sees them; the engine holds them as std::shared_ptr<const Procedure>.
+// Definitions arrive from files (adapters/yaml) and are validated (validate.h) before the engine
+// sees them; the engine holds them as std::shared_ptr<const Procedure>.
 // Every element remembers where it was written (SourceRef) so that errors found after
 // parsing still point at a file, line and column.
 
@@ -213,18 +213,5 @@ struct Procedure {
   // The statutory time in milli working hours (same day = 1 WD = 8 WH).
   int64_t TimeLimitMilliHours() const;
 };
-
-// Checks everything that needs the whole definition: unique ids, references, reachability,
-// that an outcome can be reached from every step, and that the main path's budgets fit the
-// statutory time. Resolves Action::target_index. Returns every problem found (empty = valid).
-std::vector<Diagnostic> ValidateProcedure(Procedure& p);
-
-// Checks a set of procedures together: two versions of one code must not overlap in time,
-// and (code, version) is unique.
-std::vector<Diagnostic> ValidateProcedureSet(const std::vector<const Procedure*>& all);
-
-// The main path: from the start step, follow each step's first action that has a target step
-// or an outcome. Returns step indices; `ends_in_outcome` false when it loops or dead-ends.
-std::vector<int> MainPath(const Procedure& p, bool* ends_in_outcome);
 
 }  // namespace motcua

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/calendar/calendar.h"
+#include "engine/definition/catalog.h"
 #include "engine/dossier/dossier.h"
 
 namespace motcua {
@@ -98,25 +99,6 @@ struct Decision {
   std::vector<Event> events;
   std::optional<Rejection> rejection;
   bool accepted() const { return !rejection.has_value(); }
-};
-
-// Definitions and calendars as the engine sees them. Implementations are immutable snapshots
-// (a reload swaps the whole catalog), so a command sees one consistent set.
-class ProcedureCatalog {
- public:
-  virtual ~ProcedureCatalog() = default;
-  // The version of `code` in force on local date `on`, or nullptr.
-  virtual std::shared_ptr<const Procedure> InForce(const std::string& code, CivilDate on) const = 0;
-  // A pinned version, or nullptr.
-  virtual std::shared_ptr<const Procedure> Version(const std::string& code, int version) const = 0;
-  virtual const WorkCalendar* Calendar(const std::string& id) const = 0;
-  // The calendar an agency works by: its own sessions when it has a calendar of its own,
-  // otherwise the procedure's calendar.
-  virtual const WorkCalendar* CalendarFor(const std::string& agency,
-                                          const std::string& procedure_calendar) const {
-    (void)agency;
-    return Calendar(procedure_calendar);
-  }
 };
 
 struct EngineSettings {

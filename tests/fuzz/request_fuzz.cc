@@ -14,6 +14,7 @@
 
 #include "adapters/http/api.h"
 #include "adapters/proto/definition_codec.h"
+#include "adapters/yaml/definition_loader.h"
 #include "engine/store/memory_store.h"
 #include "motcua/v1/api.pb.h"
 

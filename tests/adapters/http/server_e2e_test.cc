@@ -14,6 +14,7 @@
 
 #include "adapters/http/server.h"
 #include "adapters/rocksdb/rocks_store.h"
+#include "adapters/yaml/definition_loader.h"
 #include "motcua/v1/api.pb.h"
 #include "tests/adapters/http/test_client.h"
 #include "tests/adapters/rocksdb/failing_fs.h"

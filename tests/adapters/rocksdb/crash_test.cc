@@ -16,7 +16,8 @@
 
 #include "adapters/rocksdb/rocks_store.h"
 #include "adapters/runtime/dossier_service.h"
-#include "adapters/yaml/catalog.h"
+#include "adapters/yaml/definition_loader.h"
+#include "engine/definition/catalog.h"
 #include "engine/store/verify.h"
 
 namespace motcua {

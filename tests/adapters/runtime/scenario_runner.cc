@@ -5,7 +5,8 @@
 #include <sstream>
 
 #include "adapters/runtime/dossier_service.h"
-#include "adapters/yaml/catalog.h"
+#include "adapters/yaml/definition_loader.h"
+#include "engine/definition/catalog.h"
 
 namespace motcua::testing {
 
@@ -143,10 +144,9 @@ class Runner {
   void CheckNoPendingRejection() {
     if (last_ && !last_->accepted() && !last_checked_) {
       Fail("the previous command was " +
-           (last_->rejection
-                ? "rejected (" + std::string(NameOf(last_->rejection->code)) +
-                      "): " + last_->rejection->message
-                : "refused: " + last_->status.ToString()) +
+           (last_->rejection ? "rejected (" + std::string(NameOf(last_->rejection->code)) +
+                                   "): " + last_->rejection->message
+                             : "refused: " + last_->status.ToString()) +
            "; expect it with `reject`");
     }
   }
@@ -290,8 +290,7 @@ class Runner {
     check("missing", missing.empty() ? "none" : missing);
     std::string timers;
     for (const auto& t : d->timers) {
-      timers +=
-          (timers.empty() ? "" : ",") + std::string(NameOf(t.kind)) + "@" + Local(t.at);
+      timers += (timers.empty() ? "" : ",") + std::string(NameOf(t.kind)) + "@" + Local(t.at);
     }
     check("timers", timers.empty() ? "none" : timers);
   }
@@ -333,8 +332,7 @@ class Runner {
       return Fail("expected M06 row " + w[1] + ", but there are " + std::to_string(rows.size()));
     }
     const HandOver& r = rows[n - 1];
-    std::string actual =
-        r.step_id + " " + r.giver + " " + r.receiver + " " + NameOf(r.timeliness);
+    std::string actual = r.step_id + " " + r.giver + " " + r.receiver + " " + NameOf(r.timeliness);
     std::string want = w[2] + " " + w[3] + " " + w[4] + " " + w[5];
     if (actual != want)
       Fail("M06 row " + w[1] + ": expected \"" + want + "\", got \"" + actual + "\"");
@@ -354,8 +352,7 @@ class Runner {
     if (!d) return;
     Result<std::vector<Event>> h = store_->History(d->id);
     std::string actual;
-    for (const Event& e : *h)
-      actual += (actual.empty() ? "" : ",") + std::string(NameOf(e.type));
+    for (const Event& e : *h) actual += (actual.empty() ? "" : ",") + std::string(NameOf(e.type));
     if (w.size() != 2 || actual != w[1])
       Fail("expected history " + (w.size() > 1 ? w[1] : "") + ", got " + actual);
     // Replaying the history reproduces the stored record.

@@ -6,7 +6,8 @@
 #include <string>
 
 #include "adapters/runtime/dossier_service.h"
-#include "adapters/yaml/catalog.h"
+#include "adapters/yaml/definition_loader.h"
+#include "engine/definition/catalog.h"
 
 namespace motcua {
 

@@ -8,7 +8,8 @@
 
 #include "adapters/rocksdb/rocks_store.h"
 #include "adapters/runtime/dossier_service.h"
-#include "adapters/yaml/catalog.h"
+#include "adapters/yaml/definition_loader.h"
+#include "engine/definition/catalog.h"
 #include "tests/adapters/runtime/service_fixture.h"
 
 namespace motcua {

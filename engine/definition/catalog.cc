@@ -1,6 +1,23 @@
-#include "adapters/yaml/catalog.h"
+// The catalog over a loaded definition set.
+
+#include "engine/definition/catalog.h"
 
 namespace motcua {
+
+std::shared_ptr<const Procedure> DefinitionSet::InForce(const std::string& code,
+                                                        CivilDate d) const {
+  for (const auto& p : procedures) {
+    if (p->code == code && p->InForceOn(d)) return p;
+  }
+  return nullptr;
+}
+
+std::shared_ptr<const Procedure> DefinitionSet::Find(const std::string& code, int version) const {
+  for (const auto& p : procedures) {
+    if (p->code == code && p->version == version) return p;
+  }
+  return nullptr;
+}
 
 DefinitionCatalog::DefinitionCatalog(DefinitionSet set, const DefinitionCatalog* previous)
     : set_(std::move(set)) {
