@@ -1,5 +1,7 @@
 #include "adapters/proto/dossier_codec.h"
 
+#include "engine/dossier/appliers.h"
+
 namespace motcua {
 
 namespace {
@@ -173,6 +175,7 @@ Status FromProto(const v1::Dossier& in, Dossier* out) {
 
 void ToProto(const Event& e, v1::Event* out) {
   out->set_type(NameOf(e.type));
+  out->set_event_version(e.event_version);
   out->set_dossier_id(e.dossier_id);
   out->set_version(e.version);
   out->set_status(NameOf(e.status));
@@ -218,6 +221,13 @@ void ToProto(const Event& e, v1::Event* out) {
 Status FromProto(const v1::Event& in, Event* out) {
   Event e;
   if (!ParseStored(in.type(), &e.type)) return Bad("event type", in.type());
+  e.event_version = in.event_version() == 0 ? 1 : in.event_version();
+  if (!KnownEventVersion(e.type, e.event_version)) {
+    return Internal("stored " + std::string(NameOf(e.type)) + " event has version " +
+                    std::to_string(e.event_version) +
+                    ", which this build cannot replay (it knows " + "up to version " +
+                    std::to_string(CurrentEventVersion(e.type)) + ")");
+  }
   e.dossier_id = in.dossier_id();
   e.version = in.version();
   if (!ParseStored(in.status(), &e.status)) return Bad("status", in.status());

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <random>
 
+#include "engine/dossier/appliers.h"
 #include "engine/store/indexes.h"
 
 namespace motcua {

@@ -19,6 +19,18 @@ const Action* Step::FindAction(const std::string& action_id) const {
   return nullptr;
 }
 
+std::vector<std::string> Step::ActionIds() const {
+  std::vector<std::string> ids;
+  for (const Action& a : actions) ids.push_back(a.id);
+  return ids;
+}
+
+std::vector<std::string> Procedure::DocumentIds() const {
+  std::vector<std::string> ids;
+  for (const Document& d : documents) ids.push_back(d.id);
+  return ids;
+}
+
 const Step* Procedure::FindStep(const std::string& step_id) const {
   int i = StepIndex(step_id);
   return i < 0 ? nullptr : &steps[i];

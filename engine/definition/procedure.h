@@ -164,6 +164,7 @@ struct Step {
   SourceRef src;
 
   const Action* FindAction(const std::string& action_id) const;
+  std::vector<std::string> ActionIds() const;
 };
 
 struct SupplementPolicy {
@@ -207,6 +208,7 @@ struct Procedure {
   const Step* FindStep(const std::string& step_id) const;
   int StepIndex(const std::string& step_id) const;
   const Document* FindDocument(const std::string& doc_id) const;
+  std::vector<std::string> DocumentIds() const;
   bool HasRole(const std::string& role_id) const;
   // Whether the definition is in force on `d` (effective_from <= d <= effective_until).
   bool InForceOn(CivilDate d) const;

@@ -3,7 +3,8 @@
 // change (DOMAIN.md §3, T1–T14).
 //
 // Processors (processor.h) check a command against the current state and either reject it
-// with a reason or emit events; the applier (Apply) is the only code that changes a Dossier.
+// with a reason or emit events; the appliers (appliers.h) are the only code that changes a
+// Dossier.
 // Replaying a dossier's events through Apply reproduces its stored record exactly; events
 // therefore carry every computed value (due dates, numbers, timeliness), never a rule to
 // recompute.
@@ -152,9 +153,30 @@ inline constexpr auto kEventTypeNames = MakeNames<EventType>({
 static_assert(kEventTypeNames.Complete());
 constexpr const auto& NamesOf(EventType) { return kEventTypeNames; }
 
-// One change to one dossier. Fields not used by a type stay empty.
-struct Event {
+// What a dossier is and whose: recorded by its first event (submitted, received, completion
+// requested, refused at the counter) and kept by the dossier. A dossier keeps the procedure
+// version it was received under and its receiving agency forever (DOMAIN.md §1, §4).
+struct DossierIdentity {
+  std::string procedure_code;
+  int procedure_version = 0;
+  std::string receiving_agency;
+  std::string competent_agency;
+  Applicant applicant;
+  Channel channel = Channel::kCounter;
+  // As submitted or checked at the counter; supplements append to the dossier's list.
+  std::vector<SubmittedDocument> documents;
+
+  DossierIdentity& identity() { return *this; }
+  const DossierIdentity& identity() const { return *this; }
+  bool operator==(const DossierIdentity&) const = default;
+};
+
+// One change to one dossier. Fields not used by a type stay empty; the identity is set by a
+// dossier's first event (and `documents` also by kSupplementReceived: the documents supplied).
+struct Event : DossierIdentity {
   EventType type = EventType::kSubmitted;
+  // Which applier replays it (appliers.h): the version of the rules that wrote it.
+  int event_version = 1;
   std::string dossier_id;
   int64_t version = 0;                               // the dossier's version after this event
   DossierStatus status = DossierStatus::kSubmitted;  // the dossier's status after this event
@@ -163,15 +185,6 @@ struct Event {
   std::string role;
   std::string comment;
   std::string action_id;
-
-  // kSubmitted / kReceived / kCompletionRequested: the dossier's identity.
-  std::string procedure_code;
-  int procedure_version = 0;
-  std::string receiving_agency;
-  std::string competent_agency;
-  Applicant applicant;
-  Channel channel = Channel::kCounter;
-  std::vector<SubmittedDocument> documents;
 
   std::string number;                      // kReceived
   std::optional<Instant> counting_start;   // kReceived, restart after supplement
@@ -195,17 +208,10 @@ struct Event {
   bool operator==(const Event&) const = default;
 };
 
-struct Dossier {
+struct Dossier : DossierIdentity {
   std::string id;
   int64_t version = 0;  // 0 = does not exist yet; each event adds one
   std::string number;   // empty until received
-  std::string procedure_code;
-  int procedure_version = 0;
-  std::string receiving_agency;
-  std::string competent_agency;
-  Applicant applicant;
-  Channel channel = Channel::kCounter;
-  std::vector<SubmittedDocument> documents;
   DossierStatus status = DossierStatus::kSubmitted;
   std::string current_step;
   std::string assignee;
@@ -237,10 +243,6 @@ struct Dossier {
   }
   bool operator==(const Dossier&) const = default;
 };
-
-// The only code that changes a Dossier. Applying an event of the wrong dossier or version is
-// our bug (processors emit events for the state they read).
-void Apply(Dossier& d, const Event& e);
 
 // "<agency>-<YYMMDD>-<sequence>": at least four digits, more when needed (DOMAIN.md §4).
 std::string FormatDossierNumber(const std::string& agency, CivilDate day, int64_t sequence);

@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "engine/dossier/appliers.h"
 #include "engine/store/indexes.h"
 
 namespace motcua {

@@ -4,6 +4,7 @@
 #include <map>
 #include <sstream>
 
+#include "engine/dossier/appliers.h"
 #include "adapters/runtime/dossier_service.h"
 #include "adapters/yaml/definition_loader.h"
 #include "engine/definition/catalog.h"

@@ -1,0 +1,81 @@
+#pragma once
+// Inside the command processor (processor.h): the Processor every command family's file
+// implements a part of, and the guards they share. Not for use outside engine/dossier/.
+//
+//   processor.cc     dispatch, shared guards (rules, roles), events, pauses and timers
+//   reception.cc     T1–T4 at the counter: submit, receive, refuse
+//   step_actions.cc  assignment and the definition's step actions (T5–T8, T10, T11, T13)
+//   waits.cc         the ends of waits: supplement supplied, payment confirmed, answer recorded
+//   closing.cc       withdrawal, result returned, timers fired
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/dossier/processor.h"
+
+namespace motcua::processor_internal {
+
+Decision Reject(RejectionCode code, std::string message);
+
+// Everything one command needs about its dossier's definition.
+struct Rules {
+  std::shared_ptr<const Procedure> procedure;
+  const WorkCalendar* calendar = nullptr;
+  const std::string& counter_role() const { return procedure->steps.front().role; }
+};
+
+// One command against one dossier state: checks it, then rejects it or emits its events. Never
+// changes the dossier (the appliers do, from the events).
+class Processor {
+ public:
+  Processor(const Command& c, const Dossier* d, const ProcessContext& ctx)
+      : c_(c), d_(d), ctx_(ctx) {}
+
+  Decision Run();
+
+ private:
+  // reception.cc
+  Decision Submit();
+  Decision Receive();
+  Decision RefuseAtCounter();
+  // step_actions.cc
+  Decision Assign();
+  Decision Act();
+  // waits.cc
+  Decision SupplySupplement();
+  Decision Resume(EventType type, DossierStatus waiting, const char* what);
+  // closing.cc
+  Decision Withdraw();
+  Decision ReturnResult();
+  Decision FireTimer();
+
+  // Loads the pinned definition of the current dossier.
+  std::optional<Decision> LoadRules();
+  // Rejects unless the actor holds `role`.
+  std::optional<Decision> RequireRole(const std::string& role, const std::string& doing);
+  std::optional<Decision> RequireAnyRole(const std::vector<std::string>& roles,
+                                         const std::string& doing);
+  // The identity a dossier's first event records (the current dossier's agencies, applicant and
+  // channel when it exists, else the command's), under the procedure version `p`.
+  DossierIdentity IdentityOf(const Procedure& p, std::vector<SubmittedDocument> documents) const;
+  // A new event of the newest version of `type`, stamped with the command's actor and time.
+  Event Make(EventType type) const;
+  // Closes the open pause at now: moves every due instant by the paused working time.
+  Status EndPause(Event& e) const;
+  // Timers after `e`, then the single-event decision.
+  Decision Finish(Event e) const;
+  Decision Unavailable(const Status& s) const {
+    return Reject(RejectionCode::kUnavailable, s.message());
+  }
+  std::string Id() const { return d_ ? d_->id : ctx_.new_id; }
+
+  const Command& c_;
+  const Dossier* d_;
+  const ProcessContext& ctx_;
+  Rules rules_;
+  std::string role_used_;
+};
+
+}  // namespace motcua::processor_internal
