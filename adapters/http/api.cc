@@ -10,6 +10,7 @@
 #include "adapters/proto/definition_codec.h"
 #include "adapters/proto/dossier_codec.h"
 #include "engine/calendar/deadline.h"
+#include "engine/store/indexes.h"
 #include "motcua/v1/api.pb.h"
 
 namespace motcua::http {
@@ -147,7 +148,7 @@ std::string Metrics::Render(const DossierService& service, Store& store) const {
     << "# HELP motcua_dossiers Dossiers by status.\n# TYPE motcua_dossiers gauge\n";
   for (int s = 0; s <= static_cast<int>(DossierStatus::kReturned); ++s) {
     const auto status = static_cast<DossierStatus>(s);
-    Result<int64_t> n = store.Counter(StatusCounterName(status));
+    Result<int64_t> n = store.Counter(StatusCounter(status));
     o << "motcua_dossiers{status=\"" << NameOf(status) << "\"} " << (n.ok() ? *n : 0)
       << "\n";
   }
@@ -716,11 +717,10 @@ void Api::ListDossiers(Call& call) {
   }
   auto catalog = deps_.catalog();
   v1::DossierList out;
-  for (const auto& id : page->ids) {
-    Result<std::shared_ptr<const Dossier>> d = deps_.store->GetShared(id);
-    if (!d.ok() || !*d || !CanSee(p, **d)) continue;
-    auto proc = catalog->Version((*d)->procedure_code, (*d)->procedure_version);
-    FillView(**d, proc.get(), now, out.add_dossiers());
+  for (const std::shared_ptr<const Dossier>& d : page->dossiers) {
+    if (!CanSee(p, *d)) continue;
+    auto proc = catalog->Version(d->procedure_code, d->procedure_version);
+    FillView(*d, proc.get(), now, out.add_dossiers());
   }
   out.set_next_cursor(page->next_cursor);
   call.Json(200, out);

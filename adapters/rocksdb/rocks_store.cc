@@ -55,12 +55,8 @@ class IndexGroupTransform : public rocksdb::SliceTransform {
  public:
   const char* Name() const override { return "motcua.IndexGroup"; }
   rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    int fields = 1;  // "du", "tm", "rc": instant-ordered
-    if (key.starts_with("as") || key.starts_with("wq")) {
-      fields = 3;  // kind, agency, status | step
-    } else if (key.starts_with("pr") || key.starts_with("ap") || key.starts_with("nb")) {
-      fields = 2;
-    }
+    const std::optional<IndexKind> kind = IndexKindOf(std::string_view(key.data(), key.size()));
+    const int fields = kind ? IndexGroupFields(*kind) : 1;
     size_t at = 0;
     for (int f = 0; f < fields; ++f) {
       const void* sep = memchr(key.data() + at, kIndexSep, key.size() - at);
@@ -209,7 +205,8 @@ Result<std::shared_ptr<const Dossier>> RocksStore::GetShared(const std::string& 
 }
 
 Result<std::optional<std::string>> RocksStore::IdByNumber(const std::string& number) {
-  ASSIGN_OR_RETURN(std::vector<std::string> entries, ScanIndex(IndexPrefix({"nb", number}), "", 1));
+  ASSIGN_OR_RETURN(std::vector<std::string> entries,
+                   ScanIndex(IndexPrefix(IndexKind::kNumber, {number}), "", 1));
   if (entries.empty()) return std::optional<std::string>();
   return std::optional<std::string>(IndexEntryId(entries.front()));
 }

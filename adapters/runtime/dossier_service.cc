@@ -17,10 +17,6 @@ DossierService::DossierService(Store* store, std::shared_ptr<const ProcedureCata
 
 DossierService::~DossierService() { Stop(); }
 
-std::string StatusCounterName(DossierStatus s) {
-  return IndexPrefix({"st"}) + NameOf(s);
-}
-
 namespace {
 // Batches processed but not yet durable. The committer writes all of them in one synced write,
 // so while one sync runs, the commands processed meanwhile gather for the next.
@@ -277,9 +273,7 @@ DossierService::Prepared DossierService::ProcessBatch(std::vector<Pending> batch
     ctx.now = now;
     if (current == nullptr) ctx.new_id = ids_->NewId();
     ctx.next_sequence = [&](const std::string& agency, CivilDate day) -> int64_t {
-      char yymmdd[8];
-      std::snprintf(yymmdd, sizeof yymmdd, "%02d%02d%02d", day.year % 100, day.month, day.day);
-      return bump(IndexPrefix({"dn", agency}) + yymmdd, 1);
+      return bump(DossierNumberCounter(agency, day), 1);
     };
     Decision decision = Process(req.command, current.get(), ctx);
     if (!sequence_error.ok()) {
@@ -297,8 +291,8 @@ DossierService::Prepared DossierService::ProcessBatch(std::vector<Pending> batch
     auto after = std::make_shared<const Dossier>(std::move(next));
     // Dossiers per status, kept in the same write (metrics read them without a scan).
     if (!current || current->status != after->status) {
-      if (current) bump(StatusCounterName(current->status), -1);
-      bump(StatusCounterName(after->status), +1);
+      if (current) bump(StatusCounter(current->status), -1);
+      bump(StatusCounter(after->status), +1);
     }
     if (auto it = change_of.find(after->id); it != change_of.end()) {
       DossierChange& c = ws.changes[it->second];

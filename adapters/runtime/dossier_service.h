@@ -162,9 +162,6 @@ class DossierService {
   ServiceStats stats_;
 };
 
-// The counter (Store::Counter) holding how many dossiers have status `s`.
-std::string StatusCounterName(DossierStatus s);
-
 // Time-ordered random ids: 12 hex digits of milliseconds + 8 random hex digits.
 class RandomIdSource : public IdSource {
  public:

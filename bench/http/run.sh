@@ -57,7 +57,7 @@ for _ in $(seq 10); do
   page=$(curl -s -H "Authorization: Bearer $MOTCUA_TOKEN" \
     "http://127.0.0.1:$PORT/v1/dossiers?agency=000.17.22.H56&limit=200&cursor=$cursor")
   echo "$page" | grep -o '"id":"[0-9a-f]*"' | cut -d'"' -f4 >> "$WORK/ids"
-  cursor=$(echo "$page" | grep -o '"next_cursor":"[^"]*"' | cut -d'"' -f4 | sed 's/\\u001f/%1F/g')
+  cursor=$(echo "$page" | grep -o '"next_cursor":"[^"]*"' | cut -d'"' -f4)
   [ -n "$cursor" ] || break
 done
 export MOTCUA_IDS="$WORK/ids"

@@ -1,3 +1,5 @@
+// Index entries and counter names (indexes.h): the one place their text is built.
+
 #include "engine/store/indexes.h"
 
 #include <algorithm>
@@ -14,6 +16,27 @@ size_t WriteSet::event_count() const {
   return n;
 }
 
+int IndexGroupFields(IndexKind kind) {
+  switch (kind) {
+    case IndexKind::kAgencyStatus:
+    case IndexKind::kWorkQueue:
+      return 3;  // kind, agency, status | step
+    case IndexKind::kProcedure:
+    case IndexKind::kApplicant:
+    case IndexKind::kNumber:
+      return 2;
+    case IndexKind::kDue:
+    case IndexKind::kReceived:
+    case IndexKind::kTimer:
+      return 1;  // instant-ordered
+  }
+  return 1;
+}
+
+std::optional<IndexKind> IndexKindOf(std::string_view entry) {
+  return ParseName<IndexKind>(entry.substr(0, entry.find(kIndexSep)));
+}
+
 std::string SortableInstant(Instant t) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string s(16, '0');
@@ -26,13 +49,27 @@ Instant ParseSortableInstant(const std::string& hex16) {
   return Instant{static_cast<int64_t>(std::stoull(hex16, nullptr, 16))};
 }
 
-std::string IndexPrefix(const std::vector<std::string>& fields) {
+namespace {
+
+// `first`, then each field, each followed by the separator.
+std::string Fields(std::string_view first, std::initializer_list<std::string_view> fields) {
+  size_t n = first.size() + 1;
+  for (std::string_view f : fields) n += f.size() + 1;
   std::string s;
-  for (const auto& f : fields) {
+  s.reserve(n);
+  s += first;
+  s += kIndexSep;
+  for (std::string_view f : fields) {
     s += f;
     s += kIndexSep;
   }
   return s;
+}
+
+}  // namespace
+
+std::string IndexPrefix(IndexKind kind, std::initializer_list<std::string_view> fields) {
+  return Fields(NameOf(kind), fields);
 }
 
 std::string IndexEntryId(const std::string& entry) {
@@ -51,38 +88,45 @@ void DiffIndexEntries(const Dossier* before, const Dossier& after,
 std::vector<std::string> IndexEntries(const Dossier& d) {
   std::vector<std::string> out;
   out.reserve(10 + d.timers.size());
-  // Each entry is built in place: fields, each followed by the separator, then the id.
-  auto add = [&out, &d](std::initializer_list<std::string_view> fields) {
-    size_t n = d.id.size();
-    for (std::string_view f : fields) n += f.size() + 1;
-    std::string& e = out.emplace_back();
-    e.reserve(n);
-    for (std::string_view f : fields) {
-      e += f;
-      e += kIndexSep;
-    }
-    e += d.id;
+  // Each entry is built in place: the prefix of its fields, then the id.
+  auto add = [&out, &d](IndexKind kind, std::initializer_list<std::string_view> fields) {
+    out.push_back(IndexPrefix(kind, fields));
+    out.back() += d.id;
   };
   const std::string_view status = NameOf(d.status);
-  add({"as", d.receiving_agency, status});
-  if (d.competent_agency != d.receiving_agency) add({"as", d.competent_agency, status});
+  add(IndexKind::kAgencyStatus, {d.receiving_agency, status});
+  if (d.competent_agency != d.receiving_agency) {
+    add(IndexKind::kAgencyStatus, {d.competent_agency, status});
+  }
   if (IsOpen(d.status)) {
-    add({"wq", d.competent_agency, d.current_step, d.assignee});
+    add(IndexKind::kWorkQueue, {d.competent_agency, d.current_step, d.assignee});
     if (d.receiving_agency != d.competent_agency) {
-      add({"wq", d.receiving_agency, d.current_step, d.assignee});
+      add(IndexKind::kWorkQueue, {d.receiving_agency, d.current_step, d.assignee});
     }
     if (!d.paused()) {
-      if (auto due = d.effective_due()) add({"du", SortableInstant(*due)});
+      if (auto due = d.effective_due()) add(IndexKind::kDue, {SortableInstant(*due)});
     }
   }
-  add({"pr", d.procedure_code});
-  if (!d.applicant.id_number.empty()) add({"ap", d.applicant.id_number});
-  if (d.received_at) add({"rc", SortableInstant(*d.received_at)});
-  if (!d.number.empty()) add({"nb", d.number});
-  for (const Timer& t : d.timers) add({"tm", SortableInstant(t.at), NameOf(t.kind)});
+  add(IndexKind::kProcedure, {d.procedure_code});
+  if (!d.applicant.id_number.empty()) add(IndexKind::kApplicant, {d.applicant.id_number});
+  if (d.received_at) add(IndexKind::kReceived, {SortableInstant(*d.received_at)});
+  if (!d.number.empty()) add(IndexKind::kNumber, {d.number});
+  for (const Timer& t : d.timers) {
+    add(IndexKind::kTimer, {SortableInstant(t.at), NameOf(t.kind)});
+  }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
+}
+
+std::string DossierNumberCounter(std::string_view agency, CivilDate day) {
+  char yymmdd[8];
+  std::snprintf(yymmdd, sizeof yymmdd, "%02d%02d%02d", day.year % 100, day.month, day.day);
+  return Fields(NameOf(CounterKind::kDossierNumber), {agency}) + yymmdd;
+}
+
+std::string StatusCounter(DossierStatus s) {
+  return Fields(NameOf(CounterKind::kStatus), {}) + NameOf(s);
 }
 
 }  // namespace motcua

@@ -1,28 +1,67 @@
 #pragma once
-// Secondary index entries derived from a dossier record. Both stores keep exactly these
-// entries, so verification can recompute them from the record and compare.
+// Every key the stores keep besides records: secondary index entries, derived from a dossier
+// record, and counters. Both stores keep exactly these entries, so verification can recompute
+// them from the record and compare. docs/storage.md documents them; their text is persisted and
+// never changes.
 //
 // Entry layout (text, '\x1f'-separated fields so that ids never collide with separators; the
-// dossier id is always the last field):
-//   "as" agency status id          agency + status (receiving and competent agency); also
-//                                  every dossier of an agency, by status
-//   "wq" agency step assignee id   work queue (open dossiers; receiving and competent agency)
-//   "pr" procedure_code id
-//   "ap" applicant_id id
-//   "du" <16 hex due seconds> id   open, not paused dossiers by effective due instant
-//   "rc" <16 hex received seconds> id
-//   "nb" number id                 dossier number (unique)
-//   "tm" <16 hex at> kind id       pending timers
+// dossier id is always the last field), by IndexKind:
+//   kAgencyStatus "as" agency status id          agency + status (receiving and competent agency)
+//   kWorkQueue    "wq" agency step assignee id   work queue (open dossiers; both agencies)
+//   kDue          "du" <16 hex due seconds> id   open, not paused dossiers by effective due instant
+//   kProcedure    "pr" procedure_code id
+//   kApplicant    "ap" applicant_id id
+//   kReceived     "rc" <16 hex received seconds> id
+//   kNumber       "nb" number id                 dossier number (unique)
+//   kTimer        "tm" <16 hex at> kind id       pending timers
+// Counters: "dn" agency YYMMDD (the last dossier-number sequence of an agency's reception day)
+// and "st" status (how many dossiers have that status).
 
+#include <initializer_list>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "engine/common/enum_names.h"
 #include "engine/dossier/dossier.h"
 
 namespace motcua {
 
 constexpr char kIndexSep = '\x1f';
 
+enum class IndexKind {
+  kAgencyStatus,
+  kWorkQueue,
+  kDue,
+  kProcedure,
+  kApplicant,
+  kReceived,
+  kNumber,
+  kTimer,
+};
+// Persisted: the first field of every index entry.
+inline constexpr auto kIndexKindNames = MakeNames<IndexKind>({
+    {IndexKind::kAgencyStatus, "as"},
+    {IndexKind::kWorkQueue, "wq"},
+    {IndexKind::kDue, "du"},
+    {IndexKind::kProcedure, "pr"},
+    {IndexKind::kApplicant, "ap"},
+    {IndexKind::kReceived, "rc"},
+    {IndexKind::kNumber, "nb"},
+    {IndexKind::kTimer, "tm"},
+});
+static_assert(kIndexKindNames.Complete());
+constexpr const auto& NamesOf(IndexKind) { return kIndexKindNames; }
+
+// The leading fields (the kind included) that group an index's entries: those before the part
+// that grows with time (ids, instants). A store may use it to place inserts (RocksDB's hints).
+int IndexGroupFields(IndexKind kind);
+// The kind an entry belongs to, from its first field.
+std::optional<IndexKind> IndexKindOf(std::string_view entry);
+
+// The prefix of entries of `kind` whose next fields are `fields` (each followed by the separator).
+std::string IndexPrefix(IndexKind kind, std::initializer_list<std::string_view> fields = {});
 std::vector<std::string> IndexEntries(const Dossier& d);  // sorted, unique
 // The entries to delete and to add when a dossier changes from `before` (null: new) to `after`:
 // entries both states imply are left alone.
@@ -33,7 +72,19 @@ std::string SortableInstant(Instant t);
 Instant ParseSortableInstant(const std::string& hex16);
 // The dossier id: the last field of an entry.
 std::string IndexEntryId(const std::string& entry);
-// The prefix of entries whose first fields are `fields` (each followed by the separator).
-std::string IndexPrefix(const std::vector<std::string>& fields);
+
+enum class CounterKind { kDossierNumber, kStatus };
+// Persisted: the first field of every counter's name.
+inline constexpr auto kCounterKindNames = MakeNames<CounterKind>({
+    {CounterKind::kDossierNumber, "dn"},
+    {CounterKind::kStatus, "st"},
+});
+static_assert(kCounterKindNames.Complete());
+constexpr const auto& NamesOf(CounterKind) { return kCounterKindNames; }
+
+// The last dossier-number sequence an agency gave on a local reception day.
+std::string DossierNumberCounter(std::string_view agency, CivilDate day);
+// How many dossiers have status `s` (metrics read it without a scan).
+std::string StatusCounter(DossierStatus s);
 
 }  // namespace motcua

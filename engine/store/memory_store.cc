@@ -13,7 +13,7 @@ Result<std::optional<Dossier>> MemoryStore::Get(const std::string& id) {
 
 Result<std::optional<std::string>> MemoryStore::IdByNumber(const std::string& number) {
   std::lock_guard lock(mu_);
-  const std::string prefix = IndexPrefix({"nb", number});
+  const std::string prefix = IndexPrefix(IndexKind::kNumber, {number});
   auto it = index_.lower_bound(prefix);
   if (it == index_.end() || it->compare(0, prefix.size(), prefix) != 0) {
     return std::optional<std::string>();

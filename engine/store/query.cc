@@ -1,6 +1,8 @@
 // Store::Query and Store::DueTimers: index scans shared by every store implementation.
 
 #include <algorithm>
+#include <optional>
+#include <string_view>
 
 #include "engine/store/indexes.h"
 #include "engine/store/store.h"
@@ -38,38 +40,91 @@ bool Matches(const Dossier& d, const DossierQuery& q) {
   return true;
 }
 
+// Cursors are base64url (no padding) of the index entry a page stopped at: opaque to clients,
+// which must not build or read them, and free of separator bytes in URLs.
+std::string EncodeCursor(std::string_view entry) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  uint32_t bits = 0;
+  int n = 0;
+  for (unsigned char c : entry) {
+    bits = (bits << 8) | c;
+    n += 8;
+    while (n >= 6) {
+      n -= 6;
+      out += kAlphabet[(bits >> n) & 0x3f];
+    }
+  }
+  if (n > 0) out += kAlphabet[(bits << (6 - n)) & 0x3f];
+  return out;
+}
+
+std::optional<std::string> DecodeCursor(std::string_view cursor) {
+  std::string out;
+  uint32_t bits = 0;
+  int n = 0;
+  for (char c : cursor) {
+    int v;
+    if (c >= 'A' && c <= 'Z') {
+      v = c - 'A';
+    } else if (c >= 'a' && c <= 'z') {
+      v = c - 'a' + 26;
+    } else if (c >= '0' && c <= '9') {
+      v = c - '0' + 52;
+    } else if (c == '-') {
+      v = 62;
+    } else if (c == '_') {
+      v = 63;
+    } else {
+      return std::nullopt;
+    }
+    bits = (bits << 6) | static_cast<uint32_t>(v);
+    n += 6;
+    if (n >= 8) {
+      n -= 8;
+      out += static_cast<char>((bits >> n) & 0xff);
+    }
+  }
+  // What is left over must be padding bits, all zero, of less than a byte.
+  if (n >= 6 || (bits & ((1u << n) - 1)) != 0) return std::nullopt;
+  return out;
+}
+
 }  // namespace
 
 Result<QueryPage> Store::Query(const DossierQuery& q) {
   // The most selective index the filters allow.
   std::string prefix, start;
   if (!q.agency.empty() && q.status) {
-    prefix = IndexPrefix({"as", q.agency, NameOf(*q.status)});
+    prefix = IndexPrefix(IndexKind::kAgencyStatus, {q.agency, NameOf(*q.status)});
   } else if (!q.agency.empty() && !q.step.empty()) {
-    prefix = q.assignee.empty() ? IndexPrefix({"wq", q.agency, q.step})
-                                : IndexPrefix({"wq", q.agency, q.step, q.assignee});
+    prefix = q.assignee.empty()
+                 ? IndexPrefix(IndexKind::kWorkQueue, {q.agency, q.step})
+                 : IndexPrefix(IndexKind::kWorkQueue, {q.agency, q.step, q.assignee});
   } else if (!q.applicant_id.empty()) {
-    prefix = IndexPrefix({"ap", q.applicant_id});
+    prefix = IndexPrefix(IndexKind::kApplicant, {q.applicant_id});
   } else if (q.due_before) {
-    prefix = IndexPrefix({"du"});
+    prefix = IndexPrefix(IndexKind::kDue);
   } else if (!q.procedure_code.empty()) {
-    prefix = IndexPrefix({"pr", q.procedure_code});
+    prefix = IndexPrefix(IndexKind::kProcedure, {q.procedure_code});
   } else if (!q.agency.empty() && !q.received_from && !q.received_until) {
-    prefix = IndexPrefix({"as", q.agency});  // every status of the agency
+    prefix = IndexPrefix(IndexKind::kAgencyStatus, {q.agency});  // every status of the agency
   } else {
-    prefix = IndexPrefix({"rc"});
+    prefix = IndexPrefix(IndexKind::kReceived);
     if (q.received_from) start = prefix + SortableInstant(Instant{q.received_from->seconds - 1});
   }
   if (!q.cursor.empty()) {
-    if (q.cursor.compare(0, prefix.size(), prefix) != 0) {
+    std::optional<std::string> entry = DecodeCursor(q.cursor);
+    if (!entry || entry->compare(0, prefix.size(), prefix) != 0) {
       return InvalidArgument("the cursor does not belong to this query");
     }
-    start = q.cursor;
+    start = std::move(*entry);
   }
   const size_t limit = std::clamp<size_t>(q.limit, 1, 1000);
   QueryPage page;
   size_t scanned = 0;
-  const bool by_due = prefix == IndexPrefix({"du"});
+  const bool by_due = prefix == IndexPrefix(IndexKind::kDue);
   while (true) {
     ASSIGN_OR_RETURN(std::vector<std::string> entries, ScanIndex(prefix, start, kScanChunk));
     for (const std::string& entry : entries) {
@@ -77,10 +132,11 @@ Result<QueryPage> Store::Query(const DossierQuery& q) {
       if (by_due && entry.substr(prefix.size(), 16) >= SortableInstant(*q.due_before)) {
         return page;
       }
-      ASSIGN_OR_RETURN(std::optional<Dossier> d, Get(IndexEntryId(entry)));
-      if (d && Matches(*d, q)) page.ids.push_back(d->id);
-      if (page.ids.size() == limit || ++scanned >= kMaxScannedPerPage) {
-        page.next_cursor = entry;
+      // Through the store's record cache when it has one: what the page shows is what was read.
+      ASSIGN_OR_RETURN(std::shared_ptr<const Dossier> d, GetShared(IndexEntryId(entry)));
+      if (d && Matches(*d, q)) page.dossiers.push_back(std::move(d));
+      if (page.dossiers.size() == limit || ++scanned >= kMaxScannedPerPage) {
+        page.next_cursor = EncodeCursor(entry);
         return page;
       }
     }
@@ -90,7 +146,7 @@ Result<QueryPage> Store::Query(const DossierQuery& q) {
 }
 
 Result<std::vector<DueTimer>> Store::DueTimers(Instant upto, size_t limit) {
-  const std::string prefix = IndexPrefix({"tm"});
+  const std::string prefix = IndexPrefix(IndexKind::kTimer);
   std::vector<DueTimer> out;
   ASSIGN_OR_RETURN(std::vector<std::string> entries, ScanIndex(prefix, "", limit));
   for (const std::string& e : entries) {
@@ -100,7 +156,8 @@ Result<std::vector<DueTimer>> Store::DueTimers(Instant upto, size_t limit) {
     if (upto < at) break;
     size_t kind_start = prefix.size() + 17;
     size_t kind_end = e.find(kIndexSep, kind_start);
-    std::optional<TimerKind> kind = ParseName<TimerKind>(e.substr(kind_start, kind_end - kind_start));
+    std::optional<TimerKind> kind =
+        ParseName<TimerKind>(e.substr(kind_start, kind_end - kind_start));
     if (!kind) return Internal("bad timer index entry");
     out.push_back(DueTimer{Timer{*kind, at}, IndexEntryId(e)});
   }

@@ -81,8 +81,8 @@ struct DossierQuery {
 };
 
 struct QueryPage {
-  std::vector<std::string> ids;
-  std::string next_cursor;  // empty when there is nothing more
+  std::vector<std::shared_ptr<const Dossier>> dossiers;  // as the query read them
+  std::string next_cursor;                               // opaque; empty when there is nothing more
 };
 
 struct DueTimer {
@@ -112,6 +112,7 @@ class Store {
   Result<std::vector<DueTimer>> DueTimers(Instant upto, size_t limit);
   // Outbox entries with position > after, in order.
   virtual Result<std::vector<OutboxEntry>> ReadOutbox(uint64_t after, size_t limit) = 0;
+  // Reads the dossiers it finds through GetShared (a store's record cache, where it has one).
   Result<QueryPage> Query(const DossierQuery& q);
   // Every dossier id after `after_id`, ascending (for verification and rebuilds).
   virtual Result<std::vector<std::string>> Ids(const std::string& after_id, size_t limit) = 0;

@@ -41,6 +41,13 @@ inline Event SampleEvent(const Dossier& d) {
   return e;
 }
 
+// The ids of a query's page, in order.
+inline std::vector<std::string> Ids(const QueryPage& page) {
+  std::vector<std::string> ids;
+  for (const auto& d : page.dossiers) ids.push_back(d->id);
+  return ids;
+}
+
 template <typename Factory>
 class StoreConformance : public ::testing::Test {
  protected:
@@ -107,9 +114,9 @@ TYPED_TEST_P(StoreConformance, UpdateMovesIndexEntriesAndVerifies) {
   DossierQuery q;
   q.agency = "A1";
   q.step = "appraise";
-  EXPECT_EQ(s.Query(q)->ids, std::vector<std::string>{"d1"});
+  EXPECT_EQ(Ids(*s.Query(q)), std::vector<std::string>{"d1"});
   q.step = "receive";
-  EXPECT_TRUE(s.Query(q)->ids.empty());
+  EXPECT_TRUE(s.Query(q)->dossiers.empty());
   // Its history is two events, but the sample events do not replay to the sample record:
   // verification must say so.
   auto report = VerifyStore(s);
@@ -155,7 +162,7 @@ TYPED_TEST_P(StoreConformance, QueriesPageWithAStableCursor) {
   for (int page = 0; page < 5; ++page) {
     auto p = s.Query(q);
     ASSERT_TRUE(p.ok());
-    all.insert(all.end(), p->ids.begin(), p->ids.end());
+    for (const std::string& id : Ids(*p)) all.push_back(id);
     if (p->next_cursor.empty()) break;
     q.cursor = p->next_cursor;
   }
@@ -165,6 +172,17 @@ TYPED_TEST_P(StoreConformance, QueriesPageWithAStableCursor) {
   bad.status = DossierStatus::kInProcessing;
   bad.cursor = "garbage";
   EXPECT_EQ(s.Query(bad).status().code(), StatusCode::kInvalidArgument);
+  // Cursors are opaque: not a storage key, and only good for the query that gave them.
+  q.cursor.clear();
+  const std::string cursor = s.Query(q)->next_cursor;
+  EXPECT_EQ(cursor.find(kIndexSep), std::string::npos) << cursor;
+  EXPECT_EQ(cursor.find("as"), std::string::npos) << cursor;
+  DossierQuery other;
+  other.procedure_code = "2.000908";
+  other.cursor = cursor;
+  Result<QueryPage> refused = s.Query(other);
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(refused.status().message(), "the cursor does not belong to this query");
 }
 
 TYPED_TEST_P(StoreConformance, DueTimersComeEarliestFirst) {
