@@ -5,43 +5,31 @@
 // against the state batch N leaves (kept in flight until N is durable). Batches commit in
 // order; after a failed commit every later batch is refused. Callers on any thread get a
 // future that resolves only once their command's changes are durable, or with the reason
-// nothing was written.
+// nothing was written. What one batch does with its commands is engine/batch/command_batch.h.
 //
 // Also runs the timer loop: pending timers that have come due (the store's due-instant index)
 // are fired as commands, so each fires exactly once, including those that came due while the
 // process was down.
+//
+// Threads: the processor thread alone touches the fields marked "processor thread"; everything
+// else shared is GUARDED_BY its mutex (checked by the Clang build, scripts/thread_safety.sh).
 
 #include <atomic>
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <future>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <thread>
 
+#include "adapters/runtime/cond_var.h"
+#include "engine/batch/command_batch.h"
 #include "engine/common/clock.h"
+#include "engine/common/mutex.h"
 #include "engine/dossier/processor.h"
 #include "engine/store/store.h"
 
 namespace motcua {
-
-struct CommandRequest {
-  Command command;
-  // Scoped by the caller (e.g. principal id + client key); empty = not idempotent.
-  std::string idempotency_key;
-  uint64_t payload_hash = 0;  // of the command as the client sent it
-};
-
-struct CommandResult {
-  Status status;  // non-OK: nothing was written (unavailable, idempotency conflict, ...)
-  std::optional<Rejection> rejection;  // the rules rejected it; nothing was written
-  std::optional<Dossier> dossier;      // the dossier after the command
-  std::vector<Event> events;           // what the command did (empty on a replay)
-  bool replayed = false;               // an idempotent retry: the original command's outcome
-  bool accepted() const { return status.ok() && !rejection; }
-};
 
 struct ServiceOptions {
   // Commands committed together at most; a full queue means callers wait (back-pressure).
@@ -114,51 +102,59 @@ class DossierService {
     T value;
     uint64_t seq;  // the batch that wrote it
   };
+  class InFlightState;  // CommittedState over the store and the batches in flight
+
   void ProcessLoop();
   void CommitLoop();
   void TimerLoop();
   Prepared ProcessBatch(std::vector<Pending> batch);
   void CommitGroup(std::vector<Prepared>& group);
+  // Records the first failure; writes stay stopped from now on.
+  void Fail(const std::string& reason) EXCLUDES(mu_);
 
   Store* store_;
   Clock* clock_;
   IdSource* ids_;
   ServiceOptions options_;
 
-  mutable std::mutex catalog_mu_;
-  std::shared_ptr<const ProcedureCatalog> catalog_;
+  mutable Mutex catalog_mu_;
+  std::shared_ptr<const ProcedureCatalog> catalog_ GUARDED_BY(catalog_mu_);
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::condition_variable timer_cv_;
-  std::deque<Pending> queue_;
-  bool stopping_ = false;
+  // The command queue and the service's life.
+  mutable Mutex mu_;
+  CondVar queue_cv_;  // a command was queued, or stopping
+  CondVar timer_cv_;  // stopping (the timer loop sleeps on it)
+  std::deque<Pending> queue_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
+  std::string failure_ GUARDED_BY(mu_);
+  std::vector<std::function<void(uint64_t)>> listeners_ GUARDED_BY(mu_);
   std::thread processor_;
   std::thread committer_;
   std::thread timer_;
 
   // Processor → committer hand-off, at most kMaxInFlightBatches deep.
-  std::mutex commit_mu_;
-  std::condition_variable commit_cv_;
-  std::deque<Prepared> commit_queue_;
-  bool processor_done_ = false;
+  Mutex commit_mu_;
+  CondVar commit_cv_;
+  std::deque<Prepared> commit_queue_ GUARDED_BY(commit_mu_);
+  bool processor_done_ GUARDED_BY(commit_mu_) = false;
   // Committed batches, freed by the processor so the committer spends no time on it.
-  std::vector<Prepared> committed_;
+  std::vector<Prepared> committed_ GUARDED_BY(commit_mu_);
 
   // State written by batches that are not yet durable, visible to later batches.
-  std::mutex inflight_mu_;
-  std::map<std::string, InFlight<std::shared_ptr<const Dossier>>> inflight_dossiers_;
-  std::map<std::string, InFlight<IdempotencyRecord>> inflight_idempotency_;
-  uint64_t next_seq_ = 1;       // processor thread only
-  uint64_t next_position_ = 1;  // processor thread only: next outbox position to assign
-  std::vector<std::function<void(uint64_t)>> listeners_;
+  Mutex inflight_mu_;
+  std::map<std::string, InFlight<std::shared_ptr<const Dossier>>> inflight_dossiers_
+      GUARDED_BY(inflight_mu_);
+  std::map<std::string, InFlight<IdempotencyRecord>> inflight_idempotency_ GUARDED_BY(inflight_mu_);
+
+  // Processor thread only.
+  uint64_t next_seq_ = 1;
+  uint64_t next_position_ = 1;  // next outbox position to assign
+  // Counter values including batches in flight (a failed commit stops all writes, so they
+  // never need rolling back).
+  std::map<std::string, int64_t> counters_;
 
   std::atomic<bool> failed_{false};
-  std::string failure_;  // guarded by mu_
   std::atomic<uint64_t> last_position_{0};
-  // Processor thread only: counter values including batches in flight (a failed commit stops
-  // all writes, so they never need rolling back).
-  std::map<std::string, int64_t> counters_;
   ServiceStats stats_;
 };
 
@@ -170,8 +166,8 @@ class RandomIdSource : public IdSource {
 
  private:
   Clock* clock_;
-  std::mutex mu_;
-  uint64_t state_;
+  Mutex mu_;
+  uint64_t state_ GUARDED_BY(mu_);
 };
 
 class SystemClock : public Clock {
