@@ -15,7 +15,7 @@
 
 #include "adapters/rocksdb/rocks_store.h"
 #include "engine/store/verify.h"
-#include "tests/adapters/runtime/scenario_runner.h"
+#include "tests/adapters/runtime/service_driver.h"
 
 using namespace motcua;
 
@@ -26,12 +26,7 @@ int main(int argc, char** argv) {
   }
   const std::string out = argv[1];
   std::filesystem::remove_all(out);
-  std::vector<std::string> scenarios;
-  for (const auto& e :
-       std::filesystem::directory_iterator(std::string(MOTCUA_SOURCE_DIR) + "/tests/scenarios")) {
-    if (e.path().extension() == ".scenario") scenarios.push_back(e.path().string());
-  }
-  std::sort(scenarios.begin(), scenarios.end());
+  const std::vector<std::string> scenarios = testing::ScenarioFiles();
   {
     auto store = RocksStore::Open(out);
     if (!store.ok()) {
@@ -43,7 +38,8 @@ int main(int argc, char** argv) {
       std::snprintf(prefix, sizeof prefix, "g%02zu-", i);
       // Expectations of dossier numbers and timer counts differ from the scenario's own (the
       // scenarios share one store here); what matters is what the code wrote.
-      const auto failures = testing::RunScenario(scenarios[i], store->get(), prefix);
+      testing::ServiceDriver driver(store->get());
+      const auto failures = testing::RunScenario(scenarios[i], store->get(), &driver, prefix);
       std::printf("%s %s: %zu expectations differ in the shared store\n", prefix,
                   std::filesystem::path(scenarios[i]).filename().c_str(), failures.size());
     }

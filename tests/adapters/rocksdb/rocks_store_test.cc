@@ -11,10 +11,13 @@
 
 #include "tests/adapters/rocksdb/failing_fs.h"
 #include "tests/adapters/rocksdb/temp_dir.h"
+#include "tests/engine/common/status_matchers.h"
 #include "tests/engine/store/store_conformance.h"
 
 namespace motcua::testing {
 namespace {
+
+using ::testing::HasSubstr;
 
 struct RocksStoreFactory {
   std::string dir = FreshDir("conformance");
@@ -75,9 +78,8 @@ TEST(RocksStoreTest, AFailedSyncIsNeverAcknowledgedAndStopsWrites) {
     // The disk recovers, but the store still refuses: what followed a failed sync cannot be
     // acknowledged in order until an operator restarts it.
     fail = false;
-    Status refused = s.Commit(w2);
-    EXPECT_EQ(refused.code(), StatusCode::kUnavailable);
-    EXPECT_NE(refused.message().find("refuses writes after a failed write"), std::string::npos);
+    EXPECT_THAT(s.Commit(w2), StatusIs(StatusCode::kUnavailable,
+                                       HasSubstr("refuses writes after a failed write")));
     // Reads keep working; the record cache holds what was durable, never the refused write.
     EXPECT_TRUE((*s.Get("d1")).has_value());
     EXPECT_EQ((*s.GetShared("d1"))->version, 1);
@@ -94,11 +96,9 @@ TEST(RocksStoreTest, RefusesAStoreOfAnotherFormat) {
     rocksdb::WriteOptions wo;
     ASSERT_TRUE((*s)->db()->Put(wo, "format", "99").ok());
   }
-  auto s = RocksStore::Open(dir);
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_NE(s.status().message().find("has format 99; this build reads format 1"),
-            std::string::npos);
+  EXPECT_THAT(RocksStore::Open(dir),
+              StatusIs(StatusCode::kFailedPrecondition,
+                       HasSubstr("has format 99; this build reads format 1")));
   std::filesystem::remove_all(dir);
 }
 

@@ -1,4 +1,4 @@
-// DossierService: what it keeps of a command once the command is answered.
+// DossierService: batches in flight and what it keeps of a command once the command is answered.
 
 #include "adapters/runtime/dossier_service.h"
 
@@ -9,27 +9,143 @@
 #include <memory>
 #include <thread>
 
+#include "engine/store/indexes.h"
 #include "engine/store/memory_store.h"
 #include "tests/adapters/runtime/service_fixture.h"
+#include "tests/engine/common/status_matchers.h"
 
 namespace motcua {
 namespace {
 
+using ::testing::HasSubstr;
+using testing::StatusIs;
+
+// A store whose commits wait at a gate the test opens (and can make fail), so that batches can be
+// held in flight.
+class GateStore : public MemoryStore {
+ public:
+  Status Commit(const std::vector<const WriteSet*>& sets) override {
+    {
+      std::unique_lock lock(mu_);
+      ++entered_;
+      cv_.notify_all();
+      cv_.wait(lock, [this] { return open_; });
+    }
+    return MemoryStore::Commit(sets);
+  }
+  using Store::Commit;
+  // The last step of processing a batch (the service encodes it right before queueing it).
+  void Encode(WriteSet& w) override {
+    MemoryStore::Encode(w);
+    std::lock_guard lock(mu_);
+    ++encoded_;
+    cv_.notify_all();
+  }
+  void WaitUntilEncoded(int n) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return encoded_ >= n; });
+  }
+  void WaitUntilEntered(int n) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return entered_ >= n; });
+  }
+  void Open() {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int entered_ = 0;
+  int encoded_ = 0;
+  bool open_ = false;
+};
+
+struct CountingIds : IdSource {
+  std::atomic<int> n{0};
+  std::string NewId() override { return "S" + std::to_string(++n); }
+};
+
+class DossierServiceTest : public ::testing::Test {
+ protected:
+  void Start(Store* store) {
+    ServiceOptions o;
+    o.run_timers = false;
+    service_ = std::make_unique<DossierService>(store, catalog_, &clock_, &ids_, o);
+    ASSERT_TRUE(service_->Start().ok());
+  }
+  void TearDown() override {
+    if (service_) service_->Stop();
+  }
+  CommandRequest Forward(const std::string& id, int64_t version) {
+    CommandRequest r;
+    r.command.type = CommandType::kAct;
+    r.command.dossier_id = id;
+    r.command.expected_version = version;
+    r.command.action_id = "forward";
+    r.command.actor = Actor{"cb1", {"counter"}};
+    return r;
+  }
+
+  std::shared_ptr<DefinitionCatalog> catalog_ = ShippedCatalog();
+  ManualClock clock_{*ParseLocalDateTime("2026-03-02T09:00", 7 * 3600)};
+  CountingIds ids_;
+  std::unique_ptr<DossierService> service_;
+};
+
+// While a batch waits for its sync, the next batch is processed against the state it leaves:
+// its dossier (acted on before it is in the store) and its number counter.
+TEST_F(DossierServiceTest, ABatchInFlightIsSeenByTheBatchesAfterIt) {
+  GateStore store;
+  Start(&store);
+  std::future<CommandResult> received = service_->Submit(ReceiveCopy("A"));
+  store.WaitUntilEntered(1);  // batch 1 is in its commit, not yet in the store
+  ASSERT_FALSE(store.Get("S1")->has_value());
+  std::future<CommandResult> forwarded = service_->Submit(Forward("S1", 1));
+  std::future<CommandResult> second = service_->Submit(ReceiveCopy("A"));
+  // Nothing is acknowledged before its write is durable.
+  EXPECT_EQ(forwarded.wait_for(std::chrono::milliseconds(100)), std::future_status::timeout);
+  store.Open();
+  CommandResult r1 = received.get(), r2 = forwarded.get(), r3 = second.get();
+  ASSERT_TRUE(r1.accepted() && r2.accepted() && r3.accepted());
+  EXPECT_EQ(r2.dossier->version, 2);
+  EXPECT_EQ(r2.dossier->current_step, "appraise");
+  EXPECT_EQ(r3.dossier->number, "A-260302-0002");
+  EXPECT_EQ((**store.Get("S1")).version, 2);
+  EXPECT_EQ(*store.Counter(DossierNumberCounter("A", {2026, 3, 2})), 2);
+}
+
+// A failed commit fails its commands, the batches processed behind it, and every write after.
+TEST_F(DossierServiceTest, AFailedCommitFailsTheCommandsBehindIt) {
+  GateStore store;
+  Start(&store);
+  std::future<CommandResult> first = service_->Submit(ReceiveCopy("A"));
+  store.WaitUntilEntered(1);
+  std::future<CommandResult> behind = service_->Submit(Forward("S1", 1));
+  store.WaitUntilEncoded(2);  // processed behind the first, before its commit fails
+  store.FailCommits(true);
+  store.Open();
+  EXPECT_THAT(first.get().status,
+              StatusIs(StatusCode::kUnavailable, "not written: injected commit failure"));
+  EXPECT_THAT(behind.get().status,
+              StatusIs(StatusCode::kUnavailable, HasSubstr("an earlier write failed")));
+  EXPECT_FALSE(store.Get("S1")->has_value());
+  EXPECT_FALSE(service_->writable());
+  EXPECT_THAT(service_->Execute(ReceiveCopy("A")).status,
+              StatusIs(StatusCode::kUnavailable, "writes are stopped: injected commit failure"));
+}
+
 // A completion callback owns what its caller gave it (the HTTP server's connection, say). The
 // service must let go of it once it has been called, not when its batch is freed later: the
 // caller may be gone by then (a server shut down before the service).
-TEST(DossierServiceTest, ACallbackIsReleasedOnceItHasBeenCalled) {
-  auto catalog = ShippedCatalog();
+TEST_F(DossierServiceTest, ACallbackIsReleasedOnceItHasBeenCalled) {
   MemoryStore store;
-  ManualClock clock(*ParseLocalDateTime("2026-03-02T09:00", 7 * 3600));
-  RandomIdSource ids(&clock);
-  ServiceOptions o;
-  o.run_timers = false;
-  DossierService service(&store, catalog, &clock, &ids, o);
-  ASSERT_TRUE(service.Start().ok());
+  Start(&store);
   auto owned = std::make_shared<int>(1);  // stands for what the callback keeps alive
   std::promise<bool> answered;
-  service.SubmitAsync(ReceiveCopy("A"), [owned, &answered](CommandResult res) {
+  service_->SubmitAsync(ReceiveCopy("A"), [owned, &answered](CommandResult res) {
     answered.set_value(res.accepted());
   });
   ASSERT_TRUE(answered.get_future().get());
@@ -38,7 +154,6 @@ TEST(DossierServiceTest, ACallbackIsReleasedOnceItHasBeenCalled) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   EXPECT_EQ(owned.use_count(), 1);
-  service.Stop();
 }
 
 }  // namespace

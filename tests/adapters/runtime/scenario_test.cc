@@ -1,5 +1,6 @@
-// Every scenario in tests/scenarios/ against both stores: the in-memory twin and RocksDB on
-// disk. A new procedure gets scenario tests by adding a .scenario file, without C++.
+// Every scenario in tests/scenarios/ through the threaded dossier service, on both stores: the
+// in-memory twin and RocksDB on disk. A new procedure gets scenario tests by adding a .scenario
+// file, without C++. (tests/engine/dossier/scenario_test.cc runs them through the pure core.)
 
 #include <gtest/gtest.h>
 
@@ -7,20 +8,11 @@
 
 #include "adapters/rocksdb/rocks_store.h"
 #include "engine/store/memory_store.h"
-#include "tests/adapters/runtime/scenario_runner.h"
+#include "tests/adapters/rocksdb/temp_dir.h"
+#include "tests/adapters/runtime/service_driver.h"
 
-namespace motcua {
+namespace motcua::testing {
 namespace {
-
-std::vector<std::string> ScenarioFiles() {
-  std::vector<std::string> out;
-  for (const auto& e :
-       std::filesystem::directory_iterator(std::string(MOTCUA_SOURCE_DIR) + "/tests/scenarios")) {
-    if (e.path().extension() == ".scenario") out.push_back(e.path().string());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 std::string Name(const ::testing::TestParamInfo<std::string>& info) {
   std::string stem = std::filesystem::path(info.param).stem().string();
@@ -34,16 +26,17 @@ class ScenarioTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ScenarioTest, InMemory) {
   MemoryStore store;
-  for (const auto& f : testing::RunScenario(GetParam(), &store)) ADD_FAILURE() << f;
+  ServiceDriver driver(&store);
+  for (const auto& f : RunScenario(GetParam(), &store, &driver)) ADD_FAILURE() << f;
 }
 
 TEST_P(ScenarioTest, RocksDb) {
-  const std::string dir = ::testing::TempDir() + "/scenario-" + Name({GetParam(), 0});
-  std::filesystem::remove_all(dir);
+  const std::string dir = FreshDir("scenario");
   {
     auto store = RocksStore::Open(dir);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
-    for (const auto& f : testing::RunScenario(GetParam(), store->get())) ADD_FAILURE() << f;
+    ServiceDriver driver(store->get());
+    for (const auto& f : RunScenario(GetParam(), store->get(), &driver)) ADD_FAILURE() << f;
   }
   std::filesystem::remove_all(dir);
 }
@@ -51,4 +44,4 @@ TEST_P(ScenarioTest, RocksDb) {
 INSTANTIATE_TEST_SUITE_P(Scenarios, ScenarioTest, ::testing::ValuesIn(ScenarioFiles()), Name);
 
 }  // namespace
-}  // namespace motcua
+}  // namespace motcua::testing

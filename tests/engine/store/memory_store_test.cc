@@ -1,5 +1,6 @@
 #include "engine/store/memory_store.h"
 
+#include "tests/engine/common/status_matchers.h"
 #include "tests/engine/store/store_conformance.h"
 
 namespace motcua::testing {
@@ -15,11 +16,10 @@ INSTANTIATE_TYPED_TEST_SUITE_P(Memory, StoreConformance, MemoryStoreFactory);
 TEST(MemoryStoreTest, RefusesWritesAfterAFailedCommit) {
   MemoryStore s;
   s.FailCommits(true);
-  EXPECT_EQ(s.Commit(WriteSet{}).code(), StatusCode::kUnavailable);
+  EXPECT_THAT(s.Commit(WriteSet{}), StatusIs(StatusCode::kUnavailable, "injected commit failure"));
   s.FailCommits(false);
-  Status again = s.Commit(WriteSet{});
-  EXPECT_EQ(again.code(), StatusCode::kUnavailable);
-  EXPECT_EQ(again.message(), "the store refuses writes after a failed commit");
+  EXPECT_THAT(s.Commit(WriteSet{}),
+              StatusIs(StatusCode::kUnavailable, "the store refuses writes after a failed commit"));
 }
 
 }  // namespace

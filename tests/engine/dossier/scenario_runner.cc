@@ -1,13 +1,16 @@
-#include "tests/adapters/runtime/scenario_runner.h"
+// The scenario runner (scenario_runner.h) and its pure-core driver.
 
+#include "tests/engine/dossier/scenario_runner.h"
+
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 
-#include "engine/dossier/appliers.h"
-#include "adapters/runtime/dossier_service.h"
 #include "adapters/yaml/definition_loader.h"
 #include "engine/definition/catalog.h"
+#include "engine/dossier/appliers.h"
 
 namespace motcua::testing {
 
@@ -58,8 +61,8 @@ std::string Local(std::optional<Instant> t) {
 
 class Runner {
  public:
-  Runner(std::string path, Store* store, std::string id_prefix)
-      : path_(std::move(path)), store_(store), id_prefix_(std::move(id_prefix)) {}
+  Runner(std::string path, Store* store, ScenarioDriver* driver, std::string id_prefix)
+      : path_(std::move(path)), store_(store), driver_(driver), id_prefix_(std::move(id_prefix)) {}
 
   std::vector<std::string> Run() {
     std::ifstream in(path_);
@@ -75,7 +78,7 @@ class Runner {
       if (failures_.size() > 20) break;
     }
     CheckNoPendingRejection();
-    if (service_) service_->Stop();
+    if (started_) driver_->Stop();
     return failures_;
   }
 
@@ -97,8 +100,8 @@ class Runner {
     return a;
   }
 
-  bool EnsureService() {
-    if (service_) return true;
+  bool EnsureStarted() {
+    if (started_) return true;
     DefinitionSet set = LoadDefinitions(std::string(MOTCUA_SOURCE_DIR) + "/" + definitions_);
     for (const auto& e : set.errors) Fail("definitions: " + e.ToString());
     if (!set.ok()) return false;
@@ -106,13 +109,10 @@ class Runner {
     clock_ = std::make_unique<ManualClock>(now_);
     ids_ = std::make_unique<CountingIds>();
     ids_->prefix = id_prefix_;
-    ServiceOptions options;
-    options.run_timers = false;  // the scenario fires timers explicitly
-    service_ =
-        std::make_unique<DossierService>(store_, catalog_, clock_.get(), ids_.get(), options);
-    Status s = service_->Start();
+    Status s = driver_->Start(catalog_, clock_.get(), ids_.get());
     if (!s.ok()) Fail("start: " + s.ToString());
-    return s.ok();
+    started_ = s.ok();
+    return started_;
   }
 
   struct CountingIds : IdSource {
@@ -170,7 +170,7 @@ class Runner {
       if (clock_) clock_->Set(now_);
       return;
     }
-    if (!EnsureService()) return;
+    if (!EnsureStarted()) return;
     if (verb == "expect") return Expect(a);
     if (verb == "reject") return ExpectReject(w);
     if (verb == "handover") return ExpectHandOver(w);
@@ -178,7 +178,7 @@ class Runner {
     if (verb == "history") return ExpectHistory(w);
     CheckNoPendingRejection();
     if (verb == "timers") {
-      Result<size_t> n = service_->FireDueTimers();
+      Result<size_t> n = driver_->FireDueTimers();
       if (!n.ok()) return Fail("timers: " + n.status().ToString());
       last_fired_ = *n;
       last_.reset();
@@ -237,7 +237,7 @@ class Runner {
       req.idempotency_key = a["key"];
       req.payload_hash = a.count("hash") ? std::stoull(a["hash"]) : 1;
     }
-    last_ = service_->Execute(std::move(req));
+    last_ = driver_->Execute(std::move(req));
     last_checked_ = false;
     if (last_->accepted() && last_->dossier) {
       if (creates || current_.empty()) current_ = last_->dossier->id;
@@ -364,6 +364,8 @@ class Runner {
 
   std::string path_;
   Store* store_;
+  ScenarioDriver* driver_;
+  bool started_ = false;
   std::string id_prefix_;
   int line_no_ = 0;
   std::string definitions_ = "definitions";
@@ -372,7 +374,6 @@ class Runner {
   std::shared_ptr<DefinitionCatalog> catalog_;
   std::unique_ptr<ManualClock> clock_;
   std::unique_ptr<CountingIds> ids_;
-  std::unique_ptr<DossierService> service_;
   std::optional<CommandResult> last_;
   bool last_checked_ = true;
   size_t last_fired_ = 0;
@@ -383,9 +384,56 @@ class Runner {
 
 }  // namespace
 
-std::vector<std::string> RunScenario(const std::string& path, Store* store,
+Status CoreDriver::Start(std::shared_ptr<const ProcedureCatalog> catalog, Clock* clock,
+                         IdSource* ids) {
+  catalog_ = std::move(catalog);
+  clock_ = clock;
+  ids_ = ids;
+  ASSIGN_OR_RETURN(uint64_t last, store_->LastOutboxPosition());
+  next_position_ = last + 1;
+  return Status::Ok();
+}
+
+CommandResult CoreDriver::Execute(CommandRequest request) {
+  CommandBatch batch(catalog_.get(), EngineSettings{}, clock_->Now(), ids_, &state_,
+                     next_position_);
+  CommandResult result = batch.Add(request);
+  WriteSet& w = batch.writes();
+  if (!w.changes.empty() || !w.idempotency.empty()) {
+    if (Status s = store_->Commit(w); !s.ok()) {
+      CommandResult failed;
+      failed.status = s;
+      return failed;
+    }
+    next_position_ += w.event_count();
+  }
+  return result;
+}
+
+Result<size_t> CoreDriver::FireDueTimers() {
+  ASSIGN_OR_RETURN(std::vector<DueTimer> due, store_->DueTimers(clock_->Now(), 1000));
+  size_t fired = 0;
+  for (const DueTimer& t : due) {
+    CommandResult r = Execute(FireTimerCommand(t));
+    if (!r.status.ok()) return r.status;
+    if (r.accepted()) ++fired;
+  }
+  return fired;
+}
+
+std::vector<std::string> RunScenario(const std::string& path, Store* store, ScenarioDriver* driver,
                                      const std::string& id_prefix) {
-  return Runner(path, store, id_prefix).Run();
+  return Runner(path, store, driver, id_prefix).Run();
+}
+
+std::vector<std::string> ScenarioFiles() {
+  std::vector<std::string> out;
+  for (const auto& e :
+       std::filesystem::directory_iterator(std::string(MOTCUA_SOURCE_DIR) + "/tests/scenarios")) {
+    if (e.path().extension() == ".scenario") out.push_back(e.path().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace motcua::testing

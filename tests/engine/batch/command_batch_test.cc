@@ -1,0 +1,128 @@
+// One batch of commands: later commands see what earlier ones staged (the dossier, its number
+// counter, its idempotency record), and a command that fails stages nothing.
+
+#include "engine/batch/command_batch.h"
+
+#include <gtest/gtest.h>
+
+#include "engine/store/indexes.h"
+#include "engine/store/memory_store.h"
+#include "tests/engine/batch/fixtures.h"
+#include "tests/engine/common/status_matchers.h"
+
+namespace motcua {
+namespace {
+
+using testing::StatusIs;
+
+struct CountingIds : IdSource {
+  int n = 0;
+  std::string NewId() override { return "B" + std::to_string(++n); }
+};
+
+class CommandBatchTest : public ::testing::Test {
+ protected:
+  CommandBatch Batch(CommittedState* state) {
+    return CommandBatch(catalog_.get(), EngineSettings{}, now_, &ids_, state, 1);
+  }
+  CommandRequest Forward(const std::string& id, int64_t version) {
+    CommandRequest r;
+    r.command.type = CommandType::kAct;
+    r.command.dossier_id = id;
+    r.command.expected_version = version;
+    r.command.action_id = "forward";
+    r.command.actor = Actor{"cb1", {"counter"}};
+    return r;
+  }
+
+  std::shared_ptr<DefinitionCatalog> catalog_ = ShippedCatalog();
+  Instant now_ = *ParseLocalDateTime("2026-03-02T09:00", 7 * 3600);
+  CountingIds ids_;
+  MemoryStore store_;
+};
+
+TEST_F(CommandBatchTest, CountersAreStagedWithinTheBatch) {
+  StoreState state(&store_);
+  CommandBatch batch = Batch(&state);
+  CommandResult first = batch.Add(ReceiveCopy("A"));
+  CommandResult second = batch.Add(ReceiveCopy("A"));
+  ASSERT_TRUE(first.accepted() && second.accepted());
+  EXPECT_EQ(first.dossier->number, "A-260302-0001");
+  EXPECT_EQ(second.dossier->number, "A-260302-0002");
+  const WriteSet& w = batch.writes();
+  const std::vector<std::pair<std::string, int64_t>> counters = {
+      {DossierNumberCounter("A", {2026, 3, 2}), 2}, {StatusCounter(DossierStatus::kReceived), 2}};
+  EXPECT_EQ(w.counters, counters);
+  // Committed, the next batch continues from the store.
+  ASSERT_TRUE(store_.Commit(w).ok());
+  CommandBatch next = Batch(&state);
+  EXPECT_EQ(next.Add(ReceiveCopy("A")).dossier->number, "A-260302-0003");
+}
+
+TEST_F(CommandBatchTest, ACommandSeesTheDossierAnEarlierOneStaged) {
+  StoreState state(&store_);
+  CommandBatch batch = Batch(&state);
+  CommandResult received = batch.Add(ReceiveCopy("A"));
+  ASSERT_TRUE(received.accepted());
+  CommandResult forwarded = batch.Add(Forward(received.dossier->id, 1));
+  ASSERT_TRUE(forwarded.accepted()) << forwarded.rejection->message;
+  EXPECT_EQ(forwarded.dossier->version, 2);
+  EXPECT_EQ(forwarded.dossier->current_step, "appraise");
+  // One change for the dossier: new (no state before), both events, the last state.
+  const WriteSet& w = batch.writes();
+  ASSERT_EQ(w.changes.size(), 1u);
+  EXPECT_EQ(w.changes[0].before, nullptr);
+  EXPECT_EQ(w.changes[0].after->version, 2);
+  EXPECT_EQ(w.changes[0].events.size(), 2u);
+  // A stale version is rejected against the staged state, not the store's.
+  CommandResult stale = batch.Add(Forward(received.dossier->id, 1));
+  ASSERT_TRUE(stale.rejection.has_value());
+  EXPECT_EQ(stale.rejection->code, RejectionCode::kStale);
+}
+
+TEST_F(CommandBatchTest, AnIdempotencyKeyStagedEarlierReplaysOrConflicts) {
+  StoreState state(&store_);
+  CommandBatch batch = Batch(&state);
+  CommandRequest r = ReceiveCopy("A");
+  r.idempotency_key = "cb1:k";
+  r.payload_hash = 7;
+  CommandResult first = batch.Add(r);
+  CommandResult again = batch.Add(r);
+  EXPECT_TRUE(again.replayed);
+  EXPECT_EQ(again.dossier->id, first.dossier->id);
+  EXPECT_TRUE(again.events.empty());
+  r.payload_hash = 8;
+  EXPECT_THAT(batch.Add(r).status,
+              StatusIs(StatusCode::kConflict,
+                       "idempotency key 'cb1:k' was used before with a different request"));
+  EXPECT_EQ(batch.writes().changes.size(), 1u);
+}
+
+// Committed state whose counters cannot be read.
+class UnreadableCounters : public StoreState {
+ public:
+  using StoreState::StoreState;
+  Result<int64_t> CounterValue(const std::string&) override { return Internal("disk on fire"); }
+};
+
+TEST_F(CommandBatchTest, AFailedCounterReadFailsTheCommandAndStagesNothing) {
+  UnreadableCounters state(&store_);
+  CommandBatch batch = Batch(&state);
+  CommandResult r = batch.Add(ReceiveCopy("A"));
+  EXPECT_THAT(r.status, StatusIs(StatusCode::kInternal, "disk on fire"));
+  EXPECT_TRUE(batch.writes().changes.empty());
+  EXPECT_TRUE(batch.writes().counters.empty());
+  EXPECT_TRUE(batch.staged_dossiers().empty());
+}
+
+TEST_F(CommandBatchTest, ATimerCommandFiresThatTimer) {
+  DueTimer due{Timer{TimerKind::kDossierDue, now_}, "B1"};
+  CommandRequest r = FireTimerCommand(due);
+  EXPECT_EQ(r.command.type, CommandType::kFireTimer);
+  EXPECT_EQ(r.command.dossier_id, "B1");
+  EXPECT_EQ(r.command.timer, due.timer);
+  EXPECT_EQ(r.command.actor.id, "system");
+}
+
+}  // namespace
+}  // namespace motcua

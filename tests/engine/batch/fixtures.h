@@ -1,0 +1,30 @@
+#pragma once
+// What tests that run commands start from: the shipped definitions (loaded through the real
+// loader) and the reception of a 2.000908 dossier.
+
+#include <memory>
+#include <string>
+
+#include "adapters/yaml/definition_loader.h"
+#include "engine/batch/command_batch.h"
+#include "engine/definition/catalog.h"
+
+namespace motcua {
+
+inline std::shared_ptr<DefinitionCatalog> ShippedCatalog() {
+  DefinitionSet set = LoadDefinitions(std::string(MOTCUA_SOURCE_DIR) + "/definitions");
+  return std::make_shared<DefinitionCatalog>(std::move(set), nullptr);
+}
+
+// A counter officer receives a 2.000908 dossier (copy from the original register) at `agency`.
+inline CommandRequest ReceiveCopy(const std::string& agency) {
+  CommandRequest r;
+  r.command.type = CommandType::kReceive;
+  r.command.actor = Actor{"cb1", {"counter"}};
+  r.command.procedure_code = "2.000908";
+  r.command.receiving_agency = agency;
+  r.command.documents = {{"identity_paper", 1}};
+  return r;
+}
+
+}  // namespace motcua
