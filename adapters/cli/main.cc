@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "adapters/cli/serve.h"
+#include "adapters/json/json_writer.h"
 #include "adapters/proto/definition_codec.h"
 #include "adapters/rocksdb/rocks_store.h"
 #include "adapters/yaml/definition_loader.h"

@@ -22,6 +22,10 @@ bool Principal::InScope(const std::string& agency) const {
   return AllAgencies() || std::find(agencies.begin(), agencies.end(), agency) != agencies.end();
 }
 
+bool CanSee(const Principal& p, const Dossier& d) {
+  return p.InScope(d.receiving_agency) || p.InScope(d.competent_agency);
+}
+
 // SHA-256 (FIPS 180-4).
 std::string Sha256Hex(const std::string& data) {
   static const uint32_t k[64] = {

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "engine/common/status.h"
+#include "engine/dossier/dossier.h"
 
 namespace motcua::http {
 
@@ -31,6 +32,9 @@ struct Principal {
   bool InScope(const std::string& agency) const;
   bool AllAgencies() const;
 };
+
+// Whether `p` may see `d`: one of its agencies received the dossier or is competent for it.
+bool CanSee(const Principal& p, const Dossier& d);
 
 std::string Sha256Hex(const std::string& data);
 

@@ -1,6 +1,6 @@
 #pragma once
-// The HTTP/WebSocket server: Boost.Beast sessions around http::Api. All Beast code lives in
-// server.cc (one translation unit) so the rest of the build stays fast.
+// The HTTP/WebSocket server: Boost.Beast sessions around http::Api (server_state.h lists its
+// files). No Beast type appears in this header, so that its users compile fast.
 //
 // Threading: `threads` io threads run every session; each session is serialised on its own
 // strand. Writes complete on the committer thread and are posted back to their session.

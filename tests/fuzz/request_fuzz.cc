@@ -13,7 +13,7 @@
 #include <string>
 
 #include "adapters/http/api.h"
-#include "adapters/proto/definition_codec.h"
+#include "adapters/json/json_reader.h"
 #include "adapters/yaml/definition_loader.h"
 #include "engine/store/memory_store.h"
 #include "motcua/v1/api.pb.h"

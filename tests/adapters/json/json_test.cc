@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include "adapters/json/json_reader.h"
+#include "adapters/json/json_writer.h"
+#include "adapters/json/utf8.h"
 #include "adapters/proto/definition_codec.h"
 #include "adapters/yaml/definition_loader.h"
 #include "motcua/v1/api.pb.h"

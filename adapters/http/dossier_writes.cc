@@ -1,0 +1,213 @@
+// Handlers for writes: reception at the counter or online (POST /v1/dossiers) and commands on a
+// dossier (POST /v1/dossiers/{id}/commands). Every write carries an Idempotency-Key; commands
+// carry If-Match with the dossier's version. An answer comes only once the write is durable
+// (handlers.h).
+
+#include "adapters/http/handlers.h"
+#include "adapters/json/json_reader.h"
+#include "motcua/v1/api.pb.h"
+
+namespace motcua::http::handlers {
+
+namespace {
+
+// Roles of the API itself (definitions add their own, e.g. "counter", "leader").
+constexpr char kIntegrator[] = "integrator";
+constexpr char kAdmin[] = "admin";
+
+// Answers 503 (and returns true) while writes are stopped or the disk is nearly full.
+bool WritesRefused(Api& api, Call& call) {
+  if (!api.deps().service->writable()) {
+    call.Problem(503, "writes-stopped", "Writes are stopped",
+                 "the store refused a write (" + api.deps().service->failure() +
+                     "); reads still work; an operator must restart the service",
+                 "", {{"Retry-After", "60"}});
+    return true;
+  }
+  if (api.deps().free_disk) {
+    Result<uint64_t> free = api.deps().free_disk();
+    if (free.ok() && *free < api.options().min_free_disk_bytes) {
+      call.Problem(503, "disk-full", "Disk nearly full",
+                   "free space " + std::to_string(*free >> 20) + " MiB is below the guard of " +
+                       std::to_string(api.options().min_free_disk_bytes >> 20) + " MiB",
+                   "", {{"Retry-After", "60"}});
+      return true;
+    }
+  }
+  return false;
+}
+
+// The Idempotency-Key every write carries; answers 400 (and returns false) without one.
+bool IdempotencyKey(Call& call, std::string* key) {
+  *key = call.request.Header("idempotency-key");
+  if (!key->empty() && key->size() <= 200) return true;
+  call.Problem(400, "idempotency-key-required", "Idempotency-Key required",
+               "every write needs an Idempotency-Key header of 1..200 characters",
+               "Idempotency-Key");
+  return false;
+}
+
+// Submits the command; its answer is rendered where the API defers work (an io thread), never on
+// the committer that reports the outcome.
+void Execute(Api& api, Call& call, CommandRequest request, int success_status) {
+  std::shared_ptr<Call> keep = call.shared_from_this();
+  auto catalog = api.deps().catalog();
+  Clock* clock = api.deps().clock;
+  Metrics* metrics = api.metrics();
+  const Api* front = &api;
+  api.service()->SubmitAsync(
+      std::move(request), [keep, catalog, clock, metrics, front, success_status](CommandResult r) {
+        auto result = std::make_shared<CommandResult>(std::move(r));
+        front->Defer([keep, catalog, clock, metrics, success_status, result] {
+          AnswerCommand(*keep, *result, *catalog, clock->Now(), metrics, success_status);
+        });
+      });
+}
+
+}  // namespace
+
+void CreateDossier(Api& api, Call& call) {
+  if (WritesRefused(api, call)) return;
+  std::string key;
+  if (!IdempotencyKey(call, &key)) return;
+  v1::CreateDossierRequest body;
+  std::string error;
+  if (!ReadJsonBody(call.request.body, api.options().max_json_depth, &body, &error)) {
+    return call.Problem(400, "malformed-body", "Malformed JSON body", error);
+  }
+  const Principal& p = *call.principal;
+  CommandRequest req;
+  Command& c = req.command;
+  const std::string mode = body.mode().empty() ? "receive" : body.mode();
+  if (mode == "receive") {
+    c.type = CommandType::kReceive;
+  } else if (mode == "submit") {
+    c.type = CommandType::kSubmit;
+    if (!p.HasRole(kIntegrator) && !p.HasRole(kAdmin)) {
+      return call.Problem(403, "forbidden", "Not allowed",
+                          "online submission needs the integrator role", "mode");
+    }
+  } else if (mode == "refuse") {
+    c.type = CommandType::kRefuseAtCounter;
+  } else {
+    return call.Problem(400, "invalid-field", "Invalid mode",
+                        "expected receive, submit or refuse, got '" + mode + "'", "mode");
+  }
+  if (body.procedure_code().empty()) {
+    return call.Problem(400, "invalid-field", "procedure_code required", "", "procedure_code");
+  }
+  if (body.receiving_agency().empty()) {
+    return call.Problem(400, "invalid-field", "receiving_agency required", "", "receiving_agency");
+  }
+  if (!p.InScope(body.receiving_agency())) {
+    return call.Problem(403, "forbidden", "Outside your agency scope",
+                        "you cannot receive for agency '" + body.receiving_agency() + "'",
+                        "receiving_agency");
+  }
+  c.procedure_code = body.procedure_code();
+  c.receiving_agency = body.receiving_agency();
+  c.competent_agency = body.competent_agency();
+  c.channel = mode == "submit" ? Channel::kOnlineFull : Channel::kCounter;
+  if (!body.channel().empty()) {
+    std::optional<Channel> channel = ParseName<Channel>(body.channel());
+    if (!channel) {
+      return call.Problem(400, "invalid-field", "Invalid channel",
+                          "expected " + kChannelNames.List(" or "), "channel");
+    }
+    c.channel = *channel;
+  }
+  const auto& a = body.applicant();
+  c.applicant =
+      Applicant{a.name(), a.id_number(), a.address(), a.phone(), a.email(), a.representative()};
+  for (const auto& d : body.documents())
+    c.documents.push_back({d.document_id(), d.count() ? d.count() : 1});
+  c.comment = body.comment();
+  c.reason = body.reason();
+  c.actor = Actor{p.id, p.roles};
+  req.idempotency_key = p.id + ":" + key;
+  req.payload_hash = PayloadHash(call.request.method + " " + call.path, call.request.body);
+  Execute(api, call, std::move(req), 201);
+}
+
+void DossierCommand(Api& api, Call& call) {
+  const std::string& id = call.params[0];
+  const Principal& p = *call.principal;
+  // The dossier must exist and be visible before anything else is said about it.
+  Result<std::shared_ptr<const Dossier>> d = api.deps().store->GetShared(id);
+  if (!d.ok()) return call.Problem(500, "internal", "Store error", d.status().message());
+  if (!*d || !CanSee(p, **d)) {
+    return call.Problem(404, "not-found", "Unknown dossier", "no dossier '" + id + "'");
+  }
+  if (WritesRefused(api, call)) return;
+  std::string key;
+  if (!IdempotencyKey(call, &key)) return;
+  std::string if_match = call.request.Header("if-match");
+  if (if_match.empty()) {
+    return call.Problem(428, "precondition-required", "If-Match required",
+                        "send If-Match with the dossier's ETag (its version) to act on it",
+                        "If-Match");
+  }
+  if (if_match.rfind("W/", 0) == 0) if_match = if_match.substr(2);
+  if (if_match.size() >= 2 && if_match.front() == '"' && if_match.back() == '"') {
+    if_match = if_match.substr(1, if_match.size() - 2);
+  }
+  char* end = nullptr;
+  const long long expected = std::strtoll(if_match.c_str(), &end, 10);
+  if (if_match.empty() || *end != '\0' || expected < 1) {
+    return call.Problem(400, "invalid-field", "Invalid If-Match",
+                        "expected the ETag of GET /v1/dossiers/{id}, e.g. \"3\"", "If-Match");
+  }
+  v1::DossierCommandRequest body;
+  std::string error;
+  if (!ReadJsonBody(call.request.body, api.options().max_json_depth, &body, &error)) {
+    return call.Problem(400, "malformed-body", "Malformed JSON body", error);
+  }
+  CommandRequest req;
+  Command& c = req.command;
+  static const std::map<std::string, CommandType> kCommands = {
+      {"act", CommandType::kAct},
+      {"receive", CommandType::kReceive},
+      {"refuse", CommandType::kRefuseAtCounter},
+      {"assign", CommandType::kAssign},
+      {"supply_supplement", CommandType::kSupplySupplement},
+      {"confirm_payment", CommandType::kConfirmPayment},
+      {"answer_consultation", CommandType::kAnswerConsultation},
+      {"withdraw", CommandType::kWithdraw},
+      {"return_result", CommandType::kReturnResult}};
+  auto it = kCommands.find(body.command());
+  if (it == kCommands.end()) {
+    return call.Problem(400, "invalid-field", "Invalid command",
+                        "expected one of act, receive, refuse, assign, supply_supplement, "
+                        "confirm_payment, answer_consultation, withdraw, return_result; got '" +
+                            body.command() + "'",
+                        "command");
+  }
+  c.type = it->second;
+  c.dossier_id = id;
+  c.expected_version = expected;
+  c.action_id = body.action();
+  if (c.type == CommandType::kAct && c.action_id.empty()) {
+    return call.Problem(400, "invalid-field", "action required", "name the step action to take",
+                        "action");
+  }
+  c.comment = body.comment();
+  c.missing.assign(body.missing().begin(), body.missing().end());
+  if (!body.extend_by().empty()) {
+    auto dur = ParseWorkDuration(body.extend_by());
+    if (!dur) {
+      return call.Problem(400, "invalid-field", "Invalid extend_by",
+                          "expected a duration like \"5 WD\"", "extend_by");
+    }
+    c.extend_by = *dur;
+  }
+  c.assignee = body.assignee();
+  c.reason = body.reason();
+  for (const auto& doc : body.documents())
+    c.documents.push_back({doc.document_id(), doc.count() ? doc.count() : 1});
+  c.actor = Actor{p.id, p.roles};
+  req.idempotency_key = p.id + ":" + key;
+  req.payload_hash = PayloadHash(call.request.method + " " + call.path, call.request.body);
+  Execute(api, call, std::move(req), 200);
+}
+
+}  // namespace motcua::http::handlers

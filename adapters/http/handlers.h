@@ -1,0 +1,48 @@
+#pragma once
+// The API's handlers, by family, each family in its own file. A handler answers its Call exactly
+// once (at once, or for writes after their fsync); the route table (routes.cc) says which
+// handler serves which method and path, and whether a principal is required first.
+
+#include "adapters/http/api.h"
+#include "adapters/http/call.h"
+#include "engine/batch/command_batch.h"
+
+namespace motcua::http::handlers {
+
+// procedures.cc: definitions and due-date previews.
+void GetProcedures(Api& api, Call& call);
+void GetProcedure(Api& api, Call& call);
+void GetDuePreview(Api& api, Call& call);
+
+// dossier_reads.cc: one dossier, by id or number, and its history.
+void GetDossier(Api& api, Call& call);
+void GetDossierByNumber(Api& api, Call& call);
+void GetHistory(Api& api, Call& call);
+
+// dossier_writes.cc: reception and commands (idempotent, acknowledged once durable).
+void CreateDossier(Api& api, Call& call);
+void DossierCommand(Api& api, Call& call);
+
+// queues.cc: work queues and search.
+void ListDossiers(Api& api, Call& call);
+
+// public_lookup.cc: the citizen's progress lookup.
+void PublicProgress(Api& api, Call& call);
+
+// operations.cc: health, readiness, metrics, the OpenAPI document, and the stream's plain GET.
+void Healthz(Api& api, Call& call);
+void Readyz(Api& api, Call& call);
+void MetricsText(Api& api, Call& call);
+void OpenApi(Api& api, Call& call);
+void StreamNeedsUpgrade(Api& api, Call& call);
+
+}  // namespace motcua::http::handlers
+
+namespace motcua::http {
+
+// Answers a command's outcome (api.cc): refusals and rejections as problems with their HTTP
+// status, an accepted command as its dossier view and events with the dossier's ETag.
+void AnswerCommand(Call& call, const CommandResult& result, const ProcedureCatalog& catalog,
+                   Instant now, Metrics* metrics, int success_status);
+
+}  // namespace motcua::http

@@ -1,0 +1,330 @@
+// One HTTP/1.1 connection (http_session.h).
+
+#include "adapters/http/http_session.h"
+
+#include <array>
+#include <charconv>
+#include <cstdio>
+#include <ctime>
+
+#include "adapters/http/websocket_session.h"
+#include "adapters/json/json_writer.h"
+#include "adapters/json/utf8.h"
+
+namespace motcua::http {
+
+namespace {
+
+// Deadlines: a session stores when its current phase (request, idle keep-alive, response) must
+// end; one sweeper timer per server checks them (Impl::Sweep) instead of a timer armed and
+// cancelled around every socket operation, which cost two extra handler runs per request.
+void AppendUnsigned(std::string& out, uint64_t v) {
+  char buf[24];
+  out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+}
+
+// RFC 9110 §6.6.1: an origin server with a clock sends Date. Formatted at most once a second
+// per io thread (IMF-fixdate, English names whatever the locale).
+const std::string& HttpDate() {
+  thread_local std::time_t shown = -1;
+  thread_local std::string text;
+  const std::time_t now = std::time(nullptr);
+  if (now != shown) {
+    static const char* const kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char* const kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday],
+                  tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                  tm.tm_sec);
+    text = buf;
+    shown = now;
+  }
+  return text;
+}
+
+// Header values are ours, but some carry request data: never let one end the header line.
+void AppendHeaderValue(std::string& out, const std::string& v) {
+  for (char c : v) out += (c == '\r' || c == '\n') ? ' ' : c;
+}
+
+}  // namespace
+
+HttpSession::HttpSession(Server::Impl* server, tcp::socket&& socket)
+    : server_(server), socket_(std::move(socket)), executor_(socket_.get_executor()) {
+  beast::error_code ec;
+  auto ep = socket_.remote_endpoint(ec);
+  remote_ = ec ? "?" : ep.address().to_string();
+}
+
+HttpSession::~HttpSession() { server_->connections.fetch_sub(1); }
+
+void HttpSession::Run() {
+  net::dispatch(executor_, beast::bind_front_handler(&HttpSession::Read, shared_from_this()));
+}
+
+void HttpSession::Stop() {
+  net::post(executor_, [self = shared_from_this()] {
+    if (!self->busy_) self->Close();
+  });
+}
+
+void HttpSession::CheckDeadline(int64_t now) {
+  const int64_t d = deadline_.load(std::memory_order_relaxed);
+  if (d == 0 || d > now) return;
+  net::post(executor_, [self = shared_from_this()] {
+    const int64_t due = self->deadline_.load(std::memory_order_relaxed);
+    if (due == 0 || due > SteadyNowNs()) return;
+    // The pending operation completes with operation_aborted. The deadline stays: a composed
+    // read or write between two of its steps has nothing to cancel yet, and the next sweep
+    // cancels again until a handler ends the phase (Deadline, NoDeadline or Close).
+    self->timed_out_ = true;
+    beast::error_code ec;
+    self->socket_.cancel(ec);
+  });
+}
+
+void HttpSession::Deadline(int seconds) {
+  timed_out_ = false;
+  deadline_.store(SteadyNowNs() + int64_t{seconds} * 1'000'000'000, std::memory_order_relaxed);
+}
+
+void HttpSession::NoDeadline() {
+  timed_out_ = false;
+  deadline_.store(0, std::memory_order_relaxed);
+}
+
+void HttpSession::Read() {
+  if (server_->stopping.load()) return Close();
+  method_.clear();  // for logs of requests refused before their head is read
+  target_.clear();
+  parser_.emplace();
+  parser_->header_limit(static_cast<uint32_t>(server_->options.header_limit));
+  parser_->body_limit(server_->options.body_limit);
+  const ServerOptions& o = server_->options;
+  Deadline(first_ ? o.read_timeout_seconds : o.idle_timeout_seconds);
+  bhttp::async_read_header(socket_, buffer_, *parser_,
+                           beast::bind_front_handler(&HttpSession::OnHeader, shared_from_this()));
+}
+
+void HttpSession::OnHeader(beast::error_code ec, std::size_t) {
+  if (ec == bhttp::error::end_of_stream || ec == net::error::eof) return Close();
+  if (ec && (timed_out_ || server_->stopping.load())) return Close();
+  if (ec == bhttp::error::header_limit) {
+    return Fail(
+        431, "request-header-too-large",
+        "request headers exceed " + std::to_string(server_->options.header_limit) + " bytes");
+  }
+  if (ec == bhttp::error::body_limit) {  // a declared Content-Length over the limit
+    return Fail(
+        413, "body-too-large",
+        "request bodies are limited to " + std::to_string(server_->options.body_limit) + " bytes");
+  }
+  if (ec) return Fail(400, "malformed-request", ec.message());
+  first_ = false;
+  busy_ = true;
+  start_ = std::chrono::steady_clock::now();
+  const auto& req = parser_->get();
+  method_.assign(req.method_string().data(), req.method_string().size());
+  const auto target = req.target();
+  target_.assign(target.data(), std::min(target.size(), target.find('?')));
+  // Request smuggling defences: only chunked transfer coding, never with a length as well.
+  const bool has_te = req.find(bhttp::field::transfer_encoding) != req.end();
+  const bool has_cl = req.find(bhttp::field::content_length) != req.end();
+  if (has_te) {
+    const std::string te(req[bhttp::field::transfer_encoding]);
+    if (te != "chunked") {
+      return Fail(400, "bad-transfer-encoding",
+                  "only Transfer-Encoding: chunked is accepted, got '" + te + "'");
+    }
+    if (has_cl) {
+      return Fail(400, "bad-transfer-encoding",
+                  "a request must not carry both Transfer-Encoding and Content-Length");
+    }
+  }
+  if (req.target().size() > 4096) {
+    return Fail(414, "uri-too-long", "the request target exceeds 4096 bytes");
+  }
+  if (websocket::is_upgrade(req)) return Upgrade();
+  // A request without a body is complete: answer it now, without another trip through the
+  // reader (and the executor).
+  if (parser_->is_done()) return OnBody({}, 0);
+  // The body must arrive within the read deadline too (slow bodies are slowloris as well).
+  Deadline(server_->options.read_timeout_seconds);
+  bhttp::async_read(socket_, buffer_, *parser_,
+                    beast::bind_front_handler(&HttpSession::OnBody, shared_from_this()));
+}
+
+void HttpSession::OnBody(beast::error_code ec, std::size_t) {
+  if (ec && timed_out_) {
+    return Fail(408, "request-timeout", "the request did not arrive in time");
+  }
+  if (ec == bhttp::error::body_limit) {
+    return Fail(
+        413, "body-too-large",
+        "request bodies are limited to " + std::to_string(server_->options.body_limit) + " bytes");
+  }
+  if (ec) return Fail(400, "malformed-request", ec.message());
+  auto req = parser_->release();
+  HttpRequest r;
+  r.method = std::string(req.method_string());
+  r.target = std::string(req.target());
+  for (const auto& f : req) {
+    std::string name(f.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    r.headers[name] = std::string(f.value());
+  }
+  r.body = std::move(req.body());
+  r.remote = remote_;
+  keep_alive_ = req.keep_alive();
+  version_ = req.version();
+  server_->in_flight.fetch_add(1);
+  // Reads answer inside Handle on this thread: they are sent right after it returns. Writes
+  // answer later from the committer: they are posted back to this connection's executor, and
+  // the connection has no deadline while it waits for the group commit.
+  // Only this thread reads or writes `answer->returned`.
+  struct Answer {
+    bool returned = false;
+    std::optional<HttpResponse> now;
+  };
+  auto answer = std::make_shared<Answer>();
+  const std::thread::id caller = std::this_thread::get_id();
+  server_->api->Handle(
+      std::move(r), [self = shared_from_this(), answer, caller](HttpResponse resp) {
+        if (std::this_thread::get_id() == caller && !answer->returned) {
+          answer->now = std::move(resp);
+          return;
+        }
+        net::post(self->executor_,
+                  [self, resp = std::move(resp)]() mutable { self->Send(std::move(resp)); });
+      });
+  answer->returned = true;
+  if (answer->now) return Send(std::move(*answer->now));
+  NoDeadline();
+}
+
+void HttpSession::Upgrade() {
+  // The upgrade request has no body; authenticate with the header, or ?access_token= for
+  // browsers, which cannot set headers on WebSocket upgrades.
+  bhttp::request<bhttp::string_body> req = parser_->release();
+  HttpRequest r;
+  r.method = std::string(req.method_string());
+  r.target = std::string(req.target());
+  const std::string path = r.target.substr(0, r.target.find('?'));
+  if (path != "/v1/stream") return Fail(404, "not-found", "no WebSocket at " + path);
+  std::string auth(req[bhttp::field::authorization]);
+  if (auth.empty()) {
+    const size_t at = r.target.find("access_token=");
+    if (at != std::string::npos) {
+      auth = "Bearer " + r.target.substr(at + 13, r.target.find('&', at) - at - 13);
+    }
+  }
+  r.headers["authorization"] = auth;
+  std::optional<Principal> p = server_->api->Authenticate(r);
+  if (!p) return Fail(401, "unauthenticated", "send Authorization: Bearer <token>");
+  NoDeadline();  // the WebSocket keeps its own timeouts
+  beast::error_code sec;
+  socket_.set_option(net::socket_base::send_buffer_size(server_->options.ws_send_buffer_bytes),
+                     sec);
+  auto ws = std::make_shared<WsSession>(server_, beast::tcp_stream(std::move(socket_)),
+                                        std::move(*p), remote_);
+  server_->AddWebSocket(ws);
+  ws->Run(std::move(req));
+}
+
+void HttpSession::Fail(int status, const std::string& type, const std::string& detail) {
+  // The detail may quote the request.
+  HttpResponse r = ProblemResponse(status, type, "", ValidUtf8(detail), "", "");
+  r.route = "invalid";
+  keep_alive_ = false;
+  if (!busy_) {
+    busy_ = true;
+    start_ = std::chrono::steady_clock::now();
+  }
+  server_->in_flight.fetch_add(1);
+  Send(std::move(r));
+}
+
+void HttpSession::Send(HttpResponse r) {
+  const bool keep = keep_alive_ && !server_->stopping.load();
+  head_.clear();
+  head_ += version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  AppendUnsigned(head_, static_cast<uint64_t>(r.status));
+  head_ += ' ';
+  const auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(r.status));
+  head_.append(reason.data(), reason.size());
+  head_ += "\r\nDate: ";
+  head_ += HttpDate();
+  head_ += "\r\nServer: motcua\r\nContent-Type: ";
+  AppendHeaderValue(head_, r.content_type);
+  for (const auto& [k, v] : r.headers) {
+    head_ += "\r\n";
+    AppendHeaderValue(head_, k);
+    head_ += ": ";
+    AppendHeaderValue(head_, v);
+  }
+  head_ += "\r\nContent-Length: ";
+  AppendUnsigned(head_, r.body.size());
+  if (!keep) {
+    head_ += "\r\nConnection: close";
+  } else if (version_ == 10) {
+    head_ += "\r\nConnection: keep-alive";
+  }
+  head_ += "\r\n\r\n";
+  body_ = std::move(r.body);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  if (server_->api && server_->options.log_requests) {
+    char ms[32];
+    std::snprintf(ms, sizeof ms, "%.2fms", seconds * 1e3);
+    std::string line = (method_.empty() ? "-" : method_) + " " + (target_.empty() ? "-" : target_) +
+                       " " + std::to_string(r.status) + " " + ms +
+                       " actor=" + (r.actor.empty() ? "-" : r.actor);
+    if (!r.log_note.empty() && r.status >= 400) {
+      line += " reason=";
+      AppendJsonString(ValidUtf8(r.log_note), &line);  // it may quote the request
+    }
+    ServerLog(line);
+  }
+  if (Metrics* m = metrics())
+    m->Record(method_.empty() ? "-" : method_, r.route, r.status, seconds);
+  Deadline(server_->options.read_timeout_seconds);
+  const std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
+  net::async_write(socket_, buffers,
+                   [self = shared_from_this(), keep](beast::error_code ec, std::size_t) {
+                     self->busy_ = false;
+                     self->server_->in_flight.fetch_sub(1);
+                     if (ec) return self->Close();
+                     if (!keep) return self->Linger();
+                     self->Read();
+                   });
+}
+
+void HttpSession::Linger() {
+  beast::error_code ec;
+  socket_.shutdown(tcp::socket::shutdown_send, ec);
+  if (ec) return Close();
+  Deadline(2);
+  DropInput();
+}
+
+void HttpSession::DropInput() {
+  socket_.async_read_some(buffer_.prepare(4096),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                            if (ec) return self->Close();
+                            self->DropInput();
+                          });
+}
+
+void HttpSession::Close() {
+  NoDeadline();
+  beast::error_code ec;
+  socket_.shutdown(tcp::socket::shutdown_send, ec);
+  socket_.close(ec);
+}
+
+Metrics* HttpSession::metrics() const { return server_->api->metrics(); }
+
+}  // namespace motcua::http

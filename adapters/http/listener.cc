@@ -1,0 +1,84 @@
+// Accepting connections (up to max_connections), the sweeper that enforces the HTTP sessions'
+// deadlines, and the server's shared bookkeeping of sessions (server_state.h).
+
+#include <cstdio>
+
+#include "adapters/http/http_session.h"
+#include "adapters/http/server_state.h"
+#include "adapters/http/websocket_session.h"
+
+namespace motcua::http {
+
+namespace {
+Mutex log_mu;
+}  // namespace
+
+void ServerLog(const std::string& line) {
+  MutexLock lock(&log_mu);
+  std::fprintf(stderr, "%s\n", line.c_str());
+}
+
+void Server::Impl::UpdateWsGauge() {
+  if (Metrics* m = api->metrics()) m->SetWebSocketSubscribers(ws_count.load());
+}
+
+void Server::Impl::AddWebSocket(const std::shared_ptr<WsSession>& ws) {
+  MutexLock lock(&sessions_mu);
+  for (auto it = ws_sessions.begin(); it != ws_sessions.end();) {
+    it = it->expired() ? ws_sessions.erase(it) : std::next(it);
+  }
+  ws_sessions.insert(ws);
+}
+
+void Server::Impl::Accept() {
+  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (!stopping.load()) Accept();
+      return;
+    }
+    if (connections.load() >= options.max_connections) {
+      // Over the limit: say so and close, without reading the request.
+      static const std::string kBusy =
+          "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\n"
+          "Content-Type: application/problem+json\r\nContent-Length: 72\r\n\r\n"
+          "{\"type\":\"urn:problem:motcua:overloaded\",\"status\":503,\"detail\":\"busy\"}\n";
+      beast::error_code wec;
+      net::write(socket, net::buffer(kBusy), wec);
+      socket.close(wec);
+    } else {
+      connections.fetch_add(1);
+      auto s = std::make_shared<HttpSession>(this, std::move(socket));
+      {
+        MutexLock lock(&sessions_mu);  // closed sessions are dropped by Sweep
+        http_sessions.insert(s);
+      }
+      s->Run();
+    }
+    if (!stopping.load()) Accept();
+  });
+}
+
+// Every 200 ms: sessions past their deadline are told so (at most 0.2 s late); sessions that
+// are gone leave the set.
+void Server::Impl::Sweep() {
+  sweeper.expires_after(std::chrono::milliseconds(200));
+  // Deadlines hold during a shutdown's grace period too; ioc.stop() ends the sweeps.
+  sweeper.async_wait([this](beast::error_code ec) {
+    if (ec) return;
+    const int64_t now = SteadyNowNs();
+    {
+      MutexLock lock(&sessions_mu);
+      for (auto it = http_sessions.begin(); it != http_sessions.end();) {
+        if (auto s = it->lock()) {
+          s->CheckDeadline(now);
+          ++it;
+        } else {
+          it = http_sessions.erase(it);
+        }
+      }
+    }
+    Sweep();
+  });
+}
+
+}  // namespace motcua::http

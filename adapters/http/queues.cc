@@ -1,0 +1,84 @@
+// Handler: work queues and search over the store's indexes, in keyset pages (handlers.h).
+
+#include "adapters/http/handlers.h"
+#include "adapters/proto/view_codec.h"
+#include "motcua/v1/api.pb.h"
+
+namespace motcua::http::handlers {
+
+void ListDossiers(Api& api, Call& call) {
+  const Principal& p = *call.principal;
+  DossierQuery q;
+  q.agency = call.query["agency"];
+  if (q.agency.empty() && !p.AllAgencies()) {
+    if (p.agencies.size() != 1) {
+      return call.Problem(400, "invalid-field", "Agency required",
+                          "you work for several agencies: name one with ?agency=", "agency");
+    }
+    q.agency = p.agencies.front();
+  }
+  if (!q.agency.empty() && !p.InScope(q.agency)) {
+    return call.Problem(404, "not-found", "Unknown agency",
+                        "agency '" + q.agency + "' is outside your scope", "agency");
+  }
+  if (auto s = call.query.find("status"); s != call.query.end()) {
+    q.status = ParseName<DossierStatus>(s->second);
+    if (!q.status) {
+      return call.Problem(400, "invalid-field", "Invalid status",
+                          "unknown status '" + s->second + "'", "status");
+    }
+  }
+  q.step = call.query["step"];
+  q.assignee = call.query["assignee"];
+  q.procedure_code = call.query["procedure"];
+  q.applicant_id = call.query["applicant_id"];
+  q.cursor = call.query["cursor"];
+  const Instant now = api.deps().clock->Now();
+  auto instant = [&](const char* name, std::optional<Instant>* out) -> bool {
+    auto it = call.query.find(name);
+    if (it == call.query.end()) return true;
+    *out = ParseLocalDateTime(it->second, kApiUtcOffsetSeconds);
+    if (!*out) {
+      call.Problem(400, "invalid-field", std::string("Invalid ") + name,
+                   "expected local time YYYY-MM-DDTHH:MM[:SS], got '" + it->second + "'", name);
+      return false;
+    }
+    return true;
+  };
+  if (!instant("due_before", &q.due_before) || !instant("received_from", &q.received_from) ||
+      !instant("received_until", &q.received_until)) {
+    return;
+  }
+  if (call.query["overdue"] == "true") q.due_before = Instant{now.seconds + 1};
+  if (call.query["nearly_due"] == "true") {
+    // Due within the warning threshold of working time (default calendar).
+    auto catalog = api.deps().catalog();
+    const WorkCalendar* cal = catalog->Calendar("vn");
+    Result<Instant> limit = cal ? cal->AddWorkingSeconds(now, 8 * 3600) : Result<Instant>(now);
+    if (limit.ok()) q.due_before = *limit;
+  }
+  if (auto l = call.query.find("limit"); l != call.query.end()) {
+    char* end = nullptr;
+    long v = std::strtol(l->second.c_str(), &end, 10);
+    if (*end != '\0' || v < 1 || static_cast<size_t>(v) > api.options().max_page) {
+      return call.Problem(400, "invalid-field", "Invalid limit",
+                          "expected 1.." + std::to_string(api.options().max_page), "limit");
+    }
+    q.limit = static_cast<size_t>(v);
+  }
+  Result<QueryPage> page = api.deps().store->Query(q);
+  if (!page.ok()) {
+    return call.Problem(400, "invalid-field", "Invalid query", page.status().message(), "cursor");
+  }
+  auto catalog = api.deps().catalog();
+  v1::DossierList out;
+  for (const std::shared_ptr<const Dossier>& d : page->dossiers) {
+    if (!CanSee(p, *d)) continue;
+    auto proc = catalog->Version(d->procedure_code, d->procedure_version);
+    FillView(*d, proc.get(), now, out.add_dossiers());
+  }
+  out.set_next_cursor(page->next_cursor);
+  call.Json(200, out);
+}
+
+}  // namespace motcua::http::handlers

@@ -1,0 +1,93 @@
+// The route table (routes.h).
+
+#include "adapters/http/routes.h"
+
+#include "adapters/http/handlers.h"
+
+namespace motcua::http {
+
+namespace {
+
+// "/v1/dossiers/x" → {"v1", "dossiers", "x"} (still percent-encoded).
+std::vector<std::string> PathSegments(std::string_view path) {
+  std::vector<std::string> parts;
+  std::string seg;
+  for (size_t i = 1; i <= path.size(); ++i) {
+    if (i == path.size() || path[i] == '/') {
+      parts.push_back(seg);
+      seg.clear();
+    } else {
+      seg += path[i];
+    }
+  }
+  return parts;
+}
+
+// The segments of `parts` that stand for the template's parameters; false when it does not match.
+bool Match(const std::vector<std::string>& pattern, const std::vector<std::string>& parts,
+           std::vector<std::string>* params) {
+  if (pattern.size() != parts.size()) return false;
+  params->clear();
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (!pattern[i].empty() && pattern[i].front() == '{') {
+      params->push_back(parts[i]);
+    } else if (pattern[i] != parts[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+const std::vector<Route>& RouteTable() {
+  using namespace handlers;
+  // Earlier rows win where templates overlap ("by-number" before "{id}").
+  static const std::vector<Route> kRoutes = {
+      {"GET", "/healthz", Access::kPublic, &Healthz},
+      {"GET", "/readyz", Access::kPublic, &Readyz},
+      {"GET", "/metrics", Access::kPublic, &MetricsText},
+      {"GET", "/v1/openapi.json", Access::kPublic, &OpenApi},
+      {"GET", "/v1/procedures", Access::kPrincipal, &GetProcedures},
+      {"GET", "/v1/procedures/{code}", Access::kPrincipal, &GetProcedure},
+      {"GET", "/v1/procedures/{code}/due-preview", Access::kPrincipal, &GetDuePreview},
+      {"POST", "/v1/dossiers", Access::kPrincipal, &CreateDossier},
+      {"GET", "/v1/dossiers", Access::kPrincipal, &ListDossiers},
+      {"GET", "/v1/dossiers/by-number/{number}", Access::kPrincipal, &GetDossierByNumber},
+      {"GET", "/v1/dossiers/{id}", Access::kPrincipal, &GetDossier},
+      {"GET", "/v1/dossiers/{id}/history", Access::kPrincipal, &GetHistory},
+      {"POST", "/v1/dossiers/{id}/commands", Access::kPrincipal, &DossierCommand},
+      {"GET", "/v1/public/progress", Access::kPublic, &PublicProgress},
+      {"GET", "/v1/stream", Access::kPrincipal, &StreamNeedsUpgrade},
+  };
+  return kRoutes;
+}
+
+RouteMatch FindRoute(std::string_view method, const std::string& path) {
+  // The templates' segments, split once.
+  static const std::vector<std::vector<std::string>> kPatterns = [] {
+    std::vector<std::vector<std::string>> out;
+    for (const Route& r : RouteTable()) out.push_back(PathSegments(r.path));
+    return out;
+  }();
+  const std::vector<std::string> parts = PathSegments(path);
+  const std::vector<Route>& routes = RouteTable();
+  RouteMatch m;
+  std::vector<std::string> params;
+  for (size_t i = 0; i < routes.size(); ++i) {
+    if (!Match(kPatterns[i], parts, &params)) continue;
+    const Route& r = routes[i];
+    if (m.first == nullptr) m.first = &r;
+    if (m.allow.find(r.method) == std::string::npos) {
+      m.allow += (m.allow.empty() ? "" : ", ") + std::string(r.method);
+    }
+    m.needs_principal = m.needs_principal || r.access == Access::kPrincipal;
+    if (m.route == nullptr && method == r.method) {
+      m.route = &r;
+      m.segments = params;
+    }
+  }
+  return m;
+}
+
+}  // namespace motcua::http

@@ -1,0 +1,82 @@
+#pragma once
+// Inside the server (server.h): the state its listener and sessions share, as Beast's
+// chat-multi example keeps it in shared_state. Only the server's own files include this.
+//
+//   server.cc             Server: start, commit notifications, graceful shutdown
+//   listener.cc           accepting connections, the deadline sweeper
+//   http_session.cc       one HTTP/1.1 connection (requests, deadlines, upgrade to WebSocket)
+//   websocket_session.cc  one /v1/stream subscriber (a bounded, paced send queue)
+//   subscription.cc       what a subscriber may see and wants (no Beast; tested without a socket)
+// The Beast files are compiled as one unit (CMake's unity build): Beast code is slow to compile.
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <chrono>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "adapters/http/server.h"
+#include "adapters/runtime/cond_var.h"
+#include "engine/common/mutex.h"
+
+namespace motcua::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace websocket = boost::beast::websocket;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+class HttpSession;
+class WsSession;
+
+// One line on stderr; lines of concurrent sessions never interleave.
+void ServerLog(const std::string& line);
+
+// Deadlines are kept on the steady clock, in nanoseconds.
+inline int64_t SteadyNowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+struct Server::Impl {
+  Api* api;
+  ServerOptions options;
+  net::io_context ioc;
+  // Keeps the io threads running while requests wait for a group commit with no socket
+  // operation pending (otherwise run() would return once the acceptor closes).
+  net::executor_work_guard<net::io_context::executor_type> work{ioc.get_executor()};
+  tcp::acceptor acceptor{ioc};
+  net::steady_timer sweeper{ioc};  // checks the HTTP sessions' deadlines
+  std::vector<std::thread> threads;
+  std::atomic<bool> stopping{false};
+  std::atomic<size_t> connections{0};
+  std::atomic<size_t> in_flight{0};  // requests being answered
+  std::atomic<int64_t> ws_count{0};  // live WebSocket sessions
+  std::atomic<uint64_t> committed{0};
+  Mutex sessions_mu;
+  std::set<std::weak_ptr<HttpSession>, std::owner_less<std::weak_ptr<HttpSession>>> http_sessions
+      GUARDED_BY(sessions_mu);
+  std::set<std::weak_ptr<WsSession>, std::owner_less<std::weak_ptr<WsSession>>> ws_sessions
+      GUARDED_BY(sessions_mu);
+  Mutex done_mu;
+  CondVar done_cv;
+  bool done GUARDED_BY(done_mu) = false;
+  bool shut GUARDED_BY(done_mu) = false;
+
+  // listener.cc
+  void Accept();
+  void Sweep();
+  // Keeps a new WebSocket session, forgetting those that are gone.
+  void AddWebSocket(const std::shared_ptr<WsSession>& ws) EXCLUDES(sessions_mu);
+  void UpdateWsGauge();
+};
+
+}  // namespace motcua::http

@@ -1,0 +1,57 @@
+// A WebSocket subscription, without a socket (subscription.h).
+
+#include "adapters/http/subscription.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include "adapters/json/json_writer.h"
+#include "adapters/proto/view_codec.h"
+
+namespace motcua::http {
+
+Result<Subscription> Subscription::Open(const std::string& first_message, Principal principal,
+                                        Store* store, uint64_t committed) {
+  v1::StreamSubscribe sub;
+  google::protobuf::util::JsonParseOptions opts;
+  if (!google::protobuf::util::JsonStringToMessage(first_message, &sub, opts).ok()) {
+    return InvalidArgument(
+        "first message must be a subscription: {\"dossier_id\"|\"agency\"|\"all\", \"from\"}");
+  }
+  if (!sub.dossier_id().empty()) {
+    Result<std::shared_ptr<const Dossier>> d = store->GetShared(sub.dossier_id());
+    if (!d.ok() || !*d || !CanSee(principal, **d)) return NotFound("unknown dossier");
+  } else if (!sub.agency().empty()) {
+    if (!principal.InScope(sub.agency())) return NotFound("agency outside your scope");
+  } else if (!sub.all()) {
+    return InvalidArgument(
+        "subscribe to a dossier_id, an agency (optionally step/assignee) or all");
+  }
+  const uint64_t start = sub.from() > 0 ? sub.from() : (sub.from_start() ? 0 : committed);
+  return Subscription(std::move(sub), std::move(principal), store, start);
+}
+
+bool Subscription::Wants(const Event& e) const {
+  if (!request_.dossier_id().empty()) return e.dossier_id == request_.dossier_id();
+  Result<std::shared_ptr<const Dossier>> d = store_->GetShared(e.dossier_id);
+  if (!d.ok() || !*d || !CanSee(principal_, **d)) return false;
+  if (!request_.agency().empty()) {
+    const Dossier& x = **d;
+    if (x.receiving_agency != request_.agency() && x.competent_agency != request_.agency()) {
+      return false;
+    }
+    if (!request_.step().empty() && e.to_step != request_.step() &&
+        x.current_step != request_.step()) {
+      return false;
+    }
+    if (!request_.assignee().empty() && x.assignee != request_.assignee()) return false;
+  }
+  return true;
+}
+
+std::string Subscription::Render(const OutboxEntry& entry) {
+  v1::EventView v;
+  FillEvent(entry.event, entry.position, &v);
+  return ToJson(v, false);
+}
+
+}  // namespace motcua::http

@@ -1,0 +1,50 @@
+#pragma once
+// A WebSocket subscriber's subscription to /v1/stream, without a socket: the client's first
+// message parsed and authorised against its principal's scope, which committed events it wants,
+// and how an event is sent. The WebSocket session (websocket_session.h) carries the bytes; this
+// unit decides what they are, and is tested without a network (subscription_test.cc).
+//
+// Filtering reads dossiers through Store::GetShared (the RocksDB store's record cache), not with
+// a store read and decode per event per subscriber.
+
+#include <cstdint>
+#include <string>
+
+#include "adapters/http/auth.h"
+#include "engine/common/status.h"
+#include "engine/store/store.h"
+#include "motcua/v1/api.pb.h"
+
+namespace motcua::http {
+
+class Subscription {
+ public:
+  // Parses the client's first message (v1.StreamSubscribe as JSON) and checks it against the
+  // principal's scope. `committed` is the last committed outbox position (where "from now"
+  // starts). On refusal the status message is the close reason the client is sent.
+  static Result<Subscription> Open(const std::string& first_message, Principal principal,
+                                   Store* store, uint64_t committed);
+
+  // The outbox position after which delivery starts.
+  uint64_t start() const { return start_; }
+  // Whether the subscriber wants this committed event (and may see its dossier).
+  bool Wants(const Event& e) const;
+  // An outbox entry as the stream sends it (a v1.EventView).
+  static std::string Render(const OutboxEntry& entry);
+
+  const Principal& principal() const { return principal_; }
+
+ private:
+  Subscription(v1::StreamSubscribe request, Principal principal, Store* store, uint64_t start)
+      : request_(std::move(request)),
+        principal_(std::move(principal)),
+        store_(store),
+        start_(start) {}
+
+  v1::StreamSubscribe request_;
+  Principal principal_;
+  Store* store_;
+  uint64_t start_;
+};
+
+}  // namespace motcua::http

@@ -1,0 +1,128 @@
+// The domain as the API shows it (view_codec.h).
+
+#include "adapters/proto/view_codec.h"
+
+#include "adapters/proto/dossier_codec.h"
+#include "engine/calendar/calendar.h"
+
+namespace motcua {
+
+namespace {
+
+std::string Local(std::optional<Instant> t) {
+  return t ? FormatLocal(*t, kApiUtcOffsetSeconds) : "";
+}
+// Into a message's string field, reusing its memory; unset instants leave it empty.
+void SetLocal(std::string* field, std::optional<Instant> t) {
+  if (t) {
+    FormatLocalInto(*t, kApiUtcOffsetSeconds, field);
+  } else {
+    field->clear();
+  }
+}
+
+}  // namespace
+
+void FillView(const Dossier& d, const Procedure* p, Instant now, v1::DossierView* v) {
+  v->set_id(d.id);
+  v->set_version(d.version);
+  v->set_number(d.number);
+  v->set_procedure_code(d.procedure_code);
+  v->set_procedure_version(d.procedure_version);
+  if (p) v->set_procedure_name(p->name);
+  v->set_receiving_agency(d.receiving_agency);
+  v->set_competent_agency(d.competent_agency);
+  ToProto(d.applicant, v->mutable_applicant());
+  DocsToProto(d.documents, v);
+  v->set_channel(NameOf(d.channel));
+  v->set_status(NameOf(d.status));
+  v->set_portal_status(PortalStatusCode(d.status));
+  v->set_current_step(d.current_step);
+  v->set_assignee(d.assignee);
+  SetLocal(v->mutable_submitted_at(), d.submitted_at);
+  SetLocal(v->mutable_received_at(), d.received_at);
+  SetLocal(v->mutable_counting_start(), d.counting_start);
+  SetLocal(v->mutable_due_at(), d.due_at);
+  SetLocal(v->mutable_extended_due_at(), d.extended_due_at);
+  SetLocal(v->mutable_step_due_at(), d.step_due_at);
+  v->set_paused(d.paused());
+  for (const auto& m : d.missing) v->add_missing(m);
+  v->set_supplement_requests(d.supplement_requests);
+  if (d.outcome != Outcome::kNone) v->set_outcome(NameOf(d.outcome));
+  SetLocal(v->mutable_decided_at(), d.decided_at);
+  SetLocal(v->mutable_returned_at(), d.returned_at);
+  if (d.timeliness) v->set_timeliness(NameOf(*d.timeliness));
+  auto due = d.effective_due();
+  v->set_overdue(IsOpen(d.status) && !d.paused() && due && WorkCalendar::IsOverdue(*due, now));
+  v->set_stop_reason(d.stop_reason);
+  if (p && (d.status == DossierStatus::kReceived || d.status == DossierStatus::kInProcessing ||
+            d.status == DossierStatus::kPaymentRequested)) {
+    if (const Step* s = p->FindStep(d.current_step)) {
+      for (const auto& a : s->actions) v->add_allowed_actions(a.id);
+    }
+  }
+}
+
+void FillEvent(const Event& e, uint64_t position, v1::EventView* v) {
+  v->set_type(NameOf(e.type));
+  v->set_dossier_id(e.dossier_id);
+  v->set_version(e.version);
+  v->set_status(NameOf(e.status));
+  v->set_at(FormatLocal(e.at, kApiUtcOffsetSeconds));
+  v->set_actor(e.actor);
+  v->set_role(e.role);
+  v->set_comment(e.comment);
+  v->set_action_id(e.action_id);
+  v->set_to_step(e.to_step);
+  v->set_due_at(Local(e.due_at));
+  v->set_step_due_at(Local(e.step_due_at));
+  if (e.hand_over) {
+    auto* h = v->mutable_hand_over();
+    h->set_step_id(e.hand_over->step_id);
+    h->set_giver(e.hand_over->giver);
+    h->set_receiver(e.hand_over->receiver);
+    h->set_timeliness(NameOf(e.hand_over->timeliness));
+    h->set_note(e.hand_over->note);
+  }
+  for (const auto& m : e.missing) v->add_missing(m);
+  v->set_reason(e.reason);
+  if (e.outcome != Outcome::kNone) v->set_outcome(NameOf(e.outcome));
+  if (e.timeliness) v->set_timeliness(NameOf(*e.timeliness));
+  v->set_position(position);
+}
+
+void FillHistory(const std::string& dossier_id, const std::vector<Event>& history,
+                 const Procedure* p, v1::HistoryResponse* out) {
+  out->set_dossier_id(dossier_id);
+  for (const Event& e : history) {
+    FillEvent(e, 0, out->add_events());
+    if (e.hand_over) {
+      auto* row = out->add_m06();
+      row->set_step_id(e.hand_over->step_id);
+      if (p) {
+        if (const Step* s = p->FindStep(e.hand_over->step_id)) {
+          row->set_step_name(s->name);
+          row->set_unit(s->unit);
+        }
+      }
+      row->set_at(FormatLocal(e.at, kApiUtcOffsetSeconds));
+      row->set_giver(e.hand_over->giver);
+      row->set_receiver(e.hand_over->receiver);
+      row->set_timeliness(NameOf(e.hand_over->timeliness));
+      row->set_note(e.hand_over->note);
+    }
+  }
+}
+
+void FillPublicProgress(const Dossier& d, const Procedure* p, v1::PublicProgress* out) {
+  out->set_number(d.number);
+  out->set_procedure_code(d.procedure_code);
+  if (p) out->set_procedure_name(p->name);
+  out->set_status(NameOf(d.status));
+  out->set_portal_status(PortalStatusCode(d.status));
+  out->set_received_at(Local(d.received_at));
+  out->set_due_at(Local(d.effective_due()));
+  out->set_returned_at(Local(d.returned_at));
+}
+
+}  // namespace motcua

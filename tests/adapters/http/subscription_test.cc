@@ -1,0 +1,120 @@
+// A WebSocket subscription without a socket (adapters/http/subscription.h): what the first message
+// may ask for, where delivery starts, and which committed events a subscriber receives.
+
+#include "adapters/http/subscription.h"
+
+#include <gtest/gtest.h>
+
+#include "engine/store/memory_store.h"
+#include "tests/engine/common/status_matchers.h"
+
+namespace motcua::http {
+namespace {
+
+using testing::StatusIs;
+
+// Counts how the subscription reads dossiers: through GetShared (a store's record cache), never
+// with a plain Get (a store read and a decode).
+class CountingStore : public MemoryStore {
+ public:
+  Result<std::optional<Dossier>> Get(const std::string& id) override {
+    ++gets;
+    return MemoryStore::Get(id);
+  }
+  Result<std::shared_ptr<const Dossier>> GetShared(const std::string& id) override {
+    ++shared_gets;
+    return Store::GetShared(id);  // the port's default, which calls Get: not counted as ours
+  }
+  int gets = 0, shared_gets = 0;
+};
+
+Dossier At(const std::string& id, const std::string& agency, const std::string& step) {
+  Dossier d;
+  d.id = id;
+  d.version = 1;
+  d.receiving_agency = agency;
+  d.competent_agency = agency;
+  d.status = DossierStatus::kInProcessing;
+  d.current_step = step;
+  return d;
+}
+
+Event For(const std::string& id) {
+  Event e;
+  e.type = EventType::kForwarded;
+  e.dossier_id = id;
+  e.version = 1;
+  return e;
+}
+
+class SubscriptionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    WriteSet w;
+    w.first_outbox_position = 1;
+    for (const Dossier& d :
+         {At("a1", "A", "appraise"), At("a2", "A", "sign"), At("b1", "B", "appraise")}) {
+      w.changes.push_back({std::nullopt, d, {For(d.id)}});
+    }
+    ASSERT_TRUE(store_.Commit(w).ok());
+  }
+  Result<Subscription> Open(const std::string& message, uint64_t committed = 3) {
+    return Subscription::Open(message, clerk_a_, &store_, committed);
+  }
+
+  CountingStore store_;
+  Principal clerk_a_{"clerkA", {"clerk"}, {"A"}};
+};
+
+TEST_F(SubscriptionTest, TheFirstMessageMustBeASubscriptionInScope) {
+  EXPECT_THAT(Open("hello"),
+              StatusIs(StatusCode::kInvalidArgument,
+                       "first message must be a subscription: {\"dossier_id\"|\"agency\"|\"all\", "
+                       "\"from\"}"));
+  EXPECT_THAT(Open("{}"),
+              StatusIs(StatusCode::kInvalidArgument,
+                       "subscribe to a dossier_id, an agency (optionally step/assignee) "
+                       "or all"));
+  // Another agency's dossier is as unknown as a dossier that does not exist.
+  EXPECT_THAT(Open(R"({"dossier_id":"b1"})"), StatusIs(StatusCode::kNotFound, "unknown dossier"));
+  EXPECT_THAT(Open(R"({"dossier_id":"zz"})"), StatusIs(StatusCode::kNotFound, "unknown dossier"));
+  EXPECT_THAT(Open(R"({"agency":"B"})"),
+              StatusIs(StatusCode::kNotFound, "agency outside your scope"));
+}
+
+TEST_F(SubscriptionTest, DeliveryStartsNowOrWhereTheClientSays) {
+  EXPECT_EQ(Open(R"({"all":true})")->start(), 3u);
+  EXPECT_EQ(Open(R"({"all":true,"from":1})")->start(), 1u);
+  EXPECT_EQ(Open(R"({"all":true,"from_start":true})")->start(), 0u);
+}
+
+TEST_F(SubscriptionTest, ASubscriberGetsWhatItAskedForAndMaySee) {
+  Result<Subscription> all = Open(R"({"all":true})");
+  ASSERT_TRUE(all.ok());
+  EXPECT_TRUE(all->Wants(For("a1")));
+  EXPECT_TRUE(all->Wants(For("a2")));
+  EXPECT_FALSE(all->Wants(For("b1")));  // outside the principal's agencies
+  EXPECT_FALSE(all->Wants(For("gone")));
+  Result<Subscription> step = Open(R"({"agency":"A","step":"sign"})");
+  EXPECT_FALSE(step->Wants(For("a1")));
+  EXPECT_TRUE(step->Wants(For("a2")));
+  Event moving = For("a1");
+  moving.to_step = "sign";  // an event that moves a dossier into the step is wanted
+  EXPECT_TRUE(step->Wants(moving));
+  Result<Subscription> one = Open(R"({"dossier_id":"a2"})");
+  EXPECT_FALSE(one->Wants(For("a1")));
+  EXPECT_TRUE(one->Wants(For("a2")));
+  // Every dossier was read through the store's shared (cached) read.
+  EXPECT_GT(store_.shared_gets, 0);
+  EXPECT_EQ(store_.gets, store_.shared_gets);  // only the port's default forwards to Get
+}
+
+TEST_F(SubscriptionTest, AnEventIsSentAsItsView) {
+  OutboxEntry o{42, For("a1")};
+  EXPECT_EQ(
+      Subscription::Render(o),
+      R"({"type":"forwarded","version":1,"status":"submitted","at":"1970-01-01T07:00:00+07:00","position":"42","dossier_id":"a1"})");
+}
+
+}  // namespace
+}  // namespace motcua::http
