@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages motcua needs (when missing), configures and builds.
 # Usage: scripts/setup.sh [build-dir]   (default: build)
+#        scripts/setup.sh --packages-only  (install what is missing, nothing else)
 # Environment: MOTCUA_JOBS (default 2), MOTCUA_BUILD_TYPE (default RelWithDebInfo),
 #              MOTCUA_CMAKE_ARGS (extra cmake arguments).
 set -euo pipefail
@@ -21,6 +22,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
     "${missing[@]}" >&2
 fi
+
+[ "$build_dir" = "--packages-only" ] && exit 0
 
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE="${MOTCUA_BUILD_TYPE:-RelWithDebInfo}" \
   ${MOTCUA_CMAKE_ARGS:-} >/dev/null

@@ -1,3 +1,7 @@
+// `motcua serve` and `motcua token`: the configuration file and flags, the wiring of store,
+// definitions, dossier service, API and server, signals (SIGHUP reloads, SIGTERM/SIGINT stop
+// gracefully), and bearer tokens added or revoked from the command line.
+
 #include "adapters/cli/serve.h"
 
 #include <signal.h>
@@ -9,7 +13,6 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
-#include <mutex>
 #include <set>
 #include <thread>
 
@@ -124,7 +127,12 @@ int Usage() {
   return 2;
 }
 
-std::mutex catalog_mu;
+// What SIGHUP replaces while requests read it.
+struct Reloadable {
+  Mutex mu;
+  std::shared_ptr<const DefinitionCatalog> catalog GUARDED_BY(mu);
+  std::shared_ptr<const http::TokenStore> tokens GUARDED_BY(mu);
+};
 
 }  // namespace
 
@@ -204,9 +212,13 @@ int Serve(int argc, char** argv) {
     std::cerr << "motcua: " << tokens.status().message() << "\n";
     return 1;
   }
-  std::shared_ptr<const DefinitionCatalog> catalog =
-      std::make_shared<DefinitionCatalog>(std::move(set), nullptr);
-  std::shared_ptr<const http::TokenStore> token_store = *tokens;
+  auto catalog = std::make_shared<const DefinitionCatalog>(std::move(set), nullptr);
+  Reloadable live;
+  {
+    MutexLock lock(&live.mu);
+    live.catalog = catalog;
+    live.tokens = *tokens;
+  }
 
   SystemClock clock;
   RandomIdSource ids(&clock);
@@ -220,13 +232,13 @@ int Serve(int argc, char** argv) {
   deps.service = &service;
   deps.store = store->get();
   deps.clock = &clock;
-  deps.catalog = [&] {
-    std::lock_guard lock(catalog_mu);
-    return catalog;
+  deps.catalog = [&live] {
+    MutexLock lock(&live.mu);
+    return live.catalog;
   };
-  deps.tokens = [&] {
-    std::lock_guard lock(catalog_mu);
-    return token_store;
+  deps.tokens = [&live] {
+    MutexLock lock(&live.mu);
+    return live.tokens;
   };
   RocksStore* rocks = store->get();
   // The free-space guard asks on every write; statvfs runs at most every 250 ms (a write is
@@ -285,15 +297,15 @@ int Serve(int argc, char** argv) {
           for (const auto& e : fresh.errors) std::cerr << e.ToString() << "\n";
           std::cerr << "motcua: reload failed; keeping the definitions in use\n";
         } else {
-          std::lock_guard lock(catalog_mu);
-          catalog = std::make_shared<DefinitionCatalog>(std::move(fresh), catalog.get());
-          service.SetCatalog(catalog);
+          MutexLock lock(&live.mu);
+          live.catalog = std::make_shared<DefinitionCatalog>(std::move(fresh), live.catalog.get());
+          service.SetCatalog(live.catalog);
           std::cerr << "motcua: definitions reloaded\n";
         }
         auto t = http::TokenStore::Load(c.tokens);
         if (t.ok()) {
-          std::lock_guard lock(catalog_mu);
-          token_store = *t;
+          MutexLock lock(&live.mu);
+          live.tokens = *t;
         } else {
           std::cerr << "motcua: tokens not reloaded: " << t.status().message() << "\n";
         }

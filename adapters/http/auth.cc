@@ -1,3 +1,5 @@
+// Bearer tokens (auth.h): principals and their scope, the tokens file, SHA-256 of secrets.
+
 #include "adapters/http/auth.h"
 
 #include <yaml-cpp/yaml.h>
@@ -156,13 +158,13 @@ Result<std::shared_ptr<const TokenStore>> TokenStore::Load(const std::string& pa
 std::optional<Principal> TokenStore::Authenticate(const std::string& secret) const {
   if (secret.empty() || secret.size() > 256) return std::nullopt;
   {
-    std::lock_guard lock(verified_mu_);
+    MutexLock lock(&verified_mu_);
     if (auto v = verified_.find(secret); v != verified_.end()) return *v->second;
   }
   auto it = by_hash_.find(Sha256Hex(secret));
   if (it == by_hash_.end()) return std::nullopt;
   constexpr size_t kMaxVerified = 4096;
-  std::lock_guard lock(verified_mu_);
+  MutexLock lock(&verified_mu_);
   if (verified_.size() >= kMaxVerified) verified_.clear();
   verified_.emplace(secret, &it->second);
   return it->second;

@@ -13,12 +13,12 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "engine/common/mutex.h"
 #include "engine/common/status.h"
 #include "engine/dossier/dossier.h"
 
@@ -50,8 +50,8 @@ class TokenStore {
   std::map<std::string, Principal> by_hash_;
   // Secrets already verified against a hash, so a keep-alive client does not cost a SHA-256
   // per request. Only valid secrets enter; bounded; gone with this store on reload/revocation.
-  mutable std::mutex verified_mu_;
-  mutable std::unordered_map<std::string, const Principal*> verified_;
+  mutable Mutex verified_mu_;
+  mutable std::unordered_map<std::string, const Principal*> verified_ GUARDED_BY(verified_mu_);
 };
 
 struct TokenSpec {

@@ -1,3 +1,5 @@
+// Dossier, event and idempotency records ↔ protobuf (dossier_codec.h): the storage format.
+
 #include "adapters/proto/dossier_codec.h"
 
 #include "engine/dossier/appliers.h"

@@ -1,3 +1,5 @@
+// The bounded cache of durable dossier records (record_cache.h).
+
 #include "adapters/rocksdb/record_cache.h"
 
 #include <functional>
@@ -14,7 +16,7 @@ RecordCache::Shard& RecordCache::ShardOf(const std::string& id) const {
 std::shared_ptr<const Dossier> RecordCache::Find(const std::string& id) const {
   if (capacity_ == 0) return nullptr;
   Shard& s = ShardOf(id);
-  std::lock_guard lock(s.mu);
+  MutexLock lock(&s.mu);
   auto it = s.map.find(id);
   return it == s.map.end() ? nullptr : it->second;
 }
@@ -36,14 +38,14 @@ void RecordCache::PutLocked(Shard& s, std::shared_ptr<const Dossier> d) {
 void RecordCache::PutCommitted(std::shared_ptr<const Dossier> d) {
   if (capacity_ == 0 || !d) return;
   Shard& s = ShardOf(d->id);
-  std::lock_guard lock(s.mu);
+  MutexLock lock(&s.mu);
   PutLocked(s, std::move(d));
 }
 
 void RecordCache::PutRead(std::shared_ptr<const Dossier> d, uint64_t commits_before_read) {
   if (capacity_ == 0 || !d) return;
   Shard& s = ShardOf(d->id);
-  std::lock_guard lock(s.mu);
+  MutexLock lock(&s.mu);
   // Checked under the shard lock: a commit that begins after this check writes after this
   // read, and its own PutCommitted (a higher version) replaces this entry.
   if (commits() != commits_before_read) return;
@@ -53,7 +55,7 @@ void RecordCache::PutRead(std::shared_ptr<const Dossier> d, uint64_t commits_bef
 size_t RecordCache::size() const {
   size_t n = 0;
   for (const Shard& s : shards_) {
-    std::lock_guard lock(s.mu);
+    MutexLock lock(&s.mu);
     n += s.map.size();
   }
   return n;

@@ -15,10 +15,10 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 
+#include "engine/common/mutex.h"
 #include "engine/dossier/dossier.h"
 
 namespace motcua {
@@ -42,13 +42,13 @@ class RecordCache {
  private:
   static constexpr size_t kShards = 16;
   struct Shard {
-    mutable std::mutex mu;
-    std::unordered_map<std::string, std::shared_ptr<const Dossier>> map;
-    std::deque<std::string> order;  // insertion order, for eviction (oldest first)
+    mutable Mutex mu;
+    std::unordered_map<std::string, std::shared_ptr<const Dossier>> map GUARDED_BY(mu);
+    std::deque<std::string> order GUARDED_BY(mu);  // insertion order, for eviction (oldest first)
   };
   Shard& ShardOf(const std::string& id) const;
   // Under the shard's lock: inserts or replaces with a higher version; evicts the oldest.
-  void PutLocked(Shard& s, std::shared_ptr<const Dossier> d);
+  void PutLocked(Shard& s, std::shared_ptr<const Dossier> d) REQUIRES(s.mu);
 
   size_t capacity_;
   size_t per_shard_;

@@ -1,3 +1,6 @@
+// The RocksDB store (rocks_store.h): opening with the column families of docs/storage.md, reads,
+// one synced WriteBatch per group commit, and the memtable options of the write path.
+
 #include "adapters/rocksdb/rocks_store.h"
 
 #include <rocksdb/filter_policy.h>

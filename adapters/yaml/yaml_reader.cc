@@ -1,3 +1,5 @@
+// The checked YAML reader (yaml_reader.h): typed values or diagnostics at file:line:column.
+
 #include "adapters/yaml/yaml_reader.h"
 
 #include <charconv>

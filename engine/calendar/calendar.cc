@@ -1,3 +1,6 @@
+// The working-time calendar (calendar.h): building it from its spec, and every query as a binary
+// search over per-day prefix sums plus a walk over one day's sessions.
+
 #include "engine/calendar/calendar.h"
 
 #include <algorithm>

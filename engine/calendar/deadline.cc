@@ -1,3 +1,5 @@
+// Due dates as the M01 slip states them, and due dates moved by pauses (deadline.h).
+
 #include "engine/calendar/deadline.h"
 
 namespace motcua {

@@ -1,3 +1,5 @@
+// Status codes' names and Status::ToString (status.h).
+
 #include "engine/common/status.h"
 
 namespace motcua {

@@ -1,3 +1,5 @@
+// Civil dates, clock times and instants: conversions, parsing and formatting (time.h).
+
 #include "engine/common/time.h"
 
 #include <charconv>

@@ -1,3 +1,5 @@
+// Lookups in a compiled procedure and diagnostics' text (procedure.h).
+
 #include "engine/definition/procedure.h"
 
 #include <algorithm>

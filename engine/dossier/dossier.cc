@@ -1,3 +1,5 @@
+// Portal status codes, open statuses and dossier numbers (dossier.h).
+
 #include "engine/dossier/dossier.h"
 
 #include <cstdio>

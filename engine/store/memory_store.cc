@@ -1,3 +1,5 @@
+// The in-memory store (memory_store.h): the storage port's contract without a disk.
+
 #include "engine/store/memory_store.h"
 
 #include "engine/store/indexes.h"
@@ -5,14 +7,14 @@
 namespace motcua {
 
 Result<std::optional<Dossier>> MemoryStore::Get(const std::string& id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto it = dossiers_.find(id);
   if (it == dossiers_.end()) return std::optional<Dossier>();
   return std::optional<Dossier>(it->second);
 }
 
 Result<std::optional<std::string>> MemoryStore::IdByNumber(const std::string& number) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   const std::string prefix = IndexPrefix(IndexKind::kNumber, {number});
   auto it = index_.lower_bound(prefix);
   if (it == index_.end() || it->compare(0, prefix.size(), prefix) != 0) {
@@ -22,32 +24,32 @@ Result<std::optional<std::string>> MemoryStore::IdByNumber(const std::string& nu
 }
 
 Result<std::vector<Event>> MemoryStore::History(const std::string& id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto it = history_.find(id);
   if (it == history_.end()) return std::vector<Event>();
   return it->second;
 }
 
 Result<std::optional<IdempotencyRecord>> MemoryStore::Idempotency(const std::string& key) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto it = idempotency_.find(key);
   if (it == idempotency_.end()) return std::optional<IdempotencyRecord>();
   return std::optional<IdempotencyRecord>(it->second);
 }
 
 Result<int64_t> MemoryStore::Counter(const std::string& name) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto it = counters_.find(name);
   return it == counters_.end() ? 0 : it->second;
 }
 
 Result<uint64_t> MemoryStore::LastOutboxPosition() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return outbox_.empty() ? 0 : outbox_.rbegin()->first;
 }
 
 Status MemoryStore::Commit(const std::vector<const WriteSet*>& sets) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   if (broken_) return Unavailable("the store refuses writes after a failed commit");
   if (failing_) {
     broken_ = true;
@@ -76,7 +78,7 @@ void MemoryStore::Apply(const WriteSet& w) {
 }
 
 Result<std::vector<OutboxEntry>> MemoryStore::ReadOutbox(uint64_t after, size_t limit) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<OutboxEntry> out;
   for (auto it = outbox_.upper_bound(after); it != outbox_.end() && out.size() < limit; ++it) {
     out.push_back(OutboxEntry{it->first, it->second});
@@ -85,7 +87,7 @@ Result<std::vector<OutboxEntry>> MemoryStore::ReadOutbox(uint64_t after, size_t 
 }
 
 Result<std::vector<std::string>> MemoryStore::Ids(const std::string& after_id, size_t limit) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<std::string> out;
   auto it = after_id.empty() ? dossiers_.begin() : dossiers_.upper_bound(after_id);
   for (; it != dossiers_.end() && out.size() < limit; ++it) out.push_back(it->first);
@@ -95,7 +97,7 @@ Result<std::vector<std::string>> MemoryStore::Ids(const std::string& after_id, s
 Result<std::vector<std::string>> MemoryStore::ScanIndex(const std::string& prefix,
                                                         const std::string& start_after,
                                                         size_t limit) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<std::string> out;
   auto it = start_after.empty() ? index_.lower_bound(prefix) : index_.upper_bound(start_after);
   for (; it != index_.end() && out.size() < limit; ++it) {
@@ -106,7 +108,7 @@ Result<std::vector<std::string>> MemoryStore::ScanIndex(const std::string& prefi
 }
 
 Result<bool> MemoryStore::HasIndexEntry(const std::string& entry) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return index_.count(entry) > 0;
 }
 
@@ -116,7 +118,7 @@ Result<std::vector<std::string>> MemoryStore::AllIndexEntries(const std::string&
 }
 
 void MemoryStore::FailCommits(bool fail) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   failing_ = fail;
 }
 

@@ -3,9 +3,9 @@
 // durability. For tests and for running the engine without a disk. Thread-safe.
 
 #include <map>
-#include <mutex>
 #include <set>
 
+#include "engine/common/mutex.h"
 #include "engine/store/store.h"
 
 namespace motcua {
@@ -32,17 +32,17 @@ class MemoryStore : public Store {
   void FailCommits(bool fail);
 
  private:
-  void Apply(const WriteSet& w);  // mu_ held
+  void Apply(const WriteSet& w) REQUIRES(mu_);
 
-  std::mutex mu_;
-  bool failing_ = false;
-  bool broken_ = false;  // a Commit failed: refuse writes from now on
-  std::map<std::string, Dossier> dossiers_;
-  std::map<std::string, std::vector<Event>> history_;
-  std::set<std::string> index_;
-  std::map<std::string, IdempotencyRecord> idempotency_;
-  std::map<std::string, int64_t> counters_;
-  std::map<uint64_t, Event> outbox_;
+  Mutex mu_;
+  bool failing_ GUARDED_BY(mu_) = false;
+  bool broken_ GUARDED_BY(mu_) = false;  // a Commit failed: refuse writes from now on
+  std::map<std::string, Dossier> dossiers_ GUARDED_BY(mu_);
+  std::map<std::string, std::vector<Event>> history_ GUARDED_BY(mu_);
+  std::set<std::string> index_ GUARDED_BY(mu_);
+  std::map<std::string, IdempotencyRecord> idempotency_ GUARDED_BY(mu_);
+  std::map<std::string, int64_t> counters_ GUARDED_BY(mu_);
+  std::map<uint64_t, Event> outbox_ GUARDED_BY(mu_);
 };
 
 }  // namespace motcua

@@ -1,3 +1,5 @@
+// Store verification (verify.h): replay, index, number and outbox checks.
+
 #include "engine/store/verify.h"
 
 #include <map>
