@@ -26,9 +26,7 @@
 #include <vector>
 
 #include "adapters/rocksdb/rocks_store.h"
-#include "adapters/runtime/dossier_service.h"
-#include "adapters/yaml/definition_loader.h"
-#include "engine/definition/catalog.h"
+#include "tests/adapters/runtime/service_fixture.h"
 
 using namespace motcua;
 using Clock_ = std::chrono::steady_clock;
@@ -90,6 +88,19 @@ double Percentile(std::vector<double>& v, double p) {
   return v[i];
 }
 
+// Rate, latency percentiles and CPU a command of a run's latencies (one list per submitter).
+Result_ Summarize(const std::vector<std::vector<double>>& latencies, double elapsed, double cpu) {
+  std::vector<double> all;
+  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  Result_ r;
+  r.count = all.size();
+  r.per_second = all.size() / elapsed;
+  r.p50_ms = Percentile(all, 0.50);
+  r.p99_ms = Percentile(all, 0.99);
+  r.cpu_us = cpu * 1e6 / std::max<size_t>(1, all.size());
+  return r;
+}
+
 Result_ RunEngine(const std::string& dir, int submitters, int drivers, double seconds) {
   std::filesystem::remove_all(dir);
   auto store = RocksStore::Open(dir);
@@ -97,14 +108,9 @@ Result_ RunEngine(const std::string& dir, int submitters, int drivers, double se
     std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
     std::exit(1);
   }
-  DefinitionSet set = LoadDefinitions(std::string(MOTCUA_SOURCE_DIR) + "/definitions");
-  auto catalog = std::make_shared<DefinitionCatalog>(std::move(set), nullptr);
-  ManualClock clock(*ParseLocalDateTime("2026-03-02T09:00", 7 * 3600));
-  RandomIdSource ids(&clock);
-  ServiceOptions options;
-  options.run_timers = false;
-  DossierService service(store->get(), catalog, &clock, &ids, options);
-  if (!service.Start().ok()) std::exit(1);
+  auto harness = std::make_unique<ServiceHarness>(store->get());
+  if (!harness->started.ok()) std::exit(1);
+  DossierService& service = harness->service;
 
   std::atomic<bool> stop{false};
   std::vector<std::vector<double>> latencies(submitters);
@@ -206,14 +212,7 @@ Result_ RunEngine(const std::string& dir, int submitters, int drivers, double se
   const double elapsed = std::chrono::duration<double>(Clock_::now() - start).count();
   const double cpu = CpuSeconds() - cpu0;
   service.Stop();
-  std::vector<double> all;
-  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
-  Result_ r;
-  r.count = all.size();
-  r.per_second = all.size() / elapsed;
-  r.p50_ms = Percentile(all, 0.50);
-  r.p99_ms = Percentile(all, 0.99);
-  r.cpu_us = cpu * 1e6 / std::max<size_t>(1, all.size());
+  Result_ r = Summarize(latencies, elapsed, cpu);
   r.mean_batch =
       service.stats().batches ? double(service.stats().commands) / service.stats().batches : 0;
   std::fprintf(
@@ -221,6 +220,7 @@ Result_ RunEngine(const std::string& dir, int submitters, int drivers, double se
       submitters, (unsigned long long)service.stats().batches.load(),
       double(service.stats().sync_micros) / std::max<uint64_t>(1, service.stats().batches),
       double(service.stats().process_micros) / std::max<uint64_t>(1, service.stats().commands));
+  harness.reset();
   store->reset();
   std::filesystem::remove_all(dir);
   return r;
@@ -263,14 +263,7 @@ Result_ RunRaw(const std::string& dir, int threads_n, double seconds) {
   const double elapsed = std::chrono::duration<double>(Clock_::now() - start).count();
   const double cpu = CpuSeconds() - cpu0;
   delete db;
-  std::vector<double> all;
-  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
-  Result_ r;
-  r.count = all.size();
-  r.per_second = all.size() / elapsed;
-  r.p50_ms = Percentile(all, 0.50);
-  r.p99_ms = Percentile(all, 0.99);
-  r.cpu_us = cpu * 1e6 / std::max<size_t>(1, all.size());
+  Result_ r = Summarize(latencies, elapsed, cpu);
   std::filesystem::remove_all(dir);
   return r;
 }

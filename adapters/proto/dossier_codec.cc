@@ -175,6 +175,14 @@ Status FromProto(const v1::Dossier& in, Dossier* out) {
   return Status::Ok();
 }
 
+void ToProto(const HandOver& h, v1::HandOver* out) {
+  out->set_step_id(h.step_id);
+  out->set_giver(h.giver);
+  out->set_receiver(h.receiver);
+  out->set_timeliness(NameOf(h.timeliness));
+  out->set_note(h.note);
+}
+
 void ToProto(const Event& e, v1::Event* out) {
   out->set_type(NameOf(e.type));
   out->set_event_version(e.event_version);
@@ -200,14 +208,7 @@ void ToProto(const Event& e, v1::Event* out) {
   out->set_waiting_until(Sec(e.waiting_until));
   out->set_to_step(e.to_step);
   out->set_step_due_at(Sec(e.step_due_at));
-  if (e.hand_over) {
-    auto* h = out->mutable_hand_over();
-    h->set_step_id(e.hand_over->step_id);
-    h->set_giver(e.hand_over->giver);
-    h->set_receiver(e.hand_over->receiver);
-    h->set_timeliness(NameOf(e.hand_over->timeliness));
-    h->set_note(e.hand_over->note);
-  }
+  if (e.hand_over) ToProto(*e.hand_over, out->mutable_hand_over());
   out->set_assignee(e.assignee);
   for (const auto& m : e.missing) out->add_missing(m);
   out->set_reason(e.reason);

@@ -21,6 +21,8 @@ void DocsToProto(const std::vector<SubmittedDocument>& docs, Msg* out) {
   }
 }
 void ToProto(const Event& e, v1::Event* out);
+// One M06 row, as stored in events and shown in the API's event views.
+void ToProto(const HandOver& h, v1::HandOver* out);
 Status FromProto(const v1::Dossier& in, Dossier* out);
 Status FromProto(const v1::Event& in, Event* out);
 void ToProto(const IdempotencyRecord& r, v1::IdempotencyRecord* out);

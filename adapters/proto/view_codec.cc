@@ -76,14 +76,7 @@ void FillEvent(const Event& e, uint64_t position, v1::EventView* v) {
   v->set_to_step(e.to_step);
   v->set_due_at(Local(e.due_at));
   v->set_step_due_at(Local(e.step_due_at));
-  if (e.hand_over) {
-    auto* h = v->mutable_hand_over();
-    h->set_step_id(e.hand_over->step_id);
-    h->set_giver(e.hand_over->giver);
-    h->set_receiver(e.hand_over->receiver);
-    h->set_timeliness(NameOf(e.hand_over->timeliness));
-    h->set_note(e.hand_over->note);
-  }
+  if (e.hand_over) ToProto(*e.hand_over, v->mutable_hand_over());
   for (const auto& m : e.missing) v->add_missing(m);
   v->set_reason(e.reason);
   if (e.outcome != Outcome::kNone) v->set_outcome(NameOf(e.outcome));

@@ -43,6 +43,10 @@ class Processor {
   // step_actions.cc
   Decision Assign();
   Decision Act();
+  // The event of an action that waits for someone else (applicant, payer, consulted agency):
+  // `limit` of working time from now bounds the wait, and the action may stop the clock.
+  Result<Event> Wait(const Action& a, EventType type, DossierStatus status,
+                     const std::optional<WorkDuration>& limit, const char* pause_reason) const;
   // waits.cc
   Decision SupplySupplement();
   Decision Resume(EventType type, DossierStatus waiting, const char* what);

@@ -23,6 +23,22 @@ Decision Processor::Assign() {
   return Finish(std::move(e));
 }
 
+Result<Event> Processor::Wait(const Action& a, EventType type, DossierStatus status,
+                              const std::optional<WorkDuration>& limit,
+                              const char* pause_reason) const {
+  Event e = Make(type);
+  e.action_id = a.id;
+  e.status = status;
+  if (limit) {
+    ASSIGN_OR_RETURN(e.waiting_until, rules_.calendar->Add(ctx_.now, *limit));
+  }
+  if (a.pauses_clock && !d_->paused()) {
+    e.pause_starts = true;
+    e.reason = pause_reason;
+  }
+  return e;
+}
+
 Decision Processor::Act() {
   if (auto r = LoadRules()) return *r;
   const Procedure& p = *rules_.procedure;
@@ -92,45 +108,24 @@ Decision Processor::Act() {
         return Reject(RejectionCode::kInvalid,
                       "a supplement request must list the documents asked for (missing)");
       }
-      Event e = Make(EventType::kSupplementRequested);
-      e.action_id = a->id;
-      e.status = DossierStatus::kSupplementRequested;
-      e.missing = c_.missing;
-      if (p.supplement.max_wait) {
-        Result<Instant> until = cal.Add(now, *p.supplement.max_wait);
-        if (!until.ok()) return Unavailable(until.status());
-        e.waiting_until = *until;
-      }
-      if (a->pauses_clock && !d_->paused()) {
-        e.pause_starts = true;
-        e.reason = "supplement";
-      }
-      return Finish(std::move(e));
+      Result<Event> e =
+          Wait(*a, EventType::kSupplementRequested, DossierStatus::kSupplementRequested,
+               p.supplement.max_wait, "supplement");
+      if (!e.ok()) return Unavailable(e.status());
+      e->missing = c_.missing;
+      return Finish(std::move(*e));
     }
     case ActionKind::kRequestPayment: {
-      Event e = Make(EventType::kPaymentRequested);
-      e.action_id = a->id;
-      e.status = DossierStatus::kPaymentRequested;
-      if (a->pauses_clock && !d_->paused()) {
-        e.pause_starts = true;
-        e.reason = "payment";
-      }
-      return Finish(std::move(e));
+      Result<Event> e = Wait(*a, EventType::kPaymentRequested, DossierStatus::kPaymentRequested,
+                             std::nullopt, "payment");
+      if (!e.ok()) return Unavailable(e.status());
+      return Finish(std::move(*e));
     }
     case ActionKind::kConsult: {
-      Event e = Make(EventType::kConsultationRequested);
-      e.action_id = a->id;
-      e.status = DossierStatus::kConsulting;
-      if (a->answer_within) {
-        Result<Instant> until = cal.Add(now, *a->answer_within);
-        if (!until.ok()) return Unavailable(until.status());
-        e.waiting_until = *until;
-      }
-      if (a->pauses_clock && !d_->paused()) {
-        e.pause_starts = true;
-        e.reason = "consult";
-      }
-      return Finish(std::move(e));
+      Result<Event> e = Wait(*a, EventType::kConsultationRequested, DossierStatus::kConsulting,
+                             a->answer_within, "consult");
+      if (!e.ok()) return Unavailable(e.status());
+      return Finish(std::move(*e));
     }
     case ActionKind::kExtend: {
       if (!p.extension.allowed) {

@@ -14,9 +14,9 @@
 
 #include "adapters/http/api.h"
 #include "adapters/json/json_reader.h"
-#include "adapters/yaml/definition_loader.h"
 #include "engine/store/memory_store.h"
 #include "motcua/v1/api.pb.h"
+#include "tests/adapters/http/api_fixture.h"
 
 namespace {
 
@@ -24,37 +24,9 @@ using namespace motcua;
 
 struct World {
   MemoryStore store;
-  ManualClock clock{*ParseLocalDateTime("2026-03-02T09:00", 7 * 3600)};
-  RandomIdSource ids{&clock};
-  std::shared_ptr<const DefinitionCatalog> catalog;
-  std::shared_ptr<const http::TokenStore> tokens;
-  std::unique_ptr<DossierService> service;
-  std::unique_ptr<http::Api> api;
-
-  World() {
-    DefinitionSet set = LoadDefinitions(MOTCUA_SOURCE_DIR "/definitions");
-    catalog = std::make_shared<DefinitionCatalog>(std::move(set), nullptr);
-    const std::string tokens_file = "/tmp/motcua-fuzz-tokens.yaml";
-    FILE* f = std::fopen(tokens_file.c_str(), "w");
-    std::fprintf(
-        f,
-        "tokens:\n  - {principal: fuzz, roles: [admin, counter, specialist, leader, clerk], "
-        "agencies: [\"*\"], sha256: \"%s\"}\n",
-        http::Sha256Hex("fuzz").c_str());
-    std::fclose(f);
-    tokens = *http::TokenStore::Load(tokens_file);
-    ServiceOptions so;
-    so.run_timers = false;
-    service = std::make_unique<DossierService>(&store, catalog, &clock, &ids, so);
-    (void)service->Start();
-    http::Api::Deps deps;
-    deps.service = service.get();
-    deps.store = &store;
-    deps.clock = &clock;
-    deps.catalog = [this] { return catalog; };
-    deps.tokens = [this] { return tokens; };
-    api = std::make_unique<http::Api>(deps, http::ApiOptions{});
-  }
+  testing::ApiHarness harness{&store,
+                              "/tmp/motcua-fuzz-tokens.yaml",
+                              {{"fuzz", "admin, counter, specialist, leader, clerk", "*"}}};
 };
 
 }  // namespace
@@ -88,14 +60,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     size_t colon = h.find(':');
     if (colon != std::string::npos) req.headers[h.substr(0, colon)] = h.substr(colon + 1);
   }
-  req.headers["authorization"] = "Bearer fuzz";
+  req.headers["authorization"] = "Bearer " + testing::SecretOf("fuzz");
   req.body = in.substr(pos);
   SameAsProtobuf<v1::CreateDossierRequest>(req.body);
   SameAsProtobuf<v1::DossierCommandRequest>(req.body);
   req.remote = "fuzz";
   std::promise<http::HttpResponse> answered;
   auto f = answered.get_future();
-  world->api->Handle(req, [&answered](http::HttpResponse r) { answered.set_value(std::move(r)); });
+  world->harness.api->Handle(
+      req, [&answered](http::HttpResponse r) { answered.set_value(std::move(r)); });
   http::HttpResponse r = f.get();
   if (r.status < 200 || r.status > 599) __builtin_trap();
   return 0;

@@ -25,7 +25,7 @@
 
 #include "adapters/http/api.h"
 #include "engine/store/memory_store.h"
-#include "tests/adapters/runtime/service_fixture.h"
+#include "tests/adapters/http/api_fixture.h"
 
 namespace motcua {
 namespace {
@@ -58,43 +58,19 @@ struct CountingIds : IdSource {
 
 class Transcript {
  public:
-  Transcript() : clock_(*ParseLocalDateTime("2026-03-02T09:00", 7 * 3600)) {
-    const std::string tokens_file = ::testing::TempDir() + "/motcua-transcript-tokens.yaml";
-    {
-      std::ofstream t(tokens_file);
-      t << "tokens:\n";
-      const std::vector<std::tuple<std::string, std::string, std::string>> principals = {
-          {"counterA", "counter", "000.17.22.H56"},
-          {"counterB", "counter", "000.17.22.H99"},
-          {"specialistA", "specialist", "000.17.22.H56"},
-          {"leaderA", "leader", "000.17.22.H56"},
-          {"clerkA", "clerk", "000.17.22.H56"},
-          {"integratorA", "integrator", "000.17.22.H56"},
-          {"staffA", "counter, specialist, division_head, leader, clerk", "000.17.22.H56"},
-          {"admin", "admin", "*"}};
-      for (const auto& [who, role, agency] : principals) {
-        t << "  - {principal: " << who << ", roles: [" << role << "], agencies: [\"" << agency
-          << "\"], sha256: \"" << http::Sha256Hex("secret-" + who) << "\"}\n";
-      }
-    }
-    tokens_ = *http::TokenStore::Load(tokens_file);
-    catalog_ = ShippedCatalog();
-    ServiceOptions so;
-    so.run_timers = false;
-    service_ = std::make_unique<DossierService>(&store_, catalog_, &clock_, &ids_, so);
-    EXPECT_TRUE(service_->Start().ok());
-    http::Api::Deps deps;
-    deps.service = service_.get();
-    deps.store = &store_;
-    deps.clock = &clock_;
-    deps.catalog = [this] { return catalog_; };
-    deps.tokens = [this] { return tokens_; };
-    http::ApiOptions options;
-    options.public_lookups_per_minute = 3;
-    options.openapi_json = ReadAll(std::string(MOTCUA_SOURCE_DIR) + "/docs/openapi.json");
-    api_ = std::make_unique<http::Api>(deps, options);
+  Transcript()
+      : harness_(&store_, ::testing::TempDir() + "/motcua-transcript-tokens.yaml",
+                 {{"counterA", "counter", "000.17.22.H56"},
+                  {"counterB", "counter", "000.17.22.H99"},
+                  {"specialistA", "specialist", "000.17.22.H56"},
+                  {"leaderA", "leader", "000.17.22.H56"},
+                  {"clerkA", "clerk", "000.17.22.H56"},
+                  {"integratorA", "integrator", "000.17.22.H56"},
+                  {"staffA", "counter, specialist, division_head, leader, clerk", "000.17.22.H56"},
+                  {"admin", "admin", "*"}},
+                 Options(), {.ids = &ids_}) {
+    EXPECT_TRUE(harness_.service_harness.started.ok());
   }
-  ~Transcript() { service_->Stop(); }
 
   // Runs every request of `in`; returns the transcript with the answers the code gives now.
   std::string Run(const std::vector<std::string>& in) {
@@ -103,7 +79,7 @@ class Transcript {
     while (i < in.size()) {
       const std::string& line = in[i];
       if (line.rfind("@ ", 0) == 0) {
-        clock_.Set(*ParseLocalDateTime(line.substr(2), 7 * 3600));
+        harness_.clock().Set(*ParseLocalDateTime(line.substr(2), 7 * 3600));
         out += line + "\n";
         ++i;
       } else if (line.rfind(">>> ", 0) == 0) {
@@ -127,7 +103,9 @@ class Transcript {
     }
     bool size_only = false;
     for (std::string w; words >> w;) {
-      if (w.rfind("as=", 0) == 0) req.headers["authorization"] = "Bearer secret-" + w.substr(3);
+      if (w.rfind("as=", 0) == 0) {
+        req.headers["authorization"] = "Bearer " + testing::SecretOf(w.substr(3));
+      }
       if (w == "size") size_only = true;
     }
     req.remote = "192.0.2.1";
@@ -154,7 +132,8 @@ class Transcript {
     }
 
     std::promise<http::HttpResponse> answered;
-    api_->Handle(req, [&answered](http::HttpResponse r) { answered.set_value(std::move(r)); });
+    harness_.api->Handle(req,
+                         [&answered](http::HttpResponse r) { answered.set_value(std::move(r)); });
     http::HttpResponse r = answered.get_future().get();
     last_body_ = r.body;
     *out += "<<< " + std::to_string(r.status) + " " + r.content_type + " route=" + r.route + "\n";
@@ -194,14 +173,16 @@ class Transcript {
     return out;
   }
 
+  static http::ApiOptions Options() {
+    http::ApiOptions options;
+    options.public_lookups_per_minute = 3;
+    return options;
+  }
+
   std::string last_body_;
   MemoryStore store_;
-  ManualClock clock_;
   CountingIds ids_;
-  std::shared_ptr<const http::TokenStore> tokens_;
-  std::shared_ptr<const DefinitionCatalog> catalog_;
-  std::unique_ptr<DossierService> service_;
-  std::unique_ptr<http::Api> api_;
+  testing::ApiHarness harness_;
 };
 
 TEST(ApiTranscriptTest, EveryAnswerIsAsRecorded) {

@@ -17,6 +17,7 @@
 #include "adapters/rocksdb/rocks_store.h"
 #include "adapters/yaml/definition_loader.h"
 #include "motcua/v1/api.pb.h"
+#include "tests/adapters/http/api_fixture.h"
 #include "tests/adapters/http/test_client.h"
 #include "tests/adapters/rocksdb/failing_fs.h"
 
@@ -28,13 +29,6 @@ using testing::Reply;
 
 const std::string kA = "000.17.22.H56";
 const std::string kB = "000.17.22.H99";
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // A JSON string field, naively (the tests' payloads are flat enough).
 std::string Field(const std::string& json, const std::string& name) {
@@ -48,78 +42,46 @@ std::string Field(const std::string& json, const std::string& name) {
 
 struct TestServer {
   std::string dir;
-  std::map<std::string, std::string> secrets;  // principal → secret
+  std::vector<testing::TestPrincipal> principals = {{"counterA", "counter", kA},
+                                                    {"counterB", "counter", kB},
+                                                    {"specialistA", "specialist", kA},
+                                                    {"leaderA", "leader", kA},
+                                                    {"clerkA", "clerk", kA},
+                                                    {"managerA", "manager", kA},
+                                                    {"auditorA", "auditor", kA},
+                                                    {"integratorA", "integrator", kA},
+                                                    {"admin", "admin", "*"}};
   std::unique_ptr<RocksStore> store;
-  std::shared_ptr<const DefinitionCatalog> catalog;
-  ManualClock clock{*ParseLocalDateTime("2026-03-02T09:00", 7 * 3600)};
-  RandomIdSource ids{&clock};
-  std::unique_ptr<DossierService> service;
-  http::Metrics metrics;
-  std::unique_ptr<http::Api> api;
+  std::unique_ptr<testing::ApiHarness> harness;
   std::unique_ptr<http::Server> server;
   uint16_t port = 0;
+  RocksStoreOptions store_options;
+  std::function<Result<uint64_t>()> free_disk;
 
   explicit TestServer(const std::string& name) {
     dir = ::testing::TempDir() + "/motcua-e2e-" + name + "-" + std::to_string(getpid());
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
-    const std::vector<std::tuple<std::string, std::string, std::string>> principals = {
-        {"counterA", "counter", kA},
-        {"counterB", "counter", kB},
-        {"specialistA", "specialist", kA},
-        {"leaderA", "leader", kA},
-        {"clerkA", "clerk", kA},
-        {"managerA", "manager", kA},
-        {"auditorA", "auditor", kA},
-        {"integratorA", "integrator", kA},
-        {"admin", "admin", "*"}};
-    std::ofstream t(dir + "/tokens.yaml");
-    t << "tokens:\n";
-    for (const auto& [who, role, agency] : principals) {
-      const std::string secret = "secret-" + who;
-      secrets[who] = secret;
-      t << "  - {principal: " << who << ", roles: [" << role << "], agencies: [\"" << agency
-        << "\"], sha256: \"" << http::Sha256Hex(secret) << "\"}\n";
-    }
   }
   ~TestServer() {
     Stop();
     std::filesystem::remove_all(dir);
   }
 
-  RocksStoreOptions store_options;
-  std::function<Result<uint64_t>()> free_disk;
-
   void Start(http::ServerOptions options = {}) {
     auto s = RocksStore::Open(dir + "/db", store_options);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store = std::move(s).value();
-    DefinitionSet set = LoadDefinitions(std::string(MOTCUA_SOURCE_DIR) + "/definitions");
-    ASSERT_TRUE(set.ok());
-    catalog = std::make_shared<DefinitionCatalog>(std::move(set), nullptr);
-    ServiceOptions so;
-    so.run_timers = false;
-    service = std::make_unique<DossierService>(store.get(), catalog, &clock, &ids, so);
-    ASSERT_TRUE(service->Start().ok());
-    auto tokens = http::TokenStore::Load(dir + "/tokens.yaml");
-    ASSERT_TRUE(tokens.ok()) << tokens.status().ToString();
-    std::shared_ptr<const http::TokenStore> token_store = *tokens;
-    http::Api::Deps deps;
-    deps.service = service.get();
-    deps.store = store.get();
-    deps.clock = &clock;
-    deps.catalog = [this] { return catalog; };
-    deps.tokens = [token_store] { return token_store; };
-    deps.metrics = &metrics;
-    deps.free_disk = free_disk;
     http::ApiOptions ao;
-    ao.openapi_json = ReadFile(std::string(MOTCUA_SOURCE_DIR) + "/docs/openapi.json");
     ao.public_lookups_per_minute = 5;
-    api = std::make_unique<http::Api>(deps, ao);
+    harness =
+        std::make_unique<testing::ApiHarness>(store.get(), dir + "/tokens.yaml", principals, ao);
+    ASSERT_TRUE(harness->service_harness.started.ok());
+    harness->free_disk = free_disk;
     options.port = 0;
     options.log_requests = false;
-    server = std::make_unique<http::Server>(api.get(), options);
-    service->OnCommit([this](uint64_t p) {
+    server = std::make_unique<http::Server>(harness->api.get(), options);
+    harness->service().OnCommit([this](uint64_t p) {
       if (server) server->NotifyCommitted(p);
     });
     ASSERT_TRUE(server->Start().ok());
@@ -128,15 +90,14 @@ struct TestServer {
 
   void Stop() {
     if (server) server->Shutdown();
-    if (service) service->Stop();
+    if (harness) harness->service().Stop();
     server.reset();
-    api.reset();
-    service.reset();
+    harness.reset();
     store.reset();
   }
 
   std::map<std::string, std::string> Auth(const std::string& who) const {
-    return {{"Authorization", "Bearer " + secrets.at(who)}};
+    return {{"Authorization", "Bearer " + testing::SecretOf(who)}};
   }
 
   Reply Get(const std::string& who, const std::string& target) {
@@ -271,7 +232,7 @@ TEST(ServerE2E, WorkQueuesFollowTheDossierAndPagesAreStable) {
   // Status, overdue, by number, due preview.
   EXPECT_EQ(s.Get("counterA", "/v1/dossiers?agency=" + kA + "&status=received").status, 200);
   EXPECT_EQ(s.Get("counterA", "/v1/dossiers?agency=" + kA + "&status=bogus").status, 400);
-  s.clock.Set(*ParseLocalDateTime("2026-03-02T17:30", 7 * 3600));
+  s.harness->clock().Set(*ParseLocalDateTime("2026-03-02T17:30", 7 * 3600));
   Reply overdue = s.Get("counterA", "/v1/dossiers?agency=" + kA + "&overdue=true");
   EXPECT_NE(overdue.body.find(ids[1]), std::string::npos) << overdue.body;
   Reply preview =
@@ -466,7 +427,7 @@ TEST(ServerE2E, WebSocketResumesWithoutGapsOrDuplicates) {
   s.Start();
   s.Receive("counterA", kA, "w-0");  // before the subscription: not wanted (from now)
   Conn ws(s.port);
-  ASSERT_TRUE(ws.WsHandshake("/v1/stream", s.secrets["counterA"])) << ws.handshake_status();
+  ASSERT_TRUE(ws.WsHandshake("/v1/stream", testing::SecretOf("counterA"))) << ws.handshake_status();
   ASSERT_TRUE(ws.WsSendText("{\"agency\":\"" + kA + "\"}"));
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   std::vector<std::string> ids;
@@ -490,7 +451,7 @@ TEST(ServerE2E, WebSocketResumesWithoutGapsOrDuplicates) {
   ASSERT_EQ(s.Act("counterA", missed[0], "forward", 1, "w-fwd").status, 200);
   missed.push_back(missed[0]);
   Conn again(s.port);
-  ASSERT_TRUE(again.WsHandshake("/v1/stream", s.secrets["counterA"]));
+  ASSERT_TRUE(again.WsHandshake("/v1/stream", testing::SecretOf("counterA")));
   ASSERT_TRUE(again.WsSendText("{\"agency\":\"" + kA + "\",\"from\":" + last_position + "}"));
   std::vector<std::string> resumed;
   for (size_t i = 0; i < missed.size(); ++i) {
@@ -502,7 +463,7 @@ TEST(ServerE2E, WebSocketResumesWithoutGapsOrDuplicates) {
   EXPECT_EQ(again.WsRead(300).opcode, -1) << "nothing more, nothing twice";
   // A dossier stream outside the caller's scope is refused; so is an unauthenticated upgrade.
   Conn other(s.port);
-  ASSERT_TRUE(other.WsHandshake("/v1/stream", s.secrets["counterB"]));
+  ASSERT_TRUE(other.WsHandshake("/v1/stream", testing::SecretOf("counterB")));
   other.WsSendText("{\"dossier_id\":\"" + ids[0] + "\"}");
   auto refused = other.WsRead();
   EXPECT_EQ(refused.opcode, 8);
@@ -522,7 +483,7 @@ TEST(ServerE2E, ABacklogIsPacedButALiveSlowConsumerIsCut) {
   for (int i = 0; i < 30; ++i) s.Receive("counterA", kA, "s-" + std::to_string(i));
   {
     Conn ws(s.port);
-    ASSERT_TRUE(ws.WsHandshake("/v1/stream", s.secrets["counterA"]));
+    ASSERT_TRUE(ws.WsHandshake("/v1/stream", testing::SecretOf("counterA")));
     ASSERT_TRUE(ws.WsSendText("{\"agency\":\"" + kA + "\",\"from_start\":true}"));
     int events = 0;
     while (ws.WsRead(1000).opcode == 1) ++events;
@@ -531,7 +492,7 @@ TEST(ServerE2E, ABacklogIsPacedButALiveSlowConsumerIsCut) {
   // A live subscriber that stops reading: its kernel buffers fill, its queue overflows, and it
   // is closed with the position to resume from.
   Conn ws(s.port, 4096);
-  ASSERT_TRUE(ws.WsHandshake("/v1/stream", s.secrets["counterA"]));
+  ASSERT_TRUE(ws.WsHandshake("/v1/stream", testing::SecretOf("counterA")));
   ASSERT_TRUE(ws.WsSendText("{\"agency\":\"" + kA + "\"}"));
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   std::vector<std::thread> writers;
@@ -603,11 +564,11 @@ TEST(ServerE2E, GracefulShutdownUnderLoadLosesNothingAcknowledged) {
         const std::string key = "g-" + std::to_string(t) + "-" + std::to_string(i);
         Conn c(s.port);
         if (!c.connected()) return;
-        Reply r = c.Request(
-            "POST", "/v1/dossiers",
-            "{\"procedure_code\":\"2.000908\",\"receiving_agency\":\"" + kA +
-                "\",\"documents\":[{\"document_id\":\"identity_paper\"}]}",
-            {{"Authorization", "Bearer " + s.secrets["counterA"]}, {"Idempotency-Key", key}});
+        Reply r = c.Request("POST", "/v1/dossiers",
+                            "{\"procedure_code\":\"2.000908\",\"receiving_agency\":\"" + kA +
+                                "\",\"documents\":[{\"document_id\":\"identity_paper\"}]}",
+                            {{"Authorization", "Bearer " + testing::SecretOf("counterA")},
+                             {"Idempotency-Key", key}});
         if (r.status == 201) {
           std::lock_guard lock(mu);
           acknowledged.push_back(Field(r.body, "id"));
@@ -621,7 +582,7 @@ TEST(ServerE2E, GracefulShutdownUnderLoadLosesNothingAcknowledged) {
   s.server->Shutdown();
   stop = true;
   for (auto& c : clients) c.join();
-  s.service->Stop();
+  s.harness->service().Stop();
   ASSERT_GT(acknowledged.size(), 10u);
   // Reopen the store: every acknowledged dossier is there.
   s.Stop();

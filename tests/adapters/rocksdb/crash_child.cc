@@ -12,9 +12,7 @@
 #include <vector>
 
 #include "adapters/rocksdb/rocks_store.h"
-#include "adapters/runtime/dossier_service.h"
-#include "adapters/yaml/definition_loader.h"
-#include "engine/definition/catalog.h"
+#include "tests/adapters/runtime/service_fixture.h"
 
 using namespace motcua;
 
@@ -38,15 +36,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
     return 1;
   }
-  DefinitionSet set = LoadDefinitions(defs);
-  if (!set.ok()) return 1;
-  auto catalog = std::make_shared<DefinitionCatalog>(std::move(set), nullptr);
-  ManualClock clock(*ParseLocalDateTime("2026-03-02T09:00", 7 * 3600));
-  RandomIdSource ids(&clock);
-  ServiceOptions options;
-  options.run_timers = false;
-  DossierService service(store->get(), catalog, &clock, &ids, options);
-  if (!service.Start().ok()) return 1;
+  ServiceHarness harness(store->get(), {.definitions = defs});
+  if (!harness.started.ok() || !harness.catalog->set().ok()) return 1;
+  DossierService& service = harness.service;
   Line("READY");
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) {

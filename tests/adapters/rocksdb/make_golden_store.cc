@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
   }
   const std::string out = argv[1];
   std::filesystem::remove_all(out);
-  const std::vector<std::string> scenarios = testing::ScenarioFiles();
+  const std::vector<std::string> scenarios = motcua::testing::ScenarioFiles();
   {
     auto store = RocksStore::Open(out);
     if (!store.ok()) {
@@ -38,8 +38,9 @@ int main(int argc, char** argv) {
       std::snprintf(prefix, sizeof prefix, "g%02zu-", i);
       // Expectations of dossier numbers and timer counts differ from the scenario's own (the
       // scenarios share one store here); what matters is what the code wrote.
-      testing::ServiceDriver driver(store->get());
-      const auto failures = testing::RunScenario(scenarios[i], store->get(), &driver, prefix);
+      motcua::testing::ServiceDriver driver(store->get());
+      const auto failures =
+          motcua::testing::RunScenario(scenarios[i], store->get(), &driver, prefix);
       std::printf("%s %s: %zu expectations differ in the shared store\n", prefix,
                   std::filesystem::path(scenarios[i]).filename().c_str(), failures.size());
     }

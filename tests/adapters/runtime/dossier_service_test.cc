@@ -71,28 +71,14 @@ struct CountingIds : IdSource {
 class DossierServiceTest : public ::testing::Test {
  protected:
   void Start(Store* store) {
-    ServiceOptions o;
-    o.run_timers = false;
-    service_ = std::make_unique<DossierService>(store, catalog_, &clock_, &ids_, o);
-    ASSERT_TRUE(service_->Start().ok());
-  }
-  void TearDown() override {
-    if (service_) service_->Stop();
-  }
-  CommandRequest Forward(const std::string& id, int64_t version) {
-    CommandRequest r;
-    r.command.type = CommandType::kAct;
-    r.command.dossier_id = id;
-    r.command.expected_version = version;
-    r.command.action_id = "forward";
-    r.command.actor = Actor{"cb1", {"counter"}};
-    return r;
+    harness_ = std::make_unique<ServiceHarness>(store, HarnessOptions{.ids = &ids_});
+    ASSERT_TRUE(harness_->started.ok());
+    service_ = &harness_->service;
   }
 
-  std::shared_ptr<DefinitionCatalog> catalog_ = ShippedCatalog();
-  ManualClock clock_{*ParseLocalDateTime("2026-03-02T09:00", 7 * 3600)};
   CountingIds ids_;
-  std::unique_ptr<DossierService> service_;
+  std::unique_ptr<ServiceHarness> harness_;
+  DossierService* service_ = nullptr;
 };
 
 // While a batch waits for its sync, the next batch is processed against the state it leaves:
@@ -103,7 +89,7 @@ TEST_F(DossierServiceTest, ABatchInFlightIsSeenByTheBatchesAfterIt) {
   std::future<CommandResult> received = service_->Submit(ReceiveCopy("A"));
   store.WaitUntilEntered(1);  // batch 1 is in its commit, not yet in the store
   ASSERT_FALSE(store.Get("S1")->has_value());
-  std::future<CommandResult> forwarded = service_->Submit(Forward("S1", 1));
+  std::future<CommandResult> forwarded = service_->Submit(ForwardCommand("S1", 1));
   std::future<CommandResult> second = service_->Submit(ReceiveCopy("A"));
   // Nothing is acknowledged before its write is durable.
   EXPECT_EQ(forwarded.wait_for(std::chrono::milliseconds(100)), std::future_status::timeout);
@@ -123,7 +109,7 @@ TEST_F(DossierServiceTest, AFailedCommitFailsTheCommandsBehindIt) {
   Start(&store);
   std::future<CommandResult> first = service_->Submit(ReceiveCopy("A"));
   store.WaitUntilEntered(1);
-  std::future<CommandResult> behind = service_->Submit(Forward("S1", 1));
+  std::future<CommandResult> behind = service_->Submit(ForwardCommand("S1", 1));
   store.WaitUntilEncoded(2);  // processed behind the first, before its commit fails
   store.FailCommits(true);
   store.Open();

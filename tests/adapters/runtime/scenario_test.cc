@@ -14,14 +14,6 @@
 namespace motcua::testing {
 namespace {
 
-std::string Name(const ::testing::TestParamInfo<std::string>& info) {
-  std::string stem = std::filesystem::path(info.param).stem().string();
-  for (char& c : stem) {
-    if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-  }
-  return stem;
-}
-
 class ScenarioTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ScenarioTest, InMemory) {
@@ -41,7 +33,8 @@ TEST_P(ScenarioTest, RocksDb) {
   std::filesystem::remove_all(dir);
 }
 
-INSTANTIATE_TEST_SUITE_P(Scenarios, ScenarioTest, ::testing::ValuesIn(ScenarioFiles()), Name);
+INSTANTIATE_TEST_SUITE_P(Scenarios, ScenarioTest, ::testing::ValuesIn(ScenarioFiles()),
+                         ScenarioTestName);
 
 }  // namespace
 }  // namespace motcua::testing

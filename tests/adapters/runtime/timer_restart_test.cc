@@ -26,18 +26,13 @@ int TimerEvents(Store& store, const std::string& id) {
 TEST(TimerRestartTest, DueTimersFireOnStartExactlyOnce) {
   const std::string dir = ::testing::TempDir() + "/motcua-timers-" + std::to_string(getpid());
   std::filesystem::remove_all(dir);
-  auto catalog = ShippedCatalog();
   std::string id;
   {
     auto store = RocksStore::Open(dir);
     ASSERT_TRUE(store.ok());
-    ManualClock clock(At("2026-03-02T09:00"));
-    RandomIdSource ids(&clock);
-    ServiceOptions o;
-    o.run_timers = false;
-    DossierService service(store->get(), catalog, &clock, &ids, o);
-    ASSERT_TRUE(service.Start().ok());
-    CommandResult res = service.Execute(ReceiveCopy("A"));
+    ServiceHarness h(store->get(), {.start = At("2026-03-02T09:00")});
+    ASSERT_TRUE(h.started.ok());
+    CommandResult res = h.service.Execute(ReceiveCopy("A"));
     ASSERT_TRUE(res.accepted());
     id = res.dossier->id;
     // Due 17:00; the receive step (2 WH) due 11:00.
@@ -47,17 +42,15 @@ TEST(TimerRestartTest, DueTimersFireOnStartExactlyOnce) {
   {
     auto store = RocksStore::Open(dir);
     ASSERT_TRUE(store.ok());
-    ManualClock clock(At("2026-03-02T18:00"));
-    RandomIdSource ids(&clock);
     ServiceOptions o;
     o.timer_poll_ms = 20;
-    DossierService service(store->get(), catalog, &clock, &ids, o);
-    ASSERT_TRUE(service.Start().ok());
+    ServiceHarness h(store->get(), {.service = o, .start = At("2026-03-02T18:00")});
+    ASSERT_TRUE(h.started.ok());
     for (int i = 0; i < 200 && TimerEvents(**store, id) < 2; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a few more timer rounds
-    service.Stop();
+    h.service.Stop();
     EXPECT_EQ(TimerEvents(**store, id), 2);
     auto d = (*store)->Get(id);
     EXPECT_TRUE((*d)->timers.empty());
@@ -69,14 +62,12 @@ TEST(TimerRestartTest, DueTimersFireOnStartExactlyOnce) {
   {
     auto store = RocksStore::Open(dir);
     ASSERT_TRUE(store.ok());
-    ManualClock clock(At("2026-03-03T09:00"));
-    RandomIdSource ids(&clock);
     ServiceOptions o;
     o.timer_poll_ms = 20;
-    DossierService service(store->get(), catalog, &clock, &ids, o);
-    ASSERT_TRUE(service.Start().ok());
+    ServiceHarness h(store->get(), {.service = o, .start = At("2026-03-03T09:00")});
+    ASSERT_TRUE(h.started.ok());
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    service.Stop();
+    h.service.Stop();
     EXPECT_EQ(TimerEvents(**store, id), 2);
   }
   std::filesystem::remove_all(dir);

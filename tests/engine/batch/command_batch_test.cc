@@ -25,15 +25,6 @@ class CommandBatchTest : public ::testing::Test {
   CommandBatch Batch(CommittedState* state) {
     return CommandBatch(catalog_.get(), EngineSettings{}, now_, &ids_, state, 1);
   }
-  CommandRequest Forward(const std::string& id, int64_t version) {
-    CommandRequest r;
-    r.command.type = CommandType::kAct;
-    r.command.dossier_id = id;
-    r.command.expected_version = version;
-    r.command.action_id = "forward";
-    r.command.actor = Actor{"cb1", {"counter"}};
-    return r;
-  }
 
   std::shared_ptr<DefinitionCatalog> catalog_ = ShippedCatalog();
   Instant now_ = *ParseLocalDateTime("2026-03-02T09:00", 7 * 3600);
@@ -64,7 +55,7 @@ TEST_F(CommandBatchTest, ACommandSeesTheDossierAnEarlierOneStaged) {
   CommandBatch batch = Batch(&state);
   CommandResult received = batch.Add(ReceiveCopy("A"));
   ASSERT_TRUE(received.accepted());
-  CommandResult forwarded = batch.Add(Forward(received.dossier->id, 1));
+  CommandResult forwarded = batch.Add(ForwardCommand(received.dossier->id, 1));
   ASSERT_TRUE(forwarded.accepted()) << forwarded.rejection->message;
   EXPECT_EQ(forwarded.dossier->version, 2);
   EXPECT_EQ(forwarded.dossier->current_step, "appraise");
@@ -75,7 +66,7 @@ TEST_F(CommandBatchTest, ACommandSeesTheDossierAnEarlierOneStaged) {
   EXPECT_EQ(w.changes[0].after->version, 2);
   EXPECT_EQ(w.changes[0].events.size(), 2u);
   // A stale version is rejected against the staged state, not the store's.
-  CommandResult stale = batch.Add(Forward(received.dossier->id, 1));
+  CommandResult stale = batch.Add(ForwardCommand(received.dossier->id, 1));
   ASSERT_TRUE(stale.rejection.has_value());
   EXPECT_EQ(stale.rejection->code, RejectionCode::kStale);
 }

@@ -27,4 +27,15 @@ inline CommandRequest ReceiveCopy(const std::string& agency) {
   return r;
 }
 
+// The counter officer forwards dossier `id` from the reception step, at version `version`.
+inline CommandRequest ForwardCommand(const std::string& id, int64_t version) {
+  CommandRequest r;
+  r.command.type = CommandType::kAct;
+  r.command.dossier_id = id;
+  r.command.expected_version = version;
+  r.command.action_id = "forward";
+  r.command.actor = Actor{"cb1", {"counter"}};
+  return r;
+}
+
 }  // namespace motcua

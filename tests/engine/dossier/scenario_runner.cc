@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "adapters/yaml/definition_loader.h"
+#include "engine/common/strings.h"
 #include "engine/definition/catalog.h"
 #include "engine/dossier/appliers.h"
 
@@ -286,14 +287,11 @@ class Runner {
     check("waiting_until", Local(d->waiting_until));
     check("returned", Local(d->returned_at));
     check("decided", Local(d->decided_at));
-    std::string missing;
-    for (const auto& m : d->missing) missing += (missing.empty() ? "" : ",") + m;
-    check("missing", missing.empty() ? "none" : missing);
-    std::string timers;
-    for (const auto& t : d->timers) {
-      timers += (timers.empty() ? "" : ",") + std::string(NameOf(t.kind)) + "@" + Local(t.at);
-    }
-    check("timers", timers.empty() ? "none" : timers);
+    check("missing", d->missing.empty() ? "none" : Join(d->missing, ","));
+    std::vector<std::string> timers;
+    for (const auto& t : d->timers)
+      timers.push_back(std::string(NameOf(t.kind)) + "@" + Local(t.at));
+    check("timers", timers.empty() ? "none" : Join(timers, ","));
   }
 
   void ExpectReject(const std::vector<std::string>& w) {
@@ -352,8 +350,9 @@ class Runner {
     std::optional<Dossier> d = Current({});
     if (!d) return;
     Result<std::vector<Event>> h = store_->History(d->id);
-    std::string actual;
-    for (const Event& e : *h) actual += (actual.empty() ? "" : ",") + std::string(NameOf(e.type));
+    std::vector<std::string> types;
+    for (const Event& e : *h) types.push_back(NameOf(e.type));
+    const std::string actual = Join(types, ",");
     if (w.size() != 2 || actual != w[1])
       Fail("expected history " + (w.size() > 1 ? w[1] : "") + ", got " + actual);
     // Replaying the history reproduces the stored record.
@@ -424,6 +423,14 @@ Result<size_t> CoreDriver::FireDueTimers() {
 std::vector<std::string> RunScenario(const std::string& path, Store* store, ScenarioDriver* driver,
                                      const std::string& id_prefix) {
   return Runner(path, store, driver, id_prefix).Run();
+}
+
+std::string ScenarioTestName(const ::testing::TestParamInfo<std::string>& info) {
+  std::string stem = std::filesystem::path(info.param).stem().string();
+  for (char& c : stem) {
+    if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return stem;
 }
 
 std::vector<std::string> ScenarioFiles() {

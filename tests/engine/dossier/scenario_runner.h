@@ -5,6 +5,8 @@
 // (tests/adapters/runtime/scenario_test.cc). Returns the failures, each as "file:line: message";
 // empty = the scenario passed.
 
+#include <gtest/gtest.h>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -56,5 +58,7 @@ std::vector<std::string> RunScenario(const std::string& path, Store* store, Scen
 
 // The scenario files, sorted.
 std::vector<std::string> ScenarioFiles();
+// A test name from a scenario file's name ("1.013225-extension" → "1_013225_extension").
+std::string ScenarioTestName(const ::testing::TestParamInfo<std::string>& info);
 
 }  // namespace motcua::testing

@@ -12,14 +12,6 @@
 namespace motcua::testing {
 namespace {
 
-std::string Name(const ::testing::TestParamInfo<std::string>& info) {
-  std::string stem = std::filesystem::path(info.param).stem().string();
-  for (char& c : stem) {
-    if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-  }
-  return stem;
-}
-
 class CoreScenarioTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(CoreScenarioTest, PureCore) {
@@ -28,7 +20,8 @@ TEST_P(CoreScenarioTest, PureCore) {
   for (const auto& f : RunScenario(GetParam(), &store, &driver)) ADD_FAILURE() << f;
 }
 
-INSTANTIATE_TEST_SUITE_P(Scenarios, CoreScenarioTest, ::testing::ValuesIn(ScenarioFiles()), Name);
+INSTANTIATE_TEST_SUITE_P(Scenarios, CoreScenarioTest, ::testing::ValuesIn(ScenarioFiles()),
+                         ScenarioTestName);
 
 }  // namespace
 }  // namespace motcua::testing

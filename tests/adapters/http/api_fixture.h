@@ -1,0 +1,79 @@
+#pragma once
+// The API over a started dossier service, as the transcript test, the end-to-end tests and the
+// request fuzzer wire it: a tokens file for the given principals (each one's secret is
+// "secret-<id>"), the shipped definitions, a manual clock.
+
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "adapters/http/api.h"
+#include "tests/adapters/runtime/service_fixture.h"
+
+namespace motcua::testing {
+
+struct TestPrincipal {
+  std::string id;
+  std::string roles;     // "counter" or "counter, leader"
+  std::string agencies;  // "000.17.22.H56" or "*"
+};
+
+inline std::string SecretOf(const std::string& principal) { return "secret-" + principal; }
+
+// Writes a tokens file (adapters/http/auth.h) holding one token per principal.
+inline void WriteTokens(const std::string& path, const std::vector<TestPrincipal>& principals) {
+  std::ofstream t(path);
+  t << "tokens:\n";
+  for (const TestPrincipal& p : principals) {
+    t << "  - {principal: " << p.id << ", roles: [" << p.roles << "], agencies: [\"" << p.agencies
+      << "\"], sha256: \"" << http::Sha256Hex(SecretOf(p.id)) << "\"}\n";
+  }
+}
+
+inline std::string ReadSource(const std::string& relative) {
+  std::ifstream in(std::string(MOTCUA_SOURCE_DIR) + "/" + relative, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class ApiHarness {
+ public:
+  // `tokens_file` is written from `principals`; the OpenAPI document is the repository's.
+  ApiHarness(Store* store, const std::string& tokens_file,
+             const std::vector<TestPrincipal>& principals, http::ApiOptions options = {},
+             const HarnessOptions& service = {})
+      : service_harness(store, service) {
+    WriteTokens(tokens_file, principals);
+    Result<std::shared_ptr<const http::TokenStore>> loaded = http::TokenStore::Load(tokens_file);
+    if (loaded.ok()) tokens = *loaded;
+    http::Api::Deps deps;
+    deps.service = &service_harness.service;
+    deps.store = store;
+    deps.clock = &service_harness.clock;
+    deps.catalog = [this] { return std::shared_ptr<const DefinitionCatalog>(catalog()); };
+    deps.tokens = [this] { return tokens; };
+    deps.metrics = &metrics;
+    deps.free_disk = [this]() -> Result<uint64_t> {
+      if (free_disk) return free_disk();
+      return uint64_t{1} << 40;
+    };
+    options.openapi_json = ReadSource("docs/openapi.json");
+    api = std::make_unique<http::Api>(deps, options);
+  }
+
+  DossierService& service() { return service_harness.service; }
+  ManualClock& clock() { return service_harness.clock; }
+  const std::shared_ptr<DefinitionCatalog>& catalog() const { return service_harness.catalog; }
+
+  ServiceHarness service_harness;
+  std::shared_ptr<const http::TokenStore> tokens;
+  http::Metrics metrics;
+  // Free bytes on the data volume as the API sees them (empty: plenty).
+  std::function<Result<uint64_t>()> free_disk;
+  std::unique_ptr<http::Api> api;
+};
+
+}  // namespace motcua::testing
