@@ -473,6 +473,34 @@ TEST(ServerE2E, WebSocketResumesWithoutGapsOrDuplicates) {
   EXPECT_EQ(anon.handshake_status(), "401");
 }
 
+// A subscriber that vanishes without a close handshake is not dropped in silence: the server logs
+// which stream failed and why.
+TEST(ServerE2E, AWebSocketThatFailsIsLogged) {
+  TestServer s("wsfail");
+  s.Start();
+  {
+    Conn ws(s.port);
+    ASSERT_TRUE(ws.WsHandshake("/v1/stream", testing::SecretOf("counterA")));
+    ASSERT_TRUE(ws.WsSendText("{\"agency\":\"" + kA + "\"}"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ::testing::internal::CaptureStderr();
+    ws.Reset();
+  }
+  std::string log;
+  for (int i = 0; i < 50 && log.find("websocket") == std::string::npos; ++i) {
+    s.Receive("counterA", kA, "vanish-" + std::to_string(i));  // gives the stream something to send
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (i % 10 == 9) {
+      log += ::testing::internal::GetCapturedStderr();
+      ::testing::internal::CaptureStderr();
+    }
+  }
+  log += ::testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(std::regex_search(
+      log, std::regex("websocket 127\\.0\\.0\\.1 actor=counterA: (read|write) failed: ")))
+      << log;
+}
+
 TEST(ServerE2E, ABacklogIsPacedButALiveSlowConsumerIsCut) {
   http::ServerOptions o;
   o.ws_queue_limit = 8;

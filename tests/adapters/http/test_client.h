@@ -44,6 +44,14 @@ class Conn {
   }
   bool connected() const { return connected_; }
 
+  // Drops the connection with a TCP reset, as a client that vanishes does (no close handshake).
+  void Reset() {
+    linger l{1, 0};
+    setsockopt(fd_, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+    close(fd_);
+    fd_ = -1;
+  }
+
   bool Send(const std::string& s) {
     size_t off = 0;
     while (off < s.size()) {
