@@ -46,7 +46,9 @@ constexpr bool IsEnumerator() {
 template <typename E, size_t N>
 class NameTable {
  public:
-  constexpr explicit NameTable(const std::array<EnumName<E>, N>& entries) : entries_(entries) {}
+  constexpr explicit NameTable(const std::array<EnumName<E>, N>& entries) : entries_(entries) {
+    for (size_t i = 0; i < N; ++i) views_[i] = entries[i].name;
+  }
 
   constexpr bool Complete() const {
     for (size_t i = 0; i < N; ++i) {
@@ -63,8 +65,8 @@ class NameTable {
   // The name of a value of E (every value has one: Complete()).
   constexpr const char* Name(E v) const { return entries_[static_cast<size_t>(v)].name; }
   std::optional<E> Parse(std::string_view name) const {
-    for (const EnumName<E>& e : entries_) {
-      if (name == e.name) return e.value;
+    for (size_t i = 0; i < N; ++i) {
+      if (name == views_[i]) return entries_[i].value;
     }
     return std::nullopt;
   }
@@ -82,6 +84,7 @@ class NameTable {
 
  private:
   std::array<EnumName<E>, N> entries_;
+  std::array<std::string_view, N> views_{};  // the names with their lengths, for Parse
 };
 
 template <typename E, size_t N>
