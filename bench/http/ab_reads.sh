@@ -23,14 +23,8 @@ S=$!
 for _ in $(seq 50); do grep -q "development token" "$W/write.out" 2>/dev/null && break; sleep 0.1; done
 TOKEN=$(grep -A1 "development token" "$W/write.out" | tail -1 | tr -d ' ')
 ./build/bench/http_load 18191 "$TOKEN" 64 8 > /dev/null
-: > "$W/ids"; cursor=""
-for _ in $(seq 10); do
-  page=$(curl -s -H "Authorization: Bearer $TOKEN" \
-    "http://127.0.0.1:18191/v1/dossiers?agency=000.17.22.H56&limit=200&cursor=$cursor")
-  echo "$page" | grep -o '"id":"[0-9a-f]*"' | cut -d'"' -f4 >> "$W/ids"
-  cursor=$(echo "$page" | grep -o '"next_cursor":"[^"]*"' | cut -d'"' -f4)
-  [ -n "$cursor" ] || break
-done
+source bench/http/ids.sh
+read_ids 18191 "$TOKEN" "$W/ids"
 kill -TERM $S; wait $S || true
 cp -r "$W/data" "$W/data-before"; mv "$W/data" "$W/data-after"
 

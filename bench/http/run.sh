@@ -51,15 +51,8 @@ for _ in $(seq 30); do
   [ $((t1 - t0)) -le 5 ] && break
 done
 # Ids for the read run: the dossiers the write mix created.
-: > "$WORK/ids"
-cursor=""
-for _ in $(seq 10); do
-  page=$(curl -s -H "Authorization: Bearer $MOTCUA_TOKEN" \
-    "http://127.0.0.1:$PORT/v1/dossiers?agency=000.17.22.H56&limit=200&cursor=$cursor")
-  echo "$page" | grep -o '"id":"[0-9a-f]*"' | cut -d'"' -f4 >> "$WORK/ids"
-  cursor=$(echo "$page" | grep -o '"next_cursor":"[^"]*"' | cut -d'"' -f4)
-  [ -n "$cursor" ] || break
-done
+source bench/http/ids.sh
+read_ids "$PORT" "$MOTCUA_TOKEN" "$WORK/ids"
 export MOTCUA_IDS="$WORK/ids"
 # The minimal server right before the reads, so that both see the machine in the same state.
 run "minimal Beast server, fixed JSON" http://127.0.0.1:$MINPORT/
