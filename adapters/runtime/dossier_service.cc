@@ -245,39 +245,39 @@ void DossierService::CommitGroup(std::vector<Prepared>& group) {
     commands += p.pending.size();
     if (!p.writes.changes.empty() || !p.writes.idempotency.empty()) sets.push_back(&p.writes);
   }
-  if (!sets.empty()) {
-    Status s;
-    if (failed_.load()) {
-      s = Unavailable("an earlier write failed: " + failure());
-    } else {
-      const auto t0 = std::chrono::steady_clock::now();
-      s = store_->Commit(sets);
-      const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                              std::chrono::steady_clock::now() - t0)
-                              .count();
-      stats_.sync_micros.fetch_add(static_cast<uint64_t>(micros));
-      stats_.batches.fetch_add(1);
-    }
-    if (!s.ok()) {
-      Fail(s.message());
-      for (Prepared& p : group) {
-        for (CommandResult& r : p.results) {
-          if (r.status.ok() && !r.rejection) {
-            r = CommandResult{};
-            r.status = Unavailable("not written: " + s.message());
-          }
+  // Nothing is acknowledged past a failed write, also a group with nothing of its own to write:
+  // its replays may answer for writes of an earlier group that never reached the disk.
+  Status s;
+  if (failed_.load()) {
+    s = Unavailable("an earlier write failed: " + failure());
+  } else if (!sets.empty()) {
+    const auto t0 = std::chrono::steady_clock::now();
+    s = store_->Commit(sets);
+    const auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
+    stats_.sync_micros.fetch_add(static_cast<uint64_t>(micros));
+    stats_.batches.fetch_add(1);
+  }
+  if (!s.ok()) {
+    Fail(s.message());
+    for (Prepared& p : group) {
+      for (CommandResult& r : p.results) {
+        if (r.status.ok() && !r.rejection) {
+          r = CommandResult{};
+          r.status = Unavailable("not written: " + s.message());
         }
       }
-    } else {
-      const WriteSet& last = *sets.back();
-      last_position_.store(last.first_outbox_position + last.event_count() - 1);
-      std::vector<std::function<void(uint64_t)>> listeners;
-      {
-        MutexLock lock(&mu_);
-        listeners = listeners_;
-      }
-      for (auto& l : listeners) l(last_position_.load());
     }
+  } else if (!sets.empty()) {
+    const WriteSet& last = *sets.back();
+    last_position_.store(last.first_outbox_position + last.event_count() - 1);
+    std::vector<std::function<void(uint64_t)>> listeners;
+    {
+      MutexLock lock(&mu_);
+      listeners = listeners_;
+    }
+    for (auto& l : listeners) l(last_position_.load());
   }
   // What these batches wrote is now in the store (or nothing will be written any more).
   {

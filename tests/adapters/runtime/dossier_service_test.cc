@@ -123,6 +123,28 @@ TEST_F(DossierServiceTest, AFailedCommitFailsTheCommandsBehindIt) {
               StatusIs(StatusCode::kUnavailable, "writes are stopped: injected commit failure"));
 }
 
+// A retry of the same idempotency key while the original is being committed is answered only
+// from durable state: when the original's sync fails, the retry fails too (issue 10 §0). Here the
+// retry's batch holds nothing but the replay, so it has nothing of its own to write.
+TEST_F(DossierServiceTest, ARetryOfACommandWhoseSyncFailsIsNotAcknowledged) {
+  GateStore store;
+  Start(&store);
+  CommandRequest original = ReceiveCopy("A");
+  original.idempotency_key = "cb1:k";
+  original.payload_hash = 7;
+  std::future<CommandResult> first = service_->Submit(original);
+  store.WaitUntilEntered(1);  // the original is in its commit
+  std::future<CommandResult> retry = service_->Submit(original);
+  store.WaitUntilEncoded(2);  // the retry's batch is processed: a replay of the in-flight state
+  store.FailCommits(true);
+  store.Open();
+  EXPECT_THAT(first.get().status, StatusIs(StatusCode::kUnavailable, HasSubstr("not written")));
+  CommandResult r = retry.get();
+  EXPECT_FALSE(r.accepted()) << "a replay of a write that never reached the disk was acknowledged";
+  EXPECT_THAT(r.status, StatusIs(StatusCode::kUnavailable, HasSubstr("an earlier write failed")));
+  EXPECT_FALSE(store.Get("S1")->has_value());
+}
+
 // A completion callback owns what its caller gave it (the HTTP server's connection, say). The
 // service must let go of it once it has been called, not when its batch is freed later: the
 // caller may be gone by then (a server shut down before the service).

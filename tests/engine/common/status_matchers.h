@@ -8,7 +8,16 @@
 
 #include <gmock/gmock.h>
 
+#include <ostream>
+
 #include "engine/common/status.h"
+
+namespace motcua {
+
+// How gtest prints a Status in failure messages.
+inline void PrintTo(const Status& s, std::ostream* os) { *os << s.ToString(); }
+
+}  // namespace motcua
 
 namespace motcua::testing {
 
@@ -26,7 +35,7 @@ MATCHER_P2(StatusIs, code, message,
   *result_listener << "whose status is " << s.ToString();
   return s.code() == code &&
          ::testing::SafeMatcherCast<const std::string&>(message).MatchAndExplain(s.message(),
-                                                                               result_listener);
+                                                                                 result_listener);
 }
 
 MATCHER(IsOk, negation ? "is not OK" : "is OK") {
