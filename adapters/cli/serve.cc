@@ -274,6 +274,9 @@ int Serve(int argc, char** argv) {
   }
   const std::string url = "http://" + c.server.address + ":" + std::to_string(server.port());
   std::printf("motcua is serving %s\n", url.c_str());
+  if (!service.writable()) {
+    std::printf("  WRITES ARE STOPPED (reads are served): %s\n", service.failure().c_str());
+  }
   std::printf("  data: %s/db   definitions: %s (%zu procedure versions)   tokens: %s\n",
               c.data.c_str(), c.definitions.c_str(), catalog->set().procedures.size(),
               c.tokens.c_str());

@@ -12,9 +12,11 @@
 #include <sys/statvfs.h>
 
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 
 #include "adapters/proto/dossier_codec.h"
+#include "adapters/rocksdb/info_log.h"
 #include "engine/store/indexes.h"
 
 namespace motcua {
@@ -81,6 +83,11 @@ class SingleGroupTransform : public rocksdb::SliceTransform {
   bool InDomain(const rocksdb::Slice&) const override { return true; }
 };
 
+// A failure for want of space (ENOSPC), whichever way RocksDB reports it.
+bool IsNoSpace(const rocksdb::Status& s) {
+  return s.IsNoSpace() || s.ToString().find("No space left on device") != std::string::npos;
+}
+
 std::string HistoryKey(const std::string& id, int64_t version) {
   std::string k = id;
   k.push_back('\0');
@@ -117,6 +124,8 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& path,
   db_options.create_missing_column_families = true;
   db_options.paranoid_checks = true;
   if (options.env != nullptr) db_options.env = options.env;
+  // No LOG file on the data disk: RocksDB's messages go to our stderr.
+  db_options.info_log = NewStderrInfoLog(options.info_log_level);
   // Keep the WAL and memtables modest; dossiers are small.
   db_options.max_total_wal_size = 256 << 20;
   db_options.IncreaseParallelism(2);
@@ -157,15 +166,31 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& path,
                                                     : f == ColumnFamily::kOutbox  ? outbox
                                                                                   : cf_options);
   }
+  // A new store's directory first: RocksDB would otherwise report it missing before making it.
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_options, path, descriptors, &store->handles_, &raw);
+  if (!s.ok() && IsNoSpace(s)) {
+    // Opening for writing writes (a new manifest, options, a log). On a full disk the data is
+    // still readable: serve reads, refuse every write, and say why.
+    store->handles_.clear();
+    rocksdb::Status ro =
+        rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &store->handles_, &raw);
+    if (ro.ok()) {
+      store->write_failure_ = "the disk is full; the store was opened read-only (" + s.ToString() +
+                              "); restart once there is space";
+      store->write_failed_.store(true);
+      s = ro;
+    }
+  }
   if (!s.ok()) return Unavailable("cannot open the store at " + path + ": " + s.ToString());
   store->db_.reset(raw);
 
   std::string format;
   s = store->db_->Get(rocksdb::ReadOptions(), store->cf(ColumnFamily::kDefault), kFormatKey,
                       &format);
-  if (s.IsNotFound()) {
+  if (s.IsNotFound() && !store->write_failed_.load()) {
     rocksdb::WriteOptions wo;
     wo.sync = true;
     s = store->db_->Put(wo, store->cf(ColumnFamily::kDefault), kFormatKey, kFormatVersion);
@@ -405,6 +430,11 @@ Result<bool> RocksStore::HasIndexEntry(const std::string& entry) {
 Result<std::vector<std::string>> RocksStore::AllIndexEntries(const std::string& start_after,
                                                              size_t limit) {
   return ScanIndex("", start_after, limit);
+}
+
+Status RocksStore::Writable() const {
+  if (write_failed_.load()) return Unavailable(write_failure_);
+  return Status::Ok();
 }
 
 Result<uint64_t> RocksStore::FreeDiskBytes() const {

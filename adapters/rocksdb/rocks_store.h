@@ -5,7 +5,8 @@
 //
 // Every Commit is one WriteBatch across column families, written with sync = true: when
 // Commit returns OK the change is on disk. After any failed write the store refuses further
-// writes (kUnavailable) until reopened; reads keep working.
+// writes (kUnavailable) until reopened; reads keep working. A store that cannot be opened for
+// writing because its disk is full is opened read-only: reads are served, every write refused.
 
 #include <rocksdb/db.h>
 
@@ -43,6 +44,8 @@ struct RocksStoreOptions {
   size_t record_cache_entries = 50000;  // Default: 50,000 dossiers
   // An Env to use instead of the default (tests inject a failing file system).
   rocksdb::Env* env = nullptr;  // Default: rocksdb::Env::Default()
+  // RocksDB's own messages at or above this level go to stderr (never to a LOG file).
+  rocksdb::InfoLogLevel info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;  // Default: warnings
 };
 
 class RocksStore : public Store {
@@ -69,8 +72,9 @@ class RocksStore : public Store {
   Result<std::vector<std::string>> AllIndexEntries(const std::string& start_after,
                                                    size_t limit) override;
 
-  // Whether writes are refused after a failure, and why.
+  // Whether writes are refused after a failure (or the store was opened read-only), and why.
   bool write_failed() const { return write_failed_.load(); }
+  Status Writable() const override;
   // Free bytes on the data directory's file system.
   Result<uint64_t> FreeDiskBytes() const;
   rocksdb::DB* db() { return db_.get(); }

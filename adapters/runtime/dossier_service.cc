@@ -57,6 +57,8 @@ DossierService::DossierService(Store* store, std::shared_ptr<const ProcedureCata
 DossierService::~DossierService() { Stop(); }
 
 Status DossierService::Start() {
+  // A store that refuses writes from the start (opened read-only on a full disk) serves reads.
+  if (Status w = store_->Writable(); !w.ok()) Fail(w.message());
   ASSIGN_OR_RETURN(uint64_t last, store_->LastOutboxPosition());
   last_position_.store(last);
   next_position_ = last + 1;
@@ -117,9 +119,14 @@ std::string DossierService::failure() const {
 void DossierService::Fail(const std::string& reason) {
   {
     MutexLock lock(&mu_);
-    if (failure_.empty()) failure_ = reason;
+    if (!failure_.empty()) return;
+    failure_ = reason;
   }
   failed_.store(true);
+  std::fprintf(stderr,
+               "motcua: writes stopped: %s; reads are still served; restart the server once the "
+               "cause is fixed\n",
+               reason.c_str());
 }
 
 std::future<CommandResult> DossierService::Submit(CommandRequest request) {

@@ -93,6 +93,9 @@ struct DueTimer {
 class Store {
  public:
   virtual ~Store() = default;
+  // OK while Commit may succeed; otherwise why writes are refused (a store opened read-only, or
+  // one whose write failed). The dossier service stops writes from the start on it.
+  virtual Status Writable() const { return Status::Ok(); }
   virtual Result<std::optional<Dossier>> Get(const std::string& id) = 0;
   // The dossier as a shared, immutable state (null when unknown). A store may answer from a
   // cache of recent durable states; Get always reads the stored record (verification uses it).

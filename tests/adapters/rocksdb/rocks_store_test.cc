@@ -17,6 +17,7 @@
 namespace motcua::testing {
 namespace {
 
+using ::testing::_;
 using ::testing::HasSubstr;
 
 struct RocksStoreFactory {
@@ -84,6 +85,60 @@ TEST(RocksStoreTest, AFailedSyncIsNeverAcknowledgedAndStopsWrites) {
     EXPECT_TRUE((*s.Get("d1")).has_value());
     EXPECT_EQ((*s.GetShared("d1"))->version, 1);
     EXPECT_EQ(*s.GetShared("d2"), nullptr);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+WriteSet NewDossier(const std::string& id, uint64_t position) {
+  Dossier d = SampleDossier(id, DossierStatus::kReceived, "receive", 1);
+  WriteSet w;
+  w.first_outbox_position = position;
+  w.changes.push_back({std::nullopt, d, {SampleEvent(d)}});
+  return w;
+}
+
+// A disk that fills up stops writes cleanly (never an abort: issue 10 §0); a restart on the full
+// disk serves reads and refuses writes, saying why; with space back, a restart writes again.
+TEST(RocksStoreTest, AFullDiskStopsWritesAndAReopenStillServesReads) {
+  const std::string dir = FreshDir("full-disk");
+  std::atomic<bool> full{false};
+  auto fs = std::make_shared<FullDiskFs>(&full);
+  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
+  RocksStoreOptions options;
+  options.env = env.get();
+  {
+    auto opened = RocksStore::Open(dir, options);
+    ASSERT_THAT(opened, IsOk());
+    RocksStore& s = **opened;
+    ASSERT_THAT(s.Commit(NewDossier("d1", 1)), IsOk());
+    full = true;
+    EXPECT_THAT(s.Commit(NewDossier("d2", 2)),
+                StatusIs(StatusCode::kUnavailable, HasSubstr("No space left on device")));
+    EXPECT_THAT(s.Writable(), StatusIs(StatusCode::kUnavailable, HasSubstr("No space")));
+    EXPECT_TRUE((*s.Get("d1")).has_value());
+    EXPECT_FALSE((*s.Get("d2")).has_value());
+  }
+  {  // restarted, the disk still full
+    auto opened = RocksStore::Open(dir, options);
+    ASSERT_THAT(opened, IsOk());
+    RocksStore& s = **opened;
+    EXPECT_THAT(s.Writable(),
+                StatusIs(StatusCode::kUnavailable,
+                         HasSubstr("the disk is full; the store was opened read-only")));
+    EXPECT_TRUE((*s.Get("d1")).has_value());
+    EXPECT_EQ(*s.LastOutboxPosition(), 1u);
+    EXPECT_THAT(s.Commit(NewDossier("d2", 2)), StatusIs(StatusCode::kUnavailable, _));
+  }
+  full = false;
+  {  // space is back
+    auto opened = RocksStore::Open(dir, options);
+    ASSERT_THAT(opened, IsOk());
+    EXPECT_THAT((*opened)->Writable(), IsOk());
+    EXPECT_THAT((*opened)->Commit(NewDossier("d2", 2)), IsOk());
+  }
+  // RocksDB's messages went to stderr: no LOG file on the data disk.
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    EXPECT_NE(e.path().filename().string().rfind("LOG", 0), 0u) << e.path();
   }
   std::filesystem::remove_all(dir);
 }
