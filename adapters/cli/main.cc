@@ -5,7 +5,9 @@
 
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -22,9 +24,10 @@
 namespace motcua {
 namespace {
 
-int Usage() {
+// The usage text: on stdout with exit 0 when asked for (--help), else on stderr with exit 2.
+int Usage(bool asked = false) {
   std::fprintf(
-      stderr,
+      asked ? stdout : stderr,
       "usage:\n"
       "  motcua serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--definitions DIR]\n"
       "      run the HTTP/WebSocket server (motcua serve --help for more)\n"
@@ -36,8 +39,11 @@ int Usage() {
       "      the due date the M01 slip states for a reception at that local time\n"
       "  motcua verify <data-dir>\n"
       "      replay every dossier's history against its stored record, check every index\n"
-      "      entry, dossier-number uniqueness and the outbox; exit 1 on any mismatch\n");
-  return 2;
+      "      entry, dossier-number uniqueness and the outbox; exit 1 on any mismatch. Takes the\n"
+      "      data directory or its db/ directory; opens it read-only and never creates it\n"
+      "  motcua <command> --help\n"
+      "      this text\n");
+  return asked ? 0 : 2;
 }
 
 bool HasFlag(int argc, char** argv, const char* flag) {
@@ -149,10 +155,26 @@ int Preview(int argc, char** argv) {
   return 0;
 }
 
+// The store a path names: a data directory (its db/) or the db directory itself.
+std::optional<std::string> StorePath(const std::string& path) {
+  namespace fs = std::filesystem;
+  if (fs::exists(fs::path(path) / "db" / "CURRENT")) return (fs::path(path) / "db").string();
+  if (fs::exists(fs::path(path) / "CURRENT")) return path;
+  return std::nullopt;
+}
+
 int Verify(int argc, char** argv) {
   std::vector<std::string> args = Positional(argc, argv);
   if (args.size() != 2) return Usage();
-  Result<std::unique_ptr<RocksStore>> store = RocksStore::Open(args[1]);
+  std::optional<std::string> db = StorePath(args[1]);
+  if (!db) {
+    std::cerr << "no motcua store at " << args[1]
+              << ": expected a data directory (with db/) or its db directory\n";
+    return 1;
+  }
+  RocksStoreOptions read_only;
+  read_only.read_only = true;
+  Result<std::unique_ptr<RocksStore>> store = RocksStore::Open(*db, read_only);
   if (!store.ok()) {
     std::cerr << store.status().message() << "\n";
     return 1;
@@ -177,6 +199,11 @@ int Verify(int argc, char** argv) {
 int main(int argc, char** argv) {
   if (argc < 2) return motcua::Usage();
   const std::string cmd = argv[1];
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") return motcua::Usage(true);
+  if (cmd != "serve" && cmd != "token" &&
+      (motcua::HasFlag(argc, argv, "--help") || motcua::HasFlag(argc, argv, "-h"))) {
+    return motcua::Usage(true);
+  }
   if (cmd == "check") return motcua::Check(argc, argv);
   if (cmd == "preview") return motcua::Preview(argc, argv);
   if (cmd == "verify") return motcua::Verify(argc, argv);

@@ -117,14 +117,15 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
   return ok;
 }
 
-int Usage() {
-  std::fprintf(stderr,
+// The usage text: on stdout with exit 0 when asked for (--help), else on stderr with exit 2.
+int Usage(bool asked = false) {
+  std::fprintf(asked ? stdout : stderr,
                "usage: motcua serve [--config FILE] [--listen HOST:PORT] [--data DIR]\n"
                "                    [--definitions DIR] [--tokens FILE] [--threads N]\n"
                "  Defaults: listen 127.0.0.1:8080, data ./data, definitions ./definitions,\n"
                "  tokens <data>/tokens.yaml (created with a development token on first start).\n"
                "  SIGHUP reloads definitions and tokens; SIGTERM/SIGINT shut down gracefully.\n");
-  return 2;
+  return asked ? 0 : 2;
 }
 
 // What SIGHUP replaces while requests read it.
@@ -141,6 +142,7 @@ int Serve(int argc, char** argv) {
   std::map<std::string, std::string> flags;
   for (int i = 2; i < argc; ++i) {
     std::string a = argv[i];
+    if (a == "--help" || a == "-h") return Usage(true);
     if (a.rfind("--", 0) != 0 || i + 1 >= argc) return Usage();
     flags[a.substr(2)] = argv[++i];
   }
@@ -328,11 +330,14 @@ int Serve(int argc, char** argv) {
 }
 
 int Token(int argc, char** argv) {
-  if (argc < 3) {
-    std::fprintf(stderr,
+  bool help = false;
+  for (int i = 2; i < argc; ++i)
+    help = help || !std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h");
+  if (argc < 3 || help) {
+    std::fprintf(help ? stdout : stderr,
                  "usage: motcua token add --tokens FILE --principal ID --roles a,b --agencies X,Y\n"
                  "       motcua token revoke --tokens FILE --principal ID\n");
-    return 2;
+    return help ? 0 : 2;
   }
   const std::string verb = argv[2];
   std::map<std::string, std::string> flags;

@@ -166,11 +166,20 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& path,
                                                     : f == ColumnFamily::kOutbox  ? outbox
                                                                                   : cf_options);
   }
-  // A new store's directory first: RocksDB would otherwise report it missing before making it.
-  std::error_code ec;
-  std::filesystem::create_directories(path, ec);
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(db_options, path, descriptors, &store->handles_, &raw);
+  rocksdb::Status s;
+  if (options.read_only) {
+    db_options.create_if_missing = false;
+    s = rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &store->handles_, &raw);
+    if (!s.ok()) return Unavailable("cannot open the store at " + path + ": " + s.ToString());
+    store->write_failure_ = "the store was opened read-only";
+    store->write_failed_.store(true);
+  } else {
+    // A new store's directory first: RocksDB would otherwise report it missing before making it.
+    std::error_code ec;
+    std::filesystem::create_directories(path, ec);
+    s = rocksdb::DB::Open(db_options, path, descriptors, &store->handles_, &raw);
+  }
   if (!s.ok() && IsNoSpace(s)) {
     // Opening for writing writes (a new manifest, options, a log). On a full disk the data is
     // still readable: serve reads, refuse every write, and say why.

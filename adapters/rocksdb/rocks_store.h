@@ -44,6 +44,9 @@ struct RocksStoreOptions {
   size_t record_cache_entries = 50000;  // Default: 50,000 dossiers
   // An Env to use instead of the default (tests inject a failing file system).
   rocksdb::Env* env = nullptr;  // Default: rocksdb::Env::Default()
+  // Open an existing store for reading only: nothing is created or written, every Commit is
+  // refused (verification).
+  bool read_only = false;  // Default: false
   // RocksDB's own messages at or above this level go to stderr (never to a LOG file).
   rocksdb::InfoLogLevel info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;  // Default: warnings
 };
