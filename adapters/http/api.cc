@@ -8,6 +8,7 @@
 #include "adapters/http/handlers.h"
 #include "adapters/http/routes.h"
 #include "adapters/json/json_writer.h"
+#include "adapters/json/utf8.h"
 #include "adapters/proto/view_codec.h"
 #include "motcua/v1/api.pb.h"
 
@@ -57,13 +58,15 @@ std::optional<std::string> UrlDecode(const std::string& s) {
 HttpResponse ProblemResponse(int status, const std::string& type, const std::string& title,
                              const std::string& detail, const std::string& field,
                              const std::string& instance, Headers headers) {
+  // Details, fields and the instance may quote the request, which need not be UTF-8: what is
+  // echoed always is (bytes that are not become U+FFFD).
   v1::Problem p;
   p.set_type("urn:problem:motcua:" + type);
   p.set_title(title);
   p.set_status(status);
-  p.set_detail(detail);
-  p.set_field(field);
-  p.set_instance(instance);
+  p.set_detail(ValidUtf8(detail));
+  p.set_field(ValidUtf8(field));
+  p.set_instance(ValidUtf8(instance));
   HttpResponse r;
   r.status = status;
   r.content_type = "application/problem+json";

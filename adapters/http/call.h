@@ -41,7 +41,8 @@ struct HttpResponse {
 };
 
 // RFC 9457 problem details ("type" is "urn:problem:motcua:<type>"; empty members are omitted),
-// as every refusal renders, the handlers' and the server's own (400/408/413/414/431).
+// as every refusal renders, the handlers' and the server's own (400/408/413/414/431/503). Text
+// that is not UTF-8 (quoted from the request) is made valid.
 HttpResponse ProblemResponse(int status, const std::string& type, const std::string& title,
                              const std::string& detail, const std::string& field,
                              const std::string& instance, Headers headers = {});

@@ -234,9 +234,15 @@ void HttpSession::Upgrade() {
   ws->Run(std::move(req));
 }
 
-void HttpSession::Fail(int status, const std::string& type, const std::string& detail) {
-  // The detail may quote the request.
-  HttpResponse r = ProblemResponse(status, type, "", ValidUtf8(detail), "", "");
+void HttpSession::Refuse() {
+  net::dispatch(executor_, [self = shared_from_this()] {
+    self->Fail(503, "overloaded", "busy", {{"Retry-After", "1"}});
+  });
+}
+
+void HttpSession::Fail(int status, const std::string& type, const std::string& detail,
+                       Headers headers) {
+  HttpResponse r = ProblemResponse(status, type, "", detail, "", "", std::move(headers));
   r.route = "invalid";
   keep_alive_ = false;
   if (!busy_) {

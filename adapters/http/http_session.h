@@ -27,6 +27,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // Shutdown: an idle connection is closed now; a busy one after its response.
   void Stop();
 
+  // Over max_connections: answers 503 without reading the request (through the same framing as
+  // every response), then closes.
+  void Refuse();
+
   // From the sweeper: the current phase may be over its deadline. Checked again on the
   // session's strand, where the deadline may have moved on.
   void CheckDeadline(int64_t now);
@@ -43,7 +47,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void Upgrade();
 
-  void Fail(int status, const std::string& type, const std::string& detail);
+  void Fail(int status, const std::string& type, const std::string& detail, Headers headers = {});
 
   // The response head is written here (status line, Date, Server, Content-Type, the
   // response's own headers, Content-Length, Connection) and sent with the body in one

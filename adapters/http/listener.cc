@@ -36,22 +36,17 @@ void Server::Impl::Accept() {
       if (!stopping.load()) Accept();
       return;
     }
-    if (connections.load() >= options.max_connections) {
-      // Over the limit: say so and close, without reading the request.
-      static const std::string kBusy =
-          "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\n"
-          "Content-Type: application/problem+json\r\nContent-Length: 72\r\n\r\n"
-          "{\"type\":\"urn:problem:motcua:overloaded\",\"status\":503,\"detail\":\"busy\"}\n";
-      beast::error_code wec;
-      net::write(socket, net::buffer(kBusy), wec);
-      socket.close(wec);
+    // Over the limit, the session says so and closes without reading the request.
+    const bool over = connections.load() >= options.max_connections;
+    connections.fetch_add(1);
+    auto s = std::make_shared<HttpSession>(this, std::move(socket));
+    {
+      MutexLock lock(&sessions_mu);  // closed sessions are dropped by Sweep
+      http_sessions.insert(s);
+    }
+    if (over) {
+      s->Refuse();
     } else {
-      connections.fetch_add(1);
-      auto s = std::make_shared<HttpSession>(this, std::move(socket));
-      {
-        MutexLock lock(&sessions_mu);  // closed sessions are dropped by Sweep
-        http_sessions.insert(s);
-      }
       s->Run();
     }
     if (!stopping.load()) Accept();

@@ -8,14 +8,30 @@
 
 namespace motcua::http {
 
-void Metrics::Record(const std::string& method, const std::string& route, int status,
+namespace {
+
+// The method label: one of the methods HTTP defines, "-" for a request never read, else "other"
+// (anyone can send made-up methods; labels must not grow without bound).
+std::string_view MethodLabel(std::string_view method) {
+  static constexpr std::string_view kKnown[] = {"GET",     "HEAD",    "POST",  "PUT",   "DELETE",
+                                                "CONNECT", "OPTIONS", "TRACE", "PATCH", "-"};
+  for (std::string_view m : kKnown) {
+    if (method == m) return m;
+  }
+  return "other";
+}
+
+}  // namespace
+
+void Metrics::Record(const std::string& raw_method, const std::string& route, int status,
                      double seconds) {
+  const std::string_view method = MethodLabel(raw_method);
   MutexLock lock(&mu_);
   // Found without building a key (two strings) on every request.
   auto it =
       requests_.find(std::tuple<std::string_view, std::string_view, int>(method, route, status));
   if (it == requests_.end())
-    it = requests_.emplace(std::make_tuple(method, route, status), Series{}).first;
+    it = requests_.emplace(std::make_tuple(std::string(method), route, status), Series{}).first;
   Series& s = it->second;
   s.count++;
   s.sum += seconds;

@@ -473,6 +473,39 @@ TEST(ServerE2E, WebSocketResumesWithoutGapsOrDuplicates) {
   EXPECT_EQ(anon.handshake_status(), "401");
 }
 
+// Beyond max_connections the 503 is framed like every response (length, Date, Server), and
+// made-up methods do not grow the metrics' labels (issue 10 §1).
+TEST(ServerE2E, RefusalsAreFramedLikeEveryResponse) {
+  http::ServerOptions o;
+  o.max_connections = 2;
+  TestServer s("framing");
+  s.Start(o);
+  {
+    Conn a(s.port), b(s.port);
+    ASSERT_EQ(a.Request("GET", "/healthz").status, 200);
+    ASSERT_EQ(b.Request("GET", "/healthz").status, 200);
+    Conn over(s.port);
+    over.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    Reply r = over.ReadReply();
+    EXPECT_EQ(r.status, 503);
+    EXPECT_EQ(r.headers["retry-after"], "1");
+    EXPECT_EQ(r.headers["server"], "motcua");
+    EXPECT_FALSE(r.headers["date"].empty());
+    EXPECT_EQ(r.headers["content-length"], std::to_string(r.body.size()));
+    EXPECT_EQ(Field(r.body, "type"), "urn:problem:motcua:overloaded");
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the three connections close
+  for (const char* method : {"BREW", "FROBNICATE", "X-1"}) {
+    Conn c(s.port);
+    EXPECT_EQ(c.Request(method, "/healthz").status, 405);
+  }
+  Reply metrics = s.Get("", "/metrics");
+  EXPECT_EQ(metrics.body.find("BREW"), std::string::npos);
+  EXPECT_NE(metrics.body.find("method=\"other\",route=\"/healthz\",status=\"405\"} 3"),
+            std::string::npos)
+      << metrics.body;
+}
+
 // A subscriber that vanishes without a close handshake is not dropped in silence: the server logs
 // which stream failed and why.
 TEST(ServerE2E, AWebSocketThatFailsIsLogged) {
