@@ -34,10 +34,10 @@ uint64_t PayloadHash(const std::string& a, const std::string& b) {
   return h;
 }
 
-std::optional<std::string> UrlDecode(const std::string& s) {
+std::optional<std::string> UrlDecode(const std::string& s, bool form) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
+    if (s[i] == '+' && form) {
       out += ' ';
     } else if (s[i] == '%') {
       if (i + 2 >= s.size() || !isxdigit(static_cast<unsigned char>(s[i + 1])) ||
@@ -213,7 +213,8 @@ void Api::Handle(HttpRequest incoming, std::function<void(HttpResponse)> done) {
                          "the query string has a bad percent-encoding");
   }
   const std::string& method = call->request.method;
-  RouteMatch match = FindRoute(method, call->path);
+  // HEAD is GET without the body (the session leaves it out).
+  RouteMatch match = FindRoute(method == "HEAD" ? "GET" : method, call->path);
   if (match.first == nullptr) {
     // Every path under /v1 but the public ones needs a principal, also to learn it is unknown.
     call->route = "unknown";
@@ -228,7 +229,9 @@ void Api::Handle(HttpRequest incoming, std::function<void(HttpResponse)> done) {
                          {{"Allow", match.allow}});
   }
   if (match.route->access == Access::kPrincipal && !RequirePrincipal(*this, *call)) return;
-  for (const std::string& p : match.segments) call->params.push_back(UrlDecode(p).value_or(""));
+  for (const std::string& p : match.segments) {
+    call->params.push_back(UrlDecode(p, /*form=*/false).value_or(""));
+  }
   match.route->handler(*this, *call);
 }
 

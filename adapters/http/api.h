@@ -81,7 +81,8 @@ class Api {
 
 // FNV-1a 64: a stable hash of a request's payload for idempotency records.
 uint64_t PayloadHash(const std::string& a, const std::string& b);
-// Percent-decoding of a query or path component; nullopt when malformed.
-std::optional<std::string> UrlDecode(const std::string& s);
+// Percent-decoding of a query component (where '+' is a space) or, with `form` false, of a path
+// segment (where '+' is itself); nullopt when malformed.
+std::optional<std::string> UrlDecode(const std::string& s, bool form = true);
 
 }  // namespace motcua::http

@@ -64,6 +64,22 @@ void Execute(Api& api, Call& call, CommandRequest request, int success_status) {
       });
 }
 
+// The dossier version an If-Match names: one entity tag (RFC 9110 §8.8.3), `"<version>"`,
+// optionally weak (`W/"3"`), the version a whole number from 1. Anything else (a list, `*`, an
+// unquoted number, spaces inside the quotes) names none.
+std::optional<int64_t> EtagVersion(std::string_view v) {
+  if (v.substr(0, 2) == "W/") v.remove_prefix(2);
+  if (v.size() < 3 || v.size() > 20 || v.front() != '"' || v.back() != '"') return std::nullopt;
+  v = v.substr(1, v.size() - 2);
+  if (v.front() == '0') return std::nullopt;
+  int64_t n = 0;
+  for (char c : v) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + (c - '0');
+  }
+  return n;
+}
+
 }  // namespace
 
 void CreateDossier(Api& api, Call& call) {
@@ -147,13 +163,8 @@ void DossierCommand(Api& api, Call& call) {
                         "send If-Match with the dossier's ETag (its version) to act on it",
                         "If-Match");
   }
-  if (if_match.rfind("W/", 0) == 0) if_match = if_match.substr(2);
-  if (if_match.size() >= 2 && if_match.front() == '"' && if_match.back() == '"') {
-    if_match = if_match.substr(1, if_match.size() - 2);
-  }
-  char* end = nullptr;
-  const long long expected = std::strtoll(if_match.c_str(), &end, 10);
-  if (if_match.empty() || *end != '\0' || expected < 1) {
+  const std::optional<int64_t> expected = EtagVersion(if_match);
+  if (!expected) {
     return call.Problem(400, "invalid-field", "Invalid If-Match",
                         "expected the ETag of GET /v1/dossiers/{id}, e.g. \"3\"", "If-Match");
   }
@@ -184,7 +195,7 @@ void DossierCommand(Api& api, Call& call) {
   }
   c.type = it->second;
   c.dossier_id = id;
-  c.expected_version = expected;
+  c.expected_version = *expected;
   c.action_id = body.action();
   if (c.type == CommandType::kAct && c.action_id.empty()) {
     return call.Problem(400, "invalid-field", "action required", "name the step action to take",

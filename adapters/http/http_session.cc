@@ -144,6 +144,9 @@ void HttpSession::OnHeader(beast::error_code ec, std::size_t) {
                   "a request must not carry both Transfer-Encoding and Content-Length");
     }
   }
+  if (req.version() == 11 && req.find(bhttp::field::host) == req.end()) {
+    return Fail(400, "missing-host", "an HTTP/1.1 request needs a Host header");
+  }
   if (req.target().size() > 4096) {
     return Fail(414, "uri-too-long", "the request target exceeds 4096 bytes");
   }
@@ -280,6 +283,7 @@ void HttpSession::Send(HttpResponse r) {
   }
   head_ += "\r\n\r\n";
   body_ = std::move(r.body);
+  if (method_ == "HEAD") body_.clear();  // the length of what GET would send, no body
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   if (server_->api && server_->options.log_requests) {

@@ -15,6 +15,10 @@ void GetProcedures(Api& api, Call& call) {
   v1::ProcedureList out;
   const std::string& field = call.query["field"];
   const std::string& level = call.query["level"];
+  if (!level.empty() && !ParseName<Level>(level)) {
+    return call.Problem(400, "invalid-field", "Invalid level",
+                        "expected " + kLevelNames.List(" or ") + ", got '" + level + "'", "level");
+  }
   const std::string& kind = call.query["agency_kind"];
   const std::string& text = call.query["q"];
   std::string last;

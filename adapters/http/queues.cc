@@ -49,6 +49,13 @@ void ListDossiers(Api& api, Call& call) {
       !instant("received_until", &q.received_until)) {
     return;
   }
+  for (const char* flag : {"overdue", "nearly_due"}) {
+    auto it = call.query.find(flag);
+    if (it != call.query.end() && it->second != "true" && it->second != "false") {
+      return call.Problem(400, "invalid-field", std::string("Invalid ") + flag,
+                          "expected true or false, got '" + it->second + "'", flag);
+    }
+  }
   if (call.query["overdue"] == "true") q.due_before = Instant{now.seconds + 1};
   if (call.query["nearly_due"] == "true") {
     // Due within the warning threshold of working time (default calendar).

@@ -78,8 +78,11 @@ RouteMatch FindRoute(std::string_view method, const std::string& path) {
     if (!Match(kPatterns[i], parts, &params)) continue;
     const Route& r = routes[i];
     if (m.first == nullptr) m.first = &r;
+    // GET brings HEAD with it.
+    const std::string methods =
+        std::string_view(r.method) == "GET" ? "GET, HEAD" : std::string(r.method);
     if (m.allow.find(r.method) == std::string::npos) {
-      m.allow += (m.allow.empty() ? "" : ", ") + std::string(r.method);
+      m.allow += (m.allow.empty() ? "" : ", ") + methods;
     }
     m.needs_principal = m.needs_principal || r.access == Access::kPrincipal;
     if (m.route == nullptr && method == r.method) {

@@ -33,7 +33,7 @@ struct RouteMatch {
   const Route* route = nullptr;       // the row for the request's method, if any
   const Route* first = nullptr;       // the first row whose path matches, whatever its method
   std::vector<std::string> segments;  // of that row's match, still percent-encoded
-  std::string allow;                  // the methods the path allows: "GET, POST"
+  std::string allow;                  // the methods the path allows: "POST, GET, HEAD"
   bool needs_principal = false;       // some row of the path needs one
 };
 

@@ -79,8 +79,8 @@ std::optional<Decision> Processor::RequireRole(const std::string& role, const st
     role_used_ = role;
     return std::nullopt;
   }
-  return Reject(RejectionCode::kForbidden, "Expected role '" + role + "' to " + doing +
-                                               " dossier '" + Id() + "', but '" + c_.actor.id +
+  return Reject(RejectionCode::kForbidden, "Expected role '" + role + "' to " + doing + " " +
+                                               Named() + ", but '" + c_.actor.id +
                                                "' has roles: " + Join(c_.actor.roles));
 }
 
@@ -92,9 +92,9 @@ std::optional<Decision> Processor::RequireAnyRole(const std::vector<std::string>
       return std::nullopt;
     }
   }
-  return Reject(RejectionCode::kForbidden,
-                "Expected one of the roles " + Join(roles) + " to " + doing + " dossier '" + Id() +
-                    "', but '" + c_.actor.id + "' has roles: " + Join(c_.actor.roles));
+  return Reject(RejectionCode::kForbidden, "Expected one of the roles " + Join(roles) + " to " +
+                                               doing + " " + Named() + ", but '" + c_.actor.id +
+                                               "' has roles: " + Join(c_.actor.roles));
 }
 
 Event Processor::Make(EventType type) const {

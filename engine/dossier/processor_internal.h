@@ -74,6 +74,8 @@ class Processor {
     return Reject(RejectionCode::kUnavailable, s.message());
   }
   std::string Id() const { return d_ ? d_->id : ctx_.new_id; }
+  // How messages name the dossier: never by the id a refused new dossier would have had.
+  std::string Named() const { return d_ ? "dossier '" + d_->id + "'" : "a new dossier"; }
 
   const Command& c_;
   const Dossier* d_;

@@ -51,9 +51,13 @@ TEST(RoutesTest, ARequestFindsItsRowAndItsParameters) {
 }
 
 TEST(RoutesTest, AMethodThePathLacksGetsTheMethodsItHas) {
-  // Every path of the table: another method finds no row, and Allow lists the table's methods.
+  // Every path of the table: another method finds no row, and Allow lists the table's methods
+  // (and HEAD wherever there is GET).
   std::map<std::string, std::set<std::string>> methods;
-  for (const Route& r : RouteTable()) methods[r.path].insert(r.method);
+  for (const Route& r : RouteTable()) {
+    methods[r.path].insert(r.method);
+    if (std::string(r.method) == "GET") methods[r.path].insert("HEAD");
+  }
   for (const auto& [path, allowed] : methods) {
     std::string concrete = std::regex_replace(path, std::regex("\\{[a-z]+\\}"), "x");
     RouteMatch m = FindRoute("DELETE", concrete);
@@ -66,7 +70,7 @@ TEST(RoutesTest, AMethodThePathLacksGetsTheMethodsItHas) {
     }
     EXPECT_EQ(listed, allowed) << path << ": Allow: " << m.allow;
   }
-  EXPECT_EQ(FindRoute("PUT", "/v1/dossiers").allow, "POST, GET");
+  EXPECT_EQ(FindRoute("PUT", "/v1/dossiers").allow, "POST, GET, HEAD");
   EXPECT_TRUE(FindRoute("PUT", "/v1/dossiers").needs_principal);
   EXPECT_FALSE(FindRoute("POST", "/healthz").needs_principal);
 }

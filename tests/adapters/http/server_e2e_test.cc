@@ -284,6 +284,26 @@ TEST(ServerE2E, BadInputGetsTheRightProblem) {
     Conn c(s.port);
     EXPECT_EQ(c.Request("DELETE", "/v1/procedures", "", s.Auth("counterA")).status, 405);
   }
+  {  // HTTP/1.1 needs a Host; HTTP/1.0 does not
+    Conn c(s.port);
+    c.Send("GET /healthz HTTP/1.1\r\n\r\n");
+    Reply r = c.ReadReply();
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(Field(r.body, "type"), "urn:problem:motcua:missing-host");
+    Conn old(s.port);
+    old.Send("GET /healthz HTTP/1.0\r\n\r\n");
+    EXPECT_EQ(old.ReadReply().status, 200);
+  }
+  {  // HEAD: GET's status and headers (its Content-Length too), no body
+    Conn c(s.port);
+    c.Send("HEAD /v1/procedures/2.000908 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+           testing::SecretOf("counterA") + "\r\n\r\n");
+    // The reply has a length but no body: read the head, then nothing may follow.
+    Reply r = c.ReadReply(2000, /*head_only=*/true);
+    EXPECT_EQ(r.status, 200);
+    EXPECT_GT(std::stoul(r.headers["content-length"]), 1000u);
+    EXPECT_EQ(c.Request("GET", "/healthz").status, 200);  // the connection is still in step
+  }
   {  // headers too large
     Conn c(s.port);
     EXPECT_EQ(c.Request("GET", "/healthz", "", {{"X-Big", std::string(4000, 'x')}}).status, 431);

@@ -85,7 +85,8 @@ class Conn {
     return eof_;
   }
 
-  Reply ReadReply(int timeout_ms = 10000) {
+  // `head_only`: the answer to a HEAD request, whose Content-Length announces no body.
+  Reply ReadReply(int timeout_ms = 10000, bool head_only = false) {
     Reply r;
     if (!ReadUntil([](const std::string& b) { return b.find("\r\n\r\n") != std::string::npos; },
                    timeout_ms)) {
@@ -112,6 +113,7 @@ class Conn {
       pos = next;
     }
     size_t len = r.headers.count("content-length") ? std::stoul(r.headers["content-length"]) : 0;
+    if (head_only) return r;
     ReadUntil([len](const std::string& b) { return b.size() >= len; }, timeout_ms);
     r.body = buf_.substr(0, len);
     buf_.erase(0, std::min(len, buf_.size()));
