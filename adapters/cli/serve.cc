@@ -79,7 +79,8 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
                                               "public_lookups_per_minute",
                                               "shutdown_grace_seconds",
                                               "log_requests",
-                                              "record_cache_entries"};
+                                              "record_cache_entries",
+                                              "cors_origins"};
   bool ok = true;
   for (const auto& kv : root) {
     const std::string key = kv.first.as<std::string>();
@@ -109,6 +110,7 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
       if (key == "public_lookups_per_minute")
         c->api.public_lookups_per_minute = kv.second.as<int>();
       if (key == "record_cache_entries") c->store.record_cache_entries = kv.second.as<size_t>();
+      if (key == "cors_origins") c->api.cors_origins = kv.second.as<std::vector<std::string>>();
     } catch (const YAML::Exception&) {
       std::cerr << where << "'" << key << "' has the wrong type\n";
       ok = false;

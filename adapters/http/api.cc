@@ -5,6 +5,8 @@
 
 #include "adapters/http/api.h"
 
+#include <algorithm>
+
 #include "adapters/http/handlers.h"
 #include "adapters/http/routes.h"
 #include "adapters/json/json_writer.h"
@@ -79,6 +81,11 @@ HttpResponse ProblemResponse(int status, const std::string& type, const std::str
 void Call::Reply(HttpResponse r) {
   if (answered_) return;
   answered_ = true;
+  if (!cors_origin.empty()) {
+    r.headers.emplace_back("Access-Control-Allow-Origin", cors_origin);
+    r.headers.emplace_back("Access-Control-Expose-Headers", "ETag, Location, Retry-After");
+    r.headers.emplace_back("Vary", "Origin");
+  }
   r.route = route;
   if (principal) r.actor = principal->id;
   done(std::move(r));
@@ -213,6 +220,27 @@ void Api::Handle(HttpRequest incoming, std::function<void(HttpResponse)> done) {
                          "the query string has a bad percent-encoding");
   }
   const std::string& method = call->request.method;
+  const std::string origin = call->request.Header("origin");
+  if (!origin.empty() && std::find(options_.cors_origins.begin(), options_.cors_origins.end(),
+                                   origin) != options_.cors_origins.end()) {
+    call->cors_origin = origin;
+    // A preflight is answered for the route's methods, without authentication (browsers send
+    // none): the request it announces is checked as usual.
+    if (method == "OPTIONS" && !call->request.Header("access-control-request-method").empty()) {
+      RouteMatch match = FindRoute("GET", call->path);
+      call->route = match.first ? match.first->path : "unknown";
+      if (match.first == nullptr) {
+        return call->Problem(404, "not-found", "Not found", "no route for " + call->path);
+      }
+      HttpResponse r;
+      r.status = 204;
+      r.headers = {{"Access-Control-Allow-Methods", match.allow},
+                   {"Access-Control-Allow-Headers",
+                    "Authorization, Content-Type, Idempotency-Key, If-Match"},
+                   {"Access-Control-Max-Age", "600"}};
+      return call->Reply(std::move(r));
+    }
+  }
   // HEAD is GET without the body (the session leaves it out).
   RouteMatch match = FindRoute(method == "HEAD" ? "GET" : method, call->path);
   if (match.first == nullptr) {

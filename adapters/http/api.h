@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "adapters/http/auth.h"
 #include "adapters/http/call.h"
@@ -34,6 +35,9 @@ struct ApiOptions {
   // Writes are refused (503) while free disk space is below this.
   uint64_t min_free_disk_bytes = 256ull << 20;  // Default: 256 MiB
   std::string openapi_json;                     // served at /v1/openapi.json
+  // Origins (e.g. "https://motcua.example.gov.vn") whose browser pages may call the API: their
+  // requests get CORS headers and their preflights are answered. Default: none (CORS off).
+  std::vector<std::string> cors_origins;
 };
 
 class Api {

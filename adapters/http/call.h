@@ -56,6 +56,7 @@ class Call : public std::enable_shared_from_this<Call> {
   std::vector<std::string> params;           // decoded path parameters, in template order
   std::optional<Principal> principal;        // set for routes that need one
   std::string route;                         // the route template, or "unknown"/"malformed"
+  std::string cors_origin;  // the request's Origin when allowed: every answer gets CORS headers
 
   void Reply(HttpResponse r);
   void Json(int status, const google::protobuf::Message& m, Headers headers = {});

@@ -266,16 +266,25 @@ void HttpSession::Send(HttpResponse r) {
   head_.append(reason.data(), reason.size());
   head_ += "\r\nDate: ";
   head_ += HttpDate();
-  head_ += "\r\nServer: motcua\r\nContent-Type: ";
-  AppendHeaderValue(head_, r.content_type);
+  head_ += "\r\nServer: motcua";
+  // A 204 has no content, and says nothing of its length (RFC 9110 §8.6).
+  const bool no_content = r.status == 204;
+  if (!no_content) {
+    head_ += "\r\nContent-Type: ";
+    AppendHeaderValue(head_, r.content_type);
+  }
   for (const auto& [k, v] : r.headers) {
     head_ += "\r\n";
     AppendHeaderValue(head_, k);
     head_ += ": ";
     AppendHeaderValue(head_, v);
   }
-  head_ += "\r\nContent-Length: ";
-  AppendUnsigned(head_, r.body.size());
+  if (no_content) {
+    r.body.clear();
+  } else {
+    head_ += "\r\nContent-Length: ";
+    AppendUnsigned(head_, r.body.size());
+  }
   if (!keep) {
     head_ += "\r\nConnection: close";
   } else if (version_ == 10) {

@@ -138,7 +138,11 @@ class Transcript {
     last_body_ = r.body;
     *out += "<<< " + std::to_string(r.status) + " " + r.content_type + " route=" + r.route + "\n";
     for (const auto& [name, value] : r.headers) *out += name + ": " + value + "\n";
-    *out += size_only ? "(" + std::to_string(r.body.size()) + " bytes)\n" : r.body + "\n";
+    if (size_only) {
+      *out += "(" + std::to_string(r.body.size()) + " bytes)\n";
+    } else if (!r.body.empty()) {
+      *out += r.body + "\n";
+    }
     *out += "\n";
     return i;
   }
@@ -176,6 +180,7 @@ class Transcript {
   static http::ApiOptions Options() {
     http::ApiOptions options;
     options.public_lookups_per_minute = 3;
+    options.cors_origins = {"https://console.example.gov.vn"};
     return options;
   }
 

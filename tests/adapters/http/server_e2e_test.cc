@@ -74,6 +74,7 @@ struct TestServer {
     store = std::move(s).value();
     http::ApiOptions ao;
     ao.public_lookups_per_minute = 5;
+    ao.cors_origins = {"https://console.example.gov.vn"};
     harness =
         std::make_unique<testing::ApiHarness>(store.get(), dir + "/tokens.yaml", principals, ao);
     ASSERT_TRUE(harness->service_harness.started.ok());
@@ -303,6 +304,17 @@ TEST(ServerE2E, BadInputGetsTheRightProblem) {
     EXPECT_EQ(r.status, 200);
     EXPECT_GT(std::stoul(r.headers["content-length"]), 1000u);
     EXPECT_EQ(c.Request("GET", "/healthz").status, 200);  // the connection is still in step
+  }
+  {  // a 204 (a CORS preflight here) carries neither a length nor a body
+    Conn c(s.port);
+    c.Send(
+        "OPTIONS /v1/dossiers HTTP/1.1\r\nHost: x\r\nOrigin: https://console.example.gov.vn\r\n"
+        "Access-Control-Request-Method: POST\r\n\r\n");
+    Reply r = c.ReadReply();
+    EXPECT_EQ(r.status, 204);
+    EXPECT_EQ(r.headers.count("content-length"), 0u);
+    EXPECT_EQ(r.headers["access-control-allow-origin"], "https://console.example.gov.vn");
+    EXPECT_EQ(c.Request("GET", "/healthz").status, 200);
   }
   {  // headers too large
     Conn c(s.port);
