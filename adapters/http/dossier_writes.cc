@@ -80,6 +80,73 @@ std::optional<int64_t> EtagVersion(std::string_view v) {
   return n;
 }
 
+// Limits on what a request's text fields may hold (bytes of UTF-8); a longer value is refused.
+constexpr size_t kMaxCodeBytes = 64;      // procedure codes, agency codes, ids, action ids
+constexpr size_t kMaxNameBytes = 200;     // names of people and representatives
+constexpr size_t kMaxAddressBytes = 500;  // postal addresses
+constexpr size_t kMaxContactBytes = 254;  // phone numbers, e-mail addresses, ID numbers
+constexpr size_t kMaxNoteBytes = 2000;    // comments and reasons
+// A document's count: at least one (absent means one), at most this many copies.
+constexpr int kMaxDocumentCount = 99;
+
+struct TextField {
+  std::string name;  // the field's path in the request, for the answer
+  const std::string& value;
+  size_t max_bytes;
+  bool multiline = false;  // newlines and tabs allowed (comments, reasons, addresses)
+};
+
+// Text that may be stored: within its length, without control characters. Answers 400 naming
+// the first field that is not, and returns false. (JSON strings are valid UTF-8 already: the
+// parsers refuse anything else.)
+bool TextFieldsValid(Call& call, const std::vector<TextField>& fields) {
+  for (const TextField& f : fields) {
+    if (f.value.size() > f.max_bytes) {
+      call.Problem(400, "invalid-field", "Invalid " + f.name,
+                   "at most " + std::to_string(f.max_bytes) + " bytes, got " +
+                       std::to_string(f.value.size()),
+                   f.name);
+      return false;
+    }
+    for (size_t i = 0; i < f.value.size(); ++i) {
+      const unsigned char c = static_cast<unsigned char>(f.value[i]);
+      const bool allowed_space = f.multiline && (c == '\n' || c == '\t' || c == '\r');
+      if ((c < 0x20 && !allowed_space) || c == 0x7f) {
+        char code[8];
+        std::snprintf(code, sizeof code, "U+%04X", c);
+        call.Problem(400, "invalid-field", "Invalid " + f.name,
+                     std::string("must not contain control characters; found ") + code +
+                         " at byte " + std::to_string(i),
+                     f.name);
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+// The documents of a request, each with its count (absent: one). Answers 400 for a count out of
+// 1..kMaxDocumentCount, and returns false.
+bool ReadDocuments(Call& call,
+                   const google::protobuf::RepeatedPtrField<v1::SubmittedDocument>& documents,
+                   std::vector<SubmittedDocument>* out) {
+  std::vector<TextField> ids;
+  for (int i = 0; i < documents.size(); ++i) {
+    const std::string field = "documents[" + std::to_string(i) + "]";
+    ids.push_back({field + ".document_id", documents[i].document_id(), kMaxCodeBytes});
+    const int count = documents[i].count();
+    if (count < 0 || count > kMaxDocumentCount) {
+      call.Problem(400, "invalid-field", "Invalid " + field + ".count",
+                   "expected 1.." + std::to_string(kMaxDocumentCount) + " copies, got " +
+                       std::to_string(count),
+                   field + ".count");
+      return false;
+    }
+    out->push_back({documents[i].document_id(), count ? count : 1});
+  }
+  return TextFieldsValid(call, ids);
+}
+
 }  // namespace
 
 void CreateDossier(Api& api, Call& call) {
@@ -133,10 +200,22 @@ void CreateDossier(Api& api, Call& call) {
     c.channel = *channel;
   }
   const auto& a = body.applicant();
+  if (!TextFieldsValid(call, {{"procedure_code", body.procedure_code(), kMaxCodeBytes},
+                              {"receiving_agency", body.receiving_agency(), kMaxCodeBytes},
+                              {"competent_agency", body.competent_agency(), kMaxCodeBytes},
+                              {"applicant.name", a.name(), kMaxNameBytes},
+                              {"applicant.id_number", a.id_number(), kMaxContactBytes},
+                              {"applicant.address", a.address(), kMaxAddressBytes, true},
+                              {"applicant.phone", a.phone(), kMaxContactBytes},
+                              {"applicant.email", a.email(), kMaxContactBytes},
+                              {"applicant.representative", a.representative(), kMaxNameBytes},
+                              {"comment", body.comment(), kMaxNoteBytes, true},
+                              {"reason", body.reason(), kMaxNoteBytes, true}}) ||
+      !ReadDocuments(call, body.documents(), &c.documents)) {
+    return;
+  }
   c.applicant =
       Applicant{a.name(), a.id_number(), a.address(), a.phone(), a.email(), a.representative()};
-  for (const auto& d : body.documents())
-    c.documents.push_back({d.document_id(), d.count() ? d.count() : 1});
   c.comment = body.comment();
   c.reason = body.reason();
   c.actor = Actor{p.id, p.roles};
@@ -201,6 +280,17 @@ void DossierCommand(Api& api, Call& call) {
     return call.Problem(400, "invalid-field", "action required", "name the step action to take",
                         "action");
   }
+  std::vector<TextField> texts = {{"action", body.action(), kMaxCodeBytes},
+                                  {"comment", body.comment(), kMaxNoteBytes, true},
+                                  {"extend_by", body.extend_by(), kMaxCodeBytes},
+                                  {"assignee", body.assignee(), kMaxCodeBytes},
+                                  {"reason", body.reason(), kMaxNoteBytes, true}};
+  for (int i = 0; i < body.missing_size(); ++i) {
+    texts.push_back({"missing[" + std::to_string(i) + "]", body.missing(i), kMaxCodeBytes});
+  }
+  if (!TextFieldsValid(call, texts) || !ReadDocuments(call, body.documents(), &c.documents)) {
+    return;
+  }
   c.comment = body.comment();
   c.missing.assign(body.missing().begin(), body.missing().end());
   if (!body.extend_by().empty()) {
@@ -213,8 +303,6 @@ void DossierCommand(Api& api, Call& call) {
   }
   c.assignee = body.assignee();
   c.reason = body.reason();
-  for (const auto& doc : body.documents())
-    c.documents.push_back({doc.document_id(), doc.count() ? doc.count() : 1});
   c.actor = Actor{p.id, p.roles};
   req.idempotency_key = p.id + ":" + key;
   req.payload_hash = PayloadHash(call.request.method + " " + call.path, call.request.body);

@@ -247,10 +247,181 @@ bool JsonDepthWithin(const std::string& body, size_t max) {
 
 }  // namespace
 
+namespace {
+
+// Finds a field an object gives twice, by either of its names ("procedure_code" and
+// "procedureCode" are one field): protobuf's parser would keep the last silently, and the request
+// is ambiguous. Follows well-formed JSON only; on anything else it stops, and the parser reports
+// the body as malformed.
+class TwiceFinder {
+ public:
+  explicit TwiceFinder(std::string_view in) : in_(in) {}
+
+  // The path of the first field given twice ("applicant.name"), or empty.
+  std::string Find(const google::protobuf::Descriptor* d) {
+    Space();
+    if (Peek() == '{') Object(d, "", 0);
+    return found_;
+  }
+
+ private:
+  static constexpr int kMaxDepth = 64;
+
+  void Space() {
+    while (at_ < in_.size() &&
+           (in_[at_] == ' ' || in_[at_] == '\t' || in_[at_] == '\n' || in_[at_] == '\r')) {
+      ++at_;
+    }
+  }
+  char Peek() const { return at_ < in_.size() ? in_[at_] : '\0'; }
+  bool Eat(char c) {
+    Space();
+    if (Peek() != c) return false;
+    ++at_;
+    return true;
+  }
+
+  // A string, escapes decoded (\uXXXX to UTF-8, surrogate pairs joined).
+  bool String(std::string* out) {
+    if (!Eat('"')) return false;
+    out->clear();
+    while (at_ < in_.size()) {
+      const char c = in_[at_++];
+      if (c == '"') return true;
+      if (c != '\\') {
+        out->push_back(c);
+        continue;
+      }
+      if (at_ >= in_.size()) return false;
+      const char e = in_[at_++];
+      if (e != 'u') {
+        out->push_back(e == 'n'   ? '\n'
+                       : e == 't' ? '\t'
+                       : e == 'r' ? '\r'
+                       : e == 'b' ? '\b'
+                       : e == 'f' ? '\f'
+                                  : e);
+        continue;
+      }
+      uint32_t cp;
+      if (!Hex4(&cp)) return false;
+      if (cp >= 0xd800 && cp < 0xdc00 && in_.substr(at_, 2) == "\\u") {
+        at_ += 2;
+        uint32_t low;
+        if (!Hex4(&low)) return false;
+        cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+      }
+      AppendUtf8(cp, out);
+    }
+    return false;
+  }
+  bool Hex4(uint32_t* cp) {
+    if (at_ + 4 > in_.size()) return false;
+    *cp = 0;
+    for (int i = 0; i < 4; ++i) {
+      const char h = in_[at_++];
+      const int v = h >= '0' && h <= '9'   ? h - '0'
+                    : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                    : h >= 'A' && h <= 'F' ? h - 'A' + 10
+                                           : -1;
+      if (v < 0) return false;
+      *cp = *cp * 16 + static_cast<uint32_t>(v);
+    }
+    return true;
+  }
+  static void AppendUtf8(uint32_t cp, std::string* out) {
+    if (cp < 0x80) {
+      out->push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out->push_back(static_cast<char>(0xc0 | (cp >> 6)));
+      out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+    } else if (cp < 0x10000) {
+      out->push_back(static_cast<char>(0xe0 | (cp >> 12)));
+      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+      out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+    } else {
+      out->push_back(static_cast<char>(0xf0 | (cp >> 18)));
+      out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
+      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+      out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+    }
+  }
+
+  // An object whose fields are those of `d` (null: an object we only walk through).
+  bool Object(const google::protobuf::Descriptor* d, const std::string& path, int depth) {
+    if (depth > kMaxDepth || !Eat('{')) return false;
+    if (Eat('}')) return true;
+    std::vector<const google::protobuf::FieldDescriptor*> seen;
+    std::string name;
+    do {
+      Space();
+      if (!String(&name) || !Eat(':')) return false;
+      const google::protobuf::FieldDescriptor* f = nullptr;
+      if (d != nullptr) {
+        f = d->FindFieldByName(name);
+        for (int i = 0; f == nullptr && i < d->field_count(); ++i) {
+          if (d->field(i)->json_name() == name) f = d->field(i);
+        }
+      }
+      const std::string here =
+          path.empty() ? (f ? f->name() : name) : path + "." + (f ? f->name() : name);
+      if (f != nullptr) {
+        for (const auto* s : seen) {
+          if (s == f && found_.empty()) found_ = here;
+        }
+        seen.push_back(f);
+      }
+      const google::protobuf::Descriptor* sub =
+          f != nullptr && !f->is_map() &&
+                  f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE
+              ? f->message_type()
+              : nullptr;
+      if (!Value(sub, here, depth)) return false;
+    } while (Eat(','));
+    return Eat('}');
+  }
+
+  // Any value; objects in it (and in arrays of it) are objects of `d`.
+  bool Value(const google::protobuf::Descriptor* d, const std::string& path, int depth) {
+    Space();
+    const char c = Peek();
+    if (c == '{') return Object(d, path, depth + 1);
+    if (c == '[') {
+      ++at_;
+      if (Eat(']')) return true;
+      do {
+        if (!Value(d, path, depth + 1)) return false;
+      } while (Eat(','));
+      return Eat(']');
+    }
+    if (c == '"') {
+      std::string ignored;
+      return String(&ignored);
+    }
+    // A number, true, false or null.
+    const size_t start = at_;
+    while (at_ < in_.size() && in_[at_] != ',' && in_[at_] != '}' && in_[at_] != ']' &&
+           in_[at_] != ' ' && in_[at_] != '\n' && in_[at_] != '\r' && in_[at_] != '\t') {
+      ++at_;
+    }
+    return at_ > start;
+  }
+
+  std::string_view in_;
+  size_t at_ = 0;
+  std::string found_;
+};
+
+}  // namespace
+
 bool ReadJsonBody(const std::string& body, size_t max_depth, google::protobuf::Message* out,
                   std::string* error) {
   if (!JsonDepthWithin(body, max_depth)) {
     *error = "JSON nested deeper than " + std::to_string(max_depth) + " levels";
+    return false;
+  }
+  if (std::string twice = TwiceFinder(body).Find(out->GetDescriptor()); !twice.empty()) {
+    *error = "field '" + twice + "' is given twice";
     return false;
   }
   auto st = JsonToMessage(body, out);

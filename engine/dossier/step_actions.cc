@@ -108,6 +108,13 @@ Decision Processor::Act() {
         return Reject(RejectionCode::kInvalid,
                       "a supplement request must list the documents asked for (missing)");
       }
+      for (const std::string& id : c_.missing) {
+        if (!p.FindDocument(id)) {
+          return Reject(RejectionCode::kInvalid,
+                        "unknown document '" + id + "' in missing; procedure " + p.code + " v" +
+                            std::to_string(p.version) + " lists: " + Join(p.DocumentIds()));
+        }
+      }
       Result<Event> e =
           Wait(*a, EventType::kSupplementRequested, DossierStatus::kSupplementRequested,
                p.supplement.max_wait, "supplement");

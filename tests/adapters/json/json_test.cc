@@ -233,6 +233,31 @@ TEST(JsonReader, EverythingElseGetsProtobufsAnswer) {
   }
 }
 
+// A field given twice, under either of its names, is refused by path: protobuf would keep the
+// last silently and the request is ambiguous.
+TEST(JsonReader, AFieldGivenTwiceIsRefusedByPath) {
+  auto twice = [](const std::string& body) {
+    v1::CreateDossierRequest m;
+    std::string error;
+    const bool ok = ReadJsonBody(body, 32, &m, &error);
+    return ok ? std::string("accepted") : error;
+  };
+  EXPECT_EQ(twice(R"({"procedure_code":"a","procedure_code":"b"})"),
+            "field 'procedure_code' is given twice");
+  EXPECT_EQ(twice(R"({"procedure_code":"a","procedureCode":"b"})"),
+            "field 'procedure_code' is given twice");
+  EXPECT_EQ(twice(R"({"procedure_code":"a","proc\u0065dure_code":"b"})"),
+            "field 'procedure_code' is given twice");
+  EXPECT_EQ(twice(R"({"applicant":{"name":"A","phone":"1","name":"B"}})"),
+            "field 'applicant.name' is given twice");
+  EXPECT_EQ(twice(R"({"documents":[{"document_id":"a"},{"document_id":"b","count":1,"count":2}]})"),
+            "field 'documents.count' is given twice");
+  // The same name in different objects, and values that look like names, are not twice.
+  EXPECT_EQ(twice(R"({"documents":[{"document_id":"a"},{"document_id":"b"}],"comment":"comment"})"),
+            "accepted");
+  EXPECT_EQ(twice(R"({"comment":"{\"comment\":1}","reason":"x"})"), "accepted");
+}
+
 // Text from a request is made valid UTF-8 before it reaches a response or a log: well-formed
 // sequences stay, every other byte becomes U+FFFD (RFC 3629 boundaries).
 TEST(JsonTest, ValidUtf8ReplacesWhatIsNotUtf8) {
