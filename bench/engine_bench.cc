@@ -67,7 +67,10 @@ CommandRequest NextCommand(int t, uint64_t j, size_t step, const std::string& id
     r.command.procedure_code = "2.000908";
     r.command.receiving_agency = "A" + std::to_string(t % 4);
     r.command.applicant.name = "Nguyễn Văn An";
-    r.command.applicant.id_number = "0010900" + std::to_string(t) + std::to_string(j);
+    char id_number[16];  // a 12-digit citizen ID per dossier
+    std::snprintf(id_number, sizeof id_number, "0010%08llu",
+                  static_cast<unsigned long long>((t * 10'000'000ull + j) % 100'000'000ull));
+    r.command.applicant.id_number = id_number;
     r.command.documents = {{"identity_paper", 1}};
     return r;
   }

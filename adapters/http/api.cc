@@ -129,6 +129,10 @@ void AnswerCommand(Call& call, const CommandResult& r, const ProcedureCatalog& c
       case RejectionCode::kForbidden:
         return call.Problem(403, "forbidden", "Role not allowed", r.rejection->message);
       case RejectionCode::kInvalid:
+        if (!r.rejection->field.empty()) {
+          return call.Problem(400, "invalid-field", "Invalid " + r.rejection->field,
+                              r.rejection->message, r.rejection->field);
+        }
         return call.Problem(400, "invalid-command", "Invalid for this dossier",
                             r.rejection->message);
       case RejectionCode::kRule:

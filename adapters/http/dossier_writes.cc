@@ -214,8 +214,21 @@ void CreateDossier(Api& api, Call& call) {
       !ReadDocuments(call, body.documents(), &c.documents)) {
     return;
   }
-  c.applicant =
-      Applicant{a.name(), a.id_number(), a.address(), a.phone(), a.email(), a.representative()};
+  c.applicant.name = a.name();
+  c.applicant.id_number = a.id_number();
+  if (!a.id_kind().empty()) {
+    std::optional<IdKind> kind = ParseName<IdKind>(a.id_kind());
+    if (!kind) {
+      return call.Problem(400, "invalid-field", "Invalid applicant.id_kind",
+                          "expected " + kIdKindNames.List(" or ") + " (absent: citizen_id)",
+                          "applicant.id_kind");
+    }
+    c.applicant.id_kind = *kind;
+  }
+  c.applicant.address = a.address();
+  c.applicant.phone = a.phone();
+  c.applicant.email = a.email();
+  c.applicant.representative = a.representative();
   c.comment = body.comment();
   c.reason = body.reason();
   c.actor = Actor{p.id, p.roles};

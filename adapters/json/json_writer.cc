@@ -224,6 +224,7 @@ void AppendDossierView(const v1::DossierView& v, std::string* out) {
     JsonObject ao(out);
     ao.Str("name", a.name());
     ao.Str("id_number", a.id_number());
+    ao.Str("id_kind", a.id_kind());
     ao.Str("address", a.address());
     ao.Str("phone", a.phone());
     ao.Str("email", a.email());

@@ -47,6 +47,8 @@ bool ParseOutcome(const std::string& s, Outcome* out) {
 void ToProto(const Applicant& a, v1::Applicant* out) {
   out->set_name(a.name);
   out->set_id_number(a.id_number);
+  // Absent for a citizen ID: records and views carry the kind only when it is another.
+  if (a.id_kind != IdKind::kCitizenId) out->set_id_kind(NameOf(a.id_kind));
   out->set_address(a.address);
   out->set_phone(a.phone);
   out->set_email(a.email);
@@ -55,13 +57,17 @@ void ToProto(const Applicant& a, v1::Applicant* out) {
 
 namespace {
 
-void FromProto(const v1::Applicant& in, Applicant* out) {
+// False for an id_kind that is not one of ours; "" (records before the field) is a citizen ID.
+bool FromProto(const v1::Applicant& in, Applicant* out) {
   out->name = in.name();
   out->id_number = in.id_number();
+  out->id_kind = IdKind::kCitizenId;
+  if (!in.id_kind().empty() && !ParseStored(in.id_kind(), &out->id_kind)) return false;
   out->address = in.address();
   out->phone = in.phone();
   out->email = in.email();
   out->representative = in.representative();
+  return true;
 }
 
 void ToProto(const Timer& t, v1::Timer* out) {
@@ -136,7 +142,9 @@ Status FromProto(const v1::Dossier& in, Dossier* out) {
   d.procedure_version = in.procedure_version();
   d.receiving_agency = in.receiving_agency();
   d.competent_agency = in.competent_agency();
-  FromProto(in.applicant(), &d.applicant);
+  if (!FromProto(in.applicant(), &d.applicant)) {
+    return Bad("applicant id_kind", in.applicant().id_kind());
+  }
   if (!ParseStored(in.channel(), &d.channel)) return Bad("channel", in.channel());
   DocsFromProto(in, &d.documents);
   if (!ParseStored(in.status(), &d.status)) return Bad("status", in.status());
@@ -243,7 +251,9 @@ Status FromProto(const v1::Event& in, Event* out) {
   e.procedure_version = in.procedure_version();
   e.receiving_agency = in.receiving_agency();
   e.competent_agency = in.competent_agency();
-  FromProto(in.applicant(), &e.applicant);
+  if (!FromProto(in.applicant(), &e.applicant)) {
+    return Bad("applicant id_kind", in.applicant().id_kind());
+  }
   if (!ParseStored(in.channel(), &e.channel)) return Bad("channel", in.channel());
   DocsFromProto(in, &e.documents);
   e.number = in.number();

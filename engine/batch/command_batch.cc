@@ -81,7 +81,6 @@ CommandResult CommandBatch::Add(const CommandRequest& req) {
   ctx.catalog = catalog_;
   ctx.settings = settings_;
   ctx.now = now_;
-  if (current == nullptr) ctx.new_id = ids_->NewId();
   // Called only for an accepted reception; a failed counter read fails the command.
   Status counter_error;
   std::optional<std::pair<std::string, int64_t>> sequence;
@@ -103,6 +102,11 @@ CommandResult CommandBatch::Add(const CommandRequest& req) {
   if (!decision.accepted()) {
     result.rejection = decision.rejection;
     return result;
+  }
+  // A new dossier is named only once it is accepted: a refused creation takes no id.
+  if (current == nullptr) {
+    const std::string new_id = ids_->NewId();
+    for (Event& e : decision.events) e.dossier_id = new_id;
   }
   Dossier next = current ? *current : Dossier{};
   for (const Event& e : decision.events) Apply(next, e);

@@ -52,4 +52,69 @@ std::string FormatDossierNumber(const std::string& agency, CivilDate day, int64_
   return agency + buf;
 }
 
+namespace {
+
+bool AllOf(const std::string& s, bool (*pred)(char)) {
+  for (char c : s) {
+    if (!pred(c)) return false;
+  }
+  return true;
+}
+bool Digit(char c) { return c >= '0' && c <= '9'; }
+bool CapitalOrDigit(char c) { return Digit(c) || (c >= 'A' && c <= 'Z'); }
+bool Blank(const std::string& s) {
+  return AllOf(s, [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
+}
+std::string Characters(size_t n) {
+  return std::to_string(n) + (n == 1 ? " character" : " characters");
+}
+
+// Why `id` is not a number of `kind`; empty when it is.
+std::string IdNumberProblem(IdKind kind, const std::string& id) {
+  switch (kind) {
+    case IdKind::kCitizenId:
+      if (id.size() == 12 && AllOf(id, Digit)) return "";
+      if (id.size() == 9 && AllOf(id, Digit)) {
+        return "a 9-digit identity card (CMND) is no longer valid since 2025-01-01; give the "
+               "12-digit personal identification number (citizen_id)";
+      }
+      return "a citizen_id is the 12-digit personal identification number (căn cước), got " +
+             Characters(id.size());
+    case IdKind::kPassport:
+      if (id.size() >= 6 && id.size() <= 9 && AllOf(id, CapitalOrDigit) &&
+          !AllOf(id, [](char c) { return !Digit(c); })) {
+        return "";
+      }
+      return "a passport number is 6 to 9 capital letters and digits, at least one a digit, got " +
+             Characters(id.size());
+    case IdKind::kTaxCode: {
+      const bool ten = id.size() >= 10 && AllOf(id.substr(0, 10), Digit);
+      if (ten && id.size() == 10) return "";
+      if (ten && id.size() == 14 && id[10] == '-' && AllOf(id.substr(11), Digit)) return "";
+      return "an organisation's tax code is 10 digits, or 10 digits, '-' and 3 digits for a "
+             "branch, got " +
+             Characters(id.size());
+    }
+  }
+  return "unknown kind";
+}
+
+}  // namespace
+
+std::optional<FieldProblem> CheckApplicant(const Applicant& a) {
+  if (Blank(a.name)) {
+    return FieldProblem{"applicant.name",
+                        "required: the applicant's full name, or the organisation's name"};
+  }
+  if (a.id_number.empty()) {
+    return FieldProblem{
+        "applicant.id_number",
+        std::string("required: the applicant's identity number (") + NameOf(a.id_kind) + ")"};
+  }
+  if (std::string problem = IdNumberProblem(a.id_kind, a.id_number); !problem.empty()) {
+    return FieldProblem{"applicant.id_number", std::move(problem)};
+  }
+  return std::nullopt;
+}
+
 }  // namespace motcua

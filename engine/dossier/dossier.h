@@ -78,15 +78,41 @@ struct Timer {
   bool operator==(const Timer&) const = default;
 };
 
+// What an applicant's identity number is (DOMAIN.md §3: M01 carries it).
+enum class IdKind {
+  kCitizenId = 0,  // số định danh cá nhân / căn cước: 12 digits (9-digit CMND ended 2024-12-31)
+  kPassport,  // a passport number: 6–9 capital letters and digits (ICAO 9303)
+  kTaxCode,   // an organisation's tax (enterprise) code: 10 digits, or 10-3 for a branch
+};
+// Persisted in records and events; the API's `applicant.id_kind`.
+inline constexpr auto kIdKindNames = MakeNames<IdKind>({
+    {IdKind::kCitizenId, "citizen_id"},
+    {IdKind::kPassport, "passport"},
+    {IdKind::kTaxCode, "tax_code"},
+});
+static_assert(kIdKindNames.Complete());
+constexpr const auto& NamesOf(IdKind) { return kIdKindNames; }
+
 struct Applicant {
   std::string name;
-  std::string id_number;  // personal ID or organisation number
+  std::string id_number;  // of kind id_kind
+  IdKind id_kind = IdKind::kCitizenId;
   std::string address;
   std::string phone;
   std::string email;
   std::string representative;
   bool operator==(const Applicant&) const = default;
 };
+
+// A field of a command that is not what the rules need: its path in the request
+// ("applicant.id_number") and what was expected.
+struct FieldProblem {
+  std::string field;
+  std::string message;
+};
+// Why `a` cannot be the applicant of a new dossier: a name and an identity number whose shape
+// fits its kind are required. Nothing for a good applicant.
+std::optional<FieldProblem> CheckApplicant(const Applicant& a);
 
 struct SubmittedDocument {
   std::string document_id;

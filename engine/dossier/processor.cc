@@ -19,6 +19,13 @@ Decision Reject(RejectionCode code, std::string message) {
   return d;
 }
 
+Decision RejectField(FieldProblem problem) {
+  Decision d;
+  d.rejection =
+      Rejection{RejectionCode::kInvalid, std::move(problem.message), std::move(problem.field)};
+  return d;
+}
+
 Decision Processor::Run() {
   if (c_.type != CommandType::kSubmit && c_.type != CommandType::kReceive &&
       c_.type != CommandType::kRefuseAtCounter && d_ == nullptr) {

@@ -92,7 +92,8 @@ constexpr const auto& NamesOf(RejectionCode) { return kRejectionCodeNames; }
 
 struct Rejection {
   RejectionCode code = RejectionCode::kRule;
-  std::string message;  // "Expected to <do X> dossier '<id>', but it is <state>"
+  std::string message;     // "Expected to <do X> dossier '<id>', but it is <state>"
+  std::string field = {};  // kInvalid: the command's field at fault, when one is ("applicant.name")
 };
 
 struct Decision {
@@ -111,13 +112,13 @@ struct ProcessContext {
   const ProcedureCatalog* catalog = nullptr;
   EngineSettings settings;
   Instant now;
-  std::string new_id;  // the id a new dossier gets
   // The next dossier-number sequence for (agency, local reception day). Called only when the
   // command is accepted and needs a number, at most once per command.
   std::function<int64_t(const std::string& agency, CivilDate day)> next_sequence;
 };
 
 // `current` is nullptr when the command names no dossier (or names one that does not exist).
+// The events of a new dossier carry no dossier_id: the caller names an accepted one.
 Decision Process(const Command& c, const Dossier* current, const ProcessContext& ctx);
 
 }  // namespace motcua

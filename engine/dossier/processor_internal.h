@@ -18,6 +18,8 @@
 namespace motcua::processor_internal {
 
 Decision Reject(RejectionCode code, std::string message);
+// Rejects a command whose field `problem.field` is invalid (kInvalid, naming the field).
+Decision RejectField(FieldProblem problem);
 
 // Everything one command needs about its dossier's definition.
 struct Rules {
@@ -61,6 +63,9 @@ class Processor {
   std::optional<Decision> RequireRole(const std::string& role, const std::string& doing);
   std::optional<Decision> RequireAnyRole(const std::vector<std::string>& roles,
                                          const std::string& doing);
+  // Rejects a new dossier's command without the fields every dossier needs (its applicant, its
+  // receiving agency).
+  std::optional<Decision> RequireNewDossierFields() const;
   // The identity a dossier's first event records (the current dossier's agencies, applicant and
   // channel when it exists, else the command's), under the procedure version `p`.
   DossierIdentity IdentityOf(const Procedure& p, std::vector<SubmittedDocument> documents) const;
@@ -73,7 +78,8 @@ class Processor {
   Decision Unavailable(const Status& s) const {
     return Reject(RejectionCode::kUnavailable, s.message());
   }
-  std::string Id() const { return d_ ? d_->id : ctx_.new_id; }
+  // Empty for a new dossier: it is named once accepted (Process).
+  std::string Id() const { return d_ ? d_->id : std::string(); }
   // How messages name the dossier: never by the id a refused new dossier would have had.
   std::string Named() const { return d_ ? "dossier '" + d_->id + "'" : "a new dossier"; }
 

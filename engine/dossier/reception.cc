@@ -9,6 +9,16 @@
 
 namespace motcua::processor_internal {
 
+std::optional<Decision> Processor::RequireNewDossierFields() const {
+  if (c_.receiving_agency.empty()) {
+    return RejectField({"receiving_agency", "required: the agency that receives the dossier"});
+  }
+  if (std::optional<FieldProblem> problem = CheckApplicant(c_.applicant)) {
+    return RejectField(std::move(*problem));
+  }
+  return std::nullopt;
+}
+
 Decision Processor::Submit() {
   if (d_ != nullptr) {
     return Reject(RejectionCode::kRule,
@@ -31,9 +41,7 @@ Decision Processor::Submit() {
     return Reject(RejectionCode::kInvalid, "procedure " + c_.procedure_code + " does not accept " +
                                                NameOf(c_.channel) + " submissions");
   }
-  if (c_.receiving_agency.empty()) {
-    return Reject(RejectionCode::kInvalid, "receiving_agency is required");
-  }
+  if (auto r = RequireNewDossierFields()) return *r;
   for (const auto& doc : c_.documents) {
     if (!rules_.procedure->FindDocument(doc.document_id)) {
       return Reject(RejectionCode::kInvalid, "unknown document '" + doc.document_id +
@@ -73,8 +81,8 @@ Decision Processor::Receive() {
   if (auto r = RequireRole(rules_.counter_role(), "receive")) return *r;
   const Procedure& p = *rules_.procedure;
   const std::string agency = identity.receiving_agency;
-  if (agency.empty()) return Reject(RejectionCode::kInvalid, "receiving_agency is required");
   if (!d_) {
+    if (auto r = RequireNewDossierFields()) return *r;
     const auto& ch = p.channels;
     if (std::find(ch.begin(), ch.end(), c_.channel) == ch.end()) {
       return Reject(RejectionCode::kInvalid,
@@ -157,8 +165,8 @@ Decision Processor::RefuseAtCounter() {
   if (c_.reason.empty()) {
     return Reject(RejectionCode::kInvalid, "a refusal at the counter needs a reason (M03)");
   }
-  if (!d_ && c_.receiving_agency.empty()) {
-    return Reject(RejectionCode::kInvalid, "receiving_agency is required");
+  if (!d_) {
+    if (auto r = RequireNewDossierFields()) return *r;
   }
   Event e = Make(EventType::kRefusedAtCounter);
   e.status = DossierStatus::kRefusedAtCounter;

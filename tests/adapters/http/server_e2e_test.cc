@@ -659,7 +659,9 @@ TEST(ServerE2E, GracefulShutdownUnderLoadLosesNothingAcknowledged) {
         if (!c.connected()) return;
         Reply r = c.Request("POST", "/v1/dossiers",
                             "{\"procedure_code\":\"2.000908\",\"receiving_agency\":\"" + kA +
-                                "\",\"documents\":[{\"document_id\":\"identity_paper\"}]}",
+                                "\",\"applicant\":{\"name\":\"Nguyễn Văn An\",\"id_number\":"
+                                "\"001090012345\"},\"documents\":[{\"document_id\":"
+                                "\"identity_paper\"}]}",
                             {{"Authorization", "Bearer " + testing::SecretOf("counterA")},
                              {"Idempotency-Key", key}});
         if (r.status == 201) {

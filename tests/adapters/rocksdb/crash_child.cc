@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
         r.command.procedure_code = "2.000908";
         r.command.receiving_agency = "A" + std::to_string(t % 3);
         r.command.applicant.name = rkey;  // lets the checker tie each dossier to its key
+        r.command.applicant.id_number = "001090012345";
         r.command.documents = {{"identity_paper", 1}};
         r.idempotency_key = rkey;
         r.payload_hash = 1;

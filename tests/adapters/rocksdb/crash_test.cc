@@ -132,6 +132,7 @@ TEST(CrashTest, KillNineLosesNothingAcknowledged) {
       r.command.procedure_code = "2.000908";
       r.command.receiving_agency = "A" + std::to_string(std::stoi(t.substr(0, t.find('-'))) % 3);
       r.command.applicant.name = key;
+      r.command.applicant.id_number = "001090012345";
       r.command.documents = {{"identity_paper", 1}};
       r.idempotency_key = key;
       r.payload_hash = 1;

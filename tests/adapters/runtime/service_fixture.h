@@ -26,7 +26,7 @@ struct HarnessOptions {
   ServiceOptions service = WithoutTimers();
   Instant start = TestStart();  // the clock when the service starts
   IdSource* ids = nullptr;      // null: random ids
-  std::string definitions;      // a definitions directory; empty: the shipped ones
+  std::string definitions = {};  // a definitions directory; empty: the shipped ones
 };
 
 // A started dossier service over `store`.

@@ -71,6 +71,23 @@ TEST_F(CommandBatchTest, ACommandSeesTheDossierAnEarlierOneStaged) {
   EXPECT_EQ(stale.rejection->code, RejectionCode::kStale);
 }
 
+// A new dossier is named only when it is accepted: a refused creation takes no id, so ids and
+// the messages that quote them never refer to a dossier that does not exist.
+TEST_F(CommandBatchTest, ARefusedCreationTakesNoId) {
+  StoreState state(&store_);
+  CommandBatch batch = Batch(&state);
+  CommandRequest nameless = ReceiveCopy("A");
+  nameless.command.applicant.name.clear();
+  CommandResult refused = batch.Add(nameless);
+  ASSERT_TRUE(refused.rejection.has_value());
+  EXPECT_EQ(refused.rejection->field, "applicant.name");
+  EXPECT_EQ(ids_.n, 0);
+  CommandResult received = batch.Add(ReceiveCopy("A"));
+  ASSERT_TRUE(received.accepted());
+  EXPECT_EQ(received.dossier->id, "B1");
+  for (const Event& e : batch.writes().changes[0].events) EXPECT_EQ(e.dossier_id, "B1");
+}
+
 TEST_F(CommandBatchTest, AnIdempotencyKeyStagedEarlierReplaysOrConflicts) {
   StoreState state(&store_);
   CommandBatch batch = Batch(&state);

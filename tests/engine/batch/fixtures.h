@@ -23,6 +23,8 @@ inline CommandRequest ReceiveCopy(const std::string& agency) {
   r.command.actor = Actor{"cb1", {"counter"}};
   r.command.procedure_code = "2.000908";
   r.command.receiving_agency = agency;
+  r.command.applicant.name = "Nguyễn Văn An";
+  r.command.applicant.id_number = "001090012345";
   r.command.documents = {{"identity_paper", 1}};
   return r;
 }
