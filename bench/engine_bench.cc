@@ -33,6 +33,10 @@ using Clock_ = std::chrono::steady_clock;
 
 namespace {
 
+// Communes of the shipped sample registry (definitions/agencies/) that decide 2.000908.
+constexpr const char* kCommunes[] = {"000.17.22.H56", "000.18.22.H56", "000.19.22.H56",
+                                     "000.17.22.H99"};
+
 struct Result_ {
   double per_second = 0;
   double p50_ms = 0, p99_ms = 0;
@@ -65,7 +69,7 @@ CommandRequest NextCommand(int t, uint64_t j, size_t step, const std::string& id
   if (step == 0) {
     r.command.type = CommandType::kReceive;
     r.command.procedure_code = "2.000908";
-    r.command.receiving_agency = "A" + std::to_string(t % 4);
+    r.command.receiving_agency = kCommunes[t % 4];
     r.command.applicant.name = "Nguyễn Văn An";
     char id_number[16];  // a 12-digit citizen ID per dossier
     std::snprintf(id_number, sizeof id_number, "0010%08llu",

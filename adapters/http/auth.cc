@@ -20,12 +20,16 @@ bool Principal::AllAgencies() const {
   return std::find(agencies.begin(), agencies.end(), "*") != agencies.end();
 }
 
-bool Principal::InScope(const std::string& agency) const {
-  return AllAgencies() || std::find(agencies.begin(), agencies.end(), agency) != agencies.end();
+bool Principal::InScope(const std::string& agency, const AgencyRegistry& registry) const {
+  if (AllAgencies()) return true;
+  for (const std::string& a : agencies) {
+    if (a == agency || registry.IsWithin(agency, a)) return true;
+  }
+  return false;
 }
 
-bool CanSee(const Principal& p, const Dossier& d) {
-  return p.InScope(d.receiving_agency) || p.InScope(d.competent_agency);
+bool CanSee(const Principal& p, const Dossier& d, const AgencyRegistry& registry) {
+  return p.InScope(d.receiving_agency, registry) || p.InScope(d.competent_agency, registry);
 }
 
 // SHA-256 (FIPS 180-4).

@@ -7,7 +7,7 @@
 //     - principal: cb1                  # recorded as the actor in history
 //       roles: [counter]                # role ids as definitions name them, plus
 //                                       # integrator, manager, auditor, admin
-//       agencies: ["000.17.22.H56"]     # "*" = every agency
+//       agencies: ["000.17.22.H56"]     # and the units below them; "*" = every agency
 //       sha256: "<hex of the secret>"
 //       revoked: false
 
@@ -20,6 +20,7 @@
 
 #include "engine/common/mutex.h"
 #include "engine/common/status.h"
+#include "engine/definition/agency.h"
 #include "engine/dossier/dossier.h"
 
 namespace motcua::http {
@@ -29,12 +30,14 @@ struct Principal {
   std::vector<std::string> roles;
   std::vector<std::string> agencies;  // "*" = all
   bool HasRole(const std::string& role) const;
-  bool InScope(const std::string& agency) const;
+  // Whether `agency` is one of the principal's agencies or lies below one in the registry's tree
+  // (a principal scoped to a province sees its units, dissolved ones included).
+  bool InScope(const std::string& agency, const AgencyRegistry& registry) const;
   bool AllAgencies() const;
 };
 
-// Whether `p` may see `d`: one of its agencies received the dossier or is competent for it.
-bool CanSee(const Principal& p, const Dossier& d);
+// Whether `p` may see `d`: its receiving or its competent agency is in the principal's scope.
+bool CanSee(const Principal& p, const Dossier& d, const AgencyRegistry& registry);
 
 std::string Sha256Hex(const std::string& data);
 

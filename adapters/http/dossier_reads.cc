@@ -20,10 +20,11 @@ void Show(Api& api, Call& call, const std::string& key, bool by_number) {
   }
   Result<std::shared_ptr<const Dossier>> d = api.deps().store->GetShared(id);
   if (!d.ok()) return call.Problem(500, "internal", "Store error", d.status().message());
-  if (!*d || !CanSee(*call.principal, **d)) {
+  const std::shared_ptr<const DefinitionCatalog> catalog = api.deps().catalog();
+  if (!*d || !CanSee(*call.principal, **d, catalog->Agencies())) {
     return call.Problem(404, "not-found", "Unknown dossier", "no dossier '" + key + "'");
   }
-  auto proc = api.deps().catalog()->Version((*d)->procedure_code, (*d)->procedure_version);
+  auto proc = catalog->Version((*d)->procedure_code, (*d)->procedure_version);
   // One view per thread, cleared: its strings keep their memory from one request to the next.
   thread_local v1::DossierView v;
   v.Clear();
@@ -41,12 +42,13 @@ void GetHistory(Api& api, Call& call) {
   const std::string& id = call.params[0];
   Result<std::shared_ptr<const Dossier>> d = api.deps().store->GetShared(id);
   if (!d.ok()) return call.Problem(500, "internal", "Store error", d.status().message());
-  if (!*d || !CanSee(*call.principal, **d)) {
+  const std::shared_ptr<const DefinitionCatalog> catalog = api.deps().catalog();
+  if (!*d || !CanSee(*call.principal, **d, catalog->Agencies())) {
     return call.Problem(404, "not-found", "Unknown dossier", "no dossier '" + id + "'");
   }
   Result<std::vector<Event>> h = api.deps().store->History(id);
   if (!h.ok()) return call.Problem(500, "internal", "Store error", h.status().message());
-  auto proc = api.deps().catalog()->Version((*d)->procedure_code, (*d)->procedure_version);
+  auto proc = catalog->Version((*d)->procedure_code, (*d)->procedure_version);
   v1::HistoryResponse out;
   FillHistory(id, *h, proc.get(), &out);
   call.Json(200, out);

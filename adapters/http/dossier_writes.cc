@@ -182,7 +182,17 @@ void CreateDossier(Api& api, Call& call) {
   if (body.receiving_agency().empty()) {
     return call.Problem(400, "invalid-field", "receiving_agency required", "", "receiving_agency");
   }
-  if (!p.InScope(body.receiving_agency())) {
+  const AgencyRegistry& registry = api.deps().catalog()->Agencies();
+  // An unknown agency is named as such, whatever the caller's scope: the registry is public.
+  for (const auto& [field, code] : {std::pair{"receiving_agency", &body.receiving_agency()},
+                                    std::pair{"competent_agency", &body.competent_agency()}}) {
+    if (!code->empty() && registry.Find(*code) == nullptr) {
+      FieldProblem unknown = AgencyRegistry::Unknown(field, *code);
+      return call.Problem(400, "invalid-field", "Invalid " + unknown.field, unknown.message,
+                          unknown.field);
+    }
+  }
+  if (!p.InScope(body.receiving_agency(), registry)) {
     return call.Problem(403, "forbidden", "Outside your agency scope",
                         "you cannot receive for agency '" + body.receiving_agency() + "'",
                         "receiving_agency");
@@ -243,7 +253,7 @@ void DossierCommand(Api& api, Call& call) {
   // The dossier must exist and be visible before anything else is said about it.
   Result<std::shared_ptr<const Dossier>> d = api.deps().store->GetShared(id);
   if (!d.ok()) return call.Problem(500, "internal", "Store error", d.status().message());
-  if (!*d || !CanSee(p, **d)) {
+  if (!*d || !CanSee(p, **d, api.deps().catalog()->Agencies())) {
     return call.Problem(404, "not-found", "Unknown dossier", "no dossier '" + id + "'");
   }
   if (WritesRefused(api, call)) return;

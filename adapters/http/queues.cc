@@ -8,6 +8,8 @@ namespace motcua::http::handlers {
 
 void ListDossiers(Api& api, Call& call) {
   const Principal& p = *call.principal;
+  const std::shared_ptr<const DefinitionCatalog> catalog = api.deps().catalog();
+  const AgencyRegistry& registry = catalog->Agencies();
   DossierQuery q;
   q.agency = call.query["agency"];
   if (q.agency.empty() && !p.AllAgencies()) {
@@ -17,7 +19,7 @@ void ListDossiers(Api& api, Call& call) {
     }
     q.agency = p.agencies.front();
   }
-  if (!q.agency.empty() && !p.InScope(q.agency)) {
+  if (!q.agency.empty() && !p.InScope(q.agency, registry)) {
     return call.Problem(404, "not-found", "Unknown agency",
                         "agency '" + q.agency + "' is outside your scope", "agency");
   }
@@ -59,7 +61,6 @@ void ListDossiers(Api& api, Call& call) {
   if (call.query["overdue"] == "true") q.due_before = Instant{now.seconds + 1};
   if (call.query["nearly_due"] == "true") {
     // Due within the warning threshold of working time (default calendar).
-    auto catalog = api.deps().catalog();
     const WorkCalendar* cal = catalog->Calendar("vn");
     Result<Instant> limit = cal ? cal->AddWorkingSeconds(now, 8 * 3600) : Result<Instant>(now);
     if (limit.ok()) q.due_before = *limit;
@@ -77,10 +78,9 @@ void ListDossiers(Api& api, Call& call) {
   if (!page.ok()) {
     return call.Problem(400, "invalid-field", "Invalid query", page.status().message(), "cursor");
   }
-  auto catalog = api.deps().catalog();
   v1::DossierList out;
   for (const std::shared_ptr<const Dossier>& d : page->dossiers) {
-    if (!CanSee(p, *d)) continue;
+    if (!CanSee(p, *d, registry)) continue;
     auto proc = catalog->Version(d->procedure_code, d->procedure_version);
     FillView(*d, proc.get(), now, out.add_dossiers());
   }

@@ -10,7 +10,7 @@
 namespace motcua::http {
 
 Result<Subscription> Subscription::Open(const std::string& first_message, Principal principal,
-                                        Store* store, uint64_t committed) {
+                                        Store* store, CatalogSource catalog, uint64_t committed) {
   v1::StreamSubscribe sub;
   google::protobuf::util::JsonParseOptions opts;
   if (!google::protobuf::util::JsonStringToMessage(first_message, &sub, opts).ok()) {
@@ -19,24 +19,33 @@ Result<Subscription> Subscription::Open(const std::string& first_message, Princi
   }
   if (!sub.dossier_id().empty()) {
     Result<std::shared_ptr<const Dossier>> d = store->GetShared(sub.dossier_id());
-    if (!d.ok() || !*d || !CanSee(principal, **d)) return NotFound("unknown dossier");
+    if (!d.ok() || !*d || !CanSee(principal, **d, catalog()->Agencies())) {
+      return NotFound("unknown dossier");
+    }
   } else if (!sub.agency().empty()) {
-    if (!principal.InScope(sub.agency())) return NotFound("agency outside your scope");
+    if (!principal.InScope(sub.agency(), catalog()->Agencies())) {
+      return NotFound("agency outside your scope");
+    }
   } else if (!sub.all()) {
     return InvalidArgument(
         "subscribe to a dossier_id, an agency (optionally step/assignee) or all");
   }
   const uint64_t start = sub.from() > 0 ? sub.from() : (sub.from_start() ? 0 : committed);
-  return Subscription(std::move(sub), std::move(principal), store, start);
+  return Subscription(std::move(sub), std::move(principal), store, std::move(catalog), start);
 }
 
 bool Subscription::Wants(const Event& e) const {
   if (!request_.dossier_id().empty()) return e.dossier_id == request_.dossier_id();
   Result<std::shared_ptr<const Dossier>> d = store_->GetShared(e.dossier_id);
-  if (!d.ok() || !*d || !CanSee(principal_, **d)) return false;
+  if (!d.ok() || !*d) return false;
+  const std::shared_ptr<const DefinitionCatalog> catalog = catalog_();
+  const AgencyRegistry& registry = catalog->Agencies();
+  if (!CanSee(principal_, **d, registry)) return false;
   if (!request_.agency().empty()) {
+    // The agency and the units below it.
     const Dossier& x = **d;
-    if (x.receiving_agency != request_.agency() && x.competent_agency != request_.agency()) {
+    if (!registry.IsWithin(x.receiving_agency, request_.agency()) &&
+        !registry.IsWithin(x.competent_agency, request_.agency())) {
       return false;
     }
     if (!request_.step().empty() && e.to_step != request_.step() &&

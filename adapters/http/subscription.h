@@ -8,10 +8,13 @@
 // a store read and decode per event per subscriber.
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "adapters/http/auth.h"
 #include "engine/common/status.h"
+#include "engine/definition/catalog.h"
 #include "engine/store/store.h"
 #include "motcua/v1/api.pb.h"
 
@@ -22,8 +25,10 @@ class Subscription {
   // Parses the client's first message (v1.StreamSubscribe as JSON) and checks it against the
   // principal's scope. `committed` is the last committed outbox position (where "from now"
   // starts). On refusal the status message is the close reason the client is sent.
+  // `catalog` gives the current definitions (the agency tree scope and subscriptions follow).
+  using CatalogSource = std::function<std::shared_ptr<const DefinitionCatalog>()>;
   static Result<Subscription> Open(const std::string& first_message, Principal principal,
-                                   Store* store, uint64_t committed);
+                                   Store* store, CatalogSource catalog, uint64_t committed);
 
   // The outbox position after which delivery starts.
   uint64_t start() const { return start_; }
@@ -35,15 +40,18 @@ class Subscription {
   const Principal& principal() const { return principal_; }
 
  private:
-  Subscription(v1::StreamSubscribe request, Principal principal, Store* store, uint64_t start)
+  Subscription(v1::StreamSubscribe request, Principal principal, Store* store,
+               CatalogSource catalog, uint64_t start)
       : request_(std::move(request)),
         principal_(std::move(principal)),
         store_(store),
+        catalog_(std::move(catalog)),
         start_(start) {}
 
   v1::StreamSubscribe request_;
   Principal principal_;
   Store* store_;
+  CatalogSource catalog_;
   uint64_t start_;
 };
 

@@ -60,7 +60,8 @@ void WsSession::OnSubscribe(beast::error_code ec, std::size_t) {
   const std::string text = beast::buffers_to_string(buffer_.data());
   buffer_.consume(buffer_.size());
   const uint64_t committed = server_->committed.load();
-  Result<Subscription> sub = Subscription::Open(text, principal_, server_->api->store(), committed);
+  Result<Subscription> sub = Subscription::Open(text, principal_, server_->api->store(),
+                                                server_->api->deps().catalog, committed);
   if (!sub.ok()) return Close(websocket::close_code::policy_error, sub.status().message());
   subscription_.emplace(std::move(sub).value());
   position_ = subscription_->start();

@@ -88,10 +88,12 @@ std::optional<CalendarFile> ParseCalendarFile(const std::string& text, const std
   spec.name = m.String("name", false).value_or("");
   out.base = m.String("base", false).value_or("");
   if (m.Has("base")) out.base_src = ctx.At(m.Get("base"));
-  if (m.Has("agencies")) out.agencies_src = ctx.At(m.Get("agencies"));
-  m.List("agencies", false, [&](const YAML::Node& e, const std::string& ep) {
-    if (auto a = yaml::ReadString(ctx, e, ep)) out.agencies.push_back(*a);
-  });
+  if (m.Has("agencies")) {
+    // Agencies name their calendar now (definitions/agencies/): one place says it.
+    ctx.Error(m.Get("agencies"), "agencies",
+              "calendars no longer list agencies: give each agency `calendar: " + spec.id +
+                  "` in definitions/agencies/");
+  }
   if (auto off = m.String("utc_offset", false)) {
     if (auto v = ParseUtcOffset(*off)) {
       spec.utc_offset_seconds = *v;

@@ -18,8 +18,6 @@ struct CalendarFile {
   bool has_years = false;
   std::string base;  // a calendar whose years (and, unless given, sessions) this one inherits
   SourceRef base_src;
-  std::vector<std::string> agencies;  // agencies that work by this calendar
-  SourceRef agencies_src;
   std::string file;
 };
 std::optional<CalendarFile> ParseCalendarFile(const std::string& text, const std::string& file,

@@ -54,10 +54,12 @@ DefinitionSet LoadDefinitions(const std::string& dir) {
   const std::filesystem::path root(dir);
   if (!std::filesystem::is_directory(root)) {
     set.errors.push_back(
-        {{dir, 0, 0}, "", "not a directory; expected <dir>/procedures/ and <dir>/calendars/"});
+        {{dir, 0, 0},
+         "",
+         "not a directory; expected <dir>/calendars/, <dir>/agencies/ and <dir>/procedures/"});
     return set;
   }
-  for (const char* sub : {"calendars", "procedures"}) {
+  for (const char* sub : {"calendars", "agencies", "procedures"}) {
     if (!std::filesystem::is_directory(root / sub)) {
       set.errors.push_back({{(root / sub).string(), 0, 0}, "", "missing directory"});
     }
@@ -98,18 +100,21 @@ DefinitionSet LoadDefinitions(const std::string& dir) {
         if (spec.worked_day_sessions.empty()) spec.worked_day_sessions = b.worked_day_sessions;
       }
     }
-    for (const std::string& agency : f.agencies) {
-      auto [it, fresh] = set.agency_calendars.emplace(agency, spec.id);
-      if (!fresh && it->second != spec.id) {
-        set.errors.push_back({f.agencies_src, "agencies",
-                              "agency '" + agency + "' is listed in calendars '" + it->second +
-                                  "' and '" + spec.id + "'"});
-      }
-    }
     if (auto c = BuildCalendar(std::move(spec), SourceRef{f.file, 1, 1}, &set.errors)) {
       set.calendars[c->id()] = std::move(c);
     }
   }
+  std::vector<Agency> agencies;
+  for (const auto& path : YamlFiles(root / "agencies")) {
+    std::string text;
+    if (!ReadFile(path, &text, &set.errors)) continue;
+    if (auto list = ParseAgencyFile(text, path.string(), &set.errors)) {
+      for (Agency& a : *list) agencies.push_back(std::move(a));
+    }
+  }
+  std::vector<std::string> calendar_ids;
+  for (const auto& [id, c] : set.calendars) calendar_ids.push_back(id);
+  set.agencies = AgencyRegistry::Build(std::move(agencies), calendar_ids, &set.errors);
   std::vector<const Procedure*> all;
   for (const auto& path : YamlFiles(root / "procedures")) {
     std::string text;

@@ -4,6 +4,7 @@
 //
 // Layout of a definitions directory:
 //   <dir>/calendars/*.yaml   working-time calendars (definitions/README.md)
+//   <dir>/agencies/*.yaml    the agency registry
 //   <dir>/procedures/*.yaml  one procedure version per file
 // Every problem in every file is reported, each as "file:line:column: path: message"; a set
 // with any problem is not usable (the caller keeps what it had: a failed reload changes
@@ -12,6 +13,7 @@
 #include <cstddef>
 #include <string>
 
+#include "adapters/yaml/agency_yaml.h"
 #include "adapters/yaml/calendar_yaml.h"
 #include "adapters/yaml/procedure_yaml.h"
 #include "engine/definition/catalog.h"

@@ -48,10 +48,4 @@ const WorkCalendar* DefinitionCatalog::Calendar(const std::string& id) const {
   return it == set_.calendars.end() ? nullptr : it->second.get();
 }
 
-const WorkCalendar* DefinitionCatalog::CalendarFor(const std::string& agency,
-                                                   const std::string& procedure_calendar) const {
-  auto it = set_.agency_calendars.find(agency);
-  return Calendar(it == set_.agency_calendars.end() ? procedure_calendar : it->second);
-}
-
 }  // namespace motcua

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "engine/calendar/calendar.h"
+#include "engine/definition/agency.h"
 #include "engine/definition/procedure.h"
 
 namespace motcua {
@@ -23,9 +24,7 @@ namespace motcua {
 struct DefinitionSet {
   std::vector<std::shared_ptr<const Procedure>> procedures;  // sorted by code, version
   std::map<std::string, std::shared_ptr<const WorkCalendar>> calendars;
-  // Agencies with their own working sessions: agency code → calendar id (calendar files'
-  // `agencies` lists). Other agencies use the procedure's calendar.
-  std::map<std::string, std::string> agency_calendars;
+  AgencyRegistry agencies;
   std::vector<Diagnostic> errors;  // empty = valid
 
   bool ok() const { return errors.empty(); }
@@ -43,12 +42,13 @@ class ProcedureCatalog {
   // A pinned version, or nullptr.
   virtual std::shared_ptr<const Procedure> Version(const std::string& code, int version) const = 0;
   virtual const WorkCalendar* Calendar(const std::string& id) const = 0;
-  // The calendar an agency works by: its own sessions when it has a calendar of its own,
+  virtual const AgencyRegistry& Agencies() const = 0;
+  // The calendar an agency works by: its own (the registry's `calendar`) when it has one,
   // otherwise the procedure's calendar.
-  virtual const WorkCalendar* CalendarFor(const std::string& agency,
-                                          const std::string& procedure_calendar) const {
-    (void)agency;
-    return Calendar(procedure_calendar);
+  const WorkCalendar* CalendarFor(const std::string& agency,
+                                  const std::string& procedure_calendar) const {
+    const Agency* a = Agencies().Find(agency);
+    return Calendar(a != nullptr && !a->calendar.empty() ? a->calendar : procedure_calendar);
   }
 };
 
@@ -61,8 +61,7 @@ class DefinitionCatalog : public ProcedureCatalog {
   std::shared_ptr<const Procedure> InForce(const std::string& code, CivilDate on) const override;
   std::shared_ptr<const Procedure> Version(const std::string& code, int version) const override;
   const WorkCalendar* Calendar(const std::string& id) const override;
-  const WorkCalendar* CalendarFor(const std::string& agency,
-                                  const std::string& procedure_calendar) const override;
+  const AgencyRegistry& Agencies() const override { return set_.agencies; }
 
   const DefinitionSet& set() const { return set_; }
   // Versions kept from an earlier load whose files are gone.

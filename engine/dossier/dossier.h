@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "engine/calendar/work_duration.h"
+#include "engine/common/field_problem.h"
 #include "engine/common/time.h"
 #include "engine/definition/procedure.h"
 
@@ -104,12 +105,6 @@ struct Applicant {
   bool operator==(const Applicant&) const = default;
 };
 
-// A field of a command that is not what the rules need: its path in the request
-// ("applicant.id_number") and what was expected.
-struct FieldProblem {
-  std::string field;
-  std::string message;
-};
 // Why `a` cannot be the applicant of a new dossier: a name and an identity number whose shape
 // fits its kind are required. Nothing for a good applicant.
 std::optional<FieldProblem> CheckApplicant(const Applicant& a);

@@ -129,8 +129,8 @@ DossierIdentity Processor::IdentityOf(const Procedure& p,
     id.applicant = d_->applicant;
     id.channel = d_->channel;
   } else {
-    id.receiving_agency = c_.receiving_agency;
-    id.competent_agency = c_.competent_agency.empty() ? c_.receiving_agency : c_.competent_agency;
+    id.receiving_agency = agencies_.receiving;
+    id.competent_agency = agencies_.competent;
     id.applicant = c_.applicant;
     id.channel = c_.channel;
   }

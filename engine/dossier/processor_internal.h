@@ -63,9 +63,11 @@ class Processor {
   std::optional<Decision> RequireRole(const std::string& role, const std::string& doing);
   std::optional<Decision> RequireAnyRole(const std::vector<std::string>& roles,
                                          const std::string& doing);
-  // Rejects a new dossier's command without the fields every dossier needs (its applicant, its
-  // receiving agency).
-  std::optional<Decision> RequireNewDossierFields() const;
+  // Rejects a new dossier's command without the fields every dossier needs: an applicant, a
+  // receiving agency in operation and (`check_competence`) a competent agency of the
+  // procedure's kind that it receives for, resolved into agencies_ when not given. Needs
+  // rules_.procedure.
+  std::optional<Decision> RequireNewDossierFields(bool check_competence);
   // The identity a dossier's first event records (the current dossier's agencies, applicant and
   // channel when it exists, else the command's), under the procedure version `p`.
   DossierIdentity IdentityOf(const Procedure& p, std::vector<SubmittedDocument> documents) const;
@@ -88,6 +90,7 @@ class Processor {
   const ProcessContext& ctx_;
   Rules rules_;
   std::string role_used_;
+  AgencyChoice agencies_;  // a new dossier's agencies, once RequireNewDossierFields passed
 };
 
 }  // namespace motcua::processor_internal

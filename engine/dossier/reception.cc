@@ -9,9 +9,15 @@
 
 namespace motcua::processor_internal {
 
-std::optional<Decision> Processor::RequireNewDossierFields() const {
+std::optional<Decision> Processor::RequireNewDossierFields(bool check_competence) {
   if (c_.receiving_agency.empty()) {
     return RejectField({"receiving_agency", "required: the agency that receives the dossier"});
+  }
+  const CivilDate today = LocalDateAt(ctx_.now, ctx_.settings.utc_offset_seconds);
+  if (std::optional<FieldProblem> problem = ctx_.catalog->Agencies().Resolve(
+          c_.receiving_agency, c_.competent_agency, *rules_.procedure, today, check_competence,
+          &agencies_)) {
+    return RejectField(std::move(*problem));
   }
   if (std::optional<FieldProblem> problem = CheckApplicant(c_.applicant)) {
     return RejectField(std::move(*problem));
@@ -41,7 +47,7 @@ Decision Processor::Submit() {
     return Reject(RejectionCode::kInvalid, "procedure " + c_.procedure_code + " does not accept " +
                                                NameOf(c_.channel) + " submissions");
   }
-  if (auto r = RequireNewDossierFields()) return *r;
+  if (auto r = RequireNewDossierFields(true)) return *r;
   for (const auto& doc : c_.documents) {
     if (!rules_.procedure->FindDocument(doc.document_id)) {
       return Reject(RejectionCode::kInvalid, "unknown document '" + doc.document_id +
@@ -73,22 +79,21 @@ Decision Processor::Receive() {
     return Reject(RejectionCode::kInvalid,
                   "no version of procedure '" + code + "' is in force on " + FormatDate(today));
   }
-  DossierIdentity identity = IdentityOf(*rules_.procedure, {});
-  // Time is counted by the competent agency's working sessions.
-  rules_.calendar =
-      ctx_.catalog->CalendarFor(identity.competent_agency, rules_.procedure->calendar);
-  if (!rules_.calendar) return Reject(RejectionCode::kUnavailable, "calendar not loaded");
   if (auto r = RequireRole(rules_.counter_role(), "receive")) return *r;
   const Procedure& p = *rules_.procedure;
-  const std::string agency = identity.receiving_agency;
   if (!d_) {
-    if (auto r = RequireNewDossierFields()) return *r;
+    if (auto r = RequireNewDossierFields(true)) return *r;
     const auto& ch = p.channels;
     if (std::find(ch.begin(), ch.end(), c_.channel) == ch.end()) {
       return Reject(RejectionCode::kInvalid,
                     "procedure " + p.code + " does not accept " + NameOf(c_.channel) + " dossiers");
     }
   }
+  DossierIdentity identity = IdentityOf(p, {});
+  const std::string agency = identity.receiving_agency;
+  // Time is counted by the competent agency's working sessions.
+  rules_.calendar = ctx_.catalog->CalendarFor(identity.competent_agency, p.calendar);
+  if (!rules_.calendar) return Reject(RejectionCode::kUnavailable, "calendar not loaded");
   // The documents as checked at the counter: the command's list, else what was submitted.
   const std::vector<SubmittedDocument>& docs =
       !c_.documents.empty() || !d_ ? c_.documents : d_->documents;
@@ -166,7 +171,9 @@ Decision Processor::RefuseAtCounter() {
     return Reject(RejectionCode::kInvalid, "a refusal at the counter needs a reason (M03)");
   }
   if (!d_) {
-    if (auto r = RequireNewDossierFields()) return *r;
+    // A dossier may be refused as outside the agency's competence: only the receiving agency
+    // must be one that works today.
+    if (auto r = RequireNewDossierFields(false)) return *r;
   }
   Event e = Make(EventType::kRefusedAtCounter);
   e.status = DossierStatus::kRefusedAtCounter;

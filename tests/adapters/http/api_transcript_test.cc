@@ -65,8 +65,8 @@ class Transcript {
                   {"specialistA", "specialist", "000.17.22.H56"},
                   {"leaderA", "leader", "000.17.22.H56"},
                   {"clerkA", "clerk", "000.17.22.H56"},
-                  {"integratorA", "integrator", "000.17.22.H56"},
-                  {"staffA", "counter, specialist, division_head, leader, clerk", "000.17.22.H56"},
+                  {"integratorA", "integrator", "000.00.00.H56"},
+                  {"staffA", "counter, specialist, division_head, leader, clerk", "000.00.00.H56"},
                   {"admin", "admin", "*"}},
                  Options(), {.ids = &ids_}) {
     EXPECT_TRUE(harness_.service_harness.started.ok());

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/store/memory_store.h"
+#include "tests/engine/batch/fixtures.h"
 #include "tests/engine/common/status_matchers.h"
 
 namespace motcua::http {
@@ -52,18 +53,21 @@ class SubscriptionTest : public ::testing::Test {
   void SetUp() override {
     WriteSet w;
     w.first_outbox_position = 1;
-    for (const Dossier& d :
-         {At("a1", "A", "appraise"), At("a2", "A", "sign"), At("b1", "B", "appraise")}) {
+    for (const Dossier& d : {At("a1", kCommuneA, "appraise"), At("a2", kCommuneA, "sign"),
+                             At("b1", "000.17.22.H99", "appraise")}) {
       w.changes.push_back({std::nullopt, d, {For(d.id)}});
     }
     ASSERT_TRUE(store_.Commit(w).ok());
   }
-  Result<Subscription> Open(const std::string& message, uint64_t committed = 3) {
-    return Subscription::Open(message, clerk_a_, &store_, committed);
+  Result<Subscription> Open(const std::string& message, uint64_t committed = 3,
+                            const Principal* who = nullptr) {
+    return Subscription::Open(
+        message, who ? *who : clerk_a_, &store_, [this] { return catalog_; }, committed);
   }
 
   CountingStore store_;
-  Principal clerk_a_{"clerkA", {"clerk"}, {"A"}};
+  std::shared_ptr<const DefinitionCatalog> catalog_ = ShippedCatalog();
+  Principal clerk_a_{"clerkA", {"clerk"}, {kCommuneA}};
 };
 
 TEST_F(SubscriptionTest, TheFirstMessageMustBeASubscriptionInScope) {
@@ -78,7 +82,7 @@ TEST_F(SubscriptionTest, TheFirstMessageMustBeASubscriptionInScope) {
   // Another agency's dossier is as unknown as a dossier that does not exist.
   EXPECT_THAT(Open(R"({"dossier_id":"b1"})"), StatusIs(StatusCode::kNotFound, "unknown dossier"));
   EXPECT_THAT(Open(R"({"dossier_id":"zz"})"), StatusIs(StatusCode::kNotFound, "unknown dossier"));
-  EXPECT_THAT(Open(R"({"agency":"B"})"),
+  EXPECT_THAT(Open(R"({"agency":"000.17.22.H99"})"),
               StatusIs(StatusCode::kNotFound, "agency outside your scope"));
 }
 
@@ -95,7 +99,7 @@ TEST_F(SubscriptionTest, ASubscriberGetsWhatItAskedForAndMaySee) {
   EXPECT_TRUE(all->Wants(For("a2")));
   EXPECT_FALSE(all->Wants(For("b1")));  // outside the principal's agencies
   EXPECT_FALSE(all->Wants(For("gone")));
-  Result<Subscription> step = Open(R"({"agency":"A","step":"sign"})");
+  Result<Subscription> step = Open(R"({"agency":"000.17.22.H56","step":"sign"})");
   EXPECT_FALSE(step->Wants(For("a1")));
   EXPECT_TRUE(step->Wants(For("a2")));
   Event moving = For("a1");
@@ -107,6 +111,24 @@ TEST_F(SubscriptionTest, ASubscriberGetsWhatItAskedForAndMaySee) {
   // Every dossier was read through the store's shared (cached) read.
   EXPECT_GT(store_.shared_gets, 0);
   EXPECT_EQ(store_.gets, store_.shared_gets);  // only the port's default forwards to Get
+}
+
+// Scope follows the agency tree: a principal of the province sees its communes' dossiers, and
+// a subscription to the province gets the events of the units below it; another province's
+// stay outside.
+TEST_F(SubscriptionTest, AProvinceSeesItsUnits) {
+  const Principal province{"managerP", {"manager"}, {"000.00.00.H56"}};
+  Result<Subscription> all = Open(R"({"all":true})", 3, &province);
+  ASSERT_TRUE(all.ok());
+  EXPECT_TRUE(all->Wants(For("a1")));
+  EXPECT_FALSE(all->Wants(For("b1")));
+  Result<Subscription> below = Open(R"({"agency":"000.00.00.H56"})", 3, &province);
+  ASSERT_TRUE(below.ok());
+  EXPECT_TRUE(below->Wants(For("a2")));
+  EXPECT_FALSE(below->Wants(For("b1")));
+  EXPECT_THAT(Open(R"({"dossier_id":"a1"})", 3, &province), testing::IsOk());
+  EXPECT_THAT(Open(R"({"agency":"000.00.00.H99"})", 3, &province),
+              StatusIs(StatusCode::kNotFound, "agency outside your scope"));
 }
 
 TEST_F(SubscriptionTest, AnEventIsSentAsItsView) {

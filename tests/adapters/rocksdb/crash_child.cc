@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
         r.command.type = CommandType::kReceive;
         r.command.actor = Actor{"cb" + std::to_string(t), {"counter"}};
         r.command.procedure_code = "2.000908";
-        r.command.receiving_agency = "A" + std::to_string(t % 3);
+        r.command.receiving_agency = kShippedCommunes[t % 3];
         r.command.applicant.name = rkey;  // lets the checker tie each dossier to its key
         r.command.applicant.id_number = "001090012345";
         r.command.documents = {{"identity_paper", 1}};

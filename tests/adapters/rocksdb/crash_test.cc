@@ -19,6 +19,7 @@
 #include "adapters/yaml/definition_loader.h"
 #include "engine/definition/catalog.h"
 #include "engine/store/verify.h"
+#include "tests/engine/batch/fixtures.h"
 
 namespace motcua {
 namespace {
@@ -130,7 +131,7 @@ TEST(CrashTest, KillNineLosesNothingAcknowledged) {
       r.command.type = CommandType::kReceive;
       r.command.actor = Actor{"cb" + t.substr(0, t.find('-')), {"counter"}};
       r.command.procedure_code = "2.000908";
-      r.command.receiving_agency = "A" + std::to_string(std::stoi(t.substr(0, t.find('-'))) % 3);
+      r.command.receiving_agency = kShippedCommunes[std::stoi(t.substr(0, t.find('-'))) % 3];
       r.command.applicant.name = key;
       r.command.applicant.id_number = "001090012345";
       r.command.documents = {{"identity_paper", 1}};

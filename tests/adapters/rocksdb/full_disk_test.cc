@@ -68,7 +68,7 @@ TEST(FullDiskTest, WritesStopCleanlyAndResumeAfterARestartWithSpace) {
     ServiceHarness h(store->get());
     ASSERT_THAT(h.started, IsOk());
     for (int i = 0; i < 200000 && stopped.ok(); ++i) {
-      CommandRequest r = ReceiveCopy("A");
+      CommandRequest r = ReceiveCopy(kCommuneA);
       r.command.applicant.name = std::string(2000, 'n');  // fills the disk sooner
       CommandResult res = h.service.Execute(r);
       if (res.accepted()) {
@@ -94,7 +94,7 @@ TEST(FullDiskTest, WritesStopCleanlyAndResumeAfterARestartWithSpace) {
     ServiceHarness h(store->get());
     ASSERT_THAT(h.started, IsOk());
     EXPECT_TRUE((*(*store)->Get(acknowledged.back())).has_value());
-    CommandResult r = h.service.Execute(ReceiveCopy("A"));
+    CommandResult r = h.service.Execute(ReceiveCopy(kCommuneA));
     if (r.accepted()) {
       acknowledged.push_back(r.dossier->id);
     } else {
@@ -109,7 +109,7 @@ TEST(FullDiskTest, WritesStopCleanlyAndResumeAfterARestartWithSpace) {
       ServiceHarness h(store->get());
       ASSERT_THAT(h.started, IsOk());
       EXPECT_TRUE(h.service.writable());
-      EXPECT_TRUE(h.service.Execute(ReceiveCopy("A")).accepted());
+      EXPECT_TRUE(h.service.Execute(ReceiveCopy(kCommuneA)).accepted());
     }
     Result<VerifyReport> report = VerifyStore(**store);
     ASSERT_THAT(report, IsOk());

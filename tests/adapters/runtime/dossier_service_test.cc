@@ -86,11 +86,11 @@ class DossierServiceTest : public ::testing::Test {
 TEST_F(DossierServiceTest, ABatchInFlightIsSeenByTheBatchesAfterIt) {
   GateStore store;
   Start(&store);
-  std::future<CommandResult> received = service_->Submit(ReceiveCopy("A"));
+  std::future<CommandResult> received = service_->Submit(ReceiveCopy(kCommuneA));
   store.WaitUntilEntered(1);  // batch 1 is in its commit, not yet in the store
   ASSERT_FALSE(store.Get("S1")->has_value());
   std::future<CommandResult> forwarded = service_->Submit(ForwardCommand("S1", 1));
-  std::future<CommandResult> second = service_->Submit(ReceiveCopy("A"));
+  std::future<CommandResult> second = service_->Submit(ReceiveCopy(kCommuneA));
   // Nothing is acknowledged before its write is durable.
   EXPECT_EQ(forwarded.wait_for(std::chrono::milliseconds(100)), std::future_status::timeout);
   store.Open();
@@ -98,16 +98,16 @@ TEST_F(DossierServiceTest, ABatchInFlightIsSeenByTheBatchesAfterIt) {
   ASSERT_TRUE(r1.accepted() && r2.accepted() && r3.accepted());
   EXPECT_EQ(r2.dossier->version, 2);
   EXPECT_EQ(r2.dossier->current_step, "appraise");
-  EXPECT_EQ(r3.dossier->number, "A-260302-0002");
+  EXPECT_EQ(r3.dossier->number, "000.17.22.H56-260302-0002");
   EXPECT_EQ((**store.Get("S1")).version, 2);
-  EXPECT_EQ(*store.Counter(DossierNumberCounter("A", {2026, 3, 2})), 2);
+  EXPECT_EQ(*store.Counter(DossierNumberCounter(kCommuneA, {2026, 3, 2})), 2);
 }
 
 // A failed commit fails its commands, the batches processed behind it, and every write after.
 TEST_F(DossierServiceTest, AFailedCommitFailsTheCommandsBehindIt) {
   GateStore store;
   Start(&store);
-  std::future<CommandResult> first = service_->Submit(ReceiveCopy("A"));
+  std::future<CommandResult> first = service_->Submit(ReceiveCopy(kCommuneA));
   store.WaitUntilEntered(1);
   std::future<CommandResult> behind = service_->Submit(ForwardCommand("S1", 1));
   store.WaitUntilEncoded(2);  // processed behind the first, before its commit fails
@@ -119,7 +119,7 @@ TEST_F(DossierServiceTest, AFailedCommitFailsTheCommandsBehindIt) {
               StatusIs(StatusCode::kUnavailable, HasSubstr("an earlier write failed")));
   EXPECT_FALSE(store.Get("S1")->has_value());
   EXPECT_FALSE(service_->writable());
-  EXPECT_THAT(service_->Execute(ReceiveCopy("A")).status,
+  EXPECT_THAT(service_->Execute(ReceiveCopy(kCommuneA)).status,
               StatusIs(StatusCode::kUnavailable, "writes are stopped: injected commit failure"));
 }
 
@@ -129,7 +129,7 @@ TEST_F(DossierServiceTest, AFailedCommitFailsTheCommandsBehindIt) {
 TEST_F(DossierServiceTest, ARetryOfACommandWhoseSyncFailsIsNotAcknowledged) {
   GateStore store;
   Start(&store);
-  CommandRequest original = ReceiveCopy("A");
+  CommandRequest original = ReceiveCopy(kCommuneA);
   original.idempotency_key = "cb1:k";
   original.payload_hash = 7;
   std::future<CommandResult> first = service_->Submit(original);
@@ -153,7 +153,7 @@ TEST_F(DossierServiceTest, ACallbackIsReleasedOnceItHasBeenCalled) {
   Start(&store);
   auto owned = std::make_shared<int>(1);  // stands for what the callback keeps alive
   std::promise<bool> answered;
-  service_->SubmitAsync(ReceiveCopy("A"), [owned, &answered](CommandResult res) {
+  service_->SubmitAsync(ReceiveCopy(kCommuneA), [owned, &answered](CommandResult res) {
     answered.set_value(res.accepted());
   });
   ASSERT_TRUE(answered.get_future().get());

@@ -32,7 +32,7 @@ TEST(TimerRestartTest, DueTimersFireOnStartExactlyOnce) {
     ASSERT_TRUE(store.ok());
     ServiceHarness h(store->get(), {.start = At("2026-03-02T09:00")});
     ASSERT_TRUE(h.started.ok());
-    CommandResult res = h.service.Execute(ReceiveCopy("A"));
+    CommandResult res = h.service.Execute(ReceiveCopy(kCommuneA));
     ASSERT_TRUE(res.accepted());
     id = res.dossier->id;
     // Due 17:00; the receive step (2 WH) due 11:00.

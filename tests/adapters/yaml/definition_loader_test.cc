@@ -80,8 +80,8 @@ TEST(DefinitionLoaderTest, MissingDirectoryIsReported) {
   DefinitionSet missing = LoadDefinitions("/nonexistent/definitions");
   ASSERT_EQ(missing.errors.size(), 1u);
   EXPECT_EQ(missing.errors[0].ToString(),
-            "/nonexistent/definitions: not a directory; expected <dir>/procedures/ and "
-            "<dir>/calendars/");
+            "/nonexistent/definitions: not a directory; expected <dir>/calendars/, "
+            "<dir>/agencies/ and <dir>/procedures/");
 }
 
 }  // namespace

@@ -35,25 +35,25 @@ class CommandBatchTest : public ::testing::Test {
 TEST_F(CommandBatchTest, CountersAreStagedWithinTheBatch) {
   StoreState state(&store_);
   CommandBatch batch = Batch(&state);
-  CommandResult first = batch.Add(ReceiveCopy("A"));
-  CommandResult second = batch.Add(ReceiveCopy("A"));
+  CommandResult first = batch.Add(ReceiveCopy(kCommuneA));
+  CommandResult second = batch.Add(ReceiveCopy(kCommuneA));
   ASSERT_TRUE(first.accepted() && second.accepted());
-  EXPECT_EQ(first.dossier->number, "A-260302-0001");
-  EXPECT_EQ(second.dossier->number, "A-260302-0002");
+  EXPECT_EQ(first.dossier->number, "000.17.22.H56-260302-0001");
+  EXPECT_EQ(second.dossier->number, "000.17.22.H56-260302-0002");
   const WriteSet& w = batch.writes();
   const std::vector<std::pair<std::string, int64_t>> counters = {
-      {DossierNumberCounter("A", {2026, 3, 2}), 2}, {StatusCounter(DossierStatus::kReceived), 2}};
+      {DossierNumberCounter(kCommuneA, {2026, 3, 2}), 2}, {StatusCounter(DossierStatus::kReceived), 2}};
   EXPECT_EQ(w.counters, counters);
   // Committed, the next batch continues from the store.
   ASSERT_TRUE(store_.Commit(w).ok());
   CommandBatch next = Batch(&state);
-  EXPECT_EQ(next.Add(ReceiveCopy("A")).dossier->number, "A-260302-0003");
+  EXPECT_EQ(next.Add(ReceiveCopy(kCommuneA)).dossier->number, "000.17.22.H56-260302-0003");
 }
 
 TEST_F(CommandBatchTest, ACommandSeesTheDossierAnEarlierOneStaged) {
   StoreState state(&store_);
   CommandBatch batch = Batch(&state);
-  CommandResult received = batch.Add(ReceiveCopy("A"));
+  CommandResult received = batch.Add(ReceiveCopy(kCommuneA));
   ASSERT_TRUE(received.accepted());
   CommandResult forwarded = batch.Add(ForwardCommand(received.dossier->id, 1));
   ASSERT_TRUE(forwarded.accepted()) << forwarded.rejection->message;
@@ -76,13 +76,13 @@ TEST_F(CommandBatchTest, ACommandSeesTheDossierAnEarlierOneStaged) {
 TEST_F(CommandBatchTest, ARefusedCreationTakesNoId) {
   StoreState state(&store_);
   CommandBatch batch = Batch(&state);
-  CommandRequest nameless = ReceiveCopy("A");
+  CommandRequest nameless = ReceiveCopy(kCommuneA);
   nameless.command.applicant.name.clear();
   CommandResult refused = batch.Add(nameless);
   ASSERT_TRUE(refused.rejection.has_value());
   EXPECT_EQ(refused.rejection->field, "applicant.name");
   EXPECT_EQ(ids_.n, 0);
-  CommandResult received = batch.Add(ReceiveCopy("A"));
+  CommandResult received = batch.Add(ReceiveCopy(kCommuneA));
   ASSERT_TRUE(received.accepted());
   EXPECT_EQ(received.dossier->id, "B1");
   for (const Event& e : batch.writes().changes[0].events) EXPECT_EQ(e.dossier_id, "B1");
@@ -91,7 +91,7 @@ TEST_F(CommandBatchTest, ARefusedCreationTakesNoId) {
 TEST_F(CommandBatchTest, AnIdempotencyKeyStagedEarlierReplaysOrConflicts) {
   StoreState state(&store_);
   CommandBatch batch = Batch(&state);
-  CommandRequest r = ReceiveCopy("A");
+  CommandRequest r = ReceiveCopy(kCommuneA);
   r.idempotency_key = "cb1:k";
   r.payload_hash = 7;
   CommandResult first = batch.Add(r);
@@ -116,7 +116,7 @@ class UnreadableCounters : public StoreState {
 TEST_F(CommandBatchTest, AFailedCounterReadFailsTheCommandAndStagesNothing) {
   UnreadableCounters state(&store_);
   CommandBatch batch = Batch(&state);
-  CommandResult r = batch.Add(ReceiveCopy("A"));
+  CommandResult r = batch.Add(ReceiveCopy(kCommuneA));
   EXPECT_THAT(r.status, StatusIs(StatusCode::kInternal, "disk on fire"));
   EXPECT_TRUE(batch.writes().changes.empty());
   EXPECT_TRUE(batch.writes().counters.empty());

@@ -16,6 +16,13 @@ inline std::shared_ptr<DefinitionCatalog> ShippedCatalog() {
   return std::make_shared<DefinitionCatalog>(std::move(set), nullptr);
 }
 
+// Communes of the shipped sample registry (definitions/agencies/): each receives and decides
+// 2.000908 itself.
+inline constexpr const char* kCommuneA = "000.17.22.H56";
+inline constexpr const char* kCommuneB = "000.18.22.H56";
+inline constexpr const char* kShippedCommunes[] = {"000.17.22.H56", "000.18.22.H56",
+                                                   "000.19.22.H56", "000.17.22.H99"};
+
 // A counter officer receives a 2.000908 dossier (copy from the original register) at `agency`.
 inline CommandRequest ReceiveCopy(const std::string& agency) {
   CommandRequest r;

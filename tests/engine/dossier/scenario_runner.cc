@@ -213,7 +213,7 @@ class Runner {
       c.action_id = w[1];
     }
     c.procedure_code = a.count("procedure") ? a["procedure"] : procedure_;
-    c.receiving_agency = a.count("agency") ? a["agency"] : "000.00.00.H56";
+    c.receiving_agency = a.count("agency") ? a["agency"] : "000.00.01.H56";
     c.competent_agency = a["competent"];
     c.applicant.name = a.count("applicant") ? a["applicant"] : "Nguyễn Văn An";
     c.applicant.id_number = a.count("idno") ? a["idno"] : "001090012345";
@@ -269,6 +269,8 @@ class Runner {
     check("status", NameOf(d->status));
     check("portal", std::to_string(PortalStatusCode(d->status)));
     check("number", d->number.empty() ? "none" : d->number);
+    check("receiving", d->receiving_agency);
+    check("competent", d->competent_agency);
     check("received", Local(d->received_at));
     check("counting", Local(d->counting_start));
     check("due", Local(d->due_at));
