@@ -33,7 +33,7 @@ int Usage(bool asked = false) {
       "      run the HTTP/WebSocket server (motcua serve --help for more)\n"
       "  motcua token add|revoke --tokens FILE --principal ID [--roles ...] [--agencies ...]\n"
       "  motcua check <definitions-dir> [--json]\n"
-      "      validate every procedure and calendar; print a summary (exit 0) or every\n"
+      "      validate every procedure, calendar and agency; print a summary (exit 0) or every\n"
       "      error as file:line:column: field.path: message (exit 1)\n"
       "  motcua preview <definitions-dir> <procedure-code> <YYYY-MM-DDTHH:MM>\n"
       "      the due date the M01 slip states for a reception at that local time\n"
@@ -88,7 +88,15 @@ int Check(int argc, char** argv) {
     steps += p->steps.size();
   }
   std::cout << "OK: " << codes.size() << " procedures, " << set.procedures.size() << " versions, "
-            << steps << " steps, " << set.calendars.size() << " calendars\n";
+            << steps << " steps, " << set.calendars.size() << " calendars, "
+            << set.agencies.size() << " agencies\n";
+  for (const Agency* a : set.agencies.All()) {
+    if (a->parent.empty()) {
+      size_t below = 0;
+      for (const Agency* b : set.agencies.All()) below += set.agencies.IsWithin(b->code, a->code);
+      std::cout << "  agencies under " << a->code << " " << a->name << ": " << below << "\n";
+    }
+  }
   for (const auto& [id, c] : set.calendars) {
     std::cout << "  calendar " << id << ": " << c->first_year() << ".." << c->last_year();
     for (const CalendarYear& y : c->spec().years) {

@@ -24,11 +24,10 @@ void Show(Api& api, Call& call, const std::string& key, bool by_number) {
   if (!*d || !CanSee(*call.principal, **d, catalog->Agencies())) {
     return call.Problem(404, "not-found", "Unknown dossier", "no dossier '" + key + "'");
   }
-  auto proc = catalog->Version((*d)->procedure_code, (*d)->procedure_version);
   // One view per thread, cleared: its strings keep their memory from one request to the next.
   thread_local v1::DossierView v;
   v.Clear();
-  FillView(**d, proc.get(), api.deps().clock->Now(), &v);
+  FillView(**d, *catalog, api.deps().clock->Now(), &v);
   call.Json(200, v, {{"ETag", "\"" + std::to_string((*d)->version) + "\""}});
 }
 

@@ -14,6 +14,9 @@ void GetProcedures(Api& api, Call& call);
 void GetProcedure(Api& api, Call& call);
 void GetDuePreview(Api& api, Call& call);
 
+// agencies.cc
+void GetAgencies(Api& api, Call& call);
+
 // dossier_reads.cc: one dossier, by id or number, and its history.
 void GetDossier(Api& api, Call& call);
 void GetDossierByNumber(Api& api, Call& call);

@@ -81,8 +81,7 @@ void ListDossiers(Api& api, Call& call) {
   v1::DossierList out;
   for (const std::shared_ptr<const Dossier>& d : page->dossiers) {
     if (!CanSee(p, *d, registry)) continue;
-    auto proc = catalog->Version(d->procedure_code, d->procedure_version);
-    FillView(*d, proc.get(), now, out.add_dossiers());
+    FillView(*d, *catalog, now, out.add_dossiers());
   }
   out.set_next_cursor(page->next_cursor);
   call.Json(200, out);

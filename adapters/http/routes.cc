@@ -51,6 +51,7 @@ const std::vector<Route>& RouteTable() {
       {"GET", "/v1/procedures", Access::kPrincipal, &GetProcedures},
       {"GET", "/v1/procedures/{code}", Access::kPrincipal, &GetProcedure},
       {"GET", "/v1/procedures/{code}/due-preview", Access::kPrincipal, &GetDuePreview},
+      {"GET", "/v1/agencies", Access::kPrincipal, &GetAgencies},
       {"POST", "/v1/dossiers", Access::kPrincipal, &CreateDossier},
       {"GET", "/v1/dossiers", Access::kPrincipal, &ListDossiers},
       {"GET", "/v1/dossiers/by-number/{number}", Access::kPrincipal, &GetDossierByNumber},

@@ -264,6 +264,8 @@ void AppendDossierView(const v1::DossierView& v, std::string* out) {
   o.Bool("overdue", v.overdue());
   o.Str("stop_reason", v.stop_reason());
   o.StrList("allowed_actions", v.allowed_actions());
+  o.Str("receiving_agency_name", v.receiving_agency_name());
+  o.Str("competent_agency_name", v.competent_agency_name());
   o.Close();
 }
 

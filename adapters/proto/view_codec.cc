@@ -23,7 +23,10 @@ void SetLocal(std::string* field, std::optional<Instant> t) {
 
 }  // namespace
 
-void FillView(const Dossier& d, const Procedure* p, Instant now, v1::DossierView* v) {
+void FillView(const Dossier& d, const ProcedureCatalog& catalog, Instant now,
+              v1::DossierView* v) {
+  const std::shared_ptr<const Procedure> pinned = catalog.Version(d.procedure_code, d.procedure_version);
+  const Procedure* p = pinned.get();
   v->set_id(d.id);
   v->set_version(d.version);
   v->set_number(d.number);
@@ -61,6 +64,9 @@ void FillView(const Dossier& d, const Procedure* p, Instant now, v1::DossierView
       for (const auto& a : s->actions) v->add_allowed_actions(a.id);
     }
   }
+  const AgencyRegistry& agencies = catalog.Agencies();
+  if (const Agency* a = agencies.Find(d.receiving_agency)) v->set_receiving_agency_name(a->name);
+  if (const Agency* a = agencies.Find(d.competent_agency)) v->set_competent_agency_name(a->name);
 }
 
 void FillEvent(const Event& e, uint64_t position, v1::EventView* v) {

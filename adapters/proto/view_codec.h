@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "engine/definition/catalog.h"
 #include "engine/definition/procedure.h"
 #include "engine/dossier/dossier.h"
 #include "motcua/v1/api.pb.h"
@@ -14,8 +15,10 @@ namespace motcua {
 // The API renders instants at this offset (Vietnam, UTC+7, no DST).
 constexpr int kApiUtcOffsetSeconds = 7 * 3600;
 
-// A dossier as of `now` (for "overdue"); `p` is its pinned procedure, null when not loaded.
-void FillView(const Dossier& d, const Procedure* p, Instant now, v1::DossierView* v);
+// A dossier as of `now` (for "overdue"), with its pinned procedure's name and actions and its
+// agencies' names from `catalog`.
+void FillView(const Dossier& d, const ProcedureCatalog& catalog, Instant now,
+              v1::DossierView* v);
 // An event; `position` is its outbox position (0 outside streams).
 void FillEvent(const Event& e, uint64_t position, v1::EventView* v);
 // A dossier's history: every event and the M06 row of every hand-over.
