@@ -41,6 +41,9 @@ int Usage(bool asked = false) {
       "      replay every dossier's history against its stored record, check every index\n"
       "      entry, dossier-number uniqueness and the outbox; exit 1 on any mismatch. Takes the\n"
       "      data directory or its db/ directory; opens it read-only and never creates it\n"
+      "  motcua migrate <data-dir>\n"
+      "      upgrade a store written by an older build to this build's format (serve does\n"
+      "      it too on start); stop the server first\n"
       "  motcua <command> --help\n"
       "      this text\n");
   return asked ? 0 : 2;
@@ -88,8 +91,8 @@ int Check(int argc, char** argv) {
     steps += p->steps.size();
   }
   std::cout << "OK: " << codes.size() << " procedures, " << set.procedures.size() << " versions, "
-            << steps << " steps, " << set.calendars.size() << " calendars, "
-            << set.agencies.size() << " agencies\n";
+            << steps << " steps, " << set.calendars.size() << " calendars, " << set.agencies.size()
+            << " agencies\n";
   for (const Agency* a : set.agencies.All()) {
     if (a->parent.empty()) {
       size_t below = 0;
@@ -201,6 +204,31 @@ int Verify(int argc, char** argv) {
   return report->ok() ? 0 : 1;
 }
 
+// Opens a store for writing, which upgrades an older format, and says what it did.
+int Migrate(int argc, char** argv) {
+  std::vector<std::string> args = Positional(argc, argv);
+  if (args.size() != 2) return Usage();
+  std::optional<std::string> db = StorePath(args[1]);
+  if (!db) {
+    std::cerr << "no motcua store at " << args[1]
+              << ": expected a data directory (with db/) or its db directory\n";
+    return 1;
+  }
+  Result<std::unique_ptr<RocksStore>> store = RocksStore::Open(*db);
+  if (!store.ok()) {
+    std::cerr << store.status().message() << "\n";
+    return 1;
+  }
+  if (!(*store)->Writable().ok()) {
+    std::cerr << "cannot migrate: " << (*store)->Writable().message() << "\n";
+    return 1;
+  }
+  const std::string& did = (*store)->migration();
+  std::cout << "OK: " << (did.empty() ? "the store is already in this build's format" : did)
+            << "\n";
+  return 0;
+}
+
 }  // namespace
 }  // namespace motcua
 
@@ -215,6 +243,7 @@ int main(int argc, char** argv) {
   if (cmd == "check") return motcua::Check(argc, argv);
   if (cmd == "preview") return motcua::Preview(argc, argv);
   if (cmd == "verify") return motcua::Verify(argc, argv);
+  if (cmd == "migrate") return motcua::Migrate(argc, argv);
   if (cmd == "serve") return motcua::cli::Serve(argc, argv);
   if (cmd == "token") return motcua::cli::Token(argc, argv);
   return motcua::Usage();

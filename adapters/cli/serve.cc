@@ -196,6 +196,7 @@ int Serve(int argc, char** argv) {
     std::cerr << "motcua: " << store.status().message() << "\n";
     return 1;
   }
+  if (!(*store)->migration().empty()) std::cerr << "motcua: " << (*store)->migration() << "\n";
   std::string dev_secret;
   if (!std::filesystem::exists(c.tokens)) {
     http::TokenSpec dev{"dev-admin", {"admin", "integrator", "manager", "auditor"}, {"*"}};

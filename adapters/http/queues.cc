@@ -11,18 +11,24 @@ void ListDossiers(Api& api, Call& call) {
   const std::shared_ptr<const DefinitionCatalog> catalog = api.deps().catalog();
   const AgencyRegistry& registry = catalog->Agencies();
   DossierQuery q;
-  q.agency = call.query["agency"];
-  if (q.agency.empty() && !p.AllAgencies()) {
-    if (p.agencies.size() != 1) {
-      return call.Problem(400, "invalid-field", "Agency required",
-                          "you work for several agencies: name one with ?agency=", "agency");
-    }
-    q.agency = p.agencies.front();
-  }
-  if (!q.agency.empty() && !p.InScope(q.agency, registry)) {
+  // The agency asked for (or the caller's only one) and the units below it; without one, every
+  // agency in the caller's scope. An agency without units is searched through its own index
+  // entries; a tree, or a scope of several, through the filters' index and the scope.
+  std::string within = call.query["agency"];
+  if (within.empty() && !p.AllAgencies() && p.agencies.size() == 1) within = p.agencies.front();
+  if (!within.empty() && !p.InScope(within, registry)) {
     return call.Problem(404, "not-found", "Unknown agency",
-                        "agency '" + q.agency + "' is outside your scope", "agency");
+                        "agency '" + within + "' is outside your scope", "agency");
   }
+  const bool tree = !within.empty() && registry.HasUnits(within);
+  if (!within.empty() && !tree) q.agency = within;
+  q.visible = [&p, &registry, tree, &within](const Dossier& d) {
+    if (tree && !registry.IsWithin(d.receiving_agency, within) &&
+        !registry.IsWithin(d.competent_agency, within)) {
+      return false;
+    }
+    return CanSee(p, d, registry);
+  };
   if (auto s = call.query.find("status"); s != call.query.end()) {
     q.status = ParseName<DossierStatus>(s->second);
     if (!q.status) {
@@ -80,7 +86,6 @@ void ListDossiers(Api& api, Call& call) {
   }
   v1::DossierList out;
   for (const std::shared_ptr<const Dossier>& d : page->dossiers) {
-    if (!CanSee(p, *d, registry)) continue;
     FillView(*d, *catalog, now, out.add_dossiers());
   }
   out.set_next_cursor(page->next_cursor);

@@ -24,9 +24,9 @@ namespace motcua {
 namespace {
 
 // The storage format version kept under "format" in the default column family. A change of
-// keys or values bumps it and comes with a migration.
+// keys or values bumps it and comes with a migration (docs/storage.md, "Formats").
 constexpr char kFormatKey[] = "format";
-constexpr char kFormatVersion[] = "1";
+constexpr char kFormatVersion[] = "2";
 
 const char* const kColumnFamilyNames[] = {"default",     "dossiers", "history", "indexes",
                                           "idempotency", "outbox",   "counters"};
@@ -206,11 +206,50 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& path,
     if (!s.ok()) return Unavailable("cannot initialise the store: " + s.ToString());
   } else if (!s.ok()) {
     return Unavailable("cannot read the store format: " + s.ToString());
+  } else if (format == "1") {
+    if (store->write_failed_.load()) {
+      return FailedPrecondition("the store at " + path +
+                                " has format 1; this build upgrades it to format " +
+                                kFormatVersion +
+                                " when it opens it for writing (motcua migrate "
+                                "<data>, or motcua serve), which it cannot now: " +
+                                store->write_failure_);
+    }
+    RETURN_IF_ERROR(store->MigrateFrom1());
   } else if (format != kFormatVersion) {
     return FailedPrecondition("the store at " + path + " has format " + format +
                               "; this build reads format " + kFormatVersion);
   }
   return store;
+}
+
+Status RocksStore::MigrateFrom1() {
+  constexpr size_t kPerWrite = 10000;
+  size_t dossiers = 0;
+  rocksdb::WriteBatch batch;
+  auto flush = [&](bool last) -> Status {
+    rocksdb::WriteOptions wo;
+    wo.sync = last;
+    if (last) batch.Put(cf(ColumnFamily::kDefault), kFormatKey, kFormatVersion);
+    rocksdb::Status s = db_->Write(wo, &batch);
+    batch.Clear();
+    return s.ok() ? Status::Ok() : Unavailable("cannot migrate the store: " + s.ToString());
+  };
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;  // every dossier, across the hashed memtable's prefixes
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(ColumnFamily::kDossiers)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    ASSIGN_OR_RETURN(Dossier d, DecodeDossier(it->value().ToString()));
+    batch.Put(cf(ColumnFamily::kIndexes),
+              IndexPrefix(IndexKind::kStatus, {NameOf(d.status)}) + d.id, rocksdb::Slice());
+    if (++dossiers % kPerWrite == 0) RETURN_IF_ERROR(flush(false));
+  }
+  if (!it->status().ok())
+    return Unavailable("cannot migrate the store: " + it->status().ToString());
+  RETURN_IF_ERROR(flush(true));
+  migration_ = "store format 1 → " + std::string(kFormatVersion) + ": added the status index of " +
+               std::to_string(dossiers) + " dossiers";
+  return Status::Ok();
 }
 
 RocksStore::~RocksStore() {

@@ -81,10 +81,16 @@ class RocksStore : public Store {
   // Free bytes on the data directory's file system.
   Result<uint64_t> FreeDiskBytes() const;
   rocksdb::DB* db() { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* handle(ColumnFamily f) const { return cf(f); }
   const RecordCache& record_cache() const { return *records_; }
+  // What opening did to an older store's format ("format 1 → 2: ..."); empty when nothing.
+  const std::string& migration() const { return migration_; }
 
  private:
   RocksStore() = default;
+  // Format 1 → 2: adds the status index (`ss`) of every dossier. Idempotent: a crash part-way
+  // leaves format 1, and the next open does it again.
+  Status MigrateFrom1();
   rocksdb::ColumnFamilyHandle* cf(ColumnFamily f) const { return handles_[static_cast<int>(f)]; }
 
   std::string path_;
@@ -94,6 +100,7 @@ class RocksStore : public Store {
   std::unique_ptr<RecordCache> records_;
   std::atomic<bool> write_failed_{false};
   std::string write_failure_;
+  std::string migration_;
 };
 
 // Big-endian fixed-width encodings so that byte order is numeric order.

@@ -156,6 +156,13 @@ bool AgencyRegistry::IsWithin(const std::string& code, const std::string& ancest
   return false;
 }
 
+bool AgencyRegistry::HasUnits(const std::string& code) const {
+  for (const auto& [c, a] : by_code_) {
+    if (a.parent == code) return true;
+  }
+  return false;
+}
+
 bool AgencyRegistry::Reaches(const std::string& receiving, const std::string& competent) const {
   if (receiving == competent) return true;
   const Agency* r = Find(receiving);

@@ -62,6 +62,8 @@ class AgencyRegistry {
   std::vector<const Agency*> All() const;
   // Whether `code` is `ancestor` or lies below it in the tree.
   bool IsWithin(const std::string& code, const std::string& ancestor) const;
+  // Whether any agency has `code` as its parent.
+  bool HasUnits(const std::string& code) const;
   // Whether `receiving` may receive dossiers that `competent` decides: itself, or one it serves.
   bool Reaches(const std::string& receiving, const std::string& competent) const;
   // The agencies, active on `on`, of `kind` that `receiving` reaches (itself first).

@@ -24,6 +24,7 @@ int IndexGroupFields(IndexKind kind) {
     case IndexKind::kProcedure:
     case IndexKind::kApplicant:
     case IndexKind::kNumber:
+    case IndexKind::kStatus:
       return 2;
     case IndexKind::kDue:
     case IndexKind::kReceived:
@@ -87,13 +88,14 @@ void DiffIndexEntries(const Dossier* before, const Dossier& after,
 
 std::vector<std::string> IndexEntries(const Dossier& d) {
   std::vector<std::string> out;
-  out.reserve(10 + d.timers.size());
+  out.reserve(11 + d.timers.size());
   // Each entry is built in place: the prefix of its fields, then the id.
   auto add = [&out, &d](IndexKind kind, std::initializer_list<std::string_view> fields) {
     out.push_back(IndexPrefix(kind, fields));
     out.back() += d.id;
   };
   const std::string_view status = NameOf(d.status);
+  add(IndexKind::kStatus, {status});
   add(IndexKind::kAgencyStatus, {d.receiving_agency, status});
   if (d.competent_agency != d.receiving_agency) {
     add(IndexKind::kAgencyStatus, {d.competent_agency, status});

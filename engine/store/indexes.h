@@ -14,6 +14,7 @@
 //   kReceived     "rc" <16 hex received seconds> id
 //   kNumber       "nb" number id                 dossier number (unique)
 //   kTimer        "tm" <16 hex at> kind id       pending timers
+//   kStatus       "ss" status id                 status across agencies (storage format 2)
 // Counters: "dn" agency YYMMDD (the last dossier-number sequence of an agency's reception day)
 // and "st" status (how many dossiers have that status).
 
@@ -39,6 +40,7 @@ enum class IndexKind {
   kReceived,
   kNumber,
   kTimer,
+  kStatus,
 };
 // Persisted: the first field of every index entry.
 inline constexpr auto kIndexKindNames = MakeNames<IndexKind>({
@@ -50,6 +52,7 @@ inline constexpr auto kIndexKindNames = MakeNames<IndexKind>({
     {IndexKind::kReceived, "rc"},
     {IndexKind::kNumber, "nb"},
     {IndexKind::kTimer, "tm"},
+    {IndexKind::kStatus, "ss"},
 });
 static_assert(kIndexKindNames.Complete());
 constexpr const auto& NamesOf(IndexKind) { return kIndexKindNames; }

@@ -37,7 +37,7 @@ bool Matches(const Dossier& d, const DossierQuery& q) {
   }
   if (q.received_from && (!d.received_at || *d.received_at < *q.received_from)) return false;
   if (q.received_until && (!d.received_at || !(*d.received_at < *q.received_until))) return false;
-  return true;
+  return !q.visible || q.visible(d);
 }
 
 // Cursors are base64url (no padding) of the index entry a page stopped at: opaque to clients,
@@ -110,6 +110,8 @@ Result<QueryPage> Store::Query(const DossierQuery& q) {
     prefix = IndexPrefix(IndexKind::kProcedure, {q.procedure_code});
   } else if (!q.agency.empty() && !q.received_from && !q.received_until) {
     prefix = IndexPrefix(IndexKind::kAgencyStatus, {q.agency});  // every status of the agency
+  } else if (q.status) {
+    prefix = IndexPrefix(IndexKind::kStatus, {NameOf(*q.status)});  // across agencies
   } else {
     prefix = IndexPrefix(IndexKind::kReceived);
     if (q.received_from) start = prefix + SortableInstant(Instant{q.received_from->seconds - 1});

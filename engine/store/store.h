@@ -11,6 +11,7 @@
 //  * Reads may run on any thread concurrently with one committing writer.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -78,6 +79,9 @@ struct DossierQuery {
   std::optional<Instant> received_until;  // received before
   std::string cursor;                     // opaque: QueryPage::next_cursor of the previous page
   size_t limit = 50;
+  // A further condition (the caller's scope, an agency's units): a page holds up to `limit`
+  // dossiers that pass it.
+  std::function<bool(const Dossier&)> visible;
 };
 
 struct QueryPage {

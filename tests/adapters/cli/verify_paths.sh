@@ -9,8 +9,17 @@ trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 mkdir -p "$tmp/data" && cp -r "$golden" "$tmp/data/db"
+# The golden store has format 1: verify (read-only) refuses it and says how to upgrade it.
+out=$("$motcua" verify "$tmp/data" 2>&1) && fail "verify of a format-1 store exited 0"
+echo "$out" | grep -q "has format 1; this build upgrades it to format 2 when it opens it for writing (motcua migrate" \
+  || fail "no clear message for an old format: $out"
+"$motcua" migrate "$tmp/data" | grep -q "^OK: store format 1 → 2" || fail "migrate <data-dir>"
+"$motcua" migrate "$tmp/data/db" | grep -q "^OK: the store is already in this build's format" \
+  || fail "migrate twice"
 "$motcua" verify "$tmp/data" | grep -q "^OK: 111 dossiers" || fail "verify <data-dir>"
 "$motcua" verify "$tmp/data/db" | grep -q "^OK: 111 dossiers" || fail "verify <data-dir>/db"
+out=$("$motcua" migrate "$tmp/nothing" 2>&1) && fail "migrate of a missing path exited 0"
+[ ! -e "$tmp/nothing" ] || fail "migrate created a missing path"
 
 mkdir "$tmp/empty"
 out=$("$motcua" verify "$tmp/empty" 2>&1) && fail "verify of an empty directory exited 0"
@@ -20,7 +29,7 @@ echo "$out" | grep -q "no motcua store at $tmp/empty" || fail "no clear message:
 out=$("$motcua" verify "$tmp/missing" 2>&1) && fail "verify of a missing path exited 0"
 [ ! -e "$tmp/missing" ] || fail "verify created a missing path"
 
-for cmd in serve token check preview verify; do
+for cmd in serve token check preview verify migrate; do
   "$motcua" "$cmd" --help > "$tmp/help" 2>&1 || fail "motcua $cmd --help exited $?"
   grep -q "usage" "$tmp/help" || fail "motcua $cmd --help printed no usage"
 done
