@@ -202,6 +202,15 @@ std::shared_ptr<Procedure> ParseProcedureYaml(const std::string& text, const std
     MapReader c(ctx, m.Get("cutoff"), "cutoff", {"policy", "after"});
     if (auto pol = c.Enum("policy", true, kCutoffPolicyNames)) p->cutoff.policy = *pol;
     p->cutoff.minute_of_day = c.Clock("after", false).value_or(15 * 60);
+    // "Result next day" moves a same-day result (Law on Civil Status art. 5(3)); moving a
+    // computed duration's end by a day would give a Friday-evening reception a later result
+    // than the Saturday's after it.
+    if (p->cutoff.policy == CutoffPolicy::kResultNextDay && !p->time_limit.same_day &&
+        p->time_limit.duration.thousandths > 0) {
+      ctx.Error(c.Get("policy"), "cutoff.policy",
+                "result_next_day is for same_day time limits; with a duration use "
+                "counting_starts_next_day");
+    }
   }
   if (m.Has("supplement")) {
     MapReader s(ctx, m.Get("supplement"), "supplement", {"clock", "once_only", "max_wait"});

@@ -16,9 +16,11 @@ struct DueDate {
 
 // Computes the due date for a reception at `received`.
 //  * Outside working sessions, counting starts at the next session start.
-//  * Cut-off: a counting start strictly after `cutoff.minute_of_day` on its local day either
-//    starts counting at the next working day (kCountingStartsNextDay) or moves the result to
-//    the end of the working day after the computed one (kResultNextDay).
+//  * Cut-off: a reception on a working day strictly after `cutoff.minute_of_day` (in a
+//    session, between sessions or after hours) either starts counting at the next working
+//    day (kCountingStartsNextDay) or is counted as received on its day (from the day's end at
+//    the latest) with the result moved to the end of the working day after the computed one
+//    (kResultNextDay).
 //  * Same-day limits are due at the end of the counting day.
 // Returns kOutOfRange when the answer would need calendar data the calendar does not have.
 Result<DueDate> ComputeDue(const WorkCalendar& calendar, Instant received, const TimeLimit& limit,

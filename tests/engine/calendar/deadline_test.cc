@@ -18,6 +18,9 @@ const TimeLimit kSameDay{true, {}};
 const Cutoff kResultNextDay{CutoffPolicy::kResultNextDay, 15 * 60};
 const Cutoff kCountNextDay{CutoffPolicy::kCountingStartsNextDay, 15 * 60};
 const Cutoff kNoCutoff{};
+const Cutoff kResultNextDay11{CutoffPolicy::kResultNextDay, 11 * 60};
+const Cutoff kCountNextDay11{CutoffPolicy::kCountingStartsNextDay, 11 * 60};
+const Cutoff kResultNextDay12{CutoffPolicy::kResultNextDay, 12 * 60};
 
 TimeLimit Days(double d) { return {false, WorkDuration::Days(d)}; }
 TimeLimit Hours(double h) { return {false, WorkDuration::Hours(h)}; }
@@ -69,8 +72,31 @@ INSTANTIATE_TEST_SUITE_P(
         DueCase{"2026-03-02T20:00", Days(1), kNoCutoff, "2026-03-03T07:30:00",
                 "2026-03-03T17:00:00", false, "night"},
         // Night submission with a same-day cut-off: counting at 07:30 is before 15:00.
+        // Night submission with a same-day cut-off: after 15:00 of a working day, so after the
+        // cut-off; counted as received on Monday, the result moves to Tuesday's end.
         DueCase{"2026-03-02T20:00", kSameDay, kResultNextDay, "2026-03-03T07:30:00",
-                "2026-03-03T17:00:00", false, "night, same day"},
+                "2026-03-03T17:00:00", true, "night, same day"},
+        // Before the first session the cut-off has not passed: Monday's end.
+        DueCase{"2026-03-02T06:00", kSameDay, kResultNextDay, "2026-03-02T07:30:00",
+                "2026-03-02T17:00:00", false, "early morning, same day"},
+        // Cut-off 11:00, received in the lunch break at 11:51: after the cut-off, as 11:29 is.
+        DueCase{"2026-03-02T11:51", kSameDay, kResultNextDay11, "2026-03-02T13:00:00",
+                "2026-03-03T17:00:00", true, "lunch after an 11:00 cut-off"},
+        DueCase{"2026-03-02T11:29", kSameDay, kResultNextDay11, "2026-03-02T11:29:00",
+                "2026-03-03T17:00:00", true, "morning after an 11:00 cut-off"},
+        DueCase{"2026-03-02T11:51", Hours(4), kCountNextDay11, "2026-03-03T07:30:00",
+                "2026-03-03T11:30:00", true, "lunch, counting next day"},
+        // Cut-off 12:00, inside the lunch break: 11:45 is before it, 12:30 after it.
+        DueCase{"2026-03-02T11:45", kSameDay, kResultNextDay12, "2026-03-02T13:00:00",
+                "2026-03-02T17:00:00", false, "lunch before a 12:00 cut-off"},
+        DueCase{"2026-03-02T12:30", kSameDay, kResultNextDay12, "2026-03-02T13:00:00",
+                "2026-03-03T17:00:00", true, "lunch after a 12:00 cut-off"},
+        // After hours with "counting starts next day": Tuesday's start, not Wednesday's.
+        DueCase{"2026-03-02T18:00", Hours(4), kCountNextDay, "2026-03-03T07:30:00",
+                "2026-03-03T11:30:00", true, "evening, counting next day"},
+        // A Saturday (not worked) is no working day: no cut-off; Monday counts.
+        DueCase{"2026-03-07T16:00", kSameDay, kResultNextDay, "2026-03-09T07:30:00",
+                "2026-03-09T17:00:00", false, "Saturday afternoon"},
         // Lunch: 12:00 → counting 13:00, 2 WH → 15:00.
         DueCase{"2026-03-02T12:00", Hours(2), kNoCutoff, "2026-03-02T13:00:00",
                 "2026-03-02T15:00:00", false, "lunch"},
@@ -88,6 +114,36 @@ INSTANTIATE_TEST_SUITE_P(
         DueCase{"2026-08-22T16:00", kSameDay, kResultNextDay, "2026-08-22T16:00:00",
                 "2026-08-24T17:00:00", true, "worked Saturday after cut-off"}),
     testing::CaseName<DueCase>);
+
+// A later reception never gets an earlier start of counting or an earlier result: every minute
+// from a Friday to a Monday, for cut-offs before, inside and after the lunch break and after
+// hours, with both policies and the limits each is for.
+TEST(DeadlineTest, ALaterReceptionNeverGetsAnEarlierResult) {
+  const WorkCalendar& cal = ShippedCalendar();
+  const Instant from = At("2026-03-06T00:00");  // Fri, Sat, Sun, Mon
+  for (CutoffPolicy policy : {CutoffPolicy::kResultNextDay, CutoffPolicy::kCountingStartsNextDay}) {
+    for (int cutoff : {10 * 60 + 59, 11 * 60, 11 * 60 + 45, 12 * 60 + 30, 15 * 60, 17 * 60 + 30}) {
+      for (const TimeLimit& limit : {kSameDay, Hours(4), Days(1), Days(10)}) {
+        // "Result next day" is for same-day limits only (the definition loader refuses others).
+        if (policy == CutoffPolicy::kResultNextDay && !limit.same_day) continue;
+        std::optional<DueDate> last;
+        for (int64_t m = 0; m < 4 * 24 * 60; ++m) {
+          const Instant t{from.seconds + m * 60};
+          Result<DueDate> d = ComputeDue(cal, t, limit, Cutoff{policy, cutoff}, DueRule::kSameClockTime);
+          ASSERT_TRUE(d.ok()) << Local(t) << ": " << d.status().ToString();
+          if (last) {
+            ASSERT_FALSE(d->due < last->due)
+                << "received " << Local(t) << " (cut-off " << cutoff / 60 << ":" << cutoff % 60
+                << ", policy " << static_cast<int>(policy) << ") is due " << Local(d->due)
+                << ", before the minute earlier's " << Local(last->due);
+            ASSERT_FALSE(d->counting_start < last->counting_start) << Local(t);
+          }
+          last = *d;
+        }
+      }
+    }
+  }
+}
 
 TEST(DeadlineTest, PauseSpanningHolidaysExtendsByItsWorkingTime) {
   const WorkCalendar& cal = ShippedCalendar();
