@@ -281,14 +281,18 @@ Result<Instant> WorkCalendar::Add(Instant start, WorkDuration d, DueRule rule) c
     RETURN_IF_ERROR(Locate(from, &day, &sod));
     // The working position in the start day carries over to the day `whole` working days on.
     const int64_t into = SecondsIntoDay(day, sod);
-    const int64_t wanted = working_days_before_[day + 1] + whole;
+    // From a day's start, N days on is the end of the Nth working day counting this one: the
+    // same working position, found without the data of the day after it (a due on the last
+    // day a calendar covers is computed).
+    const int64_t wanted = working_days_before_[day + 1] + whole - (into == 0 ? 1 : 0);
     auto it = std::lower_bound(working_days_before_.begin() + day + 1, working_days_before_.end(),
                                wanted);
     if (it == working_days_before_.end()) {
       return OutOfRangeAt(static_cast<int64_t>(day_pattern_.size()));
     }
     const int64_t target_day = (it - working_days_before_.begin()) - 1;
-    const int64_t target = seconds_before_[target_day] + into;
+    const int64_t target =
+        into == 0 ? seconds_before_[target_day + 1] : seconds_before_[target_day] + into;
     if (target == 0) {
       t = InstantOf(target_day, 0);  // cannot happen after a working day; defensive
     } else {

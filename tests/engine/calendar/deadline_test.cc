@@ -176,6 +176,42 @@ TEST(DeadlineTest, DueInAnUnannouncedYearIsFlaggedProvisional) {
   EXPECT_TRUE(d->provisional);
 }
 
+// The calendar's data is needed only up to the due instant: a due on the last covered day
+// (Fri 31/12/2027, the shipped calendar's last) is computed, whatever the rule or limit.
+TEST(DeadlineTest, ADueOnTheLastCoveredDayIsComputed) {
+  const WorkCalendar& cal = ShippedCalendar();
+  struct Case {
+    const char* received;
+    TimeLimit limit;
+    DueRule rule;
+    const char* due;
+  };
+  for (const Case& c : {Case{"2027-12-31T07:30", Days(1), DueRule::kSameClockTime,
+                             "2027-12-31T17:00:00"},
+                        Case{"2027-12-31T07:30", Days(1), DueRule::kEndOfDay, "2027-12-31T17:00:00"},
+                        Case{"2027-12-31T07:30", Hours(8), DueRule::kSameClockTime,
+                             "2027-12-31T17:00:00"},
+                        Case{"2027-12-31T09:00", kSameDay, DueRule::kSameClockTime,
+                             "2027-12-31T17:00:00"},
+                        Case{"2027-12-30T07:30", Days(2), DueRule::kSameClockTime,
+                             "2027-12-31T17:00:00"},
+                        Case{"2027-12-30T17:00", Days(1), DueRule::kSameClockTime,
+                             "2027-12-31T17:00:00"},
+                        Case{"2027-12-31T13:00", Hours(4), DueRule::kSameClockTime,
+                             "2027-12-31T17:00:00"}}) {
+    Result<DueDate> d = ComputeDue(cal, At(c.received), c.limit, kNoCutoff, c.rule);
+    ASSERT_TRUE(d.ok()) << c.received << ": " << d.status().ToString();
+    EXPECT_EQ(Local(d->due), c.due) << c.received;
+  }
+  // A step due (Add) ending there too.
+  Result<Instant> step = cal.Add(At("2027-12-31T07:30"), WorkDuration::Days(1));
+  ASSERT_TRUE(step.ok()) << step.status().ToString();
+  EXPECT_EQ(Local(*step), "2027-12-31T17:00:00");
+  // One minute more is past the data: an error, not a guess.
+  EXPECT_EQ(cal.Add(At("2027-12-31T07:31"), WorkDuration::Days(1)).status().code(),
+            StatusCode::kOutOfRange);
+}
+
 TEST(DeadlineTest, DueBeyondTheCalendarIsAnErrorNotAGuess) {
   Result<DueDate> d = ComputeDue(ShippedCalendar(), At("2027-12-20T09:00"), Days(15), kNoCutoff,
                                  DueRule::kSameClockTime);
