@@ -138,6 +138,14 @@ DossierIdentity Processor::IdentityOf(const Procedure& p,
   return id;
 }
 
+Result<std::optional<Instant>> Processor::StepDue(const WorkCalendar& cal, Instant entered,
+                                                  const WorkDuration& budget) {
+  if (budget.thousandths == 0) return std::optional<Instant>();
+  ASSIGN_OR_RETURN(Instant start, cal.NextWorkingInstant(entered));
+  ASSIGN_OR_RETURN(Instant due, cal.Add(start, budget, DueRule::kSameClockTime));
+  return std::optional<Instant>(due);
+}
+
 Status Processor::EndPause(Event& e) const {
   if (!d_->paused()) return Status::Ok();
   const WorkCalendar& cal = *rules_.calendar;

@@ -73,6 +73,11 @@ class Processor {
   DossierIdentity IdentityOf(const Procedure& p, std::vector<SubmittedDocument> documents) const;
   // A new event of the newest version of `type`, stamped with the command's actor and time.
   Event Make(EventType type) const;
+  // The due instant of a step entered at `entered` with `budget`: counted from the step's
+  // normalised start (the next working instant). None for a zero budget: such a step has no
+  // deadline of its own, and its hand-over is judged against the dossier's due.
+  static Result<std::optional<Instant>> StepDue(const WorkCalendar& cal, Instant entered,
+                                                const WorkDuration& budget);
   // Closes the open pause at now: moves every due instant by the paused working time.
   Status EndPause(Event& e) const;
   // Timers after `e`, then the single-event decision.

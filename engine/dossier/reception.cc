@@ -137,8 +137,8 @@ Decision Processor::Receive() {
   if (!due.ok()) return Unavailable(due.status());
   const Step& first = p.steps.front();
   if (first.clock_runs) {
-    Result<Instant> step_due =
-        rules_.calendar->Add(due->counting_start, first.budget, DueRule::kSameClockTime);
+    Result<std::optional<Instant>> step_due =
+        StepDue(*rules_.calendar, due->counting_start, first.budget);
     if (!step_due.ok()) return Unavailable(step_due.status());
     e.step_due_at = *step_due;
   }

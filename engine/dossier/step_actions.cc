@@ -68,7 +68,9 @@ Decision Processor::Act() {
     h.step_id = step->id;
     h.giver = c_.actor.id;
     h.receiver = receiver;
-    h.timeliness = d_->step_due_at ? cal.Judge(*d_->step_due_at, now) : Timeliness::kOnTime;
+    // A step without a deadline of its own (a zero budget) is judged against the dossier's.
+    const std::optional<Instant> due = d_->step_due_at ? d_->step_due_at : d_->effective_due();
+    h.timeliness = due ? cal.Judge(*due, now) : Timeliness::kOnTime;
     h.note = c_.comment;
     return h;
   };
@@ -84,7 +86,7 @@ Decision Processor::Act() {
       e.hand_over = hand_over(target.role);
       // Every step has its own budget, judged at hand-over (DOMAIN.md §5.9), also a step whose
       // time does not count towards the dossier's (verification, payment).
-      Result<Instant> sd = cal.Add(now, target.budget);
+      Result<std::optional<Instant>> sd = StepDue(cal, now, target.budget);
       if (!sd.ok()) return Unavailable(sd.status());
       e.step_due_at = *sd;
       // Waiting at a payment step is waiting for the financial obligation (portal code 6).

@@ -47,7 +47,7 @@ Decision Processor::SupplySupplement() {
     }
     const Step* step = p.FindStep(d_->current_step);
     if (step && step->clock_runs) {
-      Result<Instant> sd = cal.Add(due->counting_start, step->budget);
+      Result<std::optional<Instant>> sd = StepDue(cal, due->counting_start, step->budget);
       if (!sd.ok()) return Unavailable(sd.status());
       e.step_due_at = *sd;
     }
