@@ -534,8 +534,15 @@ TEST(ServerE2E, RefusalsAreFramedLikeEveryResponse) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   for (const char* method : {"BREW", "FROBNICATE", "X-1"}) {
-    Conn c(s.port);
-    EXPECT_EQ(c.Request(method, "/healthz").status, 405);
+    // The connection before may still count until the server sees it close: retry a 503.
+    int status = 0;
+    for (int i = 0; i < 100; ++i) {
+      Conn c(s.port);
+      status = c.Request(method, "/healthz").status;
+      if (status != 503) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_EQ(status, 405) << method;
   }
   Reply metrics = s.Get("", "/metrics");
   EXPECT_EQ(metrics.body.find("BREW"), std::string::npos);
