@@ -131,6 +131,7 @@ void ToProto(const Dossier& d, v1::Dossier* out) {
   out->set_stop_reason(d.stop_reason);
   for (const auto& t : d.timers) ToProto(t, out->add_timers());
   for (const auto& t : d.fired) ToProto(t, out->add_fired());
+  for (int64_t v : d.mark_versions) out->add_mark_versions(v);
 }
 
 Status FromProto(const v1::Dossier& in, Dossier* out) {
@@ -179,6 +180,7 @@ Status FromProto(const v1::Dossier& in, Dossier* out) {
     if (!FromProto(t, &x)) return Bad("timer kind", t.kind());
     d.fired.push_back(x);
   }
+  d.mark_versions.assign(in.mark_versions().begin(), in.mark_versions().end());
   *out = std::move(d);
   return Status::Ok();
 }

@@ -127,6 +127,13 @@ void TimerFiredV1(Dossier& d, const Event& e) {
   if (e.fired) d.fired.push_back(*e.fired);
 }
 
+// Version 2: the firing is a mark, and the dossier remembers its version, so that a command
+// stale only by marks is accepted.
+void TimerFiredV2(Dossier& d, const Event& e) {
+  TimerFiredV1(d, e);
+  d.mark_versions.push_back(e.version);
+}
+
 // ---- The registry.
 
 using Applier = void (*)(Dossier&, const Event&);
@@ -156,6 +163,7 @@ constexpr Registration kAppliers[] = {
     {EventType::kResultReturned, 1, &ResultReturnedV1},
     {EventType::kWithdrawn, 1, &WithdrawnV1},
     {EventType::kTimerFired, 1, &TimerFiredV1},
+    {EventType::kTimerFired, 2, &TimerFiredV2},
 };
 
 constexpr bool EveryTypeHasItsFirstVersion() {

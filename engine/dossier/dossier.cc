@@ -2,6 +2,7 @@
 
 #include "engine/dossier/dossier.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace motcua {
@@ -100,6 +101,16 @@ std::string IdNumberProblem(IdKind kind, const std::string& id) {
 }
 
 }  // namespace
+
+bool Dossier::OnlyMarkedSince(int64_t expected) const {
+  if (expected > version || expected < 1) return false;
+  for (int64_t v = expected + 1; v <= version; ++v) {
+    if (std::find(mark_versions.begin(), mark_versions.end(), v) == mark_versions.end()) {
+      return false;
+    }
+  }
+  return true;
+}
 
 std::optional<FieldProblem> CheckApplicant(const Applicant& a) {
   if (Blank(a.name)) {

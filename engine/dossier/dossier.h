@@ -256,6 +256,11 @@ struct Dossier : DossierIdentity {
   std::string stop_reason;
   std::vector<Timer> timers;  // pending; the due-instant index is derived from these
   std::vector<Timer> fired;   // timers that have fired, in order (each fires once)
+  // Versions of the events that only marked the dossier (timers fired, event version 2 on):
+  // an expected version stale only by these still names the state a command was meant for.
+  std::vector<int64_t> mark_versions;
+  // Whether every version after `expected` up to the current one is a mark.
+  bool OnlyMarkedSince(int64_t expected) const;
 
   bool paused() const { return !pauses.empty() && !pauses.back().to.has_value(); }
   // The instant the dossier is due now: the extended one after an extension.

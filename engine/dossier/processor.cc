@@ -31,7 +31,10 @@ Decision Processor::Run() {
       c_.type != CommandType::kRefuseAtCounter && d_ == nullptr) {
     return Reject(RejectionCode::kNotFound, "dossier '" + c_.dossier_id + "' does not exist");
   }
-  if (d_ != nullptr && c_.expected_version && *c_.expected_version != d_->version) {
+  // Stale: the dossier changed since the version the command names. Timers that only marked it
+  // (nearly due, overdue, step late) do not make a command stale.
+  if (d_ != nullptr && c_.expected_version && *c_.expected_version != d_->version &&
+      !d_->OnlyMarkedSince(*c_.expected_version)) {
     return Reject(RejectionCode::kStale,
                   "Expected version " + std::to_string(*c_.expected_version) + " of dossier '" +
                       d_->id + "', but it is at version " + std::to_string(d_->version));
