@@ -80,7 +80,8 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
                                               "shutdown_grace_seconds",
                                               "log_requests",
                                               "record_cache_entries",
-                                              "cors_origins"};
+                                              "cors_origins",
+                                              "nearly_due"};
   bool ok = true;
   for (const auto& kv : root) {
     const std::string key = kv.first.as<std::string>();
@@ -111,6 +112,18 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
         c->api.public_lookups_per_minute = kv.second.as<int>();
       if (key == "record_cache_entries") c->store.record_cache_entries = kv.second.as<size_t>();
       if (key == "cors_origins") c->api.cors_origins = kv.second.as<std::vector<std::string>>();
+      if (key == "nearly_due") {
+        const std::string text = kv.second.as<std::string>();
+        std::optional<WorkDuration> d = ParseWorkDuration(text);
+        if (!d || d->thousandths <= 0) {
+          std::cerr << where << "nearly_due: expected a working duration like \"1 WD\" or \"4 WH\", "
+                    << "found '" << text << "'\n";
+          ok = false;
+        } else {
+          c->service.engine.nearly_due = *d;
+          c->api.nearly_due = *d;
+        }
+      }
     } catch (const YAML::Exception&) {
       std::cerr << where << "'" << key << "' has the wrong type\n";
       ok = false;

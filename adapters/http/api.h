@@ -38,6 +38,9 @@ struct ApiOptions {
   // Origins (e.g. "https://motcua.example.gov.vn") whose browser pages may call the API: their
   // requests get CORS headers and their preflights are answered. Default: none (CORS off).
   std::vector<std::string> cors_origins;
+  // "Nearly due": due within this much working time of the dossier's calendar (the engine's
+  // nearly-due timers use the same setting).
+  WorkDuration nearly_due = WorkDuration::Days(1);  // Default: 1 WD
 };
 
 class Api {

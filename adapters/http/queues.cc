@@ -22,12 +22,13 @@ void ListDossiers(Api& api, Call& call) {
   }
   const bool tree = !within.empty() && registry.HasUnits(within);
   if (!within.empty() && !tree) q.agency = within;
-  q.visible = [&p, &registry, tree, &within](const Dossier& d) {
+  std::function<bool(const Dossier&)> nearly;  // set below for nearly_due=true
+  q.visible = [&p, &registry, tree, &within, &nearly](const Dossier& d) {
     if (tree && !registry.IsWithin(d.receiving_agency, within) &&
         !registry.IsWithin(d.competent_agency, within)) {
       return false;
     }
-    return CanSee(p, d, registry);
+    return CanSee(p, d, registry) && (!nearly || nearly(d));
   };
   if (auto s = call.query.find("status"); s != call.query.end()) {
     q.status = ParseName<DossierStatus>(s->second);
@@ -65,11 +66,27 @@ void ListDossiers(Api& api, Call& call) {
     }
   }
   if (call.query["overdue"] == "true") q.due_before = Instant{now.seconds + 1};
+  // Nearly due: due within the threshold of working time, counted by each dossier's own calendar
+  // (its competent agency's), boundary included: the instant its nearly-due timer fires has
+  // come. The due index is read up to the furthest any calendar reaches.
   if (call.query["nearly_due"] == "true") {
-    // Due within the warning threshold of working time (default calendar).
-    const WorkCalendar* cal = catalog->Calendar("vn");
-    Result<Instant> limit = cal ? cal->AddWorkingSeconds(now, 8 * 3600) : Result<Instant>(now);
-    if (limit.ok()) q.due_before = *limit;
+    const int64_t threshold = api.options().nearly_due.InWorkingSeconds();
+    Instant furthest = now;
+    for (const auto& [id, cal] : catalog->set().calendars) {
+      Result<Instant> reach = cal->AddWorkingSeconds(now, threshold);
+      if (reach.ok() && furthest < *reach) furthest = *reach;
+    }
+    q.due_before = Instant{furthest.seconds + 1};
+    nearly = [&catalog, threshold, now](const Dossier& d) {
+      const std::optional<Instant> due = d.effective_due();
+      if (!due) return false;
+      auto proc = catalog->Version(d.procedure_code, d.procedure_version);
+      const WorkCalendar* cal =
+          catalog->CalendarFor(d.competent_agency, proc ? proc->calendar : std::string("vn"));
+      if (cal == nullptr) return true;
+      Result<Instant> warn = cal->SubtractWorkingSeconds(*due, threshold);
+      return !warn.ok() || !(now < *warn);
+    };
   }
   if (auto l = call.query.find("limit"); l != call.query.end()) {
     char* end = nullptr;
