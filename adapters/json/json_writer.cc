@@ -266,6 +266,7 @@ void AppendDossierView(const v1::DossierView& v, std::string* out) {
   o.StrList("allowed_actions", v.allowed_actions());
   o.Str("receiving_agency_name", v.receiving_agency_name());
   o.Str("competent_agency_name", v.competent_agency_name());
+  o.Bool("due_provisional", v.due_provisional());
   o.Close();
 }
 

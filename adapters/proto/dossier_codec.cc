@@ -132,6 +132,7 @@ void ToProto(const Dossier& d, v1::Dossier* out) {
   for (const auto& t : d.timers) ToProto(t, out->add_timers());
   for (const auto& t : d.fired) ToProto(t, out->add_fired());
   for (int64_t v : d.mark_versions) out->add_mark_versions(v);
+  out->set_due_provisional(d.due_provisional);
 }
 
 Status FromProto(const v1::Dossier& in, Dossier* out) {
@@ -181,6 +182,7 @@ Status FromProto(const v1::Dossier& in, Dossier* out) {
     d.fired.push_back(x);
   }
   d.mark_versions.assign(in.mark_versions().begin(), in.mark_versions().end());
+  d.due_provisional = in.due_provisional();
   *out = std::move(d);
   return Status::Ok();
 }
@@ -229,6 +231,9 @@ void ToProto(const Event& e, v1::Event* out) {
   for (const auto& t : e.timers) ToProto(t, out->add_timers());
   out->set_timers_set(e.timers_set);
   if (e.fired) ToProto(*e.fired, out->mutable_fired());
+  out->set_due_provisional(e.due_provisional);
+  out->set_previous_due_at(Sec(e.previous_due_at));
+  if (e.extend_by) out->set_extend_by(FormatWorkDuration(*e.extend_by));
 }
 
 Status FromProto(const v1::Event& in, Event* out) {
@@ -295,6 +300,12 @@ Status FromProto(const v1::Event& in, Event* out) {
     Timer x;
     if (!FromProto(in.fired(), &x)) return Bad("timer kind", in.fired().kind());
     e.fired = x;
+  }
+  e.due_provisional = in.due_provisional();
+  e.previous_due_at = Opt(in.previous_due_at());
+  if (!in.extend_by().empty()) {
+    e.extend_by = ParseWorkDuration(in.extend_by());
+    if (!e.extend_by) return Bad("extension length", in.extend_by());
   }
   *out = std::move(e);
   return Status::Ok();

@@ -64,6 +64,7 @@ void FillView(const Dossier& d, const ProcedureCatalog& catalog, Instant now,
       for (const auto& a : s->actions) v->add_allowed_actions(a.id);
     }
   }
+  v->set_due_provisional(d.due_provisional);
   const AgencyRegistry& agencies = catalog.Agencies();
   if (const Agency* a = agencies.Find(d.receiving_agency)) v->set_receiving_agency_name(a->name);
   if (const Agency* a = agencies.Find(d.competent_agency)) v->set_competent_agency_name(a->name);
@@ -84,10 +85,29 @@ void FillEvent(const Event& e, uint64_t position, v1::EventView* v) {
   v->set_step_due_at(Local(e.step_due_at));
   if (e.hand_over) ToProto(*e.hand_over, v->mutable_hand_over());
   for (const auto& m : e.missing) v->add_missing(m);
-  v->set_reason(e.reason);
+  // `reason` is the refusal's or the withdrawal's; a pause's internal reason is not shown.
+  if (e.type == EventType::kRefusedAtCounter || e.type == EventType::kWithdrawn ||
+      e.type == EventType::kDecided) {
+    v->set_reason(e.reason);
+  }
   if (e.outcome != Outcome::kNone) v->set_outcome(NameOf(e.outcome));
   if (e.timeliness) v->set_timeliness(NameOf(*e.timeliness));
   v->set_position(position);
+  v->set_previous_due_at(Local(e.previous_due_at));
+  v->set_extended_due_at(Local(e.extended_due_at));
+  if (e.extend_by) v->set_extend_by(FormatWorkDuration(*e.extend_by));
+  v->set_waiting_until(Local(e.waiting_until));
+  if (e.type == EventType::kReceived || e.type == EventType::kSupplementReceived ||
+      e.type == EventType::kSubmitted || e.type == EventType::kCompletionRequested) {
+    for (const SubmittedDocument& d : e.documents) {
+      auto* x = v->add_documents();
+      x->set_document_id(d.document_id);
+      x->set_count(d.count);
+    }
+  }
+  if (e.fired) v->set_timer(NameOf(e.fired->kind));
+  v->set_counting_start(Local(e.counting_start));
+  v->set_due_provisional(e.due_provisional);
 }
 
 void FillHistory(const std::string& dossier_id, const std::vector<Event>& history,

@@ -20,6 +20,8 @@ void Identity(Dossier& d, const Event& e) {
 void DueInstants(Dossier& d, const Event& e) {
   if (e.due_at) d.due_at = e.due_at;
   if (e.extended_due_at) d.extended_due_at = e.extended_due_at;
+  // Events stored before the flag existed carry none, as their records do.
+  if (e.due_at || e.extended_due_at) d.due_provisional = e.due_provisional;
 }
 
 // The open pause closes at the event, then (when the event says so) a new one opens.

@@ -225,6 +225,11 @@ struct Event : DossierIdentity {
   std::vector<Timer> timers;               // the complete set of pending timers after the event
   bool timers_set = false;                 // whether `timers` replaces the dossier's timers
   std::optional<Timer> fired;              // kTimerFired: the timer that fired
+  // The due instant before this event moved it (a pause closed, counting restarted).
+  std::optional<Instant> previous_due_at;
+  std::optional<WorkDuration> extend_by;  // kExtended: the length granted
+  // The due instants this event sets were computed on a calendar year not yet announced.
+  bool due_provisional = false;
 
   bool operator==(const Event&) const = default;
 };
@@ -259,6 +264,8 @@ struct Dossier : DossierIdentity {
   // Versions of the events that only marked the dossier (timers fired, event version 2 on):
   // an expected version stale only by these still names the state a command was meant for.
   std::vector<int64_t> mark_versions;
+  // The due instant was computed on calendar data not yet announced (a provisional year).
+  bool due_provisional = false;
   // Whether every version after `expected` up to the current one is a mark.
   bool OnlyMarkedSince(int64_t expected) const;
 

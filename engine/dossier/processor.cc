@@ -156,6 +156,7 @@ Status Processor::EndPause(Event& e) const {
   e.pause_ends = true;
   if (d_->due_at) {
     ASSIGN_OR_RETURN(e.due_at, ExtendByPause(cal, *d_->due_at, from, ctx_.now));
+    if (*e.due_at != *d_->due_at) e.previous_due_at = d_->due_at;
   }
   if (d_->extended_due_at) {
     ASSIGN_OR_RETURN(e.extended_due_at, ExtendByPause(cal, *d_->extended_due_at, from, ctx_.now));
@@ -200,6 +201,11 @@ Result<std::vector<Timer>> DesiredTimers(const Dossier& d, const WorkCalendar& c
 Decision Processor::Finish(Event e) const {
   Dossier after = d_ ? *d_ : Dossier{};
   Apply(after, e);
+  if (rules_.calendar != nullptr && (e.due_at || e.extended_due_at)) {
+    // The due as it now stands: computed on a year whose schedule is not announced yet?
+    const std::optional<Instant> due = after.effective_due();
+    e.due_provisional = due && rules_.calendar->IsProvisional(*due);
+  }
   if (rules_.calendar != nullptr) {
     Result<std::vector<Timer>> timers = DesiredTimers(after, *rules_.calendar, ctx_.settings);
     if (!timers.ok()) return Unavailable(timers.status());

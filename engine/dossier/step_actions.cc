@@ -162,6 +162,7 @@ Decision Processor::Act() {
       Result<Instant> extended = cal.Add(*d_->due_at, by);
       if (!extended.ok()) return Unavailable(extended.status());
       Event e = Make(EventType::kExtended);
+      e.extend_by = by;
       e.action_id = a->id;
       e.extended_due_at = *extended;
       return Finish(std::move(e));

@@ -36,6 +36,7 @@ Decision Processor::SupplySupplement() {
     if (!due.ok()) return Unavailable(due.status());
     e.pause_ends = d_->paused();
     e.counting_start = due->counting_start;
+    e.previous_due_at = d_->due_at;
     e.due_at = due->due;
     if (d_->extended_due_at && d_->due_at) {
       // The extension granted keeps its length on top of the restarted statutory time.
