@@ -271,6 +271,7 @@ class Runner {
     check("number", d->number.empty() ? "none" : d->number);
     check("receiving", d->receiving_agency);
     check("competent", d->competent_agency);
+    check("provisional", d->due_provisional ? "true" : "false");
     check("received", Local(d->received_at));
     check("counting", Local(d->counting_start));
     check("due", Local(d->due_at));
