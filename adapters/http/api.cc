@@ -147,7 +147,8 @@ void AnswerCommand(Call& call, const CommandResult& r, const ProcedureCatalog& c
   thread_local v1::CommandResponse out;
   out.Clear();
   const Dossier& d = *r.dossier;
-  FillView(d, catalog, now, out.mutable_dossier());
+  FillView(d, catalog, now, out.mutable_dossier(),
+           call.principal ? &call.principal->roles : nullptr);
   for (const Event& e : r.events) FillEvent(e, 0, out.add_events());
   out.set_replayed(r.replayed);
   Headers headers = {{"ETag", "\"" + std::to_string(d.version) + "\""}};

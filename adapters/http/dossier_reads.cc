@@ -27,7 +27,7 @@ void Show(Api& api, Call& call, const std::string& key, bool by_number) {
   // One view per thread, cleared: its strings keep their memory from one request to the next.
   thread_local v1::DossierView v;
   v.Clear();
-  FillView(**d, *catalog, api.deps().clock->Now(), &v);
+  FillView(**d, *catalog, api.deps().clock->Now(), &v, &call.principal->roles);
   call.Json(200, v, {{"ETag", "\"" + std::to_string((*d)->version) + "\""}});
 }
 

@@ -103,7 +103,7 @@ void ListDossiers(Api& api, Call& call) {
   }
   v1::DossierList out;
   for (const std::shared_ptr<const Dossier>& d : page->dossiers) {
-    FillView(*d, *catalog, now, out.add_dossiers());
+    FillView(*d, *catalog, now, out.add_dossiers(), &p.roles);
   }
   out.set_next_cursor(page->next_cursor);
   call.Json(200, out);

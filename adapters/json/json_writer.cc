@@ -267,6 +267,7 @@ void AppendDossierView(const v1::DossierView& v, std::string* out) {
   o.Str("receiving_agency_name", v.receiving_agency_name());
   o.Str("competent_agency_name", v.competent_agency_name());
   o.Bool("due_provisional", v.due_provisional());
+  o.StrList("step_actions", v.step_actions());
   o.Close();
 }
 

@@ -2,6 +2,8 @@
 
 #include "adapters/proto/view_codec.h"
 
+#include <algorithm>
+
 #include "adapters/proto/dossier_codec.h"
 #include "engine/calendar/calendar.h"
 
@@ -24,7 +26,7 @@ void SetLocal(std::string* field, std::optional<Instant> t) {
 }  // namespace
 
 void FillView(const Dossier& d, const ProcedureCatalog& catalog, Instant now,
-              v1::DossierView* v) {
+              v1::DossierView* v, const std::vector<std::string>* caller_roles) {
   const std::shared_ptr<const Procedure> pinned = catalog.Version(d.procedure_code, d.procedure_version);
   const Procedure* p = pinned.get();
   v->set_id(d.id);
@@ -61,7 +63,15 @@ void FillView(const Dossier& d, const ProcedureCatalog& catalog, Instant now,
   if (p && (d.status == DossierStatus::kReceived || d.status == DossierStatus::kInProcessing ||
             d.status == DossierStatus::kPaymentRequested)) {
     if (const Step* s = p->FindStep(d.current_step)) {
-      for (const auto& a : s->actions) v->add_allowed_actions(a.id);
+      for (const auto& a : s->actions) {
+        v->add_step_actions(a.id);
+        const bool may = caller_roles == nullptr ||
+                         std::any_of(a.roles.begin(), a.roles.end(), [&](const std::string& r) {
+                           return std::find(caller_roles->begin(), caller_roles->end(), r) !=
+                                  caller_roles->end();
+                         });
+        if (may) v->add_allowed_actions(a.id);
+      }
     }
   }
   v->set_due_provisional(d.due_provisional);

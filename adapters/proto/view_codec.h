@@ -16,9 +16,10 @@ namespace motcua {
 constexpr int kApiUtcOffsetSeconds = 7 * 3600;
 
 // A dossier as of `now` (for "overdue"), with its pinned procedure's name and actions and its
-// agencies' names from `catalog`.
+// agencies' names from `catalog`. `allowed_actions` lists the current step's actions the
+// `caller_roles` may take (null: every one); `step_actions` lists them all.
 void FillView(const Dossier& d, const ProcedureCatalog& catalog, Instant now,
-              v1::DossierView* v);
+              v1::DossierView* v, const std::vector<std::string>* caller_roles = nullptr);
 // An event; `position` is its outbox position (0 outside streams).
 void FillEvent(const Event& e, uint64_t position, v1::EventView* v);
 // A dossier's history: every event and the M06 row of every hand-over.
