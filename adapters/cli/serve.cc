@@ -5,6 +5,7 @@
 #include "adapters/cli/serve.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <yaml-cpp/yaml.h>
 
 #include <atomic>
@@ -21,6 +22,7 @@
 #include "adapters/rocksdb/rocks_store.h"
 #include "adapters/runtime/dossier_service.h"
 #include "adapters/yaml/definition_loader.h"
+#include "engine/common/strings.h"
 #include "engine/definition/catalog.h"
 
 extern const char* const kMotcuaOpenApiJson;  // generated from docs/openapi.json
@@ -40,12 +42,16 @@ struct ServeConfig {
   RocksStoreOptions store;
 };
 
+// "a, b ,c" → {a, b, c}: split on commas, each part trimmed, empty parts dropped.
 std::vector<std::string> SplitList(const std::string& s) {
   std::vector<std::string> out;
   size_t start = 0;
   while (start <= s.size()) {
     size_t c = s.find(',', start);
     std::string part = s.substr(start, c == std::string::npos ? std::string::npos : c - start);
+    const size_t a = part.find_first_not_of(" \t");
+    const size_t b = part.find_last_not_of(" \t");
+    part = a == std::string::npos ? std::string() : part.substr(a, b - a + 1);
     if (!part.empty()) out.push_back(part);
     if (c == std::string::npos) break;
     start = c + 1;
@@ -116,7 +122,8 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
         const std::string text = kv.second.as<std::string>();
         std::optional<WorkDuration> d = ParseWorkDuration(text);
         if (!d || d->thousandths <= 0) {
-          std::cerr << where << "nearly_due: expected a working duration like \"1 WD\" or \"4 WH\", "
+          std::cerr << where
+                    << "nearly_due: expected a working duration like \"1 WD\" or \"4 WH\", "
                     << "found '" << text << "'\n";
           ok = false;
         } else {
@@ -308,10 +315,37 @@ int Serve(int argc, char** argv) {
               url.c_str());
   std::fflush(stdout);
 
+  // The tokens file is watched: a token added or revoked (motcua token add|revoke, an edit) is
+  // in force within a second, and a revoked token's open streams are closed.
+  auto tokens_stamp = [&c]() {
+    struct stat st {};
+    if (::stat(c.tokens.c_str(), &st) != 0) return std::string("missing");
+    return std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
+           std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+  };
+  auto reload_tokens = [&](const char* why) {
+    auto t = http::TokenStore::Load(c.tokens);
+    if (t.ok()) {
+      MutexLock lock(&live.mu);
+      live.tokens = *t;
+      std::cerr << "motcua: tokens reloaded (" << why << "): " << (*t)->size() << " active\n";
+    } else {
+      std::cerr << "motcua: tokens not reloaded: " << t.status().message() << "\n";
+    }
+  };
   std::thread signal_thread([&] {
+    std::string stamp = tokens_stamp();
+    const timespec second{1, 0};
     while (true) {
-      int sig = 0;
-      sigwait(&signals, &sig);
+      int sig = sigtimedwait(&signals, nullptr, &second);
+      if (sig < 0) {
+        const std::string now = tokens_stamp();
+        if (now != stamp) {
+          stamp = now;
+          reload_tokens("the file changed");
+        }
+        continue;
+      }
       if (sig == SIGHUP) {
         DefinitionSet fresh = LoadDefinitions(c.definitions);
         if (!fresh.ok()) {
@@ -323,13 +357,8 @@ int Serve(int argc, char** argv) {
           service.SetCatalog(live.catalog);
           std::cerr << "motcua: definitions reloaded\n";
         }
-        auto t = http::TokenStore::Load(c.tokens);
-        if (t.ok()) {
-          MutexLock lock(&live.mu);
-          live.tokens = *t;
-        } else {
-          std::cerr << "motcua: tokens not reloaded: " << t.status().message() << "\n";
-        }
+        stamp = tokens_stamp();
+        reload_tokens("SIGHUP");
         continue;
       }
       std::cerr << "motcua: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
@@ -352,7 +381,12 @@ int Token(int argc, char** argv) {
   if (argc < 3 || help) {
     std::fprintf(help ? stdout : stderr,
                  "usage: motcua token add --tokens FILE --principal ID --roles a,b --agencies X,Y\n"
-                 "       motcua token revoke --tokens FILE --principal ID\n");
+                 "                        [--definitions DIR]\n"
+                 "       motcua token revoke --tokens FILE --principal ID\n"
+                 "       motcua token list --tokens FILE\n"
+                 "  Roles are those of the definitions (default ./definitions) and integrator,\n"
+                 "  manager, auditor, admin; agencies are registry codes or \"*\". A running\n"
+                 "  server watches the tokens file: changes are in force within a second.\n");
     return help ? 0 : 2;
   }
   const std::string verb = argv[2];
@@ -366,6 +400,37 @@ int Token(int argc, char** argv) {
       std::fprintf(stderr, "token add needs --principal, --roles and --agencies\n");
       return 2;
     }
+    // Roles and agencies must mean something: those of the definitions in use.
+    const std::string dir = flags.count("definitions") ? flags["definitions"] : "definitions";
+    DefinitionSet set = LoadDefinitions(dir);
+    if (!set.ok()) {
+      std::fprintf(stderr,
+                   "cannot check the roles and agencies: the definitions at %s do not load "
+                   "(motcua check %s); give the right ones with --definitions\n",
+                   dir.c_str(), dir.c_str());
+      return 1;
+    }
+    std::set<std::string> known = {"integrator", "manager", "auditor", "admin"};
+    for (const auto& p : set.procedures) {
+      for (const auto& r : p->roles) known.insert(r.id);
+    }
+    for (const std::string& r : spec.roles) {
+      if (!known.count(r)) {
+        std::vector<std::string> all(known.begin(), known.end());
+        std::fprintf(stderr, "unknown role '%s'; the definitions and the API know: %s\n", r.c_str(),
+                     Join(all).c_str());
+        return 1;
+      }
+    }
+    for (const std::string& a : spec.agencies) {
+      if (a != "*" && set.agencies.Find(a) == nullptr) {
+        std::fprintf(stderr,
+                     "unknown agency '%s'; give registry codes (definitions/agencies/, GET "
+                     "/v1/agencies) or \"*\"\n",
+                     a.c_str());
+        return 1;
+      }
+    }
     Result<std::string> secret = http::AddToken(file, spec);
     if (!secret.ok()) {
       std::fprintf(stderr, "%s\n", secret.status().message().c_str());
@@ -373,21 +438,48 @@ int Token(int argc, char** argv) {
     }
     std::printf("%s\n", secret->c_str());
     std::fprintf(stderr,
-                 "token for %s added to %s; the secret above is not stored anywhere. "
-                 "Send SIGHUP to a running server to load it.\n",
-                 spec.principal.c_str(), file.c_str());
+                 "token for %s (roles %s; agencies %s) added to %s; the secret above is not "
+                 "stored anywhere. A running server picks it up within a second.\n",
+                 spec.principal.c_str(), Join(spec.roles).c_str(), Join(spec.agencies).c_str(),
+                 file.c_str());
     return 0;
   }
   if (verb == "revoke") {
-    Result<int> n = http::RevokeTokens(file, flags["principal"]);
-    if (!n.ok()) {
-      std::fprintf(stderr, "%s\n", n.status().message().c_str());
+    Result<http::Revocation> r = http::RevokeTokens(file, flags["principal"]);
+    if (!r.ok()) {
+      std::fprintf(stderr, "%s\n", r.status().message().c_str());
       return 1;
     }
-    std::printf("revoked %d token(s) of %s\n", *n, flags["principal"].c_str());
-    return *n > 0 ? 0 : 1;
+    const std::string& who = flags["principal"];
+    if (r->revoked > 0) {
+      std::printf(
+          "revoked %d token(s) of %s; a running server refuses them, and closes their "
+          "streams, within a second\n",
+          r->revoked, who.c_str());
+      return 0;
+    }
+    if (r->already_revoked > 0) {
+      std::printf("%s has no active token: its %d token(s) were already revoked\n", who.c_str(),
+                  r->already_revoked);
+      return 0;
+    }
+    std::fprintf(stderr, "%s has no token in %s\n", who.c_str(), file.c_str());
+    return 1;
   }
-  std::fprintf(stderr, "unknown token command '%s'\n", verb.c_str());
+  if (verb == "list") {
+    Result<std::vector<http::TokenEntry>> list = http::ListTokens(file);
+    if (!list.ok()) {
+      std::fprintf(stderr, "%s\n", list.status().message().c_str());
+      return 1;
+    }
+    for (const http::TokenEntry& t : *list) {
+      std::printf("%-16s %-8s sha256:%.12s  roles: %s  agencies: %s\n", t.principal.c_str(),
+                  t.revoked ? "revoked" : "active", t.sha256.c_str(), Join(t.roles).c_str(),
+                  Join(t.agencies).c_str());
+    }
+    return 0;
+  }
+  std::fprintf(stderr, "unknown token command '%s' (add, revoke, list)\n", verb.c_str());
   return 2;
 }
 

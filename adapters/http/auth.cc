@@ -149,6 +149,7 @@ Result<std::shared_ptr<const TokenStore>> TokenStore::Load(const std::string& pa
       p.agencies = Strings(t["agencies"]);
       const std::string hash = t["sha256"].as<std::string>();
       if (hash.size() != 64) return InvalidArgument(where + ".sha256: expected 64 hex digits");
+      p.token = hash;
       store->by_hash_[hash] = std::move(p);
     } catch (const YAML::Exception& e) {
       return InvalidArgument(where + ": " + e.msg +
@@ -208,17 +209,42 @@ Result<std::string> AddToken(const std::string& path, const TokenSpec& spec) {
   return secret;
 }
 
-Result<int> RevokeTokens(const std::string& path, const std::string& principal) {
+Result<Revocation> RevokeTokens(const std::string& path, const std::string& principal) {
   ASSIGN_OR_RETURN(YAML::Node root, LoadFile(path));
-  int n = 0;
+  Revocation out;
   for (auto t : root["tokens"]) {
     if (t["principal"] && t["principal"].as<std::string>() == principal) {
-      t["revoked"] = true;
-      ++n;
+      if (t["revoked"] && t["revoked"].as<bool>()) {
+        ++out.already_revoked;
+      } else {
+        t["revoked"] = true;
+        ++out.revoked;
+      }
     }
   }
-  RETURN_IF_ERROR(SaveFile(path, root));
-  return n;
+  if (out.revoked > 0) RETURN_IF_ERROR(SaveFile(path, root));
+  return out;
+}
+
+Result<std::vector<TokenEntry>> ListTokens(const std::string& path) {
+  ASSIGN_OR_RETURN(YAML::Node root, LoadFile(path));
+  std::vector<TokenEntry> out;
+  int i = 0;
+  for (const auto& t : root["tokens"]) {
+    try {
+      TokenEntry e;
+      e.principal = t["principal"].as<std::string>();
+      e.roles = Strings(t["roles"]);
+      e.agencies = Strings(t["agencies"]);
+      e.sha256 = t["sha256"].as<std::string>();
+      e.revoked = t["revoked"] && t["revoked"].as<bool>();
+      out.push_back(std::move(e));
+    } catch (const YAML::Exception& e) {
+      return InvalidArgument(path + ": tokens[" + std::to_string(i) + "]: " + e.msg);
+    }
+    ++i;
+  }
+  return out;
 }
 
 }  // namespace motcua::http

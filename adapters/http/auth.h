@@ -29,6 +29,7 @@ struct Principal {
   std::string id;
   std::vector<std::string> roles;
   std::vector<std::string> agencies;  // "*" = all
+  std::string token = {};             // the SHA-256 of the secret it authenticated with
   bool HasRole(const std::string& role) const;
   // Whether `agency` is one of the principal's agencies or lies below one in the registry's tree
   // (a principal scoped to a province sees its units, dissolved ones included).
@@ -47,6 +48,8 @@ class TokenStore {
   static Result<std::shared_ptr<const TokenStore>> Load(const std::string& path);
   // The principal a bearer secret belongs to, if any and not revoked.
   std::optional<Principal> Authenticate(const std::string& secret) const;
+  // Whether the token with this hash is in the store and not revoked.
+  bool Active(const std::string& token_hash) const { return by_hash_.count(token_hash) > 0; }
   size_t size() const { return by_hash_.size(); }
 
  private:
@@ -65,8 +68,22 @@ struct TokenSpec {
 
 // Adds a token to the file (creating it), returns the secret: shown once, never stored.
 Result<std::string> AddToken(const std::string& path, const TokenSpec& spec);
-// Marks every token of a principal revoked; returns how many.
-Result<int> RevokeTokens(const std::string& path, const std::string& principal);
+// Marks every active token of a principal revoked.
+struct Revocation {
+  int revoked = 0;          // now revoked by this call
+  int already_revoked = 0;  // were revoked before
+};
+Result<Revocation> RevokeTokens(const std::string& path, const std::string& principal);
+
+// A token as the file lists it (the secret is never stored).
+struct TokenEntry {
+  std::string principal;
+  std::vector<std::string> roles;
+  std::vector<std::string> agencies;
+  std::string sha256;
+  bool revoked = false;
+};
+Result<std::vector<TokenEntry>> ListTokens(const std::string& path);
 // 32 random bytes as hex, from /dev/urandom.
 Result<std::string> NewSecret();
 

@@ -61,6 +61,10 @@ void Server::Impl::Sweep() {
   sweeper.async_wait([this](beast::error_code ec) {
     if (ec) return;
     const int64_t now = SteadyNowNs();
+    // A new token store (a reload) may have revoked the token of an open stream.
+    std::shared_ptr<const TokenStore> tokens = api->deps().tokens();
+    const bool tokens_changed = tokens != swept_tokens;
+    swept_tokens = tokens;
     {
       MutexLock lock(&sessions_mu);
       for (auto it = http_sessions.begin(); it != http_sessions.end();) {
@@ -69,6 +73,11 @@ void Server::Impl::Sweep() {
           ++it;
         } else {
           it = http_sessions.erase(it);
+        }
+      }
+      if (tokens_changed) {
+        for (const auto& w : ws_sessions) {
+          if (auto ws = w.lock()) ws->CheckToken(tokens);
         }
       }
     }

@@ -54,7 +54,8 @@ struct Server::Impl {
   // operation pending (otherwise run() would return once the acceptor closes).
   net::executor_work_guard<net::io_context::executor_type> work{ioc.get_executor()};
   tcp::acceptor acceptor{ioc};
-  net::steady_timer sweeper{ioc};  // checks the HTTP sessions' deadlines
+  net::steady_timer sweeper{ioc};  // checks the HTTP sessions' deadlines and streams' tokens
+  std::shared_ptr<const TokenStore> swept_tokens;  // the token store the last sweep saw
   std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
   std::atomic<size_t> connections{0};

@@ -42,6 +42,17 @@ void WsSession::GoingAway() {
   });
 }
 
+void WsSession::CheckToken(std::shared_ptr<const TokenStore> tokens) {
+  if (!tokens || tokens->Active(principal_.token)) return;
+  net::post(ws_.get_executor(), [self = shared_from_this()] {
+    if (!self->accepted_) {
+      self->revoked_ = true;
+      return;
+    }
+    self->Close(websocket::close_code::policy_error, "token revoked");
+  });
+}
+
 void WsSession::Failed(beast::error_code ec, const char* what) {
   closed_ = true;
   // A close handshake (either side's) and our own cancellations are how sessions end.
@@ -52,6 +63,8 @@ void WsSession::Failed(beast::error_code ec, const char* what) {
 
 void WsSession::OnAccept(beast::error_code ec) {
   if (ec) return Failed(ec, "handshake");
+  accepted_ = true;
+  if (revoked_) return Close(websocket::close_code::policy_error, "token revoked");
   ws_.async_read(buffer_, beast::bind_front_handler(&WsSession::OnSubscribe, shared_from_this()));
 }
 

@@ -28,6 +28,9 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   void Notify();
   // Shutdown: closes with 1001.
   void GoingAway();
+  // The token store changed: closes with 1008 when this session's token is no longer in it
+  // (revoked or removed).
+  void CheckToken(std::shared_ptr<const TokenStore> tokens);
 
  private:
   void OnAccept(beast::error_code ec);
@@ -51,6 +54,8 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   uint64_t sent_ = 0;      // last position delivered to the client
   std::deque<std::pair<uint64_t, std::string>> queue_;
   bool pumping_ = false, writing_ = false, closed_ = false;
+  bool accepted_ = false;  // the handshake is done: a close can be sent
+  bool revoked_ = false;   // its token was revoked before the handshake finished
   bool catching_up_ = false;
 };
 

@@ -48,13 +48,13 @@ class ApiHarness {
       : service_harness(store, service) {
     WriteTokens(tokens_file, principals);
     Result<std::shared_ptr<const http::TokenStore>> loaded = http::TokenStore::Load(tokens_file);
-    if (loaded.ok()) tokens = *loaded;
+    if (loaded.ok()) SetTokens(*loaded);
     http::Api::Deps deps;
     deps.service = &service_harness.service;
     deps.store = store;
     deps.clock = &service_harness.clock;
     deps.catalog = [this] { return std::shared_ptr<const DefinitionCatalog>(catalog()); };
-    deps.tokens = [this] { return tokens; };
+    deps.tokens = [this] { return Tokens(); };
     deps.metrics = &metrics;
     deps.free_disk = [this]() -> Result<uint64_t> {
       if (free_disk) return free_disk();
@@ -68,12 +68,25 @@ class ApiHarness {
   ManualClock& clock() { return service_harness.clock; }
   const std::shared_ptr<DefinitionCatalog>& catalog() const { return service_harness.catalog; }
 
+  // The token store the API reads (a reload replaces it while requests run).
+  void SetTokens(std::shared_ptr<const http::TokenStore> t) {
+    MutexLock lock(&tokens_mu_);
+    tokens_ = std::move(t);
+  }
+  std::shared_ptr<const http::TokenStore> Tokens() const {
+    MutexLock lock(&tokens_mu_);
+    return tokens_;
+  }
+
   ServiceHarness service_harness;
-  std::shared_ptr<const http::TokenStore> tokens;
   http::Metrics metrics;
   // Free bytes on the data volume as the API sees them (empty: plenty).
   std::function<Result<uint64_t>()> free_disk;
   std::unique_ptr<http::Api> api;
+
+ private:
+  mutable Mutex tokens_mu_;
+  std::shared_ptr<const http::TokenStore> tokens_ GUARDED_BY(tokens_mu_);
 };
 
 }  // namespace motcua::testing

@@ -620,6 +620,55 @@ TEST(ServerE2E, ABacklogIsPacedButALiveSlowConsumerIsCut) {
   EXPECT_LT(events, 240);
 }
 
+// Revoking a token (and the reload that follows) closes its open streams within a second with
+// 1008, as its HTTP requests are refused; streams of other tokens stay open.
+TEST(ServerE2E, ARevokedTokensStreamsAreClosed) {
+  TestServer s("revoke");
+  s.Start();
+  Conn revoked(s.port), kept(s.port);
+  ASSERT_TRUE(revoked.WsHandshake("/v1/stream", testing::SecretOf("counterA")));
+  ASSERT_TRUE(revoked.WsSendText("{\"agency\":\"" + kA + "\"}"));
+  ASSERT_TRUE(kept.WsHandshake("/v1/stream", testing::SecretOf("specialistA")));
+  ASSERT_TRUE(kept.WsSendText("{\"agency\":\"" + kA + "\"}"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+
+  Result<http::Revocation> r = http::RevokeTokens(s.dir + "/tokens.yaml", "counterA");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->revoked, 1);
+  auto reloaded = http::TokenStore::Load(s.dir + "/tokens.yaml");
+  ASSERT_TRUE(reloaded.ok());
+  const auto revoked_at = std::chrono::steady_clock::now();
+  s.harness->SetTokens(*reloaded);
+
+  testing::Conn::Frame f = revoked.WsRead(3000);
+  const auto took = std::chrono::steady_clock::now() - revoked_at;
+  ASSERT_EQ(f.opcode, 8);
+  EXPECT_EQ(f.close_code, 1008);
+  EXPECT_EQ(f.payload, "token revoked");
+  EXPECT_LT(took, std::chrono::milliseconds(1000));
+  EXPECT_EQ(s.Get("counterA", "/v1/dossiers?agency=" + kA).status, 401);
+  // The other stream is open and still gets what it subscribed to: a new counter officer's
+  // reception at the agency.
+  Result<std::string> secret =
+      http::AddToken(s.dir + "/tokens.yaml", {"counterA2", {"counter"}, {kA}});
+  ASSERT_TRUE(secret.ok());
+  auto with_new = http::TokenStore::Load(s.dir + "/tokens.yaml");
+  ASSERT_TRUE(with_new.ok());
+  s.harness->SetTokens(*with_new);
+  Conn c(s.port);
+  Reply r2 = c.Request("POST", "/v1/dossiers",
+                       "{\"procedure_code\":\"2.000908\",\"receiving_agency\":\"" + kA +
+                           "\",\"applicant\":{\"name\":\"Nguyễn Văn An\",\"id_number\":"
+                           "\"001090012345\"}}",
+                       {{"Authorization", "Bearer " + *secret}, {"Idempotency-Key", "k"}});
+  ASSERT_EQ(r2.status, 201) << r2.body;
+  testing::Conn::Frame event = kept.WsRead(3000);
+  ASSERT_EQ(event.opcode, 1) << event.payload;
+  EXPECT_NE(event.payload.find("\"dossier_id\":\"" + Field(r2.body, "id") + "\""),
+            std::string::npos)
+      << event.payload;
+}
+
 TEST(ServerE2E, AFailedSyncStopsWritesButNotReads) {
   std::atomic<bool> fail{false};
   auto fs = std::make_shared<testing::FailingSyncFs>(&fail);
