@@ -19,6 +19,7 @@
 
 #include "adapters/http/api.h"
 #include "adapters/http/server.h"
+#include "adapters/proto/view_codec.h"
 #include "adapters/rocksdb/rocks_store.h"
 #include "adapters/runtime/dossier_service.h"
 #include "adapters/yaml/definition_loader.h"
@@ -40,6 +41,7 @@ struct ServeConfig {
   http::ApiOptions api;
   ServiceOptions service;
   RocksStoreOptions store;
+  std::string clock = "system";  // system | manual (a training system)
 };
 
 // "a, b ,c" → {a, b, c}: split on commas, each part trimmed, empty parts dropped.
@@ -87,7 +89,8 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
                                               "log_requests",
                                               "record_cache_entries",
                                               "cors_origins",
-                                              "nearly_due"};
+                                              "nearly_due",
+                                              "clock"};
   bool ok = true;
   for (const auto& kv : root) {
     const std::string key = kv.first.as<std::string>();
@@ -118,6 +121,13 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
         c->api.public_lookups_per_minute = kv.second.as<int>();
       if (key == "record_cache_entries") c->store.record_cache_entries = kv.second.as<size_t>();
       if (key == "cors_origins") c->api.cors_origins = kv.second.as<std::vector<std::string>>();
+      if (key == "clock") {
+        c->clock = kv.second.as<std::string>();
+        if (c->clock != "system" && c->clock != "manual") {
+          std::cerr << where << "clock: expected system or manual, found '" << c->clock << "'\n";
+          ok = false;
+        }
+      }
       if (key == "nearly_due") {
         const std::string text = kv.second.as<std::string>();
         std::optional<WorkDuration> d = ParseWorkDuration(text);
@@ -144,6 +154,7 @@ int Usage(bool asked = false) {
   std::fprintf(asked ? stdout : stderr,
                "usage: motcua serve [--config FILE] [--listen HOST:PORT] [--data DIR]\n"
                "                    [--definitions DIR] [--tokens FILE] [--threads N]\n"
+               "                    [--clock system|manual]\n"
                "  Defaults: listen 127.0.0.1:8080, data ./data, definitions ./definitions,\n"
                "  tokens <data>/tokens.yaml (created with a development token on first start).\n"
                "  SIGHUP reloads definitions and tokens; SIGTERM/SIGINT shut down gracefully.\n");
@@ -181,6 +192,8 @@ int Serve(int argc, char** argv) {
       c.tokens = v;
     else if (k == "threads")
       c.server.threads = std::atoi(v.c_str());
+    else if (k == "clock" && (v == "system" || v == "manual"))
+      c.clock = v;
     else {
       std::cerr << "unknown flag --" << k << "\n";
       return Usage();
@@ -245,7 +258,37 @@ int Serve(int argc, char** argv) {
     live.tokens = *tokens;
   }
 
-  SystemClock clock;
+  // A training system runs on a manual clock that admins move; a store says whether it was
+  // created for training, and only such a store takes a manual clock (and always does).
+  Result<std::optional<std::string>> mode = (*store)->Setting("mode");
+  if (!mode.ok()) {
+    std::cerr << "motcua: " << mode.status().message() << "\n";
+    return 1;
+  }
+  const bool manual = c.clock == "manual";
+  if (manual && (*store)->created()) {
+    if (Status s = (*store)->PutSetting("mode", "training"); !s.ok()) {
+      std::cerr << "motcua: " << s.message() << "\n";
+      return 1;
+    }
+  } else if (manual && *mode != "training") {
+    std::cerr << "motcua: clock: manual needs a data directory created in training mode; " << c.data
+              << " holds a real system's dossiers. Start a training system on a new "
+              << "data directory with clock: manual.\n";
+    return 1;
+  } else if (!manual && *mode == "training") {
+    std::cerr << "motcua: " << c.data << " was created in training mode: start it with "
+              << "clock: manual (--clock manual)\n";
+    return 1;
+  }
+  SystemClock system_clock;
+  ManualClock training_clock(system_clock.Now());
+  if (manual) {
+    // The training clock resumes where it stood: time never goes back across a restart.
+    Result<std::optional<std::string>> stood = (*store)->Setting("clock");
+    if (stood.ok() && *stood) training_clock.Set(Instant{std::stoll(**stood)});
+  }
+  Clock& clock = manual ? static_cast<Clock&>(training_clock) : system_clock;
   RandomIdSource ids(&clock);
   DossierService service(store->get(), catalog, &clock, &ids, c.service);
   if (Status s = service.Start(); !s.ok()) {
@@ -288,6 +331,14 @@ int Serve(int argc, char** argv) {
     return fresh;
   };
   deps.metrics = &metrics;
+  if (manual) {
+    c.api.manual_clock = true;
+    deps.set_clock = [rocks, &training_clock](Instant t) -> Status {
+      RETURN_IF_ERROR(rocks->PutSetting("clock", std::to_string(t.seconds)));
+      training_clock.Set(t);
+      return Status::Ok();
+    };
+  }
   c.api.openapi_json = kMotcuaOpenApiJson;
   http::Api api(deps, c.api);
   http::Server server(&api, c.server);
@@ -299,6 +350,12 @@ int Serve(int argc, char** argv) {
   }
   const std::string url = "http://" + c.server.address + ":" + std::to_string(server.port());
   std::printf("motcua is serving %s\n", url.c_str());
+  if (manual) {
+    std::printf(
+        "  TRAINING SYSTEM: the clock is manual, now %s; admins move it with "
+        "PUT /v1/admin/clock and POST /v1/admin/clock/advance\n",
+        FormatLocal(clock.Now(), kApiUtcOffsetSeconds).c_str());
+  }
   if (!service.writable()) {
     std::printf("  WRITES ARE STOPPED (reads are served): %s\n", service.failure().c_str());
   }

@@ -86,6 +86,10 @@ void Call::Reply(HttpResponse r) {
     r.headers.emplace_back("Access-Control-Expose-Headers", "ETag, Location, Retry-After");
     r.headers.emplace_back("Vary", "Origin");
   }
+  if (manual_clock != nullptr) {
+    r.headers.emplace_back("Motcua-Clock",
+                           "manual " + FormatLocal(manual_clock->Now(), kApiUtcOffsetSeconds));
+  }
   r.route = route;
   if (principal) r.actor = principal->id;
   done(std::move(r));
@@ -215,6 +219,7 @@ void Api::Handle(HttpRequest incoming, std::function<void(HttpResponse)> done) {
   auto call = std::make_shared<Call>();
   call->request = std::move(incoming);
   call->done = std::move(done);
+  if (options_.manual_clock) call->manual_clock = deps_.clock;
   const std::string& target = call->request.target;
   const size_t q = target.find('?');
   call->path = target.substr(0, q);

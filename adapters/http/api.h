@@ -41,6 +41,9 @@ struct ApiOptions {
   // "Nearly due": due within this much working time of the dossier's calendar (the engine's
   // nearly-due timers use the same setting).
   WorkDuration nearly_due = WorkDuration::Days(1);  // Default: 1 WD
+  // A training system's manual clock (`clock: manual`): every response says so (Motcua-Clock),
+  // and admins move it with /v1/admin/clock. Default: the system clock.
+  bool manual_clock = false;
 };
 
 class Api {
@@ -54,6 +57,8 @@ class Api {
     // Free bytes on the data volume (empty: unknown, never refuse).
     std::function<Result<uint64_t>()> free_disk;
     Metrics* metrics = nullptr;
+    // Manual clock only: moves it to the instant (and keeps it across restarts).
+    std::function<Status(Instant)> set_clock;
   };
   Api(Deps deps, ApiOptions options);
 

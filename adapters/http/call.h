@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "adapters/http/auth.h"
+#include "engine/common/clock.h"
 
 namespace motcua::http {
 
@@ -57,6 +58,7 @@ class Call : public std::enable_shared_from_this<Call> {
   std::optional<Principal> principal;        // set for routes that need one
   std::string route;                         // the route template, or "unknown"/"malformed"
   std::string cors_origin;  // the request's Origin when allowed: every answer gets CORS headers
+  Clock* manual_clock = nullptr;  // a training system's clock: every answer names its time
 
   void Reply(HttpResponse r);
   void Json(int status, const google::protobuf::Message& m, Headers headers = {});

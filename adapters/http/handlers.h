@@ -38,6 +38,9 @@ void Readyz(Api& api, Call& call);
 void MetricsText(Api& api, Call& call);
 void OpenApi(Api& api, Call& call);
 void StreamNeedsUpgrade(Api& api, Call& call);
+void GetClock(Api& api, Call& call);
+void SetClock(Api& api, Call& call);
+void AdvanceClock(Api& api, Call& call);
 
 }  // namespace motcua::http::handlers
 

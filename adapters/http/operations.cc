@@ -3,14 +3,23 @@
 // (handlers.h).
 
 #include "adapters/http/handlers.h"
+#include "adapters/json/json_reader.h"
 #include "adapters/json/json_writer.h"
 #include "adapters/json/utf8.h"
+#include "adapters/proto/view_codec.h"
+#include "motcua/v1/api.pb.h"
 
 namespace motcua::http::handlers {
 
-void Healthz(Api&, Call& call) {
+void Healthz(Api& api, Call& call) {
   HttpResponse r;
-  r.body = "{\"status\":\"ok\"}";
+  r.body = "{\"status\":\"ok\"";
+  if (api.options().manual_clock) {
+    // A training system says so wherever anyone looks.
+    r.body += ",\"clock\":\"manual\",\"now\":\"" +
+              FormatLocal(api.deps().clock->Now(), kApiUtcOffsetSeconds) + "\"";
+  }
+  r.body += "}";
   call.Reply(std::move(r));
 }
 
@@ -52,6 +61,108 @@ void StreamNeedsUpgrade(Api&, Call& call) {
   call.Problem(426, "upgrade-required", "Upgrade required",
                "/v1/stream is a WebSocket: send Connection: Upgrade, Upgrade: websocket", "",
                {{"Upgrade", "websocket"}});
+}
+
+namespace {
+
+bool RequireAdmin(Call& call) {
+  if (call.principal->HasRole("admin")) return true;
+  call.Problem(403, "forbidden", "Not allowed", "the clock is an admin's");
+  return false;
+}
+
+void AnswerClock(Api& api, Call& call, int fired) {
+  v1::ClockView v;
+  v.set_mode(api.options().manual_clock ? "manual" : "system");
+  v.set_now(FormatLocal(api.deps().clock->Now(), kApiUtcOffsetSeconds));
+  v.set_timers_fired(fired);
+  call.Json(200, v);
+}
+
+// Moves the manual clock forward to `to`, stopping at every pending timer on the way so that
+// each fires at its own instant, as it would have in real time.
+void MoveClock(Api& api, Call& call, Instant to) {
+  const Instant now = api.deps().clock->Now();
+  if (to < now) {
+    // Back in time only before the first dossier (to start a course on a chosen day).
+    Result<std::vector<std::string>> any = api.deps().store->Ids("", 1);
+    if (!any.ok()) return call.Problem(500, "internal", "Store error", any.status().message());
+    if (!any->empty()) {
+      return call.Problem(409, "clock-backwards", "The clock does not go back",
+                          "it is " + FormatLocal(now, kApiUtcOffsetSeconds) +
+                              " and dossiers exist: their histories would go back in time",
+                          "now");
+    }
+    if (Status s = api.deps().set_clock(to); !s.ok()) {
+      return call.Problem(503, "unavailable", "Cannot move the clock", s.message());
+    }
+    return AnswerClock(api, call, 0);
+  }
+  int fired = 0;
+  while (true) {
+    Result<std::vector<DueTimer>> next = api.deps().store->DueTimers(to, 1);
+    if (!next.ok()) return call.Problem(500, "internal", "Store error", next.status().message());
+    const Instant at =
+        next->empty() ? to : std::max(next->front().timer.at, api.deps().clock->Now());
+    if (Status s = api.deps().set_clock(at); !s.ok()) {
+      return call.Problem(503, "unavailable", "Cannot move the clock", s.message());
+    }
+    if (next->empty()) break;
+    Result<size_t> n = api.service()->FireDueTimers();
+    if (!n.ok()) return call.Problem(503, "unavailable", "Timers failed", n.status().message());
+    if (*n == 0) break;  // due but not fired (refused): do not spin
+    fired += static_cast<int>(*n);
+  }
+  AnswerClock(api, call, fired);
+}
+
+bool ManualClockOnly(Api& api, Call& call) {
+  if (api.options().manual_clock && api.deps().set_clock) return true;
+  call.Problem(409, "system-clock", "The clock is the system's",
+               "only a training system (clock: manual, a data directory created in training "
+               "mode) has a clock to move");
+  return false;
+}
+
+}  // namespace
+
+void GetClock(Api& api, Call& call) {
+  if (!RequireAdmin(call)) return;
+  AnswerClock(api, call, 0);
+}
+
+void SetClock(Api& api, Call& call) {
+  if (!RequireAdmin(call) || !ManualClockOnly(api, call)) return;
+  v1::ClockRequest body;
+  std::string error;
+  if (!ReadJsonBody(call.request.body, api.options().max_json_depth, &body, &error)) {
+    return call.Problem(400, "malformed-body", "Malformed JSON body", error);
+  }
+  std::optional<Instant> to = ParseLocalDateTime(body.now(), kApiUtcOffsetSeconds);
+  if (!to) {
+    return call.Problem(400, "invalid-field", "Invalid now",
+                        "expected local time YYYY-MM-DDTHH:MM[:SS], got '" + body.now() + "'",
+                        "now");
+  }
+  MoveClock(api, call, *to);
+}
+
+void AdvanceClock(Api& api, Call& call) {
+  if (!RequireAdmin(call) || !ManualClockOnly(api, call)) return;
+  v1::ClockRequest body;
+  std::string error;
+  if (!ReadJsonBody(call.request.body, api.options().max_json_depth, &body, &error)) {
+    return call.Problem(400, "malformed-body", "Malformed JSON body", error);
+  }
+  const int64_t seconds =
+      int64_t{body.days()} * 86400 + int64_t{body.hours()} * 3600 + int64_t{body.minutes()} * 60;
+  if (seconds <= 0 || seconds > int64_t{366} * 86400) {
+    return call.Problem(400, "invalid-field", "Invalid advance",
+                        "give days, hours and/or minutes adding up to more than nothing and at "
+                        "most a year",
+                        "days");
+  }
+  MoveClock(api, call, Instant{api.deps().clock->Now().seconds + seconds});
 }
 
 }  // namespace motcua::http::handlers

@@ -60,6 +60,9 @@ const std::vector<Route>& RouteTable() {
       {"POST", "/v1/dossiers/{id}/commands", Access::kPrincipal, &DossierCommand},
       {"GET", "/v1/public/progress", Access::kPublic, &PublicProgress},
       {"GET", "/v1/stream", Access::kPrincipal, &StreamNeedsUpgrade},
+      {"GET", "/v1/admin/clock", Access::kPrincipal, &GetClock},
+      {"PUT", "/v1/admin/clock", Access::kPrincipal, &SetClock},
+      {"POST", "/v1/admin/clock/advance", Access::kPrincipal, &AdvanceClock},
   };
   return kRoutes;
 }

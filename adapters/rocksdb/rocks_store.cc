@@ -204,6 +204,7 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& path,
     wo.sync = true;
     s = store->db_->Put(wo, store->cf(ColumnFamily::kDefault), kFormatKey, kFormatVersion);
     if (!s.ok()) return Unavailable("cannot initialise the store: " + s.ToString());
+    store->created_ = true;
   } else if (!s.ok()) {
     return Unavailable("cannot read the store format: " + s.ToString());
   } else if (format == "1") {
@@ -221,6 +222,23 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& path,
                               "; this build reads format " + kFormatVersion);
   }
   return store;
+}
+
+Result<std::optional<std::string>> RocksStore::Setting(const std::string& key) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(ColumnFamily::kDefault), key, &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return Unavailable("cannot read the store setting '" + key + "': " + s.ToString());
+  return std::optional<std::string>(std::move(value));
+}
+
+Status RocksStore::PutSetting(const std::string& key, const std::string& value) {
+  RETURN_IF_ERROR(Writable());
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  rocksdb::Status s = db_->Put(wo, cf(ColumnFamily::kDefault), key, value);
+  if (!s.ok()) return Unavailable("cannot write the store setting '" + key + "': " + s.ToString());
+  return Status::Ok();
 }
 
 Status RocksStore::MigrateFrom1() {

@@ -85,6 +85,12 @@ class RocksStore : public Store {
   const RecordCache& record_cache() const { return *records_; }
   // What opening did to an older store's format ("format 1 → 2: ..."); empty when nothing.
   const std::string& migration() const { return migration_; }
+  // Whether this open created the store.
+  bool created() const { return created_; }
+  // Settings of the store itself (the default column family, docs/storage.md): "mode" is
+  // "training" for a store created in training mode, "clock" the training clock's instant.
+  Result<std::optional<std::string>> Setting(const std::string& key) const;
+  Status PutSetting(const std::string& key, const std::string& value);  // synced
 
  private:
   RocksStore() = default;
@@ -101,6 +107,7 @@ class RocksStore : public Store {
   std::atomic<bool> write_failed_{false};
   std::string write_failure_;
   std::string migration_;
+  bool created_ = false;
 };
 
 // Big-endian fixed-width encodings so that byte order is numeric order.

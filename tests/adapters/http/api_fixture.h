@@ -61,6 +61,12 @@ class ApiHarness {
       return uint64_t{1} << 40;
     };
     options.openapi_json = ReadSource("docs/openapi.json");
+    if (options.manual_clock) {
+      deps.set_clock = [this](Instant t) {
+        clock().Set(t);
+        return Status::Ok();
+      };
+    }
     api = std::make_unique<http::Api>(deps, options);
   }
 

@@ -68,13 +68,14 @@ struct TestServer {
     std::filesystem::remove_all(dir);
   }
 
-  void Start(http::ServerOptions options = {}) {
+  void Start(http::ServerOptions options = {}, bool manual_clock = false) {
     auto s = RocksStore::Open(dir + "/db", store_options);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store = std::move(s).value();
     http::ApiOptions ao;
     ao.public_lookups_per_minute = 5;
     ao.cors_origins = {"https://console.example.gov.vn"};
+    ao.manual_clock = manual_clock;
     harness =
         std::make_unique<testing::ApiHarness>(store.get(), dir + "/tokens.yaml", principals, ao);
     ASSERT_TRUE(harness->service_harness.started.ok());
@@ -151,10 +152,17 @@ TEST(ServerE2E, EveryRouteAnswers) {
     target = std::regex_replace(target, std::regex("\\{code\\}"), "2.000908");
     target = std::regex_replace(target, std::regex("\\{number\\}"), kA + "-260302-0001");
     if (path == "/v1/public/progress") target += "?number=" + kA + "-260302-0001&id_last4=2345";
-    Reply r = method == "GET" ? s.Get("admin", target)
-                              : s.Post("admin", target,
-                                       path == "/v1/dossiers" ? "{}" : "{\"command\":\"assign\"}",
-                                       "route-" + path, "\"1\"");
+    Reply r;
+    if (method == "GET") {
+      r = s.Get("admin", target);
+    } else {
+      auto h = s.Auth("admin");
+      h["Idempotency-Key"] = "route-" + path;
+      h["If-Match"] = "\"1\"";
+      Conn c(s.port);
+      r = c.Request(method, target, path == "/v1/dossiers" ? "{}" : "{\"command\":\"assign\"}",
+                    h);
+    }
     EXPECT_FALSE(r.closed) << path;
     if (path == "/v1/stream") {
       EXPECT_EQ(r.status, 426) << r.body;  // a plain GET is told to upgrade
@@ -667,6 +675,73 @@ TEST(ServerE2E, ARevokedTokensStreamsAreClosed) {
   EXPECT_NE(event.payload.find("\"dossier_id\":\"" + Field(r2.body, "id") + "\""),
             std::string::npos)
       << event.payload;
+}
+
+// A training system's manual clock through the real server: admins move it, every timer on
+// the way fires at its own instant, and a lifecycle runs across days and holidays: a copy from
+// the original register (2.000908, same day, 15:00 cut-off) received Wed 29/4/2026 16:00, the
+// day before the 30/4 and 1/5 holidays → due Mon 4/5 17:00.
+TEST(ServerE2E, ATrainingClockMovesTimeAndFiresTimersOnTheWay) {
+  TestServer s("clock");
+  s.Start({}, /*manual_clock=*/true);
+  auto put = [&](const std::string& who, const std::string& target, const std::string& body,
+                 const std::string& method = "PUT") {
+    Conn c(s.port);
+    auto h = s.Auth(who);
+    return c.Request(method, target, body, h);
+  };
+  Reply set = put("admin", "/v1/admin/clock", "{\"now\":\"2026-04-29T16:00\"}");
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(set.body, "{\"mode\":\"manual\",\"now\":\"2026-04-29T16:00:00+07:00\"}");
+  EXPECT_EQ(set.headers["motcua-clock"], "manual 2026-04-29T16:00:00+07:00");
+  // Only admins move it.
+  EXPECT_EQ(put("counterA", "/v1/admin/clock", "{\"now\":\"2026-05-01T10:00\"}").status, 403);
+
+  const std::string id = s.Receive("counterA", kA, "train-1");
+  Reply d = s.Get("counterA", "/v1/dossiers/" + id);
+  EXPECT_EQ(Field(d.body, "due_at"), "2026-05-04T17:00:00+07:00");
+  // Now the clock may not go back: the dossier's history would.
+  EXPECT_EQ(put("admin", "/v1/admin/clock", "{\"now\":\"2026-04-29T09:00\"}").status, 409);
+
+  // Six days on: the nearly-due warning (Wed 17:00), the receive step's budget (Mon 08:30) and
+  // the due (Mon 17:00) fire, each at its own instant.
+  Reply moved = put("admin", "/v1/admin/clock/advance", "{\"days\":6}", "POST");
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(moved.body,
+            "{\"mode\":\"manual\",\"now\":\"2026-05-05T16:00:00+07:00\",\"timers_fired\":3}");
+  Reply h = s.Get("counterA", "/v1/dossiers/" + id + "/history");
+  for (const char* fired :
+       {"\"at\":\"2026-04-29T17:00:00+07:00\",\"actor\":\"system\"", "\"timer\":\"nearly_due\"",
+        "\"at\":\"2026-05-04T08:30:00+07:00\"", "\"timer\":\"step_due\"",
+        "\"at\":\"2026-05-04T17:00:00+07:00\"", "\"timer\":\"dossier_due\""}) {
+    EXPECT_NE(h.body.find(fired), std::string::npos) << fired << " in " << h.body;
+  }
+  d = s.Get("counterA", "/v1/dossiers/" + id);
+  EXPECT_NE(d.body.find("\"overdue\":true"), std::string::npos) << d.body;
+  // The officer's version from before the marks still works (issue 10 §4), and the rest of the
+  // lifecycle runs on the training clock: forwarded at Tue 5/5 16:00, late.
+  Reply fwd = s.Post("counterA", "/v1/dossiers/" + id + "/commands",
+                     "{\"command\":\"act\",\"action\":\"forward\"}", "train-2", "\"1\"");
+  ASSERT_EQ(fwd.status, 200) << fwd.body;
+  EXPECT_NE(fwd.body.find("\"at\":\"2026-05-05T16:00:00+07:00\""), std::string::npos);
+  EXPECT_NE(fwd.body.find("\"timeliness\":\"late\""), std::string::npos);
+  // /healthz says it is a training system.
+  Reply health = s.Get("", "/healthz");
+  EXPECT_EQ(health.body,
+            "{\"status\":\"ok\",\"clock\":\"manual\",\"now\":\"2026-05-05T16:00:00+07:00\"}");
+}
+
+// A real system's clock is the system's: nothing moves it, and responses carry no clock header.
+TEST(ServerE2E, ARealSystemsClockDoesNotMove) {
+  TestServer s("sysclock");
+  s.Start();
+  Conn c(s.port);
+  Reply r = c.Request("PUT", "/v1/admin/clock", "{\"now\":\"2027-01-01T08:00\"}", s.Auth("admin"));
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(Field(r.body, "type"), "urn:problem:motcua:system-clock");
+  EXPECT_EQ(r.headers.count("motcua-clock"), 0u);
+  Reply g = s.Get("admin", "/v1/admin/clock");
+  EXPECT_EQ(Field(g.body, "mode"), "system");
 }
 
 TEST(ServerE2E, AFailedSyncStopsWritesButNotReads) {
