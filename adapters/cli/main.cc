@@ -30,8 +30,12 @@ int Usage(bool asked = false) {
       asked ? stdout : stderr,
       "usage:\n"
       "  motcua serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--definitions DIR]\n"
+      "               [--tokens FILE] [--threads N] [--clock system|manual]\n"
       "      run the HTTP/WebSocket server (motcua serve --help for more)\n"
-      "  motcua token add|revoke --tokens FILE --principal ID [--roles ...] [--agencies ...]\n"
+      "  motcua token add --tokens FILE --principal ID --roles a,b --agencies X,Y\n"
+      "  motcua token revoke --tokens FILE --principal ID\n"
+      "  motcua token list --tokens FILE\n"
+      "      bearer tokens (motcua token --help for more)\n"
       "  motcua check <definitions-dir> [--json]\n"
       "      validate every procedure, calendar and agency; print a summary (exit 0) or every\n"
       "      error as file:line:column: field.path: message (exit 1)\n"

@@ -143,6 +143,12 @@ Result<std::shared_ptr<const TokenStore>> TokenStore::Load(const std::string& pa
     const std::string where = path + ": tokens[" + std::to_string(i++) + "]";
     try {
       if (t["revoked"] && t["revoked"].as<bool>()) continue;
+      for (const char* key : {"principal", "roles", "agencies", "sha256"}) {
+        if (!t[key]) {
+          return InvalidArgument(where + ": missing '" + key +
+                                 "' (each token needs principal, roles, agencies and sha256)");
+        }
+      }
       Principal p;
       p.id = t["principal"].as<std::string>();
       p.roles = Strings(t["roles"]);

@@ -13,16 +13,6 @@
 
 namespace motcua::http {
 
-namespace {
-
-// Deadlines: a session stores when its current phase (request, idle keep-alive, response) must
-// end; one sweeper timer per server checks them (Impl::Sweep) instead of a timer armed and
-// cancelled around every socket operation, which cost two extra handler runs per request.
-void AppendUnsigned(std::string& out, uint64_t v) {
-  char buf[24];
-  out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
-}
-
 // RFC 9110 §6.6.1: an origin server with a clock sends Date. Formatted at most once a second
 // per io thread (IMF-fixdate, English names whatever the locale).
 const std::string& HttpDate() {
@@ -43,6 +33,16 @@ const std::string& HttpDate() {
     shown = now;
   }
   return text;
+}
+
+namespace {
+
+// Deadlines: a session stores when its current phase (request, idle keep-alive, response) must
+// end; one sweeper timer per server checks them (Impl::Sweep) instead of a timer armed and
+// cancelled around every socket operation, which cost two extra handler runs per request.
+void AppendUnsigned(std::string& out, uint64_t v) {
+  char buf[24];
+  out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
 }
 
 // Header values are ours, but some carry request data: never let one end the header line.
@@ -122,7 +122,21 @@ void HttpSession::OnHeader(beast::error_code ec, std::size_t) {
         413, "body-too-large",
         "request bodies are limited to " + std::to_string(server_->options.body_limit) + " bytes");
   }
-  if (ec) return Fail(400, "malformed-request", ec.message());
+  if (ec) {
+    // Beast refuses a length and a transfer coding together, and codings it cannot read, before
+    // we see the head: name them for what they are (request smuggling defences).
+    if (ec == bhttp::error::bad_transfer_encoding || ec == bhttp::error::bad_content_length ||
+        ec == bhttp::error::multiple_content_length) {
+      const auto& head = parser_->get();
+      if (ec == bhttp::error::bad_transfer_encoding ||
+          head.find(bhttp::field::transfer_encoding) != head.end()) {
+        return Fail(400, "bad-transfer-encoding",
+                    "only Transfer-Encoding: chunked is accepted, never with Content-Length (" +
+                        ec.message() + ")");
+      }
+    }
+    return Fail(400, "malformed-request", ec.message());
+  }
   first_ = false;
   busy_ = true;
   start_ = std::chrono::steady_clock::now();
@@ -130,18 +144,12 @@ void HttpSession::OnHeader(beast::error_code ec, std::size_t) {
   method_.assign(req.method_string().data(), req.method_string().size());
   const auto target = req.target();
   target_.assign(target.data(), std::min(target.size(), target.find('?')));
-  // Request smuggling defences: only chunked transfer coding, never with a length as well.
-  const bool has_te = req.find(bhttp::field::transfer_encoding) != req.end();
-  const bool has_cl = req.find(bhttp::field::content_length) != req.end();
-  if (has_te) {
+  // Request smuggling defences: only chunked transfer coding (Beast refused a length with it).
+  if (req.find(bhttp::field::transfer_encoding) != req.end()) {
     const std::string te(req[bhttp::field::transfer_encoding]);
     if (te != "chunked") {
       return Fail(400, "bad-transfer-encoding",
                   "only Transfer-Encoding: chunked is accepted, got '" + te + "'");
-    }
-    if (has_cl) {
-      return Fail(400, "bad-transfer-encoding",
-                  "a request must not carry both Transfer-Encoding and Content-Length");
     }
   }
   if (req.version() == 11 && req.find(bhttp::field::host) == req.end()) {
@@ -226,7 +234,10 @@ void HttpSession::Upgrade() {
   }
   r.headers["authorization"] = auth;
   std::optional<Principal> p = server_->api->Authenticate(r);
-  if (!p) return Fail(401, "unauthenticated", "send Authorization: Bearer <token>");
+  if (!p) {
+    return Fail(401, "unauthenticated", "send Authorization: Bearer <token>",
+                {{"WWW-Authenticate", "Bearer"}});
+  }
   NoDeadline();  // the WebSocket keeps its own timeouts
   beast::error_code sec;
   socket_.set_option(net::socket_base::send_buffer_size(server_->options.ws_send_buffer_bytes),

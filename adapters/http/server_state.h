@@ -38,6 +38,8 @@ class WsSession;
 
 // One line on stderr; lines of concurrent sessions never interleave.
 void ServerLog(const std::string& line);
+// The Date header's value now (http_session.cc).
+const std::string& HttpDate();
 
 // Deadlines are kept on the steady clock, in nanoseconds.
 inline int64_t SteadyNowNs() {

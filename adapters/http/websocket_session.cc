@@ -29,6 +29,11 @@ WsSession::~WsSession() {
 void WsSession::Run(bhttp::request<bhttp::string_body> req) {
   ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
   ws_.read_message_max(server_->options.ws_message_limit);
+  // The handshake's answer is framed like every other: our Server and a Date.
+  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
+    res.set(bhttp::field::server, "motcua");
+    res.set(bhttp::field::date, HttpDate());
+  }));
   ws_.async_accept(req, beast::bind_front_handler(&WsSession::OnAccept, shared_from_this()));
 }
 

@@ -160,8 +160,7 @@ TEST(ServerE2E, EveryRouteAnswers) {
       h["Idempotency-Key"] = "route-" + path;
       h["If-Match"] = "\"1\"";
       Conn c(s.port);
-      r = c.Request(method, target, path == "/v1/dossiers" ? "{}" : "{\"command\":\"assign\"}",
-                    h);
+      r = c.Request(method, target, path == "/v1/dossiers" ? "{}" : "{\"command\":\"assign\"}", h);
     }
     EXPECT_FALSE(r.closed) << path;
     if (path == "/v1/stream") {
@@ -362,12 +361,14 @@ TEST(ServerE2E, BadInputGetsTheRightProblem) {
     }
     EXPECT_TRUE(sent);
   }
-  {  // both Transfer-Encoding and Content-Length: smuggling
+  // Both Transfer-Encoding and Content-Length, in either order: smuggling, answered as such.
+  for (const std::string& head : {std::string("Transfer-Encoding: chunked\r\nContent-Length: 5"),
+                                  std::string("Content-Length: 5\r\nTransfer-Encoding: chunked")}) {
     Conn c(s.port);
-    c.Send(
-        "POST /v1/dossiers HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
-        "Content-Length: 5\r\n\r\n0\r\n\r\n");
-    EXPECT_EQ(c.ReadReply().status, 400);
+    c.Send("POST /v1/dossiers HTTP/1.1\r\nHost: x\r\n" + head + "\r\n\r\n0\r\n\r\n");
+    Reply r = c.ReadReply();
+    EXPECT_EQ(r.status, 400) << head;
+    EXPECT_EQ(Field(r.body, "type"), "urn:problem:motcua:bad-transfer-encoding") << r.body;
   }
   {  // chunked bodies are fine
     Conn c(s.port);
@@ -742,6 +743,34 @@ TEST(ServerE2E, ARealSystemsClockDoesNotMove) {
   EXPECT_EQ(r.headers.count("motcua-clock"), 0u);
   Reply g = s.Get("admin", "/v1/admin/clock");
   EXPECT_EQ(Field(g.body, "mode"), "system");
+}
+
+// The WebSocket handshake's answers are framed like every other: a 101 with our Server and a
+// Date, a 401 with WWW-Authenticate.
+TEST(ServerE2E, WebSocketHandshakesAreFramedLikeEveryResponse) {
+  TestServer s("wsframe");
+  s.Start();
+  {
+    Conn c(s.port);
+    c.Send(
+        "GET /v1/stream HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        "Authorization: Bearer " +
+        testing::SecretOf("counterA") + "\r\n\r\n");
+    Reply r = c.ReadReply();
+    EXPECT_EQ(r.status, 101);
+    EXPECT_EQ(r.headers["server"], "motcua");
+    EXPECT_FALSE(r.headers["date"].empty());
+  }
+  {
+    Conn c(s.port);
+    c.Send(
+        "GET /v1/stream HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    Reply r = c.ReadReply();
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(r.headers["www-authenticate"], "Bearer");
+  }
 }
 
 TEST(ServerE2E, AFailedSyncStopsWritesButNotReads) {
