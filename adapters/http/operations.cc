@@ -154,6 +154,15 @@ void AdvanceClock(Api& api, Call& call) {
   if (!ReadJsonBody(call.request.body, api.options().max_json_depth, &body, &error)) {
     return call.Problem(400, "malformed-body", "Malformed JSON body", error);
   }
+  for (const auto& [field, value] :
+       {std::pair{"days", body.days()}, std::pair{"hours", body.hours()},
+        std::pair{"minutes", body.minutes()}}) {
+    if (value < 0) {
+      return call.Problem(
+          400, "invalid-field", std::string("Invalid ") + field,
+          "the clock only moves forward: expected 0 or more, got " + std::to_string(value), field);
+    }
+  }
   const int64_t seconds =
       int64_t{body.days()} * 86400 + int64_t{body.hours()} * 3600 + int64_t{body.minutes()} * 60;
   if (seconds <= 0 || seconds > int64_t{366} * 86400) {

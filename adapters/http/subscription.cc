@@ -4,6 +4,7 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include "adapters/json/json_reader.h"
 #include "adapters/json/json_writer.h"
 #include "adapters/proto/view_codec.h"
 
@@ -12,10 +13,25 @@ namespace motcua::http {
 Result<Subscription> Subscription::Open(const std::string& first_message, Principal principal,
                                         Store* store, CatalogSource catalog, uint64_t committed) {
   v1::StreamSubscribe sub;
-  google::protobuf::util::JsonParseOptions opts;
-  if (!google::protobuf::util::JsonStringToMessage(first_message, &sub, opts).ok()) {
+  std::string error;
+  if (!ReadJsonBody(first_message, 16, &sub, &error)) {
     return InvalidArgument(
-        "first message must be a subscription: {\"dossier_id\"|\"agency\"|\"all\", \"from\"}");
+        "first message must be a subscription: {\"dossier_id\"|\"agency\"|\"all\", \"from\"} (" +
+        error + ")");
+  }
+  // Names and ids: short, printable text (as in request bodies).
+  for (const auto& [field, value] :
+       {std::pair{"dossier_id", &sub.dossier_id()}, std::pair{"agency", &sub.agency()},
+        std::pair{"step", &sub.step()}, std::pair{"assignee", &sub.assignee()}}) {
+    if (value->size() > 64) return InvalidArgument(std::string(field) + ": at most 64 bytes");
+    for (unsigned char c : *value) {
+      if (c < 0x20 || c == 0x7f) {
+        return InvalidArgument(std::string(field) + ": no control characters");
+      }
+    }
+  }
+  if ((!sub.step().empty() || !sub.assignee().empty()) && sub.agency().empty()) {
+    return InvalidArgument("step and assignee narrow an agency subscription: give agency too");
   }
   if (!sub.dossier_id().empty()) {
     Result<std::shared_ptr<const Dossier>> d = store->GetShared(sub.dossier_id());

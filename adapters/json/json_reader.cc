@@ -249,15 +249,18 @@ bool JsonDepthWithin(const std::string& body, size_t max) {
 
 namespace {
 
-// Finds a field an object gives twice, by either of its names ("procedure_code" and
-// "procedureCode" are one field): protobuf's parser would keep the last silently, and the request
-// is ambiguous. Follows well-formed JSON only; on anything else it stops, and the parser reports
-// the body as malformed.
-class TwiceFinder {
+// Finds what protobuf's parser would accept but leaves a request ambiguous: a field an object
+// gives twice, by either of its names ("procedure_code" and "procedureCode" are one field; the
+// parser keeps the last silently), a list field given a single value instead of a list (the
+// parser takes it as a list of one), and a boolean given as text (the parser takes "no" as
+// true). Follows well-formed JSON only; on anything else it stops,
+// and the parser reports the body as malformed.
+class AmbiguityFinder {
  public:
-  explicit TwiceFinder(std::string_view in) : in_(in) {}
+  explicit AmbiguityFinder(std::string_view in) : in_(in) {}
 
-  // The path of the first field given twice ("applicant.name"), or empty.
+  // What is ambiguous about the first such field ("field 'applicant.name' is given twice"), or
+  // empty.
   std::string Find(const google::protobuf::Descriptor* d) {
     Space();
     if (Peek() == '{') Object(d, "", 0);
@@ -367,9 +370,18 @@ class TwiceFinder {
           path.empty() ? (f ? f->name() : name) : path + "." + (f ? f->name() : name);
       if (f != nullptr) {
         for (const auto* s : seen) {
-          if (s == f && found_.empty()) found_ = here;
+          if (s == f && found_.empty()) found_ = "field '" + here + "' is given twice";
         }
         seen.push_back(f);
+        Space();
+        if (f->is_repeated() && !f->is_map() && Peek() != '[' && Peek() != 'n' && found_.empty()) {
+          found_ = "field '" + here + "' is a list: give a JSON array";
+        }
+        // The parser takes any text for a boolean ("no" is true).
+        if (!f->is_repeated() && f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_BOOL &&
+            Peek() == '"' && found_.empty()) {
+          found_ = "field '" + here + "' is a boolean: give true or false";
+        }
       }
       const google::protobuf::Descriptor* sub =
           f != nullptr && !f->is_map() &&
@@ -420,8 +432,9 @@ bool ReadJsonBody(const std::string& body, size_t max_depth, google::protobuf::M
     *error = "JSON nested deeper than " + std::to_string(max_depth) + " levels";
     return false;
   }
-  if (std::string twice = TwiceFinder(body).Find(out->GetDescriptor()); !twice.empty()) {
-    *error = "field '" + twice + "' is given twice";
+  if (std::string ambiguous = AmbiguityFinder(body).Find(out->GetDescriptor());
+      !ambiguous.empty()) {
+    *error = ambiguous;
     return false;
   }
   auto st = JsonToMessage(body, out);

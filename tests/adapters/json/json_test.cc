@@ -256,6 +256,16 @@ TEST(JsonReader, AFieldGivenTwiceIsRefusedByPath) {
   EXPECT_EQ(twice(R"({"documents":[{"document_id":"a"},{"document_id":"b"}],"comment":"comment"})"),
             "accepted");
   EXPECT_EQ(twice(R"({"comment":"{\"comment\":1}","reason":"x"})"), "accepted");
+  // A list field given one value (the parser would take a list of one) is refused.
+  EXPECT_EQ(twice(R"({"documents":{"document_id":"a"}})"),
+            "field 'documents' is a list: give a JSON array");
+  EXPECT_EQ(twice(R"({"documents":null})"), "accepted");
+  v1::StreamSubscribe s;
+  std::string error;
+  // A boolean given as text (the parser takes "no" as true) is refused.
+  EXPECT_FALSE(ReadJsonBody(R"({"all":"no"})", 16, &s, &error));
+  EXPECT_EQ(error, "field 'all' is a boolean: give true or false");
+  EXPECT_TRUE(ReadJsonBody(R"({"all":true})", 16, &s, &error)) << error;
 }
 
 // Text from a request is made valid UTF-8 before it reaches a response or a log: well-formed
