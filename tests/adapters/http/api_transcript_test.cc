@@ -26,6 +26,7 @@
 #include "adapters/http/api.h"
 #include "engine/store/memory_store.h"
 #include "tests/adapters/http/api_fixture.h"
+#include "tests/adapters/http/openapi_schemas.h"
 
 namespace motcua {
 namespace {
@@ -136,6 +137,7 @@ class Transcript {
                          [&answered](http::HttpResponse r) { answered.set_value(std::move(r)); });
     http::HttpResponse r = answered.get_future().get();
     last_body_ = r.body;
+    CheckAgainstOpenApi(req.method, r);
     *out += "<<< " + std::to_string(r.status) + " " + r.content_type + " route=" + r.route + "\n";
     for (const auto& [name, value] : r.headers) *out += name + ": " + value + "\n";
     if (size_only) {
@@ -146,6 +148,38 @@ class Transcript {
     *out += "\n";
     return i;
   }
+
+  // Every JSON answer has the schema the OpenAPI document gives its route, method and status
+  // (so the document lists every status a route answers, and describes every body).
+  void CheckAgainstOpenApi(const std::string& method, const http::HttpResponse& r) {
+    if (r.content_type.find("json") == std::string::npos || r.body.empty()) return;
+    if (r.route == "unknown" || r.route == "malformed" || r.route == "invalid") return;
+    if (r.route == "/v1/openapi.json") return;  // the document itself
+    const std::string what = method + " " + r.route + " " + std::to_string(r.status);
+    // A method the route does not have is answered alike on every route (405, or 401 first):
+    // the document says so once.
+    std::string m = method == "HEAD" ? "get" : method;
+    for (char& c : m) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const testing::Value* item = testing::Get(*testing::Get(openapi_, "paths"), r.route);
+    if (item == nullptr || testing::Get(*item, m) == nullptr || r.status == 405) return;
+    const testing::Value* schema = testing::ResponseSchema(openapi_, r.route, method, r.status);
+    if (schema == nullptr) {
+      ADD_FAILURE() << "docs/openapi.json has no answer " << what;
+      return;
+    }
+    std::optional<testing::Value> body = testing::ParseJson(r.body);
+    ASSERT_TRUE(body) << what << ": " << r.body;
+    const std::string error = testing::Validate(*body, *schema, openapi_, "$");
+    EXPECT_EQ(error, "") << what << ": " << r.body;
+    ++validated_;
+  }
+
+ public:
+  int validated() const { return validated_; }
+
+ private:
+  testing::Value openapi_ = *testing::ParseJson(testing::ReadSource("docs/openapi.json"));
+  int validated_ = 0;
 
   // The "next_cursor" of a JSON answer, unescaped (it is a JSON string).
   static std::string NextCursor(const std::string& body) {
@@ -194,7 +228,9 @@ TEST(ApiTranscriptTest, EveryAnswerIsAsRecorded) {
   const std::string expected = ReadAll(kTranscript);
   ASSERT_FALSE(expected.empty()) << kTranscript;
   const std::vector<std::string> lines = Lines(expected);
-  const std::string actual = Transcript().Run(lines);
+  Transcript transcript;
+  const std::string actual = transcript.Run(lines);
+  EXPECT_GE(transcript.validated(), 150) << "answers validated against docs/openapi.json";
   if (std::getenv("MOTCUA_UPDATE_TRANSCRIPT") != nullptr) {
     std::ofstream(kTranscript, std::ios::binary) << actual;
     GTEST_SKIP() << "rewrote " << kTranscript;
