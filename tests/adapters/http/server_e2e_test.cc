@@ -15,6 +15,7 @@
 #include "adapters/http/routes.h"
 #include "adapters/http/server.h"
 #include "adapters/rocksdb/rocks_store.h"
+#include "engine/store/verify.h"
 #include "adapters/yaml/definition_loader.h"
 #include "motcua/v1/api.pb.h"
 #include "tests/adapters/http/api_fixture.h"
@@ -93,6 +94,14 @@ struct TestServer {
   void Stop() {
     if (server) server->Shutdown();
     if (harness) harness->service().Stop();
+    // Whatever a test did to it, what the server acknowledged verifies.
+    if (store) {
+      Result<VerifyReport> report = VerifyStore(*store);
+      EXPECT_TRUE(report.ok()) << report.status().ToString();
+      if (report.ok()) {
+        EXPECT_EQ(report->problems, std::vector<std::string>{}) << dir;
+      }
+    }
     server.reset();
     harness.reset();
     store.reset();

@@ -8,6 +8,7 @@
 
 #include "adapters/rocksdb/rocks_store.h"
 #include "engine/store/memory_store.h"
+#include "engine/store/verify.h"
 #include "tests/adapters/rocksdb/temp_dir.h"
 #include "tests/adapters/runtime/service_driver.h"
 
@@ -16,10 +17,21 @@ namespace {
 
 class ScenarioTest : public ::testing::TestWithParam<std::string> {};
 
+// What a scenario left must verify as `motcua verify` does: histories replay to the records,
+// every index entry is there and no other, numbers are unique, the outbox has no gap.
+void ExpectVerified(Store& store) {
+  Result<VerifyReport> report = VerifyStore(store);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->problems, std::vector<std::string>{});
+}
+
 TEST_P(ScenarioTest, InMemory) {
   MemoryStore store;
-  ServiceDriver driver(&store);
-  for (const auto& f : RunScenario(GetParam(), &store, &driver)) ADD_FAILURE() << f;
+  {
+    ServiceDriver driver(&store);
+    for (const auto& f : RunScenario(GetParam(), &store, &driver)) ADD_FAILURE() << f;
+  }
+  ExpectVerified(store);
 }
 
 TEST_P(ScenarioTest, RocksDb) {
@@ -27,8 +39,11 @@ TEST_P(ScenarioTest, RocksDb) {
   {
     auto store = RocksStore::Open(dir);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
-    ServiceDriver driver(store->get());
-    for (const auto& f : RunScenario(GetParam(), store->get(), &driver)) ADD_FAILURE() << f;
+    {
+      ServiceDriver driver(store->get());
+      for (const auto& f : RunScenario(GetParam(), store->get(), &driver)) ADD_FAILURE() << f;
+    }
+    ExpectVerified(**store);
   }
   std::filesystem::remove_all(dir);
 }
