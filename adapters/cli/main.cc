@@ -178,15 +178,27 @@ std::optional<std::string> StorePath(const std::string& path) {
   return std::nullopt;
 }
 
-int Verify(int argc, char** argv) {
+// The store the command's one argument names; otherwise what the command exits with (usage, or
+// no store there).
+std::optional<std::string> StoreArgument(int argc, char** argv, int* exit_code) {
   std::vector<std::string> args = Positional(argc, argv);
-  if (args.size() != 2) return Usage();
+  if (args.size() != 2) {
+    *exit_code = Usage();
+    return std::nullopt;
+  }
   std::optional<std::string> db = StorePath(args[1]);
   if (!db) {
     std::cerr << "no motcua store at " << args[1]
               << ": expected a data directory (with db/) or its db directory\n";
-    return 1;
+    *exit_code = 1;
   }
+  return db;
+}
+
+int Verify(int argc, char** argv) {
+  int exit_code = 0;
+  std::optional<std::string> db = StoreArgument(argc, argv, &exit_code);
+  if (!db) return exit_code;
   RocksStoreOptions read_only;
   read_only.read_only = true;
   Result<std::unique_ptr<RocksStore>> store = RocksStore::Open(*db, read_only);
@@ -210,14 +222,9 @@ int Verify(int argc, char** argv) {
 
 // Opens a store for writing, which upgrades an older format, and says what it did.
 int Migrate(int argc, char** argv) {
-  std::vector<std::string> args = Positional(argc, argv);
-  if (args.size() != 2) return Usage();
-  std::optional<std::string> db = StorePath(args[1]);
-  if (!db) {
-    std::cerr << "no motcua store at " << args[1]
-              << ": expected a data directory (with db/) or its db directory\n";
-    return 1;
-  }
+  int exit_code = 0;
+  std::optional<std::string> db = StoreArgument(argc, argv, &exit_code);
+  if (!db) return exit_code;
   Result<std::unique_ptr<RocksStore>> store = RocksStore::Open(*db);
   if (!store.ok()) {
     std::cerr << store.status().message() << "\n";

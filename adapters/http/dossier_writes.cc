@@ -147,6 +147,17 @@ bool ReadDocuments(Call& call,
   return TextFieldsValid(call, ids);
 }
 
+// Runs a command as the calling principal under its idempotency key (a retry of the same request
+// replays the outcome; the same key with another request is refused).
+void ExecuteAs(Api& api, Call& call, const std::string& key, CommandRequest req,
+               int success_status) {
+  const Principal& p = *call.principal;
+  req.command.actor = Actor{p.id, p.roles};
+  req.idempotency_key = p.id + ":" + key;
+  req.payload_hash = PayloadHash(call.request.method + " " + call.path, call.request.body);
+  Execute(api, call, std::move(req), success_status);
+}
+
 }  // namespace
 
 void CreateDossier(Api& api, Call& call) {
@@ -241,10 +252,7 @@ void CreateDossier(Api& api, Call& call) {
   c.applicant.representative = a.representative();
   c.comment = body.comment();
   c.reason = body.reason();
-  c.actor = Actor{p.id, p.roles};
-  req.idempotency_key = p.id + ":" + key;
-  req.payload_hash = PayloadHash(call.request.method + " " + call.path, call.request.body);
-  Execute(api, call, std::move(req), 201);
+  ExecuteAs(api, call, key, std::move(req), 201);
 }
 
 void DossierCommand(Api& api, Call& call) {
@@ -326,10 +334,7 @@ void DossierCommand(Api& api, Call& call) {
   }
   c.assignee = body.assignee();
   c.reason = body.reason();
-  c.actor = Actor{p.id, p.roles};
-  req.idempotency_key = p.id + ":" + key;
-  req.payload_hash = PayloadHash(call.request.method + " " + call.path, call.request.body);
-  Execute(api, call, std::move(req), 200);
+  ExecuteAs(api, call, key, std::move(req), 200);
 }
 
 }  // namespace motcua::http::handlers

@@ -4,6 +4,8 @@
 // "secret-<id>"), the shipped definitions, a manual clock.
 
 #include <fstream>
+#include <future>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -71,6 +73,23 @@ class ApiHarness {
   }
 
   DossierService& service() { return service_harness.service; }
+
+  // Handles one request as `who` (no Authorization without one) and waits for its answer, which
+  // a write gives from the committer.
+  http::HttpResponse Answer(const std::string& method, const std::string& target,
+                            const std::string& body, const std::string& who,
+                            const std::map<std::string, std::string>& headers = {}) {
+    http::HttpRequest req;
+    req.method = method;
+    req.target = target;
+    req.body = body;
+    req.remote = "192.0.2.7";
+    for (const auto& [k, v] : headers) req.headers[k] = v;
+    if (!who.empty()) req.headers["authorization"] = "Bearer " + SecretOf(who);
+    std::promise<http::HttpResponse> answered;
+    api->Handle(req, [&answered](http::HttpResponse r) { answered.set_value(std::move(r)); });
+    return answered.get_future().get();
+  }
   ManualClock& clock() { return service_harness.clock; }
   const std::shared_ptr<DefinitionCatalog>& catalog() const { return service_harness.catalog; }
 

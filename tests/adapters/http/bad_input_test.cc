@@ -105,25 +105,8 @@ class BadInput : public ::testing::Test {
   http::HttpResponse Send(const std::string& method, const std::string& target,
                           const std::string& body, const std::string& who,
                           std::map<std::string, std::string> headers = {}) {
-    http::HttpRequest req;
-    req.method = method;
-    req.target = target;
-    req.body = body;
-    req.remote = "192.0.2.9";
-    headers["authorization"] = "Bearer " + testing::SecretOf(who);
     if (method == "POST") headers.emplace("idempotency-key", "k-" + std::to_string(++keys_));
-    for (const auto& [k, v] : headers) req.headers[k] = v;
-    http::HttpResponse out;
-    bool answered = false;
-    harness_.api->Handle(req, [&](http::HttpResponse r) {
-      out = std::move(r);
-      answered = true;
-    });
-    for (int i = 0; i < 2000 && !answered; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    EXPECT_TRUE(answered);
-    return out;
+    return harness_.Answer(method, target, body, who, headers);
   }
 
   MemoryStore store_;

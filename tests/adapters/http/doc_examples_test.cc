@@ -169,25 +169,7 @@ class DocExamples : public ::testing::Test {
   http::HttpResponse Send(const std::string& method, const std::string& target,
                           const std::map<std::string, std::string>& headers,
                           const std::string& body, const std::string& who = "cb1") {
-    http::HttpRequest req;
-    req.method = method;
-    req.target = target;
-    req.body = body;
-    req.remote = "192.0.2.7";
-    for (const auto& [k, v] : headers) req.headers[k] = v;
-    if (!who.empty()) req.headers["authorization"] = "Bearer " + testing::SecretOf(who);
-    http::HttpResponse out;
-    bool answered = false;
-    harness_.api->Handle(req, [&](http::HttpResponse r) {
-      out = std::move(r);
-      answered = true;
-    });
-    // Writes answer from the committer: wait for it.
-    for (int i = 0; i < 2000 && !answered; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    EXPECT_TRUE(answered) << method << " " << target;
-    return out;
+    return harness_.Answer(method, target, body, who, headers);
   }
 
   MemoryStore store_;
