@@ -77,6 +77,7 @@ void ToProto(const Procedure& p, v1::Procedure* out) {
     x->set_role(s.role);
     ToProto(s.budget, x->mutable_budget());
     x->set_clock_runs(s.clock_runs);
+    x->set_after_decision(s.after_decision);
     for (const Action& a : s.actions) {
       auto* y = x->add_actions();
       y->set_id(a.id);

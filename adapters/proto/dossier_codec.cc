@@ -133,6 +133,7 @@ void ToProto(const Dossier& d, v1::Dossier* out) {
   for (const auto& t : d.fired) ToProto(t, out->add_fired());
   for (int64_t v : d.mark_versions) out->add_mark_versions(v);
   out->set_due_provisional(d.due_provisional);
+  out->set_after_decision(d.after_decision);
 }
 
 Status FromProto(const v1::Dossier& in, Dossier* out) {
@@ -183,6 +184,7 @@ Status FromProto(const v1::Dossier& in, Dossier* out) {
   }
   d.mark_versions.assign(in.mark_versions().begin(), in.mark_versions().end());
   d.due_provisional = in.due_provisional();
+  d.after_decision = in.after_decision();
   *out = std::move(d);
   return Status::Ok();
 }

@@ -25,9 +25,10 @@ void SetLocal(std::string* field, std::optional<Instant> t) {
 
 }  // namespace
 
-void FillView(const Dossier& d, const ProcedureCatalog& catalog, Instant now,
-              v1::DossierView* v, const std::vector<std::string>* caller_roles) {
-  const std::shared_ptr<const Procedure> pinned = catalog.Version(d.procedure_code, d.procedure_version);
+void FillView(const Dossier& d, const ProcedureCatalog& catalog, Instant now, v1::DossierView* v,
+              const std::vector<std::string>* caller_roles) {
+  const std::shared_ptr<const Procedure> pinned =
+      catalog.Version(d.procedure_code, d.procedure_version);
   const Procedure* p = pinned.get();
   v->set_id(d.id);
   v->set_version(d.version);
@@ -61,7 +62,8 @@ void FillView(const Dossier& d, const ProcedureCatalog& catalog, Instant now,
   v->set_overdue(IsOpen(d.status) && !d.paused() && due && WorkCalendar::IsOverdue(*due, now));
   v->set_stop_reason(d.stop_reason);
   if (p && (d.status == DossierStatus::kReceived || d.status == DossierStatus::kInProcessing ||
-            d.status == DossierStatus::kPaymentRequested)) {
+            d.status == DossierStatus::kPaymentRequested ||
+            (d.status == DossierStatus::kDecided && d.after_decision))) {
     if (const Step* s = p->FindStep(d.current_step)) {
       for (const auto& a : s->actions) {
         v->add_step_actions(a.id);

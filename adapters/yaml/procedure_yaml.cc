@@ -67,10 +67,10 @@ void ReadAction(Context& ctx, const YAML::Node& n, const std::string& path, Step
   if (auto o = m.Enum("outcome", false, kOutcomeNames, {Outcome::kNone})) a.outcome = *o;
   if (kind) {
     a.kind = *kind;
+  } else if (m.Has("outcome")) {
+    a.kind = ActionKind::kDecide;  // with `to`: the result goes on to that step
   } else if (m.Has("to")) {
     a.kind = ActionKind::kForward;
-  } else if (m.Has("outcome")) {
-    a.kind = ActionKind::kDecide;
   } else if (m.valid()) {
     ctx.Error(n, m.Sub("kind"),
               "missing required field 'kind' (or 'to' for a forward action, 'outcome' for a "
@@ -82,10 +82,10 @@ void ReadAction(Context& ctx, const YAML::Node& n, const std::string& path, Step
       ctx.Error(n, m.Sub("to"),
                 std::string("missing required field 'to' for a ") + NameOf(a.kind) + " action");
     }
-    if (!moves && m.Has("to")) {
-      ctx.Error(
-          m.Get("to"), m.Sub("to"),
-          std::string("'to' is only for forward and send_back actions, not ") + NameOf(a.kind));
+    if (!moves && a.kind != ActionKind::kDecide && m.Has("to")) {
+      ctx.Error(m.Get("to"), m.Sub("to"),
+                std::string("'to' is only for forward, send_back and decide actions, not ") +
+                    NameOf(a.kind));
     }
     if (a.kind == ActionKind::kDecide && !m.Has("outcome")) {
       ctx.Error(n, m.Sub("outcome"), "missing required field 'outcome' for a decide action");
@@ -130,7 +130,8 @@ void ReadStep(Context& ctx, const YAML::Node& n, const std::string& path, Proced
   s.role = m.String("role", true).value_or("");
   s.budget = m.Duration("budget", true).value_or(WorkDuration{});
   if (auto c = m.Choice("clock", false, {"runs", "paused"})) s.clock_runs = *c == 0;
-  bool listed = m.List("actions", true, [&](const YAML::Node& e, const std::string& ep) {
+  // Only a return step after a decision has none (validation says so with its reason).
+  bool listed = m.List("actions", false, [&](const YAML::Node& e, const std::string& ep) {
     ReadAction(ctx, e, ep, s, p);
   });
   if (listed && s.actions.empty())

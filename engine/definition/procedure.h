@@ -82,7 +82,7 @@ enum class ActionKind {
   kRequestPayment,     // T10; waits for payment
   kConsult,            // T7; waits for another agency's answer
   kExtend,             // T11; apology with a new appointment
-  kDecide,             // T13; `outcome`
+  kDecide,             // T13; `outcome`, and `to` when the result goes on to steps after it
 };
 inline constexpr auto kActionKindNames = MakeNames<ActionKind>({
     {ActionKind::kForward, "forward"},
@@ -143,7 +143,9 @@ struct Action {
   std::string id;
   std::string label;
   ActionKind kind = ActionKind::kForward;
-  std::string to;                             // target step for kForward / kSendBack
+  // Target step for kForward / kSendBack; for kDecide, the step after the decision that the
+  // result goes to (empty: the decision's step holds the result until it is returned).
+  std::string to;
   Outcome outcome = Outcome::kNone;           // for kDecide
   std::vector<std::string> roles;             // who may take it; defaults to the step's role
   bool pauses_clock = false;                  // for waiting actions: the clock stops while waiting
@@ -161,6 +163,9 @@ struct Step {
   WorkDuration budget;
   bool clock_runs = true;  // false: time in this step is not counted (verification, payment)
   std::vector<Action> actions;
+  // Reached only after a decision: the result on its way to the applicant (registered,
+  // transferred, returned at the counter). Set by validation from the decide actions' `to`.
+  bool after_decision = false;
   SourceRef src;
 
   const Action* FindAction(const std::string& action_id) const;

@@ -34,8 +34,10 @@ std::vector<int> MainPath(const Procedure& p, bool* ends_in_outcome) {
     int next = -1;
     for (const Action& a : p.steps[i].actions) {
       if (a.kind == ActionKind::kDecide) {
+        // The outcome is reached; a result that goes on is followed to its return step.
         *ends_in_outcome = true;
-        return path;
+        next = a.target_index;
+        break;
       }
       if ((a.kind == ActionKind::kForward || a.kind == ActionKind::kSendBack) &&
           a.target_index >= 0) {
@@ -118,7 +120,8 @@ std::vector<Diagnostic> ValidateProcedure(Procedure& p) {
               "unknown role '" + a.roles[r] + "'" + known_roles);
         }
       }
-      if (a.kind == ActionKind::kForward || a.kind == ActionKind::kSendBack) {
+      if (a.kind == ActionKind::kForward || a.kind == ActionKind::kSendBack ||
+          (a.kind == ActionKind::kDecide && !a.to.empty())) {
         a.target_index = p.StepIndex(a.to);
         if (a.target_index < 0) {
           err(a.src, ap + ".to",
@@ -162,6 +165,88 @@ std::vector<Diagnostic> ValidateProcedure(Procedure& p) {
               "'");
     }
   }
+  // Steps after a decision: the decide actions' targets and what they forward to. They carry
+  // the result to the applicant, so they are reached only after a decision, only forward, and
+  // end at a return step without actions (the result is returned with the return command).
+  std::vector<bool> after(n, false);
+  stack.clear();
+  for (const Step& s : p.steps) {
+    for (const Action& a : s.actions) {
+      if (a.kind == ActionKind::kDecide && a.target_index >= 0 && !after[a.target_index]) {
+        after[a.target_index] = true;
+        stack.push_back(a.target_index);
+      }
+    }
+  }
+  while (!stack.empty()) {
+    int i = stack.back();
+    stack.pop_back();
+    for (const Action& a : p.steps[i].actions) {
+      if (a.kind == ActionKind::kForward && a.target_index >= 0 && !after[a.target_index]) {
+        after[a.target_index] = true;
+        stack.push_back(a.target_index);
+      }
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    Step& s = p.steps[i];
+    s.after_decision = after[i];
+    const std::string sp = "steps[" + std::to_string(i) + "]";
+    for (size_t j = 0; j < s.actions.size(); ++j) {
+      const Action& a = s.actions[j];
+      const std::string ap = sp + ".actions[" + std::to_string(j) + "]";
+      if (after[i] && a.kind != ActionKind::kForward) {
+        err(a.src, ap + ".kind",
+            "step '" + s.id +
+                "' comes after a decision: only forward actions carry the result "
+                "on, not " +
+                NameOf(a.kind));
+      } else if (!after[i] && a.target_index >= 0 && a.kind != ActionKind::kDecide &&
+                 after[a.target_index]) {
+        err(a.src, ap + ".to",
+            "step '" + a.to + "' comes after a decision, but '" + s.id +
+                "' reaches it before one; lead to it only from a decide action or a step after "
+                "one");
+      }
+    }
+    if (after[i] && (s.kind == StepKind::kPayment || !s.clock_runs)) {
+      err(s.src, sp + ".kind",
+          "step '" + s.id +
+              "' comes after a decision, when no time is counted any more: it "
+              "cannot be a payment step or stop the clock");
+    }
+    const bool result_returned_here = after[i] && s.kind == StepKind::kReturn;
+    if (result_returned_here && !s.actions.empty()) {
+      err(s.actions.front().src, sp + ".actions",
+          "step '" + s.id +
+              "' returns the result after the decision: it takes no actions (the "
+              "counter records the return with the return command, T14)");
+    } else if (!result_returned_here && s.actions.empty()) {
+      err(s.src, sp + ".actions",
+          "step '" + s.id + "' has no actions; only a return step after a decision has none");
+    }
+  }
+  // Every step after a decision leads to a return step.
+  std::vector<bool> returns(n, false);
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t i = 0; i < n; ++i) {
+      if (!after[i] || returns[i]) continue;
+      bool r = p.steps[i].kind == StepKind::kReturn;
+      for (const Action& a : p.steps[i].actions) {
+        r = r || (a.target_index >= 0 && returns[a.target_index]);
+      }
+      if (r) returns[i] = changed = true;
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (after[i] && !returns[i] && !p.steps[i].actions.empty()) {
+      err(p.steps[i].src, "steps[" + std::to_string(i) + "]",
+          "the result cannot reach a return step from step '" + p.steps[i].id +
+              "' after the decision; forward it to a step of kind return");
+    }
+  }
+
   // Steps that can reach an outcome: fixed point over reverse edges.
   std::vector<bool> decides(n, false);
   for (bool changed = true; changed;) {
@@ -169,7 +254,8 @@ std::vector<Diagnostic> ValidateProcedure(Procedure& p) {
     for (size_t i = 0; i < n; ++i) {
       if (decides[i]) continue;
       for (const Action& a : p.steps[i].actions) {
-        if (a.kind == ActionKind::kDecide || (a.target_index >= 0 && decides[a.target_index])) {
+        if (a.kind == ActionKind::kDecide ||
+            (a.target_index >= 0 && !after[a.target_index] && decides[a.target_index])) {
           decides[i] = changed = true;
           break;
         }
@@ -177,7 +263,7 @@ std::vector<Diagnostic> ValidateProcedure(Procedure& p) {
     }
   }
   for (size_t i = 0; i < n; ++i) {
-    if (reached[i] && !decides[i]) {
+    if (reached[i] && !after[i] && !decides[i]) {
       err(p.steps[i].src, "steps[" + std::to_string(i) + "]",
           "no outcome can be reached from step '" + p.steps[i].id +
               "'; add a decide action or a path to one");

@@ -117,6 +117,17 @@ void DecidedV1(Dossier& d, const Event& e) {
   d.step_due_at.reset();
 }
 
+// Version 2: a decision may hand the result on to a step after it (registered, transferred,
+// returned at the counter), which the dossier then enters.
+void DecidedV2(Dossier& d, const Event& e) {
+  DecidedV1(d, e);
+  if (!e.to_step.empty()) {
+    EnterStep(d, e);
+    d.assignee.clear();
+    d.after_decision = true;
+  }
+}
+
 void ResultReturnedV1(Dossier& d, const Event& e) { d.returned_at = e.at; }
 
 void WithdrawnV1(Dossier& d, const Event& e) {
@@ -162,6 +173,7 @@ constexpr Registration kAppliers[] = {
     {EventType::kConsultationAnswered, 1, &WaitEndedV1},
     {EventType::kExtended, 1, &ExtendedV1},
     {EventType::kDecided, 1, &DecidedV1},
+    {EventType::kDecided, 2, &DecidedV2},
     {EventType::kResultReturned, 1, &ResultReturnedV1},
     {EventType::kWithdrawn, 1, &WithdrawnV1},
     {EventType::kTimerFired, 1, &TimerFiredV1},

@@ -29,9 +29,25 @@ Decision Processor::ReturnResult() {
     return Reject(RejectionCode::kRule, "Expected to return the result of dossier '" + d_->id +
                                             "' once decided, but it is " + NameOf(d_->status));
   }
-  if (auto r = RequireRole(rules_.counter_role(), "return the result of")) return *r;
+  if (!d_->after_decision) {
+    if (auto r = RequireRole(rules_.counter_role(), "return the result of")) return *r;
+    Event e = Make(EventType::kResultReturned);
+    e.status = DossierStatus::kReturned;
+    return Finish(std::move(e));
+  }
+  // The result went on after the decision: it is returned from the return step, by its role,
+  // and the step's M06 row closes with the return.
+  const Step* step = rules_.procedure->FindStep(d_->current_step);
+  if (!step) return Reject(RejectionCode::kUnavailable, "current step is not in the definition");
+  if (step->kind != StepKind::kReturn) {
+    return Reject(RejectionCode::kRule, "Expected the result of dossier '" + d_->id +
+                                            "' at its return step, but it is at step '" + step->id +
+                                            "' (" + step->unit + ")");
+  }
+  if (auto r = RequireRole(step->role, "return the result of")) return *r;
   Event e = Make(EventType::kResultReturned);
   e.status = DossierStatus::kReturned;
+  e.hand_over = HandOverFrom(*step, "applicant");
   return Finish(std::move(e));
 }
 

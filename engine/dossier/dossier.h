@@ -214,7 +214,7 @@ struct Event : DossierIdentity {
   std::optional<Instant> extended_due_at;  // kExtended
   std::string to_step;                     // the step the dossier is now at
   std::optional<Instant> step_due_at;      // the new step's due instant (empty: clock stopped)
-  std::optional<HandOver> hand_over;       // kForwarded
+  std::optional<HandOver> hand_over;       // kForwarded, kDecided, kResultReturned
   std::string assignee;                    // kAssigned
   std::vector<std::string> missing;        // kCompletionRequested, kSupplementRequested
   std::string reason;                      // refusals, withdrawal, pause reason
@@ -266,10 +266,16 @@ struct Dossier : DossierIdentity {
   std::vector<int64_t> mark_versions;
   // The due instant was computed on calendar data not yet announced (a provisional year).
   bool due_provisional = false;
+  // Decided, and at a step after the decision: the result on its way to the applicant.
+  bool after_decision = false;
   // Whether every version after `expected` up to the current one is a mark.
   bool OnlyMarkedSince(int64_t expected) const;
 
   bool paused() const { return !pauses.empty() && !pauses.back().to.has_value(); }
+  // Someone works on it at its current step: open, or carrying its result after the decision.
+  bool AtWork() const {
+    return IsOpen(status) || (status == DossierStatus::kDecided && after_decision);
+  }
   // The instant the dossier is due now: the extended one after an extension.
   std::optional<Instant> effective_due() const {
     return extended_due_at ? extended_due_at : due_at;

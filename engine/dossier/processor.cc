@@ -175,8 +175,8 @@ Result<std::vector<Timer>> DesiredTimers(const Dossier& d, const WorkCalendar& c
     Timer t{k, at};
     if (std::find(d.fired.begin(), d.fired.end(), t) == d.fired.end()) out.push_back(t);
   };
-  if (!IsOpen(d.status)) return out;
-  if (!d.paused()) {
+  if (!d.AtWork()) return out;
+  if (IsOpen(d.status) && !d.paused()) {
     if (std::optional<Instant> due = d.effective_due()) {
       add(TimerKind::kDossierDue, *due);
       ASSIGN_OR_RETURN(Instant warn,

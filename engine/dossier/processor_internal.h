@@ -57,6 +57,9 @@ class Processor {
   Decision ReturnResult();
   Decision FireTimer();
 
+  // The M06 row of handing the dossier from `step` (its current one) to `receiver`, judged
+  // against the step's due instant, or the dossier's when the step has none.
+  HandOver HandOverFrom(const Step& step, const std::string& receiver) const;
   // Loads the pinned definition of the current dossier.
   std::optional<Decision> LoadRules();
   // Rejects unless the actor holds `role`.

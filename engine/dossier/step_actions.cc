@@ -11,7 +11,7 @@ namespace motcua::processor_internal {
 
 Decision Processor::Assign() {
   if (auto r = LoadRules()) return *r;
-  if (!IsOpen(d_->status)) {
+  if (!d_->AtWork()) {
     return Reject(RejectionCode::kRule, "Expected to assign dossier '" + d_->id +
                                             "' while it is open, but it is " + NameOf(d_->status));
   }
@@ -21,6 +21,18 @@ Decision Processor::Assign() {
   Event e = Make(EventType::kAssigned);
   e.assignee = c_.assignee.empty() ? c_.actor.id : c_.assignee;
   return Finish(std::move(e));
+}
+
+HandOver Processor::HandOverFrom(const Step& step, const std::string& receiver) const {
+  HandOver h;
+  h.step_id = step.id;
+  h.giver = c_.actor.id;
+  h.receiver = receiver;
+  // A step without a deadline of its own (a zero budget) is judged against the dossier's.
+  const std::optional<Instant> due = d_->step_due_at ? d_->step_due_at : d_->effective_due();
+  h.timeliness = due ? rules_.calendar->Judge(*due, ctx_.now) : Timeliness::kOnTime;
+  h.note = c_.comment;
+  return h;
 }
 
 Result<Event> Processor::Wait(const Action& a, EventType type, DossierStatus status,
@@ -46,14 +58,23 @@ Decision Processor::Act() {
   const Step* at_step = p.FindStep(d_->current_step);
   const bool waiting_at_payment_step = d_->status == DossierStatus::kPaymentRequested && at_step &&
                                        at_step->kind == StepKind::kPayment;
+  // After a decision, the steps that carry the result on forward it.
+  const bool carrying_result = d_->status == DossierStatus::kDecided && d_->after_decision;
   if (d_->status != DossierStatus::kReceived && d_->status != DossierStatus::kInProcessing &&
-      !waiting_at_payment_step) {
+      !waiting_at_payment_step && !carrying_result) {
     return Reject(RejectionCode::kRule,
                   "Expected to take action '" + c_.action_id + "' on dossier '" + d_->id +
                       "' while it is received or in processing, but it is " + NameOf(d_->status));
   }
   const Step* step = p.FindStep(d_->current_step);
   if (!step) return Reject(RejectionCode::kUnavailable, "current step is not in the definition");
+  if (step->actions.empty()) {
+    return Reject(RejectionCode::kRule,
+                  "Expected to take action '" + c_.action_id + "' on dossier '" + d_->id +
+                      "', but its step '" + step->id +
+                      "' takes none after the decision: the result is returned with the return "
+                      "command (T14)");
+  }
   const Action* a = step->FindAction(c_.action_id);
   if (!a) {
     return Reject(RejectionCode::kInvalid,
@@ -63,17 +84,7 @@ Decision Processor::Act() {
   }
   if (auto r = RequireAnyRole(a->roles, "take action '" + a->id + "' on")) return *r;
   const Instant now = ctx_.now;
-  auto hand_over = [&](const std::string& receiver) {
-    HandOver h;
-    h.step_id = step->id;
-    h.giver = c_.actor.id;
-    h.receiver = receiver;
-    // A step without a deadline of its own (a zero budget) is judged against the dossier's.
-    const std::optional<Instant> due = d_->step_due_at ? d_->step_due_at : d_->effective_due();
-    h.timeliness = due ? cal.Judge(*due, now) : Timeliness::kOnTime;
-    h.note = c_.comment;
-    return h;
-  };
+  auto hand_over = [&](const std::string& receiver) { return HandOverFrom(*step, receiver); };
 
   switch (a->kind) {
     case ActionKind::kForward:
@@ -81,7 +92,7 @@ Decision Processor::Act() {
       const Step& target = p.steps[a->target_index];
       Event e = Make(EventType::kForwarded);
       e.action_id = a->id;
-      e.status = DossierStatus::kInProcessing;
+      e.status = carrying_result ? DossierStatus::kDecided : DossierStatus::kInProcessing;
       e.to_step = target.id;
       e.hand_over = hand_over(target.role);
       // Every step has its own budget, judged at hand-over (DOMAIN.md §5.9), also a step whose
@@ -173,6 +184,15 @@ Decision Processor::Act() {
       e.status = DossierStatus::kDecided;
       e.outcome = a->outcome;
       e.hand_over = hand_over(rules_.counter_role());
+      if (a->target_index >= 0) {
+        // The result goes on to the steps after the decision (registered, returned).
+        const Step& target = p.steps[a->target_index];
+        e.to_step = target.id;
+        e.hand_over = hand_over(target.role);
+        Result<std::optional<Instant>> sd = StepDue(cal, now, target.budget);
+        if (!sd.ok()) return Unavailable(sd.status());
+        e.step_due_at = *sd;
+      }
       if (Status s = EndPause(e); !s.ok()) return Unavailable(s);
       const Instant due = e.due_at ? *e.due_at : *d_->due_at;
       e.timeliness = cal.Judge(due, now);

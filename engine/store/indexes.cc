@@ -100,11 +100,13 @@ std::vector<std::string> IndexEntries(const Dossier& d) {
   if (d.competent_agency != d.receiving_agency) {
     add(IndexKind::kAgencyStatus, {d.competent_agency, status});
   }
-  if (IsOpen(d.status)) {
+  if (d.AtWork()) {
     add(IndexKind::kWorkQueue, {d.competent_agency, d.current_step, d.assignee});
     if (d.receiving_agency != d.competent_agency) {
       add(IndexKind::kWorkQueue, {d.receiving_agency, d.current_step, d.assignee});
     }
+  }
+  if (IsOpen(d.status)) {
     if (!d.paused()) {
       if (auto due = d.effective_due()) add(IndexKind::kDue, {SortableInstant(*due)});
     }

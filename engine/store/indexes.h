@@ -7,7 +7,8 @@
 // Entry layout (text, '\x1f'-separated fields so that ids never collide with separators; the
 // dossier id is always the last field), by IndexKind:
 //   kAgencyStatus "as" agency status id          agency + status (receiving and competent agency)
-//   kWorkQueue    "wq" agency step assignee id   work queue (open dossiers; both agencies)
+//   kWorkQueue    "wq" agency step assignee id   work queue (open dossiers, and decided ones at a
+//                                                step after the decision; both agencies)
 //   kDue          "du" <16 hex due seconds> id   open, not paused dossiers by effective due instant
 //   kProcedure    "pr" procedure_code id
 //   kApplicant    "ap" applicant_id id

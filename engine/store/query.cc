@@ -27,8 +27,8 @@ bool Matches(const Dossier& d, const DossierQuery& q) {
     return false;
   }
   if (q.status && d.status != *q.status) return false;
-  if (!q.step.empty() && (d.current_step != q.step || !IsOpen(d.status))) return false;
-  if (!q.assignee.empty() && (d.assignee != q.assignee || !IsOpen(d.status))) return false;
+  if (!q.step.empty() && (d.current_step != q.step || !d.AtWork())) return false;
+  if (!q.assignee.empty() && (d.assignee != q.assignee || !d.AtWork())) return false;
   if (!q.procedure_code.empty() && d.procedure_code != q.procedure_code) return false;
   if (!q.applicant_id.empty() && d.applicant.id_number != q.applicant_id) return false;
   if (q.due_before) {

@@ -25,8 +25,8 @@ TEST(DossierCodecTest, NewEventsCarryTheirVersion) {
   e.event_version = CurrentEventVersion(EventType::kDecided);
   v1::Event p;
   ASSERT_TRUE(p.ParseFromString(EncodeEvent(e)));
-  EXPECT_EQ(p.event_version(), 1);
-  EXPECT_EQ(DecodeEvent(EncodeEvent(e))->event_version, 1);
+  EXPECT_EQ(p.event_version(), 2);
+  EXPECT_EQ(DecodeEvent(EncodeEvent(e))->event_version, 2);
 }
 
 TEST(DossierCodecTest, AnEventOfAnUnknownVersionIsRefusedNotReplayed) {
@@ -47,8 +47,10 @@ TEST(DossierCodecTest, EveryEventTypeHasAVersionOneApplier) {
   for (const auto& t : kEventTypeNames.entries()) {
     EXPECT_TRUE(KnownEventVersion(t.value, 1)) << t.name;
     EXPECT_FALSE(KnownEventVersion(t.value, 0)) << t.name;
-    // timer_fired is at version 2 (marks remember their version); every other type at 1.
-    EXPECT_EQ(CurrentEventVersion(t.value), t.value == EventType::kTimerFired ? 2 : 1) << t.name;
+    // timer_fired is at version 2 (marks remember their version), decided at 2 (a result
+    // handed on to steps after the decision); every other type at 1.
+    const bool second = t.value == EventType::kTimerFired || t.value == EventType::kDecided;
+    EXPECT_EQ(CurrentEventVersion(t.value), second ? 2 : 1) << t.name;
   }
   EXPECT_FALSE(KnownEventVersion(EventType::kTimerFired, 3));
 }

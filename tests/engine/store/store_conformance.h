@@ -202,8 +202,31 @@ TYPED_TEST_P(StoreConformance, DueTimersComeEarliestFirst) {
   EXPECT_EQ((*due)[1].timer.kind, TimerKind::kDossierDue);
 }
 
+// A decided dossier whose result is at a step after the decision is in that step's queue; one
+// decided at its step (the result held there) is not.
+TYPED_TEST_P(StoreConformance, AResultOnItsWayIsInItsStepsQueue) {
+  Store& s = *this->store_;
+  WriteSet w;
+  w.first_outbox_position = 1;
+  Dossier carried = SampleDossier("d1", DossierStatus::kDecided, "transfer", 1);
+  carried.after_decision = true;
+  carried.assignee = "sp1";
+  Dossier held = SampleDossier("d2", DossierStatus::kDecided, "transfer", 1);
+  for (const Dossier& d : {carried, held}) w.changes.push_back({std::nullopt, d, {SampleEvent(d)}});
+  ASSERT_TRUE(s.Commit(w).ok());
+  DossierQuery q;
+  q.agency = "A1";
+  q.step = "transfer";
+  Result<QueryPage> page = s.Query(q);
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  EXPECT_EQ(Ids(*page), std::vector<std::string>{"d1"});
+  q.assignee = "sp1";
+  EXPECT_EQ(Ids(*s.Query(q)), std::vector<std::string>{"d1"});
+}
+
 REGISTER_TYPED_TEST_SUITE_P(StoreConformance, CommitIsReadBackWithHistoryIndexesAndOutbox,
                             UpdateMovesIndexEntriesAndVerifies, OutboxIsOrderedAndResumable,
-                            QueriesPageWithAStableCursor, DueTimersComeEarliestFirst);
+                            QueriesPageWithAStableCursor, DueTimersComeEarliestFirst,
+                            AResultOnItsWayIsInItsStepsQueue);
 
 }  // namespace motcua::testing
