@@ -15,10 +15,12 @@
 #include "adapters/cli/serve.h"
 #include "adapters/json/json_writer.h"
 #include "adapters/proto/definition_codec.h"
+#include "adapters/proto/view_codec.h"
 #include "adapters/rocksdb/rocks_store.h"
 #include "adapters/yaml/definition_loader.h"
 #include "engine/calendar/deadline.h"
 #include "engine/definition/validate.h"
+#include "engine/store/due_changes.h"
 #include "engine/store/verify.h"
 
 namespace motcua {
@@ -45,6 +47,11 @@ int Usage(bool asked = false) {
       "      replay every dossier's history against its stored record, check every index\n"
       "      entry, dossier-number uniqueness and the outbox; exit 1 on any mismatch. Takes the\n"
       "      data directory or its db/ directory; opens it read-only and never creates it\n"
+      "  motcua due-changes <data-dir> [--definitions DIR]\n"
+      "      the open dossiers whose due dates would change on the calendars of the\n"
+      "      definitions at DIR (default ./definitions), e.g. once an official year replaces a\n"
+      "      provisional one: one line each, old -> new. Opens the store read-only (the server\n"
+      "      may run); an admin recomputes a dossier with the recompute_due command\n"
       "  motcua migrate <data-dir>\n"
       "      upgrade a store written by an older build to this build's format (serve does\n"
       "      it too on start); stop the server first\n"
@@ -220,6 +227,53 @@ int Verify(int argc, char** argv) {
   return report->ok() ? 0 : 1;
 }
 
+// Lists the open dossiers whose due dates the definitions' calendars would move.
+int DueChangesCommand(int argc, char** argv) {
+  std::string definitions = "definitions";
+  std::vector<std::string> args;
+  for (int i = 2; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--definitions") == 0 && i + 1 < argc) {
+      definitions = argv[++i];
+    } else if (argv[i][0] == '-') {
+      return Usage();
+    } else {
+      args.push_back(argv[i]);
+    }
+  }
+  if (args.size() != 1) return Usage();
+  std::optional<std::string> db = StorePath(args[0]);
+  if (!db) {
+    std::cerr << "no motcua store at " << args[0]
+              << ": expected a data directory (with db/) or its db directory\n";
+    return 1;
+  }
+  DefinitionSet set;
+  if (!LoadOrReport(definitions, &set)) return 1;
+  DefinitionCatalog catalog(std::move(set), nullptr);
+  RocksStoreOptions read_only;
+  read_only.read_only = true;
+  Result<std::unique_ptr<RocksStore>> store = RocksStore::Open(*db, read_only);
+  if (!store.ok()) {
+    std::cerr << store.status().message() << "\n";
+    return 1;
+  }
+  Result<DueChanges> found = FindDueChanges(**store, catalog);
+  if (!found.ok()) {
+    std::cerr << "due-changes failed: " << found.status().ToString() << "\n";
+    return 1;
+  }
+  for (const DueChange& c : found->changes) {
+    std::cout << DescribeDueChange(c, kApiUtcOffsetSeconds) << "\n";
+  }
+  std::cout << found->changes.size() << " of " << found->open
+            << " open dossiers have due dates that change on the calendars of " << definitions
+            << (found->changes.empty() ? ""
+                                       : "; an admin recomputes each with the recompute_due "
+                                         "command")
+            << "\n";
+  return 0;
+}
+
 // Opens a store for writing, which upgrades an older format, and says what it did.
 int Migrate(int argc, char** argv) {
   int exit_code = 0;
@@ -255,6 +309,7 @@ int main(int argc, char** argv) {
   if (cmd == "preview") return motcua::Preview(argc, argv);
   if (cmd == "verify") return motcua::Verify(argc, argv);
   if (cmd == "migrate") return motcua::Migrate(argc, argv);
+  if (cmd == "due-changes") return motcua::DueChangesCommand(argc, argv);
   if (cmd == "serve") return motcua::cli::Serve(argc, argv);
   if (cmd == "token") return motcua::cli::Token(argc, argv);
   return motcua::Usage();

@@ -25,6 +25,7 @@
 #include "adapters/yaml/definition_loader.h"
 #include "engine/common/strings.h"
 #include "engine/definition/catalog.h"
+#include "engine/store/due_changes.h"
 
 extern const char* const kMotcuaOpenApiJson;  // generated from docs/openapi.json
 
@@ -373,6 +374,38 @@ int Serve(int argc, char** argv) {
       std::cerr << "motcua: tokens not reloaded: " << t.status().message() << "\n";
     }
   };
+  // Open dossiers whose due dates move on the calendars now loaded (an official year loaded in
+  // place of a provisional one): one log line, after the start and after each reload. The scan
+  // runs on its own thread, and gives up at shutdown.
+  std::atomic<bool> stopping{false};
+  std::thread due_scan;
+  auto scan_due_dates = [&](std::shared_ptr<const ProcedureCatalog> catalog) {
+    if (due_scan.joinable()) due_scan.join();
+    due_scan = std::thread([&, catalog = std::move(catalog)] {
+      Result<DueChanges> found =
+          FindDueChanges(**store, *catalog, [&stopping] { return !stopping.load(); });
+      if (stopping.load()) return;
+      if (!found.ok()) {
+        std::cerr << "motcua: due dates not checked: " << found.status().ToString() << "\n";
+        return;
+      }
+      if (found->changes.empty()) {
+        std::cerr << "motcua: due dates of all " << found->open
+                  << " open dossiers agree with the calendars loaded\n";
+        return;
+      }
+      std::string first;
+      for (size_t i = 0; i < found->changes.size() && i < 3; ++i) {
+        first += (i ? "; " : "") + DescribeDueChange(found->changes[i], kApiUtcOffsetSeconds);
+      }
+      std::cerr << "motcua: due dates of " << found->changes.size() << " of " << found->open
+                << " open dossiers change on the calendars loaded (" << first
+                << (found->changes.size() > 3 ? "; ..." : "")
+                << "): list them with `motcua due-changes " << c.data << " --definitions "
+                << c.definitions << "`; an admin recomputes each with the recompute_due command\n";
+    });
+  };
+  scan_due_dates(catalog);
   std::thread signal_thread([&] {
     std::string stamp = tokens_stamp();
     const timespec second{1, 0};
@@ -396,6 +429,7 @@ int Serve(int argc, char** argv) {
           live.catalog = std::make_shared<DefinitionCatalog>(std::move(fresh), live.catalog.get());
           service.SetCatalog(live.catalog);
           std::cerr << "motcua: definitions reloaded\n";
+          scan_due_dates(live.catalog);
         }
         stamp = tokens_stamp();
         reload_tokens("SIGHUP");
@@ -403,6 +437,7 @@ int Serve(int argc, char** argv) {
       }
       std::cerr << "motcua: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
                 << ": finishing in-flight requests\n";
+      stopping = true;
       server.Shutdown();
       service.Stop();
       std::cerr << "motcua: stopped; every acknowledged write is on disk\n";
@@ -411,6 +446,7 @@ int Serve(int argc, char** argv) {
   });
   server.Wait();
   signal_thread.join();
+  if (due_scan.joinable()) due_scan.join();
   return 0;
 }
 

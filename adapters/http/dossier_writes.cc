@@ -294,12 +294,14 @@ void DossierCommand(Api& api, Call& call) {
       {"confirm_payment", CommandType::kConfirmPayment},
       {"answer_consultation", CommandType::kAnswerConsultation},
       {"withdraw", CommandType::kWithdraw},
-      {"return_result", CommandType::kReturnResult}};
+      {"return_result", CommandType::kReturnResult},
+      {"recompute_due", CommandType::kRecomputeDue}};
   auto it = kCommands.find(body.command());
   if (it == kCommands.end()) {
     return call.Problem(400, "invalid-field", "Invalid command",
                         "expected one of act, receive, refuse, assign, supply_supplement, "
-                        "confirm_payment, answer_consultation, withdraw, return_result; got '" +
+                        "confirm_payment, answer_consultation, withdraw, return_result, "
+                        "recompute_due; got '" +
                             body.command() + "'",
                         "command");
   }

@@ -235,6 +235,7 @@ void ToProto(const Event& e, v1::Event* out) {
   if (e.fired) ToProto(*e.fired, out->mutable_fired());
   out->set_due_provisional(e.due_provisional);
   out->set_previous_due_at(Sec(e.previous_due_at));
+  out->set_previous_extended_due_at(Sec(e.previous_extended_due_at));
   if (e.extend_by) out->set_extend_by(FormatWorkDuration(*e.extend_by));
 }
 
@@ -305,6 +306,7 @@ Status FromProto(const v1::Event& in, Event* out) {
   }
   e.due_provisional = in.due_provisional();
   e.previous_due_at = Opt(in.previous_due_at());
+  e.previous_extended_due_at = Opt(in.previous_extended_due_at());
   if (!in.extend_by().empty()) {
     e.extend_by = ParseWorkDuration(in.extend_by());
     if (!e.extend_by) return Bad("extension length", in.extend_by());

@@ -106,6 +106,7 @@ void FillEvent(const Event& e, uint64_t position, v1::EventView* v) {
   if (e.timeliness) v->set_timeliness(NameOf(*e.timeliness));
   v->set_position(position);
   v->set_previous_due_at(Local(e.previous_due_at));
+  v->set_previous_extended_due_at(Local(e.previous_extended_due_at));
   v->set_extended_due_at(Local(e.extended_due_at));
   if (e.extend_by) v->set_extend_by(FormatWorkDuration(*e.extend_by));
   v->set_waiting_until(Local(e.waiting_until));

@@ -45,6 +45,17 @@ class DossierService::InFlightState : public CommittedState {
     if (auto it = s_->counters_.find(name); it != s_->counters_.end()) return it->second;
     return s_->store_->Counter(name);
   }
+  // Read on the processor thread: only the admin's recompute of due dates needs it.
+  Result<std::vector<Event>> History(const std::string& id) override {
+    {
+      MutexLock lock(&s_->inflight_mu_);
+      if (s_->inflight_dossiers_.count(id)) {
+        return Status(StatusCode::kUnavailable,
+                      "dossier '" + id + "' is being changed; try again in a moment");
+      }
+    }
+    return s_->store_->History(id);
+  }
 
  private:
   DossierService* s_;

@@ -16,6 +16,9 @@ Result<std::optional<IdempotencyRecord>> StoreState::FindIdempotency(const std::
 }
 
 Result<int64_t> StoreState::CounterValue(const std::string& name) { return store_->Counter(name); }
+Result<std::vector<Event>> StoreState::History(const std::string& id) {
+  return store_->History(id);
+}
 
 CommandBatch::CommandBatch(const ProcedureCatalog* catalog, const EngineSettings& settings,
                            Instant now, IdSource* ids, CommittedState* state,
@@ -93,6 +96,14 @@ CommandResult CommandBatch::Add(const CommandRequest& req) {
     }
     sequence.emplace(name, *last + 1);
     return *last + 1;
+  };
+  // The committed history: a dossier changed earlier in this batch has more than it shows.
+  ctx.history = [&](const std::string& dossier_id) -> Result<std::vector<Event>> {
+    if (overlay_.count(dossier_id)) {
+      return Status(StatusCode::kUnavailable,
+                    "dossier '" + dossier_id + "' is being changed; try again in a moment");
+    }
+    return state_->History(dossier_id);
   };
   Decision decision = Process(req.command, current.get(), ctx);
   if (!counter_error.ok()) {

@@ -45,6 +45,8 @@ class CommittedState {
   virtual Result<std::optional<IdempotencyRecord>> FindIdempotency(const std::string& key) = 0;
   // 0 when never set.
   virtual Result<int64_t> CounterValue(const std::string& name) = 0;
+  // A dossier's durable history; kUnavailable while it has changes not yet durable.
+  virtual Result<std::vector<Event>> History(const std::string& id) = 0;
 };
 
 // The state of a store, as it is (for callers that commit each batch before the next).
@@ -54,6 +56,7 @@ class StoreState : public CommittedState {
   Result<std::shared_ptr<const Dossier>> FindDossier(const std::string& id) override;
   Result<std::optional<IdempotencyRecord>> FindIdempotency(const std::string& key) override;
   Result<int64_t> CounterValue(const std::string& name) override;
+  Result<std::vector<Event>> History(const std::string& id) override;
 
  private:
   Store* store_;

@@ -130,6 +130,8 @@ void DecidedV2(Dossier& d, const Event& e) {
 
 void ResultReturnedV1(Dossier& d, const Event& e) { d.returned_at = e.at; }
 
+void DueRecomputedV1(Dossier& d, const Event& e) { DueInstants(d, e); }
+
 void WithdrawnV1(Dossier& d, const Event& e) {
   Pauses(d, e);
   d.stop_reason = e.reason;
@@ -178,6 +180,7 @@ constexpr Registration kAppliers[] = {
     {EventType::kWithdrawn, 1, &WithdrawnV1},
     {EventType::kTimerFired, 1, &TimerFiredV1},
     {EventType::kTimerFired, 2, &TimerFiredV2},
+    {EventType::kDueRecomputed, 1, &DueRecomputedV1},
 };
 
 constexpr bool EveryTypeHasItsFirstVersion() {

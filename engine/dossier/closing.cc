@@ -1,7 +1,9 @@
-// Withdrawal (T12, M05), the result returned (T14) and timers that came due.
+// Withdrawal (T12, M05), the result returned (T14), timers that came due, and due instants
+// recomputed on the calendar data now loaded.
 
 #include <algorithm>
 
+#include "engine/dossier/due_recompute.h"
 #include "engine/dossier/processor_internal.h"
 
 namespace motcua::processor_internal {
@@ -68,6 +70,44 @@ Decision Processor::FireTimer() {
   role_used_ = "system";
   Event e = Make(EventType::kTimerFired);
   e.fired = t;
+  return Finish(std::move(e));
+}
+
+Decision Processor::RecomputeDueDates() {
+  if (auto r = LoadRules()) return *r;
+  if (!IsOpen(d_->status)) {
+    return Reject(RejectionCode::kRule, "Expected to recompute the due dates of dossier '" +
+                                            d_->id + "' while it is open, but it is " +
+                                            NameOf(d_->status) +
+                                            ": its timeliness was judged against the dates it had");
+  }
+  if (auto r = RequireRole("admin", "recompute the due dates of")) return *r;
+  if (!ctx_.history) return Reject(RejectionCode::kUnavailable, "no history reader");
+  Result<std::vector<Event>> history = ctx_.history(d_->id);
+  if (!history.ok()) return Unavailable(history.status());
+  if (history->empty() || history->back().version != d_->version) {
+    return Reject(RejectionCode::kUnavailable, "dossier '" + d_->id +
+                                                   "' is being changed; recompute its due "
+                                                   "dates again in a moment");
+  }
+  Result<RecomputedDue> now = RecomputeDue(*history, *rules_.procedure, *rules_.calendar);
+  if (!now.ok()) return Unavailable(now.status());
+  const int offset = rules_.calendar->utc_offset_seconds();
+  auto show = [offset](const std::optional<Instant>& t) {
+    return t ? FormatLocal(*t, offset) : std::string("none");
+  };
+  if (now->due_at == d_->due_at && now->extended_due_at == d_->extended_due_at) {
+    return Reject(RejectionCode::kRule,
+                  "Expected the due dates of dossier '" + d_->id +
+                      "' to change with the calendar now loaded, but they stay: due " +
+                      show(d_->due_at) +
+                      (d_->extended_due_at ? ", extended " + show(d_->extended_due_at) : ""));
+  }
+  Event e = Make(EventType::kDueRecomputed);
+  e.previous_due_at = d_->due_at;
+  e.due_at = now->due_at;
+  e.previous_extended_due_at = d_->extended_due_at;
+  e.extended_due_at = now->extended_due_at;
   return Finish(std::move(e));
 }
 

@@ -150,6 +150,7 @@ enum class EventType {
   kResultReturned,
   kWithdrawn,
   kTimerFired,
+  kDueRecomputed,  // due instants recomputed on the calendar data now loaded (an official year)
 };
 // Persisted: in every stored event (docs/storage.md).
 inline constexpr auto kEventTypeNames = MakeNames<EventType>({
@@ -170,6 +171,7 @@ inline constexpr auto kEventTypeNames = MakeNames<EventType>({
     {EventType::kResultReturned, "result_returned"},
     {EventType::kWithdrawn, "withdrawn"},
     {EventType::kTimerFired, "timer_fired"},
+    {EventType::kDueRecomputed, "due_recomputed"},
 });
 static_assert(kEventTypeNames.Complete());
 constexpr const auto& NamesOf(EventType) { return kEventTypeNames; }
@@ -227,7 +229,8 @@ struct Event : DossierIdentity {
   std::optional<Timer> fired;              // kTimerFired: the timer that fired
   // The due instant before this event moved it (a pause closed, counting restarted).
   std::optional<Instant> previous_due_at;
-  std::optional<WorkDuration> extend_by;  // kExtended: the length granted
+  std::optional<WorkDuration> extend_by;            // kExtended: the length granted
+  std::optional<Instant> previous_extended_due_at;  // kDueRecomputed: the extended due before
   // The due instants this event sets were computed on a calendar year not yet announced.
   bool due_provisional = false;
 

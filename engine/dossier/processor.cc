@@ -64,6 +64,8 @@ Decision Processor::Run() {
       return ReturnResult();
     case CommandType::kFireTimer:
       return FireTimer();
+    case CommandType::kRecomputeDue:
+      return RecomputeDueDates();
   }
   return Reject(RejectionCode::kInvalid, "unknown command");
 }

@@ -27,6 +27,7 @@ enum class CommandType {
   kWithdraw,            // T12
   kReturnResult,        // T14
   kFireTimer,           // a due-instant timer has come due
+  kRecomputeDue,        // due instants recomputed on the calendar data now loaded (admin)
 };
 inline constexpr auto kCommandTypeNames = MakeNames<CommandType>({
     {CommandType::kSubmit, "submit"},
@@ -40,6 +41,7 @@ inline constexpr auto kCommandTypeNames = MakeNames<CommandType>({
     {CommandType::kWithdraw, "withdraw"},
     {CommandType::kReturnResult, "return_result"},
     {CommandType::kFireTimer, "fire_timer"},
+    {CommandType::kRecomputeDue, "recompute_due"},
 });
 static_assert(kCommandTypeNames.Complete());
 constexpr const auto& NamesOf(CommandType) { return kCommandTypeNames; }
@@ -115,6 +117,9 @@ struct ProcessContext {
   // The next dossier-number sequence for (agency, local reception day). Called only when the
   // command is accepted and needs a number, at most once per command.
   std::function<int64_t(const std::string& agency, CivilDate day)> next_sequence;
+  // A dossier's committed history, for the one command that needs it (kRecomputeDue). An error
+  // when it cannot be read now (the dossier is being changed: its history is not yet durable).
+  std::function<Result<std::vector<Event>>(const std::string& dossier_id)> history;
 };
 
 // `current` is nullptr when the command names no dossier (or names one that does not exist).

@@ -6,7 +6,7 @@
 //   reception.cc     T1–T4 at the counter: submit, receive, refuse
 //   step_actions.cc  assignment and the definition's step actions (T5–T8, T10, T11, T13)
 //   waits.cc         the ends of waits: supplement supplied, payment confirmed, answer recorded
-//   closing.cc       withdrawal, result returned, timers fired
+//   closing.cc       withdrawal, result returned, timers fired, due instants recomputed
 
 #include <memory>
 #include <optional>
@@ -56,6 +56,7 @@ class Processor {
   Decision Withdraw();
   Decision ReturnResult();
   Decision FireTimer();
+  Decision RecomputeDueDates();
 
   // The M06 row of handing the dossier from `step` (its current one) to `receiver`, judged
   // against the step's due instant, or the dossier's when the step has none.

@@ -18,6 +18,9 @@ class ServiceDriver : public ScenarioDriver {
     service_ = std::make_unique<DossierService>(store_, std::move(catalog), clock, ids, options);
     return service_->Start();
   }
+  void SetCatalog(std::shared_ptr<const ProcedureCatalog> catalog) override {
+    service_->SetCatalog(std::move(catalog));
+  }
   CommandResult Execute(CommandRequest request) override {
     return service_->Execute(std::move(request));
   }

@@ -12,6 +12,7 @@
 #include "engine/common/strings.h"
 #include "engine/definition/catalog.h"
 #include "engine/dossier/appliers.h"
+#include "engine/store/due_changes.h"
 
 namespace motcua::testing {
 
@@ -79,6 +80,7 @@ class Runner {
       if (failures_.size() > 20) break;
     }
     CheckNoPendingRejection();
+    if (started_) CheckDueDatesRecompute();
     if (started_) driver_->Stop();
     return failures_;
   }
@@ -153,6 +155,60 @@ class Runner {
     }
   }
 
+  // Every dossier's due instants are what a recomputation from its history gives on the
+  // definitions loaded at the end (engine/dossier/due_recompute.h).
+  void CheckDueDatesRecompute() {
+    ++line_no_;
+    for (int i = 1; i <= ids_->n; ++i) {
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "D%05d", i);
+      Result<std::shared_ptr<const Dossier>> d = store_->GetShared(id_prefix_ + buf);
+      if (!d.ok() || !*d) continue;
+      Result<std::optional<DueChange>> c = DueChangeOf(*store_, *catalog_, *d);
+      if (!c.ok()) {
+        Fail("recomputing the due dates of " + (**d).id + ": " + c.status().ToString());
+      } else if (*c) {
+        Fail("the due dates of " + (**d).id + " (due " + Local((**d).due_at) + ", extended " +
+             Local((**d).extended_due_at) + ") recompute to due " + Local((*c)->due_at) +
+             ", extended " + Local((*c)->extended_due_at) + (*c)->problem);
+      }
+    }
+  }
+
+  // due-changes [none | H=DUE[/EXTENDED] ...]: the open dossiers whose dates differ on the
+  // definitions loaded now, by handle, with the recomputed dates.
+  void ExpectDueChanges(const std::vector<std::string>& w) {
+    Result<DueChanges> found = FindDueChanges(*store_, *catalog_);
+    if (!found.ok()) return Fail("due-changes: " + found.status().ToString());
+    std::vector<std::string> actual;
+    for (const DueChange& c : found->changes) {
+      std::string name = c.dossier->id;
+      for (const auto& [h, id] : handles_) {
+        if (id == c.dossier->id) name = h;
+      }
+      std::string s = name + "=" + (c.problem.empty() ? Local(c.due_at) : "problem");
+      if (c.extended_due_at) s += "/" + Local(c.extended_due_at);
+      actual.push_back(s);
+    }
+    std::sort(actual.begin(), actual.end());
+    std::vector<std::string> want(w.begin() + 1, w.end());
+    if (want == std::vector<std::string>{"none"}) want.clear();
+    std::sort(want.begin(), want.end());
+    if (actual != want) {
+      Fail("expected due changes " + Join(want, " ") + ", got " +
+           (actual.empty() ? std::string("none") : Join(actual, " ")));
+    }
+  }
+
+  // reload DIR: the definitions at DIR replace the loaded ones, as SIGHUP does.
+  void Reload(const std::string& dir) {
+    DefinitionSet set = LoadDefinitions(std::string(MOTCUA_SOURCE_DIR) + "/" + dir);
+    for (const auto& e : set.errors) Fail("definitions: " + e.ToString());
+    if (!set.ok()) return;
+    catalog_ = std::make_shared<DefinitionCatalog>(std::move(set), nullptr);
+    driver_->SetCatalog(catalog_);
+  }
+
   void Step(const std::vector<std::string>& w) {
     const std::string& verb = w[0];
     auto a = Args(w, 1);
@@ -177,7 +233,9 @@ class Runner {
     if (verb == "handover") return ExpectHandOver(w);
     if (verb == "fired") return ExpectFired(w);
     if (verb == "history") return ExpectHistory(w);
+    if (verb == "due-changes") return ExpectDueChanges(w);
     CheckNoPendingRejection();
+    if (verb == "reload") return Reload(w.at(1));
     if (verb == "timers") {
       Result<size_t> n = driver_->FireDueTimers();
       if (!n.ok()) return Fail("timers: " + n.status().ToString());
@@ -197,7 +255,8 @@ class Runner {
         {"pay", CommandType::kConfirmPayment},
         {"answer", CommandType::kAnswerConsultation},
         {"withdraw", CommandType::kWithdraw},
-        {"return", CommandType::kReturnResult}};
+        {"return", CommandType::kReturnResult},
+        {"recompute", CommandType::kRecomputeDue}};
     auto it = kVerbs.find(verb);
     if (it == kVerbs.end()) return Fail("unknown verb '" + verb + "'");
     c.type = it->second;

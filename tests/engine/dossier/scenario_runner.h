@@ -25,6 +25,8 @@ class ScenarioDriver {
   // Once the scenario's definitions are loaded; `clock` and `ids` outlive the driver's use.
   virtual Status Start(std::shared_ptr<const ProcedureCatalog> catalog, Clock* clock,
                        IdSource* ids) = 0;
+  // Definitions reloaded (as SIGHUP does): commands from now on see `catalog`.
+  virtual void SetCatalog(std::shared_ptr<const ProcedureCatalog> catalog) = 0;
   // Runs one command to its durable outcome.
   virtual CommandResult Execute(CommandRequest request) = 0;
   // Fires every timer due at the clock's time; how many fired.
@@ -38,6 +40,9 @@ class CoreDriver : public ScenarioDriver {
   explicit CoreDriver(Store* store) : store_(store), state_(store) {}
   Status Start(std::shared_ptr<const ProcedureCatalog> catalog, Clock* clock,
                IdSource* ids) override;
+  void SetCatalog(std::shared_ptr<const ProcedureCatalog> catalog) override {
+    catalog_ = std::move(catalog);
+  }
   CommandResult Execute(CommandRequest request) override;
   Result<size_t> FireDueTimers() override;
   void Stop() override {}
