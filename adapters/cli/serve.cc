@@ -379,11 +379,11 @@ int Serve(int argc, char** argv) {
   // runs on its own thread, and gives up at shutdown.
   std::atomic<bool> stopping{false};
   std::thread due_scan;
-  auto scan_due_dates = [&](std::shared_ptr<const ProcedureCatalog> catalog) {
+  auto scan_due_dates = [&](std::shared_ptr<const ProcedureCatalog> loaded) {
     if (due_scan.joinable()) due_scan.join();
-    due_scan = std::thread([&, catalog = std::move(catalog)] {
+    due_scan = std::thread([&, loaded = std::move(loaded)] {
       Result<DueChanges> found =
-          FindDueChanges(**store, *catalog, [&stopping] { return !stopping.load(); });
+          FindDueChanges(**store, *loaded, [&stopping] { return !stopping.load(); });
       if (stopping.load()) return;
       if (!found.ok()) {
         std::cerr << "motcua: due dates not checked: " << found.status().ToString() << "\n";
