@@ -67,6 +67,7 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
                                               "max_connections",
                                               "ws_message_bytes",
                                               "ws_queue",
+                                              "ws_per_principal",
                                               "min_free_disk_mb",
                                               "public_lookups_per_minute",
                                               "shutdown_grace_seconds",
@@ -98,6 +99,7 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
       if (key == "max_connections") c->server.max_connections = kv.second.as<size_t>();
       if (key == "ws_message_bytes") c->server.ws_message_limit = kv.second.as<size_t>();
       if (key == "ws_queue") c->server.ws_queue_limit = kv.second.as<size_t>();
+      if (key == "ws_per_principal") c->server.ws_per_principal = kv.second.as<size_t>();
       if (key == "shutdown_grace_seconds") c->server.shutdown_grace_seconds = kv.second.as<int>();
       if (key == "log_requests") c->server.log_requests = kv.second.as<bool>();
       if (key == "min_free_disk_mb") c->api.min_free_disk_bytes = kv.second.as<uint64_t>() << 20;

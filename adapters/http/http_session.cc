@@ -238,14 +238,26 @@ void HttpSession::Upgrade() {
     return Fail(401, "unauthenticated", "send Authorization: Bearer <token>",
                 {{"WWW-Authenticate", "Bearer"}});
   }
+  // RFC 6455 §4.2.1: version 13 and a 16-byte key, base64.
+  if (req[bhttp::field::sec_websocket_version] != "13") {
+    return Fail(426, "upgrade-required", "WebSocket version 13 only",
+                {{"Sec-WebSocket-Version", "13"}});
+  }
+  if (req[bhttp::field::sec_websocket_key].size() != 24) {
+    return Fail(400, "bad-request", "Sec-WebSocket-Key must be 16 bytes in base64");
+  }
+  if (!server_->ReserveStream(p->id)) {
+    return Fail(429, "too-many-streams",
+                "at most " + std::to_string(server_->options.ws_per_principal) +
+                    " open streams per principal (ws_per_principal)");
+  }
   NoDeadline();  // the WebSocket keeps its own timeouts
   beast::error_code sec;
   socket_.set_option(net::socket_base::send_buffer_size(server_->options.ws_send_buffer_bytes),
                      sec);
-  auto ws = std::make_shared<WsSession>(server_, beast::tcp_stream(std::move(socket_)),
-                                        std::move(*p), remote_);
+  auto ws = std::make_shared<WsSession>(server_, std::move(socket_), std::move(*p), remote_);
   server_->AddWebSocket(ws);
-  ws->Run(std::move(req));
+  ws->Run(req);
 }
 
 void HttpSession::Refuse() {

@@ -30,6 +30,21 @@ void Server::Impl::AddWebSocket(const std::shared_ptr<WsSession>& ws) {
   ws_sessions.insert(ws);
 }
 
+bool Server::Impl::ReserveStream(const std::string& principal) {
+  MutexLock lock(&sessions_mu);
+  size_t& n = streams_per_principal[principal];
+  if (n >= options.ws_per_principal) return false;
+  ++n;
+  return true;
+}
+
+void Server::Impl::ReleaseStream(const std::string& principal) {
+  MutexLock lock(&sessions_mu);
+  auto it = streams_per_principal.find(principal);
+  if (it == streams_per_principal.end()) return;
+  if (--it->second == 0) streams_per_principal.erase(it);
+}
+
 void Server::Impl::Accept() {
   acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
     if (ec) {

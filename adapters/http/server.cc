@@ -34,7 +34,9 @@ Status Server::Start() {
     return Unavailable("cannot listen on " + s.options.address + ":" +
                        std::to_string(s.options.port) + ": " + ec.message());
   }
-  s.committed.store(s.api->service()->last_outbox_position());
+  s.hub = std::make_unique<StreamHub>(s.api->store(), s.api->deps().catalog,
+                                      s.api->service()->last_outbox_position());
+  s.hub->Start();
   s.Accept();
   s.Sweep();
   for (int i = 0; i < std::max(1, s.options.threads); ++i) {
@@ -49,16 +51,8 @@ uint16_t Server::port() const {
 }
 
 void Server::NotifyCommitted(uint64_t position) {
-  Impl& s = *impl_;
-  s.committed.store(position);
-  std::vector<std::shared_ptr<WsSession>> live;
-  {
-    MutexLock lock(&s.sessions_mu);
-    for (const auto& w : s.ws_sessions) {
-      if (auto p = w.lock()) live.push_back(std::move(p));
-    }
-  }
-  for (auto& p : live) p->Notify();
+  // The hub thread does the fan-out; the committer goes on to answer the batch.
+  if (impl_->hub) impl_->hub->Committed(position);
 }
 
 void Server::Shutdown() {
@@ -100,6 +94,7 @@ void Server::Shutdown() {
   }
   // Give close frames and final responses a moment on the wire, then stop.
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  if (s.hub) s.hub->Stop();
   s.work.reset();
   s.ioc.stop();
   for (auto& t : s.threads) {

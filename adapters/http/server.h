@@ -23,7 +23,8 @@ struct ServerOptions {
   int idle_timeout_seconds = 30;        // Default: keep-alive connections idle 30 s are closed
   size_t max_connections = 2048;        // Default: 2048 open connections, then 503
   size_t ws_message_limit = 16 * 1024;  // Default: 16 KiB per WebSocket message from clients
-  size_t ws_queue_limit = 4096;  // Default: live events buffered per subscriber before it is cut
+  size_t ws_queue_limit = 4096;         // Default: events waiting per subscriber before it is cut
+  size_t ws_per_principal = 100;        // Default: 100 open streams per principal, then 429
   // Kernel send buffer of WebSocket connections: small, so that a consumer that stops reading
   // is noticed by its queue instead of hiding in kernel memory.
   int ws_send_buffer_bytes = 64 * 1024;  // Default: 64 KiB

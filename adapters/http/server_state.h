@@ -5,8 +5,9 @@
 //   server.cc             Server: start, commit notifications, graceful shutdown
 //   listener.cc           accepting connections, the deadline sweeper
 //   http_session.cc       one HTTP/1.1 connection (requests, deadlines, upgrade to WebSocket)
-//   websocket_session.cc  one /v1/stream subscriber (a bounded, paced send queue)
+//   websocket_session.cc  one /v1/stream subscriber (the WebSocket frames, a bounded queue)
 //   subscription.cc       what a subscriber may see and wants (no Beast; tested without a socket)
+//   stream_hub.cc         the fan-out of committed events, rendered once (no Beast)
 // The Beast files are compiled as one unit (CMake's unity build): Beast code is slow to compile.
 
 #include <atomic>
@@ -15,6 +16,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -22,6 +24,7 @@
 #include <vector>
 
 #include "adapters/http/server.h"
+#include "adapters/http/stream_hub.h"
 #include "adapters/runtime/cond_var.h"
 #include "engine/common/mutex.h"
 
@@ -63,12 +66,13 @@ struct Server::Impl {
   std::atomic<size_t> connections{0};
   std::atomic<size_t> in_flight{0};  // requests being answered
   std::atomic<int64_t> ws_count{0};  // live WebSocket sessions
-  std::atomic<uint64_t> committed{0};
+  std::unique_ptr<StreamHub> hub;    // fans committed events out to the streams
   Mutex sessions_mu;
   std::set<std::weak_ptr<HttpSession>, std::owner_less<std::weak_ptr<HttpSession>>> http_sessions
       GUARDED_BY(sessions_mu);
   std::set<std::weak_ptr<WsSession>, std::owner_less<std::weak_ptr<WsSession>>> ws_sessions
       GUARDED_BY(sessions_mu);
+  std::map<std::string, size_t> streams_per_principal GUARDED_BY(sessions_mu);
   Mutex done_mu;
   CondVar done_cv;
   bool done GUARDED_BY(done_mu) = false;
@@ -79,6 +83,9 @@ struct Server::Impl {
   void Sweep();
   // Keeps a new WebSocket session, forgetting those that are gone.
   void AddWebSocket(const std::shared_ptr<WsSession>& ws) EXCLUDES(sessions_mu);
+  // A stream for `principal`, unless it has ws_per_principal open already.
+  bool ReserveStream(const std::string& principal) EXCLUDES(sessions_mu);
+  void ReleaseStream(const std::string& principal) EXCLUDES(sessions_mu);
   void UpdateWsGauge();
 };
 

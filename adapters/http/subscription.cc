@@ -2,11 +2,7 @@
 
 #include "adapters/http/subscription.h"
 
-#include <google/protobuf/util/json_util.h>
-
 #include "adapters/json/json_reader.h"
-#include "adapters/json/json_writer.h"
-#include "adapters/proto/view_codec.h"
 
 namespace motcua::http {
 
@@ -47,36 +43,29 @@ Result<Subscription> Subscription::Open(const std::string& first_message, Princi
         "subscribe to a dossier_id, an agency (optionally step/assignee) or all");
   }
   const uint64_t start = sub.from() > 0 ? sub.from() : (sub.from_start() ? 0 : committed);
-  return Subscription(std::move(sub), std::move(principal), store, std::move(catalog), start);
+  return Subscription(std::move(sub), std::move(principal), start);
 }
 
-bool Subscription::Wants(const Event& e) const {
+bool Subscription::Wants(const StreamEvent& e, const AgencyRegistry& registry) const {
   if (!request_.dossier_id().empty()) return e.dossier_id == request_.dossier_id();
-  Result<std::shared_ptr<const Dossier>> d = store_->GetShared(e.dossier_id);
-  if (!d.ok() || !*d) return false;
-  const std::shared_ptr<const DefinitionCatalog> catalog = catalog_();
-  const AgencyRegistry& registry = catalog->Agencies();
-  if (!CanSee(principal_, **d, registry)) return false;
+  if (e.receiving_agency.empty() && e.competent_agency.empty()) return false;  // no such dossier
+  if (!principal_.InScope(e.receiving_agency, registry) &&
+      !principal_.InScope(e.competent_agency, registry)) {
+    return false;
+  }
   if (!request_.agency().empty()) {
     // The agency and the units below it.
-    const Dossier& x = **d;
-    if (!registry.IsWithin(x.receiving_agency, request_.agency()) &&
-        !registry.IsWithin(x.competent_agency, request_.agency())) {
+    if (!registry.IsWithin(e.receiving_agency, request_.agency()) &&
+        !registry.IsWithin(e.competent_agency, request_.agency())) {
       return false;
     }
     if (!request_.step().empty() && e.to_step != request_.step() &&
-        x.current_step != request_.step()) {
+        e.current_step != request_.step()) {
       return false;
     }
-    if (!request_.assignee().empty() && x.assignee != request_.assignee()) return false;
+    if (!request_.assignee().empty() && e.assignee != request_.assignee()) return false;
   }
   return true;
-}
-
-std::string Subscription::Render(const OutboxEntry& entry) {
-  v1::EventView v;
-  FillEvent(entry.event, entry.position, &v);
-  return ToJson(v, false);
 }
 
 }  // namespace motcua::http

@@ -4,8 +4,8 @@
 // and how an event is sent. The WebSocket session (websocket_session.h) carries the bytes; this
 // unit decides what they are, and is tested without a network (subscription_test.cc).
 //
-// Filtering reads dossiers through Store::GetShared (the RocksDB store's record cache), not with
-// a store read and decode per event per subscriber.
+// Filtering needs no store read: what it looks at travels with the event (StreamEvent, made once
+// per committed event by the stream hub, stream_hub.h).
 
 #include <cstdint>
 #include <functional>
@@ -13,6 +13,7 @@
 #include <string>
 
 #include "adapters/http/auth.h"
+#include "adapters/http/stream_hub.h"
 #include "engine/common/status.h"
 #include "engine/definition/catalog.h"
 #include "engine/store/store.h"
@@ -32,26 +33,18 @@ class Subscription {
 
   // The outbox position after which delivery starts.
   uint64_t start() const { return start_; }
-  // Whether the subscriber wants this committed event (and may see its dossier).
-  bool Wants(const Event& e) const;
-  // An outbox entry as the stream sends it (a v1.EventView).
-  static std::string Render(const OutboxEntry& entry);
+  // Whether the subscriber wants this committed event (and may see its dossier), with the agency
+  // tree of the definitions in use.
+  bool Wants(const StreamEvent& e, const AgencyRegistry& registry) const;
 
   const Principal& principal() const { return principal_; }
 
  private:
-  Subscription(v1::StreamSubscribe request, Principal principal, Store* store,
-               CatalogSource catalog, uint64_t start)
-      : request_(std::move(request)),
-        principal_(std::move(principal)),
-        store_(store),
-        catalog_(std::move(catalog)),
-        start_(start) {}
+  Subscription(v1::StreamSubscribe request, Principal principal, uint64_t start)
+      : request_(std::move(request)), principal_(std::move(principal)), start_(start) {}
 
   v1::StreamSubscribe request_;
   Principal principal_;
-  Store* store_;
-  CatalogSource catalog_;
   uint64_t start_;
 };
 

@@ -2,162 +2,409 @@
 
 #include "adapters/http/websocket_session.h"
 
+#include <boost/beast/websocket/detail/hybi13.hpp>
+
 namespace motcua::http {
 
 namespace {
 
-// Events of one page read from the outbox per pump step.
+// Events read from the outbox per backlog step.
 constexpr size_t kOutboxPage = 256;
+// One socket write carries at most this many events, or about this many bytes.
+constexpr size_t kFramesPerWrite = 64;
+constexpr size_t kBytesPerWrite = 256 * 1024;
+// The client has this long to subscribe, and to answer our close frame.
+constexpr auto kSubscribeTimeout = std::chrono::seconds(30);
+constexpr auto kCloseTimeout = std::chrono::seconds(5);
+// A client silent this long is pinged; silent twice as long, it is dropped.
+constexpr auto kPingAfter = std::chrono::seconds(150);
+
+enum Opcode : uint8_t {
+  kContinuation = 0x0,
+  kText = 0x1,
+  kBinary = 0x2,
+  kClose = 0x8,
+  kPing = 0x9,
+  kPong = 0xA,
+};
+
+// A server frame's header (never masked); returns its length.
+size_t FrameHeader(uint8_t opcode, size_t length, uint8_t* out) {
+  out[0] = static_cast<uint8_t>(0x80 | opcode);  // FIN
+  if (length < 126) {
+    out[1] = static_cast<uint8_t>(length);
+    return 2;
+  }
+  if (length <= 0xffff) {
+    out[1] = 126;
+    out[2] = static_cast<uint8_t>(length >> 8);
+    out[3] = static_cast<uint8_t>(length);
+    return 4;
+  }
+  out[1] = 127;
+  for (int i = 0; i < 8; ++i) out[2 + i] = static_cast<uint8_t>(uint64_t{length} >> (56 - 8 * i));
+  return 10;
+}
+
+std::string Frame(uint8_t opcode, const std::string& payload) {
+  uint8_t header[10];
+  const size_t n = FrameHeader(opcode, payload.size(), header);
+  return std::string(reinterpret_cast<const char*>(header), n) + payload;
+}
 
 }  // namespace
 
-WsSession::WsSession(Server::Impl* server, beast::tcp_stream&& stream, Principal principal,
+WsSession::WsSession(Server::Impl* server, tcp::socket&& socket, Principal principal,
                      std::string remote)
     : server_(server),
-      ws_(std::move(stream)),
+      socket_(std::move(socket)),
+      timer_(socket_.get_executor()),
+      ping_timer_(socket_.get_executor()),
       principal_(std::move(principal)),
       remote_(std::move(remote)) {
+  // A stream is a connection: it counts against max_connections for as long as it is open.
+  server_->connections.fetch_add(1);
   server_->ws_count.fetch_add(1);
   server_->UpdateWsGauge();
 }
 
-WsSession::~WsSession() {
-  server_->ws_count.fetch_sub(1);
-  server_->UpdateWsGauge();
-}
+// A session's end is Finish(), which gives its connection back. A session still open when the
+// server is destroyed goes with the io_context's abandoned handlers, after the server's state:
+// it must not touch it then.
+WsSession::~WsSession() = default;
 
-void WsSession::Run(bhttp::request<bhttp::string_body> req) {
-  ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-  ws_.read_message_max(server_->options.ws_message_limit);
-  // The handshake's answer is framed like every other: our Server and a Date.
-  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
-    res.set(bhttp::field::server, "motcua");
-    res.set(bhttp::field::date, HttpDate());
-  }));
-  ws_.async_accept(req, beast::bind_front_handler(&WsSession::OnAccept, shared_from_this()));
-}
-
-void WsSession::Notify() {
-  net::post(ws_.get_executor(), beast::bind_front_handler(&WsSession::Pump, shared_from_this()));
+void WsSession::Run(const bhttp::request<bhttp::string_body>& req) {
+  boost::beast::websocket::detail::sec_ws_accept_type accept;
+  boost::beast::websocket::detail::make_sec_ws_accept(accept, req[bhttp::field::sec_websocket_key]);
+  handshake_ =
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Accept: " +
+      std::string(accept.data(), accept.size()) + "\r\nServer: motcua\r\nDate: " + HttpDate() +
+      "\r\n\r\n";
+  timer_.expires_after(kSubscribeTimeout);
+  timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (ec || self->subscription_) return;
+    self->Close(1008, "no subscription within 30 s");
+  });
+  net::async_write(socket_, net::buffer(handshake_),
+                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                     if (ec) return self->Failed(ec, "handshake");
+                     self->accepted_ = true;
+                     if (self->revoked_) return self->Close(1008, "token revoked");
+                     self->Read();
+                     self->KeepAlive();
+                     self->Write();  // what was queued meanwhile (a close)
+                   });
 }
 
 void WsSession::GoingAway() {
-  net::post(ws_.get_executor(), [self = shared_from_this()] {
-    self->Close(websocket::close_code::going_away, "server shutting down");
-  });
+  net::post(socket_.get_executor(),
+            [self = shared_from_this()] { self->Close(1001, "server shutting down"); });
 }
 
 void WsSession::CheckToken(std::shared_ptr<const TokenStore> tokens) {
   if (!tokens || tokens->Active(principal_.token)) return;
-  net::post(ws_.get_executor(), [self = shared_from_this()] {
+  net::post(socket_.get_executor(), [self = shared_from_this()] {
     if (!self->accepted_) {
       self->revoked_ = true;
       return;
     }
-    self->Close(websocket::close_code::policy_error, "token revoked");
+    self->Close(1008, "token revoked");
   });
 }
 
-void WsSession::Failed(beast::error_code ec, const char* what) {
-  closed_ = true;
-  // A close handshake (either side's) and our own cancellations are how sessions end.
-  if (ec == websocket::error::closed || ec == net::error::operation_aborted) return;
-  ServerLog("websocket " + remote_ + " actor=" + principal_.id + ": " + what +
-            " failed: " + ec.message());
+bool WsSession::Wants(const StreamEvent& e, const AgencyRegistry& registry) const {
+  return subscription_ && subscription_->Wants(e, registry);
 }
 
-void WsSession::OnAccept(beast::error_code ec) {
-  if (ec) return Failed(ec, "handshake");
-  accepted_ = true;
-  if (revoked_) return Close(websocket::close_code::policy_error, "token revoked");
-  ws_.async_read(buffer_, beast::bind_front_handler(&WsSession::OnSubscribe, shared_from_this()));
+void WsSession::Deliver(std::vector<std::shared_ptr<const StreamEvent>> events) {
+  MutexLock lock(&inbox_mu_);
+  if (inbox_.empty()) {
+    inbox_ = std::move(events);
+  } else {
+    inbox_.insert(inbox_.end(), events.begin(), events.end());
+  }
+  // Events wait only while the socket does not drain: the client does not read.
+  if (inbox_.size() + waiting_.load() > server_->options.ws_queue_limit) overflowed_ = true;
+  if (inbox_posted_) return;
+  inbox_posted_ = true;
+  net::post(socket_.get_executor(), [self = shared_from_this()] { self->TakeInbox(); });
 }
 
-void WsSession::OnSubscribe(beast::error_code ec, std::size_t) {
-  if (ec) return Failed(ec, "reading the subscription");
-  const std::string text = beast::buffers_to_string(buffer_.data());
-  buffer_.consume(buffer_.size());
-  const uint64_t committed = server_->committed.load();
-  Result<Subscription> sub = Subscription::Open(text, principal_, server_->api->store(),
-                                                server_->api->deps().catalog, committed);
-  if (!sub.ok()) return Close(websocket::close_code::policy_error, sub.status().message());
+void WsSession::TakeInbox() {
+  std::vector<std::shared_ptr<const StreamEvent>> events;
+  bool overflowed = false;
+  {
+    MutexLock lock(&inbox_mu_);
+    events.swap(inbox_);
+    inbox_posted_ = false;
+    overflowed = overflowed_;
+  }
+  if (closing_) return;
+  if (overflowed) {
+    return Close(1008, "slow consumer: queue of " + std::to_string(queue_.size() + events.size()) +
+                           " events overflowed; reconnect with from=" + std::to_string(handed_));
+  }
+  for (auto& e : events) {
+    if (e->position <= queued_upto_) continue;  // committed before the subscription's start
+    queued_upto_ = e->position;
+    queue_.push_back(std::move(e));
+  }
+  waiting_.store(queue_.size());
+  Write();
+}
+
+void WsSession::Read() {
+  if (finished_) return;
+  socket_.async_read_some(net::buffer(chunk_),
+                          beast::bind_front_handler(&WsSession::OnRead, shared_from_this()));
+}
+
+void WsSession::OnRead(beast::error_code ec, std::size_t n) {
+  if (ec) {
+    // The client went away: after our close, or without one.
+    if (closing_ || peer_closed_ || ec == net::error::eof) return Finish();
+    return Failed(ec, "read");
+  }
+  last_heard_ = std::chrono::steady_clock::now();
+  in_.append(chunk_.data(), n);
+  Parse();
+  Read();
+}
+
+void WsSession::Parse() {
+  const size_t limit = server_->options.ws_message_limit;
+  size_t at = 0;
+  while (!finished_ && in_.size() - at >= 2) {
+    const auto* p = reinterpret_cast<const uint8_t*>(in_.data() + at);
+    const size_t avail = in_.size() - at;
+    const bool fin = p[0] & 0x80;
+    const uint8_t opcode = p[0] & 0x0f;
+    const bool masked = p[1] & 0x80;
+    uint64_t length = p[1] & 0x7f;
+    size_t header = 2;
+    if (length == 126) {
+      if (avail < 4) break;
+      length = (uint64_t{p[2]} << 8) | p[3];
+      header = 4;
+    } else if (length == 127) {
+      if (avail < 10) break;
+      length = 0;
+      for (int i = 0; i < 8; ++i) length = (length << 8) | p[2 + i];
+      header = 10;
+    }
+    if (p[0] & 0x70) return Close(1002, "reserved bits set");
+    if (!masked) return Close(1002, "client frames must be masked");
+    const bool control = opcode & 0x8;
+    if (control && (!fin || length > 125)) return Close(1002, "bad control frame");
+    if (!control && message_.size() + length > limit) return Close(1009, "message too big");
+    if (avail < header + 4 + length) break;
+    const uint8_t* key = p + header;
+    std::string payload(in_.data() + at + header + 4, static_cast<size_t>(length));
+    for (size_t i = 0; i < payload.size(); ++i)
+      payload[i] = static_cast<char>(payload[i] ^ key[i % 4]);
+    at += header + 4 + static_cast<size_t>(length);
+    switch (opcode) {
+      case kContinuation:
+      case kText:
+      case kBinary:
+        if ((opcode == kContinuation) != in_message_) {
+          return Close(1002, "unexpected continuation frame");
+        }
+        message_ += payload;
+        in_message_ = !fin;
+        if (fin) {
+          std::string message;
+          message.swap(message_);
+          OnMessage(message);
+        }
+        break;
+      case kPing:
+        Control(kPong, payload);
+        break;
+      case kPong:
+        break;
+      case kClose:
+        peer_closed_ = true;
+        if (close_written_) return Finish();  // the answer to ours
+        if (!closing_) {
+          // Echo the client's code; then we close the connection, as a server should.
+          closing_ = true;
+          queue_.clear();
+          waiting_.store(0);
+          server_->hub->Leave(this);
+          Control(kClose, payload.size() >= 2 ? payload.substr(0, 2) : std::string());
+        }
+        break;
+      default:
+        return Close(1002, "unknown opcode");
+    }
+  }
+  in_.erase(0, at);
+}
+
+void WsSession::OnMessage(const std::string& message) {
+  if (subscription_ || closing_) return;  // messages after the subscription are ignored
+  Result<Subscription> sub =
+      Subscription::Open(message, principal_, server_->api->store(), server_->api->deps().catalog,
+                         server_->hub->committed());
+  if (!sub.ok()) return Close(1008, sub.status().message());
   subscription_.emplace(std::move(sub).value());
+  timer_.cancel();
   position_ = subscription_->start();
-  sent_ = position_;  // a client cut before any delivery resumes where it asked to start
-  // Catching up on a backlog is paced by the client's reads; once caught up, live events are
-  // queued as they commit and a client that cannot keep up overflows the queue.
-  catching_up_ = position_ < committed;
-  // Keep reading so that pings, closes and errors are seen; clients send nothing else.
-  ws_.async_read(buffer_, beast::bind_front_handler(&WsSession::OnRead, shared_from_this()));
-  Pump();
+  queued_upto_ = position_;
+  handed_ = position_;  // a client cut before any delivery resumes where it asked to start
+  catching_up_ = true;
+  CatchUp();
 }
 
-void WsSession::OnRead(beast::error_code ec, std::size_t) {
-  if (ec) return Failed(ec, "read");
-  buffer_.consume(buffer_.size());
-  ws_.async_read(buffer_, beast::bind_front_handler(&WsSession::OnRead, shared_from_this()));
-}
-
-void WsSession::Pump() {
-  if (!subscription_ || closed_ || pumping_) return;
-  pumping_ = true;
-  while (position_ < server_->committed.load() && !closed_) {
-    if (catching_up_ && queue_.size() >= server_->options.ws_queue_limit / 2) break;
-    Result<std::vector<OutboxEntry>> page =
-        server_->api->store()->ReadOutbox(position_, kOutboxPage);
+void WsSession::CatchUp() {
+  if (!catching_up_ || closing_) return;
+  Store* store = server_->api->store();
+  const std::shared_ptr<const DefinitionCatalog> catalog = server_->api->deps().catalog();
+  while (queue_.size() < server_->options.ws_queue_limit / 2 && !closing_) {
+    if (position_ >= server_->hub->fanned() && server_->hub->Join(shared_from_this(), position_)) {
+      catching_up_ = false;
+      live_ = true;
+      break;
+    }
+    Result<std::vector<OutboxEntry>> page = store->ReadOutbox(position_, kOutboxPage);
     if (!page.ok()) {
       ServerLog("websocket " + remote_ + " actor=" + principal_.id +
                 ": reading the outbox failed: " + page.status().ToString());
-      break;
+      return Close(1011, "cannot read the outbox; reconnect with from=" + std::to_string(handed_));
     }
-    if (page->empty()) break;
+    if (page->empty()) continue;  // the hub is ahead of what we read: join at once
     for (const OutboxEntry& o : *page) {
       position_ = o.position;
-      if (!subscription_->Wants(o.event)) continue;
-      if (!catching_up_ && queue_.size() >= server_->options.ws_queue_limit) {
-        pumping_ = false;
-        // The client has everything before the first queued message; it resumes from there.
-        return Close(websocket::close_code::policy_error,
-                     "slow consumer: queue of " + std::to_string(queue_.size()) +
-                         " events overflowed; reconnect with from=" + std::to_string(sent_));
+      Result<std::shared_ptr<const StreamEvent>> e = MakeStreamEvent(store, o);
+      if (!e.ok()) {
+        return Close(1011,
+                     "cannot read the outbox; reconnect with from=" + std::to_string(handed_));
       }
-      queue_.emplace_back(o.position, Subscription::Render(o));
+      if (!subscription_->Wants(**e, catalog->Agencies())) continue;
+      queued_upto_ = o.position;
+      queue_.push_back(std::move(*e));
     }
   }
-  if (catching_up_ && position_ >= server_->committed.load()) catching_up_ = false;
-  pumping_ = false;
+  waiting_.store(queue_.size());
+  Write();
+}
+
+void WsSession::Control(uint8_t opcode, const std::string& payload) {
+  control_ += Frame(opcode, payload);
   Write();
 }
 
 void WsSession::Write() {
-  if (writing_ || queue_.empty() || closed_) return;
-  writing_ = true;
-  ws_.text(true);
-  ws_.async_write(net::buffer(queue_.front().second),
-                  beast::bind_front_handler(&WsSession::OnWrite, shared_from_this()));
+  if (writing_now_ || finished_ || !accepted_) return;
+  buffers_.clear();
+  writing_.clear();
+  headers_.clear();
+  const bool close_in_this_write = closing_ && !close_written_ && !control_.empty();
+  if (!control_.empty()) {
+    control_writing_.swap(control_);
+    control_.clear();
+    buffers_.push_back(net::buffer(control_writing_));
+  }
+  if (!closing_) {
+    headers_.reserve(kFramesPerWrite);
+    size_t bytes = 0;
+    while (!queue_.empty() && writing_.size() < kFramesPerWrite && bytes < kBytesPerWrite) {
+      std::shared_ptr<const StreamEvent> e = std::move(queue_.front());
+      queue_.pop_front();
+      headers_.emplace_back();
+      const size_t n = FrameHeader(kText, e->json.size(), headers_.back().data());
+      buffers_.push_back(net::buffer(headers_.back().data(), n));
+      buffers_.push_back(net::buffer(e->json));
+      bytes += e->json.size() + n;
+      handed_ = e->position;  // written before any close frame that may follow
+      writing_.push_back(std::move(e));
+    }
+    waiting_.store(queue_.size());
+  }
+  if (buffers_.empty()) return;
+  writing_now_ = true;
+  if (close_in_this_write) close_written_ = true;
+  net::async_write(socket_, buffers_,
+                   beast::bind_front_handler(&WsSession::OnWrite, shared_from_this()));
 }
 
 void WsSession::OnWrite(beast::error_code ec, std::size_t) {
-  writing_ = false;
+  writing_now_ = false;
+  writing_.clear();
+  control_writing_.clear();
   if (ec) return Failed(ec, "write");
-  sent_ = queue_.front().first;
-  queue_.pop_front();
+  if (close_written_) {
+    // The client answered first (we echoed its close), or has 5 s to answer ours.
+    if (peer_closed_) return Finish();
+    timer_.expires_after(kCloseTimeout);
+    timer_.async_wait([self = shared_from_this()](beast::error_code e) {
+      if (!e) self->Finish();
+    });
+    return;
+  }
   Write();
-  if (queue_.empty() || catching_up_) Pump();
+  if (catching_up_ && queue_.size() < server_->options.ws_queue_limit / 2) CatchUp();
 }
 
-void WsSession::Close(websocket::close_code code, const std::string& reason) {
-  if (closed_) return;
-  closed_ = true;
-  if (code != websocket::close_code::going_away && server_->options.log_requests) {
+void WsSession::Close(uint16_t code, const std::string& reason) {
+  if (closing_ || finished_) return;
+  closing_ = true;
+  if (code != 1001 && server_->options.log_requests) {
     ServerLog("websocket " + remote_ + " actor=" + principal_.id + ": closed: " + reason);
   }
-  // The message being written stays until its write completes: its buffer is in use.
-  while (queue_.size() > (writing_ ? 1u : 0u)) queue_.pop_back();
-  ws_.async_close(websocket::close_reason(code, reason),
-                  [self = shared_from_this()](beast::error_code ec) {
-                    if (ec) self->Failed(ec, "close");
-                  });
+  server_->hub->Leave(this);
+  queue_.clear();
+  waiting_.store(0);
+  std::string payload;
+  payload += static_cast<char>(code >> 8);
+  payload += static_cast<char>(code & 0xff);
+  payload += reason.substr(0, 123);  // a control frame holds at most 125 bytes
+  if (!accepted_) return Finish();
+  Control(kClose, payload);
+}
+
+void WsSession::KeepAlive() {
+  ping_timer_.expires_after(kPingAfter);
+  ping_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (ec || self->finished_) return;
+    const auto silent = std::chrono::steady_clock::now() - self->last_heard_;
+    if (silent >= 2 * kPingAfter) {
+      if (self->server_->options.log_requests) {
+        ServerLog("websocket " + self->remote_ + " actor=" + self->principal_.id +
+                  ": dropped: silent for 300 s (no pong)");
+      }
+      return self->Finish();
+    }
+    if (silent >= kPingAfter && !self->closing_) self->Control(kPing, "");
+    self->KeepAlive();
+  });
+}
+
+void WsSession::Finish() {
+  if (finished_) return;
+  finished_ = true;
+  server_->hub->Leave(this);
+  server_->connections.fetch_sub(1);
+  server_->ws_count.fetch_sub(1);
+  server_->ReleaseStream(principal_.id);
+  server_->UpdateWsGauge();
+  timer_.cancel();
+  ping_timer_.cancel();
+  beast::error_code ec;
+  socket_.shutdown(tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+}
+
+void WsSession::Failed(beast::error_code ec, const char* what) {
+  // Our own cancellations end sessions quietly; a client that vanishes without a close frame
+  // (a reset, an end of stream) is logged.
+  if (ec != net::error::operation_aborted) {
+    ServerLog("websocket " + remote_ + " actor=" + principal_.id + ": " + what +
+              " failed: " + ec.message());
+  }
+  Finish();
 }
 
 }  // namespace motcua::http

@@ -1,62 +1,116 @@
 #pragma once
-// One /v1/stream subscriber: the WebSocket handshake, the client's subscription (its meaning is
-// subscription.h's), and a single writer fed by a bounded queue. A backlog (a resume from an
-// earlier position) is paced by the client's reads; once caught up, live events are queued as
-// they commit, and a client that cannot keep up overflows the queue and is cut with the position
-// to resume from. Every handler runs on the connection's strand.
+// One /v1/stream subscriber: the WebSocket protocol after the upgrade (RFC 6455: the 101
+// answer, the client's masked frames, our unmasked text frames), the client's subscription (its
+// meaning is subscription.h's), and a send queue.
+//
+// Live events come from the stream hub (stream_hub.h) already rendered and shared by every
+// subscriber; the session only queues pointers and writes several frames per socket write. A
+// backlog (a resume from an earlier position) is read from the store, paced by the client's
+// reads, until the session catches up and joins the hub. A subscriber is cut (1008 "slow
+// consumer") only when more than `ws_queue` events wait because its socket does not drain, and
+// the close names the position of the last event written before the close frame. Every handler
+// runs on the connection's strand; the hub hands events over through a small locked inbox.
 
+#include <array>
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <optional>
 #include <string>
-#include <utility>
+#include <vector>
 
 #include "adapters/http/server_state.h"
+#include "adapters/http/stream_hub.h"
 #include "adapters/http/subscription.h"
 
 namespace motcua::http {
 
-class WsSession : public std::enable_shared_from_this<WsSession> {
+class WsSession : public std::enable_shared_from_this<WsSession>, public StreamSink {
  public:
-  WsSession(Server::Impl* server, beast::tcp_stream&& stream, Principal principal,
-            std::string remote);
-  ~WsSession();
+  WsSession(Server::Impl* server, tcp::socket&& socket, Principal principal, std::string remote);
+  ~WsSession() override;
 
-  // Answers the upgrade request, then waits for the subscription.
-  void Run(bhttp::request<bhttp::string_body> req);
-  // From the committer thread: new events may be in the outbox.
-  void Notify();
+  // Answers the upgrade request (its key checked by the HTTP session), then waits for the
+  // subscription.
+  void Run(const bhttp::request<bhttp::string_body>& req);
   // Shutdown: closes with 1001.
   void GoingAway();
   // The token store changed: closes with 1008 when this session's token is no longer in it
   // (revoked or removed).
   void CheckToken(std::shared_ptr<const TokenStore> tokens);
 
+  // StreamSink, on the hub's thread.
+  bool Wants(const StreamEvent& e, const AgencyRegistry& registry) const override;
+  void Deliver(std::vector<std::shared_ptr<const StreamEvent>> events) override EXCLUDES(inbox_mu_);
+
+  const std::string& principal_id() const { return principal_.id; }
+
  private:
-  void OnAccept(beast::error_code ec);
-  void OnSubscribe(beast::error_code ec, std::size_t);
-  void OnRead(beast::error_code ec, std::size_t);
-  // Reads what the outbox has past our position and queues what the subscription wants.
-  void Pump();
+  void Read();
+  void OnRead(beast::error_code ec, std::size_t n);
+  // Takes the complete frames out of in_.
+  void Parse();
+  void OnMessage(const std::string& message);
+  // Moves what the hub delivered into the queue.
+  void TakeInbox() EXCLUDES(inbox_mu_);
+  // Reads the backlog from the store while few events wait; joins the hub once caught up.
+  void CatchUp();
   void Write();
   void OnWrite(beast::error_code ec, std::size_t);
-  void Close(websocket::close_code code, const std::string& reason);
-  // Logs a failure that is not an ordinary close (ours or the client's) and stops the session.
+  // Queues a control frame (pong, close): it goes before the next events.
+  void Control(uint8_t opcode, const std::string& payload);
+  // Sends a close frame, then ends the connection once the client answers (or after 5 s).
+  void Close(uint16_t code, const std::string& reason);
+  // Pings a silent client; drops one silent for 300 s.
+  void KeepAlive();
+  // Closes the socket and leaves the hub.
+  void Finish();
+  // Logs a failure that is not an ordinary end of the connection, then finishes.
   void Failed(beast::error_code ec, const char* what);
 
   Server::Impl* server_;
-  websocket::stream<beast::tcp_stream> ws_;
+  tcp::socket socket_;
+  net::steady_timer timer_;       // the subscription's deadline, then the close handshake's
+  net::steady_timer ping_timer_;  // keep-alive: a ping after 150 s of silence, cut after 300 s
+  std::chrono::steady_clock::time_point last_heard_ = std::chrono::steady_clock::now();
   Principal principal_;
   std::string remote_;  // for logs
-  beast::flat_buffer buffer_;
-  std::optional<Subscription> subscription_;
-  uint64_t position_ = 0;  // last outbox position examined
-  uint64_t sent_ = 0;      // last position delivered to the client
-  std::deque<std::pair<uint64_t, std::string>> queue_;
-  bool pumping_ = false, writing_ = false, closed_ = false;
-  bool accepted_ = false;  // the handshake is done: a close can be sent
-  bool revoked_ = false;   // its token was revoked before the handshake finished
+
+  // Reading.
+  std::array<char, 4096> chunk_;
+  std::string in_;       // bytes received, not yet parsed
+  std::string message_;  // a fragmented message being assembled
+  bool in_message_ = false;
+
+  std::optional<Subscription> subscription_;  // set once, before the session joins the hub
+  uint64_t position_ = 0;                     // backlog: the last outbox position examined
+  uint64_t queued_upto_ = 0;  // the last position queued: later deliveries start after it
+  uint64_t handed_ = 0;       // the last position handed to a socket write (the resume point)
   bool catching_up_ = false;
+  bool live_ = false;  // joined the hub
+
+  // Writing.
+  std::deque<std::shared_ptr<const StreamEvent>> queue_;
+  std::string control_;                                      // control frames waiting
+  std::string control_writing_;                              // control frames being written
+  std::vector<std::shared_ptr<const StreamEvent>> writing_;  // events being written
+  std::vector<std::array<uint8_t, 10>> headers_;             // their frame headers
+  std::vector<net::const_buffer> buffers_;
+  std::string handshake_;
+  bool accepted_ = false;  // the 101 is written: frames may follow
+  bool revoked_ = false;   // its token was revoked before the handshake finished
+  bool writing_now_ = false;
+  bool closing_ = false;        // our close frame is queued or sent
+  bool close_written_ = false;  // our close frame is on the wire
+  bool peer_closed_ = false;    // the client's close frame arrived
+  bool finished_ = false;       // the socket is closed
+
+  // From the hub's thread.
+  Mutex inbox_mu_;
+  std::vector<std::shared_ptr<const StreamEvent>> inbox_ GUARDED_BY(inbox_mu_);
+  bool inbox_posted_ GUARDED_BY(inbox_mu_) = false;
+  bool overflowed_ GUARDED_BY(inbox_mu_) = false;
+  std::atomic<size_t> waiting_{0};  // events in the queue, for the hub's overflow check
 };
 
 }  // namespace motcua::http

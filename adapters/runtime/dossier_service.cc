@@ -290,12 +290,6 @@ void DossierService::CommitGroup(std::vector<Prepared>& group) {
   } else if (!sets.empty()) {
     const WriteSet& last = *sets.back();
     last_position_.store(last.first_outbox_position + last.event_count() - 1);
-    std::vector<std::function<void(uint64_t)>> listeners;
-    {
-      MutexLock lock(&mu_);
-      listeners = listeners_;
-    }
-    for (auto& l : listeners) l(last_position_.load());
   }
   // What these batches wrote is now in the store (or nothing will be written any more).
   {
@@ -322,6 +316,15 @@ void DossierService::CommitGroup(std::vector<Prepared>& group) {
       p.pending[i].done = nullptr;
       done(std::move(p.results[i]));
     }
+  }
+  // The answers are on their way; then the listeners (the streams) hear of the new events.
+  if (s.ok() && !sets.empty()) {
+    std::vector<std::function<void(uint64_t)>> listeners;
+    {
+      MutexLock lock(&mu_);
+      listeners = listeners_;
+    }
+    for (auto& l : listeners) l(last_position_.load());
   }
 }
 

@@ -630,12 +630,105 @@ TEST(ServerE2E, ABacklogIsPacedButALiveSlowConsumerIsCut) {
   for (auto& w : writers) w.join();
   testing::Conn::Frame f;
   int events = 0;
-  while ((f = ws.WsRead(2000)).opcode == 1) ++events;
+  std::string last = "0";
+  while ((f = ws.WsRead(2000)).opcode == 1) {
+    ++events;
+    last = Field(f.payload, "position");
+  }
   ASSERT_EQ(f.opcode, 8) << "after " << events << " events";
   EXPECT_EQ(f.close_code, 1008);
   EXPECT_NE(f.payload.find("slow consumer"), std::string::npos) << f.payload;
-  EXPECT_NE(f.payload.find("reconnect with from="), std::string::npos);
   EXPECT_LT(events, 240);
+  // The position to resume from is the last event it got: resuming there repeats nothing and
+  // misses nothing.
+  const size_t at = f.payload.find("reconnect with from=");
+  ASSERT_NE(at, std::string::npos) << f.payload;
+  const std::string from = f.payload.substr(at + 20);
+  EXPECT_EQ(from, last) << f.payload;
+  Conn again(s.port);
+  ASSERT_TRUE(again.WsHandshake("/v1/stream", testing::SecretOf("counterA")));
+  ASSERT_TRUE(again.WsSendText("{\"agency\":\"" + kA + "\",\"from\":" + from + "}"));
+  testing::Conn::Frame next = again.WsRead(2000);
+  ASSERT_EQ(next.opcode, 1);
+  EXPECT_EQ(std::stoull(Field(next.payload, "position")), std::stoull(from) + 1);
+}
+
+// A stream is a connection (max_connections), each principal has at most ws_per_principal of
+// them, and a stream that closes gives its place back.
+TEST(ServerE2E, StreamsCountAsConnectionsAndAreCappedPerPrincipal) {
+  http::ServerOptions o;
+  o.max_connections = 3;
+  o.ws_per_principal = 2;
+  TestServer s("caps");
+  s.Start(o);
+  auto open = [&s](const std::string& who) {
+    auto c = std::make_unique<Conn>(s.port);
+    EXPECT_TRUE(c->WsHandshake("/v1/stream", testing::SecretOf(who)));
+    EXPECT_TRUE(c->WsSendText("{\"agency\":\"" + kA + "\"}"));
+    return c;
+  };
+  auto a1 = open("counterA");
+  auto a2 = open("counterA");
+  {
+    Conn third(s.port);
+    EXPECT_FALSE(third.WsHandshake("/v1/stream", testing::SecretOf("counterA")));
+    EXPECT_EQ(third.handshake_status(), "429");
+  }
+  // The refused connection ends once the server sees it closed.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto b1 = open("specialistA");
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // Three streams hold the three connections: an HTTP request is refused.
+  {
+    Conn c(s.port);
+    EXPECT_EQ(c.Request("GET", "/healthz").status, 503);
+  }
+  a1->WsSendFrame(0x8, std::string("\x03\xe8", 2));  // close 1000
+  EXPECT_EQ(a1->WsRead(2000).opcode, 8);
+  int status = 0;
+  for (int i = 0; i < 50 && status != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    Conn c(s.port);
+    status = c.Request("GET", "/healthz").status;
+  }
+  EXPECT_EQ(status, 200);
+}
+
+// The WebSocket protocol (RFC 6455) as clients meet it: pings are answered, a close is echoed,
+// unmasked client frames and other versions are refused.
+TEST(ServerE2E, TheStreamSpeaksWebSocket) {
+  TestServer s("rfc6455");
+  s.Start();
+  Conn ws(s.port);
+  ASSERT_TRUE(ws.WsHandshake("/v1/stream", testing::SecretOf("counterA")));
+  ASSERT_TRUE(ws.WsSendText("{\"agency\":\"" + kA + "\"}"));
+  ASSERT_TRUE(ws.WsSendFrame(0x9, "are you there"));
+  testing::Conn::Frame pong = ws.WsRead(2000);
+  EXPECT_EQ(pong.opcode, 0xA);
+  EXPECT_EQ(pong.payload, "are you there");
+  ASSERT_TRUE(ws.WsSendFrame(0x8, std::string("\x03\xe8", 2) + "bye"));
+  testing::Conn::Frame echo = ws.WsRead(2000);
+  EXPECT_EQ(echo.opcode, 8);
+  EXPECT_EQ(echo.close_code, 1000);
+  EXPECT_EQ(ws.WsRead(500).opcode, -1);  // and the connection ends
+
+  Conn bare(s.port);
+  ASSERT_TRUE(bare.WsHandshake("/v1/stream", testing::SecretOf("counterA")));
+  ASSERT_TRUE(bare.WsSendFrame(0x1, "{\"all\":true}", /*masked=*/false));
+  testing::Conn::Frame refused = bare.WsRead(2000);
+  EXPECT_EQ(refused.opcode, 8);
+  EXPECT_EQ(refused.close_code, 1002);
+  EXPECT_EQ(refused.payload, "client frames must be masked");
+
+  Conn old(s.port);
+  testing::Reply r = old.Request("GET", "/v1/stream", "",
+                                 {{"Upgrade", "websocket"},
+                                  {"Connection", "Upgrade"},
+                                  {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
+                                  {"Sec-WebSocket-Version", "8"},
+                                  {"Authorization", "Bearer " + testing::SecretOf("counterA")}});
+  EXPECT_EQ(r.status, 426);
+  EXPECT_EQ(r.headers["sec-websocket-version"], "13");
 }
 
 // Revoking a token (and the reload that follows) closes its open streams within a second with

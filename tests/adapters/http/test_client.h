@@ -149,21 +149,31 @@ class Conn {
   }
   const std::string& handshake_status() const { return handshake_status_; }
 
-  bool WsSendText(const std::string& text) {
+  bool WsSendText(const std::string& text) { return WsSendFrame(0x1, text); }
+
+  // One frame with FIN set; clients must mask (`masked` false breaks the protocol on purpose).
+  bool WsSendFrame(int opcode, const std::string& payload, bool masked = true) {
     std::string f;
-    f.push_back(static_cast<char>(0x81));
+    f.push_back(static_cast<char>(0x80 | opcode));
     const unsigned char mask[4] = {0x12, 0x34, 0x56, 0x78};
-    if (text.size() < 126) {
-      f.push_back(static_cast<char>(0x80 | text.size()));
+    const char bit = masked ? static_cast<char>(0x80) : 0;
+    if (payload.size() < 126) {
+      f.push_back(static_cast<char>(bit | payload.size()));
     } else {
-      f.push_back(static_cast<char>(0x80 | 126));
-      f.push_back(static_cast<char>(text.size() >> 8));
-      f.push_back(static_cast<char>(text.size() & 0xff));
+      f.push_back(static_cast<char>(bit | 126));
+      f.push_back(static_cast<char>(payload.size() >> 8));
+      f.push_back(static_cast<char>(payload.size() & 0xff));
     }
+    if (!masked) return Send(f + payload);
     f.append(reinterpret_cast<const char*>(mask), 4);
-    for (size_t i = 0; i < text.size(); ++i) f.push_back(static_cast<char>(text[i] ^ mask[i % 4]));
+    for (size_t i = 0; i < payload.size(); ++i) {
+      f.push_back(static_cast<char>(payload[i] ^ mask[i % 4]));
+    }
     return Send(f);
   }
+
+  // The raw handshake answer's head (for refusals).
+  const std::string& buffered() const { return buf_; }
 
   struct Frame {
     int opcode = -1;  // 1 text, 8 close; -1 nothing (timeout/EOF)

@@ -1,0 +1,95 @@
+#pragma once
+// The fan-out of committed events to /v1/stream subscribers, without Beast (tested without a
+// socket, stream_hub_test.cc). One hub thread reads each committed outbox entry once, reads its
+// dossier once (through the store's record cache), renders the event's JSON once, and hands the
+// shared bytes with the facts subscriptions filter on (StreamEvent) to every live subscriber that
+// wants them, a page of events at a time. The committer only stores a position and signals: HTTP
+// answers of a committed batch never wait behind fan-out work.
+//
+// A subscriber that starts behind (a resume from an earlier position) reads its backlog from the
+// store itself, paced by its client, and joins the hub once it has caught up (Join).
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "adapters/runtime/cond_var.h"
+#include "engine/common/mutex.h"
+#include "engine/common/status.h"
+#include "engine/definition/catalog.h"
+#include "engine/dossier/dossier.h"
+#include "engine/store/store.h"
+
+namespace motcua::http {
+
+// One committed event as the stream sends it, with what subscriptions filter on: made once.
+struct StreamEvent {
+  uint64_t position = 0;
+  std::string dossier_id;
+  // Of the dossier as it is when the event is fanned out (an empty agency: the dossier is gone).
+  std::string receiving_agency;
+  std::string competent_agency;
+  std::string current_step;
+  std::string to_step;  // the step the event moved the dossier into, if it did
+  std::string assignee;
+  std::string json;  // the v1.EventView
+};
+
+// Reads the event's dossier through Store::GetShared (the record cache) and renders the view.
+Result<std::shared_ptr<const StreamEvent>> MakeStreamEvent(Store* store, const OutboxEntry& entry);
+
+// A subscriber as the hub sees it (the WebSocket session implements it).
+class StreamSink {
+ public:
+  virtual ~StreamSink() = default;
+  // Whether it wants `e` (its subscription's filter and its principal's scope).
+  virtual bool Wants(const StreamEvent& e, const AgencyRegistry& registry) const = 0;
+  // Events it wants, in position order, on the hub thread: must not block.
+  virtual void Deliver(std::vector<std::shared_ptr<const StreamEvent>> events) = 0;
+};
+
+class StreamHub {
+ public:
+  using CatalogSource = std::function<std::shared_ptr<const DefinitionCatalog>()>;
+  // Fans out what is committed after `committed` (the outbox position at start).
+  StreamHub(Store* store, CatalogSource catalog, uint64_t committed);
+  ~StreamHub();
+
+  void Start() EXCLUDES(mu_);
+  void Stop() EXCLUDES(mu_);
+  // From the committer: the outbox holds events up to `position`. Cheap; never blocks on
+  // fan-out.
+  void Committed(uint64_t position) EXCLUDES(mu_);
+  uint64_t committed() const EXCLUDES(mu_);
+  // Adds `sink` as a live subscriber that has every event up to `delivered`. False when the
+  // hub has already fanned out events after it: the sink reads those from the store, then
+  // joins again.
+  bool Join(const std::shared_ptr<StreamSink>& sink, uint64_t delivered) EXCLUDES(mu_);
+  void Leave(const StreamSink* sink) EXCLUDES(mu_);
+
+  // For metrics and tests.
+  uint64_t fanned() const EXCLUDES(mu_);
+  size_t live() const EXCLUDES(mu_);
+
+ private:
+  struct Live {
+    const StreamSink* key;
+    std::weak_ptr<StreamSink> sink;
+  };
+  void Run() EXCLUDES(mu_);
+
+  Store* store_;
+  CatalogSource catalog_;
+  mutable Mutex mu_;
+  CondVar cv_;
+  uint64_t committed_ GUARDED_BY(mu_);
+  uint64_t fanned_ GUARDED_BY(mu_);  // every event up to here went to the live sinks
+  bool stop_ GUARDED_BY(mu_) = false;
+  std::vector<Live> sinks_ GUARDED_BY(mu_);
+  std::thread thread_;
+};
+
+}  // namespace motcua::http
