@@ -6,7 +6,11 @@
 // connections from a few threads with epoll (two by default), so that the load generator takes
 // little of the CPU it shares with the server. Prints requests/s, p50, p99 and errors.
 //
-//   http_load <port> <token> [connections=64] [seconds=10] [threads=2]
+//   http_load <port> <token> [connections=64] [seconds=10] [threads=2] [agencies] [rate]
+//
+// `agencies` (comma-separated, default 000.17.22.H56): connection i receives its dossiers at
+// agencies[i % n], to spread the mix over a province. `rate` (default 0: as fast as answered):
+// at most this many requests a second in all, each connection paced evenly.
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -35,10 +39,11 @@ const char* const kSteps[] = {
     "{\"command\":\"act\",\"action\":\"forward\"}", "{\"command\":\"act\",\"action\":\"issue\"}",
     "{\"command\":\"return_result\"}"};
 constexpr int kStepCount = 5;
-const std::string kCreate =
-    "{\"procedure_code\":\"2.000908\",\"receiving_agency\":\"000.17.22.H56\",\"applicant\":"
-    "{\"name\":\"Nguyễn Văn An\",\"id_number\":\"001090012345\"},\"documents\":"
-    "[{\"document_id\":\"identity_paper\",\"count\":1}]}";
+std::string CreateAt(const std::string& agency) {
+  return "{\"procedure_code\":\"2.000908\",\"receiving_agency\":\"" + agency +
+         "\",\"applicant\":{\"name\":\"Nguyễn Văn An\",\"id_number\":\"001090012345\"},"
+         "\"documents\":[{\"document_id\":\"identity_paper\",\"count\":1}]}";
+}
 
 std::string Post(const std::string& target, const std::string& token, const std::string& key,
                  const std::string& if_match, const std::string& body) {
@@ -61,14 +66,16 @@ struct Conn {
   int index = 0;
   long dossier = 0;  // dossiers started on this connection
   int step = -1;
+  std::string create;  // the creation's body, at this connection's agency
   std::string id, version, out, in;
   size_t sent = 0;
   Clock::time_point t0;
+  Clock::time_point next_at;  // paced: the next request goes no earlier
 
   std::string Next(const std::string& token, long run) {
     const std::string base =
         std::to_string(run) + "-" + std::to_string(index) + "-" + std::to_string(dossier);
-    if (step < 0) return Post("/v1/dossiers", token, base + "-0", "", kCreate);
+    if (step < 0) return Post("/v1/dossiers", token, base + "-0", "", create);
     return Post("/v1/dossiers/" + id + "/commands", token, base + "-" + std::to_string(step + 1),
                 version, kSteps[step]);
   }
@@ -111,7 +118,7 @@ int Connect(uint16_t port) {
 
 // Runs `conns` until `stop`; every connection always has one request outstanding.
 void Drive(std::vector<Conn>& conns, const std::string& token, long run,
-           const std::atomic<bool>& stop, Totals* totals) {
+           const std::atomic<bool>& stop, Clock::duration interval, Totals* totals) {
   const int ep = epoll_create1(0);
   for (Conn& c : conns) {
     epoll_event ev{};
@@ -131,8 +138,33 @@ void Drive(std::vector<Conn>& conns, const std::string& token, long run,
   };
   epoll_event events[64];
   std::string body;
+  std::vector<Conn*> waiting;  // paced connections whose next request is not due yet
+  auto send_next = [&](Conn& c) {
+    c.sent = 0;
+    c.t0 = Clock::now();
+    if (!flush(c)) totals->broken = true;
+    if (c.sent < c.out.size()) {
+      epoll_event ev{};
+      ev.events = EPOLLIN | EPOLLOUT;
+      ev.data.ptr = &c;
+      epoll_ctl(ep, EPOLL_CTL_MOD, c.fd, &ev);
+    }
+  };
   while (!stop.load(std::memory_order_relaxed) && !totals->broken) {
-    const int n = epoll_wait(ep, events, 64, 100);
+    int timeout_ms = 100;
+    const auto now = Clock::now();
+    for (auto it = waiting.begin(); it != waiting.end();) {
+      if ((*it)->next_at <= now) {
+        send_next(**it);
+        it = waiting.erase(it);
+      } else {
+        const auto ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>((*it)->next_at - now).count();
+        timeout_ms = std::min<int>(timeout_ms, static_cast<int>(ms) + 1);
+        ++it;
+      }
+    }
+    const int n = epoll_wait(ep, events, 64, timeout_ms);
     for (int i = 0; i < n && !totals->broken; ++i) {
       Conn& c = *static_cast<Conn*>(events[i].data.ptr);
       if (events[i].events & (EPOLLERR | EPOLLHUP)) {
@@ -172,15 +204,14 @@ void Drive(std::vector<Conn>& conns, const std::string& token, long run,
         ++c.dossier;
       }
       c.out = c.Next(token, run);
-      c.sent = 0;
-      c.t0 = Clock::now();
-      if (!flush(c)) totals->broken = true;
-      if (c.sent < c.out.size()) {
-        epoll_event ev{};
-        ev.events = EPOLLIN | EPOLLOUT;
-        ev.data.ptr = &c;
-        epoll_ctl(ep, EPOLL_CTL_MOD, c.fd, &ev);
+      if (interval.count() > 0) {
+        c.next_at += interval;
+        if (c.next_at > Clock::now()) {
+          waiting.push_back(&c);
+          continue;
+        }
       }
+      send_next(c);
     }
   }
   close(ep);
@@ -191,7 +222,8 @@ void Drive(std::vector<Conn>& conns, const std::string& token, long run,
 int main(int argc, char** argv) {
   if (argc < 3) {
     std::fprintf(stderr,
-                 "usage: http_load <port> <token> [connections=64] [seconds=10] [threads=2]\n");
+                 "usage: http_load <port> <token> [connections=64] [seconds=10] [threads=2] "
+                 "[agencies=000.17.22.H56] [rate=0]\n");
     return 2;
   }
   const uint16_t port = static_cast<uint16_t>(std::atoi(argv[1]));
@@ -199,12 +231,27 @@ int main(int argc, char** argv) {
   const int connections = argc > 3 ? std::atoi(argv[3]) : 64;
   const double seconds = argc > 4 ? std::atof(argv[4]) : 10;
   const int threads = std::max(1, std::min(connections, argc > 5 ? std::atoi(argv[5]) : 2));
+  std::vector<std::string> agencies;
+  {
+    std::string list = argc > 6 ? argv[6] : "000.17.22.H56";
+    for (size_t at = 0; at <= list.size();) {
+      const size_t comma = std::min(list.find(',', at), list.size());
+      if (comma > at) agencies.push_back(list.substr(at, comma - at));
+      at = comma + 1;
+    }
+  }
+  const double rate = argc > 7 ? std::atof(argv[7]) : 0;
+  const Clock::duration interval = rate > 0 ? std::chrono::duration_cast<Clock::duration>(
+                                                  std::chrono::duration<double>(connections / rate))
+                                            : Clock::duration::zero();
   const auto start = Clock::now();
   const long run = static_cast<long>(start.time_since_epoch().count() % 1000000007);
   std::vector<std::vector<Conn>> shards(threads);
   for (int c = 0; c < connections; ++c) {
     Conn conn;
     conn.index = c;
+    conn.create = CreateAt(agencies[c % agencies.size()]);
+    conn.next_at = Clock::now();
     conn.fd = Connect(port);
     if (conn.fd < 0) {
       std::fprintf(stderr, "http_load: cannot connect to 127.0.0.1:%u\n", port);
@@ -216,7 +263,7 @@ int main(int argc, char** argv) {
   std::vector<Totals> totals(threads);
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) {
-    workers.emplace_back([&, t] { Drive(shards[t], token, run, stop, &totals[t]); });
+    workers.emplace_back([&, t] { Drive(shards[t], token, run, stop, interval, &totals[t]); });
   }
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   stop = true;

@@ -257,7 +257,9 @@ void HttpSession::Upgrade() {
                      sec);
   auto ws = std::make_shared<WsSession>(server_, std::move(socket_), std::move(*p), remote_);
   server_->AddWebSocket(ws);
-  ws->Run(req);
+  // A client may send its first frames right behind the upgrade request: they were read already.
+  ws->Run(req, beast::buffers_to_string(buffer_.data()));
+  buffer_.consume(buffer_.size());
 }
 
 void HttpSession::Refuse() {

@@ -73,7 +73,8 @@ WsSession::WsSession(Server::Impl* server, tcp::socket&& socket, Principal princ
 // it must not touch it then.
 WsSession::~WsSession() = default;
 
-void WsSession::Run(const bhttp::request<bhttp::string_body>& req) {
+void WsSession::Run(const bhttp::request<bhttp::string_body>& req, std::string early) {
+  in_ = std::move(early);
   boost::beast::websocket::detail::sec_ws_accept_type accept;
   boost::beast::websocket::detail::make_sec_ws_accept(accept, req[bhttp::field::sec_websocket_key]);
   handshake_ =
@@ -91,6 +92,7 @@ void WsSession::Run(const bhttp::request<bhttp::string_body>& req) {
                      if (ec) return self->Failed(ec, "handshake");
                      self->accepted_ = true;
                      if (self->revoked_) return self->Close(1008, "token revoked");
+                     if (!self->in_.empty()) self->Parse();
                      self->Read();
                      self->KeepAlive();
                      self->Write();  // what was queued meanwhile (a close)

@@ -32,7 +32,8 @@ class WsSession : public std::enable_shared_from_this<WsSession>, public StreamS
 
   // Answers the upgrade request (its key checked by the HTTP session), then waits for the
   // subscription.
-  void Run(const bhttp::request<bhttp::string_body>& req);
+  // `early` holds what the client sent behind the request, already read.
+  void Run(const bhttp::request<bhttp::string_body>& req, std::string early);
   // Shutdown: closes with 1001.
   void GoingAway();
   // The token store changed: closes with 1008 when this session's token is no longer in it

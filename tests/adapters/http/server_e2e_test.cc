@@ -712,6 +712,16 @@ TEST(ServerE2E, TheStreamSpeaksWebSocket) {
   EXPECT_EQ(echo.close_code, 1000);
   EXPECT_EQ(ws.WsRead(500).opcode, -1);  // and the connection ends
 
+  // A client that sends its subscription right behind the upgrade request, in one write.
+  Conn eager(s.port);
+  ASSERT_TRUE(eager.WsHandshake("/v1/stream", testing::SecretOf("counterA"),
+                                Conn::WsFrame(0x1, "{\"agency\":\"" + kA + "\"}")));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const std::string id = s.Receive("counterA", kA, "eager-1");
+  testing::Conn::Frame first = eager.WsRead(2000);
+  EXPECT_EQ(first.opcode, 1);
+  EXPECT_EQ(Field(first.payload, "dossier_id"), id);
+
   Conn bare(s.port);
   ASSERT_TRUE(bare.WsHandshake("/v1/stream", testing::SecretOf("counterA")));
   ASSERT_TRUE(bare.WsSendFrame(0x1, "{\"all\":true}", /*masked=*/false));

@@ -132,12 +132,15 @@ class Conn {
   }
 
   // ---- WebSocket (client frames are masked) ----
-  bool WsHandshake(const std::string& target, const std::string& token) {
+  // `then`: bytes sent in the same write, right behind the request (a client that does not wait
+  // for the 101).
+  bool WsHandshake(const std::string& target, const std::string& token,
+                   const std::string& then = "") {
     Send("GET " + target +
          " HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
          "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
          "Sec-WebSocket-Version: 13\r\nAuthorization: Bearer " +
-         token + "\r\n\r\n");
+         token + "\r\n\r\n" + then);
     if (!ReadUntil([](const std::string& b) { return b.find("\r\n\r\n") != std::string::npos; })) {
       return false;
     }
@@ -149,10 +152,13 @@ class Conn {
   }
   const std::string& handshake_status() const { return handshake_status_; }
 
-  bool WsSendText(const std::string& text) { return WsSendFrame(0x1, text); }
+  bool WsSendText(const std::string& text) { return Send(WsFrame(0x1, text)); }
 
   // One frame with FIN set; clients must mask (`masked` false breaks the protocol on purpose).
   bool WsSendFrame(int opcode, const std::string& payload, bool masked = true) {
+    return Send(WsFrame(opcode, payload, masked));
+  }
+  static std::string WsFrame(int opcode, const std::string& payload, bool masked = true) {
     std::string f;
     f.push_back(static_cast<char>(0x80 | opcode));
     const unsigned char mask[4] = {0x12, 0x34, 0x56, 0x78};
@@ -164,12 +170,12 @@ class Conn {
       f.push_back(static_cast<char>(payload.size() >> 8));
       f.push_back(static_cast<char>(payload.size() & 0xff));
     }
-    if (!masked) return Send(f + payload);
+    if (!masked) return f + payload;
     f.append(reinterpret_cast<const char*>(mask), 4);
     for (size_t i = 0; i < payload.size(); ++i) {
       f.push_back(static_cast<char>(payload[i] ^ mask[i % 4]));
     }
-    return Send(f);
+    return f;
   }
 
   // The raw handshake answer's head (for refusals).
