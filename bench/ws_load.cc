@@ -9,6 +9,7 @@
 // Subscriber i subscribes to agencies[i % n] (comma-separated list, default 000.17.22.H56);
 // with `steps` = 1, every other subscriber of an agency narrows to the step queue "appraise".
 // The first `slow` subscribers never read after subscribing: they must be cut, the others not.
+// Each subscriber sends its subscription once the 101 is in, as browsers do.
 // Timeline: connect and subscribe, 2 s to settle, probes for `seconds`, 2 s to drain. Prints one
 // line of key=value pairs.
 
@@ -16,6 +17,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -84,6 +86,7 @@ struct Sub {
   bool slow = false;
   bool upgraded = false;
   std::string in;
+  std::string subscription;  // sent once the 101 is in, as browsers do
   uint64_t last = 0;
   long events = 0;
   long disorder = 0;  // a position not above the previous one
@@ -223,8 +226,6 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "ws_load: cannot connect\n");
       return 1;
     }
-    int small = 4096;
-    if (s.slow) setsockopt(s.fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.u32 = static_cast<uint32_t>(i);
@@ -234,12 +235,12 @@ int main(int argc, char** argv) {
         "Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: "
         "13\r\nAuthorization: Bearer " +
         token + "\r\n\r\n";
-    const std::string subscription =
-        "{\"agency\":\"" + agencies[a] + "\"" + (step ? ",\"step\":\"appraise\"" : "") + "}";
-    const std::string out = hello + TextFrame(subscription);
-    // Non-blocking connect: wait for it, then send the handshake and the subscription at once.
+    s.subscription = TextFrame("{\"agency\":\"" + agencies[a] + "\"" +
+                               (step ? ",\"step\":\"appraise\"" : "") + "}");
+    // Non-blocking connect: wait for it, then send the handshake.
     for (int tries = 0; tries < 1000; ++tries) {
-      if (send(s.fd, out.data(), out.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(out.size())) {
+      if (send(s.fd, hello.data(), hello.size(), MSG_NOSIGNAL) ==
+          static_cast<ssize_t>(hello.size())) {
         break;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -292,12 +293,34 @@ int main(int argc, char** argv) {
         }
         s.upgraded = true;
         s.in.erase(0, end + 4);
-        if (s.slow) continue;
+        send(s.fd, s.subscription.data(), s.subscription.size(), MSG_NOSIGNAL);
+        if (s.slow) {
+          epoll_ctl(ep, EPOLL_CTL_DEL, s.fd, nullptr);  // it reads nothing more until the end
+          continue;
+        }
       }
       Frames(s, at);
     }
   }
   if (prober.joinable()) prober.join();
+  // The slow subscribers read at last: was each closed as a slow consumer?
+  for (Sub& s : subs) {
+    if (!s.slow || !s.upgraded) continue;
+    const auto until = Clock::now() + std::chrono::seconds(10);
+    while (!s.cut && Clock::now() < until) {
+      const ssize_t got = recv(s.fd, buf, sizeof buf, 0);
+      if (got == 0) break;
+      if (got < 0) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        continue;
+      }
+      s.in.append(buf, static_cast<size_t>(got));
+      Frames(s, Clock::now());
+    }
+    std::fprintf(stderr, "ws_load: the slow subscriber: %s %d %s (after %ld events)\n",
+                 s.cut ? "closed" : "NOT closed", s.close_code, s.close_reason.c_str(), s.events);
+  }
 
   // Lags of every probe at every subscriber that got it.
   std::vector<double> lags;
@@ -329,16 +352,20 @@ int main(int argc, char** argv) {
     }
   }
   std::sort(lags.begin(), lags.end());
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const double client_cpu = usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+                            (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
   auto pct = [&lags](double p) {
     return lags.empty() ? 0 : lags[static_cast<size_t>(p * (lags.size() - 1))];
   };
   std::printf(
       "subscribers=%d upgrades_failed=%ld events=%ld probes=%ld probes_failed=%ld lags=%zu "
       "lag_p50_ms=%.1f lag_p99_ms=%.1f lag_max_ms=%.1f cut_reading=%ld cut_slow=%ld/%d "
-      "disorder=%ld short_of_group=%ld\n",
+      "disorder=%ld short_of_group=%ld client_cpu_s=%.1f\n",
       count, upgrades_failed, events_total, probes.sent, probes.failed, lags.size(), pct(0.5),
       pct(0.99), lags.empty() ? 0 : lags.back(), cut_reading, cut_slow, slow, disorder,
-      short_of_group);
+      short_of_group, client_cpu);
   for (Sub& s : subs) close(s.fd);
   close(ep);
   return 0;

@@ -244,7 +244,7 @@ void HttpSession::Upgrade() {
                 {{"Sec-WebSocket-Version", "13"}});
   }
   if (req[bhttp::field::sec_websocket_key].size() != 24) {
-    return Fail(400, "bad-request", "Sec-WebSocket-Key must be 16 bytes in base64");
+    return Fail(400, "malformed-request", "Sec-WebSocket-Key must be 16 bytes in base64");
   }
   if (!server_->ReserveStream(p->id)) {
     return Fail(429, "too-many-streams",

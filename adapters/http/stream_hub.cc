@@ -80,20 +80,53 @@ size_t StreamHub::live() const {
 }
 
 bool StreamHub::Join(const std::shared_ptr<StreamSink>& sink, uint64_t delivered) {
+  StreamSink::Route route = sink->route();
   MutexLock lock(&mu_);
   if (delivered < fanned_) return false;
-  sinks_.push_back({sink.get(), sink});
+  sinks_.push_back({sink.get(), sink, std::move(route)});
+  ++sinks_version_;
   return true;
 }
 
 void StreamHub::Leave(const StreamSink* sink) {
   MutexLock lock(&mu_);
+  const size_t before = sinks_.size();
   sinks_.erase(
       std::remove_if(sinks_.begin(), sinks_.end(), [sink](const Live& l) { return l.key == sink; }),
       sinks_.end());
+  if (sinks_.size() != before) ++sinks_version_;
+}
+
+void StreamHub::Candidates(const Routes& routes, const StreamEvent& e,
+                           const AgencyRegistry& registry, std::vector<StreamSink*>* out) const {
+  out->clear();
+  for (const auto& s : routes.all) out->push_back(s.get());
+  if (auto it = routes.by_dossier.find(e.dossier_id); it != routes.by_dossier.end()) {
+    for (const auto& s : it->second) out->push_back(s.get());
+  }
+  // The event's agencies and every agency above them (a subscription covers its units).
+  std::string chain[16];
+  size_t n = 0;
+  for (const std::string* start : {&e.receiving_agency, &e.competent_agency}) {
+    std::string code = *start;
+    for (int depth = 0; depth < 8 && !code.empty() && n < 16; ++depth) {
+      if (std::find(chain, chain + n, code) == chain + n) chain[n++] = code;
+      const Agency* a = registry.Find(code);
+      code = a ? a->parent : std::string();
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (auto it = routes.by_agency.find(chain[i]); it != routes.by_agency.end()) {
+      for (const auto& s : it->second) out->push_back(s.get());
+    }
+  }
 }
 
 void StreamHub::Run() {
+  Routes routes;
+  uint64_t routes_version = ~uint64_t{0};
+  std::vector<StreamSink*> candidates;
+  std::unordered_map<StreamSink*, std::vector<std::shared_ptr<const StreamEvent>>> pending;
   uint64_t from = 0;
   {
     MutexLock lock(&mu_);
@@ -123,30 +156,46 @@ void StreamHub::Run() {
       continue;
     }
     from = events.back()->position;
-    // The sinks live at this page; one that joins later has read it already (Join).
-    std::vector<std::shared_ptr<StreamSink>> live;
+    // The sinks live at this page; one that joins later has read it already (Join). Filed by
+    // route again only when subscribers came or went.
     {
       MutexLock lock(&mu_);
       fanned_ = from;
-      live.reserve(sinks_.size());
-      for (auto it = sinks_.begin(); it != sinks_.end();) {
-        if (auto s = it->sink.lock()) {
-          live.push_back(std::move(s));
-          ++it;
-        } else {
-          it = sinks_.erase(it);
+      if (routes_version != sinks_version_) {
+        routes_version = sinks_version_;
+        routes = Routes{};
+        pending.clear();
+        // Subscribers that are gone without leaving are forgotten here.
+        sinks_.erase(std::remove_if(sinks_.begin(), sinks_.end(),
+                                    [](const Live& l) { return l.sink.expired(); }),
+                     sinks_.end());
+        for (const Live& l : sinks_) {
+          std::shared_ptr<StreamSink> s = l.sink.lock();
+          if (!s) continue;
+          if (!l.route.dossier.empty()) {
+            routes.by_dossier[l.route.dossier].push_back(std::move(s));
+          } else if (!l.route.agency.empty()) {
+            routes.by_agency[l.route.agency].push_back(std::move(s));
+          } else {
+            routes.all.push_back(std::move(s));
+          }
         }
       }
     }
     const std::shared_ptr<const DefinitionCatalog> catalog = catalog_();
     const AgencyRegistry& registry = catalog->Agencies();
-    std::vector<std::shared_ptr<const StreamEvent>> wanted;
-    for (const auto& sink : live) {
-      wanted.clear();
-      for (const auto& e : events) {
-        if (sink->Wants(*e, registry)) wanted.push_back(e);
+    // What each subscriber wants of the page, in order; then one delivery each.
+    for (const auto& e : events) {
+      Candidates(routes, *e, registry, &candidates);
+      for (StreamSink* sink : candidates) {
+        if (!sink->Wants(*e, registry)) continue;
+        std::vector<std::shared_ptr<const StreamEvent>>& list = pending[sink];
+        if (list.empty() || list.back() != e) list.push_back(e);
       }
-      if (!wanted.empty()) sink->Deliver(std::move(wanted));
+    }
+    for (auto& [sink, list] : pending) {
+      if (!list.empty()) sink->Deliver(std::move(list));
+      list.clear();
     }
   }
 }

@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "adapters/runtime/cond_var.h"
@@ -44,7 +45,16 @@ Result<std::shared_ptr<const StreamEvent>> MakeStreamEvent(Store* store, const O
 // A subscriber as the hub sees it (the WebSocket session implements it).
 class StreamSink {
  public:
+  // Where the hub files a subscriber, so that an event is offered only to those that may want
+  // it: the subscribers of its dossier, of its agencies and the agencies above them, and those
+  // subscribed to everything.
+  struct Route {
+    std::string dossier;  // the events of this dossier
+    std::string agency;   // else the events of this agency and the units below it
+  };                      // neither: every event (in the subscriber's scope)
+
   virtual ~StreamSink() = default;
+  virtual Route route() const = 0;
   // Whether it wants `e` (its subscription's filter and its principal's scope).
   virtual bool Wants(const StreamEvent& e, const AgencyRegistry& registry) const = 0;
   // Events it wants, in position order, on the hub thread: must not block.
@@ -78,8 +88,18 @@ class StreamHub {
   struct Live {
     const StreamSink* key;
     std::weak_ptr<StreamSink> sink;
+    StreamSink::Route route;
+  };
+  // The live subscribers filed by route, as the hub thread uses them between changes.
+  struct Routes {
+    std::vector<std::shared_ptr<StreamSink>> all;
+    std::unordered_map<std::string, std::vector<std::shared_ptr<StreamSink>>> by_agency;
+    std::unordered_map<std::string, std::vector<std::shared_ptr<StreamSink>>> by_dossier;
   };
   void Run() EXCLUDES(mu_);
+  // The subscribers that may want `e`, each once.
+  void Candidates(const Routes& routes, const StreamEvent& e, const AgencyRegistry& registry,
+                  std::vector<StreamSink*>* out) const;
 
   Store* store_;
   CatalogSource catalog_;
@@ -89,6 +109,7 @@ class StreamHub {
   uint64_t fanned_ GUARDED_BY(mu_);  // every event up to here went to the live sinks
   bool stop_ GUARDED_BY(mu_) = false;
   std::vector<Live> sinks_ GUARDED_BY(mu_);
+  uint64_t sinks_version_ GUARDED_BY(mu_) = 0;  // bumped by every Join and Leave
   std::thread thread_;
 };
 

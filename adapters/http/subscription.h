@@ -38,6 +38,11 @@ class Subscription {
   bool Wants(const StreamEvent& e, const AgencyRegistry& registry) const;
 
   const Principal& principal() const { return principal_; }
+  // Where the stream hub files it: its dossier, else its agency, else everything.
+  StreamSink::Route route() const {
+    if (!request_.dossier_id().empty()) return {request_.dossier_id(), ""};
+    return {"", request_.agency()};
+  }
 
  private:
   Subscription(v1::StreamSubscribe request, Principal principal, uint64_t start)

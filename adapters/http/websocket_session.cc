@@ -222,7 +222,9 @@ void WsSession::Parse() {
         }
         break;
       case kPing:
-        Control(kPong, payload);
+        // A client that pings without reading gets no more pongs than a few kilobytes' worth
+        // (RFC 6455 §5.5.3 allows answering only the latest ping).
+        if (control_.size() < 4096) Control(kPong, payload);
         break;
       case kPong:
         break;

@@ -41,6 +41,7 @@ class WsSession : public std::enable_shared_from_this<WsSession>, public StreamS
   void CheckToken(std::shared_ptr<const TokenStore> tokens);
 
   // StreamSink, on the hub's thread.
+  Route route() const override { return subscription_ ? subscription_->route() : Route{}; }
   bool Wants(const StreamEvent& e, const AgencyRegistry& registry) const override;
   void Deliver(std::vector<std::shared_ptr<const StreamEvent>> events) override EXCLUDES(inbox_mu_);
 

@@ -85,9 +85,10 @@ one() {
     cpu_us=$(awk -v t=$((t1 - t0)) -v e="$events" 'BEGIN {printf "%.1f", t * 10000 / e}')
   fi
   read -r wrps _ wp99 werr <<< "$mix"
-  printf '| %s | %s (p99 %s, %s errors) | %s / %s ms | %s (slow: %s) | %s | %s | %s |\n' \
+  printf '| %s | %s (p99 %s, %s errors) | %s / %s ms | %s (slow: %s) | %s | %s | %s | %s |\n' \
     "$n" "$wrps" "$wp99" "$werr" "$(field "$out" lag_p50_ms)" "$(field "$out" lag_p99_ms)" \
-    "$(field "$out" cut_reading)" "$(field "$out" cut_slow)" "$events" "$cpu_us" "$rss"
+    "$(field "$out" cut_reading)" "$(field "$out" cut_slow)" "$events" "$cpu_us" "$rss" \
+    "$(field "$out" client_cpu_s)"
   grep -v '^$' "$WORK/ws.err" | head -3 >&2 || true
 }
 
@@ -95,8 +96,8 @@ header() {
   echo
   echo "$1"
   echo
-  echo "| subscribers | writes/s (64 connections) | delivery lag p50 / p99 | reading subscribers cut | events delivered | server CPU µs per delivery | peak RSS MB |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| subscribers | writes/s (64 connections) | delivery lag p50 / p99 | reading subscribers cut | events delivered | server CPU µs per delivery | peak RSS MB | load client CPU s |"
+  echo "|---|---|---|---|---|---|---|---|"
 }
 
 for w in $WHAT; do

@@ -29,6 +29,7 @@ class CountingStore : public MemoryStore {
 class Sink : public StreamSink {
  public:
   explicit Sink(std::string only = "") : only_(std::move(only)) {}
+  Route route() const override { return {only_, ""}; }
   bool Wants(const StreamEvent& e, const AgencyRegistry&) const override {
     return only_.empty() || e.dossier_id == only_;
   }
