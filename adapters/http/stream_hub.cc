@@ -14,11 +14,17 @@ namespace {
 
 // Outbox entries read, made and handed out per round of the hub.
 constexpr size_t kPage = 256;
+constexpr int kPagesPerRound = 8;
+// Rounds start at most this often: events committed meanwhile go out together, so that a
+// subscriber gets several per socket write instead of one write per commit.
+constexpr auto kRoundInterval = std::chrono::milliseconds(25);
 
 }  // namespace
 
-Result<std::shared_ptr<const StreamEvent>> MakeStreamEvent(Store* store, const OutboxEntry& entry) {
-  auto e = std::make_shared<StreamEvent>();
+namespace {
+
+// What filters need: the event's dossier as it is now, read through the record cache.
+Status FillFacts(Store* store, const OutboxEntry& entry, StreamEvent* e) {
   e->position = entry.position;
   e->dossier_id = entry.event.dossier_id;
   e->to_step = entry.event.to_step;
@@ -29,9 +35,21 @@ Result<std::shared_ptr<const StreamEvent>> MakeStreamEvent(Store* store, const O
     e->current_step = d->current_step;
     e->assignee = d->assignee;
   }
+  return Status::Ok();
+}
+
+void Render(const OutboxEntry& entry, StreamEvent* e) {
   v1::EventView v;
   FillEvent(entry.event, entry.position, &v);
   e->json = ToJson(v, false);
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const StreamEvent>> MakeStreamEvent(Store* store, const OutboxEntry& entry) {
+  auto e = std::make_shared<StreamEvent>();
+  if (Status s = FillFacts(store, entry, e.get()); !s.ok()) return s;
+  Render(entry, e.get());
   return std::shared_ptr<const StreamEvent>(std::move(e));
 }
 
@@ -56,12 +74,14 @@ void StreamHub::Stop() {
 }
 
 void StreamHub::Committed(uint64_t position) {
+  bool wake = false;
   {
     MutexLock lock(&mu_);
     if (position <= committed_) return;
     committed_ = position;
+    wake = idle_;
   }
-  cv_.Signal();
+  if (wake) cv_.Signal();
 }
 
 uint64_t StreamHub::committed() const {
@@ -126,72 +146,103 @@ void StreamHub::Run() {
   Routes routes;
   uint64_t routes_version = ~uint64_t{0};
   std::vector<StreamSink*> candidates;
+  std::vector<StreamSink*> wanting;
   std::unordered_map<StreamSink*, std::vector<std::shared_ptr<const StreamEvent>>> pending;
   uint64_t from = 0;
   {
     MutexLock lock(&mu_);
     from = fanned_;
   }
+  auto last_round = std::chrono::steady_clock::now() - kRoundInterval;
+  bool behind = false;  // the last round read a full page: more is waiting
   while (true) {
     {
       MutexLock lock(&mu_);
+      idle_ = true;  // Committed() wakes only a hub that waits for events
       while (!stop_ && committed_ <= from) cv_.Wait(&mu_);
+      idle_ = false;
+      // A burst of commits right after a round waits for the next one; a backlog does not.
+      const auto next_round = last_round + kRoundInterval;
+      while (!stop_ && !behind && std::chrono::steady_clock::now() < next_round) {
+        cv_.WaitFor(&mu_, std::chrono::duration_cast<std::chrono::milliseconds>(
+                              next_round - std::chrono::steady_clock::now()) +
+                              std::chrono::milliseconds(1));
+      }
       if (stop_) return;
-    }
-    // Read, made and rendered once, whoever wants them.
-    Result<std::vector<OutboxEntry>> page = store_->ReadOutbox(from, kPage);
-    std::vector<std::shared_ptr<const StreamEvent>> events;
-    if (page.ok()) {
-      events.reserve(page->size());
-      for (const OutboxEntry& o : *page) {
-        Result<std::shared_ptr<const StreamEvent>> e = MakeStreamEvent(store_, o);
-        if (!e.ok()) break;
-        events.push_back(std::move(*e));
+      if (sinks_.empty()) {
+        // Nobody to deliver to: nothing to read. A subscriber catching up reads the store
+        // itself up to here before it joins.
+        from = fanned_ = committed_;
+        behind = false;
+        continue;
       }
     }
-    if (events.empty()) {
-      // The store failed to read (it logs why); try again shortly rather than spin.
-      MutexLock lock(&mu_);
-      cv_.WaitFor(&mu_, std::chrono::milliseconds(100));
-      continue;
-    }
-    from = events.back()->position;
-    // The sinks live at this page; one that joins later has read it already (Join). Filed by
-    // route again only when subscribers came or went.
-    {
-      MutexLock lock(&mu_);
-      fanned_ = from;
-      if (routes_version != sinks_version_) {
-        routes_version = sinks_version_;
-        routes = Routes{};
-        pending.clear();
-        // Subscribers that are gone without leaving are forgotten here.
-        sinks_.erase(std::remove_if(sinks_.begin(), sinks_.end(),
-                                    [](const Live& l) { return l.sink.expired(); }),
-                     sinks_.end());
-        for (const Live& l : sinks_) {
-          std::shared_ptr<StreamSink> s = l.sink.lock();
-          if (!s) continue;
-          if (!l.route.dossier.empty()) {
-            routes.by_dossier[l.route.dossier].push_back(std::move(s));
-          } else if (!l.route.agency.empty()) {
-            routes.by_agency[l.route.agency].push_back(std::move(s));
-          } else {
-            routes.all.push_back(std::move(s));
+    last_round = std::chrono::steady_clock::now();
+    // A round reads what was committed since the last one (up to kPagesPerRound pages), then
+    // hands each subscriber its part in one delivery.
+    for (int pages = 0; pages < kPagesPerRound; ++pages) {
+      Result<std::vector<OutboxEntry>> page = store_->ReadOutbox(from, kPage);
+      if (!page.ok() || page->empty()) {
+        if (!page.ok()) {
+          // The store failed to read (it logs why); try again shortly rather than spin.
+          MutexLock lock(&mu_);
+          cv_.WaitFor(&mu_, std::chrono::milliseconds(100));
+        }
+        behind = false;
+        break;
+      }
+      // The sinks live at this page; one that joins later has read it already (Join). Filed
+      // by route again only when subscribers came or went.
+      {
+        MutexLock lock(&mu_);
+        fanned_ = page->back().position;
+        if (routes_version != sinks_version_) {
+          routes_version = sinks_version_;
+          // What was gathered for the old routes goes out first.
+          for (auto& [sink, list] : pending) {
+            if (!list.empty()) sink->Deliver(std::move(list));
+          }
+          pending.clear();
+          routes = Routes{};
+          // Subscribers that are gone without leaving are forgotten here.
+          sinks_.erase(std::remove_if(sinks_.begin(), sinks_.end(),
+                                      [](const Live& l) { return l.sink.expired(); }),
+                       sinks_.end());
+          for (const Live& l : sinks_) {
+            std::shared_ptr<StreamSink> s = l.sink.lock();
+            if (!s) continue;
+            if (!l.route.dossier.empty()) {
+              routes.by_dossier[l.route.dossier].push_back(std::move(s));
+            } else if (!l.route.agency.empty()) {
+              routes.by_agency[l.route.agency].push_back(std::move(s));
+            } else {
+              routes.all.push_back(std::move(s));
+            }
           }
         }
       }
-    }
-    const std::shared_ptr<const DefinitionCatalog> catalog = catalog_();
-    const AgencyRegistry& registry = catalog->Agencies();
-    // What each subscriber wants of the page, in order; then one delivery each.
-    for (const auto& e : events) {
-      Candidates(routes, *e, registry, &candidates);
-      for (StreamSink* sink : candidates) {
-        if (!sink->Wants(*e, registry)) continue;
-        std::vector<std::shared_ptr<const StreamEvent>>& list = pending[sink];
-        if (list.empty() || list.back() != e) list.push_back(e);
+      from = page->back().position;
+      behind = page->size() == kPage;
+      const std::shared_ptr<const DefinitionCatalog> catalog = catalog_();
+      const AgencyRegistry& registry = catalog->Agencies();
+      // Each event: its facts, the subscribers that want it, and only then its rendering, once.
+      for (const OutboxEntry& o : *page) {
+        auto e = std::make_shared<StreamEvent>();
+        if (!FillFacts(store_, o, e.get()).ok()) continue;
+        Candidates(routes, *e, registry, &candidates);
+        wanting.clear();
+        for (StreamSink* sink : candidates) {
+          if (sink->Wants(*e, registry)) wanting.push_back(sink);
+        }
+        if (wanting.empty()) continue;
+        Render(o, e.get());
+        std::shared_ptr<const StreamEvent> shared = std::move(e);
+        for (StreamSink* sink : wanting) {
+          std::vector<std::shared_ptr<const StreamEvent>>& list = pending[sink];
+          if (list.empty() || list.back() != shared) list.push_back(shared);
+        }
       }
+      if (!behind) break;
     }
     for (auto& [sink, list] : pending) {
       if (!list.empty()) sink->Deliver(std::move(list));

@@ -26,6 +26,11 @@
 
 namespace motcua::http {
 
+// Rounds start at most every 25 ms (stream_hub.cc): the events committed meanwhile go out
+// together, several to a subscriber's socket write, at the cost of up to 25 ms of delivery lag
+// (a backlog is read without waiting). With nobody subscribed the hub reads nothing, and an
+// event nobody wants is never rendered.
+//
 // One committed event as the stream sends it, with what subscriptions filter on: made once.
 struct StreamEvent {
   uint64_t position = 0;
@@ -108,6 +113,7 @@ class StreamHub {
   uint64_t committed_ GUARDED_BY(mu_);
   uint64_t fanned_ GUARDED_BY(mu_);  // every event up to here went to the live sinks
   bool stop_ GUARDED_BY(mu_) = false;
+  bool idle_ GUARDED_BY(mu_) = false;  // the hub thread waits for events
   std::vector<Live> sinks_ GUARDED_BY(mu_);
   uint64_t sinks_version_ GUARDED_BY(mu_) = 0;  // bumped by every Join and Leave
   std::thread thread_;

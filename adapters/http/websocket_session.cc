@@ -8,8 +8,10 @@ namespace motcua::http {
 
 namespace {
 
-// Events read from the outbox per backlog step.
+// Events read from the outbox per backlog step, and steps per handler turn (the io thread
+// goes on to other connections between turns).
 constexpr size_t kOutboxPage = 256;
+constexpr int kPagesPerTurn = 2;
 // One socket write carries at most this many events, or about this many bytes.
 constexpr size_t kFramesPerWrite = 64;
 constexpr size_t kBytesPerWrite = 256 * 1024;
@@ -266,7 +268,7 @@ void WsSession::CatchUp() {
   if (!catching_up_ || closing_) return;
   Store* store = server_->api->store();
   const std::shared_ptr<const DefinitionCatalog> catalog = server_->api->deps().catalog();
-  while (queue_.size() < server_->options.ws_queue_limit / 2 && !closing_) {
+  for (int pages = 0; queue_.size() < server_->options.ws_queue_limit / 2 && !closing_; ++pages) {
     if (position_ >= server_->hub->fanned() && server_->hub->Join(shared_from_this(), position_)) {
       catching_up_ = false;
       live_ = true;
@@ -279,6 +281,13 @@ void WsSession::CatchUp() {
       return Close(1011, "cannot read the outbox; reconnect with from=" + std::to_string(handed_));
     }
     if (page->empty()) continue;  // the hub is ahead of what we read: join at once
+    if (pages == kPagesPerTurn) {
+      // Enough for one turn: the writes that follow, or a fresh turn, read on.
+      if (queue_.empty()) {
+        net::post(socket_.get_executor(), [self = shared_from_this()] { self->CatchUp(); });
+      }
+      break;
+    }
     for (const OutboxEntry& o : *page) {
       position_ = o.position;
       Result<std::shared_ptr<const StreamEvent>> e = MakeStreamEvent(store, o);
