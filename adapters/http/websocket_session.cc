@@ -271,7 +271,6 @@ void WsSession::CatchUp() {
   for (int pages = 0; queue_.size() < server_->options.ws_queue_limit / 2 && !closing_; ++pages) {
     if (position_ >= server_->hub->fanned() && server_->hub->Join(shared_from_this(), position_)) {
       catching_up_ = false;
-      live_ = true;
       break;
     }
     Result<std::vector<OutboxEntry>> page = store->ReadOutbox(position_, kOutboxPage);

@@ -89,7 +89,6 @@ class WsSession : public std::enable_shared_from_this<WsSession>, public StreamS
   uint64_t queued_upto_ = 0;  // the last position queued: later deliveries start after it
   uint64_t handed_ = 0;       // the last position handed to a socket write (the resume point)
   bool catching_up_ = false;
-  bool live_ = false;  // joined the hub
 
   // Writing.
   std::deque<std::shared_ptr<const StreamEvent>> queue_;

@@ -55,7 +55,7 @@ class ApiHarness {
     deps.service = &service_harness.service;
     deps.store = store;
     deps.clock = &service_harness.clock;
-    deps.catalog = [this] { return std::shared_ptr<const DefinitionCatalog>(catalog()); };
+    deps.catalog = [this] { return Catalog(); };
     deps.tokens = [this] { return Tokens(); };
     deps.metrics = &metrics;
     deps.free_disk = [this]() -> Result<uint64_t> {
@@ -93,6 +93,18 @@ class ApiHarness {
   ManualClock& clock() { return service_harness.clock; }
   const std::shared_ptr<DefinitionCatalog>& catalog() const { return service_harness.catalog; }
 
+  // The definitions the API reads (a reload replaces them while requests run; the service's
+  // are replaced with service().SetCatalog).
+  void SetCatalog(std::shared_ptr<const DefinitionCatalog> c) {
+    MutexLock lock(&tokens_mu_);
+    reloaded_catalog_ = std::move(c);
+  }
+  std::shared_ptr<const DefinitionCatalog> Catalog() const {
+    MutexLock lock(&tokens_mu_);
+    if (reloaded_catalog_) return reloaded_catalog_;
+    return catalog();
+  }
+
   // The token store the API reads (a reload replaces it while requests run).
   void SetTokens(std::shared_ptr<const http::TokenStore> t) {
     MutexLock lock(&tokens_mu_);
@@ -112,6 +124,7 @@ class ApiHarness {
  private:
   mutable Mutex tokens_mu_;
   std::shared_ptr<const http::TokenStore> tokens_ GUARDED_BY(tokens_mu_);
+  std::shared_ptr<const DefinitionCatalog> reloaded_catalog_ GUARDED_BY(tokens_mu_);
 };
 
 }  // namespace motcua::testing

@@ -694,6 +694,27 @@ TEST(ServerE2E, StreamsCountAsConnectionsAndAreCappedPerPrincipal) {
   EXPECT_EQ(status, 200);
 }
 
+// A reload of the definitions (SIGHUP) keeps every stream open, and events keep coming.
+TEST(ServerE2E, AReloadKeepsStreamsOpen) {
+  TestServer s("reload");
+  s.Start();
+  Conn ws(s.port);
+  ASSERT_TRUE(ws.WsHandshake("/v1/stream", testing::SecretOf("counterA")));
+  ASSERT_TRUE(ws.WsSendText("{\"agency\":\"" + kA + "\"}"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const std::string before = s.Receive("counterA", kA, "reload-1");
+  EXPECT_EQ(Field(ws.WsRead(2000).payload, "dossier_id"), before);
+  DefinitionSet set = LoadDefinitions(std::string(MOTCUA_SOURCE_DIR) + "/definitions");
+  ASSERT_TRUE(set.ok());
+  auto fresh = std::make_shared<DefinitionCatalog>(std::move(set), s.harness->catalog().get());
+  s.harness->service().SetCatalog(fresh);
+  s.harness->SetCatalog(fresh);
+  const std::string after = s.Receive("counterA", kA, "reload-2");
+  testing::Conn::Frame f = ws.WsRead(2000);
+  EXPECT_EQ(f.opcode, 1);
+  EXPECT_EQ(Field(f.payload, "dossier_id"), after);
+}
+
 // The WebSocket protocol (RFC 6455) as clients meet it: pings are answered, a close is echoed,
 // unmasked client frames and other versions are refused.
 TEST(ServerE2E, TheStreamSpeaksWebSocket) {
