@@ -2,6 +2,8 @@
 
 #include "adapters/http/stream_hub.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 
 #include "adapters/json/json_writer.h"
@@ -61,7 +63,10 @@ StreamHub::~StreamHub() { Stop(); }
 void StreamHub::Start() {
   MutexLock lock(&mu_);
   if (thread_.joinable() || stop_) return;
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "motcua-streams");
+    Run();
+  });
 }
 
 void StreamHub::Stop() {
