@@ -5,6 +5,7 @@
 #include "adapters/proto/definition_codec.h"
 #include "adapters/proto/view_codec.h"
 #include "engine/calendar/deadline.h"
+#include "engine/common/fold.h"
 #include "motcua/v1/api.pb.h"
 
 namespace motcua::http::handlers {
@@ -21,6 +22,7 @@ void GetProcedures(Api& api, Call& call) {
   }
   const std::string& kind = call.query["agency_kind"];
   const std::string& text = call.query["q"];
+  const std::string folded = FoldVietnamese(text);
   std::string last;
   for (const auto& p : catalog->set().procedures) {
     if (p->code == last) continue;
@@ -30,7 +32,8 @@ void GetProcedures(Api& api, Call& call) {
     if (!field.empty() && current->field != field) continue;
     if (!level.empty() && NameOf(current->level) != level) continue;
     if (!kind.empty() && current->agency_kind != kind) continue;
-    if (!text.empty() && current->name.find(text) == std::string::npos &&
+    // The name is searched folded, as people type it ("khai sinh" finds "Khai sinh").
+    if (!text.empty() && FoldVietnamese(current->name).find(folded) == std::string::npos &&
         current->code.find(text) == std::string::npos) {
       continue;
     }

@@ -2,6 +2,8 @@
 
 #include "adapters/http/handlers.h"
 #include "adapters/proto/view_codec.h"
+#include "engine/common/fold.h"
+#include "engine/store/indexes.h"
 #include "motcua/v1/api.pb.h"
 
 namespace motcua::http::handlers {
@@ -41,6 +43,30 @@ void ListDossiers(Api& api, Call& call) {
   q.assignee = call.query["assignee"];
   q.procedure_code = call.query["procedure"];
   q.applicant_id = call.query["applicant_id"];
+  // Search: the applicant's name by prefix, folded (no case, no diacritics: "nguyen van an"
+  // finds "Nguyễn Văn An"), the phone by its digits, the dossier number by prefix.
+  for (const char* field : {"name", "phone", "number"}) {
+    auto it = call.query.find(field);
+    if (it == call.query.end()) continue;
+    if (it->second.size() > 200) {
+      return call.Problem(400, "invalid-field", std::string("Invalid ") + field,
+                          "at most 200 bytes", field);
+    }
+  }
+  if (auto it = call.query.find("name"); it != call.query.end()) {
+    q.name_prefix = FoldVietnamese(it->second);
+    if (q.name_prefix.empty()) {
+      return call.Problem(400, "invalid-field", "Invalid name",
+                          "give the beginning of the applicant's name", "name");
+    }
+  }
+  if (auto it = call.query.find("phone"); it != call.query.end()) {
+    q.phone = PhoneDigits(it->second);
+    if (q.phone.empty()) {
+      return call.Problem(400, "invalid-field", "Invalid phone", "expected digits", "phone");
+    }
+  }
+  q.number_prefix = call.query["number"];
   q.cursor = call.query["cursor"];
   const Instant now = api.deps().clock->Now();
   auto instant = [&](const char* name, std::optional<Instant>* out) -> bool {

@@ -26,7 +26,7 @@ namespace {
 // The storage format version kept under "format" in the default column family. A change of
 // keys or values bumps it and comes with a migration (docs/storage.md, "Formats").
 constexpr char kFormatKey[] = "format";
-constexpr char kFormatVersion[] = "2";
+constexpr char kFormatVersion[] = "3";
 
 const char* const kColumnFamilyNames[] = {"default",     "dossiers", "history", "indexes",
                                           "idempotency", "outbox",   "counters"};
@@ -207,16 +207,15 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& path,
     store->created_ = true;
   } else if (!s.ok()) {
     return Unavailable("cannot read the store format: " + s.ToString());
-  } else if (format == "1") {
+  } else if (format == "1" || format == "2") {
     if (store->write_failed_.load()) {
-      return FailedPrecondition("the store at " + path +
-                                " has format 1; this build upgrades it to format " +
-                                kFormatVersion +
+      return FailedPrecondition("the store at " + path + " has format " + format +
+                                "; this build upgrades it to format " + kFormatVersion +
                                 " when it opens it for writing (motcua migrate "
                                 "<data>, or motcua serve), which it cannot now: " +
                                 store->write_failure_);
     }
-    RETURN_IF_ERROR(store->MigrateFrom1());
+    RETURN_IF_ERROR(store->MigrateIndexes(format));
   } else if (format != kFormatVersion) {
     return FailedPrecondition("the store at " + path + " has format " + format +
                               "; this build reads format " + kFormatVersion);
@@ -241,7 +240,9 @@ Status RocksStore::PutSetting(const std::string& key, const std::string& value) 
   return Status::Ok();
 }
 
-Status RocksStore::MigrateFrom1() {
+// Formats 2 and 3 only add index entries: the migration writes every index entry of every
+// dossier (those it has already are written again, unchanged), then the new format.
+Status RocksStore::MigrateIndexes(const std::string& from) {
   constexpr size_t kPerWrite = 10000;
   size_t dossiers = 0;
   rocksdb::WriteBatch batch;
@@ -258,15 +259,18 @@ Status RocksStore::MigrateFrom1() {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(ColumnFamily::kDossiers)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     ASSIGN_OR_RETURN(Dossier d, DecodeDossier(it->value().ToString()));
-    batch.Put(cf(ColumnFamily::kIndexes),
-              IndexPrefix(IndexKind::kStatus, {NameOf(d.status)}) + d.id, rocksdb::Slice());
+    for (const std::string& entry : IndexEntries(d)) {
+      batch.Put(cf(ColumnFamily::kIndexes), entry, rocksdb::Slice());
+    }
     if (++dossiers % kPerWrite == 0) RETURN_IF_ERROR(flush(false));
   }
   if (!it->status().ok())
     return Unavailable("cannot migrate the store: " + it->status().ToString());
   RETURN_IF_ERROR(flush(true));
-  migration_ = "store format 1 → " + std::string(kFormatVersion) + ": added the status index of " +
-               std::to_string(dossiers) + " dossiers";
+  migration_ = "store format " + from + " → " + std::string(kFormatVersion) +
+               ": wrote the index entries of " + std::to_string(dossiers) +
+               " dossiers (the status index of format 2, the applicant name and phone indexes "
+               "of format 3)";
   return Status::Ok();
 }
 

@@ -94,9 +94,10 @@ class RocksStore : public Store {
 
  private:
   RocksStore() = default;
-  // Format 1 → 2: adds the status index (`ss`) of every dossier. Idempotent: a crash part-way
-  // leaves format 1, and the next open does it again.
-  Status MigrateFrom1();
+  // Format 1 or 2 → 3: writes every index entry of every dossier, which adds the status index
+  // (`ss`, format 2) and the applicant name and phone indexes (`an`, `ph`, format 3). Idempotent:
+  // a crash part-way leaves the old format, and the next open does it again.
+  Status MigrateIndexes(const std::string& from);
   rocksdb::ColumnFamilyHandle* cf(ColumnFamily f) const { return handles_[static_cast<int>(f)]; }
 
   std::string path_;

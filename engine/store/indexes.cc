@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iterator>
 
+#include "engine/common/fold.h"
 #include "engine/store/store.h"
 
 namespace motcua {
@@ -25,6 +26,8 @@ int IndexGroupFields(IndexKind kind) {
     case IndexKind::kApplicant:
     case IndexKind::kNumber:
     case IndexKind::kStatus:
+    case IndexKind::kApplicantName:
+    case IndexKind::kPhone:
       return 2;
     case IndexKind::kDue:
     case IndexKind::kReceived:
@@ -36,6 +39,14 @@ int IndexGroupFields(IndexKind kind) {
 
 std::optional<IndexKind> IndexKindOf(std::string_view entry) {
   return ParseName<IndexKind>(entry.substr(0, entry.find(kIndexSep)));
+}
+
+std::string PhoneDigits(std::string_view phone) {
+  std::string out;
+  for (char c : phone) {
+    if (c >= '0' && c <= '9') out.push_back(c);
+  }
+  return out;
 }
 
 std::string SortableInstant(Instant t) {
@@ -88,7 +99,7 @@ void DiffIndexEntries(const Dossier* before, const Dossier& after,
 
 std::vector<std::string> IndexEntries(const Dossier& d) {
   std::vector<std::string> out;
-  out.reserve(11 + d.timers.size());
+  out.reserve(13 + d.timers.size());
   // Each entry is built in place: the prefix of its fields, then the id.
   auto add = [&out, &d](IndexKind kind, std::initializer_list<std::string_view> fields) {
     out.push_back(IndexPrefix(kind, fields));
@@ -113,6 +124,12 @@ std::vector<std::string> IndexEntries(const Dossier& d) {
   }
   add(IndexKind::kProcedure, {d.procedure_code});
   if (!d.applicant.id_number.empty()) add(IndexKind::kApplicant, {d.applicant.id_number});
+  if (std::string name = FoldVietnamese(d.applicant.name); !name.empty()) {
+    add(IndexKind::kApplicantName, {name});
+  }
+  if (std::string phone = PhoneDigits(d.applicant.phone); !phone.empty()) {
+    add(IndexKind::kPhone, {phone});
+  }
   if (d.received_at) add(IndexKind::kReceived, {SortableInstant(*d.received_at)});
   if (!d.number.empty()) add(IndexKind::kNumber, {d.number});
   for (const Timer& t : d.timers) {

@@ -16,6 +16,9 @@
 //   kNumber       "nb" number id                 dossier number (unique)
 //   kTimer        "tm" <16 hex at> kind id       pending timers
 //   kStatus       "ss" status id                 status across agencies (storage format 2)
+//   kApplicantName "an" folded name id           applicant name, lower case without diacritics
+//                                                (engine/common/fold.h), searched by prefix (3)
+//   kPhone        "ph" phone digits id           applicant phone, digits only (format 3)
 // Counters: "dn" agency YYMMDD (the last dossier-number sequence of an agency's reception day)
 // and "st" status (how many dossiers have that status).
 
@@ -42,6 +45,8 @@ enum class IndexKind {
   kNumber,
   kTimer,
   kStatus,
+  kApplicantName,  // storage format 3
+  kPhone,          // storage format 3
 };
 // Persisted: the first field of every index entry.
 inline constexpr auto kIndexKindNames = MakeNames<IndexKind>({
@@ -54,6 +59,8 @@ inline constexpr auto kIndexKindNames = MakeNames<IndexKind>({
     {IndexKind::kNumber, "nb"},
     {IndexKind::kTimer, "tm"},
     {IndexKind::kStatus, "ss"},
+    {IndexKind::kApplicantName, "an"},
+    {IndexKind::kPhone, "ph"},
 });
 static_assert(kIndexKindNames.Complete());
 constexpr const auto& NamesOf(IndexKind) { return kIndexKindNames; }
@@ -65,6 +72,8 @@ int IndexGroupFields(IndexKind kind);
 std::optional<IndexKind> IndexKindOf(std::string_view entry);
 
 // The prefix of entries of `kind` whose next fields are `fields` (each followed by the separator).
+// A phone number as the phone index keeps it: its digits.
+std::string PhoneDigits(std::string_view phone);
 std::string IndexPrefix(IndexKind kind, std::initializer_list<std::string_view> fields = {});
 std::vector<std::string> IndexEntries(const Dossier& d);  // sorted, unique
 // The entries to delete and to add when a dossier changes from `before` (null: new) to `after`:

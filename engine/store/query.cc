@@ -4,6 +4,7 @@
 #include <optional>
 #include <string_view>
 
+#include "engine/common/fold.h"
 #include "engine/store/indexes.h"
 #include "engine/store/store.h"
 
@@ -31,6 +32,15 @@ bool Matches(const Dossier& d, const DossierQuery& q) {
   if (!q.assignee.empty() && (d.assignee != q.assignee || !d.AtWork())) return false;
   if (!q.procedure_code.empty() && d.procedure_code != q.procedure_code) return false;
   if (!q.applicant_id.empty() && d.applicant.id_number != q.applicant_id) return false;
+  if (!q.name_prefix.empty() &&
+      FoldVietnamese(d.applicant.name).compare(0, q.name_prefix.size(), q.name_prefix) != 0) {
+    return false;
+  }
+  if (!q.phone.empty() && PhoneDigits(d.applicant.phone) != q.phone) return false;
+  if (!q.number_prefix.empty() &&
+      d.number.compare(0, q.number_prefix.size(), q.number_prefix) != 0) {
+    return false;
+  }
   if (q.due_before) {
     auto due = d.effective_due();
     if (!IsOpen(d.status) || d.paused() || !due || !(*due < *q.due_before)) return false;
@@ -104,6 +114,12 @@ Result<QueryPage> Store::Query(const DossierQuery& q) {
                  : IndexPrefix(IndexKind::kWorkQueue, {q.agency, q.step, q.assignee});
   } else if (!q.applicant_id.empty()) {
     prefix = IndexPrefix(IndexKind::kApplicant, {q.applicant_id});
+  } else if (!q.phone.empty()) {
+    prefix = IndexPrefix(IndexKind::kPhone, {q.phone});
+  } else if (!q.number_prefix.empty()) {
+    prefix = IndexPrefix(IndexKind::kNumber) + q.number_prefix;  // a prefix of the number
+  } else if (!q.name_prefix.empty()) {
+    prefix = IndexPrefix(IndexKind::kApplicantName) + q.name_prefix;  // a prefix of the name
   } else if (q.due_before) {
     prefix = IndexPrefix(IndexKind::kDue);
   } else if (!q.procedure_code.empty()) {

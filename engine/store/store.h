@@ -74,7 +74,10 @@ struct DossierQuery {
   std::string assignee;
   std::string procedure_code;
   std::string applicant_id;
-  std::optional<Instant> due_before;      // open dossiers due strictly before
+  std::string name_prefix;            // applicant names starting so, folded (engine/common/fold.h)
+  std::string phone;                  // applicant phone, digits only
+  std::string number_prefix;          // dossier numbers starting so
+  std::optional<Instant> due_before;  // open dossiers due strictly before
   std::optional<Instant> received_from;   // received at or after
   std::optional<Instant> received_until;  // received before
   std::string cursor;                     // opaque: QueryPage::next_cursor of the previous page

@@ -156,27 +156,31 @@ TEST(RocksStoreTest, AFormat1StoreIsMigratedWhenOpenedForWriting) {
     for (int i = 1; i <= 3; ++i) {
       ASSERT_THAT((*s)->Commit(NewDossier("d" + std::to_string(i), i)), IsOk());
     }
-    // Back to format 1: no status entries but d1's (a migration that stopped part-way).
+    // Back to format 1: no status, name or phone entries but d1's (a migration that stopped
+    // part-way).
     rocksdb::WriteOptions wo;
     ASSERT_TRUE((*s)->db()->Put(wo, "format", "1").ok());
-    Result<std::vector<std::string>> ss = (*s)->ScanIndex(IndexPrefix(IndexKind::kStatus), "", 100);
-    ASSERT_TRUE(ss.ok());
-    ASSERT_EQ(ss->size(), 3u);
-    for (const std::string& e : *ss) {
-      if (IndexEntryId(e) == "d1") continue;
-      ASSERT_TRUE((*s)->db()->Delete(wo, (*s)->handle(ColumnFamily::kIndexes), e).ok());
+    for (IndexKind kind : {IndexKind::kStatus, IndexKind::kApplicantName, IndexKind::kPhone}) {
+      Result<std::vector<std::string>> added = (*s)->ScanIndex(IndexPrefix(kind), "", 100);
+      ASSERT_TRUE(added.ok());
+      for (const std::string& e : *added) {
+        if (IndexEntryId(e) == "d1") continue;
+        ASSERT_TRUE((*s)->db()->Delete(wo, (*s)->handle(ColumnFamily::kIndexes), e).ok());
+      }
     }
   }
   RocksStoreOptions read_only;
   read_only.read_only = true;
   EXPECT_THAT(RocksStore::Open(dir, read_only),
               StatusIs(StatusCode::kFailedPrecondition,
-                       HasSubstr("has format 1; this build upgrades it to format 2 when it opens "
+                       HasSubstr("has format 1; this build upgrades it to format 3 when it opens "
                                  "it for writing (motcua migrate <data>, or motcua serve)")));
   {
     auto s = RocksStore::Open(dir);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
-    EXPECT_EQ((*s)->migration(), "store format 1 → 2: added the status index of 3 dossiers");
+    EXPECT_EQ((*s)->migration(),
+              "store format 1 → 3: wrote the index entries of 3 dossiers (the status index of "
+              "format 2, the applicant name and phone indexes of format 3)");
     // Every implied index entry is there (the sample events do not replay to the sample
     // records, so only index problems count here).
     Result<VerifyReport> report = VerifyStore(**s);
@@ -207,7 +211,7 @@ TEST(RocksStoreTest, RefusesAStoreOfAnotherFormat) {
   }
   EXPECT_THAT(RocksStore::Open(dir),
               StatusIs(StatusCode::kFailedPrecondition,
-                       HasSubstr("has format 99; this build reads format 2")));
+                       HasSubstr("has format 99; this build reads format 3")));
   std::filesystem::remove_all(dir);
 }
 

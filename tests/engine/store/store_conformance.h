@@ -224,9 +224,57 @@ TYPED_TEST_P(StoreConformance, AResultOnItsWayIsInItsStepsQueue) {
   EXPECT_EQ(Ids(*s.Query(q)), std::vector<std::string>{"d1"});
 }
 
+// Search: applicant names by folded prefix, phones by digits, numbers by prefix, alone or with
+// a queue's filters.
+TYPED_TEST_P(StoreConformance, SearchFindsFoldedNamesPhonesAndNumbers) {
+  Store& s = *this->store_;
+  WriteSet w;
+  w.first_outbox_position = 1;
+  const std::vector<std::pair<std::string, std::string>> people = {
+      {"Nguyễn Văn An", "0912 345 678"},
+      {"NGUYỄN VĂN ANH", "+84 912 000 111"},
+      {"Trần Thị Bé", ""},
+      {"Đặng Văn An", "0912345678"}};
+  for (size_t i = 0; i < people.size(); ++i) {
+    Dossier d = SampleDossier("d" + std::to_string(i), DossierStatus::kInProcessing, "appraise", 1);
+    d.applicant.name = people[i].first;
+    d.applicant.phone = people[i].second;
+    if (i == 2) d.status = DossierStatus::kReceived;
+    w.changes.push_back({std::nullopt, d, {SampleEvent(d)}});
+  }
+  ASSERT_TRUE(s.Commit(w).ok());
+  auto ids = [&s](DossierQuery q) {
+    Result<QueryPage> page = s.Query(q);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    return page.ok() ? Ids(*page) : std::vector<std::string>{};
+  };
+  DossierQuery q;
+  q.name_prefix = "nguyen van an";
+  EXPECT_EQ(ids(q), (std::vector<std::string>{"d0", "d1"}));  // "an" and "anh"
+  q.name_prefix = "dang";
+  EXPECT_EQ(ids(q), std::vector<std::string>{"d3"});
+  q = {};
+  q.phone = "0912345678";
+  EXPECT_EQ(ids(q), (std::vector<std::string>{"d0", "d3"}));
+  q = {};
+  q.number_prefix = "000.00.00.H56-260302-d";
+  EXPECT_EQ(ids(q).size(), 4u);
+  q.number_prefix = "000.00.00.H56-260302-d2";
+  EXPECT_EQ(ids(q), std::vector<std::string>{"d2"});
+  // With a queue's filter: the agency's dossiers in processing named "nguyen".
+  q = {};
+  q.agency = "A1";
+  q.status = DossierStatus::kInProcessing;
+  q.name_prefix = "nguyen";
+  EXPECT_EQ(ids(q), (std::vector<std::string>{"d0", "d1"}));
+  q.name_prefix = "tran";
+  EXPECT_EQ(ids(q), std::vector<std::string>{});
+}
+
 REGISTER_TYPED_TEST_SUITE_P(StoreConformance, CommitIsReadBackWithHistoryIndexesAndOutbox,
                             UpdateMovesIndexEntriesAndVerifies, OutboxIsOrderedAndResumable,
                             QueriesPageWithAStableCursor, DueTimersComeEarliestFirst,
-                            AResultOnItsWayIsInItsStepsQueue);
+                            AResultOnItsWayIsInItsStepsQueue,
+                            SearchFindsFoldedNamesPhonesAndNumbers);
 
 }  // namespace motcua::testing
