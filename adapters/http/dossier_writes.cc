@@ -295,13 +295,14 @@ void DossierCommand(Api& api, Call& call) {
       {"answer_consultation", CommandType::kAnswerConsultation},
       {"withdraw", CommandType::kWithdraw},
       {"return_result", CommandType::kReturnResult},
-      {"recompute_due", CommandType::kRecomputeDue}};
+      {"recompute_due", CommandType::kRecomputeDue},
+      {"rate_satisfaction", CommandType::kRateSatisfaction}};
   auto it = kCommands.find(body.command());
   if (it == kCommands.end()) {
     return call.Problem(400, "invalid-field", "Invalid command",
                         "expected one of act, receive, refuse, assign, supply_supplement, "
                         "confirm_payment, answer_consultation, withdraw, return_result, "
-                        "recompute_due; got '" +
+                        "recompute_due, rate_satisfaction; got '" +
                             body.command() + "'",
                         "command");
   }
@@ -317,7 +318,8 @@ void DossierCommand(Api& api, Call& call) {
                                   {"comment", body.comment(), kMaxNoteBytes, true},
                                   {"extend_by", body.extend_by(), kMaxCodeBytes},
                                   {"assignee", body.assignee(), kMaxCodeBytes},
-                                  {"reason", body.reason(), kMaxNoteBytes, true}};
+                                  {"reason", body.reason(), kMaxNoteBytes, true},
+                                  {"returned_to", body.returned_to(), kMaxNameBytes}};
   for (int i = 0; i < body.missing_size(); ++i) {
     texts.push_back({"missing[" + std::to_string(i) + "]", body.missing(i), kMaxCodeBytes});
   }
@@ -336,6 +338,27 @@ void DossierCommand(Api& api, Call& call) {
   }
   c.assignee = body.assignee();
   c.reason = body.reason();
+  if (!body.returned_via().empty()) {
+    c.returned_via = ParseName<ReturnVia>(body.returned_via());
+    if (!c.returned_via) {
+      return call.Problem(
+          400, "invalid-field", "Invalid returned_via",
+          "expected " + kReturnViaNames.List(" or ") + ", got '" + body.returned_via() + "'",
+          "returned_via");
+    }
+  }
+  c.returned_to = body.returned_to();
+  c.receipt_signed = body.receipt_signed();
+  if (!body.satisfaction().empty()) {
+    std::optional<Satisfaction> s = ParseName<Satisfaction>(body.satisfaction());
+    if (!s || *s == Satisfaction::kNone) {
+      return call.Problem(
+          400, "invalid-field", "Invalid satisfaction",
+          "expected not_satisfied, satisfied or very_satisfied, got '" + body.satisfaction() + "'",
+          "satisfaction");
+    }
+    c.satisfaction = *s;
+  }
   ExecuteAs(api, call, key, std::move(req), 200);
 }
 

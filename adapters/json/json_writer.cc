@@ -268,6 +268,11 @@ void AppendDossierView(const v1::DossierView& v, std::string* out) {
   o.Str("competent_agency_name", v.competent_agency_name());
   o.Bool("due_provisional", v.due_provisional());
   o.StrList("step_actions", v.step_actions());
+  o.Str("returned_via", v.returned_via());
+  o.Str("returned_to", v.returned_to());
+  o.Bool("receipt_signed", v.receipt_signed());
+  o.Str("satisfaction", v.satisfaction());
+  o.Str("satisfaction_comment", v.satisfaction_comment());
   o.Close();
 }
 

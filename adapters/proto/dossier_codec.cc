@@ -23,6 +23,25 @@ bool ParseStored(const std::string& s, E* out) {
   return v.has_value();
 }
 
+// Empty = none (a return recorded before how it was returned was).
+bool ParseReturnVia(const std::string& s, std::optional<ReturnVia>* out) {
+  if (s.empty()) {
+    out->reset();
+    return true;
+  }
+  *out = ParseName<ReturnVia>(s);
+  return out->has_value();
+}
+
+// Empty = not rated.
+bool ParseSatisfaction(const std::string& s, Satisfaction* out) {
+  if (s.empty()) {
+    *out = Satisfaction::kNone;
+    return true;
+  }
+  return ParseStored(s, out);
+}
+
 // Empty = not judged yet.
 bool ParseTimeliness(const std::string& s, std::optional<Timeliness>* out) {
   if (s.empty()) {
@@ -134,6 +153,11 @@ void ToProto(const Dossier& d, v1::Dossier* out) {
   for (int64_t v : d.mark_versions) out->add_mark_versions(v);
   out->set_due_provisional(d.due_provisional);
   out->set_after_decision(d.after_decision);
+  if (d.returned_via) out->set_returned_via(NameOf(*d.returned_via));
+  out->set_returned_to(d.returned_to);
+  out->set_receipt_signed(d.receipt_signed);
+  if (d.satisfaction != Satisfaction::kNone) out->set_satisfaction(NameOf(d.satisfaction));
+  out->set_satisfaction_comment(d.satisfaction_comment);
 }
 
 Status FromProto(const v1::Dossier& in, Dossier* out) {
@@ -185,6 +209,15 @@ Status FromProto(const v1::Dossier& in, Dossier* out) {
   d.mark_versions.assign(in.mark_versions().begin(), in.mark_versions().end());
   d.due_provisional = in.due_provisional();
   d.after_decision = in.after_decision();
+  if (!ParseReturnVia(in.returned_via(), &d.returned_via)) {
+    return Bad("returned_via", in.returned_via());
+  }
+  d.returned_to = in.returned_to();
+  d.receipt_signed = in.receipt_signed();
+  if (!ParseSatisfaction(in.satisfaction(), &d.satisfaction)) {
+    return Bad("satisfaction", in.satisfaction());
+  }
+  d.satisfaction_comment = in.satisfaction_comment();
   *out = std::move(d);
   return Status::Ok();
 }
@@ -237,6 +270,10 @@ void ToProto(const Event& e, v1::Event* out) {
   out->set_previous_due_at(Sec(e.previous_due_at));
   out->set_previous_extended_due_at(Sec(e.previous_extended_due_at));
   if (e.extend_by) out->set_extend_by(FormatWorkDuration(*e.extend_by));
+  if (e.returned_via) out->set_returned_via(NameOf(*e.returned_via));
+  out->set_returned_to(e.returned_to);
+  out->set_receipt_signed(e.receipt_signed);
+  if (e.satisfaction != Satisfaction::kNone) out->set_satisfaction(NameOf(e.satisfaction));
 }
 
 Status FromProto(const v1::Event& in, Event* out) {
@@ -310,6 +347,14 @@ Status FromProto(const v1::Event& in, Event* out) {
   if (!in.extend_by().empty()) {
     e.extend_by = ParseWorkDuration(in.extend_by());
     if (!e.extend_by) return Bad("extension length", in.extend_by());
+  }
+  if (!ParseReturnVia(in.returned_via(), &e.returned_via)) {
+    return Bad("returned_via", in.returned_via());
+  }
+  e.returned_to = in.returned_to();
+  e.receipt_signed = in.receipt_signed();
+  if (!ParseSatisfaction(in.satisfaction(), &e.satisfaction)) {
+    return Bad("satisfaction", in.satisfaction());
   }
   *out = std::move(e);
   return Status::Ok();

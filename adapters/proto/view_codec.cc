@@ -77,6 +77,11 @@ void FillView(const Dossier& d, const ProcedureCatalog& catalog, Instant now, v1
     }
   }
   v->set_due_provisional(d.due_provisional);
+  if (d.returned_via) v->set_returned_via(NameOf(*d.returned_via));
+  v->set_returned_to(d.returned_to);
+  v->set_receipt_signed(d.receipt_signed);
+  if (d.satisfaction != Satisfaction::kNone) v->set_satisfaction(NameOf(d.satisfaction));
+  v->set_satisfaction_comment(d.satisfaction_comment);
   const AgencyRegistry& agencies = catalog.Agencies();
   if (const Agency* a = agencies.Find(d.receiving_agency)) v->set_receiving_agency_name(a->name);
   if (const Agency* a = agencies.Find(d.competent_agency)) v->set_competent_agency_name(a->name);
@@ -107,6 +112,10 @@ void FillEvent(const Event& e, uint64_t position, v1::EventView* v) {
   v->set_position(position);
   v->set_previous_due_at(Local(e.previous_due_at));
   v->set_previous_extended_due_at(Local(e.previous_extended_due_at));
+  if (e.returned_via) v->set_returned_via(NameOf(*e.returned_via));
+  v->set_returned_to(e.returned_to);
+  v->set_receipt_signed(e.receipt_signed);
+  if (e.satisfaction != Satisfaction::kNone) v->set_satisfaction(NameOf(e.satisfaction));
   v->set_extended_due_at(Local(e.extended_due_at));
   if (e.extend_by) v->set_extend_by(FormatWorkDuration(*e.extend_by));
   v->set_waiting_until(Local(e.waiting_until));

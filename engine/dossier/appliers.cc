@@ -132,6 +132,19 @@ void ResultReturnedV1(Dossier& d, const Event& e) { d.returned_at = e.at; }
 
 void DueRecomputedV1(Dossier& d, const Event& e) { DueInstants(d, e); }
 
+// Version 2: the return records how, to whom, and the M07 signature.
+void ResultReturnedV2(Dossier& d, const Event& e) {
+  ResultReturnedV1(d, e);
+  d.returned_via = e.returned_via;
+  d.returned_to = e.returned_to;
+  d.receipt_signed = e.receipt_signed;
+}
+
+void SatisfactionRatedV1(Dossier& d, const Event& e) {
+  d.satisfaction = e.satisfaction;
+  d.satisfaction_comment = e.comment;
+}
+
 void WithdrawnV1(Dossier& d, const Event& e) {
   Pauses(d, e);
   d.stop_reason = e.reason;
@@ -177,10 +190,12 @@ constexpr Registration kAppliers[] = {
     {EventType::kDecided, 1, &DecidedV1},
     {EventType::kDecided, 2, &DecidedV2},
     {EventType::kResultReturned, 1, &ResultReturnedV1},
+    {EventType::kResultReturned, 2, &ResultReturnedV2},
     {EventType::kWithdrawn, 1, &WithdrawnV1},
     {EventType::kTimerFired, 1, &TimerFiredV1},
     {EventType::kTimerFired, 2, &TimerFiredV2},
     {EventType::kDueRecomputed, 1, &DueRecomputedV1},
+    {EventType::kSatisfactionRated, 1, &SatisfactionRatedV1},
 };
 
 constexpr bool EveryTypeHasItsFirstVersion() {

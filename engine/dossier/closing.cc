@@ -35,6 +35,7 @@ Decision Processor::ReturnResult() {
     if (auto r = RequireRole(rules_.counter_role(), "return the result of")) return *r;
     Event e = Make(EventType::kResultReturned);
     e.status = DossierStatus::kReturned;
+    ReturnFacts(e);
     return Finish(std::move(e));
   }
   // The result went on after the decision: it is returned from the return step, by its role,
@@ -50,6 +51,36 @@ Decision Processor::ReturnResult() {
   Event e = Make(EventType::kResultReturned);
   e.status = DossierStatus::kReturned;
   e.hand_over = HandOverFrom(*step, "applicant");
+  ReturnFacts(e);
+  return Finish(std::move(e));
+}
+
+void Processor::ReturnFacts(Event& e) const {
+  e.returned_via = c_.returned_via.value_or(ReturnVia::kCounter);
+  e.returned_to = c_.returned_to;
+  e.receipt_signed = c_.receipt_signed;
+}
+
+Decision Processor::RateSatisfaction() {
+  if (auto r = LoadRules()) return *r;
+  if (d_->status != DossierStatus::kReturned) {
+    return Reject(RejectionCode::kRule, "Expected to record the satisfaction of dossier '" +
+                                            d_->id + "' once its result is returned, but it is " +
+                                            NameOf(d_->status));
+  }
+  if (d_->satisfaction != Satisfaction::kNone) {
+    return Reject(RejectionCode::kRule, "Expected to record the satisfaction of dossier '" +
+                                            d_->id + "' once, but it is recorded already (" +
+                                            NameOf(d_->satisfaction) + ")");
+  }
+  if (c_.satisfaction == Satisfaction::kNone) {
+    return RejectField({"satisfaction", "required: not_satisfied, satisfied or very_satisfied"});
+  }
+  // The counter records it on paper or a kiosk; a portal (integrator) on the applicant's behalf.
+  if (auto r = RequireAnyRole({rules_.counter_role(), "integrator"}, "record the satisfaction of"))
+    return *r;
+  Event e = Make(EventType::kSatisfactionRated);
+  e.satisfaction = c_.satisfaction;
   return Finish(std::move(e));
 }
 

@@ -94,6 +94,29 @@ inline constexpr auto kIdKindNames = MakeNames<IdKind>({
 static_assert(kIdKindNames.Complete());
 constexpr const auto& NamesOf(IdKind) { return kIdKindNames; }
 
+// How a result was returned (T14; the M07 register's "how returned").
+enum class ReturnVia { kCounter = 0, kPost, kElectronic };
+// Persisted in records and events; the API's `returned_via`.
+inline constexpr auto kReturnViaNames = MakeNames<ReturnVia>({
+    {ReturnVia::kCounter, "counter"},
+    {ReturnVia::kPost, "post"},
+    {ReturnVia::kElectronic, "electronic"},
+});
+static_assert(kReturnViaNames.Complete());
+constexpr const auto& NamesOf(ReturnVia) { return kReturnViaNames; }
+
+// The applicant's satisfaction, recorded once at or after the return (DOMAIN.md §3, T14).
+enum class Satisfaction { kNone = 0, kNotSatisfied, kSatisfied, kVerySatisfied };
+// Persisted in records and events; the API's `satisfaction`.
+inline constexpr auto kSatisfactionNames = MakeNames<Satisfaction>({
+    {Satisfaction::kNone, "none"},
+    {Satisfaction::kNotSatisfied, "not_satisfied"},
+    {Satisfaction::kSatisfied, "satisfied"},
+    {Satisfaction::kVerySatisfied, "very_satisfied"},
+});
+static_assert(kSatisfactionNames.Complete());
+constexpr const auto& NamesOf(Satisfaction) { return kSatisfactionNames; }
+
 struct Applicant {
   std::string name;
   std::string id_number;  // of kind id_kind
@@ -150,7 +173,8 @@ enum class EventType {
   kResultReturned,
   kWithdrawn,
   kTimerFired,
-  kDueRecomputed,  // due instants recomputed on the calendar data now loaded (an official year)
+  kDueRecomputed,      // due instants recomputed on the calendar data now loaded (an official year)
+  kSatisfactionRated,  // the applicant's satisfaction, once the result is returned
 };
 // Persisted: in every stored event (docs/storage.md).
 inline constexpr auto kEventTypeNames = MakeNames<EventType>({
@@ -172,6 +196,7 @@ inline constexpr auto kEventTypeNames = MakeNames<EventType>({
     {EventType::kWithdrawn, "withdrawn"},
     {EventType::kTimerFired, "timer_fired"},
     {EventType::kDueRecomputed, "due_recomputed"},
+    {EventType::kSatisfactionRated, "satisfaction_rated"},
 });
 static_assert(kEventTypeNames.Complete());
 constexpr const auto& NamesOf(EventType) { return kEventTypeNames; }
@@ -231,6 +256,10 @@ struct Event : DossierIdentity {
   std::optional<Instant> previous_due_at;
   std::optional<WorkDuration> extend_by;            // kExtended: the length granted
   std::optional<Instant> previous_extended_due_at;  // kDueRecomputed: the extended due before
+  std::optional<ReturnVia> returned_via;            // kResultReturned (version 2 on)
+  std::string returned_to;                          // kResultReturned: who received the result
+  bool receipt_signed = false;                      // kResultReturned: signed in the M07 register
+  Satisfaction satisfaction = Satisfaction::kNone;  // kSatisfactionRated
   // The due instants this event sets were computed on a calendar year not yet announced.
   bool due_provisional = false;
 
@@ -271,6 +300,13 @@ struct Dossier : DossierIdentity {
   bool due_provisional = false;
   // Decided, and at a step after the decision: the result on its way to the applicant.
   bool after_decision = false;
+  // The return (M07): how, to whom, whether the recipient signed the register; none before the
+  // return, or when it was recorded before these were.
+  std::optional<ReturnVia> returned_via;
+  std::string returned_to;
+  bool receipt_signed = false;
+  Satisfaction satisfaction = Satisfaction::kNone;
+  std::string satisfaction_comment;
   // Whether every version after `expected` up to the current one is a mark.
   bool OnlyMarkedSince(int64_t expected) const;
 

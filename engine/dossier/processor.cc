@@ -66,6 +66,8 @@ Decision Processor::Run() {
       return FireTimer();
     case CommandType::kRecomputeDue:
       return RecomputeDueDates();
+    case CommandType::kRateSatisfaction:
+      return RateSatisfaction();
   }
   return Reject(RejectionCode::kInvalid, "unknown command");
 }

@@ -28,6 +28,7 @@ enum class CommandType {
   kReturnResult,        // T14
   kFireTimer,           // a due-instant timer has come due
   kRecomputeDue,        // due instants recomputed on the calendar data now loaded (admin)
+  kRateSatisfaction,    // the applicant's satisfaction, once, after the return
 };
 inline constexpr auto kCommandTypeNames = MakeNames<CommandType>({
     {CommandType::kSubmit, "submit"},
@@ -42,6 +43,7 @@ inline constexpr auto kCommandTypeNames = MakeNames<CommandType>({
     {CommandType::kReturnResult, "return_result"},
     {CommandType::kFireTimer, "fire_timer"},
     {CommandType::kRecomputeDue, "recompute_due"},
+    {CommandType::kRateSatisfaction, "rate_satisfaction"},
 });
 static_assert(kCommandTypeNames.Complete());
 constexpr const auto& NamesOf(CommandType) { return kCommandTypeNames; }
@@ -71,6 +73,10 @@ struct Command {
   std::string assignee;                      // kAssign
   std::string reason;                        // refusal, withdrawal
   std::optional<Timer> timer;                // kFireTimer
+  std::optional<ReturnVia> returned_via;     // kReturnResult; default: at the counter
+  std::string returned_to;                   // kReturnResult: who received the result
+  bool receipt_signed = false;               // kReturnResult: signed in the M07 register
+  Satisfaction satisfaction = Satisfaction::kNone;  // kRateSatisfaction
 };
 
 enum class RejectionCode {

@@ -57,6 +57,9 @@ class Processor {
   Decision ReturnResult();
   Decision FireTimer();
   Decision RecomputeDueDates();
+  Decision RateSatisfaction();
+  // The return's facts from the command: how (default at the counter), to whom, signed.
+  void ReturnFacts(Event& e) const;
 
   // The M06 row of handing the dossier from `step` (its current one) to `receiver`, judged
   // against the step's due instant, or the dossier's when the step has none.

@@ -48,8 +48,10 @@ TEST(DossierCodecTest, EveryEventTypeHasAVersionOneApplier) {
     EXPECT_TRUE(KnownEventVersion(t.value, 1)) << t.name;
     EXPECT_FALSE(KnownEventVersion(t.value, 0)) << t.name;
     // timer_fired is at version 2 (marks remember their version), decided at 2 (a result
-    // handed on to steps after the decision); every other type at 1.
-    const bool second = t.value == EventType::kTimerFired || t.value == EventType::kDecided;
+    // handed on to steps after the decision), result_returned at 2 (how and to whom); every
+    // other type at 1.
+    const bool second = t.value == EventType::kTimerFired || t.value == EventType::kDecided ||
+                        t.value == EventType::kResultReturned;
     EXPECT_EQ(CurrentEventVersion(t.value), second ? 2 : 1) << t.name;
   }
   EXPECT_FALSE(KnownEventVersion(EventType::kTimerFired, 3));

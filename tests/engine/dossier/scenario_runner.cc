@@ -256,7 +256,8 @@ class Runner {
         {"answer", CommandType::kAnswerConsultation},
         {"withdraw", CommandType::kWithdraw},
         {"return", CommandType::kReturnResult},
-        {"recompute", CommandType::kRecomputeDue}};
+        {"recompute", CommandType::kRecomputeDue},
+        {"rate", CommandType::kRateSatisfaction}};
     auto it = kVerbs.find(verb);
     if (it == kVerbs.end()) return Fail("unknown verb '" + verb + "'");
     c.type = it->second;
@@ -288,6 +289,17 @@ class Runner {
     if (a.count("reason")) c.reason = a["reason"];
     if (a.count("comment")) c.comment = a["comment"];
     if (a.count("to")) c.assignee = a["to"];
+    if (a.count("via")) {
+      c.returned_via = ParseName<ReturnVia>(a["via"]);
+      if (!c.returned_via) return Fail("unknown via '" + a["via"] + "'");
+    }
+    if (a.count("recipient")) c.returned_to = a["recipient"];
+    if (a.count("signed")) c.receipt_signed = a["signed"] == "true";
+    if (a.count("satisfaction")) {
+      std::optional<Satisfaction> s = ParseName<Satisfaction>(a["satisfaction"]);
+      if (!s) return Fail("unknown satisfaction '" + a["satisfaction"] + "'");
+      c.satisfaction = *s;
+    }
     if (a.count("version")) c.expected_version = std::stoll(a["version"]);
     if (a.count("extend_by")) {
       c.extend_by = ParseWorkDuration(a["extend_by"]);
@@ -348,6 +360,10 @@ class Runner {
     check("procedure_version", std::to_string(d->procedure_version));
     check("waiting_until", Local(d->waiting_until));
     check("returned", Local(d->returned_at));
+    check("returned_via", d->returned_via ? NameOf(*d->returned_via) : "none");
+    check("recipient", d->returned_to.empty() ? "none" : d->returned_to);
+    check("signed", d->receipt_signed ? "true" : "false");
+    check("satisfaction", NameOf(d->satisfaction));
     check("decided", Local(d->decided_at));
     check("missing", d->missing.empty() ? "none" : Join(d->missing, ","));
     std::vector<std::string> timers;
