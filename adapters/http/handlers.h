@@ -29,6 +29,9 @@ void DossierCommand(Api& api, Call& call);
 // queues.cc: work queues and search.
 void ListDossiers(Api& api, Call& call);
 
+// registers.cc: the M07 register of results returned.
+void GetM07Register(Api& api, Call& call);
+
 // public_lookup.cc: the citizen's progress lookup.
 void PublicProgress(Api& api, Call& call);
 

@@ -251,9 +251,11 @@ void WsSession::Parse() {
 
 void WsSession::OnMessage(const std::string& message) {
   if (subscription_ || closing_) return;  // messages after the subscription are ignored
+  // "From now" is the last durable event: the committer records it before it answers, so an
+  // event whose answer the client has seen is never sent as new (the hub hears of it later).
   Result<Subscription> sub =
       Subscription::Open(message, principal_, server_->api->store(), server_->api->deps().catalog,
-                         server_->hub->committed());
+                         server_->api->service()->last_outbox_position());
   if (!sub.ok()) return Close(1008, sub.status().message());
   subscription_.emplace(std::move(sub).value());
   timer_.cancel();
