@@ -30,6 +30,8 @@
 #include <thread>
 #include <vector>
 
+#include "bench/loopback.h"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -99,22 +101,6 @@ struct Totals {
   long errors = 0;
   bool broken = false;  // a connection failed: the run does not count
 };
-
-int Connect(uint16_t port) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-  if (fd < 0) return -1;
-  int one = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 && errno != EINPROGRESS) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
 
 // Runs `conns` until `stop`; every connection always has one request outstanding.
 void Drive(std::vector<Conn>& conns, const std::string& token, long run,
@@ -252,7 +238,7 @@ int main(int argc, char** argv) {
     conn.index = c;
     conn.create = CreateAt(agencies[c % agencies.size()]);
     conn.next_at = Clock::now();
-    conn.fd = Connect(port);
+    conn.fd = motcua::bench::ConnectLoopback(port);
     if (conn.fd < 0) {
       std::fprintf(stderr, "http_load: cannot connect to 127.0.0.1:%u\n", port);
       return 1;

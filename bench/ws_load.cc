@@ -35,25 +35,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bench/loopback.h"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-int Connect(uint16_t port, bool blocking) {
-  const int fd = socket(AF_INET, SOCK_STREAM | (blocking ? 0 : SOCK_NONBLOCK), 0);
-  if (fd < 0) return -1;
-  int one = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 && errno != EINPROGRESS) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
 
 std::string Between(const std::string& s, size_t from, const std::string& a, char end) {
   size_t p = s.find(a, from);
@@ -138,7 +124,7 @@ void Frames(Sub& s, const Clock::time_point now) {
 // Receives dossiers at the agencies in turn, one every `probe_ms`, until `stop`.
 void Probe(uint16_t port, const std::string& token, const std::vector<std::string>& agencies,
            int probe_ms, const std::atomic<bool>& stop, Probes* probes) {
-  const int fd = Connect(port, true);
+  const int fd = motcua::bench::ConnectLoopback(port, true);
   long n = 0;
   const long run = static_cast<long>(Clock::now().time_since_epoch().count() % 1000000007);
   std::string in;
@@ -221,7 +207,7 @@ int main(int argc, char** argv) {
     const bool step = steps && (i / agencies.size()) % 2 == 1;
     s.group = static_cast<int>(a * 2 + (step ? 1 : 0));
     s.slow = i < slow;
-    s.fd = Connect(port, false);
+    s.fd = motcua::bench::ConnectLoopback(port, false);
     if (s.fd < 0) {
       std::fprintf(stderr, "ws_load: cannot connect\n");
       return 1;

@@ -185,6 +185,16 @@ std::optional<std::string> StorePath(const std::string& path) {
   return std::nullopt;
 }
 
+// The store at `arg` (a data directory or its db/); says so when there is none.
+std::optional<std::string> FoundStore(const std::string& arg) {
+  std::optional<std::string> db = StorePath(arg);
+  if (!db) {
+    std::cerr << "no motcua store at " << arg
+              << ": expected a data directory (with db/) or its db directory\n";
+  }
+  return db;
+}
+
 // The store the command's one argument names; otherwise what the command exits with (usage, or
 // no store there).
 std::optional<std::string> StoreArgument(int argc, char** argv, int* exit_code) {
@@ -193,27 +203,30 @@ std::optional<std::string> StoreArgument(int argc, char** argv, int* exit_code) 
     *exit_code = Usage();
     return std::nullopt;
   }
-  std::optional<std::string> db = StorePath(args[1]);
-  if (!db) {
-    std::cerr << "no motcua store at " << args[1]
-              << ": expected a data directory (with db/) or its db directory\n";
-    *exit_code = 1;
-  }
+  std::optional<std::string> db = FoundStore(args[1]);
+  if (!db) *exit_code = 1;
   return db;
+}
+
+// The store at `db`, opened read-only (never created); null, said why, when it does not open.
+std::unique_ptr<RocksStore> OpenReadOnly(const std::string& db) {
+  RocksStoreOptions read_only;
+  read_only.read_only = true;
+  Result<std::unique_ptr<RocksStore>> store = RocksStore::Open(db, read_only);
+  if (!store.ok()) {
+    std::cerr << store.status().message() << "\n";
+    return nullptr;
+  }
+  return std::move(*store);
 }
 
 int Verify(int argc, char** argv) {
   int exit_code = 0;
   std::optional<std::string> db = StoreArgument(argc, argv, &exit_code);
   if (!db) return exit_code;
-  RocksStoreOptions read_only;
-  read_only.read_only = true;
-  Result<std::unique_ptr<RocksStore>> store = RocksStore::Open(*db, read_only);
-  if (!store.ok()) {
-    std::cerr << store.status().message() << "\n";
-    return 1;
-  }
-  Result<VerifyReport> report = VerifyStore(**store);
+  std::unique_ptr<RocksStore> store = OpenReadOnly(*db);
+  if (!store) return 1;
+  Result<VerifyReport> report = VerifyStore(*store);
   if (!report.ok()) {
     std::cerr << "verify failed: " << report.status().ToString() << "\n";
     return 1;
@@ -241,23 +254,14 @@ int DueChangesCommand(int argc, char** argv) {
     }
   }
   if (args.size() != 1) return Usage();
-  std::optional<std::string> db = StorePath(args[0]);
-  if (!db) {
-    std::cerr << "no motcua store at " << args[0]
-              << ": expected a data directory (with db/) or its db directory\n";
-    return 1;
-  }
+  std::optional<std::string> db = FoundStore(args[0]);
+  if (!db) return 1;
   DefinitionSet set;
   if (!LoadOrReport(definitions, &set)) return 1;
   DefinitionCatalog catalog(std::move(set), nullptr);
-  RocksStoreOptions read_only;
-  read_only.read_only = true;
-  Result<std::unique_ptr<RocksStore>> store = RocksStore::Open(*db, read_only);
-  if (!store.ok()) {
-    std::cerr << store.status().message() << "\n";
-    return 1;
-  }
-  Result<DueChanges> found = FindDueChanges(**store, catalog);
+  std::unique_ptr<RocksStore> store = OpenReadOnly(*db);
+  if (!store) return 1;
+  Result<DueChanges> found = FindDueChanges(*store, catalog);
   if (!found.ok()) {
     std::cerr << "due-changes failed: " << found.status().ToString() << "\n";
     return 1;
