@@ -233,8 +233,8 @@ int Verify(int argc, char** argv) {
   }
   for (const std::string& p : report->problems) std::cout << "MISMATCH " << p << "\n";
   std::cout << (report->ok() ? "OK: " : "FAILED: ") << report->dossiers << " dossiers, "
-            << report->events << " events, " << report->index_entries
-            << " index entries, outbox at " << report->outbox_last
+            << report->events << " events, " << report->index_entries << " index entries, "
+            << report->report_counters << " report counters, outbox at " << report->outbox_last
             << (report->ok() ? "" : ", " + std::to_string(report->problems.size()) + " problems")
             << "\n";
   return report->ok() ? 0 : 1;

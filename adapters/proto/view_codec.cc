@@ -58,8 +58,7 @@ void FillView(const Dossier& d, const ProcedureCatalog& catalog, Instant now, v1
   SetLocal(v->mutable_decided_at(), d.decided_at);
   SetLocal(v->mutable_returned_at(), d.returned_at);
   if (d.timeliness) v->set_timeliness(NameOf(*d.timeliness));
-  auto due = d.effective_due();
-  v->set_overdue(IsOpen(d.status) && !d.paused() && due && WorkCalendar::IsOverdue(*due, now));
+  v->set_overdue(d.OverdueAt(now));
   v->set_stop_reason(d.stop_reason);
   if (p && (d.status == DossierStatus::kReceived || d.status == DossierStatus::kInProcessing ||
             d.status == DossierStatus::kPaymentRequested ||

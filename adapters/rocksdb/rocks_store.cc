@@ -11,6 +11,7 @@
 #include <rocksdb/write_batch.h>
 #include <sys/statvfs.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
@@ -23,13 +24,11 @@ namespace motcua {
 
 namespace {
 
-// The storage format version kept under "format" in the default column family. A change of
-// keys or values bumps it and comes with a migration (docs/storage.md, "Formats").
-constexpr char kFormatKey[] = "format";
-constexpr char kFormatVersion[] = "3";
+constexpr const char* kFormatKey = RocksStore::kFormatKey;
+constexpr const char* kFormatVersion = RocksStore::kFormatVersion;
 
-const char* const kColumnFamilyNames[] = {"default",     "dossiers", "history", "indexes",
-                                          "idempotency", "outbox",   "counters"};
+const char* const kColumnFamilyNames[] = {"default",     "dossiers", "history",  "indexes",
+                                          "idempotency", "outbox",   "counters", "reports"};
 static_assert(std::size(kColumnFamilyNames) == static_cast<size_t>(ColumnFamily::kCount));
 
 Status FromRocks(const rocksdb::Status& s, const std::string& what) {
@@ -155,6 +154,9 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& path,
   indexes.memtable_insert_with_hint_prefix_extractor = std::make_shared<IndexGroupTransform>();
   rocksdb::ColumnFamilyOptions outbox = cf_options;
   outbox.memtable_insert_with_hint_prefix_extractor = std::make_shared<SingleGroupTransform>();
+  // Report counters take additions (merge operands): a write never reads a counter.
+  rocksdb::ColumnFamilyOptions reports = cf_options;
+  reports.merge_operator = NewInt64AddOperator();
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (int i = 0; i < static_cast<int>(ColumnFamily::kCount); ++i) {
@@ -164,7 +166,19 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& path,
     descriptors.emplace_back(kColumnFamilyNames[i], by_key                        ? hashed
                                                     : f == ColumnFamily::kIndexes ? indexes
                                                     : f == ColumnFamily::kOutbox  ? outbox
+                                                    : f == ColumnFamily::kReports ? reports
                                                                                   : cf_options);
+  }
+  if (options.read_only) {
+    // A store of an older format lacks the newer column families: open the ones it has, and
+    // let the format check below say what to do.
+    std::vector<std::string> present;
+    if (rocksdb::DB::ListColumnFamilies(db_options, path, &present).ok()) {
+      while (!descriptors.empty() &&
+             std::find(present.begin(), present.end(), descriptors.back().name) == present.end()) {
+        descriptors.pop_back();
+      }
+    }
   }
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s;
@@ -207,7 +221,7 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& path,
     store->created_ = true;
   } else if (!s.ok()) {
     return Unavailable("cannot read the store format: " + s.ToString());
-  } else if (format == "1" || format == "2") {
+  } else if (format == "1" || format == "2" || format == "3") {
     if (store->write_failed_.load()) {
       return FailedPrecondition("the store at " + path + " has format " + format +
                                 "; this build upgrades it to format " + kFormatVersion +
@@ -215,10 +229,14 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& path,
                                 "<data>, or motcua serve), which it cannot now: " +
                                 store->write_failure_);
     }
-    RETURN_IF_ERROR(store->MigrateIndexes(format));
+    RETURN_IF_ERROR(store->Migrate(format));
   } else if (format != kFormatVersion) {
     return FailedPrecondition("the store at " + path + " has format " + format +
                               "; this build reads format " + kFormatVersion);
+  }
+  if (store->handles_.size() != static_cast<size_t>(ColumnFamily::kCount)) {
+    return FailedPrecondition("the store at " + path + " lacks column families of format " +
+                              kFormatVersion);
   }
   return store;
 }
@@ -237,40 +255,6 @@ Status RocksStore::PutSetting(const std::string& key, const std::string& value) 
   wo.sync = true;
   rocksdb::Status s = db_->Put(wo, cf(ColumnFamily::kDefault), key, value);
   if (!s.ok()) return Unavailable("cannot write the store setting '" + key + "': " + s.ToString());
-  return Status::Ok();
-}
-
-// Formats 2 and 3 only add index entries: the migration writes every index entry of every
-// dossier (those it has already are written again, unchanged), then the new format.
-Status RocksStore::MigrateIndexes(const std::string& from) {
-  constexpr size_t kPerWrite = 10000;
-  size_t dossiers = 0;
-  rocksdb::WriteBatch batch;
-  auto flush = [&](bool last) -> Status {
-    rocksdb::WriteOptions wo;
-    wo.sync = last;
-    if (last) batch.Put(cf(ColumnFamily::kDefault), kFormatKey, kFormatVersion);
-    rocksdb::Status s = db_->Write(wo, &batch);
-    batch.Clear();
-    return s.ok() ? Status::Ok() : Unavailable("cannot migrate the store: " + s.ToString());
-  };
-  rocksdb::ReadOptions ro;
-  ro.total_order_seek = true;  // every dossier, across the hashed memtable's prefixes
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(ColumnFamily::kDossiers)));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    ASSIGN_OR_RETURN(Dossier d, DecodeDossier(it->value().ToString()));
-    for (const std::string& entry : IndexEntries(d)) {
-      batch.Put(cf(ColumnFamily::kIndexes), entry, rocksdb::Slice());
-    }
-    if (++dossiers % kPerWrite == 0) RETURN_IF_ERROR(flush(false));
-  }
-  if (!it->status().ok())
-    return Unavailable("cannot migrate the store: " + it->status().ToString());
-  RETURN_IF_ERROR(flush(true));
-  migration_ = "store format " + from + " → " + std::string(kFormatVersion) +
-               ": wrote the index entries of " + std::to_string(dossiers) +
-               " dossiers (the status index of format 2, the applicant name and phone indexes "
-               "of format 3)";
   return Status::Ok();
 }
 
@@ -361,8 +345,9 @@ namespace {
 // A write set as column-family operations, ready to copy into a WriteBatch.
 struct EncodedOps {
   struct Op {
+    enum Kind { kPut, kDelete, kMerge };
     ColumnFamily cf;
-    bool is_delete;
+    Kind kind;
     std::string key;
     std::string value;
   };
@@ -372,30 +357,36 @@ struct EncodedOps {
 }  // namespace
 
 void RocksStore::Encode(WriteSet& w) {
+  using Op = EncodedOps::Op;
   auto enc = std::make_shared<EncodedOps>();
   auto& ops = enc->ops;
-  ops.reserve(w.changes.size() * 12 + w.idempotency.size() + w.counters.size());
+  ops.reserve(w.changes.size() * 12 + w.idempotency.size() + w.counters.size() +
+              w.report_deltas.size());
   uint64_t pos = w.first_outbox_position;
   for (const DossierChange& c : w.changes) {
     std::vector<std::string> removed, added;
     DiffIndexEntries(c.before.get(), *c.after, &removed, &added);
-    for (auto& e : removed) ops.push_back({ColumnFamily::kIndexes, true, std::move(e), {}});
-    for (auto& e : added) ops.push_back({ColumnFamily::kIndexes, false, std::move(e), {}});
-    ops.push_back({ColumnFamily::kDossiers, false, c.after->id, EncodeDossier(*c.after)});
+    for (auto& e : removed) ops.push_back({ColumnFamily::kIndexes, Op::kDelete, std::move(e), {}});
+    for (auto& e : added) ops.push_back({ColumnFamily::kIndexes, Op::kPut, std::move(e), {}});
+    ops.push_back({ColumnFamily::kDossiers, Op::kPut, c.after->id, EncodeDossier(*c.after)});
     for (const Event& e : c.events) {
       std::string key = HistoryKey(e.dossier_id, e.version);
-      ops.push_back({ColumnFamily::kHistory, false, key, EncodeEvent(e)});
+      ops.push_back({ColumnFamily::kHistory, Op::kPut, key, EncodeEvent(e)});
       // The outbox points at the history record: the event is stored once.
-      ops.push_back({ColumnFamily::kOutbox, false, EncodeBE64(pos++), std::move(key)});
+      ops.push_back({ColumnFamily::kOutbox, Op::kPut, EncodeBE64(pos++), std::move(key)});
     }
   }
   for (const auto& r : w.idempotency) {
     v1::IdempotencyRecord p;
     ToProto(r, &p);
-    ops.push_back({ColumnFamily::kIdempotency, false, r.key, p.SerializeAsString()});
+    ops.push_back({ColumnFamily::kIdempotency, Op::kPut, r.key, p.SerializeAsString()});
   }
   for (const auto& [name, value] : w.counters) {
-    ops.push_back({ColumnFamily::kCounters, false, name, EncodeBE64(static_cast<uint64_t>(value))});
+    ops.push_back(
+        {ColumnFamily::kCounters, Op::kPut, name, EncodeBE64(static_cast<uint64_t>(value))});
+  }
+  for (const auto& [name, delta] : w.report_deltas) {
+    ops.push_back({ColumnFamily::kReports, Op::kMerge, name, EncodeLE64(delta)});
   }
   w.encoded = std::move(enc);
 }
@@ -413,10 +404,16 @@ Status RocksStore::Commit(const std::vector<const WriteSet*>& sets) {
       encoded = copy.encoded;
     }
     for (const auto& op : static_cast<const EncodedOps*>(encoded.get())->ops) {
-      if (op.is_delete) {
-        batch.Delete(cf(op.cf), op.key);
-      } else {
-        batch.Put(cf(op.cf), op.key, op.value);
+      switch (op.kind) {
+        case EncodedOps::Op::kPut:
+          batch.Put(cf(op.cf), op.key, op.value);
+          break;
+        case EncodedOps::Op::kDelete:
+          batch.Delete(cf(op.cf), op.key);
+          break;
+        case EncodedOps::Op::kMerge:
+          batch.Merge(cf(op.cf), op.key, op.value);
+          break;
       }
     }
   }

@@ -20,7 +20,8 @@
 
 namespace rocksdb {
 class Env;
-}
+class MergeOperator;
+}  // namespace rocksdb
 
 namespace motcua {
 
@@ -32,6 +33,7 @@ enum class ColumnFamily : int {
   kIdempotency,  // "idempotency": key → v1.IdempotencyRecord
   kOutbox,       // "outbox": position(be64) → v1.Event
   kCounters,     // "counters": name → value(be64)
+  kReports,      // "reports": report counter name → sum(le64, merged by addition) (format 4)
   kCount,
 };
 
@@ -53,6 +55,11 @@ struct RocksStoreOptions {
 
 class RocksStore : public Store {
  public:
+  // The storage format version kept under "format" in the default column family. A change of
+  // keys or values bumps it and comes with a migration (docs/storage.md, "Formats").
+  static constexpr const char* kFormatKey = "format";
+  static constexpr const char* kFormatVersion = "4";
+
   static Result<std::unique_ptr<RocksStore>> Open(const std::string& path,
                                                   const RocksStoreOptions& options = {});
   ~RocksStore() override;
@@ -74,6 +81,9 @@ class RocksStore : public Store {
   Result<bool> HasIndexEntry(const std::string& entry) override;
   Result<std::vector<std::string>> AllIndexEntries(const std::string& start_after,
                                                    size_t limit) override;
+  Status ScanReportCounters(
+      const std::string& begin, const std::string& end,
+      const std::function<void(std::string_view name, int64_t value)>& fn) override;
 
   // Whether writes are refused after a failure (or the store was opened read-only), and why.
   bool write_failed() const { return write_failed_.load(); }
@@ -94,10 +104,12 @@ class RocksStore : public Store {
 
  private:
   RocksStore() = default;
-  // Format 1 or 2 → 3: writes every index entry of every dossier, which adds the status index
-  // (`ss`, format 2) and the applicant name and phone indexes (`an`, `ph`, format 3). Idempotent:
-  // a crash part-way leaves the old format, and the next open does it again.
-  Status MigrateIndexes(const std::string& from);
+  // Format 1, 2 or 3 → 4 (report_counters.cc): writes every index entry of every dossier, which
+  // adds the status index (`ss`, format 2), the applicant name and phone indexes (`an`, `ph`,
+  // format 3) and the overdue dossiers in a pause (`du`, format 4), and counts the report
+  // counters (format 4) from every history. Idempotent: a crash part-way leaves the old format,
+  // and the next open does it again.
+  Status Migrate(const std::string& from);
   rocksdb::ColumnFamilyHandle* cf(ColumnFamily f) const { return handles_[static_cast<int>(f)]; }
 
   std::string path_;
@@ -114,5 +126,11 @@ class RocksStore : public Store {
 // Big-endian fixed-width encodings so that byte order is numeric order.
 std::string EncodeBE64(uint64_t v);
 uint64_t DecodeBE64(const char* p);
+
+// A report counter's value: little-endian two's complement, summed by the column family's merge
+// operator (report_counters.cc).
+std::string EncodeLE64(int64_t v);
+int64_t DecodeLE64(const char* p);
+std::shared_ptr<rocksdb::MergeOperator> NewInt64AddOperator();
 
 }  // namespace motcua

@@ -145,6 +145,8 @@ CommandResult CommandBatch::Add(const CommandRequest& req) {
     moved.emplace_back(name, *n + 1);
   }
   for (auto& [name, value] : moved) counters_[name] = value;
+  // The report counters it moves (engine/report/counters.h), in the same write.
+  AddReportDeltas(current.get(), *after, now_, &report_deltas_);
   if (auto it = change_of_.find(after->id); it != change_of_.end()) {
     DossierChange& c = writes_.changes[it->second];
     c.after = after;

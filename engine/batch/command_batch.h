@@ -16,6 +16,7 @@
 #include "engine/common/clock.h"
 #include "engine/common/status.h"
 #include "engine/dossier/processor.h"
+#include "engine/report/counters.h"
 #include "engine/store/store.h"
 
 namespace motcua {
@@ -76,6 +77,7 @@ class CommandBatch {
   // The write holding everything staged (Store::Commit takes it).
   WriteSet& writes() {
     writes_.counters.assign(counters_.begin(), counters_.end());
+    writes_.report_deltas.assign(report_deltas_.begin(), report_deltas_.end());
     return writes_;
   }
   // What the batch staged, for the batches that follow while it is in flight.
@@ -100,6 +102,7 @@ class CommandBatch {
   std::map<std::string, size_t> change_of_;  // dossier id → index in writes_.changes
   std::map<std::string, IdempotencyRecord> idem_;
   std::map<std::string, int64_t> counters_;
+  CounterDeltas report_deltas_;  // summed over the batch: one change per counter
 };
 
 // The command that fires a timer that has come due (the timer loop's, and tests').

@@ -102,6 +102,14 @@ std::string IdNumberProblem(IdKind kind, const std::string& id) {
 
 }  // namespace
 
+std::optional<Instant> Dossier::OverdueFrom() const {
+  if (!IsOpen(status)) return std::nullopt;
+  const std::optional<Instant> due = effective_due();
+  if (!due) return std::nullopt;
+  if (paused() && pauses.back().from < *due) return std::nullopt;
+  return due;
+}
+
 bool Dossier::OnlyMarkedSince(int64_t expected) const {
   if (expected > version || expected < 1) return false;
   for (int64_t v = expected + 1; v <= version; ++v) {

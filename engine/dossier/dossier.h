@@ -319,6 +319,15 @@ struct Dossier : DossierIdentity {
   std::optional<Instant> effective_due() const {
     return extended_due_at ? extended_due_at : due_at;
   }
+  // The instant from which the dossier is overdue if nothing happens to it (docs/reports.md):
+  // its effective due instant while it is open, unless it is in a pause begun before that
+  // instant. A pause does not cure lateness: one begun at or after the due instant leaves the
+  // dossier overdue while it lasts. None: as it stands it does not become overdue.
+  std::optional<Instant> OverdueFrom() const;
+  bool OverdueAt(Instant t) const {
+    const std::optional<Instant> from = OverdueFrom();
+    return from && *from <= t;
+  }
   bool operator==(const Dossier&) const = default;
 };
 

@@ -117,11 +117,8 @@ std::vector<std::string> IndexEntries(const Dossier& d) {
       add(IndexKind::kWorkQueue, {d.receiving_agency, d.current_step, d.assignee});
     }
   }
-  if (IsOpen(d.status)) {
-    if (!d.paused()) {
-      if (auto due = d.effective_due()) add(IndexKind::kDue, {SortableInstant(*due)});
-    }
-  }
+  // Dossiers that are or will become overdue, by the instant they do (Dossier::OverdueFrom).
+  if (auto from = d.OverdueFrom()) add(IndexKind::kDue, {SortableInstant(*from)});
   add(IndexKind::kProcedure, {d.procedure_code});
   if (!d.applicant.id_number.empty()) add(IndexKind::kApplicant, {d.applicant.id_number});
   if (std::string name = FoldVietnamese(d.applicant.name); !name.empty()) {

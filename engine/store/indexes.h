@@ -9,7 +9,9 @@
 //   kAgencyStatus "as" agency status id          agency + status (receiving and competent agency)
 //   kWorkQueue    "wq" agency step assignee id   work queue (open dossiers, and decided ones at a
 //                                                step after the decision; both agencies)
-//   kDue          "du" <16 hex due seconds> id   open, not paused dossiers by effective due instant
+//   kDue          "du" <16 hex due seconds> id   dossiers that are or will become overdue, by the
+//                                                instant they do (Dossier::OverdueFrom; format 4
+//                                                adds those paused after their due instant)
 //   kProcedure    "pr" procedure_code id
 //   kApplicant    "ap" applicant_id id
 //   kReceived     "rc" <16 hex received seconds> id

@@ -75,6 +75,25 @@ void MemoryStore::Apply(const WriteSet& w) {
   }
   for (const auto& r : w.idempotency) idempotency_[r.key] = r;
   for (const auto& [name, value] : w.counters) counters_[name] = value;
+  for (const auto& [name, delta] : w.report_deltas) {
+    auto it = report_.try_emplace(name, 0).first;
+    it->second += delta;
+    if (it->second == 0) report_.erase(it);
+  }
+}
+
+Status MemoryStore::ScanReportCounters(
+    const std::string& begin, const std::string& end,
+    const std::function<void(std::string_view name, int64_t value)>& fn) {
+  std::vector<std::pair<std::string, int64_t>> found;
+  {
+    MutexLock lock(&mu_);
+    for (auto it = report_.lower_bound(begin); it != report_.end() && it->first < end; ++it) {
+      found.emplace_back(it->first, it->second);
+    }
+  }
+  for (const auto& [name, value] : found) fn(name, value);
+  return Status::Ok();
 }
 
 Result<std::vector<OutboxEntry>> MemoryStore::ReadOutbox(uint64_t after, size_t limit) {

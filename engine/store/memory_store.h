@@ -27,6 +27,9 @@ class MemoryStore : public Store {
   Result<bool> HasIndexEntry(const std::string& entry) override;
   Result<std::vector<std::string>> AllIndexEntries(const std::string& start_after,
                                                    size_t limit) override;
+  Status ScanReportCounters(
+      const std::string& begin, const std::string& end,
+      const std::function<void(std::string_view name, int64_t value)>& fn) override;
 
   // Test hook: make every later Commit fail, as a failed sync would.
   void FailCommits(bool fail);
@@ -42,6 +45,7 @@ class MemoryStore : public Store {
   std::set<std::string> index_ GUARDED_BY(mu_);
   std::map<std::string, IdempotencyRecord> idempotency_ GUARDED_BY(mu_);
   std::map<std::string, int64_t> counters_ GUARDED_BY(mu_);
+  std::map<std::string, int64_t> report_ GUARDED_BY(mu_);
   std::map<uint64_t, Event> outbox_ GUARDED_BY(mu_);
 };
 

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -58,6 +59,8 @@ struct WriteSet {
   std::vector<DossierChange> changes;
   std::vector<IdempotencyRecord> idempotency;
   std::vector<std::pair<std::string, int64_t>> counters;  // name → new value
+  // Report counters (engine/report/counters.h): name → change, added to the stored sum.
+  std::vector<std::pair<std::string, int64_t>> report_deltas;
   uint64_t first_outbox_position = 0;  // position of the first event of changes[0]
   size_t event_count() const;
   // The store's own encoding of this write, made by Store::Encode off the commit path.
@@ -136,6 +139,11 @@ class Store {
   // Every index entry in the store, in order, after `start_after` (verification).
   virtual Result<std::vector<std::string>> AllIndexEntries(const std::string& start_after,
                                                            size_t limit) = 0;
+  // Calls `fn` with every report counter whose name lies in [begin, end), in order (sums that
+  // came to zero may be reported or not).
+  virtual Status ScanReportCounters(
+      const std::string& begin, const std::string& end,
+      const std::function<void(std::string_view name, int64_t value)>& fn) = 0;
 };
 
 }  // namespace motcua

@@ -2,10 +2,12 @@
 
 #include "engine/store/verify.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
 #include "engine/dossier/appliers.h"
+#include "engine/report/counters.h"
 #include "engine/store/indexes.h"
 
 namespace motcua {
@@ -20,6 +22,7 @@ Result<VerifyReport> VerifyStore(Store& store, size_t max_problems) {
     if (r.problems.size() < max_problems) r.problems.push_back(std::move(p));
   };
   std::set<std::string> expected_entries;
+  CounterDeltas counted;                       // the report counters, counted from the histories
   std::map<std::string, std::string> numbers;  // number → id
   std::string after;
   while (true) {
@@ -44,6 +47,7 @@ Result<VerifyReport> VerifyStore(Store& store, size_t max_problems) {
         }
         Apply(replay, e);
       }
+      if (ordered) AddHistoryDeltas(history, &counted);
       if (ordered && !(replay == *stored)) {
         problem("dossier '" + id + "': replaying " + std::to_string(history.size()) +
                 " events gives version " + std::to_string(replay.version) + " status " +
@@ -76,6 +80,30 @@ Result<VerifyReport> VerifyStore(Store& store, size_t max_problems) {
     }
     if (entries.size() < kPage) break;
     start = entries.back();
+  }
+  // The report counters are what the histories count (a sum of zero may be stored or not).
+  const auto readable = [](std::string name) {
+    std::replace(name.begin(), name.end(), kIndexSep, '/');
+    return name;
+  };
+  auto next = counted.begin();
+  RETURN_IF_ERROR(store.ScanReportCounters(
+      "", std::string(1, '\xff'), [&](std::string_view name, int64_t value) {
+        ++r.report_counters;
+        for (; next != counted.end() && next->first < name; ++next) {
+          problem("report counter " + readable(next->first) + " is missing; the histories say " +
+                  std::to_string(next->second));
+        }
+        int64_t expected = 0;
+        if (next != counted.end() && next->first == name) expected = (next++)->second;
+        if (value != expected) {
+          problem("report counter " + readable(std::string(name)) + " is " + std::to_string(value) +
+                  "; the histories say " + std::to_string(expected));
+        }
+      }));
+  for (; next != counted.end(); ++next) {
+    problem("report counter " + readable(next->first) + " is missing; the histories say " +
+            std::to_string(next->second));
   }
   // The outbox is gap-free from 1.
   ASSIGN_OR_RETURN(r.outbox_last, store.LastOutboxPosition());

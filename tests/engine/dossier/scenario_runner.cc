@@ -355,6 +355,7 @@ class Runner {
     check("supplements", std::to_string(d->supplement_requests));
     check("asked_by", d->supplement_requested_by.empty() ? "none" : d->supplement_requested_by);
     check("paused", d->paused() ? "true" : "false");
+    check("overdue", d->OverdueAt(now_) ? "true" : "false");
     check("pauses", std::to_string(d->pauses.size()));
     check("version", std::to_string(d->version));
     check("procedure_version", std::to_string(d->procedure_version));

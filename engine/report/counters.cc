@@ -1,0 +1,200 @@
+// Report counters (counters.h): what a dossier's state contributes to them, and the changes
+// between two states.
+
+#include "engine/report/counters.h"
+
+#include <array>
+#include <cstdio>
+
+#include "engine/dossier/appliers.h"
+#include "engine/store/indexes.h"
+
+namespace motcua {
+
+namespace {
+
+constexpr char kReportPrefix[] = "f6";
+
+CivilDate DayOf(Instant t) { return LocalDateAt(t, kReportUtcOffsetSeconds); }
+
+ReportMeasure ReceivedMeasure(Channel c) {
+  switch (c) {
+    case Channel::kCounter:
+      return ReportMeasure::kReceivedCounter;
+    case Channel::kPostal:
+      return ReportMeasure::kReceivedPostal;
+    case Channel::kOnlineFull:
+      return ReportMeasure::kReceivedOnlineFull;
+    case Channel::kOnlinePartial:
+      return ReportMeasure::kReceivedOnlinePartial;
+  }
+  return ReportMeasure::kReceivedCounter;
+}
+
+// What the counters follow of one state of a dossier; the agency and procedure are views into
+// the dossier it was taken from.
+struct Facts {
+  bool counted = false;  // received (T2): it counts from its reception
+  std::string_view agency;
+  std::string_view procedure;
+  CivilDate received_day;
+  ReportMeasure received = ReportMeasure::kReceivedCounter;
+  std::optional<ReportMeasure> decided;  // processed: its timeliness
+  bool refused = false;                  // decided: refused on the merits
+  CivilDate decided_day;
+  bool withdrawn = false;
+  std::optional<Instant> overdue_from;
+  bool supplement = false;  // waiting for the applicant's supplement
+  bool operator==(const Facts&) const = default;
+};
+
+Facts FactsOf(const Dossier& d) {
+  Facts f;
+  if (!d.received_at) return f;
+  f.counted = true;
+  f.agency = d.competent_agency;
+  f.procedure = d.procedure_code;
+  f.received_day = DayOf(*d.received_at);
+  f.received = ReceivedMeasure(d.channel);
+  if ((d.status == DossierStatus::kDecided || d.status == DossierStatus::kReturned) &&
+      d.decided_at) {
+    const Timeliness t = d.timeliness.value_or(Timeliness::kOnTime);
+    f.decided = t == Timeliness::kEarly    ? ReportMeasure::kEarly
+                : t == Timeliness::kOnTime ? ReportMeasure::kOnTime
+                : d.extended_due_at        ? ReportMeasure::kLateExtended
+                                           : ReportMeasure::kLate;
+    f.refused = d.outcome == Outcome::kRefused;
+    f.decided_day = DayOf(*d.decided_at);
+  }
+  f.withdrawn = d.status == DossierStatus::kStopped;
+  f.overdue_from = d.OverdueFrom();
+  f.supplement = d.status == DossierStatus::kSupplementRequested;
+  return f;
+}
+
+void AppendPeriod(ReportLevel level, CivilDate d, std::string* out) {
+  char buf[16];
+  int n = 0;
+  switch (level) {
+    case ReportLevel::kYear:
+      n = std::snprintf(buf, sizeof buf, "%04d", d.year);
+      break;
+    case ReportLevel::kMonth:
+      n = std::snprintf(buf, sizeof buf, "%04d%02d", d.year, d.month);
+      break;
+    case ReportLevel::kDay:
+      n = std::snprintf(buf, sizeof buf, "%04d%02d%02d", d.year, d.month, d.day);
+      break;
+  }
+  out->append(buf, static_cast<size_t>(n));
+}
+
+// Adds `delta` to the counters of `day`, its month and its year.
+void Add(const Facts& f, CivilDate day, ReportMeasure m, int64_t delta, CounterDeltas* out) {
+  for (ReportLevel level : {ReportLevel::kYear, ReportLevel::kMonth, ReportLevel::kDay}) {
+    std::string name;
+    name.reserve(f.agency.size() + f.procedure.size() + 40);
+    name += kReportPrefix;
+    name += kIndexSep;
+    name += static_cast<char>(level);
+    name += kIndexSep;
+    AppendPeriod(level, day, &name);
+    name += kIndexSep;
+    name += f.agency;
+    name += kIndexSep;
+    name += f.procedure;
+    name += kIndexSep;
+    name += NameOf(m);
+    auto [it, inserted] = out->try_emplace(std::move(name), 0);
+    it->second += delta;
+    if (it->second == 0) out->erase(it);
+  }
+}
+
+// Adds `sign` times what a state with facts `f` contributes, seen at `at`.
+void Contribute(const Facts& f, Instant at, int64_t sign, CounterDeltas* out) {
+  if (!f.counted) return;
+  Add(f, f.received_day, f.received, sign, out);
+  if (f.decided) {
+    Add(f, f.decided_day, *f.decided, sign, out);
+    if (f.refused) Add(f, f.decided_day, ReportMeasure::kRefused, sign, out);
+  }
+  const CivilDate today = DayOf(at);
+  if (f.withdrawn) Add(f, today, ReportMeasure::kWithdrawn, sign, out);
+  // Overdue from its due instant, or from now when that has passed already.
+  if (f.overdue_from) {
+    Add(f, *f.overdue_from < at ? today : DayOf(*f.overdue_from), ReportMeasure::kOverdue, sign,
+        out);
+  }
+  if (f.supplement) Add(f, today, ReportMeasure::kSupplement, sign, out);
+}
+
+}  // namespace
+
+void AddReportDeltas(const Dossier* before, const Dossier& after, Instant at, CounterDeltas* out) {
+  const Facts a = FactsOf(after);
+  if (before == nullptr) {
+    Contribute(a, at, +1, out);
+    return;
+  }
+  const Facts b = FactsOf(*before);
+  if (a == b) return;  // nothing the counters follow changed (most steps)
+  Contribute(b, at, -1, out);
+  Contribute(a, at, +1, out);
+}
+
+void AddHistoryDeltas(const std::vector<Event>& history, CounterDeltas* out) {
+  Dossier d;
+  for (const Event& e : history) {
+    if (d.version == 0) {
+      Apply(d, e);
+      AddReportDeltas(nullptr, d, e.at, out);
+      continue;
+    }
+    const Dossier before = d;
+    Apply(d, e);
+    AddReportDeltas(&before, d, e.at, out);
+  }
+}
+
+std::optional<ReportCounterKey> ParseReportCounter(std::string_view name) {
+  std::array<std::string_view, 6> f;
+  size_t at = 0;
+  for (size_t i = 0; i < f.size(); ++i) {
+    const size_t sep = i + 1 < f.size() ? name.find(kIndexSep, at) : std::string_view::npos;
+    if (i + 1 < f.size() && sep == std::string_view::npos) return std::nullopt;
+    f[i] = name.substr(at, sep == std::string_view::npos ? std::string_view::npos : sep - at);
+    at = sep + 1;
+  }
+  if (f[0] != kReportPrefix || f[1].size() != 1) return std::nullopt;
+  ReportCounterKey k;
+  const char level = f[1][0];
+  if (level != 'y' && level != 'm' && level != 'd') return std::nullopt;
+  k.level = static_cast<ReportLevel>(level);
+  const size_t width = level == 'y' ? 4 : level == 'm' ? 6 : 8;
+  if (f[2].size() != width) return std::nullopt;
+  k.period = f[2];
+  k.agency = f[3];
+  k.procedure = f[4];
+  std::optional<ReportMeasure> m = ParseName<ReportMeasure>(f[5]);
+  if (!m) return std::nullopt;
+  k.measure = *m;
+  return k;
+}
+
+std::string ReportLevelBound(ReportLevel level, std::string_view period) {
+  std::string s = kReportPrefix;
+  s += kIndexSep;
+  s += static_cast<char>(level);
+  s += kIndexSep;
+  s += period;
+  return s;
+}
+
+std::string ReportPeriod(ReportLevel level, CivilDate d) {
+  std::string s;
+  AppendPeriod(level, d, &s);
+  return s;
+}
+
+}  // namespace motcua
