@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 build_dir=${1:-build}
 
 packages=(g++ cmake make pkg-config libboost1.81-dev librocksdb-dev libprotobuf-dev
-          protobuf-compiler libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev)
+          protobuf-compiler libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
+          libxlsxwriter-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -5,8 +5,11 @@
 
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -16,6 +19,7 @@
 #include "adapters/json/json_writer.h"
 #include "adapters/proto/definition_codec.h"
 #include "adapters/proto/view_codec.h"
+#include "adapters/report/form06_formats.h"
 #include "adapters/rocksdb/rocks_store.h"
 #include "adapters/yaml/definition_loader.h"
 #include "engine/calendar/deadline.h"
@@ -52,6 +56,12 @@ int Usage(bool asked = false) {
       "      definitions at DIR (default ./definitions), e.g. once an official year replaces a\n"
       "      provisional one: one line each, old -> new. Opens the store read-only (the server\n"
       "      may run); an admin recomputes a dossier with the recompute_due command\n"
+      "  motcua report form06 <data-dir> (--period P | --from YYYY-MM-DD --to YYYY-MM-DD)\n"
+      "               [--agency CODE] [--group-by agency|field|procedure]\n"
+      "               [--format csv|html|xlsx|json] [--out FILE] [--definitions DIR]\n"
+      "      report form 06 (docs/reports.md) from the store's counters; P is YYYY, YYYY-H1,\n"
+      "      YYYY-Q1..Q4 or YYYY-MM. CSV on stdout by default; xlsx needs --out. Opens the\n"
+      "      store read-only (the server may run)\n"
       "  motcua migrate <data-dir>\n"
       "      upgrade a store written by an older build to this build's format (serve does\n"
       "      it too on start); stop the server first\n"
@@ -278,6 +288,123 @@ int DueChangesCommand(int argc, char** argv) {
   return 0;
 }
 
+// Report form 06 from a store's counters, in the format asked for.
+int Report(int argc, char** argv) {
+  std::map<std::string, std::string> flags = {{"--definitions", "definitions"},
+                                              {"--format", "csv"}};
+  std::vector<std::string> args;
+  for (int i = 2; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a.rfind("--", 0) == 0) {
+      if (i + 1 >= argc) return Usage();
+      flags[a] = argv[++i];
+    } else {
+      args.push_back(a);
+    }
+  }
+  for (const auto& [name, value] : flags) {
+    static const std::set<std::string> kKnown = {"--definitions", "--format", "--period",
+                                                 "--from",        "--to",     "--agency",
+                                                 "--group-by",    "--out"};
+    if (!kKnown.count(name)) {
+      std::cerr << "unknown option " << name << "\n";
+      return Usage();
+    }
+  }
+  if (args.size() != 2 || args[0] != "form06") return Usage();
+  Form06Request q;
+  auto fail = [](const std::string& m) {
+    std::cerr << m << "\n";
+    return 2;
+  };
+  if (flags.count("--period")) {
+    auto period = ParseReportPeriod(flags["--period"]);
+    if (!period) return fail("--period: expected YYYY, YYYY-H1/H2, YYYY-Q1..Q4 or YYYY-MM");
+    std::tie(q.from, q.to) = *period;
+  } else {
+    auto from = ParseDate(flags["--from"]);
+    auto to = ParseDate(flags["--to"]);
+    if (!from || !to) return fail("give --period, or --from and --to as YYYY-MM-DD");
+    q.from = *from;
+    q.to = *to;
+  }
+  q.agency = flags["--agency"];
+  if (flags.count("--group-by")) {
+    auto g = ParseName<ReportGrouping>(flags["--group-by"]);
+    if (!g) return fail("--group-by: expected " + kReportGroupingNames.List(" or "));
+    q.group_by = *g;
+  }
+  auto format = ParseName<ReportFormat>(flags["--format"]);
+  if (!format) return fail("--format: expected " + kReportFormatNames.List(" or "));
+  if (*format == ReportFormat::kXlsx && !flags.count("--out")) {
+    return fail("--format xlsx writes a file: give --out FILE");
+  }
+  std::optional<std::string> db = FoundStore(args[1]);
+  if (!db) return 1;
+  DefinitionSet set;
+  if (!LoadOrReport(flags["--definitions"], &set)) return 1;
+  DefinitionCatalog catalog(std::move(set), nullptr);
+  if (!q.agency.empty() && catalog.Agencies().Find(q.agency) == nullptr) {
+    std::cerr << "--agency: no agency " << q.agency << " in the registry of "
+              << flags["--definitions"] << "\n";
+    return 1;
+  }
+  std::unique_ptr<RocksStore> store = OpenReadOnly(*db);
+  if (!store) return 1;
+  // Now: a training system's clock, else the system's. A window past today ends today.
+  Instant now{static_cast<int64_t>(std::time(nullptr))};
+  if (Result<std::optional<std::string>> clock = store->Setting("clock"); clock.ok() && *clock) {
+    now = Instant{std::strtoll((*clock)->c_str(), nullptr, 10)};
+  }
+  const CivilDate today = LocalDateAt(now, kApiUtcOffsetSeconds);
+  if (today < q.from) return fail("the window starts after today (" + FormatDate(today) + ")");
+  if (today < q.to) q.to = today;
+  Result<Form06> report = Form06FromStore(*store, catalog, q, now);
+  if (!report.ok()) {
+    std::cerr << "report failed: " << report.status().message() << "\n";
+    return 1;
+  }
+  const Form06Heading heading = HeadingFor(catalog.Agencies(), q.agency);
+  std::string out;
+  switch (*format) {
+    case ReportFormat::kJson: {
+      v1::Form06Report m;
+      ToProto(*report, heading, &m);
+      out = ToJson(m, true) + "\n";
+      break;
+    }
+    case ReportFormat::kCsv:
+      out = Form06Csv(*report, heading);
+      break;
+    case ReportFormat::kHtml:
+      out = Form06Html(*report, heading);
+      break;
+    case ReportFormat::kXlsx: {
+      Result<std::string> bytes = Form06Xlsx(*report, heading);
+      if (!bytes.ok()) {
+        std::cerr << bytes.status().message() << "\n";
+        return 1;
+      }
+      out = std::move(*bytes);
+      break;
+    }
+  }
+  if (!flags.count("--out")) {
+    std::cout << out;
+    return 0;
+  }
+  std::ofstream file(flags["--out"], std::ios::binary);
+  file << out;
+  file.close();
+  if (!file) {
+    std::cerr << "cannot write " << flags["--out"] << "\n";
+    return 1;
+  }
+  std::cerr << "wrote " << flags["--out"] << " (" << report->rows.size() << " rows, "
+            << report->counters_read << " counters read)\n";
+  return 0;
+}
+
 // Opens a store for writing, which upgrades an older format, and says what it did.
 int Migrate(int argc, char** argv) {
   int exit_code = 0;
@@ -313,6 +440,7 @@ int main(int argc, char** argv) {
   if (cmd == "preview") return motcua::Preview(argc, argv);
   if (cmd == "verify") return motcua::Verify(argc, argv);
   if (cmd == "migrate") return motcua::Migrate(argc, argv);
+  if (cmd == "report") return motcua::Report(argc, argv);
   if (cmd == "due-changes") return motcua::DueChangesCommand(argc, argv);
   if (cmd == "serve") return motcua::cli::Serve(argc, argv);
   if (cmd == "token") return motcua::cli::Token(argc, argv);

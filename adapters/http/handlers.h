@@ -32,6 +32,9 @@ void ListDossiers(Api& api, Call& call);
 // registers.cc: the M07 register of results returned.
 void GetM07Register(Api& api, Call& call);
 
+// reports.cc: report form 06.
+void GetForm06(Api& api, Call& call);
+
 // public_lookup.cc: the citizen's progress lookup.
 void PublicProgress(Api& api, Call& call);
 

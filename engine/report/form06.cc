@@ -8,6 +8,7 @@
 #include <map>
 
 #include "engine/report/counters.h"
+#include "engine/store/indexes.h"
 
 namespace motcua {
 
@@ -217,8 +218,10 @@ bool AllZero(const Form06Row& r) {
 
 }  // namespace
 
-Result<Form06> BuildForm06(const Form06Request& request, const AgencyRegistry& agencies,
-                           const ProcedureLookup& procedures, const CounterScan& scan) {
+Result<Form06> BuildForm06(
+    const Form06Request& request, const AgencyRegistry& agencies, const ProcedureLookup& procedures,
+    const CounterScan& scan,
+    const std::vector<std::pair<std::string, std::string>>& not_yet_overdue) {
   if (request.to < request.from) {
     return InvalidArgument("the window ends (" + FormatDate(request.to) + ") before it starts (" +
                            FormatDate(request.from) + ")");
@@ -251,6 +254,11 @@ Result<Form06> BuildForm06(const Form06Request& request, const AgencyRegistry& a
   RETURN_IF_ERROR(sum_up_to(request.to, false));
   RETURN_IF_ERROR(sum_up_to(CivilFromDays(DaysFromCivil(request.from) - 1), true));
   RETURN_IF_ERROR(bad);
+  for (const auto& [agency, procedure] : not_yet_overdue) {
+    const int g = grouper.Of(agency, procedure, agency + kIndexSep + procedure);
+    if (g >= 0)
+      --grouper.groups()[static_cast<size_t>(g)].to[static_cast<size_t>(ReportMeasure::kOverdue)];
+  }
   const bool keep_empty = request.group_by == ReportGrouping::kAgency && !request.agency.empty();
   for (const Group& g : grouper.groups()) {
     Form06Row row = RowOf(g);

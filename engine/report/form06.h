@@ -88,8 +88,13 @@ using CounterScan =
 // Where a counter's dossiers belong: the procedure (for its field and name) by code.
 using ProcedureLookup = std::function<const Procedure*(std::string_view code)>;
 
-Result<Form06> BuildForm06(const Form06Request& request, const AgencyRegistry& agencies,
-                           const ProcedureLookup& procedures, const CounterScan& scan);
+// `not_yet_overdue`: for a window that ends today, the (competent agency, procedure) of every
+// dossier that becomes overdue later today. The counters hold such a change on its day, so the
+// stock at the end of today counts it; the report says what holds now and leaves it out.
+Result<Form06> BuildForm06(
+    const Form06Request& request, const AgencyRegistry& agencies, const ProcedureLookup& procedures,
+    const CounterScan& scan,
+    const std::vector<std::pair<std::string, std::string>>& not_yet_overdue = {});
 
 // Whether a row's numbers keep the identities above; the first one broken, named, otherwise.
 std::optional<std::string> CheckForm06Identities(const Form06Row& row);

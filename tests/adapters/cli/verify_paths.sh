@@ -29,7 +29,7 @@ echo "$out" | grep -q "no motcua store at $tmp/empty" || fail "no clear message:
 out=$("$motcua" verify "$tmp/missing" 2>&1) && fail "verify of a missing path exited 0"
 [ ! -e "$tmp/missing" ] || fail "verify created a missing path"
 
-for cmd in serve token check preview verify migrate; do
+for cmd in serve token check preview verify migrate report; do
   "$motcua" "$cmd" --help > "$tmp/help" 2>&1 || fail "motcua $cmd --help exited $?"
   grep -q "usage" "$tmp/help" || fail "motcua $cmd --help printed no usage"
 done

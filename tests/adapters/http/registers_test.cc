@@ -23,39 +23,15 @@ class RegisterTest : public ::testing::Test {
     harness_.clock().Set(*ParseLocalDateTime("2026-03-02T08:00", 7 * 3600));
   }
 
-  std::string Field(const std::string& json, const std::string& name) {
-    const size_t at = json.find("\"" + name + "\":\"");
-    if (at == std::string::npos) return "";
-    const size_t from = at + name.size() + 4;
-    return json.substr(from, json.find('"', from) - from);
-  }
-
   // Receives a 2.000908 dossier for `applicant` and takes it to its return at `returned_at`.
   std::string Returned(const std::string& applicant, const std::string& returned_at,
                        const std::string& via) {
     const std::string key = applicant + returned_at;
     harness_.clock().Set(*ParseLocalDateTime("2026-03-02T08:00", 7 * 3600));  // before the cut-off
-    http::HttpResponse r = harness_.Answer(
-        "POST", "/v1/dossiers",
-        R"({"procedure_code":"2.000908","receiving_agency":")" + std::string(kA) +
-            R"(","applicant":{"name":")" + applicant +
-            R"(","id_number":"001090012345","phone":"0912345678","address":"Thôn 1"},"documents":[{"document_id":"identity_paper"}]})",
-        "cb1", {{"idempotency-key", key}});
-    EXPECT_EQ(r.status, 201) << r.body;
-    const std::string id = Field(r.body, "id");
-    const char* steps[] = {
-        R"({"command":"act","action":"forward"})", R"({"command":"act","action":"forward"})",
-        R"({"command":"act","action":"forward"})", R"({"command":"act","action":"issue"})"};
-    int version = 1;
-    for (const char* body : steps) {
-      r = harness_.Answer("POST", "/v1/dossiers/" + id + "/commands", body, "cb1",
-                          {{"idempotency-key", key + std::to_string(version)},
-                           {"if-match", "\"" + std::to_string(version) + "\""}});
-      EXPECT_EQ(r.status, 200) << r.body;
-      ++version;
-    }
+    const std::string id = testing::ReceiveCopyDossier(harness_, "cb1", kA, applicant, key, true);
+    const int version = 5;
     harness_.clock().Set(*ParseLocalDateTime(returned_at, 7 * 3600));
-    r = harness_.Answer(
+    http::HttpResponse r = harness_.Answer(
         "POST", "/v1/dossiers/" + id + "/commands",
         R"({"command":"return_result","returned_via":")" + via +
             R"(","returned_to":"Chính chủ","receipt_signed":true})",
