@@ -63,6 +63,10 @@ Instant ParseSortableInstant(const std::string& hex16) {
 
 namespace {
 
+// Every entry of `d`, sorted and unique; without the applicant's (id number, folded name, phone)
+// unless `with_applicant`.
+std::vector<std::string> EntriesOf(const Dossier& d, bool with_applicant);
+
 // `first`, then each field, each followed by the separator.
 std::string Fields(std::string_view first, std::initializer_list<std::string_view> fields) {
   size_t n = first.size() + 1;
@@ -91,13 +95,21 @@ std::string IndexEntryId(const std::string& entry) {
 
 void DiffIndexEntries(const Dossier* before, const Dossier& after,
                       std::vector<std::string>* removed, std::vector<std::string>* added) {
-  const std::vector<std::string> old = before ? IndexEntries(*before) : std::vector<std::string>{};
-  const std::vector<std::string> now = IndexEntries(after);
+  // The applicant's entries of both states are the same when the applicant is: leave them out
+  // of both (folding a name is the dearest part of an entry set).
+  const bool same_applicant = before != nullptr && before->applicant == after.applicant;
+  const std::vector<std::string> old =
+      before ? EntriesOf(*before, !same_applicant) : std::vector<std::string>{};
+  const std::vector<std::string> now = EntriesOf(after, !same_applicant);
   std::set_difference(old.begin(), old.end(), now.begin(), now.end(), std::back_inserter(*removed));
   std::set_difference(now.begin(), now.end(), old.begin(), old.end(), std::back_inserter(*added));
 }
 
-std::vector<std::string> IndexEntries(const Dossier& d) {
+std::vector<std::string> IndexEntries(const Dossier& d) { return EntriesOf(d, true); }
+
+namespace {
+
+std::vector<std::string> EntriesOf(const Dossier& d, bool with_applicant) {
   std::vector<std::string> out;
   out.reserve(13 + d.timers.size());
   // Each entry is built in place: the prefix of its fields, then the id.
@@ -120,12 +132,14 @@ std::vector<std::string> IndexEntries(const Dossier& d) {
   // Dossiers that are or will become overdue, by the instant they do (Dossier::OverdueFrom).
   if (auto from = d.OverdueFrom()) add(IndexKind::kDue, {SortableInstant(*from)});
   add(IndexKind::kProcedure, {d.procedure_code});
-  if (!d.applicant.id_number.empty()) add(IndexKind::kApplicant, {d.applicant.id_number});
-  if (std::string name = FoldVietnamese(d.applicant.name); !name.empty()) {
-    add(IndexKind::kApplicantName, {name});
-  }
-  if (std::string phone = PhoneDigits(d.applicant.phone); !phone.empty()) {
-    add(IndexKind::kPhone, {phone});
+  if (with_applicant) {
+    if (!d.applicant.id_number.empty()) add(IndexKind::kApplicant, {d.applicant.id_number});
+    if (std::string name = FoldVietnamese(d.applicant.name); !name.empty()) {
+      add(IndexKind::kApplicantName, {name});
+    }
+    if (std::string phone = PhoneDigits(d.applicant.phone); !phone.empty()) {
+      add(IndexKind::kPhone, {phone});
+    }
   }
   if (d.received_at) add(IndexKind::kReceived, {SortableInstant(*d.received_at)});
   if (!d.number.empty()) add(IndexKind::kNumber, {d.number});
@@ -136,6 +150,8 @@ std::vector<std::string> IndexEntries(const Dossier& d) {
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
+
+}  // namespace
 
 std::string DossierNumberCounter(std::string_view agency, CivilDate day) {
   char yymmdd[8];
