@@ -3,7 +3,8 @@
 # Usage: scripts/setup.sh [build-dir]   (default: build)
 #        scripts/setup.sh --packages-only  (install what is missing, nothing else)
 # Environment: MOTCUA_JOBS (default 2), MOTCUA_BUILD_TYPE (default RelWithDebInfo),
-#              MOTCUA_CMAKE_ARGS (extra cmake arguments).
+#              MOTCUA_CMAKE_ARGS (extra cmake arguments), MOTCUA_TEST_TOOLS (set: also what the
+#              tests need, chromium and poppler-utils; scripts/test.sh sets it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${1:-build}
@@ -11,6 +12,8 @@ build_dir=${1:-build}
 packages=(g++ cmake make pkg-config libboost1.81-dev librocksdb-dev libprotobuf-dev
           protobuf-compiler libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
           libxlsxwriter-dev)
+# The tests print forms in a browser and read the PDFs back (tests/adapters/report/).
+[ -n "${MOTCUA_TEST_TOOLS:-}" ] && packages+=(chromium poppler-utils fonts-liberation fonts-dejavu-core curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

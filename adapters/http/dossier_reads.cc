@@ -3,6 +3,7 @@
 
 #include "adapters/http/handlers.h"
 #include "adapters/proto/view_codec.h"
+#include "adapters/report/forms.h"
 #include "motcua/v1/api.pb.h"
 
 namespace motcua::http::handlers {
@@ -37,20 +38,73 @@ void GetDossier(Api& api, Call& call) { Show(api, call, call.params[0], false); 
 
 void GetDossierByNumber(Api& api, Call& call) { Show(api, call, call.params[0], true); }
 
-void GetHistory(Api& api, Call& call) {
-  const std::string& id = call.params[0];
-  Result<std::shared_ptr<const Dossier>> d = api.deps().store->GetShared(id);
-  if (!d.ok()) return call.Problem(500, "internal", "Store error", d.status().message());
+namespace {
+
+// The dossier `id` and its history, when the caller may see it; otherwise answered (404, 500).
+bool WithHistory(Api& api, Call& call, const std::string& id, std::shared_ptr<const Dossier>* d,
+                 std::vector<Event>* history) {
+  Result<std::shared_ptr<const Dossier>> found = api.deps().store->GetShared(id);
+  if (!found.ok()) {
+    call.Problem(500, "internal", "Store error", found.status().message());
+    return false;
+  }
   const std::shared_ptr<const DefinitionCatalog> catalog = api.deps().catalog();
-  if (!*d || !CanSee(*call.principal, **d, catalog->Agencies())) {
-    return call.Problem(404, "not-found", "Unknown dossier", "no dossier '" + id + "'");
+  if (!*found || !CanSee(*call.principal, **found, catalog->Agencies())) {
+    call.Problem(404, "not-found", "Unknown dossier", "no dossier '" + id + "'");
+    return false;
   }
   Result<std::vector<Event>> h = api.deps().store->History(id);
-  if (!h.ok()) return call.Problem(500, "internal", "Store error", h.status().message());
-  auto proc = catalog->Version((*d)->procedure_code, (*d)->procedure_version);
+  if (!h.ok()) {
+    call.Problem(500, "internal", "Store error", h.status().message());
+    return false;
+  }
+  *d = std::move(*found);
+  *history = std::move(*h);
+  return true;
+}
+
+}  // namespace
+
+void GetHistory(Api& api, Call& call) {
+  const std::string& id = call.params[0];
+  std::shared_ptr<const Dossier> d;
+  std::vector<Event> history;
+  if (!WithHistory(api, call, id, &d, &history)) return;
+  auto proc = api.deps().catalog()->Version(d->procedure_code, d->procedure_version);
   v1::HistoryResponse out;
-  FillHistory(id, *h, proc.get(), &out);
+  FillHistory(id, history, proc.get(), &out);
   call.Json(200, out);
+}
+
+void GetForm(Api& api, Call& call) {
+  const std::string& id = call.params[0];
+  std::optional<FormKind> form = ParseName<FormKind>(call.params[1]);
+  if (!form) {
+    return call.Problem(
+        404, "not-found", "Unknown form",
+        "no form '" + call.params[1] + "'; the forms are " + kFormKindNames.List(" and "));
+  }
+  if (auto f = call.query.find("format"); f != call.query.end() && f->second != "html") {
+    return call.Problem(400, "invalid-field", "Invalid format",
+                        "expected html (print it to PDF from a browser: every form is sized for "
+                        "its paper), got '" +
+                            f->second + "'",
+                        "format");
+  }
+  std::shared_ptr<const Dossier> d;
+  std::vector<Event> history;
+  if (!WithHistory(api, call, id, &d, &history)) return;
+  Result<std::string> page = RenderDossierForm(*form, *d, history, *api.deps().catalog());
+  if (!page.ok()) {
+    if (page.status().code() == StatusCode::kNotFound) {
+      return call.Problem(404, "not-found", "No such form", page.status().message());
+    }
+    return call.Problem(500, "internal", "Form template error", page.status().message());
+  }
+  HttpResponse r;
+  r.content_type = "text/html; charset=utf-8";
+  r.body = std::move(*page);
+  call.Reply(std::move(r));
 }
 
 }  // namespace motcua::http::handlers

@@ -21,6 +21,8 @@ void GetAgencies(Api& api, Call& call);
 void GetDossier(Api& api, Call& call);
 void GetDossierByNumber(Api& api, Call& call);
 void GetHistory(Api& api, Call& call);
+// The printed forms M01–M06 of a dossier (text/html; adapters/report/forms.h).
+void GetForm(Api& api, Call& call);
 
 // dossier_writes.cc: reception and commands (idempotent, acknowledged once durable).
 void CreateDossier(Api& api, Call& call);

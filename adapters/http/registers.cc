@@ -5,6 +5,7 @@
 
 #include "adapters/http/handlers.h"
 #include "adapters/proto/view_codec.h"
+#include "adapters/report/forms.h"
 #include "motcua/v1/api.pb.h"
 
 namespace motcua::http::handlers {
@@ -104,7 +105,20 @@ void GetM07Register(Api& api, Call& call) {
     r->set_returned_to(d->returned_to);
     r->set_receipt_signed(d->receipt_signed);
   }
-  call.Json(200, out);
+  auto format = call.query.find("format");
+  if (format == call.query.end() || format->second == "json") return call.Json(200, out);
+  if (format->second != "html") {
+    return call.Problem(400, "invalid-field", "Invalid format",
+                        "expected json or html, got '" + format->second + "'", "format");
+  }
+  Result<std::string> page = RenderM07Register(out, registry);
+  if (!page.ok()) {
+    return call.Problem(500, "internal", "Form template error", page.status().message());
+  }
+  HttpResponse r;
+  r.content_type = "text/html; charset=utf-8";
+  r.body = std::move(*page);
+  call.Reply(std::move(r));
 }
 
 }  // namespace motcua::http::handlers

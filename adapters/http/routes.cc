@@ -57,6 +57,7 @@ const std::vector<Route>& RouteTable() {
       {"GET", "/v1/dossiers/by-number/{number}", Access::kPrincipal, &GetDossierByNumber},
       {"GET", "/v1/dossiers/{id}", Access::kPrincipal, &GetDossier},
       {"GET", "/v1/dossiers/{id}/history", Access::kPrincipal, &GetHistory},
+      {"GET", "/v1/dossiers/{id}/forms/{form}", Access::kPrincipal, &GetForm},
       {"POST", "/v1/dossiers/{id}/commands", Access::kPrincipal, &DossierCommand},
       {"GET", "/v1/registers/m07", Access::kPrincipal, &GetM07Register},
       {"GET", "/v1/reports/form06", Access::kPrincipal, &GetForm06},

@@ -159,6 +159,7 @@ TEST(ServerE2E, EveryRouteAnswers) {
   for (const auto& [path, method] : implemented) {
     std::string target = std::regex_replace(path, std::regex("\\{id\\}"), id);
     target = std::regex_replace(target, std::regex("\\{code\\}"), "2.000908");
+    target = std::regex_replace(target, std::regex("\\{form\\}"), "m01");
     target = std::regex_replace(target, std::regex("\\{number\\}"), kA + "-260302-0001");
     if (path == "/v1/public/progress") target += "?number=" + kA + "-260302-0001&id_last4=2345";
     if (path == "/v1/reports/form06") target += "?from=2026-01-01&to=2026-12-31&format=xlsx";
