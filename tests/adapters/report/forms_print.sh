@@ -3,7 +3,9 @@
 # the states that issue M01–M07; each form is fetched over HTTP, printed to PDF by headless
 # Chromium, and checked with poppler: the paper size (A5 slips, A4 sheet, A4 landscape register)
 # and the text a reader needs (number, applicant, received and due times, every document...).
-# A form that is not issued yet answers 404. Usage: forms_print.sh <motcua> <definitions-dir>
+# A form that is not issued yet answers 404. Report form 06 prints the same way.
+# Usage: forms_print.sh <motcua> <definitions-dir>; with FORMS_PNG_DIR set, each printed page is
+# also kept there as a PNG (docs/forms/ holds them).
 set -u
 motcua=$1 defs=$2
 chrome=$(command -v chromium || command -v chromium-browser || true)
@@ -87,6 +89,9 @@ print() {
   for text in "$@"; do
     grep -qF -- "$text" "$tmp/$name.flat" || fail "$name: '$text' not on the printed page: $(cat "$tmp/$name.flat")"
   done
+  if [ -n "${FORMS_PNG_DIR:-}" ]; then  # pictures of the printed pages for docs/
+    pdftoppm -png -r 72 -singlefile "$tmp/$name.pdf" "$FORMS_PNG_DIR/$name"
+  fi
   echo "  $name: $paper pt, $(pdfinfo "$tmp/$name.pdf" | sed -n 's/^Pages: *//p') page(s), ${#@} texts found"
 }
 hhmm() { echo "${1:11:5}, ngày ${1:8:2}/${1:5:2}/${1:0:4}"; }
@@ -110,6 +115,10 @@ print m05 "/v1/dossiers/$birth/forms/m05" A5 "PHIẾU DỪNG GIẢI QUYẾT HỒ
   "Người yêu cầu rút hồ sơ để bổ sung giấy tờ" "UBND xã An Hòa (mẫu)"
 print m07 "/v1/registers/m07?agency=000.17.22.H56&from=2026-03-01T00:00&to=2026-04-01T00:00&format=html" A4L \
   "SỔ THEO DÕI HỒ SƠ" "$issued_number" "Cấp bản sao" "0912345678" "Trực tiếp" "(đã ký)"
+
+print form06 "/v1/reports/form06?period=2026-03&agency=000.00.00.H56&format=html" A4L \
+  "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH" "Biểu số 06/VPCP/KSTT" "Sở Xây dựng (mẫu)" \
+  "UBND xã An Hòa (mẫu)" "Kỳ báo cáo: từ ngày 01/03/2026 đến ngày 04/03/2026" "Tổng số"
 
 # Forms the dossier's state does not issue: 404 with the reason.
 for path in "/v1/dossiers/$birth/forms/m04" "/v1/dossiers/$copy/forms/m01" "/v1/dossiers/$permit/forms/m05" \
