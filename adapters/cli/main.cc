@@ -56,12 +56,13 @@ int Usage(bool asked = false) {
       "      definitions at DIR (default ./definitions), e.g. once an official year replaces a\n"
       "      provisional one: one line each, old -> new. Opens the store read-only (the server\n"
       "      may run); an admin recomputes a dossier with the recompute_due command\n"
-      "  motcua report form06 <data-dir> (--period P | --from YYYY-MM-DD --to YYYY-MM-DD)\n"
+      "  motcua report form06|steps <data-dir> (--period P | --from YYYY-MM-DD --to YYYY-MM-DD)\n"
       "               [--agency CODE] [--group-by agency|field|procedure]\n"
       "               [--format csv|html|xlsx|json] [--out FILE] [--definitions DIR]\n"
-      "      report form 06 (docs/reports.md) from the store's counters; P is YYYY, YYYY-H1,\n"
-      "      YYYY-Q1..Q4 or YYYY-MM. CSV on stdout by default; xlsx needs --out. Opens the\n"
-      "      store read-only (the server may run)\n"
+      "      report form 06, or the per-step timeliness report (csv or json), from the\n"
+      "      store's counters (docs/reports.md); P is YYYY, YYYY-H1, YYYY-Q1..Q4 or YYYY-MM.\n"
+      "      CSV on stdout by default; xlsx needs --out. Opens the store read-only (the\n"
+      "      server may run)\n"
       "  motcua migrate <data-dir>\n"
       "      upgrade a store written by an older build to this build's format (serve does\n"
       "      it too on start); stop the server first\n"
@@ -288,7 +289,24 @@ int DueChangesCommand(int argc, char** argv) {
   return 0;
 }
 
-// Report form 06 from a store's counters, in the format asked for.
+// `out` to stdout, or to the file `path` (saying so on stderr).
+int WriteOut(const std::string& out, const std::string& path) {
+  if (path.empty()) {
+    std::cout << out;
+    return 0;
+  }
+  std::ofstream file(path, std::ios::binary);
+  file << out;
+  file.close();
+  if (!file) {
+    std::cerr << "cannot write " << path << "\n";
+    return 1;
+  }
+  std::cerr << "wrote " << path << " (" << out.size() << " bytes)\n";
+  return 0;
+}
+
+// Report form 06 or the steps report from a store's counters, in the format asked for.
 int Report(int argc, char** argv) {
   std::map<std::string, std::string> flags = {{"--definitions", "definitions"},
                                               {"--format", "csv"}};
@@ -311,7 +329,8 @@ int Report(int argc, char** argv) {
       return Usage();
     }
   }
-  if (args.size() != 2 || args[0] != "form06") return Usage();
+  if (args.size() != 2 || (args[0] != "form06" && args[0] != "steps")) return Usage();
+  const bool steps = args[0] == "steps";
   Form06Request q;
   auto fail = [](const std::string& m) {
     std::cerr << m << "\n";
@@ -336,6 +355,10 @@ int Report(int argc, char** argv) {
   }
   auto format = ParseName<ReportFormat>(flags["--format"]);
   if (!format) return fail("--format: expected " + kReportFormatNames.List(" or "));
+  if (steps && *format != ReportFormat::kCsv && *format != ReportFormat::kJson) {
+    return fail("--format: the steps report is csv or json");
+  }
+  if (steps && flags.count("--group-by")) return fail("--group-by: only for form06");
   if (*format == ReportFormat::kXlsx && !flags.count("--out")) {
     return fail("--format xlsx writes a file: give --out FILE");
   }
@@ -359,6 +382,23 @@ int Report(int argc, char** argv) {
   const CivilDate today = LocalDateAt(now, kApiUtcOffsetSeconds);
   if (today < q.from) return fail("the window starts after today (" + FormatDate(today) + ")");
   if (today < q.to) q.to = today;
+  if (steps) {
+    Result<StepReport> report = StepReportFromStore(*store, catalog, {q.from, q.to, q.agency});
+    if (!report.ok()) {
+      std::cerr << "report failed: " << report.status().message() << "\n";
+      return 1;
+    }
+    const Form06Heading heading = HeadingFor(catalog.Agencies(), q.agency);
+    std::string out;
+    if (*format == ReportFormat::kJson) {
+      v1::StepReport m;
+      ToProto(*report, heading, &m);
+      out = ToJson(m, true) + "\n";
+    } else {
+      out = StepReportCsv(*report, heading);
+    }
+    return WriteOut(out, flags.count("--out") ? flags["--out"] : "");
+  }
   Result<Form06> report = Form06FromStore(*store, catalog, q, now);
   if (!report.ok()) {
     std::cerr << "report failed: " << report.status().message() << "\n";
@@ -389,20 +429,7 @@ int Report(int argc, char** argv) {
       break;
     }
   }
-  if (!flags.count("--out")) {
-    std::cout << out;
-    return 0;
-  }
-  std::ofstream file(flags["--out"], std::ios::binary);
-  file << out;
-  file.close();
-  if (!file) {
-    std::cerr << "cannot write " << flags["--out"] << "\n";
-    return 1;
-  }
-  std::cerr << "wrote " << flags["--out"] << " (" << report->rows.size() << " rows, "
-            << report->counters_read << " counters read)\n";
-  return 0;
+  return WriteOut(out, flags.count("--out") ? flags["--out"] : "");
 }
 
 // Opens a store for writing, which upgrades an older format, and says what it did.

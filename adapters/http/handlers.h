@@ -34,8 +34,9 @@ void ListDossiers(Api& api, Call& call);
 // registers.cc: the M07 register of results returned.
 void GetM07Register(Api& api, Call& call);
 
-// reports.cc: report form 06.
+// reports.cc: report form 06 and the per-step timeliness report.
 void GetForm06(Api& api, Call& call);
+void GetStepReport(Api& api, Call& call);
 
 // public_lookup.cc: the citizen's progress lookup.
 void PublicProgress(Api& api, Call& call);

@@ -61,6 +61,7 @@ const std::vector<Route>& RouteTable() {
       {"POST", "/v1/dossiers/{id}/commands", Access::kPrincipal, &DossierCommand},
       {"GET", "/v1/registers/m07", Access::kPrincipal, &GetM07Register},
       {"GET", "/v1/reports/form06", Access::kPrincipal, &GetForm06},
+      {"GET", "/v1/reports/steps", Access::kPrincipal, &GetStepReport},
       {"GET", "/v1/public/progress", Access::kPublic, &PublicProgress},
       {"GET", "/v1/stream", Access::kPrincipal, &StreamNeedsUpgrade},
       {"GET", "/v1/admin/clock", Access::kPrincipal, &GetClock},

@@ -134,10 +134,11 @@ void RowToProto(const Form06Row& r, v1::Form06Row* p) {
 
 }  // namespace
 
-Result<Form06> Form06FromStore(Store& store, const ProcedureCatalog& catalog,
-                               const Form06Request& request, Instant now) {
-  // A procedure's latest version names it and its field.
-  const ProcedureLookup procedures = [&catalog](std::string_view code) -> const Procedure* {
+namespace {
+
+// A procedure by code: its latest version, which names it, its field and its steps.
+ProcedureLookup LatestVersions(const ProcedureCatalog& catalog) {
+  return [&catalog](std::string_view code) -> const Procedure* {
     const Procedure* found = nullptr;
     for (int v = 1; v < 1000; ++v) {
       std::shared_ptr<const Procedure> p = catalog.Version(std::string(code), v);
@@ -146,6 +147,20 @@ Result<Form06> Form06FromStore(Store& store, const ProcedureCatalog& catalog,
     }
     return found;
   };
+}
+
+CounterScan ScanOf(Store& store) {
+  return [&store](const std::string& begin, const std::string& end,
+                  const std::function<void(std::string_view, int64_t)>& fn) {
+    return store.ScanReportCounters(begin, end, fn);
+  };
+}
+
+}  // namespace
+
+Result<Form06> Form06FromStore(Store& store, const ProcedureCatalog& catalog,
+                               const Form06Request& request, Instant now) {
+  const ProcedureLookup procedures = LatestVersions(catalog);
   auto BuildWith = [&](const std::vector<std::pair<std::string, std::string>>& later_today) {
     return BuildForm06(
         request, catalog.Agencies(), procedures,
@@ -367,6 +382,52 @@ Result<std::string> Form06Xlsx(const Form06& f, const Form06Heading& h) {
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (!in.good() && !in.eof()) return Internal("cannot read the spreadsheet back");
   return bytes;
+}
+
+Result<StepReport> StepReportFromStore(Store& store, const ProcedureCatalog& catalog,
+                                       const StepReportRequest& request) {
+  return BuildStepReport(request, catalog.Agencies(), LatestVersions(catalog), ScanOf(store));
+}
+
+void ToProto(const StepReport& r, const Form06Heading& h, v1::StepReport* out) {
+  out->set_agency(r.request.agency);
+  out->set_agency_name(h.agency_name);
+  out->set_from(FormatDate(r.request.from));
+  out->set_to(FormatDate(r.request.to));
+  for (const StepRow& row : r.rows) {
+    v1::StepRow* p = out->add_rows();
+    p->set_procedure_code(row.procedure_code);
+    p->set_procedure_name(row.procedure_name);
+    p->set_step_id(row.step_id);
+    p->set_step_name(row.step_name);
+    p->set_unit(row.unit);
+    p->set_officer(row.officer);
+    p->set_handovers(static_cast<int32_t>(row.handovers));
+    p->set_early(static_cast<int32_t>(row.early));
+    p->set_on_time(static_cast<int32_t>(row.on_time));
+    p->set_late(static_cast<int32_t>(row.late));
+    p->set_median_minutes(static_cast<int32_t>(row.median_minutes));
+    p->set_p90_minutes(static_cast<int32_t>(row.p90_minutes));
+  }
+}
+
+std::string StepReportCsv(const StepReport& r, const Form06Heading& h) {
+  std::string out = "\xEF\xBB\xBF";  // UTF-8 byte-order mark
+  out += Csv("TÌNH HÌNH GIẢI QUYẾT THEO TỪNG BƯỚC — " + AgencyLine(h)) + "\r\n";
+  out +=
+      Csv("Kỳ báo cáo: từ ngày " + Dmy(r.request.from) + " đến ngày " + Dmy(r.request.to)) + "\r\n";
+  out +=
+      "Mã thủ tục,Tên thủ tục,Bước,Tên bước,Đơn vị,Người giao (trống: cả bước),Số lần giao,"
+      "Trước hạn,Đúng hạn,Quá hạn,Trung vị thời gian (phút làm việc),P90 thời gian (phút làm "
+      "việc)\r\n";
+  for (const StepRow& row : r.rows) {
+    out += Csv(row.procedure_code) + "," + Csv(row.procedure_name) + "," + Csv(row.step_id) + "," +
+           Csv(row.step_name) + "," + Csv(row.unit) + "," + Csv(row.officer) + "," +
+           std::to_string(row.handovers) + "," + std::to_string(row.early) + "," +
+           std::to_string(row.on_time) + "," + std::to_string(row.late) + "," +
+           std::to_string(row.median_minutes) + "," + std::to_string(row.p90_minutes) + "\r\n";
+  }
+  return out;
 }
 
 }  // namespace motcua

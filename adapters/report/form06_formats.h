@@ -1,6 +1,6 @@
 #pragma once
-// Report form 06 (engine/report/form06.h) in the formats offices file it in: the API's JSON
-// (protobuf), CSV (UTF-8 with a byte-order mark, for spreadsheets that guess encodings), a
+// Reports in the formats offices file them in. Report form 06 (engine/report/form06.h): the API's
+// JSON (protobuf), CSV (UTF-8 with a byte-order mark, for spreadsheets that guess encodings), a
 // printable HTML page (A4 landscape, the form's Vietnamese headings) and XLSX (libxlsxwriter).
 // The HTTP handler and `motcua report` share them.
 
@@ -9,6 +9,7 @@
 #include "engine/common/status.h"
 #include "engine/definition/catalog.h"
 #include "engine/report/form06.h"
+#include "engine/report/steps.h"
 #include "engine/store/store.h"
 #include "motcua/v1/api.pb.h"
 
@@ -45,5 +46,12 @@ std::string Form06Csv(const Form06& f, const Form06Heading& h);
 std::string Form06Html(const Form06& f, const Form06Heading& h);
 // Written through a temporary file (libxlsxwriter writes files only), removed before returning.
 Result<std::string> Form06Xlsx(const Form06& f, const Form06Heading& h);
+
+// The per-step timeliness report (engine/report/steps.h) from a store, as the API's JSON and as
+// CSV (UTF-8 with a byte-order mark).
+Result<StepReport> StepReportFromStore(Store& store, const ProcedureCatalog& catalog,
+                                       const StepReportRequest& request);
+void ToProto(const StepReport& r, const Form06Heading& h, v1::StepReport* out);
+std::string StepReportCsv(const StepReport& r, const Form06Heading& h);
 
 }  // namespace motcua

@@ -157,6 +157,9 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& path,
   // Report counters take additions (merge operands): a write never reads a counter.
   rocksdb::ColumnFamilyOptions reports = cf_options;
   reports.merge_operator = NewInt64AddOperator();
+  // A write set's report changes come sorted (engine/report/counters.h sums them in an ordered
+  // map): each lands right after the one before it.
+  reports.memtable_insert_with_hint_prefix_extractor = std::make_shared<SingleGroupTransform>();
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (int i = 0; i < static_cast<int>(ColumnFamily::kCount); ++i) {

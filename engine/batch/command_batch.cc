@@ -3,6 +3,7 @@
 #include "engine/batch/command_batch.h"
 
 #include "engine/dossier/appliers.h"
+#include "engine/report/steps.h"
 #include "engine/store/indexes.h"
 
 namespace motcua {
@@ -147,6 +148,7 @@ CommandResult CommandBatch::Add(const CommandRequest& req) {
   for (auto& [name, value] : moved) counters_[name] = value;
   // The report counters it moves (engine/report/counters.h), in the same write.
   AddReportDeltas(current.get(), *after, now_, &report_deltas_);
+  for (const Event& e : decision.events) AddStepDeltas(e, *after, &report_deltas_);
   if (auto it = change_of_.find(after->id); it != change_of_.end()) {
     DossierChange& c = writes_.changes[it->second];
     c.after = after;

@@ -152,6 +152,8 @@ struct HandOver {
   std::string receiver;  // role (or assignee) that takes it next
   Timeliness timeliness = Timeliness::kOnTime;
   std::string note;
+  // Working time the step took, its pauses left out; 0 in events written before it was kept.
+  int64_t working_seconds = 0;
   bool operator==(const HandOver&) const = default;
 };
 

@@ -32,6 +32,19 @@ HandOver Processor::HandOverFrom(const Step& step, const std::string& receiver) 
   const std::optional<Instant> due = d_->step_due_at ? d_->step_due_at : d_->effective_due();
   h.timeliness = due ? rules_.calendar->Judge(*due, ctx_.now) : Timeliness::kOnTime;
   h.note = c_.comment;
+  // Working time from entering the step to now, less the working time it was paused.
+  if (d_->step_entered_at && *d_->step_entered_at < ctx_.now) {
+    Result<int64_t> spent = rules_.calendar->WorkingSecondsBetween(*d_->step_entered_at, ctx_.now);
+    if (spent.ok()) h.working_seconds = *spent;
+    for (const PausedInterval& p : d_->pauses) {
+      const Instant from = std::max(p.from, *d_->step_entered_at);
+      const Instant to = std::min(p.to.value_or(ctx_.now), ctx_.now);
+      if (!(from < to)) continue;
+      Result<int64_t> paused = rules_.calendar->WorkingSecondsBetween(from, to);
+      if (paused.ok()) h.working_seconds -= *paused;
+    }
+    h.working_seconds = std::max<int64_t>(h.working_seconds, 0);
+  }
   return h;
 }
 

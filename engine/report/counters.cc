@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "engine/dossier/appliers.h"
+#include "engine/report/steps.h"
 #include "engine/store/indexes.h"
 
 namespace motcua {
@@ -149,11 +150,12 @@ void AddHistoryDeltas(const std::vector<Event>& history, CounterDeltas* out) {
     if (d.version == 0) {
       Apply(d, e);
       AddReportDeltas(nullptr, d, e.at, out);
-      continue;
+    } else {
+      const Dossier before = d;
+      Apply(d, e);
+      AddReportDeltas(&before, d, e.at, out);
     }
-    const Dossier before = d;
-    Apply(d, e);
-    AddReportDeltas(&before, d, e.at, out);
+    AddStepDeltas(e, d, out);
   }
 }
 

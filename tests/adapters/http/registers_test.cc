@@ -7,7 +7,7 @@
 
 #include "engine/store/memory_store.h"
 #include "motcua/v1/api.pb.h"
-#include "tests/adapters/http/api_fixture.h"
+#include "tests/adapters/http/api_dossiers.h"
 
 namespace motcua {
 namespace {

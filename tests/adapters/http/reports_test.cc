@@ -8,7 +8,7 @@
 
 #include "engine/store/memory_store.h"
 #include "motcua/v1/api.pb.h"
-#include "tests/adapters/http/api_fixture.h"
+#include "tests/adapters/http/api_dossiers.h"
 
 namespace motcua {
 namespace {
@@ -138,6 +138,34 @@ TEST_F(ReportTest, TheFormatsOfficesFileItIn) {
   ASSERT_EQ(xlsx.status, 200);
   EXPECT_EQ(xlsx.body.rfind("PK\x03\x04", 0), 0u);  // a zip: the XLSX container
   EXPECT_GT(xlsx.body.size(), 3000u);
+}
+
+TEST_F(ReportTest, StepsByStepThenOfficer) {
+  http::HttpResponse r = harness_.Answer(
+      "GET", std::string("/v1/reports/steps?period=2026-03&agency=") + kA, "", "cb1");
+  ASSERT_EQ(r.status, 200) << r.body;
+  v1::StepReport steps;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.body, &steps).ok()) << r.body;
+  EXPECT_EQ(steps.to(), "2026-03-10");
+  // The issued copy's four hand-overs, at once: each step's total, then its one officer.
+  ASSERT_EQ(steps.rows_size(), 8) << r.body;
+  EXPECT_EQ(steps.rows(0).procedure_code(), "2.000908");
+  EXPECT_EQ(steps.rows(0).step_id(), "receive");
+  EXPECT_EQ(steps.rows(0).officer(), "");
+  EXPECT_EQ(steps.rows(0).handovers(), 1);
+  EXPECT_EQ(steps.rows(0).median_minutes(), 1);  // under a minute
+  EXPECT_EQ(steps.rows(1).step_id(), "receive");
+  EXPECT_EQ(steps.rows(1).officer(), "cb1");
+  EXPECT_EQ(steps.rows(7).step_id(), "issue");
+  http::HttpResponse csv = harness_.Answer(
+      "GET", std::string("/v1/reports/steps?period=2026-03&format=csv&agency=") + kA, "", "cb1");
+  ASSERT_EQ(csv.status, 200);
+  EXPECT_EQ(csv.body.rfind("\xEF\xBB\xBF", 0), 0u);
+  EXPECT_NE(csv.body.find("2.000908,Cấp bản sao từ sổ gốc,receive,"), std::string::npos)
+      << csv.body;
+  r = harness_.Answer("GET", "/v1/reports/steps?period=2026&format=xlsx", "", "cb1");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("expected json or csv"), std::string::npos) << r.body;
 }
 
 TEST_F(ReportTest, ScopeAndBadParametersAreRefused) {

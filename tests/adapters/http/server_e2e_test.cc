@@ -163,6 +163,7 @@ TEST(ServerE2E, EveryRouteAnswers) {
     target = std::regex_replace(target, std::regex("\\{number\\}"), kA + "-260302-0001");
     if (path == "/v1/public/progress") target += "?number=" + kA + "-260302-0001&id_last4=2345";
     if (path == "/v1/reports/form06") target += "?from=2026-01-01&to=2026-12-31&format=xlsx";
+    if (path == "/v1/reports/steps") target += "?from=2026-01-01&to=2026-12-31&format=csv";
     if (path == "/v1/registers/m07") {
       target += "?agency=" + kA + "&from=2026-03-01T00:00&to=2026-04-01T00:00";
     }

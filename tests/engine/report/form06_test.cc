@@ -7,11 +7,14 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cmath>
 #include <map>
 #include <random>
 
 #include "engine/dossier/appliers.h"
 #include "engine/report/counters.h"
+#include "engine/report/steps.h"
 #include "engine/store/memory_store.h"
 #include "engine/store/verify.h"
 #include "tests/engine/batch/fixtures.h"
@@ -239,6 +242,31 @@ class Recount {
   }
 
   size_t dossiers() const { return told_.size(); }
+
+  // The per-step rows of a window, straight from the hand-overs in the histories: counts, and the
+  // working times themselves.
+  struct StepCount {
+    int64_t early = 0, on_time = 0, late = 0;
+    std::vector<int64_t> seconds;
+  };
+  std::map<std::array<std::string, 3>, StepCount> Steps(const StepReportRequest& q) const {
+    std::map<std::array<std::string, 3>, StepCount> out;
+    for (const Told& t : told_) {
+      const Dossier& last = t.states.back();
+      if (!q.agency.empty() && !agencies_.IsWithin(last.competent_agency, q.agency)) continue;
+      for (const Event& e : t.events) {
+        if (!e.hand_over || Day(e.at) < q.from || q.to < Day(e.at)) continue;
+        for (const std::string& officer : {e.hand_over->giver, std::string()}) {
+          StepCount& c = out[{last.procedure_code, e.hand_over->step_id, officer}];
+          ++(e.hand_over->timeliness == Timeliness::kEarly    ? c.early
+             : e.hand_over->timeliness == Timeliness::kOnTime ? c.on_time
+                                                              : c.late);
+          c.seconds.push_back(e.hand_over->working_seconds);
+        }
+      }
+    }
+    return out;
+  }
 
   std::map<std::string, Form06Row> Report(const Form06Request& q) const {
     std::map<std::string, Form06Row> rows;
@@ -496,6 +524,60 @@ TEST_F(Form06Test, FiftyRandomWindowsAndGroupingsAgreeWithTheHistories) {
                     sums.supplement, sums.online, sums.postal}) {
     EXPECT_GT(v, 0) << Describe(sums);
   }
+}
+
+TEST_F(Form06Test, StepTimelinessAgreesWithTheHandOversOfTheWindow) {
+  const DefinitionCatalog& catalog = year_->catalog();
+  Recount recount(year_->store(), catalog.Agencies(), catalog);
+  Store& store = year_->store();
+  std::mt19937 rng(11);
+  const int64_t first = DaysFromCivil({2025, 12, 20});
+  const int64_t last = DaysFromCivil({2027, 1, 10});
+  const std::vector<std::string> roots = {"", "000.00.00.H56", "000.17.22.H56"};
+  int64_t late_seen = 0, hours_seen = 0;
+  for (int i = 0; i < 20; ++i) {
+    StepReportRequest q;
+    int64_t a = std::uniform_int_distribution<int64_t>(first, last)(rng);
+    int64_t b = std::uniform_int_distribution<int64_t>(first, last)(rng);
+    q.from = CivilFromDays(std::min(a, b));
+    q.to = CivilFromDays(std::max(a, b));
+    q.agency = roots[i % roots.size()];
+    const std::string what =
+        "steps " + FormatDate(q.from) + ".." + FormatDate(q.to) + " in '" + q.agency + "'";
+    Result<StepReport> report = BuildStepReport(
+        q, catalog.Agencies(),
+        [&catalog](std::string_view code) { return catalog.Version(std::string(code), 1).get(); },
+        [&store](const std::string& begin, const std::string& end,
+                 const std::function<void(std::string_view, int64_t)>& fn) {
+          return store.ScanReportCounters(begin, end, fn);
+        });
+    ASSERT_TRUE(report.ok()) << what << ": " << report.status().message();
+    auto expected = recount.Steps(q);
+    ASSERT_EQ(report->rows.size(), expected.size()) << what;
+    for (const StepRow& r : report->rows) {
+      auto it = expected.find({r.procedure_code, r.step_id, r.officer});
+      ASSERT_NE(it, expected.end()) << what << ": " << r.procedure_code << "/" << r.step_id;
+      Recount::StepCount& c = it->second;
+      EXPECT_EQ(r.early, c.early) << what << " " << r.step_id << " " << r.officer;
+      EXPECT_EQ(r.on_time, c.on_time) << what << " " << r.step_id << " " << r.officer;
+      EXPECT_EQ(r.late, c.late) << what << " " << r.step_id << " " << r.officer;
+      // The percentile's own working time lies in the bucket whose upper edge is reported.
+      std::sort(c.seconds.begin(), c.seconds.end());
+      const auto at = [&c](double quantile) {
+        return c.seconds[static_cast<size_t>(std::ceil(quantile * c.seconds.size())) - 1];
+      };
+      const auto minutes = [](int64_t s) {
+        return (BucketUpperSeconds(WorkingTimeBucket(s)) + 59) / 60;
+      };
+      EXPECT_EQ(r.median_minutes, minutes(at(0.5))) << what << " " << r.step_id;
+      EXPECT_EQ(r.p90_minutes, minutes(at(0.9))) << what << " " << r.step_id;
+      EXPECT_LE(at(0.5), BucketUpperSeconds(WorkingTimeBucket(at(0.5))));
+      late_seen += r.late;
+      hours_seen += at(0.9) > 3600;
+    }
+  }
+  EXPECT_GT(late_seen, 0);
+  EXPECT_GT(hours_seen, 0);
 }
 
 TEST_F(Form06Test, TheStoredCountersAreWhatTheHistoriesCount) {
