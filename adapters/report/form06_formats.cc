@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "adapters/report/template.h"
 #include "engine/report/counters.h"
 #include "engine/store/indexes.h"
 
@@ -82,29 +83,6 @@ std::string Csv(const std::string& s) {
     out += c;
   }
   return out + "\"";
-}
-
-std::string Html(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 void RowToProto(const Form06Row& r, v1::Form06Row* p) {
@@ -250,7 +228,7 @@ std::string Form06Csv(const Form06& f, const Form06Heading& h) {
 std::string Form06Html(const Form06& f, const Form06Heading& h) {
   std::ostringstream o;
   o << "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">\n<title>" << kFormNumber
-    << " — " << Html(AgencyLine(h)) << "</title>\n<style>\n"
+    << " — " << HtmlEscape(AgencyLine(h)) << "</title>\n<style>\n"
     << "@page { size: A4 landscape; margin: 12mm 10mm; }\n"
     << "body { font-family: 'Times New Roman', 'Liberation Serif', 'DejaVu Serif', serif; "
        "font-size: 10.5pt; margin: 0; }\n"
@@ -265,11 +243,11 @@ std::string Form06Html(const Form06& f, const Form06Heading& h) {
     << "td.n { text-align: right; } tr.total td { font-weight: bold; }\n"
     << "thead { display: table-header-group; } tr { page-break-inside: avoid; }\n"
     << "</style></head><body>\n";
-  o << "<div class=\"top\"><div><div>" << Html(h.parent_name) << "</div><div class=\"b\">"
-    << Html(AgencyLine(h)) << "</div><div>" << kFormNumber << "</div></div>"
+  o << "<div class=\"top\"><div><div>" << HtmlEscape(h.parent_name) << "</div><div class=\"b\">"
+    << HtmlEscape(AgencyLine(h)) << "</div><div>" << kFormNumber << "</div></div>"
     << "<div><div class=\"b\">CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</div>"
     << "<div class=\"b u\">Độc lập - Tự do - Hạnh phúc</div></div></div>\n";
-  o << "<h1>" << kTitle << "</h1>\n<p class=\"c\">" << Html(PeriodLine(f)) << "</p>\n";
+  o << "<h1>" << kTitle << "</h1>\n<p class=\"c\">" << HtmlEscape(PeriodLine(f)) << "</p>\n";
   o << "<table>\n<thead><tr><th rowspan=\"2\">STT</th><th rowspan=\"2\" class=\"name\">"
     << FirstHeading(f.request.group_by) << "</th>";
   for (size_t i = 0; i < std::size(kColumns);) {
@@ -286,7 +264,7 @@ std::string Form06Html(const Form06& f, const Form06Heading& h) {
   int no = 0;
   auto line = [&](const Form06Row& r, const std::string& number, const char* cls) {
     o << "<tr" << cls << "><td class=\"n\">" << number << "</td><td class=\"name\">"
-      << Html(r.label) << "</td>";
+      << HtmlEscape(r.label) << "</td>";
     for (const Column& c : kColumns) o << "<td class=\"n\">" << r.*c.field << "</td>";
     o << "</tr>\n";
   };

@@ -8,22 +8,11 @@
 set -euo pipefail
 CSV=$(realpath "$1")
 RUNS=${2:-10}
-if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-  sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo apt-get install -y -qq postgresql >&2
-fi
-BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-WORK=$(mktemp -d /tmp/motcua-pg.XXXXXX)
-chmod 777 "$WORK"
 chmod o+r "$CSV"
-RUN="runuser -u postgres --"
-[ "$(id -u)" -eq 0 ] || RUN=""
-cleanup() { $RUN "$BIN/pg_ctl" -D "$WORK/db" -m fast stop >/dev/null 2>&1 || true; rm -rf "$WORK"; }
-trap cleanup EXIT
-$RUN "$BIN/initdb" -D "$WORK/db" -A trust >/dev/null
-$RUN "$BIN/pg_ctl" -D "$WORK/db" -o "-p 55433 -k $WORK -c shared_buffers=512MB -c work_mem=64MB" \
-  -l "$WORK/log" start >/dev/null
-PSQL="$RUN $BIN/psql -h $WORK -p 55433 -U postgres -q -X"
+PG_PORT=55433
+PG_OPTIONS="-c shared_buffers=512MB -c work_mem=64MB"
+source "$(dirname "$0")/pg_cluster.sh"
+PSQL="$PSQL -X"
 $PSQL postgres <<SQL
 CREATE TABLE dossiers (id bigint PRIMARY KEY, agency text NOT NULL, procedure text NOT NULL,
   field text NOT NULL, channel text NOT NULL, received_at timestamp NOT NULL,

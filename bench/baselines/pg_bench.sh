@@ -8,21 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 SECS=${1:-10}
 CLIENTS=${2:-32}
-if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-  sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo apt-get install -y -qq postgresql >&2
-fi
-BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-WORK=$(mktemp -d /tmp/motcua-pg.XXXXXX)
-chmod 777 "$WORK"
-RUN="runuser -u postgres --"
-[ "$(id -u)" -eq 0 ] || RUN=""
-cleanup() { $RUN "$BIN/pg_ctl" -D "$WORK/db" -m fast stop >/dev/null 2>&1 || true; rm -rf "$WORK"; }
-trap cleanup EXIT
-$RUN "$BIN/initdb" -D "$WORK/db" -A trust >/dev/null
-$RUN "$BIN/pg_ctl" -D "$WORK/db" -o "-p 55432 -k $WORK -c synchronous_commit=on -c fsync=on -c max_connections=100" \
-  -l "$WORK/log" start >/dev/null
-PSQL="$RUN $BIN/psql -h $WORK -p 55432 -U postgres -q"
+PG_PORT=55432
+PG_OPTIONS="-c synchronous_commit=on -c fsync=on -c max_connections=100"
+source ./pg_cluster.sh
 $PSQL -c "CREATE TABLE dossiers (id int PRIMARY KEY, version bigint NOT NULL, status text,
   current_step text, updated_at timestamptz);
   CREATE TABLE events (dossier_id int NOT NULL, version bigint NOT NULL, type text, payload jsonb,
