@@ -6,6 +6,7 @@
 
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <atomic>
@@ -20,6 +21,7 @@
 #include "adapters/http/api.h"
 #include "adapters/http/server.h"
 #include "adapters/proto/view_codec.h"
+#include "adapters/report/pdf.h"
 #include "adapters/rocksdb/rocks_store.h"
 #include "adapters/runtime/dossier_service.h"
 #include "adapters/yaml/definition_loader.h"
@@ -43,6 +45,8 @@ struct ServeConfig {
   ServiceOptions service;
   RocksStoreOptions store;
   std::string clock = "system";  // system | manual (a training system)
+  std::string pdf_renderer;      // a headless browser for the forms' ?format=pdf; empty: none
+  int pdf_timeout_seconds = 30;
 };
 
 // Reads the config file; every key is known, every value typed, errors say file:line.
@@ -75,6 +79,8 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
                                               "record_cache_entries",
                                               "cors_origins",
                                               "nearly_due",
+                                              "pdf_renderer",
+                                              "pdf_timeout_seconds",
                                               "clock"};
   bool ok = true;
   for (const auto& kv : root) {
@@ -107,6 +113,21 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
         c->api.public_lookups_per_minute = kv.second.as<int>();
       if (key == "record_cache_entries") c->store.record_cache_entries = kv.second.as<size_t>();
       if (key == "cors_origins") c->api.cors_origins = kv.second.as<std::vector<std::string>>();
+      if (key == "pdf_renderer") {
+        c->pdf_renderer = kv.second.as<std::string>();
+        if (access(c->pdf_renderer.c_str(), X_OK) != 0) {
+          std::cerr << where << "pdf_renderer: '" << c->pdf_renderer
+                    << "' is not an executable file (a headless browser: /usr/bin/chromium)\n";
+          ok = false;
+        }
+      }
+      if (key == "pdf_timeout_seconds") {
+        c->pdf_timeout_seconds = kv.second.as<int>();
+        if (c->pdf_timeout_seconds < 1 || c->pdf_timeout_seconds > 600) {
+          std::cerr << where << "pdf_timeout_seconds: expected 1..600\n";
+          ok = false;
+        }
+      }
       if (key == "clock") {
         c->clock = kv.second.as<std::string>();
         if (c->clock != "system" && c->clock != "manual") {
@@ -283,6 +304,16 @@ int Serve(int argc, char** argv) {
   }
   http::Metrics metrics;
   http::Api::Deps deps;
+  // Printed forms as PDF, when a browser is configured; stopped once the server has stopped.
+  std::unique_ptr<PdfPrinter> printer;
+  if (!c.pdf_renderer.empty()) {
+    printer =
+        std::make_unique<PdfPrinter>(c.pdf_renderer, std::chrono::seconds(c.pdf_timeout_seconds));
+    deps.print_pdf = [p = printer.get()](std::string html,
+                                         std::function<void(Result<std::string>)> done) {
+      return p->Print(std::move(html), std::move(done));
+    };
+  }
   deps.service = &service;
   deps.store = store->get();
   deps.clock = &clock;
@@ -447,6 +478,7 @@ int Serve(int argc, char** argv) {
     }
   });
   server.Wait();
+  printer.reset();
   signal_thread.join();
   if (due_scan.joinable()) due_scan.join();
   return 0;

@@ -59,6 +59,9 @@ class Api {
     Metrics* metrics = nullptr;
     // Manual clock only: moves it to the instant (and keeps it across restarts).
     std::function<Status(Instant)> set_clock;
+    // Prints an HTML page to PDF (adapters/report/pdf.h), calling `done` once from another
+    // thread; false when too many pages wait. Empty: no PDF renderer is configured.
+    std::function<bool(std::string html, std::function<void(Result<std::string>)> done)> print_pdf;
   };
   Api(Deps deps, ApiOptions options);
 

@@ -84,11 +84,16 @@ void GetForm(Api& api, Call& call) {
         404, "not-found", "Unknown form",
         "no form '" + call.params[1] + "'; the forms are " + kFormKindNames.List(" and "));
   }
-  if (auto f = call.query.find("format"); f != call.query.end() && f->second != "html") {
+  const auto f = call.query.find("format");
+  const bool pdf = f != call.query.end() && f->second == "pdf";
+  if (f != call.query.end() && f->second != "html" && !pdf) {
     return call.Problem(400, "invalid-field", "Invalid format",
-                        "expected html (print it to PDF from a browser: every form is sized for "
-                        "its paper), got '" +
-                            f->second + "'",
+                        "expected html or pdf, got '" + f->second + "'", "format");
+  }
+  if (pdf && !api.deps().print_pdf) {
+    return call.Problem(400, "invalid-field", "Invalid format",
+                        "no PDF renderer is configured on this server (pdf_renderer); ask for "
+                        "html and print it from a browser: every form is sized for its paper",
                         "format");
   }
   std::shared_ptr<const Dossier> d;
@@ -100,6 +105,32 @@ void GetForm(Api& api, Call& call) {
       return call.Problem(404, "not-found", "No such form", page.status().message());
     }
     return call.Problem(500, "internal", "Form template error", page.status().message());
+  }
+  if (pdf) {
+    const std::string name = "form-" + call.params[1] + "-" + (d->number.empty() ? id : d->number);
+    std::shared_ptr<Call> later = call.shared_from_this();
+    Api* a = &api;
+    const bool queued =
+        api.deps().print_pdf(std::move(*page), [later, a, name](Result<std::string> printed) {
+          a->Defer([later, name, printed = std::move(printed)]() mutable {
+            if (!printed.ok()) {
+              return later->Problem(503, "unavailable", "PDF renderer failed",
+                                    printed.status().message());
+            }
+            HttpResponse r;
+            r.content_type = "application/pdf";
+            r.headers.emplace_back("Content-Disposition", "inline; filename=\"" + name + ".pdf\"");
+            r.body = std::move(*printed);
+            later->Reply(std::move(r));
+          });
+        });
+    if (!queued) {
+      return call.Problem(503, "unavailable", "PDF renderer busy",
+                          "too many pages are waiting to be printed; try again in a moment, or "
+                          "ask for html",
+                          "", {{"Retry-After", "5"}});
+    }
+    return;
   }
   HttpResponse r;
   r.content_type = "text/html; charset=utf-8";

@@ -168,6 +168,18 @@ TEST_F(ReportTest, StepsByStepThenOfficer) {
   EXPECT_NE(r.body.find("expected json or csv"), std::string::npos) << r.body;
 }
 
+TEST_F(ReportTest, AFormAsPdfNeedsARenderer) {
+  const std::string id = testing::JsonField(
+      harness_.Answer("GET", std::string("/v1/dossiers?agency=") + kA + "&limit=1", "", "cb1").body,
+      "id");
+  http::HttpResponse r =
+      harness_.Answer("GET", "/v1/dossiers/" + id + "/forms/m01?format=pdf", "", "cb1");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(r.body.find("no PDF renderer is configured"), std::string::npos) << r.body;
+  EXPECT_EQ(harness_.Answer("GET", "/v1/dossiers/" + id + "/forms/m01", "", "cb1").status, 200);
+  EXPECT_EQ(harness_.Answer("GET", "/v1/dossiers/" + id + "/forms/m04", "", "cb1").status, 404);
+}
+
 TEST_F(ReportTest, ScopeAndBadParametersAreRefused) {
   EXPECT_EQ(
       harness_.Answer("GET", std::string("/v1/reports/form06?period=2026&agency=") + kA, "", "cb2")

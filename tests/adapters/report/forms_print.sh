@@ -18,8 +18,10 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 port=$(( 20000 + RANDOM % 20000 ))
-"$motcua" serve --data "$tmp/data" --definitions "$defs" --listen "127.0.0.1:$port" --clock manual \
-  > "$tmp/log" 2>&1 &
+# The server prints ?format=pdf with the same browser.
+printf 'pdf_renderer: %s\npdf_timeout_seconds: 60\n' "$chrome" > "$tmp/motcua.yaml"
+"$motcua" serve --config "$tmp/motcua.yaml" --data "$tmp/data" --definitions "$defs" \
+  --listen "127.0.0.1:$port" --clock manual > "$tmp/log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do grep -q "is serving" "$tmp/log" && break; sleep 0.1; done
 token=$(grep -o 'mc_[0-9a-f]*' "$tmp/log" | head -1)
@@ -119,6 +121,14 @@ print m07 "/v1/registers/m07?agency=000.17.22.H56&from=2026-03-01T00:00&to=2026-
 print form06 "/v1/reports/form06?period=2026-03&agency=000.00.00.H56&format=html" A4L \
   "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH" "Biểu số 06/VPCP/KSTT" "Sở Xây dựng (mẫu)" \
   "UBND xã An Hòa (mẫu)" "Kỳ báo cáo: từ ngày 01/03/2026 đến ngày 04/03/2026" "Tổng số"
+
+# The server prints a form itself when asked for PDF: an A5 PDF with the same text.
+code=$(curl -s -o "$tmp/server.pdf" -w '%{http_code} %{content_type}' -H "Authorization: Bearer $token" \
+  "$base/v1/dossiers/$permit/forms/m01?format=pdf")
+[ "$code" = "200 application/pdf" ] || fail "m01?format=pdf answered $code: $(head -c 300 "$tmp/server.pdf")"
+pdfinfo "$tmp/server.pdf" | grep -q "Page size: *420 x 59[45]" || fail "m01 PDF from the server is not A5"
+pdftotext "$tmp/server.pdf" - | tr -s ' \n' ' ' | grep -qF "$number" || fail "m01 PDF lacks the number"
+echo "  m01?format=pdf: printed by the server, A5"
 
 # Forms the dossier's state does not issue: 404 with the reason.
 for path in "/v1/dossiers/$birth/forms/m04" "/v1/dossiers/$copy/forms/m01" "/v1/dossiers/$permit/forms/m05" \
