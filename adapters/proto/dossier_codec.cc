@@ -228,7 +228,7 @@ void ToProto(const HandOver& h, v1::HandOver* out) {
   out->set_receiver(h.receiver);
   out->set_timeliness(NameOf(h.timeliness));
   out->set_note(h.note);
-  out->set_working_seconds(static_cast<int32_t>(h.working_seconds));
+  if (h.working_seconds) out->set_working_seconds(static_cast<int32_t>(*h.working_seconds));
 }
 
 void ToProto(const Event& e, v1::Event* out) {
@@ -322,7 +322,7 @@ Status FromProto(const v1::Event& in, Event* out) {
     }
     h.timeliness = *t;
     h.note = in.hand_over().note();
-    h.working_seconds = in.hand_over().working_seconds();
+    if (in.hand_over().has_working_seconds()) h.working_seconds = in.hand_over().working_seconds();
     e.hand_over = h;
   }
   e.assignee = in.assignee();

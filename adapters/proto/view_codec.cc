@@ -150,7 +150,7 @@ void FillHistory(const std::string& dossier_id, const std::vector<Event>& histor
       row->set_receiver(e.hand_over->receiver);
       row->set_timeliness(NameOf(e.hand_over->timeliness));
       row->set_note(e.hand_over->note);
-      row->set_working_seconds(static_cast<int32_t>(e.hand_over->working_seconds));
+      row->set_working_seconds(static_cast<int32_t>(e.hand_over->working_seconds.value_or(0)));
     }
   }
 }

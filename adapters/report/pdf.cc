@@ -30,7 +30,7 @@ PdfPrinter::~PdfPrinter() {
   {
     MutexLock lock(&mu_);
     stopping_ = true;
-    if (running_ > 0) kill(running_, SIGKILL);
+    if (running_ > 0) kill(-running_, SIGKILL);  // the browser's whole process group
   }
   cv_.SignalAll();
   thread_.join();
@@ -99,41 +99,59 @@ Result<std::string> PdfPrinter::PrintNow(const std::string& html) {
   for (char** e = environ; *e != nullptr; ++e) {
     if (std::string_view(*e).rfind("HOME=", 0) != 0) env.insert(env.end() - 1, *e);
   }
+  // Nothing of the server's but the page: stdin and output on /dev/null, no other descriptor
+  // (sockets are not close-on-exec), default signals unblocked (the server blocks the ones it
+  // waits for), and a process group of its own, so that a kill reaches its helpers too.
   posix_spawn_file_actions_t files;
   posix_spawn_file_actions_init(&files);
+  posix_spawn_file_actions_addopen(&files, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&files, 1, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_addopen(&files, 2, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addclosefrom_np(&files, 3);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
   pid_t pid = 0;
-  const int spawned = posix_spawn(&pid, browser_.c_str(), &files, nullptr, argv.data(), env.data());
+  int spawned = 0;
+  {
+    MutexLock lock(&mu_);
+    if (stopping_) return Unavailable("the server is stopping");
+    spawned = posix_spawn(&pid, browser_.c_str(), &files, &attr, argv.data(), env.data());
+    if (spawned == 0) running_ = pid;
+  }
   posix_spawn_file_actions_destroy(&files);
+  posix_spawnattr_destroy(&attr);
   if (spawned != 0) {
     return Unavailable("cannot start the PDF renderer " + browser_ + ": " + std::strerror(spawned));
   }
-  {
-    MutexLock lock(&mu_);
-    running_ = pid;
-  }
+  // Reaped under the lock, so that a stop never kills a pid the system has given to another.
   const auto until = std::chrono::steady_clock::now() + deadline_;
   int status = 0;
-  bool exited = false;
-  while (!exited) {
-    const pid_t r = waitpid(pid, &status, WNOHANG);
-    if (r == pid) {
-      exited = true;
-    } else if (std::chrono::steady_clock::now() > until) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
+  bool late = false;
+  while (true) {
+    {
       MutexLock lock(&mu_);
-      running_ = 0;
-      return Unavailable("the PDF renderer took longer than " + std::to_string(deadline_.count()) +
-                         " s");
-    } else {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      if (!late && std::chrono::steady_clock::now() > until) {
+        kill(-pid, SIGKILL);
+        late = true;
+      }
+      if (waitpid(pid, &status, WNOHANG) == pid) {
+        running_ = 0;
+        break;
+      }
     }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  {
-    MutexLock lock(&mu_);
-    running_ = 0;
+  if (late) {
+    return Unavailable("the PDF renderer took longer than " + std::to_string(deadline_.count()) +
+                       " s");
   }
   std::ifstream in(pdf, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -34,10 +34,10 @@ class PdfPrinter {
   // none. False (and `done` never called) when the queue is full.
   bool Print(std::string html, Done done);
 
-  // Prints one page on the calling thread (the printer's loop, and tools).
+ private:
+  // Prints one page on the printer's thread.
   Result<std::string> PrintNow(const std::string& html);
 
- private:
   struct Job {
     std::string html;
     Done done;

@@ -84,7 +84,7 @@ class Renderer {
 
   Status Render(std::string_view name, std::vector<const TemplateData*>* stack, std::string* out) {
     auto it = templates_.find(name);
-    if (it == templates_.end()) return NotFound("no template '" + std::string(name) + "'");
+    if (it == templates_.end()) return Internal("no template '" + std::string(name) + "'");
     if (++depth_ > 16) return InvalidArgument("templates include each other too deeply");
     ASSIGN_OR_RETURN(std::vector<Node> nodes, Parse(name, it->second));
     Status s = Nodes(name, nodes, stack, out);

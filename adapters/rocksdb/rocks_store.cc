@@ -172,9 +172,9 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& path,
                                                     : f == ColumnFamily::kReports ? reports
                                                                                   : cf_options);
   }
-  if (options.read_only) {
-    // A store of an older format lacks the newer column families: open the ones it has, and
-    // let the format check below say what to do.
+  // A read-only open of a store of an older format, which lacks the newer column families, opens
+  // the ones it has and lets the format check below say what to do.
+  auto only_present = [&] {
     std::vector<std::string> present;
     if (rocksdb::DB::ListColumnFamilies(db_options, path, &present).ok()) {
       while (!descriptors.empty() &&
@@ -182,7 +182,8 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& path,
         descriptors.pop_back();
       }
     }
-  }
+  };
+  if (options.read_only) only_present();
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s;
   if (options.read_only) {
@@ -201,6 +202,7 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& path,
     // Opening for writing writes (a new manifest, options, a log). On a full disk the data is
     // still readable: serve reads, refuse every write, and say why.
     store->handles_.clear();
+    only_present();
     rocksdb::Status ro =
         rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &store->handles_, &raw);
     if (ro.ok()) {

@@ -152,8 +152,9 @@ struct HandOver {
   std::string receiver;  // role (or assignee) that takes it next
   Timeliness timeliness = Timeliness::kOnTime;
   std::string note;
-  // Working time the step took, its pauses left out; 0 in events written before it was kept.
-  int64_t working_seconds = 0;
+  // Working time the step took, its pauses left out; none in events written before it was kept
+  // (they count in the per-step report's timeliness, not in its working times).
+  std::optional<int64_t> working_seconds;
   bool operator==(const HandOver&) const = default;
 };
 

@@ -33,6 +33,7 @@ HandOver Processor::HandOverFrom(const Step& step, const std::string& receiver) 
   h.timeliness = due ? rules_.calendar->Judge(*due, ctx_.now) : Timeliness::kOnTime;
   h.note = c_.comment;
   // Working time from entering the step to now, less the working time it was paused.
+  h.working_seconds = 0;
   if (d_->step_entered_at && *d_->step_entered_at < ctx_.now) {
     Result<int64_t> spent = rules_.calendar->WorkingSecondsBetween(*d_->step_entered_at, ctx_.now);
     if (spent.ok()) h.working_seconds = *spent;
@@ -41,9 +42,9 @@ HandOver Processor::HandOverFrom(const Step& step, const std::string& receiver) 
       const Instant to = std::min(p.to.value_or(ctx_.now), ctx_.now);
       if (!(from < to)) continue;
       Result<int64_t> paused = rules_.calendar->WorkingSecondsBetween(from, to);
-      if (paused.ok()) h.working_seconds -= *paused;
+      if (paused.ok()) *h.working_seconds -= *paused;
     }
-    h.working_seconds = std::max<int64_t>(h.working_seconds, 0);
+    h.working_seconds = std::max<int64_t>(*h.working_seconds, 0);
   }
   return h;
 }

@@ -254,10 +254,14 @@ Result<Form06> BuildForm06(
   RETURN_IF_ERROR(sum_up_to(request.to, false));
   RETURN_IF_ERROR(sum_up_to(CivilFromDays(DaysFromCivil(request.from) - 1), true));
   RETURN_IF_ERROR(bad);
+  // Read apart from the counters (no snapshot): a dossier decided in between would be taken off
+  // twice, so a group never goes below none.
   for (const auto& [agency, procedure] : not_yet_overdue) {
     const int g = grouper.Of(agency, procedure, agency + kIndexSep + procedure);
-    if (g >= 0)
-      --grouper.groups()[static_cast<size_t>(g)].to[static_cast<size_t>(ReportMeasure::kOverdue)];
+    if (g < 0) continue;
+    int64_t& overdue =
+        grouper.groups()[static_cast<size_t>(g)].to[static_cast<size_t>(ReportMeasure::kOverdue)];
+    if (overdue > 0) --overdue;
   }
   const bool keep_empty = request.group_by == ReportGrouping::kAgency && !request.agency.empty();
   for (const Group& g : grouper.groups()) {

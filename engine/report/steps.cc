@@ -70,7 +70,9 @@ void AddStepDeltas(const Event& e, const Dossier& after, CounterDeltas* out) {
   const HandOver& h = *e.hand_over;
   const CivilDate day = LocalDateAt(e.at, kReportUtcOffsetSeconds);
   const std::string timeliness = NameOf(h.timeliness);
-  const std::string bucket = "t" + std::to_string(WorkingTimeBucket(h.working_seconds));
+  // Hand-overs recorded before working times were kept count without one.
+  const std::string bucket =
+      h.working_seconds ? "t" + std::to_string(WorkingTimeBucket(*h.working_seconds)) : "";
   for (char level : {'m', 'd'}) {
     std::string name = Bound(level, Period(level, day));
     for (const std::string* f :
@@ -80,6 +82,7 @@ void AddStepDeltas(const Event& e, const Dossier& after, CounterDeltas* out) {
     }
     name += kIndexSep;
     for (const std::string* m : {&timeliness, &bucket}) {
+      if (m->empty()) continue;
       auto [it, inserted] = out->try_emplace(name + *m, 0);
       if (++it->second == 0) out->erase(it);
     }

@@ -261,7 +261,7 @@ class Recount {
           ++(e.hand_over->timeliness == Timeliness::kEarly    ? c.early
              : e.hand_over->timeliness == Timeliness::kOnTime ? c.on_time
                                                               : c.late);
-          c.seconds.push_back(e.hand_over->working_seconds);
+          c.seconds.push_back(e.hand_over->working_seconds.value_or(0));
         }
       }
     }
