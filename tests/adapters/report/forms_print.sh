@@ -17,13 +17,25 @@ cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
-port=$(( 20000 + RANDOM % 20000 ))
 # The server prints ?format=pdf with the same browser.
 printf 'pdf_renderer: %s\npdf_timeout_seconds: 60\n' "$chrome" > "$tmp/motcua.yaml"
-"$motcua" serve --config "$tmp/motcua.yaml" --data "$tmp/data" --definitions "$defs" \
-  --listen "127.0.0.1:$port" --clock manual > "$tmp/log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do grep -q "is serving" "$tmp/log" && break; sleep 0.1; done
+# A random port; another one when something else holds it (tests run in parallel).
+for attempt in 1 2 3 4 5; do
+  port=$(( 10000 + RANDOM % 20000 ))  # below the ephemeral range (32768 on)
+  rm -rf "$tmp/data"
+  "$motcua" serve --config "$tmp/motcua.yaml" --data "$tmp/data" --definitions "$defs" \
+    --listen "127.0.0.1:$port" --clock manual > "$tmp/log" 2>&1 &
+  pid=$!
+  for _ in $(seq 100); do
+    grep -q "is serving" "$tmp/log" && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  grep -q "is serving" "$tmp/log" && break
+  grep -q "Address already in use" "$tmp/log" || break
+  wait "$pid" 2>/dev/null
+  pid=
+done
 token=$(grep -o 'mc_[0-9a-f]*' "$tmp/log" | head -1)
 [ -n "$token" ] || fail "the server did not start: $(cat "$tmp/log")"
 base="http://127.0.0.1:$port"
