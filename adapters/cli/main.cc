@@ -406,28 +406,17 @@ int Report(int argc, char** argv) {
   }
   const Form06Heading heading = HeadingFor(catalog.Agencies(), q.agency);
   std::string out;
-  switch (*format) {
-    case ReportFormat::kJson: {
-      v1::Form06Report m;
-      ToProto(*report, heading, &m);
-      out = ToJson(m, true) + "\n";
-      break;
+  if (*format == ReportFormat::kJson) {
+    v1::Form06Report m;
+    ToProto(*report, heading, &m);
+    out = ToJson(m, true) + "\n";
+  } else {
+    Result<std::string> file = Form06File(*report, heading, *format);
+    if (!file.ok()) {
+      std::cerr << file.status().message() << "\n";
+      return 1;
     }
-    case ReportFormat::kCsv:
-      out = Form06Csv(*report, heading);
-      break;
-    case ReportFormat::kHtml:
-      out = Form06Html(*report, heading);
-      break;
-    case ReportFormat::kXlsx: {
-      Result<std::string> bytes = Form06Xlsx(*report, heading);
-      if (!bytes.ok()) {
-        std::cerr << bytes.status().message() << "\n";
-        return 1;
-      }
-      out = std::move(*bytes);
-      break;
-    }
+    out = std::move(*file);
   }
   return WriteOut(out, flags.count("--out") ? flags["--out"] : "");
 }

@@ -38,6 +38,12 @@ void GetM07Register(Api& api, Call& call);
 void GetForm06(Api& api, Call& call);
 void GetStepReport(Api& api, Call& call);
 
+// The agency a register or report is about: `agency` from the query, else the caller's only
+// one; none (every agency) only when `every_allowed` and the caller sees them all. False when
+// the call was answered: 400 when one is needed, 404 when it is unknown or outside the scope.
+bool AgencyInScope(Call& call, const AgencyRegistry& registry, bool every_allowed,
+                   std::string* agency);
+
 // public_lookup.cc: the citizen's progress lookup.
 void PublicProgress(Api& api, Call& call);
 

@@ -21,16 +21,8 @@ void GetM07Register(Api& api, Call& call) {
   const Principal& p = *call.principal;
   const std::shared_ptr<const DefinitionCatalog> catalog = api.deps().catalog();
   const AgencyRegistry& registry = catalog->Agencies();
-  std::string agency = call.query["agency"];
-  if (agency.empty() && !p.AllAgencies() && p.agencies.size() == 1) agency = p.agencies.front();
-  if (agency.empty()) {
-    return call.Problem(400, "invalid-field", "agency required",
-                        "name the agency whose register this is", "agency");
-  }
-  if (!p.InScope(agency, registry)) {
-    return call.Problem(404, "not-found", "Unknown agency",
-                        "agency '" + agency + "' is outside your scope", "agency");
-  }
+  std::string agency;
+  if (!AgencyInScope(call, registry, /*every_allowed=*/false, &agency)) return;
   std::optional<Instant> bounds[2];
   const char* names[2] = {"from", "to"};
   for (int i = 0; i < 2; ++i) {

@@ -23,23 +23,7 @@ struct ReportQuery {
 
 bool ParseReportQuery(Api& api, Call& call, const AgencyRegistry& registry,
                       std::initializer_list<ReportFormat> formats, ReportQuery* q) {
-  const Principal& p = *call.principal;
-  q->agency = call.query["agency"];
-  if (q->agency.empty() && !p.AllAgencies()) {
-    if (p.agencies.size() != 1) {
-      call.Problem(400, "invalid-field", "agency required",
-                   "name the agency to report on (one of yours)", "agency");
-      return false;
-    }
-    q->agency = p.agencies.front();
-  }
-  if (!q->agency.empty() &&
-      (registry.Find(q->agency) == nullptr || !p.InScope(q->agency, registry))) {
-    call.Problem(404, "not-found", "Unknown agency",
-                 "agency '" + q->agency + "' is not in the registry or outside your scope",
-                 "agency");
-    return false;
-  }
+  if (!AgencyInScope(call, registry, /*every_allowed=*/true, &q->agency)) return false;
   if (auto it = call.query.find("period"); it != call.query.end()) {
     if (call.query.count("from") || call.query.count("to")) {
       call.Problem(400, "invalid-field", "Invalid period",
@@ -110,6 +94,24 @@ bool ParseReportQuery(Api& api, Call& call, const AgencyRegistry& registry,
 
 }  // namespace
 
+bool AgencyInScope(Call& call, const AgencyRegistry& registry, bool every_allowed,
+                   std::string* agency) {
+  const Principal& p = *call.principal;
+  *agency = call.query["agency"];
+  if (agency->empty() && !p.AllAgencies() && p.agencies.size() == 1) *agency = p.agencies.front();
+  if (agency->empty() && !(every_allowed && p.AllAgencies())) {
+    call.Problem(400, "invalid-field", "agency required", "name the agency (one of yours)",
+                 "agency");
+    return false;
+  }
+  if (!agency->empty() && (registry.Find(*agency) == nullptr || !p.InScope(*agency, registry))) {
+    call.Problem(404, "not-found", "Unknown agency",
+                 "agency '" + *agency + "' is not in the registry or outside your scope", "agency");
+    return false;
+  }
+  return true;
+}
+
 void GetForm06(Api& api, Call& call) {
   const std::shared_ptr<const DefinitionCatalog> catalog = api.deps().catalog();
   const AgencyRegistry& registry = catalog->Agencies();
@@ -149,24 +151,12 @@ void GetForm06(Api& api, Call& call) {
   r.content_type = ContentTypeOf(format);
   const std::string file = "form06-" + (q.agency.empty() ? std::string("all") : q.agency) + "-" +
                            FormatDate(q.from) + "-" + FormatDate(q.to) + "." + NameOf(format);
-  switch (format) {
-    case ReportFormat::kCsv:
-      r.body = Form06Csv(*report, heading);
-      r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + file + "\"");
-      break;
-    case ReportFormat::kHtml:
-      r.body = Form06Html(*report, heading);
-      break;
-    case ReportFormat::kXlsx: {
-      Result<std::string> bytes = Form06Xlsx(*report, heading);
-      if (!bytes.ok())
-        return call.Problem(500, "internal", "Internal error", bytes.status().message());
-      r.body = std::move(*bytes);
-      r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + file + "\"");
-      break;
-    }
-    case ReportFormat::kJson:
-      break;
+  Result<std::string> body = Form06File(*report, heading, format);
+  if (!body.ok()) return call.Problem(500, "internal", "Internal error", body.status().message());
+  r.body = std::move(*body);
+  // Spreadsheets are saved; the printable page opens in the browser.
+  if (format != ReportFormat::kHtml) {
+    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + file + "\"");
   }
   call.Reply(std::move(r));
 }

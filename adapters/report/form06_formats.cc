@@ -408,4 +408,18 @@ std::string StepReportCsv(const StepReport& r, const Form06Heading& h) {
   return out;
 }
 
+Result<std::string> Form06File(const Form06& f, const Form06Heading& h, ReportFormat format) {
+  switch (format) {
+    case ReportFormat::kCsv:
+      return Form06Csv(f, h);
+    case ReportFormat::kHtml:
+      return Form06Html(f, h);
+    case ReportFormat::kXlsx:
+      return Form06Xlsx(f, h);
+    case ReportFormat::kJson:
+      break;
+  }
+  return InvalidArgument("form 06 as JSON is the API's protobuf (ToProto)");
+}
+
 }  // namespace motcua

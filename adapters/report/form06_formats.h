@@ -46,6 +46,8 @@ std::string Form06Csv(const Form06& f, const Form06Heading& h);
 std::string Form06Html(const Form06& f, const Form06Heading& h);
 // Written through a temporary file (libxlsxwriter writes files only), removed before returning.
 Result<std::string> Form06Xlsx(const Form06& f, const Form06Heading& h);
+// The report as a file of `format` (CSV, HTML or XLSX; JSON is the caller's, as protobuf).
+Result<std::string> Form06File(const Form06& f, const Form06Heading& h, ReportFormat format);
 
 // The per-step timeliness report (engine/report/steps.h) from a store, as the API's JSON and as
 // CSV (UTF-8 with a byte-order mark).

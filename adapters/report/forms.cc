@@ -190,13 +190,13 @@ Result<std::string> RenderDossierForm(FormKind form, const Dossier& d,
   };
   TemplateData t;
   switch (form) {
-    case FormKind::kM01:
+    case FormKind::kM01: {
       if (!d.received_at || d.number.empty()) return missing("it has not been received (T2)");
       t = Common(d, p.get(), registry, d.receiving_agency, *d.received_at);
-      t.Set("received_by", Last(history, {EventType::kReceived}) != nullptr
-                               ? Last(history, {EventType::kReceived})->actor
-                               : "");
+      const Event* received = Last(history, {EventType::kReceived});
+      t.Set("received_by", received != nullptr ? received->actor : "");
       break;
+    }
     case FormKind::kM02: {
       const Event* e =
           Last(history, {EventType::kCompletionRequested, EventType::kSupplementRequested});

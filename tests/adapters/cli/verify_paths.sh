@@ -3,7 +3,7 @@
 # a path without a store (an empty directory, a missing one) fails with a clear message and
 # creates nothing; `--help` of every command exits 0. Usage: verify_paths.sh <motcua> <golden-store>
 set -u
-motcua=$1 golden=$2
+motcua=$1 golden=$2 defs=${3:-$(dirname "$0")/../../../definitions}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
@@ -18,6 +18,24 @@ echo "$out" | grep -q "has format 1; this build upgrades it to format 4 when it 
   || fail "migrate twice"
 "$motcua" verify "$tmp/data" | grep -q "^OK: 111 dossiers" || fail "verify <data-dir>"
 "$motcua" verify "$tmp/data/db" | grep -q "^OK: 111 dossiers" || fail "verify <data-dir>/db"
+# Reports from the store's counters, read-only; bad options say what was expected.
+"$motcua" report form06 "$tmp/data" --period 2026 --definitions "$defs" > "$tmp/form06.csv" \
+  || fail "report form06 exited $?"
+head -c 3 "$tmp/form06.csv" | od -An -tx1 | grep -q "ef bb bf" || fail "report CSV without a BOM"
+grep -q "^,Tổng số,total," "$tmp/form06.csv" || fail "report CSV without its total: $(cat "$tmp/form06.csv")"
+"$motcua" report steps "$tmp/data" --period 2026 --format json --definitions "$defs" \
+  | grep -q '"rows"' || fail "report steps --format json"
+out=$("$motcua" report form06 "$tmp/data" --period 2026-13 --definitions "$defs" 2>&1) \
+  && fail "a bad --period exited 0"
+echo "$out" | grep -q "expected YYYY, YYYY-H1/H2, YYYY-Q1..Q4 or YYYY-MM" || fail "bad --period: $out"
+out=$("$motcua" report form06 "$tmp/data" --period 2026 --format xlsx --definitions "$defs" 2>&1) \
+  && fail "xlsx without --out exited 0"
+echo "$out" | grep -q "give --out FILE" || fail "xlsx without --out: $out"
+out=$("$motcua" report steps "$tmp/data" --period 2026 --group-by field --definitions "$defs" 2>&1) \
+  && fail "steps --group-by exited 0"
+out=$("$motcua" report form06 "$tmp/data" --period 2026 --agency 000.99.99.H56 --definitions "$defs" 2>&1) \
+  && fail "an unknown --agency exited 0"
+echo "$out" | grep -q "no agency 000.99.99.H56 in the registry" || fail "unknown agency: $out"
 out=$("$motcua" migrate "$tmp/nothing" 2>&1) && fail "migrate of a missing path exited 0"
 [ ! -e "$tmp/nothing" ] || fail "migrate created a missing path"
 
