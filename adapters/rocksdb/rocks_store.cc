@@ -28,8 +28,9 @@ namespace {
 constexpr const char* kFormatKey = RocksStore::kFormatKey;
 constexpr const char* kFormatVersion = RocksStore::kFormatVersion;
 
-const char* const kColumnFamilyNames[] = {"default",     "dossiers", "history",  "indexes",
-                                          "idempotency", "outbox",   "counters", "reports"};
+const char* const kColumnFamilyNames[] = {"default",  "dossiers",    "history",
+                                          "indexes",  "idempotency", "outbox",
+                                          "counters", "reports",     "report_log"};
 static_assert(std::size(kColumnFamilyNames) == static_cast<size_t>(ColumnFamily::kCount));
 
 Status FromRocks(const rocksdb::Status& s, const std::string& what) {
@@ -116,17 +117,20 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& path,
   // A write set's report changes come sorted (engine/report/counters.h sums them in an ordered
   // map): each lands right after the one before it.
   reports.memtable_insert_with_hint_prefix_extractor = std::make_shared<SingleGroupTransform>();
+  // The report log's keys grow like the outbox's.
+  rocksdb::ColumnFamilyOptions report_log = outbox;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (int i = 0; i < static_cast<int>(ColumnFamily::kCount); ++i) {
     const auto f = static_cast<ColumnFamily>(i);
     const bool by_key = f == ColumnFamily::kDossiers || f == ColumnFamily::kHistory ||
                         f == ColumnFamily::kIdempotency;
-    descriptors.emplace_back(kColumnFamilyNames[i], by_key                        ? hashed
-                                                    : f == ColumnFamily::kIndexes ? indexes
-                                                    : f == ColumnFamily::kOutbox  ? outbox
-                                                    : f == ColumnFamily::kReports ? reports
-                                                                                  : cf_options);
+    descriptors.emplace_back(kColumnFamilyNames[i], by_key                          ? hashed
+                                                    : f == ColumnFamily::kIndexes   ? indexes
+                                                    : f == ColumnFamily::kOutbox    ? outbox
+                                                    : f == ColumnFamily::kReports   ? reports
+                                                    : f == ColumnFamily::kReportLog ? report_log
+                                                                                    : cf_options);
   }
   // A read-only open of a store of an older format, which lacks the newer column families, opens
   // the ones it has and lets the format check below say what to do.
@@ -182,7 +186,7 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& path,
     store->created_ = true;
   } else if (!s.ok()) {
     return Unavailable("cannot read the store format: " + s.ToString());
-  } else if (format == "1" || format == "2" || format == "3") {
+  } else if (format == "1" || format == "2" || format == "3" || format == "4") {
     if (store->write_failed_.load()) {
       return FailedPrecondition("the store at " + path + " has format " + format +
                                 "; this build upgrades it to format " + kFormatVersion +
@@ -199,7 +203,15 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& path,
     return FailedPrecondition("the store at " + path + " lacks column families of format " +
                               kFormatVersion);
   }
+  if (!store->write_failed_.load()) store->StartFolding();
   return store;
+}
+
+void RocksStore::FailWrites(const std::string& why) {
+  MutexLock lock(&failure_mu_);
+  if (write_failed_.load()) return;  // the first failure is the reason
+  write_failure_ = why;
+  write_failed_.store(true);  // after the reason: whoever sees the flag reads a whole reason
 }
 
 Result<std::optional<std::string>> RocksStore::Setting(const std::string& key) const {
@@ -220,6 +232,7 @@ Status RocksStore::PutSetting(const std::string& key, const std::string& value) 
 }
 
 RocksStore::~RocksStore() {
+  StopFolding();
   // Column-family handles go before the DB.
   if (db_) {
     for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
@@ -306,7 +319,7 @@ namespace {
 // A write set as column-family operations, ready to copy into a WriteBatch.
 struct EncodedOps {
   struct Op {
-    enum Kind { kPut, kDelete, kMerge };
+    enum Kind { kPut, kDelete, kMerge, kLog };  // kLog: a report log entry, keyed by Commit
     ColumnFamily cf;
     Kind kind;
     std::string key;
@@ -346,8 +359,13 @@ void RocksStore::Encode(WriteSet& w) {
     ops.push_back(
         {ColumnFamily::kCounters, Op::kPut, name, EncodeBE64(static_cast<uint64_t>(value))});
   }
-  for (const auto& [name, delta] : w.report_deltas) {
-    ops.push_back({ColumnFamily::kReports, Op::kMerge, name, EncodeLE64(delta)});
+  if (!w.report_deltas.empty()) {
+    v1::ReportChanges changes;
+    for (const auto& [name, delta] : w.report_deltas) {
+      changes.add_names(name);
+      changes.add_deltas(delta);
+    }
+    ops.push_back({ColumnFamily::kReportLog, Op::kLog, {}, changes.SerializeAsString()});
   }
   w.encoded = std::move(enc);
 }
@@ -357,6 +375,8 @@ Status RocksStore::Commit(const std::vector<const WriteSet*>& sets) {
     return Unavailable("the store refuses writes after a failed write: " + write_failure_);
   }
   rocksdb::WriteBatch batch;
+  std::vector<const std::string*> log_entries;
+  std::vector<std::shared_ptr<const void>> encodings;  // keeps log_entries' strings alive
   for (const WriteSet* w : sets) {
     std::shared_ptr<const void> encoded = w->encoded;
     if (!encoded) {
@@ -364,6 +384,7 @@ Status RocksStore::Commit(const std::vector<const WriteSet*>& sets) {
       Encode(copy);
       encoded = copy.encoded;
     }
+    encodings.push_back(encoded);
     for (const auto& op : static_cast<const EncodedOps*>(encoded.get())->ops) {
       switch (op.kind) {
         case EncodedOps::Op::kPut:
@@ -375,6 +396,9 @@ Status RocksStore::Commit(const std::vector<const WriteSet*>& sets) {
         case EncodedOps::Op::kMerge:
           batch.Merge(cf(op.cf), op.key, op.value);
           break;
+        case EncodedOps::Op::kLog:
+          log_entries.push_back(&op.value);
+          break;
       }
     }
   }
@@ -382,12 +406,19 @@ Status RocksStore::Commit(const std::vector<const WriteSet*>& sets) {
   wo.sync = options_.sync;
   wo.memtable_insert_hint_per_batch = true;
   records_->BeginCommit();
-  rocksdb::Status s = db_->Write(wo, &batch);
+  // The report log's keys are chosen with the write they go in, so they become visible in order.
+  rocksdb::Status s;
+  {
+    MutexLock lock(&log_mu_);
+    for (const std::string* entry : log_entries) {
+      batch.Put(cf(ColumnFamily::kReportLog), EncodeBE64(next_log_key_++), *entry);
+    }
+    s = db_->Write(wo, &batch);
+  }
   if (!s.ok()) {
     // A failed (synced) write may or may not be on disk; nothing after it can be trusted to be
     // acknowledged in order, so refuse every later write until an operator restarts.
-    write_failure_ = s.ToString();
-    write_failed_.store(true);
+    FailWrites(s.ToString());
     return Unavailable("write failed: " + s.ToString());
   }
   // Durable now: later reads of these dossiers need neither RocksDB nor a decode.

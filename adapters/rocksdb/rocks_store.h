@@ -13,9 +13,12 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "adapters/rocksdb/record_cache.h"
+#include "adapters/runtime/cond_var.h"
+#include "engine/common/mutex.h"
 #include "engine/store/store.h"
 
 namespace rocksdb {
@@ -34,6 +37,7 @@ enum class ColumnFamily : int {
   kOutbox,       // "outbox": position(be64) → v1.Event
   kCounters,     // "counters": name → value(be64)
   kReports,      // "reports": report counter name → sum(le64, merged by addition) (format 4)
+  kReportLog,    // "report_log": sequence(be64) → v1.ReportChanges not yet folded (format 5)
   kCount,
 };
 
@@ -51,6 +55,9 @@ struct RocksStoreOptions {
   bool read_only = false;  // Default: false
   // RocksDB's own messages at or above this level go to stderr (never to a LOG file).
   rocksdb::InfoLogLevel info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;  // Default: warnings
+  // How often a background thread folds the report log into the report counters (see
+  // FoldReportLog); 0: only at open, at close and when FoldReportLog is called.
+  int report_fold_interval_ms = 1000;  // Default: every second
 };
 
 class RocksStore : public Store {
@@ -58,7 +65,7 @@ class RocksStore : public Store {
   // The storage format version kept under "format" in the default column family. A change of
   // keys or values bumps it and comes with a migration (docs/storage.md, "Formats").
   static constexpr const char* kFormatKey = "format";
-  static constexpr const char* kFormatVersion = "4";
+  static constexpr const char* kFormatVersion = "5";
 
   static Result<std::unique_ptr<RocksStore>> Open(const std::string& path,
                                                   const RocksStoreOptions& options = {});
@@ -81,9 +88,16 @@ class RocksStore : public Store {
   Result<bool> HasIndexEntry(const std::string& entry) override;
   Result<std::vector<std::string>> AllIndexEntries(const std::string& start_after,
                                                    size_t limit) override;
+  // The counters of [begin, end) with the changes of the report log not yet folded into them,
+  // read at one snapshot.
   Status ScanReportCounters(
       const std::string& begin, const std::string& end,
       const std::function<void(std::string_view name, int64_t value)>& fn) override;
+  // Adds the report log's entries to the report counters and deletes them, in one write: a
+  // commit writes one log entry instead of a merge operand per counter (the committer's cost),
+  // and a fold sums many commits' changes into one operand per counter. The background thread
+  // calls it every report_fold_interval_ms. How many entries it folded.
+  Result<size_t> FoldReportLog();
 
   // Whether writes are refused after a failure (or the store was opened read-only), and why.
   bool write_failed() const { return write_failed_.load(); }
@@ -104,12 +118,15 @@ class RocksStore : public Store {
 
  private:
   RocksStore() = default;
-  // Format 1, 2 or 3 → 4 (report_counters.cc): writes every index entry of every dossier, which
+  // Format 1, 2 or 3 → 5 (report_counters.cc): writes every index entry of every dossier, which
   // adds the status index (`ss`, format 2), the applicant name and phone indexes (`an`, `ph`,
   // format 3) and the overdue dossiers in a pause (`du`, format 4), and counts the report
-  // counters (format 4) from every history. Idempotent: a crash part-way leaves the old format,
-  // and the next open does it again.
+  // counters (format 4) from every history. Format 4 → 5 only adds the report log's column
+  // family, which the open created. Idempotent: a crash part-way leaves the old format, and the
+  // next open does it again.
   Status Migrate(const std::string& from);
+  void StartFolding();
+  void StopFolding();
   rocksdb::ColumnFamilyHandle* cf(ColumnFamily f) const { return handles_[static_cast<int>(f)]; }
 
   std::string path_;
@@ -117,10 +134,28 @@ class RocksStore : public Store {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::unique_ptr<RecordCache> records_;
+  // Refuses every later write, for `why` (the first failure's reason is kept: set once, before
+  // the flag, and never changed after it).
+  void FailWrites(const std::string& why);
+  Mutex failure_mu_;
   std::atomic<bool> write_failed_{false};
   std::string write_failure_;
   std::string migration_;
   bool created_ = false;
+
+  // The report log (report_counters.cc). Commit takes log_mu_ across choosing an entry's key and
+  // the write, so keys become visible in increasing order; folded_upto_ is the last key folded
+  // (read before a snapshot, stored after the fold's write), so neither the fold nor a reader
+  // walks the tombstones of entries folded before.
+  Mutex log_mu_;
+  uint64_t next_log_key_ GUARDED_BY(log_mu_) = 1;
+  Mutex fold_mu_;  // one fold at a time
+  std::atomic<uint64_t> folded_upto_{0};
+  Mutex fold_wait_mu_;
+  CondVar fold_wake_;
+  bool stop_folding_ GUARDED_BY(fold_wait_mu_) = false;
+  bool folding_ = false;  // StartFolding ran: close folds what is left
+  std::thread folder_;
 };
 
 // Big-endian fixed-width encodings so that byte order is numeric order.

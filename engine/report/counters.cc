@@ -4,7 +4,6 @@
 #include "engine/report/counters.h"
 
 #include <array>
-#include <cstdio>
 
 #include "engine/dossier/appliers.h"
 #include "engine/report/steps.h"
@@ -73,64 +72,71 @@ Facts FactsOf(const Dossier& d) {
   return f;
 }
 
-void AppendPeriod(ReportLevel level, CivilDate d, std::string* out) {
-  char buf[16];
-  int n = 0;
-  switch (level) {
-    case ReportLevel::kYear:
-      n = std::snprintf(buf, sizeof buf, "%04d", d.year);
-      break;
-    case ReportLevel::kMonth:
-      n = std::snprintf(buf, sizeof buf, "%04d%02d", d.year, d.month);
-      break;
-    case ReportLevel::kDay:
-      n = std::snprintf(buf, sizeof buf, "%04d%02d%02d", d.year, d.month, d.day);
-      break;
-  }
-  out->append(buf, static_cast<size_t>(n));
+// Appends `v` as `width` decimal digits, zero-padded.
+void AppendDigits(int v, int width, std::string* out) {
+  char buf[8];
+  for (int i = width - 1; i >= 0; --i, v /= 10) buf[i] = static_cast<char>('0' + v % 10);
+  out->append(buf, static_cast<size_t>(width));
 }
 
-// Adds `delta` to the counters of `day`, its month and its year.
-void Add(const Facts& f, CivilDate day, ReportMeasure m, int64_t delta, CounterDeltas* out) {
+void AppendPeriod(ReportLevel level, CivilDate d, std::string* out) {
+  AppendDigits(d.year, 4, out);
+  if (level == ReportLevel::kYear) return;
+  AppendDigits(d.month, 2, out);
+  if (level == ReportLevel::kMonth) return;
+  AppendDigits(d.day, 2, out);
+}
+
+// Adds `delta` to the counters of `day`, its month and its year; `name` is scratch space.
+void Add(const Facts& f, CivilDate day, ReportMeasure m, int64_t delta, std::string* name,
+         CounterDeltas* out) {
   for (ReportLevel level : {ReportLevel::kYear, ReportLevel::kMonth, ReportLevel::kDay}) {
-    std::string name;
-    name.reserve(f.agency.size() + f.procedure.size() + 40);
-    name += kReportPrefix;
-    name += kIndexSep;
-    name += static_cast<char>(level);
-    name += kIndexSep;
-    AppendPeriod(level, day, &name);
-    name += kIndexSep;
-    name += f.agency;
-    name += kIndexSep;
-    name += f.procedure;
-    name += kIndexSep;
-    name += NameOf(m);
-    auto [it, inserted] = out->try_emplace(std::move(name), 0);
-    it->second += delta;
-    if (it->second == 0) out->erase(it);
+    name->assign(kReportPrefix);
+    *name += kIndexSep;
+    *name += static_cast<char>(level);
+    *name += kIndexSep;
+    AppendPeriod(level, day, name);
+    *name += kIndexSep;
+    *name += f.agency;
+    *name += kIndexSep;
+    *name += f.procedure;
+    *name += kIndexSep;
+    *name += NameOf(m);
+    AddDelta(*name, delta, out);
   }
 }
 
 // Adds `sign` times what a state with facts `f` contributes, seen at `at`.
 void Contribute(const Facts& f, Instant at, int64_t sign, CounterDeltas* out) {
   if (!f.counted) return;
-  Add(f, f.received_day, f.received, sign, out);
+  std::string name;
+  name.reserve(f.agency.size() + f.procedure.size() + 40);
+  Add(f, f.received_day, f.received, sign, &name, out);
   if (f.decided) {
-    Add(f, f.decided_day, *f.decided, sign, out);
-    if (f.refused) Add(f, f.decided_day, ReportMeasure::kRefused, sign, out);
+    Add(f, f.decided_day, *f.decided, sign, &name, out);
+    if (f.refused) Add(f, f.decided_day, ReportMeasure::kRefused, sign, &name, out);
   }
   const CivilDate today = DayOf(at);
-  if (f.withdrawn) Add(f, today, ReportMeasure::kWithdrawn, sign, out);
+  if (f.withdrawn) Add(f, today, ReportMeasure::kWithdrawn, sign, &name, out);
   // Overdue from its due instant, or from now when that has passed already.
   if (f.overdue_from) {
     Add(f, *f.overdue_from < at ? today : DayOf(*f.overdue_from), ReportMeasure::kOverdue, sign,
-        out);
+        &name, out);
   }
-  if (f.supplement) Add(f, today, ReportMeasure::kSupplement, sign, out);
+  if (f.supplement) Add(f, today, ReportMeasure::kSupplement, sign, &name, out);
 }
 
 }  // namespace
+
+void AddDelta(std::string_view name, int64_t delta, CounterDeltas* out) {
+  auto it = out->find(name);
+  if (it == out->end()) {
+    if (delta != 0) out->emplace(std::string(name), delta);
+    return;
+  }
+  it->second += delta;
+  if (it->second == 0) out->erase(it);
+}
 
 void AddReportDeltas(const Dossier* before, const Dossier& after, Instant at, CounterDeltas* out) {
   const Facts a = FactsOf(after);

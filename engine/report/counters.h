@@ -72,8 +72,11 @@ static_assert(kReportMeasureNames.Complete());
 constexpr const auto& NamesOf(ReportMeasure) { return kReportMeasureNames; }
 constexpr size_t kReportMeasureCount = kReportMeasureNames.size();
 
-// Counter name → change, summed; a change that sums to zero is dropped.
-using CounterDeltas = std::map<std::string, int64_t>;
+// Counter name → change, summed; a change that sums to zero is dropped. Looked up by
+// string_view, so adding to a counter already there allocates nothing.
+using CounterDeltas = std::map<std::string, int64_t, std::less<>>;
+// Adds `delta` to `name`'s change.
+void AddDelta(std::string_view name, int64_t delta, CounterDeltas* out);
 
 // Adds what the change of one dossier from `before` (null: a new dossier) to `after` at `at`
 // moves. The write path calls it per command, verification per event; both sum to the same.

@@ -69,22 +69,29 @@ void AddStepDeltas(const Event& e, const Dossier& after, CounterDeltas* out) {
   if (!e.hand_over) return;
   const HandOver& h = *e.hand_over;
   const CivilDate day = LocalDateAt(e.at, kReportUtcOffsetSeconds);
-  const std::string timeliness = NameOf(h.timeliness);
+  const std::string_view timeliness = NameOf(h.timeliness);
   // Hand-overs recorded before working times were kept count without one.
   const std::string bucket =
       h.working_seconds ? "t" + std::to_string(WorkingTimeBucket(*h.working_seconds)) : "";
+  std::string name;
   for (char level : {'m', 'd'}) {
-    std::string name = Bound(level, Period(level, day));
+    name.assign(kStepPrefix);
+    name += kIndexSep;
+    name += level;
+    name += kIndexSep;
+    name += Period(level, day);
     for (const std::string* f :
          {&after.competent_agency, &after.procedure_code, &h.step_id, &h.giver}) {
       name += kIndexSep;
       name += *f;
     }
     name += kIndexSep;
-    for (const std::string* m : {&timeliness, &bucket}) {
-      if (m->empty()) continue;
-      auto [it, inserted] = out->try_emplace(name + *m, 0);
-      if (++it->second == 0) out->erase(it);
+    const size_t stem = name.size();
+    for (std::string_view m : {timeliness, std::string_view(bucket)}) {
+      if (m.empty()) continue;
+      name.resize(stem);
+      name += m;
+      AddDelta(name, 1, out);
     }
   }
 }

@@ -173,13 +173,13 @@ TEST(RocksStoreTest, AFormat1StoreIsMigratedWhenOpenedForWriting) {
   read_only.read_only = true;
   EXPECT_THAT(RocksStore::Open(dir, read_only),
               StatusIs(StatusCode::kFailedPrecondition,
-                       HasSubstr("has format 1; this build upgrades it to format 4 when it opens "
+                       HasSubstr("has format 1; this build upgrades it to format 5 when it opens "
                                  "it for writing (motcua migrate <data>, or motcua serve)")));
   {
     auto s = RocksStore::Open(dir);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     EXPECT_EQ((*s)->migration(),
-              "store format 1 → 4: wrote the index entries of 3 dossiers and counted 0 report "
+              "store format 1 → 5: wrote the index entries of 3 dossiers and counted 0 report "
               "counters from their histories");
     // Every implied index entry is there (the sample events do not replay to the sample
     // records, so only index problems count here).
@@ -201,6 +201,65 @@ TEST(RocksStoreTest, AFormat1StoreIsMigratedWhenOpenedForWriting) {
   std::filesystem::remove_all(dir);
 }
 
+// Counts a column family's keys.
+size_t Keys(RocksStore& s, ColumnFamily f) {
+  std::unique_ptr<rocksdb::Iterator> it(s.db()->NewIterator(rocksdb::ReadOptions(), s.handle(f)));
+  size_t n = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
+  return n;
+}
+
+TEST(RocksStoreTest, ReportChangesAreLoggedWithTheCommitAndFoldedLater) {
+  const std::string dir = FreshDir("report-log");
+  const std::string in = J({"f6", "d", "20260302", "A1", "P", "in_counter"});
+  const std::string late = J({"f6", "d", "20260302", "A1", "P", "late"});
+  const std::map<std::string, int64_t> expected = {{in, 3}, {late, 1}};
+  RocksStoreOptions options;
+  options.report_fold_interval_ms = 0;  // folds only when asked (and at close)
+  auto opened = RocksStore::Open(dir, options);
+  ASSERT_TRUE(opened.ok());
+  RocksStore& s = **opened;
+  for (const auto& deltas :
+       std::vector<std::vector<std::pair<std::string, int64_t>>>{{{in, 2}, {late, 1}}, {{in, 1}}}) {
+    WriteSet w;
+    w.report_deltas = deltas;
+    ASSERT_TRUE(s.Commit(w).ok());
+  }
+  // One log entry a commit, no counter written yet; a scan adds the log to the counters.
+  EXPECT_EQ(Keys(s, ColumnFamily::kReportLog), 2u);
+  EXPECT_EQ(Keys(s, ColumnFamily::kReports), 0u);
+  EXPECT_EQ(ReportCounters(s, "f6", "f7"), expected);
+  {
+    // So does a read-only open beside it (motcua verify, motcua report), which cannot fold.
+    RocksStoreOptions ro;
+    ro.read_only = true;
+    auto reader = RocksStore::Open(dir, ro);
+    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    EXPECT_EQ(ReportCounters(**reader, "f6", "f7"), expected);
+  }
+  Result<size_t> folded = s.FoldReportLog();
+  ASSERT_TRUE(folded.ok());
+  EXPECT_EQ(*folded, 2u);
+  EXPECT_EQ(Keys(s, ColumnFamily::kReportLog), 0u);
+  EXPECT_EQ(ReportCounters(s, "f6", "f7"), expected);
+  folded = s.FoldReportLog();
+  ASSERT_TRUE(folded.ok());
+  EXPECT_EQ(*folded, 0u);
+  // Another commit after the fold: the counters plus the new entry.
+  WriteSet w;
+  w.report_deltas = {{late, -1}};
+  ASSERT_TRUE(s.Commit(w).ok());
+  EXPECT_EQ(ReportCounters(s, "f6", "f7"), (std::map<std::string, int64_t>{{in, 3}}));
+  opened->reset();  // a clean close folds the rest
+  RocksStoreOptions ro;
+  ro.read_only = true;
+  auto reader = RocksStore::Open(dir, ro);
+  ASSERT_TRUE(reader.ok());
+  EXPECT_EQ(Keys(**reader, ColumnFamily::kReportLog), 0u);
+  EXPECT_EQ(ReportCounters(**reader, "f6", "f7"), (std::map<std::string, int64_t>{{in, 3}}));
+  std::filesystem::remove_all(dir);
+}
+
 TEST(RocksStoreTest, RefusesAStoreOfAnotherFormat) {
   const std::string dir = FreshDir("format");
   {
@@ -211,7 +270,7 @@ TEST(RocksStoreTest, RefusesAStoreOfAnotherFormat) {
   }
   EXPECT_THAT(RocksStore::Open(dir),
               StatusIs(StatusCode::kFailedPrecondition,
-                       HasSubstr("has format 99; this build reads format 4")));
+                       HasSubstr("has format 99; this build reads format 5")));
   std::filesystem::remove_all(dir);
 }
 

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <string>
+
 #include "engine/store/indexes.h"
 #include "engine/store/store.h"
 #include "engine/store/verify.h"
@@ -271,10 +274,57 @@ TYPED_TEST_P(StoreConformance, SearchFindsFoldedNamesPhonesAndNumbers) {
   EXPECT_EQ(ids(q), std::vector<std::string>{});
 }
 
+// Fields joined by the index separator (a report counter's name).
+inline std::string J(std::initializer_list<std::string_view> fields) {
+  std::string s;
+  for (std::string_view f : fields) {
+    if (!s.empty() || f != *fields.begin()) s += kIndexSep;
+    s += f;
+  }
+  return s;
+}
+
+// What ScanReportCounters gives for [begin, end), zeros left out.
+inline std::map<std::string, int64_t> ReportCounters(Store& s, const std::string& begin,
+                                                     const std::string& end) {
+  std::map<std::string, int64_t> out;
+  std::string last;
+  const Status st = s.ScanReportCounters(begin, end, [&](std::string_view name, int64_t value) {
+    EXPECT_LT(last, std::string(name)) << "names come once each, in order";
+    last = name;
+    if (value != 0) out.emplace(name, value);
+  });
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return out;
+}
+
+TYPED_TEST_P(StoreConformance, ReportChangesAddUpAcrossCommits) {
+  Store& s = *this->store_;
+  WriteSet a;
+  a.report_deltas = {{J({"f6", "d", "20260302", "A1", "P", "in_counter"}), 2},
+                     {J({"f6", "d", "20260303", "A1", "P", "overdue"}), 1},
+                     {J({"f6", "y", "2026", "A1", "P", "in_counter"}), 2}};
+  ASSERT_TRUE(s.Commit(a).ok());
+  WriteSet b;
+  b.report_deltas = {{J({"f6", "d", "20260302", "A1", "P", "in_counter"}), 1},
+                     {J({"f6", "d", "20260303", "A1", "P", "overdue"}), -1},
+                     {J({"f6", "d", "20260304", "A1", "P", "on_time"}), 1}};
+  ASSERT_TRUE(s.Commit(b).ok());
+  EXPECT_EQ(
+      ReportCounters(s, J({"f6", "d", ""}), J({"f6", "d", "20260304"})),
+      (std::map<std::string, int64_t>{{J({"f6", "d", "20260302", "A1", "P", "in_counter"}), 3}}));
+  EXPECT_EQ(
+      ReportCounters(s, J({"f6", "d", "20260304"}), J({"f6", "e"})),
+      (std::map<std::string, int64_t>{{J({"f6", "d", "20260304", "A1", "P", "on_time"}), 1}}));
+  EXPECT_EQ(ReportCounters(s, J({"f6", "y", ""}), J({"f6", "z"})),
+            (std::map<std::string, int64_t>{{J({"f6", "y", "2026", "A1", "P", "in_counter"}), 2}}));
+}
+
 REGISTER_TYPED_TEST_SUITE_P(StoreConformance, CommitIsReadBackWithHistoryIndexesAndOutbox,
                             UpdateMovesIndexEntriesAndVerifies, OutboxIsOrderedAndResumable,
                             QueriesPageWithAStableCursor, DueTimersComeEarliestFirst,
                             AResultOnItsWayIsInItsStepsQueue,
-                            SearchFindsFoldedNamesPhonesAndNumbers);
+                            SearchFindsFoldedNamesPhonesAndNumbers,
+                            ReportChangesAddUpAcrossCommits);
 
 }  // namespace motcua::testing
