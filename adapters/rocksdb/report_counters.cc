@@ -211,9 +211,9 @@ void RocksStore::StopFolding() {
   if (folding_ && !write_failed_.load()) (void)FoldReportLog();
 }
 
-// Format 4 lacks only the report log, which the open created. Every format before 4 lacks index
-// entries only (formats 2, 3 and 4 add some; none removes one) and the report counters: write
-// every index entry of every dossier (those it has are written again, unchanged), the report
+// Format 4 lacks only the report log and the states, which the open created. Every format before 4
+// lacks index entries only (formats 2, 3 and 4 add some; none removes one) and the report counters:
+// write every index entry of every dossier (those it has are written again, unchanged), the report
 // counters counted from every history, then the new format.
 Status RocksStore::Migrate(const std::string& from) {
   if (from == "4") {
@@ -221,7 +221,8 @@ Status RocksStore::Migrate(const std::string& from) {
     wo.sync = true;
     rocksdb::Status s = db_->Put(wo, cf(ColumnFamily::kDefault), kFormatKey, kFormatVersion);
     if (!s.ok()) return Unavailable("cannot migrate the store: " + s.ToString());
-    migration_ = "store format 4 → " + std::string(kFormatVersion) + ": added the report log";
+    migration_ =
+        "store format 4 → " + std::string(kFormatVersion) + ": added the report log and the states";
     return Status::Ok();
   }
   constexpr size_t kPerWrite = 10000;

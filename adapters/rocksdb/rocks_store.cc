@@ -28,9 +28,9 @@ namespace {
 constexpr const char* kFormatKey = RocksStore::kFormatKey;
 constexpr const char* kFormatVersion = RocksStore::kFormatVersion;
 
-const char* const kColumnFamilyNames[] = {"default",  "dossiers",    "history",
-                                          "indexes",  "idempotency", "outbox",
-                                          "counters", "reports",     "report_log"};
+const char* const kColumnFamilyNames[] = {"default",     "dossiers", "history",  "indexes",
+                                          "idempotency", "outbox",   "counters", "reports",
+                                          "report_log",  "states"};
 static_assert(std::size(kColumnFamilyNames) == static_cast<size_t>(ColumnFamily::kCount));
 
 Status FromRocks(const rocksdb::Status& s, const std::string& what) {
@@ -212,23 +212,6 @@ void RocksStore::FailWrites(const std::string& why) {
   if (write_failed_.load()) return;  // the first failure is the reason
   write_failure_ = why;
   write_failed_.store(true);  // after the reason: whoever sees the flag reads a whole reason
-}
-
-Result<std::optional<std::string>> RocksStore::Setting(const std::string& key) const {
-  std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(ColumnFamily::kDefault), key, &value);
-  if (s.IsNotFound()) return std::optional<std::string>();
-  if (!s.ok()) return Unavailable("cannot read the store setting '" + key + "': " + s.ToString());
-  return std::optional<std::string>(std::move(value));
-}
-
-Status RocksStore::PutSetting(const std::string& key, const std::string& value) {
-  RETURN_IF_ERROR(Writable());
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  rocksdb::Status s = db_->Put(wo, cf(ColumnFamily::kDefault), key, value);
-  if (!s.ok()) return Unavailable("cannot write the store setting '" + key + "': " + s.ToString());
-  return Status::Ok();
 }
 
 RocksStore::~RocksStore() {

@@ -38,6 +38,7 @@ enum class ColumnFamily : int {
   kCounters,     // "counters": name → value(be64)
   kReports,      // "reports": report counter name → sum(le64, merged by addition) (format 4)
   kReportLog,    // "report_log": sequence(be64) → v1.ReportChanges not yet folded (format 5)
+  kStates,       // "states": key → value, adapters' bookkeeping (Store::WriteStates) (format 5)
   kCount,
 };
 
@@ -88,6 +89,10 @@ class RocksStore : public Store {
   Result<bool> HasIndexEntry(const std::string& entry) override;
   Result<std::vector<std::string>> AllIndexEntries(const std::string& start_after,
                                                    size_t limit) override;
+  Result<std::optional<std::string>> GetState(const std::string& key) override;
+  Status WriteStates(const std::vector<StateWrite>& writes) override;
+  Result<std::vector<std::pair<std::string, std::string>>> ScanStates(
+      const std::string& prefix, const std::string& start_after, size_t limit) override;
   // The counters of [begin, end) with the changes of the report log not yet folded into them,
   // read at one snapshot.
   Status ScanReportCounters(
@@ -121,9 +126,9 @@ class RocksStore : public Store {
   // Format 1, 2 or 3 → 5 (report_counters.cc): writes every index entry of every dossier, which
   // adds the status index (`ss`, format 2), the applicant name and phone indexes (`an`, `ph`,
   // format 3) and the overdue dossiers in a pause (`du`, format 4), and counts the report
-  // counters (format 4) from every history. Format 4 → 5 only adds the report log's column
-  // family, which the open created. Idempotent: a crash part-way leaves the old format, and the
-  // next open does it again.
+  // counters (format 4) from every history. Format 4 → 5 only adds the report log's and the
+  // states' column families, which the open created. Idempotent: a crash part-way leaves the old
+  // format, and the next open does it again.
   Status Migrate(const std::string& from);
   void StartFolding();
   void StopFolding();

@@ -96,6 +96,37 @@ Status MemoryStore::ScanReportCounters(
   return Status::Ok();
 }
 
+Result<std::optional<std::string>> MemoryStore::GetState(const std::string& key) {
+  MutexLock lock(&mu_);
+  auto it = states_.find(key);
+  if (it == states_.end()) return std::optional<std::string>();
+  return std::optional<std::string>(it->second);
+}
+
+Status MemoryStore::WriteStates(const std::vector<StateWrite>& writes) {
+  MutexLock lock(&mu_);
+  if (broken_ || failing_) return Unavailable("the store refuses writes after a failed write");
+  for (const auto& [key, value] : writes) {
+    if (value) {
+      states_[key] = *value;
+    } else {
+      states_.erase(key);
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> MemoryStore::ScanStates(
+    const std::string& prefix, const std::string& start_after, size_t limit) {
+  MutexLock lock(&mu_);
+  std::vector<std::pair<std::string, std::string>> out;
+  auto it = start_after.empty() ? states_.lower_bound(prefix) : states_.upper_bound(start_after);
+  for (; it != states_.end() && out.size() < limit && it->first.starts_with(prefix); ++it) {
+    out.emplace_back(it->first, it->second);
+  }
+  return out;
+}
+
 Result<std::vector<OutboxEntry>> MemoryStore::ReadOutbox(uint64_t after, size_t limit) {
   MutexLock lock(&mu_);
   std::vector<OutboxEntry> out;

@@ -31,6 +31,11 @@ class MemoryStore : public Store {
       const std::string& begin, const std::string& end,
       const std::function<void(std::string_view name, int64_t value)>& fn) override;
 
+  Result<std::optional<std::string>> GetState(const std::string& key) override;
+  Status WriteStates(const std::vector<StateWrite>& writes) override;
+  Result<std::vector<std::pair<std::string, std::string>>> ScanStates(
+      const std::string& prefix, const std::string& start_after, size_t limit) override;
+
   // Test hook: make every later Commit fail, as a failed sync would.
   void FailCommits(bool fail);
 
@@ -47,6 +52,7 @@ class MemoryStore : public Store {
   std::map<std::string, int64_t> counters_ GUARDED_BY(mu_);
   std::map<std::string, int64_t> report_ GUARDED_BY(mu_);
   std::map<uint64_t, Event> outbox_ GUARDED_BY(mu_);
+  std::map<std::string, std::string> states_ GUARDED_BY(mu_);
 };
 
 }  // namespace motcua

@@ -144,6 +144,18 @@ class Store {
   virtual Status ScanReportCounters(
       const std::string& begin, const std::string& end,
       const std::function<void(std::string_view name, int64_t value)>& fn) = 0;
+
+  // Bookkeeping of the adapters around the engine (outbound delivery's cursors and dead letters,
+  // docs/storage.md): small values by key, apart from dossiers and their commits.
+  // WriteStates puts (a value) and deletes (nullopt) atomically; it is not synced, so a crash
+  // may lose its last writes: what is kept here must be safe to redo (at-least-once delivery).
+  using StateWrite = std::pair<std::string, std::optional<std::string>>;
+  virtual Result<std::optional<std::string>> GetState(const std::string& key) = 0;
+  virtual Status WriteStates(const std::vector<StateWrite>& writes) = 0;
+  // Every state whose key starts with `prefix`, in key order, after `start_after` (when not
+  // empty), at most `limit`.
+  virtual Result<std::vector<std::pair<std::string, std::string>>> ScanStates(
+      const std::string& prefix, const std::string& start_after, size_t limit) = 0;
 };
 
 }  // namespace motcua

@@ -320,11 +320,27 @@ TYPED_TEST_P(StoreConformance, ReportChangesAddUpAcrossCommits) {
             (std::map<std::string, int64_t>{{J({"f6", "y", "2026", "A1", "P", "in_counter"}), 2}}));
 }
 
+TYPED_TEST_P(StoreConformance, StatesArePutDeletedAndScannedByPrefix) {
+  Store& s = *this->store_;
+  ASSERT_TRUE(
+      s.WriteStates({{"dc/a", "1"}, {"dl/a/1", "x"}, {"dl/a/2", "y"}, {"dl/b/1", "z"}}).ok());
+  EXPECT_EQ(*s.GetState("dc/a"), std::optional<std::string>("1"));
+  EXPECT_EQ(*s.GetState("dc/b"), std::nullopt);
+  using Pairs = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(*s.ScanStates("dl/a/", "", 10), (Pairs{{"dl/a/1", "x"}, {"dl/a/2", "y"}}));
+  EXPECT_EQ(*s.ScanStates("dl/a/", "dl/a/1", 10), (Pairs{{"dl/a/2", "y"}}));
+  EXPECT_EQ(*s.ScanStates("dl/", "", 2), (Pairs{{"dl/a/1", "x"}, {"dl/a/2", "y"}}));
+  // One write puts and deletes together.
+  ASSERT_TRUE(s.WriteStates({{"dc/a", "2"}, {"dl/a/1", std::nullopt}}).ok());
+  EXPECT_EQ(*s.GetState("dc/a"), std::optional<std::string>("2"));
+  EXPECT_EQ(*s.ScanStates("dl/a/", "", 10), (Pairs{{"dl/a/2", "y"}}));
+}
+
 REGISTER_TYPED_TEST_SUITE_P(StoreConformance, CommitIsReadBackWithHistoryIndexesAndOutbox,
                             UpdateMovesIndexEntriesAndVerifies, OutboxIsOrderedAndResumable,
                             QueriesPageWithAStableCursor, DueTimersComeEarliestFirst,
                             AResultOnItsWayIsInItsStepsQueue,
-                            SearchFindsFoldedNamesPhonesAndNumbers,
-                            ReportChangesAddUpAcrossCommits);
+                            SearchFindsFoldedNamesPhonesAndNumbers, ReportChangesAddUpAcrossCommits,
+                            StatesArePutDeletedAndScannedByPrefix);
 
 }  // namespace motcua::testing
