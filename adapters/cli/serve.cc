@@ -14,10 +14,14 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <set>
+#include <sstream>
 #include <thread>
 
+#include "adapters/cli/serve_config.h"
+#include "adapters/delivery/deliverer.h"
 #include "adapters/http/api.h"
 #include "adapters/http/server.h"
 #include "adapters/proto/view_codec.h"
@@ -25,6 +29,7 @@
 #include "adapters/rocksdb/rocks_store.h"
 #include "adapters/runtime/dossier_service.h"
 #include "adapters/yaml/definition_loader.h"
+#include "adapters/yaml/subscription_yaml.h"
 #include "engine/common/strings.h"
 #include "engine/definition/catalog.h"
 #include "engine/store/due_changes.h"
@@ -34,127 +39,6 @@ extern const char* const kMotcuaOpenApiJson;  // generated from docs/openapi.jso
 namespace motcua::cli {
 
 namespace {
-
-struct ServeConfig {
-  std::string listen = "127.0.0.1:8080";
-  std::string data = "./data";
-  std::string definitions = "definitions";
-  std::string tokens;  // Default: <data>/tokens.yaml
-  http::ServerOptions server;
-  http::ApiOptions api;
-  ServiceOptions service;
-  RocksStoreOptions store;
-  std::string clock = "system";  // system | manual (a training system)
-  std::string pdf_renderer;      // a headless browser for the forms' ?format=pdf; empty: none
-  int pdf_timeout_seconds = 30;
-};
-
-// Reads the config file; every key is known, every value typed, errors say file:line.
-bool LoadConfig(const std::string& path, ServeConfig* c) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::Exception& e) {
-    std::cerr << path << ":" << e.mark.line + 1 << ":" << e.mark.column + 1 << ": " << e.msg
-              << "\n";
-    return false;
-  }
-  static const std::set<std::string> kKeys = {"listen",
-                                              "data",
-                                              "definitions",
-                                              "tokens",
-                                              "threads",
-                                              "body_bytes",
-                                              "header_bytes",
-                                              "read_timeout_seconds",
-                                              "idle_timeout_seconds",
-                                              "max_connections",
-                                              "ws_message_bytes",
-                                              "ws_queue",
-                                              "ws_per_principal",
-                                              "min_free_disk_mb",
-                                              "public_lookups_per_minute",
-                                              "shutdown_grace_seconds",
-                                              "log_requests",
-                                              "record_cache_entries",
-                                              "cors_origins",
-                                              "nearly_due",
-                                              "pdf_renderer",
-                                              "pdf_timeout_seconds",
-                                              "clock"};
-  bool ok = true;
-  for (const auto& kv : root) {
-    const std::string key = kv.first.as<std::string>();
-    const auto where = path + ":" + std::to_string(kv.first.Mark().line + 1) + ":" +
-                       std::to_string(kv.first.Mark().column + 1) + ": ";
-    if (!kKeys.count(key)) {
-      std::cerr << where << "unknown setting '" << key << "'\n";
-      ok = false;
-      continue;
-    }
-    try {
-      if (key == "listen") c->listen = kv.second.as<std::string>();
-      if (key == "data") c->data = kv.second.as<std::string>();
-      if (key == "definitions") c->definitions = kv.second.as<std::string>();
-      if (key == "tokens") c->tokens = kv.second.as<std::string>();
-      if (key == "threads") c->server.threads = kv.second.as<int>();
-      if (key == "body_bytes") c->server.body_limit = kv.second.as<size_t>();
-      if (key == "header_bytes") c->server.header_limit = kv.second.as<size_t>();
-      if (key == "read_timeout_seconds") c->server.read_timeout_seconds = kv.second.as<int>();
-      if (key == "idle_timeout_seconds") c->server.idle_timeout_seconds = kv.second.as<int>();
-      if (key == "max_connections") c->server.max_connections = kv.second.as<size_t>();
-      if (key == "ws_message_bytes") c->server.ws_message_limit = kv.second.as<size_t>();
-      if (key == "ws_queue") c->server.ws_queue_limit = kv.second.as<size_t>();
-      if (key == "ws_per_principal") c->server.ws_per_principal = kv.second.as<size_t>();
-      if (key == "shutdown_grace_seconds") c->server.shutdown_grace_seconds = kv.second.as<int>();
-      if (key == "log_requests") c->server.log_requests = kv.second.as<bool>();
-      if (key == "min_free_disk_mb") c->api.min_free_disk_bytes = kv.second.as<uint64_t>() << 20;
-      if (key == "public_lookups_per_minute")
-        c->api.public_lookups_per_minute = kv.second.as<int>();
-      if (key == "record_cache_entries") c->store.record_cache_entries = kv.second.as<size_t>();
-      if (key == "cors_origins") c->api.cors_origins = kv.second.as<std::vector<std::string>>();
-      if (key == "pdf_renderer") {
-        c->pdf_renderer = kv.second.as<std::string>();
-        if (access(c->pdf_renderer.c_str(), X_OK) != 0) {
-          std::cerr << where << "pdf_renderer: '" << c->pdf_renderer
-                    << "' is not an executable file (a headless browser: /usr/bin/chromium)\n";
-          ok = false;
-        }
-      }
-      if (key == "pdf_timeout_seconds") {
-        c->pdf_timeout_seconds = kv.second.as<int>();
-        if (c->pdf_timeout_seconds < 1 || c->pdf_timeout_seconds > 600) {
-          std::cerr << where << "pdf_timeout_seconds: expected 1..600\n";
-          ok = false;
-        }
-      }
-      if (key == "clock") {
-        c->clock = kv.second.as<std::string>();
-        if (c->clock != "system" && c->clock != "manual") {
-          std::cerr << where << "clock: expected system or manual, found '" << c->clock << "'\n";
-          ok = false;
-        }
-      }
-      if (key == "nearly_due") {
-        const std::string text = kv.second.as<std::string>();
-        std::optional<WorkDuration> d = ParseWorkDuration(text);
-        if (!d || d->thousandths <= 0) {
-          std::cerr << where
-                    << "nearly_due: expected a working duration like \"1 WD\" or \"4 WH\", "
-                    << "found '" << text << "'\n";
-          ok = false;
-        } else {
-          c->service.engine.nearly_due = *d;
-          c->api.nearly_due = *d;
-        }
-      }
-    } catch (const YAML::Exception&) {
-      std::cerr << where << "'" << key << "' has the wrong type\n";
-      ok = false;
-    }
-  }
-  return ok;
-}
 
 // The usage text: on stdout with exit 0 when asked for (--help), else on stderr with exit 2.
 int Usage(bool asked = false) {
@@ -174,6 +58,24 @@ struct Reloadable {
   std::shared_ptr<const DefinitionCatalog> catalog GUARDED_BY(mu);
   std::shared_ptr<const http::TokenStore> tokens GUARDED_BY(mu);
 };
+
+// The subscriptions file's entries (empty path: none); nullopt after printing its errors.
+std::optional<std::vector<Subscription>> LoadSubscriptions(const std::string& path,
+                                                           const AgencyRegistry& agencies) {
+  if (path.empty()) return std::vector<Subscription>();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::cerr << path << ": cannot read the subscriptions file\n";
+    return std::nullopt;
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  std::vector<Diagnostic> errors;
+  auto subs = ParseSubscriptionFile(text, path, agencies, &errors);
+  for (const Diagnostic& e : errors) std::cerr << e.ToString() << "\n";
+  return subs;
+}
 
 }  // namespace
 
@@ -302,8 +204,32 @@ int Serve(int argc, char** argv) {
     std::cerr << "motcua: " << s.message() << "\n";
     return 1;
   }
+  std::optional<std::vector<Subscription>> subscriptions =
+      LoadSubscriptions(c.subscriptions, catalog->Agencies());
+  if (!subscriptions) {
+    std::cerr << "motcua: the subscriptions in " << c.subscriptions
+              << " have errors; not starting\n";
+    service.Stop();
+    return 1;
+  }
+  std::unique_ptr<Deliverer> deliverer;
+  if (!c.subscriptions.empty()) {
+    deliverer = std::make_unique<Deliverer>(
+        store->get(),
+        [&live] {
+          MutexLock lock(&live.mu);
+          return live.catalog;
+        },
+        *subscriptions);
+    if (Status s = deliverer->Start(service.last_outbox_position()); !s.ok()) {
+      std::cerr << "motcua: outbound delivery: " << s.message() << "\n";
+      service.Stop();
+      return 1;
+    }
+  }
   http::Metrics metrics;
   http::Api::Deps deps;
+  deps.deliverer = deliverer.get();
   // Printed forms as PDF, when a browser is configured; stopped once the server has stopped.
   std::unique_ptr<PdfPrinter> printer;
   if (!c.pdf_renderer.empty()) {
@@ -359,7 +285,10 @@ int Serve(int argc, char** argv) {
   c.api.openapi_json = kMotcuaOpenApiJson;
   http::Api api(deps, c.api);
   http::Server server(&api, c.server);
-  service.OnCommit([&server](uint64_t position) { server.NotifyCommitted(position); });
+  service.OnCommit([&server, d = deliverer.get()](uint64_t position) {
+    server.NotifyCommitted(position);
+    if (d != nullptr) d->Committed(position);
+  });
   if (Status s = server.Start(); !s.ok()) {
     std::cerr << "motcua: " << s.message() << "\n";
     service.Stop();
@@ -384,6 +313,10 @@ int Serve(int argc, char** argv) {
                 dev_secret.c_str());
     std::printf("  try: curl -H 'Authorization: Bearer %s' %s/v1/procedures\n", dev_secret.c_str(),
                 url.c_str());
+  }
+  if (deliverer) {
+    std::printf("  outbound delivery: %zu subscriptions from %s (GET %s/v1/admin/subscriptions)\n",
+                subscriptions->size(), c.subscriptions.c_str(), url.c_str());
   }
   std::printf("  health: %s/healthz   API: %s/v1/openapi.json   Ctrl-C stops\n", url.c_str(),
               url.c_str());
@@ -464,6 +397,15 @@ int Serve(int argc, char** argv) {
           std::cerr << "motcua: definitions reloaded\n";
           scan_due_dates(live.catalog);
         }
+        if (deliverer) {
+          MutexLock lock(&live.mu);
+          if (auto subs = LoadSubscriptions(c.subscriptions, live.catalog->Agencies())) {
+            std::cerr << "motcua: subscriptions reloaded: " << subs->size() << "\n";
+            deliverer->Replace(std::move(*subs));
+          } else {
+            std::cerr << "motcua: keeping the subscriptions in use\n";
+          }
+        }
         stamp = tokens_stamp();
         reload_tokens("SIGHUP");
         continue;
@@ -473,6 +415,8 @@ int Serve(int argc, char** argv) {
       stopping = true;
       server.Shutdown();
       service.Stop();
+      // Deliveries in flight are abandoned: sent again from the saved cursor at the next start.
+      if (deliverer) deliverer->Stop();
       std::cerr << "motcua: stopped; every acknowledged write is on disk\n";
       return;
     }

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/delivery/deliverer.h"
 #include "adapters/http/auth.h"
 #include "adapters/http/call.h"
 #include "adapters/http/metrics.h"
@@ -44,6 +45,9 @@ struct ApiOptions {
   // A training system's manual clock (`clock: manual`): every response says so (Motcua-Clock),
   // and admins move it with /v1/admin/clock. Default: the system clock.
   bool manual_clock = false;
+  // /readyz is not ready while a delivery subscription's oldest unfinished event is older than
+  // this (Decree 63/2024: a liên thông decision reaches the portal within 10 minutes).
+  int delivery_lag_bound_seconds = 600;  // Default: 10 minutes
 };
 
 class Api {
@@ -62,6 +66,8 @@ class Api {
     // Prints an HTML page to PDF (adapters/report/pdf.h), calling `done` once from another
     // thread; false when too many pages wait. Empty: no PDF renderer is configured.
     std::function<bool(std::string html, std::function<void(Result<std::string>)> done)> print_pdf;
+    // Outbound delivery (adapters/delivery/deliverer.h); null: no subscriptions configured.
+    Deliverer* deliverer = nullptr;
   };
   Api(Deps deps, ApiOptions options);
 

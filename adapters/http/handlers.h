@@ -57,6 +57,16 @@ void GetClock(Api& api, Call& call);
 void SetClock(Api& api, Call& call);
 void AdvanceClock(Api& api, Call& call);
 
+// delivery.cc: outbound delivery's subscriptions, dead letters and re-drive (an admin's), and
+// what readiness and metrics say of it.
+void GetSubscriptions(Api& api, Call& call);
+void GetDeadLetters(Api& api, Call& call);
+void RedriveDeadLetter(Api& api, Call& call);
+// Why /readyz is not ready on delivery's account (a subscription behind its bound), or empty.
+std::string DeliveryNotReady(Api& api);
+// The delivery metrics in Prometheus' text format (empty without subscriptions).
+std::string DeliveryMetrics(Api& api);
+
 }  // namespace motcua::http::handlers
 
 namespace motcua::http {

@@ -1,4 +1,5 @@
-// Handlers for operations: liveness, readiness (writes possible and free disk above the guard),
+// Handlers for operations: liveness, readiness (writes possible, free disk above the guard,
+// outbound delivery within its lag bound),
 // Prometheus metrics, the OpenAPI document, and the answer to a plain GET of the WebSocket stream
 // (handlers.h).
 
@@ -30,14 +31,16 @@ void Readyz(Api& api, Call& call) {
     r.body = "{\"status\":\"not ready\",\"reason\":";
     AppendJsonString(ValidUtf8("writes stopped: " + api.service()->failure()), &r.body);
     r.body += "}";
-  } else if (api.deps().free_disk) {
-    Result<uint64_t> free = api.deps().free_disk();
-    if (free.ok() && *free < api.options().min_free_disk_bytes) {
-      r.status = 503;
-      r.body = "{\"status\":\"not ready\",\"reason\":\"free disk space below the guard\"}";
-    } else {
-      r.body = "{\"status\":\"ready\"}";
-    }
+  } else if (Result<uint64_t> free =
+                 api.deps().free_disk ? api.deps().free_disk() : Result<uint64_t>(~uint64_t{0});
+             free.ok() && *free < api.options().min_free_disk_bytes) {
+    r.status = 503;
+    r.body = "{\"status\":\"not ready\",\"reason\":\"free disk space below the guard\"}";
+  } else if (std::string late = DeliveryNotReady(api); !late.empty()) {
+    r.status = 503;
+    r.body = "{\"status\":\"not ready\",\"reason\":";
+    AppendJsonString(ValidUtf8(late), &r.body);
+    r.body += "}";
   } else {
     r.body = "{\"status\":\"ready\"}";
   }
@@ -48,6 +51,7 @@ void MetricsText(Api& api, Call& call) {
   HttpResponse r;
   r.content_type = "text/plain; version=0.0.4";
   r.body = api.metrics() ? api.metrics()->Render(*api.service(), *api.store()) : "";
+  r.body += DeliveryMetrics(api);
   call.Reply(std::move(r));
 }
 

@@ -109,6 +109,8 @@ class DeliveryLane {
   // The last position offered.
   uint64_t read_upto() const { return read_upto_; }
   size_t pending() const { return pending_.size(); }
+  // Whether the event is read and not finished (in flight, or waiting for a retry).
+  bool IsPending(uint64_t position) const { return pending_.contains(position); }
   size_t in_flight() const { return in_flight_; }
   // The commit instant of the oldest event not yet finished (the subscription's lag).
   std::optional<int64_t> oldest_pending() const;

@@ -180,6 +180,10 @@ TEST(ServerE2E, EveryRouteAnswers) {
     EXPECT_FALSE(r.closed) << path;
     if (path == "/v1/stream") {
       EXPECT_EQ(r.status, 426) << r.body;  // a plain GET is told to upgrade
+    } else if (path.starts_with("/v1/admin/subscriptions/")) {
+      // No subscriptions configured here: the route answers that there is no such one.
+      EXPECT_EQ(r.status, 404) << method << " " << target << ": " << r.body;
+      EXPECT_NE(r.body.find("No such subscription"), std::string::npos) << r.body;
     } else if (method == "GET") {
       EXPECT_EQ(r.status, 200) << method << " " << target << ": " << r.body;
     } else {

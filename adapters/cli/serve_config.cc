@@ -1,0 +1,132 @@
+// `motcua serve`'s configuration file (serve_config.h).
+
+#include "adapters/cli/serve_config.h"
+
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <iostream>
+#include <set>
+
+#include "engine/calendar/work_duration.h"
+
+namespace motcua::cli {
+
+// Reads the config file; every key is known, every value typed, errors say file:line.
+bool LoadConfig(const std::string& path, ServeConfig* c) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::Exception& e) {
+    std::cerr << path << ":" << e.mark.line + 1 << ":" << e.mark.column + 1 << ": " << e.msg
+              << "\n";
+    return false;
+  }
+  static const std::set<std::string> kKeys = {"listen",
+                                              "data",
+                                              "definitions",
+                                              "tokens",
+                                              "threads",
+                                              "body_bytes",
+                                              "header_bytes",
+                                              "read_timeout_seconds",
+                                              "idle_timeout_seconds",
+                                              "max_connections",
+                                              "ws_message_bytes",
+                                              "ws_queue",
+                                              "ws_per_principal",
+                                              "min_free_disk_mb",
+                                              "public_lookups_per_minute",
+                                              "shutdown_grace_seconds",
+                                              "log_requests",
+                                              "record_cache_entries",
+                                              "cors_origins",
+                                              "nearly_due",
+                                              "pdf_renderer",
+                                              "pdf_timeout_seconds",
+                                              "subscriptions",
+                                              "delivery_lag_bound_seconds",
+                                              "clock"};
+  bool ok = true;
+  for (const auto& kv : root) {
+    const std::string key = kv.first.as<std::string>();
+    const auto where = path + ":" + std::to_string(kv.first.Mark().line + 1) + ":" +
+                       std::to_string(kv.first.Mark().column + 1) + ": ";
+    if (!kKeys.count(key)) {
+      std::cerr << where << "unknown setting '" << key << "'\n";
+      ok = false;
+      continue;
+    }
+    try {
+      if (key == "listen") c->listen = kv.second.as<std::string>();
+      if (key == "data") c->data = kv.second.as<std::string>();
+      if (key == "definitions") c->definitions = kv.second.as<std::string>();
+      if (key == "tokens") c->tokens = kv.second.as<std::string>();
+      if (key == "threads") c->server.threads = kv.second.as<int>();
+      if (key == "body_bytes") c->server.body_limit = kv.second.as<size_t>();
+      if (key == "header_bytes") c->server.header_limit = kv.second.as<size_t>();
+      if (key == "read_timeout_seconds") c->server.read_timeout_seconds = kv.second.as<int>();
+      if (key == "idle_timeout_seconds") c->server.idle_timeout_seconds = kv.second.as<int>();
+      if (key == "max_connections") c->server.max_connections = kv.second.as<size_t>();
+      if (key == "ws_message_bytes") c->server.ws_message_limit = kv.second.as<size_t>();
+      if (key == "ws_queue") c->server.ws_queue_limit = kv.second.as<size_t>();
+      if (key == "ws_per_principal") c->server.ws_per_principal = kv.second.as<size_t>();
+      if (key == "shutdown_grace_seconds") c->server.shutdown_grace_seconds = kv.second.as<int>();
+      if (key == "log_requests") c->server.log_requests = kv.second.as<bool>();
+      if (key == "min_free_disk_mb") c->api.min_free_disk_bytes = kv.second.as<uint64_t>() << 20;
+      if (key == "public_lookups_per_minute")
+        c->api.public_lookups_per_minute = kv.second.as<int>();
+      if (key == "record_cache_entries") c->store.record_cache_entries = kv.second.as<size_t>();
+      if (key == "cors_origins") c->api.cors_origins = kv.second.as<std::vector<std::string>>();
+      if (key == "pdf_renderer") {
+        c->pdf_renderer = kv.second.as<std::string>();
+        if (access(c->pdf_renderer.c_str(), X_OK) != 0) {
+          std::cerr << where << "pdf_renderer: '" << c->pdf_renderer
+                    << "' is not an executable file (a headless browser: /usr/bin/chromium)\n";
+          ok = false;
+        }
+      }
+      if (key == "subscriptions") c->subscriptions = kv.second.as<std::string>();
+      if (key == "delivery_lag_bound_seconds") {
+        c->api.delivery_lag_bound_seconds = kv.second.as<int>();
+        if (c->api.delivery_lag_bound_seconds < 1) {
+          std::cerr << where << "delivery_lag_bound_seconds: expected a positive number\n";
+          ok = false;
+        }
+      }
+      if (key == "pdf_timeout_seconds") {
+        c->pdf_timeout_seconds = kv.second.as<int>();
+        if (c->pdf_timeout_seconds < 1 || c->pdf_timeout_seconds > 600) {
+          std::cerr << where << "pdf_timeout_seconds: expected 1..600\n";
+          ok = false;
+        }
+      }
+      if (key == "clock") {
+        c->clock = kv.second.as<std::string>();
+        if (c->clock != "system" && c->clock != "manual") {
+          std::cerr << where << "clock: expected system or manual, found '" << c->clock << "'\n";
+          ok = false;
+        }
+      }
+      if (key == "nearly_due") {
+        const std::string text = kv.second.as<std::string>();
+        std::optional<WorkDuration> d = ParseWorkDuration(text);
+        if (!d || d->thousandths <= 0) {
+          std::cerr << where
+                    << "nearly_due: expected a working duration like \"1 WD\" or \"4 WH\", "
+                    << "found '" << text << "'\n";
+          ok = false;
+        } else {
+          c->service.engine.nearly_due = *d;
+          c->api.nearly_due = *d;
+        }
+      }
+    } catch (const YAML::Exception&) {
+      std::cerr << where << "'" << key << "' has the wrong type\n";
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+}  // namespace motcua::cli

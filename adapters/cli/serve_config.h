@@ -1,0 +1,33 @@
+#pragma once
+// `motcua serve`'s configuration file (README.md, "Configuration"): every key known, every value
+// typed, every error with file:line.
+
+#include <string>
+
+#include "adapters/http/api.h"
+#include "adapters/http/server.h"
+#include "adapters/rocksdb/rocks_store.h"
+#include "adapters/runtime/dossier_service.h"
+
+namespace motcua::cli {
+
+struct ServeConfig {
+  std::string listen = "127.0.0.1:8080";
+  std::string data = "./data";
+  std::string definitions = "definitions";
+  std::string tokens;  // Default: <data>/tokens.yaml
+  http::ServerOptions server;
+  http::ApiOptions api;
+  ServiceOptions service;
+  RocksStoreOptions store;
+  std::string clock = "system";  // system | manual (a training system)
+  std::string pdf_renderer;      // a headless browser for the forms' ?format=pdf; empty: none
+  int pdf_timeout_seconds = 30;
+  // Outbound delivery (docs/delivery.md): the subscriptions file; empty: no delivery.
+  std::string subscriptions;
+};
+
+// Reads `path` into `c`; false after printing every problem.
+bool LoadConfig(const std::string& path, ServeConfig* c);
+
+}  // namespace motcua::cli

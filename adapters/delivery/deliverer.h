@@ -1,0 +1,87 @@
+#pragma once
+// Outbound delivery (docs/delivery.md): committed events POSTed to each subscription's URL as
+// Standard Webhooks, at least once and in order per dossier, by one thread ("motcua-deliver")
+// that reads the outbox itself: a commit only stores a position and wakes it, so delivery never
+// slows or blocks a commit. The order, retries and dead letters are engine/delivery/delivery.h's
+// DeliveryLane; this is its I/O: the outbox, the HTTP client (Boost.Beast, keep-alive
+// connections), and the cursors and dead letters in the store's states.
+//
+// States (Store::WriteStates; docs/storage.md):
+//   "dc␟<subscription>" → the cursor, decimal: every event at or below it is finished
+//   "dl␟<subscription>␟<position, 20 digits>" → a dead letter (v1.DeadLetter)
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/common/status.h"
+#include "engine/definition/catalog.h"
+#include "engine/delivery/delivery.h"
+#include "engine/store/store.h"
+#include "motcua/v1/dossier.pb.h"
+
+namespace motcua {
+
+struct DeliveryOptions {
+  // Events read ahead of a subscription's cursor at most (bounds the memory of a backlog).
+  size_t max_pending = 10000;
+};
+
+// A subscription as operators see it: never its secrets.
+struct SubscriptionState {
+  std::string id;
+  std::string url;
+  uint64_t cursor = 0;     // every event at or below it finished
+  uint64_t read_upto = 0;  // the last outbox position read
+  uint64_t committed = 0;  // the last position committed
+  size_t pending = 0;      // read, wanted, not finished
+  size_t in_flight = 0;
+  uint64_t delivered = 0;  // since the start
+  uint64_t retried = 0;    // failed attempts that will be tried again
+  uint64_t dead_lettered = 0;
+  int64_t oldest_pending_ms = 0;  // commit instant of the oldest unfinished event; 0: none
+  std::string last_error;         // of the last failed attempt
+  Subscription config;            // its secrets included: never show them
+};
+
+class Deliverer {
+ public:
+  using CatalogSource = std::function<std::shared_ptr<const DefinitionCatalog>()>;
+  using Clock = std::function<int64_t()>;  // milliseconds since the epoch
+
+  Deliverer(Store* store, CatalogSource catalog, std::vector<Subscription> subscriptions,
+            DeliveryOptions options = {}, Clock clock = {});
+  ~Deliverer();
+
+  // Reads the cursors (a new subscription starts after `committed`: it gets what is committed
+  // from now on) and starts the thread.
+  Status Start(uint64_t committed);
+  // Stops sending: requests in flight are abandoned (sent again after a restart).
+  void Stop();
+  // From the committer: the outbox holds events up to `position`. Cheap, never blocks.
+  void Committed(uint64_t position);
+  // A reload: subscriptions kept by id keep their cursor and lane; new ones start at the end of
+  // the outbox; removed ones stop.
+  void Replace(std::vector<Subscription> subscriptions);
+
+  std::vector<SubscriptionState> States() const;
+  // A subscription's dead letters, in position order, after `after`.
+  Result<std::vector<v1::DeadLetter>> DeadLetters(const std::string& subscription, uint64_t after,
+                                                  size_t limit) const;
+  // Sends a dead letter again (ahead of its dossier's later events); it leaves the list once
+  // delivered. NotFound when there is no such subscription or dead letter.
+  Status Redrive(const std::string& subscription, uint64_t position);
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// The state keys (docs/storage.md).
+std::string DeliveryCursorKey(const std::string& subscription);
+std::string DeadLetterKey(const std::string& subscription, uint64_t position);
+
+}  // namespace motcua

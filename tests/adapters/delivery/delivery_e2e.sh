@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# Outbound delivery end to end (docs/delivery.md, issue 13 §4): a real motcua server delivers to
+# real receivers (receiver.py, a Python HTTP server) that fail on purpose: 500s, 503 with
+# Retry-After, answers later than the timeout, connections closed unanswered. motcua is killed
+# with SIGKILL while it delivers and started again. Then every event of every dossier has arrived
+# at least once, each dossier's events first arrived in order, every signature verifies, and a
+# duplicate carries the same webhook-id. A second subscription whose receiver is down
+# dead-letters its events; once the receiver is up, an admin re-drives them and they arrive.
+# Usage: delivery_e2e.sh <motcua> <definitions-dir>
+set -u
+motcua=$1 defs=$2
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+pid= r1= r2=
+cleanup() {
+  for p in $pid $r1 $r2; do kill -9 "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  [ -n "${KEEP:-}" ] && cp "$tmp/log" /tmp/delivery_e2e.log; rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; [ -f "$tmp/log" ] && tail -20 "$tmp/log"; exit 1; }
+command -v python3 > /dev/null || fail "python3 is needed for the test receiver"
+
+secret="whsec_$(head -c 32 /dev/urandom | base64)"
+start_receiver() {  # start_receiver LOG MODE [PORT] → sets rport, rpid
+  python3 "$here/receiver.py" "$secret" "$1" "$2" ${3:-} > "$tmp/rport" 2> "$tmp/rerr" &
+  rpid=$!
+  for _ in $(seq 50); do [ -s "$tmp/rport" ] && break; sleep 0.1; done
+  rport=$(head -1 "$tmp/rport")
+  [ -n "$rport" ] || fail "the receiver did not start: $(cat "$tmp/rerr")"
+}
+start_receiver "$tmp/portal.jsonl" chaos
+r1=$rpid
+portal_port=$rport
+late_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+
+cat > "$tmp/subscriptions.yaml" <<YAML
+subscriptions:
+  - id: portal
+    url: http://127.0.0.1:$portal_port/hooks
+    secrets: [$secret]
+    timeout_ms: 500
+    concurrency: 4
+    retry: {max_attempts: 100, first_backoff_ms: 50, max_backoff_ms: 400}
+  - id: late
+    url: http://127.0.0.1:$late_port/hooks
+    events: [received]
+    secrets: [$secret]
+    timeout_ms: 500
+    retry: {max_attempts: 2, first_backoff_ms: 10, max_backoff_ms: 20}
+YAML
+printf 'subscriptions: %s\n' "$tmp/subscriptions.yaml" > "$tmp/motcua.yaml"
+
+start_server() {
+  for attempt in 1 2 3 4 5; do
+    [ -n "${port:-}" ] || port=$(( 10000 + RANDOM % 20000 ))
+    "$motcua" serve --config "$tmp/motcua.yaml" --data "$tmp/data" --definitions "$defs" \
+      --listen "127.0.0.1:$port" >> "$tmp/log" 2>&1 &
+    pid=$!
+    for _ in $(seq 100); do
+      [ "$(grep -c "is serving" "$tmp/log")" -ge "$1" ] && return 0
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    grep -q "Address already in use" "$tmp/log" || fail "the server did not start"
+    wait "$pid" 2>/dev/null
+    port=
+  done
+  fail "no free port"
+}
+start_server 1
+token=$(grep -o 'mc_[0-9a-f]*' "$tmp/log" | head -1)
+[ -n "$token" ] || fail "no development token"
+grep -q "outbound delivery: 2 subscriptions" "$tmp/log" || fail "the start does not name the subscriptions"
+base="http://127.0.0.1:$port"
+call() {  # call METHOD PATH [BODY [IF-MATCH]]
+  local args=(-s -X "$1" -H "Authorization: Bearer $token" -H "Idempotency-Key: k$(date +%s%N)$RANDOM")
+  [ $# -ge 4 ] && args+=(-H "If-Match: \"$4\"")
+  [ $# -ge 3 ] && args+=(-d "$3")
+  curl "${args[@]}" "$base$2"
+}
+field() { grep -o "\"$1\":\"[^\"]*\"" | head -1 | cut -d'"' -f4; }
+applicant='"applicant":{"name":"Trần Văn Bình","id_number":"001190054321","phone":"0912000111"}'
+ids=()
+make_dossiers() {  # make_dossiers N: received, then forwarded
+  for _ in $(seq "$1"); do
+    local id
+    id=$(call POST /v1/dossiers "{\"procedure_code\":\"2.000908\",\"receiving_agency\":\"000.17.22.H56\",$applicant,\"documents\":[{\"document_id\":\"identity_paper\"}]}" | field id)
+    [ -n "$id" ] || fail "a dossier was not created"
+    call POST "/v1/dossiers/$id/commands" '{"command":"act","action":"forward"}' 1 | grep -q '"version"' \
+      || fail "forward $id"
+    ids+=("$id")
+  done
+}
+make_dossiers 8
+# Killed while it delivers (the receiver is failing the first attempts), then started again.
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+start_server 2
+make_dossiers 8
+
+# Every event of every dossier, as webhook-ids.
+expected=$tmp/expected
+: > "$expected"
+for id in "${ids[@]}"; do
+  call GET "/v1/dossiers/$id/history" | grep -o '"version":"\?[0-9]*' | grep -o '[0-9]*$' \
+    | sed "s/^/msg_${id}_/" >> "$expected"
+done
+sort -u -o "$expected" "$expected"
+[ "$(wc -l < "$expected")" -ge 32 ] || fail "expected at least 32 events, found $(wc -l < "$expected")"
+for _ in $(seq 600); do
+  python3 -c 'import json,sys; print("\n".join(json.loads(l)["id"] for l in open(sys.argv[1])))' \
+    "$tmp/portal.jsonl" | sort -u > "$tmp/got"
+  comm -23 "$expected" "$tmp/got" | grep -q . || break
+  sleep 0.1
+done
+missing=$(comm -23 "$expected" "$tmp/got" | wc -l)
+[ "$missing" -eq 0 ] || fail "$missing events never arrived at the portal receiver: $(comm -23 "$expected" "$tmp/got" | head -3)"
+
+python3 - "$tmp/portal.jsonl" <<'PY' || fail "the portal receiver's log breaks a guarantee"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+bad = [l["id"] for l in lines if not l["sig_ok"]]
+assert not bad, f"signatures that do not verify: {bad[:3]}"
+first = {}
+for l in lines:
+    first.setdefault(l["id"], l)
+    assert l["event"]["type"].startswith("dossier."), l["event"]["type"]
+    assert l["id"] == "msg_%s_%s" % (l["event"]["data"]["dossier_id"], l["event"]["data"]["version"]), l["id"]
+order = {}
+for mid in first:  # the first arrivals, in arrival order
+    d = first[mid]["event"]["data"]
+    order.setdefault(d["dossier_id"], []).append(int(d["version"]))
+for dossier, versions in order.items():
+    assert versions == sorted(versions), f"dossier {dossier} arrived out of order: {versions}"
+dups = len(lines) - len(first)
+print(f"portal: {len(first)} events, {dups} duplicates (same webhook-id), every signature verifies, in order per dossier")
+PY
+
+# The late subscription's receiver was never up: its `received` events are dead letters.
+received=$(grep -c '_1$' "$expected")
+for _ in $(seq 300); do
+  dead=$(call GET "/v1/admin/subscriptions/late/dead-letters?limit=1000" | grep -o '"position"' | wc -l)
+  [ "$dead" -ge "$received" ] && break
+  sleep 0.1
+done
+[ "$dead" -eq "$received" ] || fail "late: $dead dead letters, expected $received"
+call GET "/v1/admin/subscriptions/late/dead-letters?limit=1" | grep -q '"last_error":"Connection refused"' \
+  || fail "a dead letter names its last error: $(call GET "/v1/admin/subscriptions/late/dead-letters?limit=1")"
+call GET /v1/admin/subscriptions | grep -q "$secret" && fail "a secret is shown"
+start_receiver "$tmp/late.jsonl" calm "$late_port"
+r2=$rpid
+for position in $(call GET "/v1/admin/subscriptions/late/dead-letters?limit=1000" | grep -o '"position":"[0-9]*' | grep -o '[0-9]*$'); do
+  code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $token" \
+    "$base/v1/admin/subscriptions/late/dead-letters/$position/redrive")
+  [ "$code" = 202 ] || fail "redrive $position: HTTP $code"
+done
+for _ in $(seq 300); do
+  left=$(call GET "/v1/admin/subscriptions/late/dead-letters?limit=1000" | grep -o '"position"' | wc -l)
+  [ "$left" -eq 0 ] && break
+  sleep 0.1
+done
+[ "$left" -eq 0 ] || fail "$left dead letters left after the re-drive"
+[ "$(wc -l < "$tmp/late.jsonl")" -ge "$received" ] || fail "the re-driven events did not all arrive"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $token" \
+  "$base/v1/admin/subscriptions/late/dead-letters/999999/redrive")
+[ "$code" = 404 ] || fail "redrive of no dead letter: HTTP $code"
+curl -s "$base/metrics" | grep -q '^motcua_delivery_delivered_total{subscription="portal"} [1-9]' \
+  || fail "metrics lack the portal's deliveries"
+curl -s "$base/readyz" | grep -q '"ready"' || fail "not ready: $(curl -s "$base/readyz")"
+echo "OK: outbound delivery: $(wc -l < "$expected") events delivered through failures and a SIGKILL; $received dead letters re-driven"

@@ -1,0 +1,105 @@
+// The subscriptions file (adapters/yaml/subscription_yaml.h): what a good one gives, and every
+// mistake named with its line and field, never repeating a secret.
+
+#include "adapters/yaml/subscription_yaml.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace motcua {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+const std::string kSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+std::string Errors(const std::string& text) {
+  std::vector<Diagnostic> errors;
+  auto subs = ParseSubscriptionFile(text, "subscriptions.yaml", AgencyRegistry(), &errors);
+  EXPECT_EQ(subs.has_value(), errors.empty());
+  std::string out;
+  for (const Diagnostic& e : errors) out += e.ToString() + "\n";
+  return out;
+}
+
+TEST(SubscriptionYamlTest, AGoodFileGivesEveryField) {
+  std::vector<Diagnostic> errors;
+  auto subs = ParseSubscriptionFile(
+      "subscriptions:\n"
+      "  - id: portal\n"
+      "    url: http://10.0.0.5:8443/motcua/hooks\n"
+      "    events: [received, decided]\n"
+      "    procedures: [1.001193]\n"
+      "    secrets: [" +
+          kSecret +
+          "]\n"
+          "    concurrency: 4\n"
+          "    timeout_ms: 2000\n"
+          "    retry: {max_attempts: 5, max_age_seconds: 600, first_backoff_ms: 100, "
+          "max_backoff_ms: 1000}\n"
+          "  - id: archive\n"
+          "    url: http://archive.local/in\n"
+          "    secrets: [" +
+          kSecret + ", " + kSecret + "]\n",
+      "subscriptions.yaml", AgencyRegistry(), &errors);
+  ASSERT_TRUE(subs) << errors.front().ToString();
+  ASSERT_EQ(subs->size(), 2u);
+  const Subscription& p = (*subs)[0];
+  EXPECT_EQ(p.id, "portal");
+  EXPECT_EQ(p.url, "http://10.0.0.5:8443/motcua/hooks");
+  EXPECT_EQ(p.types, (std::set<EventType>{EventType::kReceived, EventType::kDecided}));
+  EXPECT_EQ(p.procedures, std::set<std::string>{"1.001193"});
+  EXPECT_EQ(p.concurrency, 4);
+  EXPECT_EQ(p.timeout_ms, 2000);
+  EXPECT_EQ(p.retry.max_attempts, 5);
+  EXPECT_EQ(p.retry.max_age_seconds, 600);
+  EXPECT_EQ(p.retry.first_backoff_ms, 100);
+  EXPECT_EQ(p.retry.max_backoff_ms, 1000);
+  const Subscription& a = (*subs)[1];
+  EXPECT_TRUE(a.types.empty());
+  EXPECT_EQ(a.secrets.size(), 2u) << "two during a rotation";
+  EXPECT_EQ(a.concurrency, 8) << "the default";
+  EXPECT_EQ(a.retry.max_attempts, 12);
+}
+
+TEST(SubscriptionYamlTest, EveryMistakeIsNamedWithItsLine) {
+  const std::string errors = Errors(
+      "subscriptions:\n"
+      "  - id: Portal!\n"                        // 2
+      "    url: https://portal.example/hooks\n"  // 3
+      "    events: [recieved]\n"                 // 4
+      "    secrets: [whsec_c2hvcnQ=]\n"          // 5
+      "  - id: b\n"                              // 6
+      "    url: http://host:99999/x\n"           // 7
+      "    secrets: [" +
+      kSecret + ", " + kSecret + ", " + kSecret +
+      "]\n"                                                         // 8
+      "    retry: {first_backoff_ms: 5000, max_backoff_ms: 100}\n"  // 9
+      "  - id: b\n"                                                 // 10
+      "    url: ftp://x\n"                                          // 11
+      "    secret: x\n");                                           // 12
+  EXPECT_THAT(errors, HasSubstr("subscriptions.yaml:2:"));
+  EXPECT_THAT(errors, HasSubstr("'Portal!' is not an id"));
+  EXPECT_THAT(errors, HasSubstr("subscriptions.yaml:3:"));
+  EXPECT_THAT(errors, HasSubstr("https targets are not supported yet"));
+  EXPECT_THAT(errors, HasSubstr("subscriptions.yaml:4:"));
+  EXPECT_THAT(errors, HasSubstr("recieved"));
+  EXPECT_THAT(errors, HasSubstr("subscriptions.yaml:5:"));
+  EXPECT_THAT(errors, HasSubstr("this one holds 5"));
+  EXPECT_THAT(errors, HasSubstr("subscriptions.yaml:7:"));
+  EXPECT_THAT(errors, HasSubstr("the port '99999' is not a number from 1 to 65535"));
+  EXPECT_THAT(errors, HasSubstr("subscriptions.yaml:8:"));
+  EXPECT_THAT(errors, HasSubstr("expected one secret, or two during a rotation"));
+  EXPECT_THAT(errors, HasSubstr("subscriptions.yaml:9:"));
+  EXPECT_THAT(errors, HasSubstr("is shorter than first_backoff_ms (5000)"));
+  EXPECT_THAT(errors, HasSubstr("subscriptions.yaml:10:"));
+  EXPECT_THAT(errors, HasSubstr("another subscription has the id 'b'"));
+  EXPECT_THAT(errors, HasSubstr("expected an http:// URL"));
+  EXPECT_THAT(errors, HasSubstr("secret"));  // the unknown key
+  EXPECT_THAT(errors, Not(HasSubstr("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")))
+      << "a secret is never shown";
+}
+
+}  // namespace
+}  // namespace motcua
