@@ -4,6 +4,8 @@
 
 #include "adapters/delivery/deliverer.h"
 
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
 #include <pthread.h>
 
 #include <boost/asio.hpp>
@@ -16,6 +18,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "adapters/delivery/portal.h"
 #include "adapters/delivery/webhook.h"
 #include "adapters/json/json_writer.h"
 #include "adapters/proto/view_codec.h"
@@ -94,7 +97,8 @@ std::optional<int64_t> RetryAfterMs(std::string_view v) {
 struct Deliverer::Impl {
   struct Payload {
     Event event;
-    std::string body;
+    std::string body;                     // payload: event
+    std::optional<PortalMessage> portal;  // payload: portal (its body carries the session)
     bool redrive = false;
   };
   struct Sub {
@@ -105,6 +109,7 @@ struct Deliverer::Impl {
     std::vector<std::unique_ptr<beast::tcp_stream>> idle;  // keep-alive connections
     uint64_t saved_cursor = 0;
     bool removed = false;
+    std::string session;  // the portal's session token, once logged in
     SubscriptionState stats;
   };
 
@@ -162,19 +167,82 @@ struct Deliverer::Impl {
           return;
         }
         const bool wanted = Wants(s.config, FactsOf(entry.event, d->get()), cat->Agencies());
-        if (wanted) s.payloads[entry.position] = MakePayload(entry);
+        if (wanted) {
+          Result<Payload> p = MakePayload(s, *cat, entry);
+          if (!p.ok()) {
+            s.stats.last_error = p.status().ToString();
+            return;  // read again next round
+          }
+          s.payloads[entry.position] = std::move(*p);
+        }
         s.lane.Offer(entry.position, entry.event.dossier_id, wanted, entry.event.at.seconds * 1000);
       }
     }
   }
 
-  static Payload MakePayload(const OutboxEntry& entry) {
+  Result<Payload> MakePayload(const Sub& s, const DefinitionCatalog& cat,
+                              const OutboxEntry& entry) {
+    Payload p;
+    p.event = entry.event;
+    if (s.config.payload == PayloadKind::kPortal) {
+      // The dossier as it stood at the event: its history up to it, replayed.
+      ASSIGN_OR_RETURN(std::vector<Event> history, store->History(entry.event.dossier_id));
+      while (!history.empty() && history.back().version > entry.event.version) history.pop_back();
+      if (history.empty())
+        return Internal("the history of " + entry.event.dossier_id + " is empty");
+      const Event& first = history.front();
+      std::shared_ptr<const Procedure> procedure =
+          cat.Version(first.procedure_code, first.procedure_version);
+      p.portal = MakePortalMessage(history, procedure.get(), cat.Agencies(), s.config.portal);
+      return p;
+    }
     v1::EventView v;
     FillEvent(entry.event, entry.position, &v);
-    Payload p;
     p.body = WebhookBody(entry.event, ToJson(v, false));
-    p.event = entry.event;
     return p;
+  }
+
+  // The portal's session-token login; an error, or empty once s.session is set.
+  net::awaitable<std::string> Login(Sub& s) {
+    const Target t = ParseTarget(s.config.portal.login_url);
+    try {
+      tcp::resolver resolver(ioc);
+      beast::tcp_stream stream(ioc);
+      stream.expires_after(std::chrono::milliseconds(s.config.timeout_ms));
+      co_await stream.async_connect(
+          co_await resolver.async_resolve(t.host, t.port, net::use_awaitable), net::use_awaitable);
+      http::request<http::string_body> req{http::verb::post, t.path, 11};
+      req.set(http::field::host, t.host);
+      req.set(http::field::content_type, "application/json");
+      std::string body = "{\"username\":";
+      AppendJsonString(s.config.portal.username, &body);
+      body += ",\"password\":";
+      AppendJsonString(s.config.portal.password, &body);
+      body += "}";
+      req.body() = std::move(body);
+      req.prepare_payload();
+      co_await http::async_write(stream, req, net::use_awaitable);
+      beast::flat_buffer buffer;
+      http::response_parser<http::string_body> parser;
+      parser.body_limit(kResponseBodyLimit);
+      co_await http::async_read(stream, buffer, parser, net::use_awaitable);
+      const auto& res = parser.get();
+      if (res.result_int() < 200 || res.result_int() >= 300) {
+        co_return "login: HTTP " + std::to_string(res.result_int());
+      }
+      google::protobuf::Struct answer;
+      if (!google::protobuf::util::JsonStringToMessage(res.body(), &answer).ok()) {
+        co_return std::string("login: the answer is not JSON");
+      }
+      auto it = answer.fields().find("session");
+      if (it == answer.fields().end() || it->second.string_value().empty()) {
+        co_return std::string("login: the answer has no session");
+      }
+      s.session = it->second.string_value();
+      co_return std::string();
+    } catch (const boost::system::system_error& e) {
+      co_return "login: " + e.code().message();
+    }
   }
 
   void SaveCursor(Sub& s, std::vector<Store::StateWrite>* writes) {
@@ -239,9 +307,12 @@ struct Deliverer::Impl {
     std::string error;
     std::optional<int64_t> retry_after;
     bool ok = false;
+    if (payload.portal && !s->config.portal.login_url.empty() && s->session.empty()) {
+      error = co_await Login(*s);
+    }
     // A kept-alive connection the receiver closed meanwhile fails at once: then one more try on
     // a new connection, within the same attempt.
-    for (int tries = 0; tries < 2 && !ok; ++tries) {
+    for (int tries = 0; tries < 2 && !ok && error.empty(); ++tries) {
       std::unique_ptr<beast::tcp_stream> stream;
       const bool reused = !s->idle.empty();
       if (reused) {
@@ -266,14 +337,16 @@ struct Deliverer::Impl {
         req.set(http::field::user_agent, "motcua-webhooks/1");
         req.set(http::field::content_type, "application/json");
         const int64_t ts = clock() / 1000;
+        const std::string body =
+            payload.portal ? PortalBody(*payload.portal, s->session) : payload.body;
         req.set("webhook-id", WebhookId(payload.event));
         req.set("webhook-timestamp", std::to_string(ts));
         Result<std::string> sig =
-            SignWebhook(s->config.secrets, WebhookId(payload.event), ts, payload.body);
+            SignWebhook(s->config.secrets, WebhookId(payload.event), ts, body);
         if (!sig.ok()) throw std::runtime_error(sig.status().message());
         req.set("webhook-signature", *sig);
         req.keep_alive(true);
-        req.body() = payload.body;
+        req.body() = body;
         req.prepare_payload();
         stream->expires_after(timeout);
         co_await http::async_write(*stream, req, net::use_awaitable);
@@ -288,6 +361,7 @@ struct Deliverer::Impl {
           ok = true;
         } else {
           error = "HTTP " + std::to_string(status);
+          if (status == 401) s->session.clear();  // log in again before the next attempt
           if (auto it = res.find(http::field::retry_after); it != res.end()) {
             retry_after = RetryAfterMs(std::string_view(it->value().data(), it->value().size()));
           }
@@ -483,7 +557,14 @@ Status Deliverer::Redrive(const std::string& subscription, uint64_t position) {
     auto it = d.subs.find(subscription);
     if (it == d.subs.end()) return;
     Impl::Sub& s = *it->second;
-    Impl::Payload p = Impl::MakePayload(entry);
+    Result<Impl::Payload> made = d.MakePayload(s, *d.catalog(), entry);
+    if (!made.ok()) {
+      std::fprintf(stderr, "motcua: re-drive of event %llu: %s\n",
+                   static_cast<unsigned long long>(entry.position),
+                   made.status().ToString().c_str());
+      return;
+    }
+    Impl::Payload p = std::move(*made);
     p.redrive = true;
     s.payloads[entry.position] = std::move(p);
     s.lane.Redrive(entry.position, entry.event.dossier_id, entry.event.at.seconds * 1000);

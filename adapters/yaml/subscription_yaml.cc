@@ -64,6 +64,65 @@ std::string SecretProblem(const std::string& s) {
   return "";
 }
 
+// The `portal:` section of a subscription (payload: portal).
+void ReadPortal(Context& ctx, const YAML::Node& node, const std::string& path, PortalSettings* p) {
+  MapReader m(
+      ctx, node, path,
+      {"login_url", "username", "password", "unit_code", "status_codes", "procedure_codes"});
+  if (!m.valid()) return;
+  p->login_url = m.String("login_url", false).value_or("");
+  if (!p->login_url.empty()) {
+    if (std::string problem = UrlProblem(p->login_url); !problem.empty()) {
+      ctx.Error(m.Get("login_url"), m.Sub("login_url"), problem);
+    }
+    p->username = m.String("username", true).value_or("");
+    p->password = m.String("password", true).value_or("");
+  }
+  p->unit_code = m.String("unit_code", false).value_or("");
+  if (m.Has("status_codes")) {
+    const YAML::Node codes = m.Get("status_codes");
+    if (!codes.IsMap()) {
+      ctx.Error(codes, m.Sub("status_codes"), "expected a map of status: portal code");
+    } else {
+      for (const auto& kv : codes) {
+        const std::string key = kv.first.as<std::string>("");
+        const std::string kp = m.Sub("status_codes") + "." + key;
+        if (!ParseName<DossierStatus>(key)) {
+          ctx.Error(kv.first, kp, "'" + key + "' is not a dossier status");
+          continue;
+        }
+        int code = 0;
+        try {
+          code = kv.second.as<int>();
+        } catch (const YAML::Exception&) {
+        }
+        if (code < 1 || code > 99) {
+          ctx.Error(kv.second, kp, "expected a portal status code from 1 to 99");
+          continue;
+        }
+        p->status_codes[key] = code;
+      }
+    }
+  }
+  if (m.Has("procedure_codes")) {
+    const YAML::Node codes = m.Get("procedure_codes");
+    if (!codes.IsMap()) {
+      ctx.Error(codes, m.Sub("procedure_codes"), "expected a map of local: national code");
+    } else {
+      for (const auto& kv : codes) {
+        const std::string local = kv.first.as<std::string>("");
+        const std::string national = kv.second.IsScalar() ? kv.second.as<std::string>("") : "";
+        if (national.empty()) {
+          ctx.Error(kv.second, m.Sub("procedure_codes") + "." + local,
+                    "expected the national procedure code");
+          continue;
+        }
+        p->procedure_codes[local] = national;
+      }
+    }
+  }
+}
+
 }  // namespace
 
 std::optional<std::vector<Subscription>> ParseSubscriptionFile(const std::string& text,
@@ -80,7 +139,7 @@ std::optional<std::vector<Subscription>> ParseSubscriptionFile(const std::string
   std::set<std::string> ids;
   m.List("subscriptions", true, [&](const YAML::Node& e, const std::string& ep) {
     MapReader r(ctx, e, ep,
-                {"id", "url", "events", "agencies", "procedures", "payload", "secrets",
+                {"id", "url", "events", "agencies", "procedures", "payload", "portal", "secrets",
                  "concurrency", "timeout_ms", "retry"});
     if (!r.valid()) return;
     Subscription s;
@@ -112,6 +171,12 @@ std::optional<std::vector<Subscription>> ParseSubscriptionFile(const std::string
       if (auto code = yaml::ReadString(ctx, n, np)) s.procedures.insert(*code);
     });
     s.payload = r.Enum("payload", false, kPayloadKindNames).value_or(PayloadKind::kEvent);
+    if (r.Has("portal")) {
+      ReadPortal(ctx, r.Get("portal"), r.Sub("portal"), &s.portal);
+      if (s.payload != PayloadKind::kPortal) {
+        ctx.Error(r.Get("portal"), r.Sub("portal"), "is only read with payload: portal");
+      }
+    }
     r.List("secrets", true, [&](const YAML::Node& n, const std::string& np) {
       std::optional<std::string> secret = yaml::ReadString(ctx, n, np);
       if (!secret) return;

@@ -35,10 +35,28 @@ struct RetryPolicy {
 
 enum class PayloadKind {
   kEvent = 0,  // {"type", "timestamp", "data": v1.EventView} (Standard Webhooks)
+  kPortal,     // the national portal's services (DOMAIN.md §7; adapters/delivery/portal.h)
 };
-inline constexpr auto kPayloadKindNames = MakeNames<PayloadKind>({{PayloadKind::kEvent, "event"}});
+inline constexpr auto kPayloadKindNames =
+    MakeNames<PayloadKind>({{PayloadKind::kEvent, "event"}, {PayloadKind::kPortal, "portal"}});
 static_assert(kPayloadKindNames.Complete());
 constexpr const auto& NamesOf(PayloadKind) { return kPayloadKindNames; }
+
+// The national portal's payload (payload: portal): its login and the tenant's code tables.
+struct PortalSettings {
+  // The portal's session-token login: POST {"username", "password"} to login_url answers
+  // {"session": "..."}; every message then carries it. Empty: no login.
+  std::string login_url;
+  std::string username;
+  std::string password;   // never shown
+  std::string unit_code;  // the tenant's unit code on the portal (MaDonVi); empty: the agency's
+  // Portal status codes (TrangThaiHoSo) by internal status name, over the defaults of DOMAIN.md
+  // §3 (submitted 1, received 2, not received 3, ...).
+  std::map<std::string, int> status_codes;
+  // Local → national procedure codes (MaTTHC); a code not listed goes as it is.
+  std::map<std::string, std::string> procedure_codes;
+  bool operator==(const PortalSettings&) const = default;
+};
 
 struct Subscription {
   std::string id;   // [a-z0-9_-], unique; names its cursor and dead letters
@@ -49,6 +67,7 @@ struct Subscription {
       agencies;  // the dossier's receiving or competent agency, or a unit below
   std::set<std::string> procedures;
   PayloadKind payload = PayloadKind::kEvent;
+  PortalSettings portal;  // payload: portal
   // Signing secrets ("whsec_" + base64), the newest first; two during a rotation. Never shown.
   std::vector<std::string> secrets;
   RetryPolicy retry;

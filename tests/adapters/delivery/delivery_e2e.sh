@@ -5,15 +5,17 @@
 # with SIGKILL while it delivers and started again. Then every event of every dossier has arrived
 # at least once, each dossier's events first arrived in order, every signature verifies, and a
 # duplicate carries the same webhook-id. A second subscription whose receiver is down
-# dead-letters its events; once the receiver is up, an admin re-drives them and they arrive.
+# dead-letters its events; once the receiver is up, an admin re-drives them and they arrive. A
+# third takes the national portal's payload: it logs in for a session token, logs in again when
+# the portal expires it, and sends every event as the portal's service call.
 # Usage: delivery_e2e.sh <motcua> <definitions-dir>
 set -u
 motcua=$1 defs=$2
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
-pid= r1= r2=
+pid= r1= r2= r3=
 cleanup() {
-  for p in $pid $r1 $r2; do kill -9 "$p" 2>/dev/null; done
+  for p in $pid $r1 $r2 $r3; do kill -9 "$p" 2>/dev/null; done
   wait 2>/dev/null
   [ -n "${KEEP:-}" ] && cp "$tmp/log" /tmp/delivery_e2e.log; rm -rf "$tmp"
 }
@@ -32,6 +34,9 @@ start_receiver() {  # start_receiver LOG MODE [PORT] → sets rport, rpid
 start_receiver "$tmp/portal.jsonl" chaos
 r1=$rpid
 portal_port=$rport
+start_receiver "$tmp/dvcqg.jsonl" portal
+r3=$rpid
+dvcqg_port=$rport
 late_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 cat > "$tmp/subscriptions.yaml" <<YAML
@@ -48,6 +53,18 @@ subscriptions:
     secrets: [$secret]
     timeout_ms: 500
     retry: {max_attempts: 2, first_backoff_ms: 10, max_backoff_ms: 20}
+  - id: dvcqg
+    url: http://127.0.0.1:$dvcqg_port/hooks
+    payload: portal
+    portal:
+      login_url: http://127.0.0.1:$dvcqg_port/login
+      username: motcua
+      password: s3cret
+      status_codes: {consulting: 4}
+      procedure_codes: {"2.000908": "2.000908.000.00.00.H56"}
+    secrets: [$secret]
+    timeout_ms: 500
+    retry: {max_attempts: 100, first_backoff_ms: 20, max_backoff_ms: 200}
 YAML
 printf 'subscriptions: %s\n' "$tmp/subscriptions.yaml" > "$tmp/motcua.yaml"
 
@@ -71,7 +88,7 @@ start_server() {
 start_server 1
 token=$(grep -o 'mc_[0-9a-f]*' "$tmp/log" | head -1)
 [ -n "$token" ] || fail "no development token"
-grep -q "outbound delivery: 2 subscriptions" "$tmp/log" || fail "the start does not name the subscriptions"
+grep -q "outbound delivery: 3 subscriptions" "$tmp/log" || fail "the start does not name the subscriptions"
 base="http://127.0.0.1:$port"
 call() {  # call METHOD PATH [BODY [IF-MATCH]]
   local args=(-s -X "$1" -H "Authorization: Bearer $token" -H "Idempotency-Key: k$(date +%s%N)$RANDOM")
@@ -135,6 +152,40 @@ for dossier, versions in order.items():
     assert versions == sorted(versions), f"dossier {dossier} arrived out of order: {versions}"
 dups = len(lines) - len(first)
 print(f"portal: {len(first)} events, {dups} duplicates (same webhook-id), every signature verifies, in order per dossier")
+PY
+
+# The portal's receiver: every event as a service call, with logins as the sessions expired.
+for _ in $(seq 300); do
+  python3 -c 'import json,sys; print("\n".join(json.loads(l)["id"] for l in open(sys.argv[1]) if "id" in json.loads(l)))' \
+    "$tmp/dvcqg.jsonl" | sort -u > "$tmp/got3"
+  comm -23 "$expected" "$tmp/got3" | grep -q . || break
+  sleep 0.1
+done
+[ "$(comm -23 "$expected" "$tmp/got3" | wc -l)" -eq 0 ] || fail "events missing at the portal: $(comm -23 "$expected" "$tmp/got3" | head -3)"
+python3 - "$tmp/dvcqg.jsonl" <<'PY' || fail "the portal's messages are wrong"
+import json, re, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+logins = [l for l in lines if "login" in l]
+msgs = [l for l in lines if "id" in l]
+assert len(logins) >= 2, f"expected a login again after the session expired: {len(logins)}"
+assert all(m["sig_ok"] for m in msgs), "a signature does not verify"
+services = {}
+for m in msgs:
+    body = m["event"]
+    services[body["service"]] = services.get(body["service"], 0) + 1
+    assert body["madonvi"] == "000.17.22.H56", body["madonvi"]
+    d = body["data"][0]
+    assert re.fullmatch(r"000\.17\.22\.H56-\d{6}-\d{4}", d["MaHoSo"]), d["MaHoSo"]
+    if body["service"] == "DongBoHoSoMC":
+        assert d["MaTTHC"] == "2.000908.000.00.00.H56", d["MaTTHC"]
+        assert re.fullmatch(r"\d{14}", d["NgayTiepNhan"]) and re.fullmatch(r"\d{14}", d["NgayHenTra"]), d
+        assert d["TrangThaiHoSo"] in ("2", "4"), d["TrangThaiHoSo"]
+        assert d["ChuHoSo"] == "Trần Văn Bình" and d["KenhThucHien"] == 1, d
+    else:
+        assert body["service"] == "CapNhatTienDoHoSoMC", body["service"]
+        assert d["NguoiXuLy"] == "dev-admin" and re.fullmatch(r"\d{14}", d["ThoiDiemXuLy"]), d
+assert set(services) == {"DongBoHoSoMC", "CapNhatTienDoHoSoMC"}, services
+print(f"portal payload: {services}, {len(logins)} logins")
 PY
 
 # The late subscription's receiver was never up: its `received` events are dead letters.

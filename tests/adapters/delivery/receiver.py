@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """A webhook receiver for the delivery tests: a real HTTP server on a port of its own.
 
-receiver.py SECRET LOG [chaos] [PORT]
+receiver.py SECRET LOG [chaos|calm|portal] [PORT]
 Prints its port on the first line of stdout. Every request's signature is checked with SECRET
 (Standard Webhooks: HMAC-SHA256 of "id.timestamp.body"); every accepted message is appended to
 LOG as one JSON line {"id", "sig_ok", "event"}. With "chaos", the first three attempts of each
 message fail at random: 500, 503 with Retry-After: 1, an answer later than motcua waits (the
 message is accepted all the same: a duplicate follows), or a connection closed unanswered.
+With "portal", it is the national portal's side: POST /login {"username", "password"} answers
+{"session"}; a message must carry the current session (else 401), and the session changes
+every five messages, so the sender must log in again.
 """
 import base64
 import hashlib
@@ -20,7 +23,9 @@ import time
 
 secret = base64.b64decode(sys.argv[1][len("whsec_"):])
 log = open(sys.argv[2], "a", buffering=1)
-chaos = len(sys.argv) > 3 and sys.argv[3] == "chaos"
+mode = sys.argv[3] if len(sys.argv) > 3 else "calm"
+chaos = mode == "chaos"
+portal = {"session": None, "logins": 0, "served": 0}
 port = int(sys.argv[4]) if len(sys.argv) > 4 else 0
 attempts = {}
 lock = threading.Lock()
@@ -45,6 +50,28 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if mode == "portal" and self.path == "/login":
+            creds = json.loads(body)
+            if creds != {"username": "motcua", "password": "s3cret"}:
+                return self.answer(403)
+            with lock:
+                portal["logins"] += 1
+                portal["session"] = "s%d" % portal["logins"]
+                answer = json.dumps({"session": portal["session"]}).encode()
+                log.write(json.dumps({"login": portal["session"]}) + "\n")
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+            return
+        if mode == "portal":
+            with lock:
+                if json.loads(body).get("session") != portal["session"]:
+                    return self.answer(401)
+                portal["served"] += 1
+                if portal["served"] % 5 == 0:
+                    portal["session"] = "expired"
         mid = self.headers.get("webhook-id", "")
         ts = self.headers.get("webhook-timestamp", "")
         signed = f"{mid}.{ts}.".encode() + body

@@ -63,6 +63,51 @@ TEST(SubscriptionYamlTest, AGoodFileGivesEveryField) {
   EXPECT_EQ(a.retry.max_attempts, 12);
 }
 
+TEST(SubscriptionYamlTest, ThePortalPayloadHasItsLoginAndCodeTables) {
+  std::vector<Diagnostic> errors;
+  auto subs = ParseSubscriptionFile(
+      "subscriptions:\n"
+      "  - id: dvcqg\n"
+      "    url: http://lgsp.local/api\n"
+      "    payload: portal\n"
+      "    portal:\n"
+      "      login_url: http://lgsp.local/login\n"
+      "      username: motcua\n"
+      "      password: pw\n"
+      "      unit_code: H56\n"
+      "      status_codes: {consulting: 11}\n"
+      "      procedure_codes: {\"2.000908\": 2.000908.000.00.00.H56}\n"
+      "    secrets: [" +
+          kSecret + "]\n",
+      "subscriptions.yaml", AgencyRegistry(), &errors);
+  ASSERT_TRUE(subs) << errors.front().ToString();
+  const PortalSettings& p = (*subs)[0].portal;
+  EXPECT_EQ((*subs)[0].payload, PayloadKind::kPortal);
+  EXPECT_EQ(p.login_url, "http://lgsp.local/login");
+  EXPECT_EQ(p.username, "motcua");
+  EXPECT_EQ(p.password, "pw");
+  EXPECT_EQ(p.unit_code, "H56");
+  EXPECT_EQ(p.status_codes, (std::map<std::string, int>{{"consulting", 11}}));
+  EXPECT_EQ(p.procedure_codes,
+            (std::map<std::string, std::string>{{"2.000908", "2.000908.000.00.00.H56"}}));
+  const std::string bad = Errors(
+      "subscriptions:\n"
+      "  - id: dvcqg\n"
+      "    url: http://lgsp.local/api\n"
+      "    portal:\n"                                    // 4: payload is not portal
+      "      login_url: http://lgsp.local/login\n"       // 5: no username, no password
+      "      status_codes: {advised: 3, received: 0}\n"  // 6
+      "    secrets: [" +
+      kSecret + "]\n");
+  // A map's position is its first key's.
+  EXPECT_THAT(bad, HasSubstr("subscriptions.yaml:5:7: subscriptions[0].portal: is only read with "
+                             "payload: portal"));
+  EXPECT_THAT(bad, HasSubstr("portal.username"));
+  EXPECT_THAT(bad, HasSubstr("portal.password"));
+  EXPECT_THAT(bad, HasSubstr("'advised' is not a dossier status"));
+  EXPECT_THAT(bad, HasSubstr("status_codes.received: expected a portal status code from 1 to 99"));
+}
+
 TEST(SubscriptionYamlTest, EveryMistakeIsNamedWithItsLine) {
   const std::string errors = Errors(
       "subscriptions:\n"
