@@ -15,7 +15,7 @@ Decision Processor::Withdraw() {
     return Reject(RejectionCode::kRule, "Expected to withdraw dossier '" + d_->id +
                                             "' before a decision, but it is " + NameOf(d_->status));
   }
-  if (auto r = RequireRole(rules_.counter_role(), "withdraw")) return *r;
+  if (auto r = RequireRoleOrApplicantSide({rules_.counter_role()}, "withdraw")) return *r;
   if (c_.reason.empty())
     return Reject(RejectionCode::kInvalid, "a withdrawal needs a reason (M05)");
   Event e = Make(EventType::kWithdrawn);
@@ -77,8 +77,9 @@ Decision Processor::RateSatisfaction() {
     return RejectField({"satisfaction", "required: not_satisfied, satisfied or very_satisfied"});
   }
   // The counter records it on paper or a kiosk; a portal (integrator) on the applicant's behalf.
-  if (auto r = RequireAnyRole({rules_.counter_role(), "integrator"}, "record the satisfaction of"))
+  if (auto r = RequireRoleOrApplicantSide({rules_.counter_role()}, "record the satisfaction of")) {
     return *r;
+  }
   Event e = Make(EventType::kSatisfactionRated);
   e.satisfaction = c_.satisfaction;
   return Finish(std::move(e));

@@ -111,6 +111,21 @@ std::optional<Decision> Processor::RequireAnyRole(const std::vector<std::string>
                                                "' has roles: " + Join(c_.actor.roles));
 }
 
+std::optional<Decision> Processor::RequireRoleOrApplicantSide(std::vector<std::string> roles,
+                                                              const std::string& doing) {
+  const bool online = d_->channel == Channel::kOnlineFull || d_->channel == Channel::kOnlinePartial;
+  if (c_.actor.Has(kIntegratorRole) && !online &&
+      std::none_of(roles.begin(), roles.end(),
+                   [&](const std::string& r) { return c_.actor.Has(r); })) {
+    return Reject(RejectionCode::kForbidden,
+                  "An integrator acts for the applicant only on dossiers submitted online; " +
+                      Named() + " came by channel '" + NameOf(d_->channel) + "'");
+  }
+  if (!online && roles.size() == 1) return RequireRole(roles.front(), doing);
+  if (online) roles.push_back(kIntegratorRole);
+  return RequireAnyRole(roles, doing);
+}
+
 Event Processor::Make(EventType type) const {
   Event e;
   e.type = type;

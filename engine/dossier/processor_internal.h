@@ -70,6 +70,13 @@ class Processor {
   std::optional<Decision> RequireRole(const std::string& role, const std::string& doing);
   std::optional<Decision> RequireAnyRole(const std::vector<std::string>& roles,
                                          const std::string& doing);
+  // The API's role of portals and other integrators (docs/api.md, "Roles").
+  static constexpr const char* kIntegratorRole = "integrator";
+  // Rejects unless the actor holds one of `roles`, or acts for the applicant: an integrator (a
+  // portal) on a dossier submitted online. The applicant's side of a dossier (supplying a
+  // supplement, withdrawing, confirming a payment, rating the service); never the agency's.
+  std::optional<Decision> RequireRoleOrApplicantSide(std::vector<std::string> roles,
+                                                     const std::string& doing);
   // Rejects a new dossier's command without the fields every dossier needs: an applicant, a
   // receiving agency in operation and (`check_competence`) a competent agency of the
   // procedure's kind that it receives for, resolved into agencies_ when not given. Needs

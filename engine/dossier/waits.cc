@@ -17,7 +17,9 @@ Decision Processor::SupplySupplement() {
                                             "' while a supplement is requested, but it is " +
                                             NameOf(d_->status));
   }
-  if (auto r = RequireRole(rules_.counter_role(), "receive a supplement for")) return *r;
+  if (auto r = RequireRoleOrApplicantSide({rules_.counter_role()}, "receive a supplement for")) {
+    return *r;
+  }
   for (const auto& doc : c_.documents) {
     if (!p.FindDocument(doc.document_id)) {
       return Reject(RejectionCode::kInvalid, "unknown document '" + doc.document_id + "'");
@@ -75,7 +77,13 @@ Decision Processor::Resume(EventType type, DossierStatus waiting, const char* wh
   }
   std::vector<std::string> roles = {rules_.counter_role()};
   if (step) roles.push_back(step->role);
-  if (auto r = RequireAnyRole(roles, std::string(what))) return *r;
+  // Confirming a payment is the applicant's side too (a portal's payment); answering a
+  // consultation is the agency's.
+  if (auto r = type == EventType::kPaymentConfirmed
+                   ? RequireRoleOrApplicantSide(roles, std::string(what))
+                   : RequireAnyRole(roles, std::string(what))) {
+    return *r;
+  }
   Event e = Make(type);
   e.status = DossierStatus::kInProcessing;
   // A pause opened by the waiting action closes; a step whose time is not counted keeps its own.
