@@ -208,6 +208,12 @@ void CreateDossier(Api& api, Call& call) {
                         "you cannot receive for agency '" + body.receiving_agency() + "'",
                         "receiving_agency");
   }
+  if (!body.portal_code().empty() && c.type != CommandType::kSubmit) {
+    return call.Problem(400, "invalid-field", "Invalid portal_code",
+                        "portal_code goes with mode submit (an online submission from a portal)",
+                        "portal_code");
+  }
+  c.portal_code = body.portal_code();
   c.procedure_code = body.procedure_code();
   c.receiving_agency = body.receiving_agency();
   c.competent_agency = body.competent_agency();
@@ -231,7 +237,8 @@ void CreateDossier(Api& api, Call& call) {
                               {"applicant.email", a.email(), kMaxContactBytes},
                               {"applicant.representative", a.representative(), kMaxNameBytes},
                               {"comment", body.comment(), kMaxNoteBytes, true},
-                              {"reason", body.reason(), kMaxNoteBytes, true}}) ||
+                              {"reason", body.reason(), kMaxNoteBytes, true},
+                              {"portal_code", body.portal_code(), kMaxCodeBytes}}) ||
       !ReadDocuments(call, body.documents(), &c.documents)) {
     return;
   }

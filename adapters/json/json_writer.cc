@@ -273,6 +273,7 @@ void AppendDossierView(const v1::DossierView& v, std::string* out) {
   o.Bool("receipt_signed", v.receipt_signed());
   o.Str("satisfaction", v.satisfaction());
   o.Str("satisfaction_comment", v.satisfaction_comment());
+  o.Str("portal_code", v.portal_code());
   o.Close();
 }
 

@@ -116,6 +116,7 @@ void ToProto(const Dossier& d, v1::Dossier* out) {
   out->set_version(d.version);
   out->set_number(d.number);
   out->set_procedure_code(d.procedure_code);
+  out->set_portal_code(d.portal_code);
   out->set_procedure_version(d.procedure_version);
   out->set_receiving_agency(d.receiving_agency);
   out->set_competent_agency(d.competent_agency);
@@ -166,6 +167,7 @@ Status FromProto(const v1::Dossier& in, Dossier* out) {
   d.version = in.version();
   d.number = in.number();
   d.procedure_code = in.procedure_code();
+  d.portal_code = in.portal_code();
   d.procedure_version = in.procedure_version();
   d.receiving_agency = in.receiving_agency();
   d.competent_agency = in.competent_agency();
@@ -243,6 +245,7 @@ void ToProto(const Event& e, v1::Event* out) {
   out->set_comment(e.comment);
   out->set_action_id(e.action_id);
   out->set_procedure_code(e.procedure_code);
+  out->set_portal_code(e.portal_code);
   out->set_procedure_version(e.procedure_version);
   out->set_receiving_agency(e.receiving_agency);
   out->set_competent_agency(e.competent_agency);
@@ -296,6 +299,7 @@ Status FromProto(const v1::Event& in, Event* out) {
   e.comment = in.comment();
   e.action_id = in.action_id();
   e.procedure_code = in.procedure_code();
+  e.portal_code = in.portal_code();
   e.procedure_version = in.procedure_version();
   e.receiving_agency = in.receiving_agency();
   e.competent_agency = in.competent_agency();

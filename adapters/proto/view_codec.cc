@@ -41,6 +41,7 @@ void FillView(const Dossier& d, const ProcedureCatalog& catalog, Instant now, v1
   ToProto(d.applicant, v->mutable_applicant());
   DocsToProto(d.documents, v);
   v->set_channel(NameOf(d.channel));
+  v->set_portal_code(d.portal_code);
   v->set_status(NameOf(d.status));
   v->set_portal_status(PortalStatusCode(d.status));
   v->set_current_step(d.current_step);

@@ -70,6 +70,35 @@ CommandResult CommandBatch::Add(const CommandRequest& req) {
       return result;
     }
   }
+  // The portal's code of an online submission is a business idempotency key: a second
+  // submission with it answers with the dossier the first one made.
+  const std::string portal_key =
+      req.command.type == CommandType::kSubmit && !req.command.portal_code.empty()
+          ? PortalCodeKey(req.command.portal_code)
+          : std::string();
+  if (!portal_key.empty()) {
+    std::optional<IdempotencyRecord> rec;
+    if (auto it = idem_.find(portal_key); it != idem_.end()) {
+      rec = it->second;
+    } else {
+      Result<std::optional<IdempotencyRecord>> stored = state_->FindIdempotency(portal_key);
+      if (!stored.ok()) {
+        result.status = stored.status();
+        return result;
+      }
+      rec = *stored;
+    }
+    if (rec) {
+      result.replayed = true;
+      Result<std::shared_ptr<const Dossier>> d = Current(rec->dossier_id);
+      if (!d.ok()) {
+        result.status = d.status();
+      } else if (*d) {
+        result.dossier = **d;
+      }
+      return result;
+    }
+  }
   // The dossier as earlier commands left it.
   std::shared_ptr<const Dossier> current;
   const std::string& id = req.command.dossier_id;
@@ -163,9 +192,18 @@ CommandResult CommandBatch::Add(const CommandRequest& req) {
     idem_[rec.key] = rec;
     writes_.idempotency.push_back(rec);
   }
+  if (!portal_key.empty()) {
+    IdempotencyRecord rec{portal_key, 0, after->id, after->version};
+    idem_[rec.key] = rec;
+    writes_.idempotency.push_back(rec);
+  }
   result.dossier = *after;
   result.events = std::move(decision.events);
   return result;
+}
+
+std::string PortalCodeKey(const std::string& portal_code) {
+  return std::string("portal") + kIndexSep + portal_code;
 }
 
 CommandRequest FireTimerCommand(const DueTimer& due) {

@@ -105,6 +105,9 @@ class CommandBatch {
   CounterDeltas report_deltas_;  // summed over the batch: one change per counter
 };
 
+// The idempotency record's key for a portal's dossier code ("portal␟<code>"; docs/storage.md):
+// principals' keys ("<principal>:<key>") never hold the separator.
+std::string PortalCodeKey(const std::string& portal_code);
 // The command that fires a timer that has come due (the timer loop's, and tests').
 CommandRequest FireTimerCommand(const DueTimer& due);
 

@@ -214,6 +214,7 @@ struct DossierIdentity {
   std::string competent_agency;
   Applicant applicant;
   Channel channel = Channel::kCounter;
+  std::string portal_code;  // the portal's code of an online submission, if it gave one
   // As submitted or checked at the counter; supplements append to the dossier's list.
   std::vector<SubmittedDocument> documents;
 

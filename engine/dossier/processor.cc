@@ -150,11 +150,13 @@ DossierIdentity Processor::IdentityOf(const Procedure& p,
     id.competent_agency = d_->competent_agency;
     id.applicant = d_->applicant;
     id.channel = d_->channel;
+    id.portal_code = d_->portal_code;
   } else {
     id.receiving_agency = agencies_.receiving;
     id.competent_agency = agencies_.competent;
     id.applicant = c_.applicant;
     id.channel = c_.channel;
+    id.portal_code = c_.portal_code;
   }
   id.documents = std::move(documents);
   return id;

@@ -66,6 +66,9 @@ struct Command {
   std::string competent_agency;
   Applicant applicant;
   Channel channel = Channel::kCounter;
+  // kSubmit: the portal's code of the dossier; a second submission with it returns the first
+  // dossier (a business idempotency key; engine/batch/command_batch.h).
+  std::string portal_code;
   std::vector<SubmittedDocument> documents;  // also kReceive (as checked) and kSupplySupplement
   std::string action_id;                     // kAct
   std::optional<WorkDuration> extend_by;     // kAct on an extend action; default: the maximum

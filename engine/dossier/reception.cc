@@ -54,6 +54,13 @@ Decision Processor::Submit() {
                                                  "' for procedure " + c_.procedure_code);
     }
   }
+  if (c_.portal_code.size() > 100 ||
+      std::any_of(c_.portal_code.begin(), c_.portal_code.end(),
+                  [](char ch) { return static_cast<unsigned char>(ch) < 0x20; })) {
+    return RejectField({"portal_code",
+                        "expected the portal's dossier code: up to 100 "
+                        "characters, no control characters"});
+  }
   role_used_ = c_.actor.roles.empty() ? "" : c_.actor.roles.front();
   Event e = Make(EventType::kSubmitted);
   e.status = DossierStatus::kSubmitted;

@@ -219,4 +219,11 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer 
 curl -s "$base/metrics" | grep -q '^motcua_delivery_delivered_total{subscription="portal"} [1-9]' \
   || fail "metrics lack the portal's deliveries"
 curl -s "$base/readyz" | grep -q '"ready"' || fail "not ready: $(curl -s "$base/readyz")"
+# Inbound: the portal's dossier code is a business idempotency key.
+submit='{"mode":"submit","procedure_code":"2.000908","receiving_agency":"000.17.22.H56","channel":"online_full","portal_code":"G22.99-261201-000042",'"$applicant"',"documents":[{"document_id":"identity_paper"}]}'
+first=$(curl -s -o "$tmp/first" -w '%{http_code}' -X POST -H "Authorization: Bearer $token" -H "Idempotency-Key: p1" -d "$submit" "$base/v1/dossiers")
+again=$(curl -s -o "$tmp/again" -w '%{http_code}' -X POST -H "Authorization: Bearer $token" -H "Idempotency-Key: p2" -d "$submit" "$base/v1/dossiers")
+[ "$first" = 201 ] && [ "$again" = 200 ] || fail "portal code: HTTP $first then $again"
+[ "$(field id < "$tmp/first")" = "$(field id < "$tmp/again")" ] || fail "a second submission of a portal code made another dossier"
+grep -q '"portal_code":"G22.99-261201-000042"' "$tmp/again" || fail "the dossier does not show its portal code"
 echo "OK: outbound delivery: $(wc -l < "$expected") events delivered through failures and a SIGKILL; $received dead letters re-driven"

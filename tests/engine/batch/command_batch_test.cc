@@ -42,7 +42,8 @@ TEST_F(CommandBatchTest, CountersAreStagedWithinTheBatch) {
   EXPECT_EQ(second.dossier->number, "000.17.22.H56-260302-0002");
   const WriteSet& w = batch.writes();
   const std::vector<std::pair<std::string, int64_t>> counters = {
-      {DossierNumberCounter(kCommuneA, {2026, 3, 2}), 2}, {StatusCounter(DossierStatus::kReceived), 2}};
+      {DossierNumberCounter(kCommuneA, {2026, 3, 2}), 2},
+      {StatusCounter(DossierStatus::kReceived), 2}};
   EXPECT_EQ(w.counters, counters);
   // Committed, the next batch continues from the store.
   ASSERT_TRUE(store_.Commit(w).ok());
@@ -104,6 +105,44 @@ TEST_F(CommandBatchTest, AnIdempotencyKeyStagedEarlierReplaysOrConflicts) {
               StatusIs(StatusCode::kConflict,
                        "idempotency key 'cb1:k' was used before with a different request"));
   EXPECT_EQ(batch.writes().changes.size(), 1u);
+}
+
+// The portal's dossier code is a business idempotency key: a second online submission with it,
+// whatever its Idempotency-Key, answers with the dossier the first one made, staged or
+// committed; another code makes another dossier.
+TEST_F(CommandBatchTest, APortalCodeSubmittedAgainReturnsTheFirstDossier) {
+  StoreState state(&store_);
+  auto submit = [](const std::string& code, const std::string& key) {
+    CommandRequest r = ReceiveCopy(kCommuneA);
+    r.command.type = CommandType::kSubmit;
+    r.command.actor = Actor{"portal", {"integrator"}};
+    r.command.channel = Channel::kOnlineFull;
+    r.command.portal_code = code;
+    r.idempotency_key = key;
+    r.payload_hash = std::hash<std::string>()(key);
+    return r;
+  };
+  CommandBatch batch = Batch(&state);
+  CommandResult first = batch.Add(submit("G22.99-260302-000123", "portal:a"));
+  ASSERT_TRUE(first.accepted()) << first.rejection->message;
+  EXPECT_EQ(first.dossier->portal_code, "G22.99-260302-000123");
+  CommandResult again = batch.Add(submit("G22.99-260302-000123", "portal:b"));
+  EXPECT_TRUE(again.replayed);
+  EXPECT_EQ(again.dossier->id, first.dossier->id);
+  CommandResult other = batch.Add(submit("G22.99-260302-000124", "portal:c"));
+  ASSERT_TRUE(other.accepted());
+  EXPECT_NE(other.dossier->id, first.dossier->id);
+  ASSERT_TRUE(store_.Commit(batch.writes()).ok());
+  CommandBatch next = Batch(&state);
+  CommandResult later = next.Add(submit("G22.99-260302-000123", "portal:d"));
+  EXPECT_TRUE(later.replayed);
+  EXPECT_EQ(later.dossier->id, first.dossier->id);
+  EXPECT_TRUE(later.events.empty());
+  EXPECT_TRUE(next.writes().changes.empty());
+  // A code is the portal's: up to 100 characters, no control characters.
+  CommandResult bad = next.Add(submit("G22\n99", "portal:e"));
+  ASSERT_TRUE(bad.rejection.has_value());
+  EXPECT_EQ(bad.rejection->field, "portal_code");
 }
 
 // Committed state whose counters cannot be read.
