@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/delivery/delivery_control.h"
 #include "engine/common/status.h"
 #include "engine/definition/catalog.h"
 #include "engine/delivery/delivery.h"
@@ -29,24 +30,7 @@ struct DeliveryOptions {
   size_t max_pending = 10000;
 };
 
-// A subscription as operators see it: never its secrets.
-struct SubscriptionState {
-  std::string id;
-  std::string url;
-  uint64_t cursor = 0;     // every event at or below it finished
-  uint64_t read_upto = 0;  // the last outbox position read
-  uint64_t committed = 0;  // the last position committed
-  size_t pending = 0;      // read, wanted, not finished
-  size_t in_flight = 0;
-  uint64_t delivered = 0;  // since the start
-  uint64_t retried = 0;    // failed attempts that will be tried again
-  uint64_t dead_lettered = 0;
-  int64_t oldest_pending_ms = 0;  // commit instant of the oldest unfinished event; 0: none
-  std::string last_error;         // of the last failed attempt
-  Subscription config;            // its secrets included: never show them
-};
-
-class Deliverer {
+class Deliverer : public DeliveryControl {
  public:
   using CatalogSource = std::function<std::shared_ptr<const DefinitionCatalog>()>;
   using Clock = std::function<int64_t()>;  // milliseconds since the epoch
@@ -66,13 +50,13 @@ class Deliverer {
   // the outbox; removed ones stop.
   void Replace(std::vector<Subscription> subscriptions);
 
-  std::vector<SubscriptionState> States() const;
+  std::vector<SubscriptionState> States() const override;
   // A subscription's dead letters, in position order, after `after`.
   Result<std::vector<v1::DeadLetter>> DeadLetters(const std::string& subscription, uint64_t after,
-                                                  size_t limit) const;
+                                                  size_t limit) const override;
   // Sends a dead letter again (ahead of its dossier's later events); it leaves the list once
   // delivered. NotFound when there is no such subscription or dead letter.
-  Status Redrive(const std::string& subscription, uint64_t position);
+  Status Redrive(const std::string& subscription, uint64_t position) override;
 
   struct Impl;
 

@@ -166,29 +166,7 @@ int PortalStatusCode(const PortalSettings& settings, DossierStatus s) {
   if (auto it = settings.status_codes.find(NameOf(s)); it != settings.status_codes.end()) {
     return it->second;
   }
-  switch (s) {
-    case DossierStatus::kSubmitted:
-      return 1;
-    case DossierStatus::kReceived:
-      return 2;
-    case DossierStatus::kNotReceived:
-    case DossierStatus::kRefusedAtCounter:
-      return 3;
-    case DossierStatus::kInProcessing:
-    case DossierStatus::kConsulting:
-      return 4;
-    case DossierStatus::kSupplementRequested:
-      return 5;
-    case DossierStatus::kPaymentRequested:
-      return 6;
-    case DossierStatus::kStopped:
-      return 8;
-    case DossierStatus::kDecided:
-      return 9;
-    case DossierStatus::kReturned:
-      return 10;
-  }
-  return 4;
+  return PortalStatusCode(s);  // DOMAIN.md §3's table (engine/dossier/dossier.h)
 }
 
 PortalMessage MakePortalMessage(const std::vector<Event>& history, const Procedure* procedure,

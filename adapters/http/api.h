@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "adapters/delivery/deliverer.h"
+#include "adapters/delivery/delivery_control.h"
 #include "adapters/http/auth.h"
 #include "adapters/http/call.h"
 #include "adapters/http/metrics.h"
@@ -67,7 +67,7 @@ class Api {
     // thread; false when too many pages wait. Empty: no PDF renderer is configured.
     std::function<bool(std::string html, std::function<void(Result<std::string>)> done)> print_pdf;
     // Outbound delivery (adapters/delivery/deliverer.h); null: no subscriptions configured.
-    Deliverer* deliverer = nullptr;
+    DeliveryControl* deliverer = nullptr;
   };
   Api(Deps deps, ApiOptions options);
 

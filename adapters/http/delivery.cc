@@ -19,7 +19,7 @@ int64_t NowMs() {
 }
 
 // The subscription named by the path, or answered 404.
-const SubscriptionState* FindState(Deliverer* d, std::vector<SubscriptionState>* states,
+const SubscriptionState* FindState(DeliveryControl* d, std::vector<SubscriptionState>* states,
                                    Call& call) {
   if (d != nullptr) *states = d->States();
   for (const SubscriptionState& s : *states) {
@@ -34,7 +34,7 @@ const SubscriptionState* FindState(Deliverer* d, std::vector<SubscriptionState>*
 }
 
 // The subscription the path names, for an admin; null when the call was answered.
-Deliverer* AdminDeliverer(Api& api, Call& call) {
+DeliveryControl* AdminDeliverer(Api& api, Call& call) {
   if (!call.principal->HasRole("admin")) {
     call.Problem(403, "forbidden", "Not allowed", "outbound delivery is an admin's");
     return nullptr;
@@ -50,7 +50,7 @@ void GetSubscriptions(Api& api, Call& call) {
   if (!call.principal->HasRole("admin")) {
     return call.Problem(403, "forbidden", "Not allowed", "outbound delivery is an admin's");
   }
-  Deliverer* d = api.deps().deliverer;
+  DeliveryControl* d = api.deps().deliverer;
   const int64_t now = NowMs();
   v1::SubscriptionList out;
   for (const SubscriptionState& s : d ? d->States() : std::vector<SubscriptionState>()) {
@@ -81,7 +81,7 @@ void GetSubscriptions(Api& api, Call& call) {
 }
 
 void GetDeadLetters(Api& api, Call& call) {
-  Deliverer* d = AdminDeliverer(api, call);
+  DeliveryControl* d = AdminDeliverer(api, call);
   if (d == nullptr) return;
   uint64_t after = 0;
   size_t limit = 100;
@@ -110,7 +110,7 @@ void GetDeadLetters(Api& api, Call& call) {
 }
 
 void RedriveDeadLetter(Api& api, Call& call) {
-  Deliverer* d = AdminDeliverer(api, call);
+  DeliveryControl* d = AdminDeliverer(api, call);
   if (d == nullptr) return;
   uint64_t position = 0;
   try {

@@ -38,64 +38,54 @@ Result<std::shared_ptr<const Dossier>> CommandBatch::Current(const std::string& 
   return state_->FindDossier(id);
 }
 
+Result<std::optional<IdempotencyRecord>> CommandBatch::Record(const std::string& key) {
+  if (auto it = idem_.find(key); it != idem_.end()) return std::optional(it->second);
+  return state_->FindIdempotency(key);
+}
+
+void CommandBatch::Replay(const IdempotencyRecord& rec, CommandResult* result) {
+  result->replayed = true;
+  Result<std::shared_ptr<const Dossier>> d = Current(rec.dossier_id);
+  if (!d.ok()) {
+    result->status = d.status();
+  } else if (*d) {
+    result->dossier = **d;
+  }
+}
+
 CommandResult CommandBatch::Add(const CommandRequest& req) {
   CommandResult result;
   // Idempotency: a key seen before answers with the original outcome.
   if (!req.idempotency_key.empty()) {
-    std::optional<IdempotencyRecord> rec;
-    if (auto it = idem_.find(req.idempotency_key); it != idem_.end()) {
-      rec = it->second;
-    } else {
-      Result<std::optional<IdempotencyRecord>> stored =
-          state_->FindIdempotency(req.idempotency_key);
-      if (!stored.ok()) {
-        result.status = stored.status();
-        return result;
-      }
-      rec = *stored;
+    Result<std::optional<IdempotencyRecord>> rec = Record(req.idempotency_key);
+    if (!rec.ok()) {
+      result.status = rec.status();
+      return result;
     }
-    if (rec) {
-      if (rec->payload_hash != req.payload_hash) {
+    if (*rec) {
+      if ((*rec)->payload_hash != req.payload_hash) {
         result.status = Conflict("idempotency key '" + req.idempotency_key +
                                  "' was used before with a different request");
         return result;
       }
-      result.replayed = true;
-      Result<std::shared_ptr<const Dossier>> d = Current(rec->dossier_id);
-      if (!d.ok()) {
-        result.status = d.status();
-      } else if (*d) {
-        result.dossier = **d;
-      }
+      Replay(**rec, &result);
       return result;
     }
   }
   // The portal's code of an online submission is a business idempotency key: a second
-  // submission with it answers with the dossier the first one made.
+  // submission with it answers with the dossier the first one made, whatever its request.
   const std::string portal_key =
       req.command.type == CommandType::kSubmit && !req.command.portal_code.empty()
           ? PortalCodeKey(req.command.portal_code)
           : std::string();
   if (!portal_key.empty()) {
-    std::optional<IdempotencyRecord> rec;
-    if (auto it = idem_.find(portal_key); it != idem_.end()) {
-      rec = it->second;
-    } else {
-      Result<std::optional<IdempotencyRecord>> stored = state_->FindIdempotency(portal_key);
-      if (!stored.ok()) {
-        result.status = stored.status();
-        return result;
-      }
-      rec = *stored;
+    Result<std::optional<IdempotencyRecord>> rec = Record(portal_key);
+    if (!rec.ok()) {
+      result.status = rec.status();
+      return result;
     }
-    if (rec) {
-      result.replayed = true;
-      Result<std::shared_ptr<const Dossier>> d = Current(rec->dossier_id);
-      if (!d.ok()) {
-        result.status = d.status();
-      } else if (*d) {
-        result.dossier = **d;
-      }
+    if (*rec) {
+      Replay(**rec, &result);
       return result;
     }
   }

@@ -88,6 +88,10 @@ class CommandBatch {
   const std::map<std::string, int64_t>& staged_counters() const { return counters_; }
 
  private:
+  // An idempotency record staged in this batch, else the committed one.
+  Result<std::optional<IdempotencyRecord>> Record(const std::string& key);
+  // Answers with the dossier the record names, as it is now.
+  void Replay(const IdempotencyRecord& rec, CommandResult* result);
   // The counter's value on top of this batch and the committed state.
   Result<int64_t> Counter(const std::string& name);
   Result<std::shared_ptr<const Dossier>> Current(const std::string& id);

@@ -31,6 +31,7 @@ struct RetryPolicy {
   int64_t max_age_seconds = 24 * 3600;      // or once it is this old (from its commit)
   int64_t first_backoff_ms = 1000;          // the wait after the first failure
   int64_t max_backoff_ms = 10 * 60 * 1000;  // the longest wait (a Retry-After may ask longer)
+  bool operator==(const RetryPolicy&) const = default;
 };
 
 enum class PayloadKind {

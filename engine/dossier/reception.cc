@@ -56,7 +56,7 @@ Decision Processor::Submit() {
   }
   if (c_.portal_code.size() > 100 ||
       std::any_of(c_.portal_code.begin(), c_.portal_code.end(),
-                  [](char ch) { return static_cast<unsigned char>(ch) < 0x20; })) {
+                  [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
     return RejectField({"portal_code",
                         "expected the portal's dossier code: up to 100 "
                         "characters, no control characters"});

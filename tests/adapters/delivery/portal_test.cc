@@ -58,7 +58,10 @@ TEST(PortalTest, AReceptionIsAWholeDossierSync) {
   p.code = "2.000908";
   p.name = "Chứng thực bản sao từ bản chính";
   p.field = "Chứng thực";
-  p.documents.push_back({"identity_paper", "Giấy tờ tùy thân"});
+  Document paper;
+  paper.id = "identity_paper";
+  paper.name = "Giấy tờ tùy thân";
+  p.documents.push_back(paper);
   const PortalMessage m = MakePortalMessage(Received(), &p, AgencyRegistry(), s);
   EXPECT_EQ(m.service, "DongBoHoSoMC");
   EXPECT_EQ(m.unit_code, "000.17.22.H56");
