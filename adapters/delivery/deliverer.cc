@@ -92,6 +92,42 @@ std::optional<int64_t> RetryAfterMs(std::string_view v) {
   return std::stoll(std::string(v)) * 1000;
 }
 
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+// Resolves and connects, within `timeout`.
+net::awaitable<void> Connect(beast::tcp_stream& stream, const Target& t,
+                             std::chrono::milliseconds timeout) {
+  tcp::resolver resolver(stream.get_executor());
+  auto endpoints = co_await resolver.async_resolve(t.host, t.port, net::use_awaitable);
+  stream.expires_after(timeout);
+  co_await stream.async_connect(endpoints, net::use_awaitable);
+}
+
+// A JSON POST to `t`.
+Request JsonPost(const Target& t, std::string body) {
+  Request req{http::verb::post, t.path, 11};
+  req.set(http::field::host, t.host);
+  req.set(http::field::user_agent, "motcua-webhooks/1");
+  req.set(http::field::content_type, "application/json");
+  req.body() = std::move(body);
+  req.prepare_payload();
+  return req;
+}
+
+// Sends `req` (kept in the coroutine's frame) and reads the answer (its body up to
+// kResponseBodyLimit), within `timeout`.
+net::awaitable<Response> Exchange(beast::tcp_stream& stream, Request req,
+                                  std::chrono::milliseconds timeout) {
+  stream.expires_after(timeout);
+  co_await http::async_write(stream, req, net::use_awaitable);
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(kResponseBodyLimit);
+  co_await http::async_read(stream, buffer, parser, net::use_awaitable);
+  co_return parser.release();
+}
+
 }  // namespace
 
 struct Deliverer::Impl {
@@ -205,28 +241,16 @@ struct Deliverer::Impl {
   // The portal's session-token login; an error, or empty once s.session is set.
   net::awaitable<std::string> Login(Sub& s) {
     const Target t = ParseTarget(s.config.portal.login_url);
+    const auto timeout = std::chrono::milliseconds(s.config.timeout_ms);
     try {
-      tcp::resolver resolver(ioc);
       beast::tcp_stream stream(ioc);
-      stream.expires_after(std::chrono::milliseconds(s.config.timeout_ms));
-      co_await stream.async_connect(
-          co_await resolver.async_resolve(t.host, t.port, net::use_awaitable), net::use_awaitable);
-      http::request<http::string_body> req{http::verb::post, t.path, 11};
-      req.set(http::field::host, t.host);
-      req.set(http::field::content_type, "application/json");
+      co_await Connect(stream, t, timeout);
       std::string body = "{\"username\":";
       AppendJsonString(s.config.portal.username, &body);
       body += ",\"password\":";
       AppendJsonString(s.config.portal.password, &body);
       body += "}";
-      req.body() = std::move(body);
-      req.prepare_payload();
-      co_await http::async_write(stream, req, net::use_awaitable);
-      beast::flat_buffer buffer;
-      http::response_parser<http::string_body> parser;
-      parser.body_limit(kResponseBodyLimit);
-      co_await http::async_read(stream, buffer, parser, net::use_awaitable);
-      const auto& res = parser.get();
+      const Response res = co_await Exchange(stream, JsonPost(t, std::move(body)), timeout);
       if (res.result_int() < 200 || res.result_int() >= 300) {
         co_return "login: HTTP " + std::to_string(res.result_int());
       }
@@ -242,6 +266,17 @@ struct Deliverer::Impl {
       co_return std::string();
     } catch (const boost::system::system_error& e) {
       co_return "login: " + e.code().message();
+    }
+  }
+
+  // A subscription's saved cursor; nullopt when it has none.
+  Result<std::optional<uint64_t>> SavedCursor(const std::string& id) {
+    ASSIGN_OR_RETURN(std::optional<std::string> saved, store->GetState(DeliveryCursorKey(id)));
+    if (!saved) return std::optional<uint64_t>();
+    try {
+      return std::optional<uint64_t>(std::stoull(*saved));
+    } catch (const std::exception&) {
+      return Internal("the delivery cursor of '" + id + "' is not a number: " + *saved);
     }
   }
 
@@ -325,37 +360,19 @@ struct Deliverer::Impl {
       beast::error_code ec;
       bool answered = false;
       try {
-        if (!reused) {
-          tcp::resolver resolver(ioc);
-          auto found_ep =
-              co_await resolver.async_resolve(s->target.host, s->target.port, net::use_awaitable);
-          stream->expires_after(timeout);
-          co_await stream->async_connect(found_ep, net::use_awaitable);
-        }
-        http::request<http::string_body> req{http::verb::post, s->target.path, 11};
-        req.set(http::field::host, s->target.host);
-        req.set(http::field::user_agent, "motcua-webhooks/1");
-        req.set(http::field::content_type, "application/json");
+        if (!reused) co_await Connect(*stream, s->target, timeout);
         const int64_t ts = clock() / 1000;
-        const std::string body =
-            payload.portal ? PortalBody(*payload.portal, s->session) : payload.body;
+        Request req = JsonPost(
+            s->target, payload.portal ? PortalBody(*payload.portal, s->session) : payload.body);
         req.set("webhook-id", WebhookId(payload.event));
         req.set("webhook-timestamp", std::to_string(ts));
         Result<std::string> sig =
-            SignWebhook(s->config.secrets, WebhookId(payload.event), ts, body);
+            SignWebhook(s->config.secrets, WebhookId(payload.event), ts, req.body());
         if (!sig.ok()) throw std::runtime_error(sig.status().message());
         req.set("webhook-signature", *sig);
         req.keep_alive(true);
-        req.body() = body;
-        req.prepare_payload();
-        stream->expires_after(timeout);
-        co_await http::async_write(*stream, req, net::use_awaitable);
-        beast::flat_buffer buffer;
-        http::response_parser<http::string_body> parser;
-        parser.body_limit(kResponseBodyLimit);
-        co_await http::async_read(*stream, buffer, parser, net::use_awaitable);
+        const Response res = co_await Exchange(*stream, std::move(req), timeout);
         answered = true;
-        const auto& res = parser.get();
         const unsigned status = res.result_int();
         if (status >= 200 && status < 300) {
           ok = true;
@@ -445,17 +462,10 @@ Status Deliverer::Start(uint64_t committed) {
   d.committed.store(committed);
   std::vector<Store::StateWrite> writes;
   for (auto& [id, s] : d.subs) {
-    ASSIGN_OR_RETURN(std::optional<std::string> saved, d.store->GetState(DeliveryCursorKey(id)));
-    uint64_t cursor = committed;  // a new subscription gets what is committed from now on
-    if (saved) {
-      try {
-        cursor = std::stoull(*saved);
-      } catch (const std::exception&) {
-        return Internal("the delivery cursor of '" + id + "' is not a number: " + *saved);
-      }
-    } else {
-      writes.push_back({DeliveryCursorKey(id), std::to_string(cursor)});
-    }
+    ASSIGN_OR_RETURN(std::optional<uint64_t> saved, d.SavedCursor(id));
+    // A new subscription gets what is committed from now on.
+    const uint64_t cursor = saved.value_or(committed);
+    if (!saved) writes.push_back({DeliveryCursorKey(id), std::to_string(cursor)});
     s = d.MakeSub(std::move(s->config), cursor);
   }
   if (!writes.empty()) RETURN_IF_ERROR(d.store->WriteStates(writes));
@@ -499,19 +509,15 @@ void Deliverer::Replace(std::vector<Subscription> subscriptions) {
         next[id] = it->second;
         continue;
       }
+      // A new URL sends again what is unfinished; an id back in the file resumes where it stood;
+      // a new id gets what is committed from now on.
       uint64_t cursor = d.committed.load();
-      if (it != d.subs.end()) cursor = it->second->lane.cursor();  // a new URL: what is unfinished
-      auto s = d.MakeSub(std::move(sub), cursor);
-      if (it == d.subs.end()) {
-        Result<std::optional<std::string>> saved = d.store->GetState(DeliveryCursorKey(id));
-        if (saved.ok() && *saved) {
-          try {
-            s = d.MakeSub(std::move(s->config), std::stoull(**saved));
-          } catch (const std::exception&) {
-          }
-        }
+      if (it != d.subs.end()) {
+        cursor = it->second->lane.cursor();
+      } else if (Result<std::optional<uint64_t>> saved = d.SavedCursor(id); saved.ok() && *saved) {
+        cursor = **saved;
       }
-      next[id] = s;
+      next[id] = d.MakeSub(std::move(sub), cursor);
     }
     for (auto& [id, s] : d.subs) {
       if (!next.contains(id)) s->removed = true;

@@ -216,6 +216,14 @@ done
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $token" \
   "$base/v1/admin/subscriptions/late/dead-letters/999999/redrive")
 [ "$code" = 404 ] || fail "redrive of no dead letter: HTTP $code"
+# Bad input to the admin routes: named, refused, nothing changed.
+status() { curl -s -o "$tmp/answer" -w '%{http_code}' -X "$1" -H "Authorization: Bearer $token" "$base$2"; }
+[ "$(status GET '/v1/admin/subscriptions/late/dead-letters?limit=0')" = 400 ] &&
+  grep -q '"field":"limit"' "$tmp/answer" || fail "limit=0: $(cat "$tmp/answer")"
+[ "$(status GET '/v1/admin/subscriptions/late/dead-letters?after=x')" = 400 ] &&
+  grep -q '"field":"after"' "$tmp/answer" || fail "after=x: $(cat "$tmp/answer")"
+[ "$(status POST /v1/admin/subscriptions/late/dead-letters/x/redrive)" = 400 ] || fail "position x: $(cat "$tmp/answer")"
+[ "$(status GET /v1/admin/subscriptions/nope/dead-letters)" = 404 ] || fail "unknown subscription: $(cat "$tmp/answer")"
 curl -s "$base/metrics" | grep -q '^motcua_delivery_delivered_total{subscription="portal"} [1-9]' \
   || fail "metrics lack the portal's deliveries"
 curl -s "$base/readyz" | grep -q '"ready"' || fail "not ready: $(curl -s "$base/readyz")"
