@@ -33,17 +33,27 @@ echo "$out" | grep -q "nobody has no token" || fail "$out"
 "$motcua" token list --tokens "$tokens" | grep -q "^cb1 .*revoked" || fail "list after revoke"
 
 # A running server picks the file up by itself.
-port=$(( 20000 + RANDOM % 20000 ))
-"$motcua" serve --listen "127.0.0.1:$port" --data "$tmp/data" --definitions "$defs" \
-  --tokens "$tokens" > "$tmp/serve.log" 2>&1 &
-pid=$!
 status() {  # GET /v1/procedures with a bearer secret: the HTTP status
   exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
   printf 'GET /v1/procedures HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nConnection: close\r\n\r\n' "$1" >&3
   head -1 <&3 | cut -d' ' -f2
   exec 3<&-
 }
-for i in $(seq 1 100); do [ "$(status x 2>/dev/null)" = 401 ] && break; sleep 0.1; done
+# A port below the ephemeral range (32768 on), and another one when something holds it (tests
+# run in parallel).
+for attempt in 1 2 3 4 5; do
+  port=$(( 10000 + RANDOM % 20000 ))
+  "$motcua" serve --listen "127.0.0.1:$port" --data "$tmp/data" --definitions "$defs" \
+    --tokens "$tokens" > "$tmp/serve.log" 2>&1 &
+  pid=$!
+  for i in $(seq 1 100); do
+    [ "$(status x 2>/dev/null)" = 401 ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  grep -q "Address already in use" "$tmp/serve.log" || break
+  wait "$pid" 2>/dev/null
+done
 [ "$(status x)" = 401 ] || fail "server did not start"
 fresh=$("$motcua" token add --tokens "$tokens" --definitions "$defs" --principal cb2 --roles counter \
   --agencies 000.17.22.H56 2>/dev/null) || fail "token add while serving"
