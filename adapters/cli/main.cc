@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "adapters/cli/serve.h"
+#include "adapters/files/file_check.h"
 #include "adapters/json/json_writer.h"
 #include "adapters/proto/definition_codec.h"
 #include "adapters/proto/view_codec.h"
@@ -50,7 +51,11 @@ int Usage(bool asked = false) {
       "  motcua verify <data-dir>\n"
       "      replay every dossier's history against its stored record, check every index\n"
       "      entry, dossier-number uniqueness and the outbox; exit 1 on any mismatch. Takes the\n"
-      "      data directory or its db/ directory; opens it read-only and never creates it\n"
+      "      data directory or its db/ directory; opens it read-only and never creates it.\n"
+      "      Every file a dossier refers to must exist and match its hash; files no dossier\n"
+      "      refers to are listed\n"
+      "  motcua files prune <data-dir> [--min-age-hours N] [--dry-run]\n"
+      "      remove the stored files no dossier refers to, older than N hours (default 24)\n"
       "  motcua due-changes <data-dir> [--definitions DIR]\n"
       "      the open dossiers whose due dates would change on the calendars of the\n"
       "      definitions at DIR (default ./definitions), e.g. once an official year replaces a\n"
@@ -219,6 +224,19 @@ std::optional<std::string> StoreArgument(int argc, char** argv, int* exit_code) 
   return db;
 }
 
+// The file store beside the store at `db` (<data>/files); null, said why, when it cannot open.
+std::unique_ptr<FileStore> OpenFiles(const std::string& db) {
+  std::filesystem::path p = std::filesystem::path(db).lexically_normal();
+  if (p.filename().empty()) p = p.parent_path();  // "data/db/"
+  const std::string data = p.has_parent_path() ? p.parent_path().string() : ".";
+  Result<std::unique_ptr<FileStore>> files = FileStore::Open(data + "/files", true);
+  if (!files.ok()) {
+    std::cerr << "files: " << files.status().message() << "\n";
+    return nullptr;
+  }
+  return std::move(*files);
+}
+
 // The store at `db`, opened read-only (never created); null, said why, when it does not open.
 std::unique_ptr<RocksStore> OpenReadOnly(const std::string& db) {
   RocksStoreOptions read_only;
@@ -242,13 +260,87 @@ int Verify(int argc, char** argv) {
     std::cerr << "verify failed: " << report.status().ToString() << "\n";
     return 1;
   }
+  std::unique_ptr<FileStore> files = OpenFiles(*db);
+  if (!files) return 1;
+  Result<FileCheckReport> checked = CheckFiles(*store, *files);
+  if (!checked.ok()) {
+    std::cerr << "verify failed: " << checked.status().ToString() << "\n";
+    return 1;
+  }
   for (const std::string& p : report->problems) std::cout << "MISMATCH " << p << "\n";
-  std::cout << (report->ok() ? "OK: " : "FAILED: ") << report->dossiers << " dossiers, "
+  for (const std::string& p : checked->problems) std::cout << "MISMATCH " << p << "\n";
+  for (const FileStore::Entry& e : checked->unreferenced) {
+    std::cout << "UNREFERENCED file " << e.sha256 << " (" << e.size
+              << " bytes): no dossier refers to it (motcua files prune removes it)\n";
+  }
+  const size_t problems = report->problems.size() + checked->problems.size();
+  std::cout << (problems == 0 ? "OK: " : "FAILED: ") << report->dossiers << " dossiers, "
             << report->events << " events, " << report->index_entries << " index entries, "
             << report->report_counters << " report counters, outbox at " << report->outbox_last
-            << (report->ok() ? "" : ", " + std::to_string(report->problems.size()) + " problems")
-            << "\n";
-  return report->ok() ? 0 : 1;
+            << ", " << checked->references << " file references to " << checked->stored
+            << " stored files (" << checked->unreferenced.size() << " unreferenced)"
+            << (problems == 0 ? "" : ", " + std::to_string(problems) + " problems") << "\n";
+  return problems == 0 ? 0 : 1;
+}
+
+// Removes the stored files no dossier refers to, older than --min-age-hours (default 24): an
+// upload's file is written before its dossier refers to it, so a young one may be on its way.
+int FilesCommand(int argc, char** argv) {
+  std::vector<std::string> args;
+  int64_t min_age_hours = 24;
+  bool dry_run = false;
+  for (int i = 2; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--min-age-hours") == 0 && i + 1 < argc) {
+      char* end = nullptr;
+      min_age_hours = std::strtoll(argv[++i], &end, 10);
+      if (*end != '\0' || min_age_hours < 0) {
+        std::cerr << "--min-age-hours: expected a whole number of hours, got '" << argv[i] << "'\n";
+        return 2;
+      }
+    } else if (std::strcmp(argv[i], "--dry-run") == 0) {
+      dry_run = true;
+    } else if (argv[i][0] == '-') {
+      return Usage();
+    } else {
+      args.push_back(argv[i]);
+    }
+  }
+  if (args.size() != 2 || args[0] != "prune") return Usage();
+  std::optional<std::string> db = FoundStore(args[1]);
+  if (!db) return 1;
+  std::unique_ptr<RocksStore> store = OpenReadOnly(*db);
+  if (!store) return 1;
+  std::unique_ptr<FileStore> files = OpenFiles(*db);
+  if (!files) return 1;
+  Result<FileCheckReport> checked = CheckFiles(*store, *files);
+  if (!checked.ok()) {
+    std::cerr << "files prune failed: " << checked.status().ToString() << "\n";
+    return 1;
+  }
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  size_t removed = 0;
+  size_t young = 0;
+  int64_t bytes = 0;
+  for (const FileStore::Entry& e : checked->unreferenced) {
+    if (now - e.modified < min_age_hours * 3600) {
+      ++young;
+      continue;
+    }
+    if (!dry_run) {
+      if (Status s = files->Remove(e.sha256); !s.ok()) {
+        std::cerr << "cannot remove " << e.sha256 << ": " << s.message() << "\n";
+        return 1;
+      }
+    }
+    std::cout << (dry_run ? "would remove " : "removed ") << e.sha256 << " (" << e.size
+              << " bytes)\n";
+    ++removed;
+    bytes += e.size;
+  }
+  std::cout << "OK: " << (dry_run ? "would remove " : "removed ") << removed
+            << " unreferenced files (" << bytes << " bytes); kept " << young << " younger than "
+            << min_age_hours << " h\n";
+  return 0;
 }
 
 // Lists the open dossiers whose due dates the definitions' calendars would move.
@@ -455,6 +547,7 @@ int main(int argc, char** argv) {
   if (cmd == "check") return motcua::Check(argc, argv);
   if (cmd == "preview") return motcua::Preview(argc, argv);
   if (cmd == "verify") return motcua::Verify(argc, argv);
+  if (cmd == "files") return motcua::FilesCommand(argc, argv);
   if (cmd == "migrate") return motcua::Migrate(argc, argv);
   if (cmd == "report") return motcua::Report(argc, argv);
   if (cmd == "due-changes") return motcua::DueChangesCommand(argc, argv);

@@ -22,12 +22,14 @@
 
 #include "adapters/cli/serve_config.h"
 #include "adapters/delivery/deliverer.h"
+#include "adapters/files/file_store.h"
 #include "adapters/http/api.h"
 #include "adapters/http/server.h"
 #include "adapters/proto/view_codec.h"
 #include "adapters/report/pdf.h"
 #include "adapters/rocksdb/rocks_store.h"
 #include "adapters/runtime/dossier_service.h"
+#include "adapters/runtime/worker.h"
 #include "adapters/yaml/definition_loader.h"
 #include "adapters/yaml/subscription_yaml.h"
 #include "engine/common/strings.h"
@@ -240,6 +242,25 @@ int Serve(int argc, char** argv) {
       return p->Print(std::move(html), std::move(done));
     };
   }
+  // Files of dossiers beside the store, written and synced off the io threads (two writers: one
+  // upload's fsync does not hold up the next). The worker stops after the server: every upload
+  // accepted is finished and answered.
+  size_t partial = 0;
+  Result<std::unique_ptr<FileStore>> files = FileStore::Open(c.data + "/files", false, &partial);
+  if (!files.ok()) {
+    std::cerr << "motcua: files: " << files.status().message() << "\n";
+    service.Stop();
+    return 1;
+  }
+  if (partial > 0) {
+    std::cerr << "motcua: removed " << partial
+              << " partial upload(s) an earlier stop interrupted (none was referenced)\n";
+  }
+  Worker file_writer("motcua-files", 2, 64);
+  deps.files = files->get();
+  deps.run_blocking = [&file_writer](std::function<void()> job) {
+    return file_writer.Post(std::move(job));
+  };
   deps.service = &service;
   deps.store = store->get();
   deps.clock = &clock;
@@ -305,9 +326,10 @@ int Serve(int argc, char** argv) {
   if (!service.writable()) {
     std::printf("  WRITES ARE STOPPED (reads are served): %s\n", service.failure().c_str());
   }
-  std::printf("  data: %s/db   definitions: %s (%zu procedure versions)   tokens: %s\n",
-              c.data.c_str(), c.definitions.c_str(), catalog->set().procedures.size(),
-              c.tokens.c_str());
+  std::printf(
+      "  data: %s/db, files in %s/files   definitions: %s (%zu procedure versions)   tokens: %s\n",
+      c.data.c_str(), c.data.c_str(), c.definitions.c_str(), catalog->set().procedures.size(),
+      c.tokens.c_str());
   if (!dev_secret.empty()) {
     std::printf("  development token (shown once; its hash is in %s):\n    %s\n", c.tokens.c_str(),
                 dev_secret.c_str());

@@ -46,6 +46,9 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
                                               "pdf_timeout_seconds",
                                               "subscriptions",
                                               "delivery_lag_bound_seconds",
+                                              "max_file_mb",
+                                              "upload_timeout_seconds",
+                                              "upload_memory_mb",
                                               "clock"};
   bool ok = true;
   for (const auto& kv : root) {
@@ -94,6 +97,32 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
           ok = false;
         }
       }
+      if (key == "max_file_mb") {
+        const int64_t mb = kv.second.as<int64_t>();
+        if (mb < 1 || mb > 1024) {
+          std::cerr << where << "max_file_mb: expected 1..1024 (MiB a file)\n";
+          ok = false;
+        } else {
+          c->api.max_file_bytes = static_cast<uint64_t>(mb) << 20;
+          c->server.max_file_bytes = c->api.max_file_bytes;
+        }
+      }
+      if (key == "upload_timeout_seconds") {
+        c->server.upload_timeout_seconds = kv.second.as<int>();
+        if (c->server.upload_timeout_seconds < 1 || c->server.upload_timeout_seconds > 3600) {
+          std::cerr << where << "upload_timeout_seconds: expected 1..3600\n";
+          ok = false;
+        }
+      }
+      if (key == "upload_memory_mb") {
+        const int64_t mb = kv.second.as<int64_t>();
+        if (mb < 1) {
+          std::cerr << where << "upload_memory_mb: expected a positive number of MiB\n";
+          ok = false;
+        } else {
+          c->server.upload_memory_bytes = static_cast<uint64_t>(mb) << 20;
+        }
+      }
       if (key == "pdf_timeout_seconds") {
         c->pdf_timeout_seconds = kv.second.as<int>();
         if (c->pdf_timeout_seconds < 1 || c->pdf_timeout_seconds > 600) {
@@ -125,6 +154,12 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
       std::cerr << where << "'" << key << "' has the wrong type\n";
       ok = false;
     }
+  }
+  if (c->server.upload_memory_bytes < c->server.max_file_bytes) {
+    std::cerr << path << ": upload_memory_mb (" << (c->server.upload_memory_bytes >> 20)
+              << ") must be at least max_file_mb (" << (c->server.max_file_bytes >> 20)
+              << "): one upload of the largest file must fit\n";
+    ok = false;
   }
   return ok;
 }

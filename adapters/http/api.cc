@@ -108,8 +108,30 @@ void Call::Problem(int status, const std::string& type, const std::string& title
   Reply(ProblemResponse(status, type, title, detail, field, path, std::move(headers)));
 }
 
+void AnswerRejection(Call& call, const Rejection& r, Metrics* metrics) {
+  if (metrics) metrics->AddRejectedWrite(NameOf(r.code));
+  switch (r.code) {
+    case RejectionCode::kNotFound:
+      return call.Problem(404, "not-found", "Unknown dossier", r.message);
+    case RejectionCode::kStale:
+      return call.Problem(412, "stale-version", "Version mismatch", r.message, "If-Match");
+    case RejectionCode::kForbidden:
+      return call.Problem(403, "forbidden", "Role not allowed", r.message);
+    case RejectionCode::kInvalid:
+      if (!r.field.empty()) {
+        return call.Problem(400, "invalid-field", "Invalid " + r.field, r.message, r.field);
+      }
+      return call.Problem(400, "invalid-command", "Invalid for this dossier", r.message);
+    case RejectionCode::kRule:
+      return call.Problem(409, "rule-violation", "Rejected by the lifecycle rules", r.message);
+    case RejectionCode::kUnavailable:
+      return call.Problem(503, "unavailable", "Cannot apply the rules now", r.message, "",
+                          {{"Retry-After", "60"}});
+  }
+}
+
 void AnswerCommand(Call& call, const CommandResult& r, const ProcedureCatalog& catalog, Instant now,
-                   Metrics* metrics, int success_status) {
+                   Metrics* metrics, int success_status, const std::string& location) {
   if (!r.status.ok()) {
     if (metrics) metrics->AddRejectedWrite(StatusCodeName(r.status.code()));
     if (r.status.code() == StatusCode::kConflict) {
@@ -122,31 +144,7 @@ void AnswerCommand(Call& call, const CommandResult& r, const ProcedureCatalog& c
     }
     return call.Problem(500, "internal", "Internal error", r.status.message());
   }
-  if (r.rejection) {
-    if (metrics) metrics->AddRejectedWrite(NameOf(r.rejection->code));
-    switch (r.rejection->code) {
-      case RejectionCode::kNotFound:
-        return call.Problem(404, "not-found", "Unknown dossier", r.rejection->message);
-      case RejectionCode::kStale:
-        return call.Problem(412, "stale-version", "Version mismatch", r.rejection->message,
-                            "If-Match");
-      case RejectionCode::kForbidden:
-        return call.Problem(403, "forbidden", "Role not allowed", r.rejection->message);
-      case RejectionCode::kInvalid:
-        if (!r.rejection->field.empty()) {
-          return call.Problem(400, "invalid-field", "Invalid " + r.rejection->field,
-                              r.rejection->message, r.rejection->field);
-        }
-        return call.Problem(400, "invalid-command", "Invalid for this dossier",
-                            r.rejection->message);
-      case RejectionCode::kRule:
-        return call.Problem(409, "rule-violation", "Rejected by the lifecycle rules",
-                            r.rejection->message);
-      case RejectionCode::kUnavailable:
-        return call.Problem(503, "unavailable", "Cannot apply the rules now", r.rejection->message,
-                            "", {{"Retry-After", "60"}});
-    }
-  }
+  if (r.rejection) return AnswerRejection(call, *r.rejection, metrics);
   // One response message per thread, cleared: its strings keep their memory.
   thread_local v1::CommandResponse out;
   out.Clear();
@@ -156,7 +154,9 @@ void AnswerCommand(Call& call, const CommandResult& r, const ProcedureCatalog& c
   for (const Event& e : r.events) FillEvent(e, 0, out.add_events());
   out.set_replayed(r.replayed);
   Headers headers = {{"ETag", "\"" + std::to_string(d.version) + "\""}};
-  if (success_status == 201) headers.emplace_back("Location", "/v1/dossiers/" + d.id);
+  if (success_status == 201) {
+    headers.emplace_back("Location", location.empty() ? "/v1/dossiers/" + d.id : location);
+  }
   call.Json(r.replayed ? 200 : success_status, out, std::move(headers));
 }
 

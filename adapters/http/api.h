@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "adapters/delivery/delivery_control.h"
+#include "adapters/files/file_store.h"
 #include "adapters/http/auth.h"
 #include "adapters/http/call.h"
 #include "adapters/http/metrics.h"
@@ -48,6 +49,8 @@ struct ApiOptions {
   // /readyz is not ready while a delivery subscription's oldest unfinished event is older than
   // this (Decree 63/2024: a liên thông decision reaches the portal within 10 minutes).
   int delivery_lag_bound_seconds = 600;  // Default: 10 minutes
+  // The largest file a document may get (PUT .../documents/{document_id}/files); larger is 413.
+  uint64_t max_file_bytes = 20ull << 20;  // Default: 20 MiB
 };
 
 class Api {
@@ -68,6 +71,11 @@ class Api {
     std::function<bool(std::string html, std::function<void(Result<std::string>)> done)> print_pdf;
     // Outbound delivery (adapters/delivery/deliverer.h); null: no subscriptions configured.
     DeliveryControl* deliverer = nullptr;
+    // The files of dossiers (adapters/files/file_store.h); null: uploads are answered 503.
+    FileStore* files = nullptr;
+    // Runs work that blocks on the disk (a file's write and fsync) off the io threads; false when
+    // too much waits already (the upload is answered 503). Empty: inline (tests, fuzzing).
+    std::function<bool(std::function<void()>)> run_blocking;
   };
   Api(Deps deps, ApiOptions options);
 

@@ -15,7 +15,8 @@ namespace {
 constexpr char kIntegrator[] = "integrator";
 constexpr char kAdmin[] = "admin";
 
-// Answers 503 (and returns true) while writes are stopped or the disk is nearly full.
+}  // namespace
+
 bool WritesRefused(Api& api, Call& call) {
   if (!api.deps().service->writable()) {
     call.Problem(503, "writes-stopped", "Writes are stopped",
@@ -37,7 +38,6 @@ bool WritesRefused(Api& api, Call& call) {
   return false;
 }
 
-// The Idempotency-Key every write carries; answers 400 (and returns false) without one.
 bool IdempotencyKey(Call& call, std::string* key) {
   *key = call.request.Header("idempotency-key");
   if (!key->empty() && key->size() <= 200) return true;
@@ -47,26 +47,23 @@ bool IdempotencyKey(Call& call, std::string* key) {
   return false;
 }
 
-// Submits the command; its answer is rendered where the API defers work (an io thread), never on
-// the committer that reports the outcome.
-void Execute(Api& api, Call& call, CommandRequest request, int success_status) {
+void Execute(Api& api, Call& call, CommandRequest request, int success_status,
+             std::string location) {
   std::shared_ptr<Call> keep = call.shared_from_this();
   auto catalog = api.deps().catalog();
   Clock* clock = api.deps().clock;
   Metrics* metrics = api.metrics();
   const Api* front = &api;
   api.service()->SubmitAsync(
-      std::move(request), [keep, catalog, clock, metrics, front, success_status](CommandResult r) {
+      std::move(request), [keep, catalog, clock, metrics, front, success_status,
+                           location = std::move(location)](CommandResult r) {
         auto result = std::make_shared<CommandResult>(std::move(r));
-        front->Defer([keep, catalog, clock, metrics, success_status, result] {
-          AnswerCommand(*keep, *result, *catalog, clock->Now(), metrics, success_status);
+        front->Defer([keep, catalog, clock, metrics, success_status, result, location] {
+          AnswerCommand(*keep, *result, *catalog, clock->Now(), metrics, success_status, location);
         });
       });
 }
 
-// The dossier version an If-Match names: one entity tag (RFC 9110 §8.8.3), `"<version>"`,
-// optionally weak (`W/"3"`), the version a whole number from 1. Anything else (a list, `*`, an
-// unquoted number, spaces inside the quotes) names none.
 std::optional<int64_t> EtagVersion(std::string_view v) {
   if (v.substr(0, 2) == "W/") v.remove_prefix(2);
   if (v.size() < 3 || v.size() > 20 || v.front() != '"' || v.back() != '"') return std::nullopt;
@@ -80,25 +77,13 @@ std::optional<int64_t> EtagVersion(std::string_view v) {
   return n;
 }
 
-// Limits on what a request's text fields may hold (bytes of UTF-8); a longer value is refused.
-constexpr size_t kMaxCodeBytes = 64;      // procedure codes, agency codes, ids, action ids
-constexpr size_t kMaxNameBytes = 200;     // names of people and representatives
-constexpr size_t kMaxAddressBytes = 500;  // postal addresses
-constexpr size_t kMaxContactBytes = 254;  // phone numbers, e-mail addresses, ID numbers
-constexpr size_t kMaxNoteBytes = 2000;    // comments and reasons
+namespace {
+
 // A document's count: at least one (absent means one), at most this many copies.
 constexpr int kMaxDocumentCount = 99;
 
-struct TextField {
-  std::string name;  // the field's path in the request, for the answer
-  const std::string& value;
-  size_t max_bytes;
-  bool multiline = false;  // newlines and tabs allowed (comments, reasons, addresses)
-};
+}  // namespace
 
-// Text that may be stored: within its length, without control characters. Answers 400 naming
-// the first field that is not, and returns false. (JSON strings are valid UTF-8 already: the
-// parsers refuse anything else.)
 bool TextFieldsValid(Call& call, const std::vector<TextField>& fields) {
   for (const TextField& f : fields) {
     if (f.value.size() > f.max_bytes) {
@@ -124,6 +109,8 @@ bool TextFieldsValid(Call& call, const std::vector<TextField>& fields) {
   }
   return true;
 }
+
+namespace {
 
 // The documents of a request, each with its count (absent: one). Answers 400 for a count out of
 // 1..kMaxDocumentCount, and returns false.

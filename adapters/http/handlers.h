@@ -27,6 +27,40 @@ void GetForm(Api& api, Call& call);
 // dossier_writes.cc: reception and commands (idempotent, acknowledged once durable).
 void CreateDossier(Api& api, Call& call);
 void DossierCommand(Api& api, Call& call);
+// What every write does first (dossier_writes.cc): answers 503 (and returns true) while writes
+// are stopped or the disk is nearly full.
+bool WritesRefused(Api& api, Call& call);
+// The Idempotency-Key every write carries; answers 400 (and returns false) without one.
+bool IdempotencyKey(Call& call, std::string* key);
+// The dossier version an If-Match names: one entity tag (RFC 9110 §8.8.3), `"<version>"`,
+// optionally weak (`W/"3"`), the version a whole number from 1. Anything else (a list, `*`, an
+// unquoted number, spaces inside the quotes) names none.
+std::optional<int64_t> EtagVersion(std::string_view v);
+// Submits the command; its answer is rendered where the API defers work (an io thread), never on
+// the committer that reports the outcome. `location`: the Location of a 201 (default: the
+// dossier's).
+void Execute(Api& api, Call& call, CommandRequest request, int success_status,
+             std::string location = "");
+// Limits on what a request's text fields may hold (bytes of UTF-8); a longer value is refused.
+constexpr size_t kMaxCodeBytes = 64;      // procedure codes, agency codes, ids, action ids
+constexpr size_t kMaxNameBytes = 200;     // names of people and representatives, file names
+constexpr size_t kMaxAddressBytes = 500;  // postal addresses
+constexpr size_t kMaxContactBytes = 254;  // phone numbers, e-mail addresses, ID numbers
+constexpr size_t kMaxNoteBytes = 2000;    // comments and reasons
+struct TextField {
+  std::string name;  // the field's path in the request, for the answer
+  const std::string& value;
+  size_t max_bytes;
+  bool multiline = false;  // newlines and tabs allowed (comments, reasons, addresses)
+};
+// Text that may be stored: within its length, without control characters. Answers 400 naming
+// the first field that is not, and returns false. (JSON strings are valid UTF-8 already: the
+// parsers refuse anything else.)
+bool TextFieldsValid(Call& call, const std::vector<TextField>& fields);
+
+// files.cc: files of a dossier's documents and of its result (docs/files.md).
+void PutFile(Api& api, Call& call);
+void GetFile(Api& api, Call& call);
 
 // queues.cc: work queues and search.
 void ListDossiers(Api& api, Call& call);
@@ -74,6 +108,9 @@ namespace motcua::http {
 // Answers a command's outcome (api.cc): refusals and rejections as problems with their HTTP
 // status, an accepted command as its dossier view and events with the dossier's ETag.
 void AnswerCommand(Call& call, const CommandResult& result, const ProcedureCatalog& catalog,
-                   Instant now, Metrics* metrics, int success_status);
+                   Instant now, Metrics* metrics, int success_status,
+                   const std::string& location = "");
+// A rejection by the rules as its problem (404, 412, 403, 400, 409, 503).
+void AnswerRejection(Call& call, const Rejection& rejection, Metrics* metrics);
 
 }  // namespace motcua::http

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "adapters/http/routes.h"
 #include "adapters/http/websocket_session.h"
 #include "adapters/json/json_writer.h"
 #include "adapters/json/utf8.h"
@@ -59,7 +60,26 @@ HttpSession::HttpSession(Server::Impl* server, tcp::socket&& socket)
   remote_ = ec ? "?" : ep.address().to_string();
 }
 
-HttpSession::~HttpSession() { server_->connections.fetch_sub(1); }
+HttpSession::~HttpSession() {
+  ReleaseUpload();
+  server_->connections.fetch_sub(1);
+}
+
+void HttpSession::ReleaseUpload() {
+  if (upload_bytes_ != 0) server_->upload_bytes.fetch_sub(upload_bytes_);
+  upload_bytes_ = 0;
+}
+
+void HttpSession::TooLarge() {
+  const ServerOptions& o = server_->options;
+  if (upload_) {
+    return Fail(
+        413, "file-too-large",
+        "files are limited to " + std::to_string(o.max_file_bytes) + " bytes (max_file_bytes)");
+  }
+  return Fail(413, "body-too-large",
+              "request bodies are limited to " + std::to_string(o.body_limit) + " bytes");
+}
 
 void HttpSession::Run() {
   net::dispatch(executor_, beast::bind_front_handler(&HttpSession::Read, shared_from_this()));
@@ -102,8 +122,10 @@ void HttpSession::Read() {
   target_.clear();
   parser_.emplace();
   parser_->header_limit(static_cast<uint32_t>(server_->options.header_limit));
-  parser_->body_limit(server_->options.body_limit);
   const ServerOptions& o = server_->options;
+  // The head says which limit applies (OnHeader); until then the larger one.
+  parser_->body_limit(std::max<uint64_t>(o.body_limit, o.max_file_bytes));
+  upload_ = false;
   Deadline(first_ ? o.read_timeout_seconds : o.idle_timeout_seconds);
   bhttp::async_read_header(socket_, buffer_, *parser_,
                            beast::bind_front_handler(&HttpSession::OnHeader, shared_from_this()));
@@ -117,10 +139,9 @@ void HttpSession::OnHeader(beast::error_code ec, std::size_t) {
         431, "request-header-too-large",
         "request headers exceed " + std::to_string(server_->options.header_limit) + " bytes");
   }
-  if (ec == bhttp::error::body_limit) {  // a declared Content-Length over the limit
-    return Fail(
-        413, "body-too-large",
-        "request bodies are limited to " + std::to_string(server_->options.body_limit) + " bytes");
+  if (ec == bhttp::error::body_limit) {  // a declared Content-Length over either limit
+    upload_ = IsFileUpload(parser_->get().method_string(), parser_->get().target());
+    return TooLarge();
   }
   if (ec) {
     // Beast refuses a length and a transfer coding together, and codings it cannot read, before
@@ -162,8 +183,39 @@ void HttpSession::OnHeader(beast::error_code ec, std::size_t) {
   // A request without a body is complete: answer it now, without another trip through the
   // reader (and the executor).
   if (parser_->is_done()) return OnBody({}, 0);
+  const ServerOptions& o = server_->options;
+  upload_ = IsFileUpload(method_, target_);
+  const uint64_t limit = upload_ ? o.max_file_bytes : o.body_limit;
+  const auto length = parser_->content_length();
+  if (length && *length > limit) return TooLarge();
+  parser_->body_limit(limit);
+  if (upload_) {
+    // Bodies are held in memory until written: bounded together, not just each.
+    const uint64_t want = length ? *length : limit;
+    if (server_->upload_bytes.fetch_add(want) + want > o.upload_memory_bytes) {
+      server_->upload_bytes.fetch_sub(want);
+      return Fail(503, "overloaded",
+                  "too many uploads at once (upload_memory_bytes); try again shortly",
+                  {{"Retry-After", "1"}});
+    }
+    upload_bytes_ = want;
+  }
   // The body must arrive within the read deadline too (slow bodies are slowloris as well).
-  Deadline(server_->options.read_timeout_seconds);
+  Deadline(upload_ ? o.upload_timeout_seconds : o.read_timeout_seconds);
+  // A client that waits for the go-ahead (curl does for large bodies) gets it now: the head
+  // passed every check that can be made without the body.
+  if (req.version() == 11 && beast::iequals(req[bhttp::field::expect], "100-continue")) {
+    static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    return net::async_write(socket_, net::buffer(kContinue),
+                            [self = shared_from_this()](beast::error_code wec, std::size_t) {
+                              if (wec) return self->Close();
+                              self->ReadBody();
+                            });
+  }
+  ReadBody();
+}
+
+void HttpSession::ReadBody() {
   bhttp::async_read(socket_, buffer_, *parser_,
                     beast::bind_front_handler(&HttpSession::OnBody, shared_from_this()));
 }
@@ -172,11 +224,7 @@ void HttpSession::OnBody(beast::error_code ec, std::size_t) {
   if (ec && timed_out_) {
     return Fail(408, "request-timeout", "the request did not arrive in time");
   }
-  if (ec == bhttp::error::body_limit) {
-    return Fail(
-        413, "body-too-large",
-        "request bodies are limited to " + std::to_string(server_->options.body_limit) + " bytes");
-  }
+  if (ec == bhttp::error::body_limit) return TooLarge();
   if (ec) return Fail(400, "malformed-request", ec.message());
   auto req = parser_->release();
   HttpRequest r;
@@ -292,8 +340,10 @@ void HttpSession::Send(HttpResponse r) {
   head_ += "\r\nDate: ";
   head_ += HttpDate();
   head_ += "\r\nServer: motcua";
-  // A 204 has no content, and says nothing of its length (RFC 9110 §8.6).
-  const bool no_content = r.status == 204;
+  ReleaseUpload();  // the body was consumed (or refused) by now
+  // A 204 has no content and says nothing of its length (RFC 9110 §8.6); a 304 has none either,
+  // and its headers are the validators of what GET would send (§15.4.5).
+  const bool no_content = r.status == 204 || r.status == 304;
   if (!no_content) {
     head_ += "\r\nContent-Type: ";
     AppendHeaderValue(head_, r.content_type);

@@ -43,7 +43,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void OnHeader(beast::error_code ec, std::size_t);
 
+  void ReadBody();
   void OnBody(beast::error_code ec, std::size_t);
+  // The 413 of a body over its limit (a file's or any other request's).
+  void TooLarge();
+  // Returns the memory an upload reserved (upload_memory_bytes).
+  void ReleaseUpload();
 
   void Upgrade();
 
@@ -77,6 +82,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   bool keep_alive_ = false;
   bool busy_ = false;
   bool first_ = true;
+  bool upload_ = false;        // the request being read is a file upload
+  uint64_t upload_bytes_ = 0;  // of Server::Impl::upload_bytes, held by this request
   unsigned version_ = 11;
   std::string method_, target_;
   std::string head_, body_;  // the response being written

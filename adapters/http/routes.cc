@@ -59,6 +59,9 @@ const std::vector<Route>& RouteTable() {
       {"GET", "/v1/dossiers/{id}/history", Access::kPrincipal, &GetHistory},
       {"GET", "/v1/dossiers/{id}/forms/{form}", Access::kPrincipal, &GetForm},
       {"POST", "/v1/dossiers/{id}/commands", Access::kPrincipal, &DossierCommand},
+      {"PUT", "/v1/dossiers/{id}/documents/{document_id}/files", Access::kPrincipal, &PutFile},
+      {"GET", "/v1/dossiers/{id}/documents/{document_id}/files/{sha256}", Access::kPrincipal,
+       &GetFile},
       {"GET", "/v1/registers/m07", Access::kPrincipal, &GetM07Register},
       {"GET", "/v1/reports/form06", Access::kPrincipal, &GetForm06},
       {"GET", "/v1/reports/steps", Access::kPrincipal, &GetStepReport},
@@ -73,6 +76,13 @@ const std::vector<Route>& RouteTable() {
        &RedriveDeadLetter},
   };
   return kRoutes;
+}
+
+bool IsFileUpload(std::string_view method, std::string_view path) {
+  if (method != "PUT") return false;
+  const std::vector<std::string> parts = PathSegments(path);
+  return parts.size() == 6 && parts[0] == "v1" && parts[1] == "dossiers" &&
+         parts[3] == "documents" && parts[5] == "files";
 }
 
 RouteMatch FindRoute(std::string_view method, const std::string& path) {

@@ -40,4 +40,8 @@ struct RouteMatch {
 // The rows matching `path` ("/v1/dossiers/x", without a query). Earlier rows win.
 RouteMatch FindRoute(std::string_view method, const std::string& path);
 
+// Whether a request is a file upload (PUT /v1/dossiers/{id}/documents/{document_id}/files): its
+// body may be as large as max_file_bytes, where every other body has body_limit.
+bool IsFileUpload(std::string_view method, std::string_view path);
+
 }  // namespace motcua::http

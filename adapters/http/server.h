@@ -14,11 +14,16 @@
 namespace motcua::http {
 
 struct ServerOptions {
-  std::string address = "127.0.0.1";    // Default: loopback only
-  uint16_t port = 8080;                 // Default: 8080; 0 = any free port
-  int threads = 2;                      // Default: 2 io threads
-  size_t header_limit = 8 * 1024;       // Default: 8 KiB of request headers, else 431
-  size_t body_limit = 1 << 20;          // Default: 1 MiB request body, else 413
+  std::string address = "127.0.0.1";  // Default: loopback only
+  uint16_t port = 8080;               // Default: 8080; 0 = any free port
+  int threads = 2;                    // Default: 2 io threads
+  size_t header_limit = 8 * 1024;     // Default: 8 KiB of request headers, else 431
+  size_t body_limit = 1 << 20;        // Default: 1 MiB request body, else 413
+  // File uploads (PUT .../documents/{document_id}/files) have their own limit and time.
+  uint64_t max_file_bytes = 20ull << 20;  // Default: 20 MiB a file, else 413
+  int upload_timeout_seconds = 120;       // Default: an upload's body within 2 minutes
+  // Upload bodies are held in memory until written: at most this much at once, then 503.
+  uint64_t upload_memory_bytes = 256ull << 20;  // Default: 256 MiB
   int read_timeout_seconds = 10;        // Default: a request must arrive within 10 s (slowloris)
   int idle_timeout_seconds = 30;        // Default: keep-alive connections idle 30 s are closed
   size_t max_connections = 2048;        // Default: 2048 open connections, then 503

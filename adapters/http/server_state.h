@@ -64,9 +64,10 @@ struct Server::Impl {
   std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
   std::atomic<size_t> connections{0};
-  std::atomic<size_t> in_flight{0};  // requests being answered
-  std::atomic<int64_t> ws_count{0};  // live WebSocket sessions
-  std::unique_ptr<StreamHub> hub;    // fans committed events out to the streams
+  std::atomic<size_t> in_flight{0};       // requests being answered
+  std::atomic<int64_t> ws_count{0};       // live WebSocket sessions
+  std::atomic<uint64_t> upload_bytes{0};  // upload bodies being read or held (upload_memory_bytes)
+  std::unique_ptr<StreamHub> hub;         // fans committed events out to the streams
   Mutex sessions_mu;
   std::set<std::weak_ptr<HttpSession>, std::owner_less<std::weak_ptr<HttpSession>>> http_sessions
       GUARDED_BY(sessions_mu);

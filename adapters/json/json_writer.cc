@@ -183,6 +183,11 @@ class JsonObject {
     Key(name);
     AppendInt(v, false, out_);
   }
+  void Int64(std::string_view name, int64_t v) {  // a JSON string, as the mapping renders int64
+    if (v == 0) return;
+    Key(name);
+    AppendInt(v, true, out_);
+  }
   void Bool(std::string_view name, bool v) {
     if (!v) return;
     Key(name);
@@ -274,6 +279,25 @@ void AppendDossierView(const v1::DossierView& v, std::string* out) {
   o.Str("satisfaction", v.satisfaction());
   o.Str("satisfaction_comment", v.satisfaction_comment());
   o.Str("portal_code", v.portal_code());
+  if (v.files_size() > 0) {
+    o.Key("files");
+    out->push_back('[');
+    for (int i = 0; i < v.files_size(); ++i) {
+      if (i) out->push_back(',');
+      const v1::FileView& f = v.files(i);
+      JsonObject x(out);
+      x.Str("document_id", f.document_id());
+      x.Str("sha256", f.sha256());
+      x.Int64("size", f.size());
+      x.Str("media_type", f.media_type());
+      x.Str("name", f.name());
+      x.Str("attached_at", f.attached_at());
+      x.Str("attached_by", f.attached_by());
+      x.Str("href", f.href());
+      x.Close();
+    }
+    out->push_back(']');
+  }
   o.Close();
 }
 

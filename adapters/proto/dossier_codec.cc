@@ -89,6 +89,28 @@ bool FromProto(const v1::Applicant& in, Applicant* out) {
   return true;
 }
 
+void ToProto(const AttachedFile& f, v1::AttachedFile* out) {
+  out->set_document_id(f.document_id);
+  out->set_sha256(f.sha256);
+  out->set_size(f.size);
+  out->set_media_type(f.media_type);
+  out->set_name(f.name);
+  out->set_at(f.at.seconds);
+  out->set_actor(f.actor);
+}
+
+AttachedFile FromProto(const v1::AttachedFile& in) {
+  AttachedFile f;
+  f.document_id = in.document_id();
+  f.sha256 = in.sha256();
+  f.size = in.size();
+  f.media_type = in.media_type();
+  f.name = in.name();
+  f.at = Instant{in.at()};
+  f.actor = in.actor();
+  return f;
+}
+
 void ToProto(const Timer& t, v1::Timer* out) {
   out->set_kind(NameOf(t.kind));
   out->set_at(t.at.seconds);
@@ -159,6 +181,7 @@ void ToProto(const Dossier& d, v1::Dossier* out) {
   out->set_receipt_signed(d.receipt_signed);
   if (d.satisfaction != Satisfaction::kNone) out->set_satisfaction(NameOf(d.satisfaction));
   out->set_satisfaction_comment(d.satisfaction_comment);
+  for (const AttachedFile& f : d.files) ToProto(f, out->add_files());
 }
 
 Status FromProto(const v1::Dossier& in, Dossier* out) {
@@ -220,6 +243,7 @@ Status FromProto(const v1::Dossier& in, Dossier* out) {
     return Bad("satisfaction", in.satisfaction());
   }
   d.satisfaction_comment = in.satisfaction_comment();
+  for (const auto& f : in.files()) d.files.push_back(FromProto(f));
   *out = std::move(d);
   return Status::Ok();
 }
@@ -278,6 +302,7 @@ void ToProto(const Event& e, v1::Event* out) {
   out->set_returned_to(e.returned_to);
   out->set_receipt_signed(e.receipt_signed);
   if (e.satisfaction != Satisfaction::kNone) out->set_satisfaction(NameOf(e.satisfaction));
+  if (e.file) ToProto(*e.file, out->mutable_file());
 }
 
 Status FromProto(const v1::Event& in, Event* out) {
@@ -362,6 +387,7 @@ Status FromProto(const v1::Event& in, Event* out) {
   if (!ParseSatisfaction(in.satisfaction(), &e.satisfaction)) {
     return Bad("satisfaction", in.satisfaction());
   }
+  if (in.has_file()) e.file = FromProto(in.file());
   *out = std::move(e);
   return Status::Ok();
 }

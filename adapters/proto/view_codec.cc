@@ -23,6 +23,17 @@ void SetLocal(std::string* field, std::optional<Instant> t) {
   }
 }
 
+void FillFile(const std::string& dossier_id, const AttachedFile& f, v1::FileView* v) {
+  v->set_document_id(f.document_id);
+  v->set_sha256(f.sha256);
+  v->set_size(f.size);
+  v->set_media_type(f.media_type);
+  v->set_name(f.name);
+  v->set_attached_at(FormatLocal(f.at, kApiUtcOffsetSeconds));
+  v->set_attached_by(f.actor);
+  v->set_href("/v1/dossiers/" + dossier_id + "/documents/" + f.document_id + "/files/" + f.sha256);
+}
+
 }  // namespace
 
 void FillView(const Dossier& d, const ProcedureCatalog& catalog, Instant now, v1::DossierView* v,
@@ -82,6 +93,7 @@ void FillView(const Dossier& d, const ProcedureCatalog& catalog, Instant now, v1
   v->set_receipt_signed(d.receipt_signed);
   if (d.satisfaction != Satisfaction::kNone) v->set_satisfaction(NameOf(d.satisfaction));
   v->set_satisfaction_comment(d.satisfaction_comment);
+  for (const AttachedFile& f : d.files) FillFile(d.id, f, v->add_files());
   const AgencyRegistry& agencies = catalog.Agencies();
   if (const Agency* a = agencies.Find(d.receiving_agency)) v->set_receiving_agency_name(a->name);
   if (const Agency* a = agencies.Find(d.competent_agency)) v->set_competent_agency_name(a->name);
@@ -116,6 +128,12 @@ void FillEvent(const Event& e, uint64_t position, v1::EventView* v) {
   v->set_returned_to(e.returned_to);
   v->set_receipt_signed(e.receipt_signed);
   if (e.satisfaction != Satisfaction::kNone) v->set_satisfaction(NameOf(e.satisfaction));
+  if (e.file) {
+    AttachedFile f = *e.file;
+    f.at = e.at;
+    f.actor = e.actor;
+    FillFile(e.dossier_id, f, v->mutable_file());
+  }
   v->set_extended_due_at(Local(e.extended_due_at));
   if (e.extend_by) v->set_extend_by(FormatWorkDuration(*e.extend_by));
   v->set_waiting_until(Local(e.waiting_until));

@@ -52,6 +52,36 @@ const Document* Procedure::FindDocument(const std::string& doc_id) const {
   return nullptr;
 }
 
+const std::vector<FileType>& KnownFileTypes() {
+  static const std::vector<FileType> kTypes = {
+      {"pdf", "application/pdf", ".pdf"},
+      {"jpg", "image/jpeg", ".jpg"},
+      {"png", "image/png", ".png"},
+      {"xml", "application/xml", ".xml"},
+      {"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"},
+  };
+  return kTypes;
+}
+
+const FileType* FindFileType(std::string_view name) {
+  for (const FileType& t : KnownFileTypes()) {
+    if (t.name == name) return &t;
+  }
+  return nullptr;
+}
+
+const FileType* FileTypeOfMediaType(std::string_view media_type) {
+  for (const FileType& t : KnownFileTypes()) {
+    if (t.media_type == media_type) return &t;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> AcceptedFileTypes(const Document* d) {
+  if (d != nullptr && !d->file_types.empty()) return d->file_types;
+  return {"pdf", "jpg", "png", "xml"};
+}
+
 bool Procedure::HasRole(const std::string& role_id) const {
   return std::any_of(roles.begin(), roles.end(), [&](const Role& r) { return r.id == role_id; });
 }

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/calendar/work_duration.h"
@@ -131,6 +132,24 @@ struct Document {
   std::string substitutes_for;          // id of the document this one may replace
   SourceRef src;
 };
+
+// The electronic file types a document may accept (`file_types` in a definition). Uploads are
+// recognised by their content, never by their name (adapters/files/sniff.h).
+struct FileType {
+  std::string_view name;        // as definitions write it: "pdf"
+  std::string_view media_type;  // "application/pdf"
+  std::string_view extension;   // for a download's file name: ".pdf"
+};
+// pdf, jpg, png, xml, docx.
+const std::vector<FileType>& KnownFileTypes();
+const FileType* FindFileType(std::string_view name);
+const FileType* FileTypeOfMediaType(std::string_view media_type);
+// The document every dossier has besides its procedure's: the result (the decision, licence,
+// certificate or refusal letter), attached at the decision. A definition may not use the id.
+inline constexpr char kResultDocumentId[] = "result";
+// The file types a document accepts: its `file_types`, else pdf, jpg, png and xml; nullptr
+// stands for the result document (pdf, jpg, png, xml).
+std::vector<std::string> AcceptedFileTypes(const Document* d);
 
 struct Fee {
   int64_t amount_vnd = 0;

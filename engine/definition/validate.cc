@@ -82,6 +82,19 @@ std::vector<Diagnostic> ValidateProcedure(Procedure& p) {
   }
   for (size_t i = 0; i < p.documents.size(); ++i) {
     const Document& d = p.documents[i];
+    if (d.id == kResultDocumentId) {
+      err(d.src, "documents[" + std::to_string(i) + "].id",
+          std::string("'") + kResultDocumentId +
+              "' is the dossier's result document, which every procedure has; choose another id");
+    }
+    for (size_t t = 0; t < d.file_types.size(); ++t) {
+      if (FindFileType(d.file_types[t]) == nullptr) {
+        std::vector<std::string> known;
+        for (const FileType& k : KnownFileTypes()) known.emplace_back(k.name);
+        err(d.src, "documents[" + std::to_string(i) + "].file_types[" + std::to_string(t) + "]",
+            "unknown file type '" + d.file_types[t] + "'; expected one of " + Join(known));
+      }
+    }
     if (!d.substitutes_for.empty()) {
       const Document* target = p.FindDocument(d.substitutes_for);
       if (target == nullptr) {

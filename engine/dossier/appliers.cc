@@ -162,6 +162,17 @@ void TimerFiredV2(Dossier& d, const Event& e) {
   d.mark_versions.push_back(e.version);
 }
 
+// A mark: the dossier keeps the file and remembers the version, so that a command stale only by
+// files attached meanwhile is accepted.
+void FileAttachedV1(Dossier& d, const Event& e) {
+  if (e.file) {
+    d.files.push_back(*e.file);
+    d.files.back().at = e.at;
+    d.files.back().actor = e.actor;
+  }
+  d.mark_versions.push_back(e.version);
+}
+
 // ---- The registry.
 
 using Applier = void (*)(Dossier&, const Event&);
@@ -196,6 +207,7 @@ constexpr Registration kAppliers[] = {
     {EventType::kTimerFired, 2, &TimerFiredV2},
     {EventType::kDueRecomputed, 1, &DueRecomputedV1},
     {EventType::kSatisfactionRated, 1, &SatisfactionRatedV1},
+    {EventType::kFileAttached, 1, &FileAttachedV1},
 };
 
 constexpr bool EveryTypeHasItsFirstVersion() {

@@ -110,6 +110,18 @@ std::optional<Instant> Dossier::OverdueFrom() const {
   return due;
 }
 
+std::string CheckSha256(std::string_view sha256) {
+  if (sha256.size() != 64) {
+    return "expected 64 hex digits, got " + std::to_string(sha256.size()) + " characters";
+  }
+  for (char c : sha256) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+      return "expected lower-case hex digits only";
+    }
+  }
+  return {};
+}
+
 bool Dossier::OnlyMarkedSince(int64_t expected) const {
   if (expected > version || expected < 1) return false;
   for (int64_t v = expected + 1; v <= version; ++v) {

@@ -138,6 +138,22 @@ struct SubmittedDocument {
   bool operator==(const SubmittedDocument&) const = default;
 };
 
+// An electronic file of one of the dossier's documents, or of its result (kResultDocumentId).
+// The bytes are stored content-addressed outside the dossier (adapters/files/file_store.h); the
+// dossier holds their hash and what they are.
+struct AttachedFile {
+  std::string document_id;
+  std::string sha256;      // 64 lower-case hex digits
+  int64_t size = 0;        // bytes
+  std::string media_type;  // as recognised from the content, e.g. "application/pdf"
+  std::string name;        // the uploader's file name, for downloads
+  Instant at;              // when it was attached
+  std::string actor;       // who attached it
+  bool operator==(const AttachedFile&) const = default;
+};
+// Why `sha256` is not a SHA-256 as the dossier stores it (64 lower-case hex digits); empty: it is.
+std::string CheckSha256(std::string_view sha256);
+
 struct PausedInterval {
   Instant from;
   std::optional<Instant> to;  // open while paused
@@ -178,6 +194,7 @@ enum class EventType {
   kTimerFired,
   kDueRecomputed,      // due instants recomputed on the calendar data now loaded (an official year)
   kSatisfactionRated,  // the applicant's satisfaction, once the result is returned
+  kFileAttached,       // a file of a document or of the result (a mark: changes no state)
 };
 // Persisted: in every stored event (docs/storage.md).
 inline constexpr auto kEventTypeNames = MakeNames<EventType>({
@@ -200,6 +217,7 @@ inline constexpr auto kEventTypeNames = MakeNames<EventType>({
     {EventType::kTimerFired, "timer_fired"},
     {EventType::kDueRecomputed, "due_recomputed"},
     {EventType::kSatisfactionRated, "satisfaction_rated"},
+    {EventType::kFileAttached, "file_attached"},
 });
 static_assert(kEventTypeNames.Complete());
 constexpr const auto& NamesOf(EventType) { return kEventTypeNames; }
@@ -264,6 +282,7 @@ struct Event : DossierIdentity {
   std::string returned_to;                          // kResultReturned: who received the result
   bool receipt_signed = false;                      // kResultReturned: signed in the M07 register
   Satisfaction satisfaction = Satisfaction::kNone;  // kSatisfactionRated
+  std::optional<AttachedFile> file;                 // kFileAttached
   // The due instants this event sets were computed on a calendar year not yet announced.
   bool due_provisional = false;
 
@@ -311,6 +330,7 @@ struct Dossier : DossierIdentity {
   bool receipt_signed = false;
   Satisfaction satisfaction = Satisfaction::kNone;
   std::string satisfaction_comment;
+  std::vector<AttachedFile> files;  // in the order attached
   // Whether every version after `expected` up to the current one is a mark.
   bool OnlyMarkedSince(int64_t expected) const;
 

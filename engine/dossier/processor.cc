@@ -68,6 +68,8 @@ Decision Processor::Run() {
       return RecomputeDueDates();
     case CommandType::kRateSatisfaction:
       return RateSatisfaction();
+    case CommandType::kAttachFile:
+      return AttachFile();
   }
   return Reject(RejectionCode::kInvalid, "unknown command");
 }

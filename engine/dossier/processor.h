@@ -29,6 +29,7 @@ enum class CommandType {
   kFireTimer,           // a due-instant timer has come due
   kRecomputeDue,        // due instants recomputed on the calendar data now loaded (admin)
   kRateSatisfaction,    // the applicant's satisfaction, once, after the return
+  kAttachFile,          // a file of a document or of the result, stored already
 };
 inline constexpr auto kCommandTypeNames = MakeNames<CommandType>({
     {CommandType::kSubmit, "submit"},
@@ -44,6 +45,7 @@ inline constexpr auto kCommandTypeNames = MakeNames<CommandType>({
     {CommandType::kFireTimer, "fire_timer"},
     {CommandType::kRecomputeDue, "recompute_due"},
     {CommandType::kRateSatisfaction, "rate_satisfaction"},
+    {CommandType::kAttachFile, "attach_file"},
 });
 static_assert(kCommandTypeNames.Complete());
 constexpr const auto& NamesOf(CommandType) { return kCommandTypeNames; }
@@ -80,6 +82,9 @@ struct Command {
   std::string returned_to;                   // kReturnResult: who received the result
   bool receipt_signed = false;               // kReturnResult: signed in the M07 register
   Satisfaction satisfaction = Satisfaction::kNone;  // kRateSatisfaction
+  // kAttachFile: document_id, sha256, size, media_type and name (the file is durable already;
+  // `at` and `actor` come from the command).
+  std::optional<AttachedFile> file;
 };
 
 enum class RejectionCode {

@@ -7,6 +7,7 @@
 //   step_actions.cc  assignment and the definition's step actions (T5–T8, T10, T11, T13)
 //   waits.cc         the ends of waits: supplement supplied, payment confirmed, answer recorded
 //   closing.cc       withdrawal, result returned, timers fired, due instants recomputed
+//   attachments.cc   files attached to documents and to the result
 
 #include <memory>
 #include <optional>
@@ -58,6 +59,8 @@ class Processor {
   Decision FireTimer();
   Decision RecomputeDueDates();
   Decision RateSatisfaction();
+  // attachments.cc
+  Decision AttachFile();
   // The return's facts from the command: how (default at the counter), to whom, signed.
   void ReturnFacts(Event& e) const;
 

@@ -58,6 +58,11 @@ class ApiHarness {
     deps.catalog = [this] { return Catalog(); };
     deps.tokens = [this] { return Tokens(); };
     deps.metrics = &metrics;
+    // Files beside the tokens file (a test's own directory); written inline, no worker.
+    const std::string dir = tokens_file.substr(0, tokens_file.find_last_of('/') + 1);
+    Result<std::unique_ptr<FileStore>> opened = FileStore::Open(dir + "files");
+    if (opened.ok()) files = std::move(*opened);
+    deps.files = files.get();
     deps.free_disk = [this]() -> Result<uint64_t> {
       if (free_disk) return free_disk();
       return uint64_t{1} << 40;
@@ -117,6 +122,7 @@ class ApiHarness {
 
   ServiceHarness service_harness;
   http::Metrics metrics;
+  std::unique_ptr<FileStore> files;
   // Free bytes on the data volume as the API sees them (empty: plenty).
   std::function<Result<uint64_t>()> free_disk;
   std::unique_ptr<http::Api> api;

@@ -161,6 +161,10 @@ TEST(ServerE2E, EveryRouteAnswers) {
     target = std::regex_replace(target, std::regex("\\{code\\}"), "2.000908");
     target = std::regex_replace(target, std::regex("\\{form\\}"), "m01");
     target = std::regex_replace(target, std::regex("\\{number\\}"), kA + "-260302-0001");
+    // The upload's row comes before the download's (the set is in path order).
+    const std::string pdf = "%PDF-1.4\n%%EOF\n";
+    target = std::regex_replace(target, std::regex("\\{document_id\\}"), "identity_paper");
+    target = std::regex_replace(target, std::regex("\\{sha256\\}"), Sha256Hex(pdf));
     if (path == "/v1/public/progress") target += "?number=" + kA + "-260302-0001&id_last4=2345";
     if (path == "/v1/reports/form06") target += "?from=2026-01-01&to=2026-12-31&format=xlsx";
     if (path == "/v1/reports/steps") target += "?from=2026-01-01&to=2026-12-31&format=csv";
@@ -171,11 +175,19 @@ TEST(ServerE2E, EveryRouteAnswers) {
     if (method == "GET") {
       r = s.Get("admin", target);
     } else {
-      auto h = s.Auth("admin");
+      const bool upload = path.ends_with("/files");  // the counter's, without If-Match
+      auto h = s.Auth(upload ? "counterA" : "admin");
       h["Idempotency-Key"] = "route-" + path;
-      h["If-Match"] = "\"1\"";
+      if (!upload) h["If-Match"] = "\"1\"";
       Conn c(s.port);
-      r = c.Request(method, target, path == "/v1/dossiers" ? "{}" : "{\"command\":\"assign\"}", h);
+      r = c.Request(method, target,
+                    upload                   ? pdf
+                    : path == "/v1/dossiers" ? "{}"
+                                             : "{\"command\":\"assign\"}",
+                    h);
+      if (upload) {
+        EXPECT_EQ(r.status, 201) << r.body;
+      }
     }
     EXPECT_FALSE(r.closed) << path;
     if (path == "/v1/stream") {
@@ -190,6 +202,76 @@ TEST(ServerE2E, EveryRouteAnswers) {
       EXPECT_NE(r.status, 404) << method << " " << target << ": " << r.body;
       EXPECT_NE(r.status, 405) << method << " " << target;
     }
+  }
+}
+
+// File uploads on the wire: their own size limit, told before the body is sent; the go-ahead
+// for clients that wait for it (Expect: 100-continue, as curl does for large bodies); upload
+// bodies held in memory bounded together; the file, downloaded, is the bytes sent.
+TEST(ServerE2E, UploadsHaveTheirOwnLimitsOnTheWire) {
+  TestServer s("uploads");
+  http::ServerOptions o;
+  o.body_limit = 4096;
+  o.max_file_bytes = 64 * 1024;
+  o.upload_memory_bytes = 100 * 1024;
+  s.Start(o);
+  const std::string id = s.Receive("counterA", kA, "up-1");
+  const std::string target = "/v1/dossiers/" + id + "/documents/identity_paper/files";
+  const std::string auth = "Authorization: Bearer " + testing::SecretOf("counterA") + "\r\n";
+  const std::string pdf = "%PDF-1.4\n" + std::string(20000, 'x') + "\n%%EOF\n";
+  {  // larger than body_limit, within max_file_bytes, after the go-ahead
+    Conn c(s.port);
+    c.Send("PUT " + target + " HTTP/1.1\r\nHost: x\r\n" + auth +
+           "Idempotency-Key: up-2\r\nExpect: 100-continue\r\nContent-Length: " +
+           std::to_string(pdf.size()) + "\r\n\r\n");
+    Reply go = c.ReadReply(5000, true);
+    EXPECT_EQ(go.status, 100);
+    c.Send(pdf);
+    Reply r = c.ReadReply();
+    ASSERT_EQ(r.status, 201) << r.body;
+    Reply d = s.Get("counterA", r.headers["location"]);
+    EXPECT_EQ(d.status, 200);
+    EXPECT_EQ(d.body, pdf);
+    EXPECT_EQ(d.headers["etag"], "\"" + Sha256Hex(pdf) + "\"");
+  }
+  {  // over max_file_bytes: refused from the head, before a byte of the body
+    Conn c(s.port);
+    c.Send("PUT " + target + " HTTP/1.1\r\nHost: x\r\n" + auth +
+           "Idempotency-Key: up-3\r\nContent-Length: 70000\r\n\r\n");
+    Reply r = c.ReadReply();
+    EXPECT_EQ(r.status, 413);
+    EXPECT_NE(r.body.find("files are limited to 65536 bytes (max_file_bytes)"), std::string::npos)
+        << r.body;
+  }
+  {  // other requests keep body_limit
+    Conn c(s.port);
+    c.Send("POST /v1/dossiers HTTP/1.1\r\nHost: x\r\n" + auth +
+           "Idempotency-Key: up-4\r\nContent-Length: 20000\r\n\r\n");
+    Reply r = c.ReadReply();
+    EXPECT_EQ(r.status, 413);
+    EXPECT_NE(r.body.find("request bodies are limited to 4096 bytes"), std::string::npos);
+  }
+  {  // two uploads of 60 KB at once exceed upload_memory_bytes: the second waits for a retry
+    Conn first(s.port);
+    first.Send("PUT " + target + " HTTP/1.1\r\nHost: x\r\n" + auth +
+               "Idempotency-Key: up-5\r\nContent-Length: 60000\r\n\r\n%PDF-1.4\n");
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // its head is read
+    Conn second(s.port);
+    second.Send("PUT " + target + " HTTP/1.1\r\nHost: x\r\n" + auth +
+                "Idempotency-Key: up-6\r\nContent-Length: 60000\r\n\r\n");
+    Reply r = second.ReadReply();
+    EXPECT_EQ(r.status, 503) << r.body;
+    EXPECT_EQ(r.headers["retry-after"], "1");
+    // The first finishes (a truncated PDF has no end marker: 415, nothing attached).
+    first.Send(std::string(60000 - 9 - 1, 'x') + "\n");
+    Reply f = first.ReadReply();
+    EXPECT_EQ(f.status, 415) << f.body;
+    // Its memory is returned: the next upload is taken.
+    Conn third(s.port);
+    Reply t = third.Request("PUT", target, "%PDF-1.4\n%%EOF\n",
+                            {{"Authorization", "Bearer " + testing::SecretOf("counterA")},
+                             {"Idempotency-Key", "up-7"}});
+    EXPECT_EQ(t.status, 201) << t.body;
   }
 }
 

@@ -257,7 +257,8 @@ class Runner {
         {"withdraw", CommandType::kWithdraw},
         {"return", CommandType::kReturnResult},
         {"recompute", CommandType::kRecomputeDue},
-        {"rate", CommandType::kRateSatisfaction}};
+        {"rate", CommandType::kRateSatisfaction},
+        {"attach", CommandType::kAttachFile}};
     auto it = kVerbs.find(verb);
     if (it == kVerbs.end()) return Fail("unknown verb '" + verb + "'");
     c.type = it->second;
@@ -271,6 +272,20 @@ class Runner {
       if (w.size() < 2 || w[1].find('=') != std::string::npos)
         return Fail("act needs an action id");
       c.action_id = w[1];
+    }
+    if (c.type == CommandType::kAttachFile) {
+      if (w.size() < 2 || w[1].find('=') != std::string::npos)
+        return Fail("attach needs a document id");
+      // sha=X: one hex digit stands for 64 of it; type: a known file type's name.
+      const std::string sha = a.count("sha") ? a["sha"] : "a";
+      const FileType* type = FindFileType(a.count("type") ? a["type"] : "pdf");
+      AttachedFile f;
+      f.document_id = w[1];
+      f.sha256 = sha.size() == 1 ? std::string(64, sha[0]) : sha;
+      f.size = a.count("size") ? std::stoll(a["size"]) : 1000;
+      f.media_type = type ? std::string(type->media_type) : a["type"];
+      f.name = a.count("file") ? a["file"] : w[1] + ".pdf";
+      c.file = std::move(f);
     }
     c.procedure_code = a.count("procedure") ? a["procedure"] : procedure_;
     c.receiving_agency = a.count("agency") ? a["agency"] : "000.00.01.H56";
@@ -365,6 +380,9 @@ class Runner {
     check("recipient", d->returned_to.empty() ? "none" : d->returned_to);
     check("signed", d->receipt_signed ? "true" : "false");
     check("satisfaction", NameOf(d->satisfaction));
+    std::vector<std::string> files;
+    for (const AttachedFile& f : d->files) files.push_back(f.document_id);
+    check("files", files.empty() ? "none" : Join(files, ","));
     check("decided", Local(d->decided_at));
     check("missing", d->missing.empty() ? "none" : Join(d->missing, ","));
     std::vector<std::string> timers;
