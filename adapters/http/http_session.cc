@@ -140,7 +140,11 @@ void HttpSession::OnHeader(beast::error_code ec, std::size_t) {
         "request headers exceed " + std::to_string(server_->options.header_limit) + " bytes");
   }
   if (ec == bhttp::error::body_limit) {  // a declared Content-Length over either limit
-    upload_ = IsFileUpload(parser_->get().method_string(), parser_->get().target());
+    const auto& head = parser_->get();
+    method_.assign(head.method_string().data(), head.method_string().size());
+    const auto target = head.target();
+    target_.assign(target.data(), std::min(target.size(), target.find('?')));
+    upload_ = IsFileUpload(method_, target_);
     return TooLarge();
   }
   if (ec) {
