@@ -11,7 +11,7 @@ build_dir=${1:-build}
 
 packages=(g++ cmake make pkg-config libboost1.81-dev librocksdb-dev libprotobuf-dev
           protobuf-compiler libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
-          libxlsxwriter-dev libsodium-dev)
+          libxlsxwriter-dev libsodium-dev libssl-dev)
 # The tests print forms in a browser and read the PDFs back (tests/adapters/report/), and run
 # webhook receivers in Python (tests/adapters/delivery/).
 [ -n "${MOTCUA_TEST_TOOLS:-}" ] && packages+=(chromium poppler-utils fonts-liberation fonts-dejavu-core curl python3)

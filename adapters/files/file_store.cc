@@ -4,12 +4,13 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <sodium.h>
+#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <random>
@@ -83,12 +84,18 @@ std::string RandomName() {
 }  // namespace
 
 std::string Sha256Hex(std::string_view bytes) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  // OpenSSL's SHA-256 uses the CPU's SHA extensions: ~1.8 GB/s here, libsodium's ~0.43 GB/s
+  // (bench/README.md, "Uploads"). It fails only without memory.
+  if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
+    std::abort();
+  }
   static const char kHex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(2 * sizeof digest);
-  for (unsigned char c : digest) {
+  out.reserve(2 * length);
+  for (unsigned int i = 0; i < length; ++i) {
+    const unsigned char c = digest[i];
     out += kHex[c >> 4];
     out += kHex[c & 15];
   }
@@ -97,7 +104,6 @@ std::string Sha256Hex(std::string_view bytes) {
 
 Result<std::unique_ptr<FileStore>> FileStore::Open(const std::string& dir, bool read_only,
                                                    size_t* removed_partial) {
-  if (sodium_init() < 0) return Internal("libsodium could not be initialised");
   if (removed_partial) *removed_partial = 0;
   std::unique_ptr<FileStore> fs(new FileStore(dir));
   if (read_only) return fs;

@@ -20,7 +20,7 @@
 
 namespace motcua {
 
-// The SHA-256 of `bytes`, 64 lower-case hex digits (libsodium).
+// The SHA-256 of `bytes`, 64 lower-case hex digits (OpenSSL's libcrypto).
 std::string Sha256Hex(std::string_view bytes);
 
 class FileStore {
