@@ -229,11 +229,11 @@ void AppendDossierView(const v1::DossierView& v, std::string* out) {
     JsonObject ao(out);
     ao.Str("name", a.name());
     ao.Str("id_number", a.id_number());
-    ao.Str("id_kind", a.id_kind());
     ao.Str("address", a.address());
     ao.Str("phone", a.phone());
     ao.Str("email", a.email());
     ao.Str("representative", a.representative());
+    ao.Str("id_kind", a.id_kind());  // field 7: after representative, as protobuf writes it
     ao.Close();
   }
   o.Str("channel", v.channel());
@@ -348,7 +348,7 @@ bool UsesOnlyPlainTypes(const google::protobuf::Descriptor* d, int depth = 0) {
     const auto* f = d->field(i);
     using FD = google::protobuf::FieldDescriptor;
     if (f->cpp_type() == FD::CPPTYPE_DOUBLE || f->cpp_type() == FD::CPPTYPE_FLOAT ||
-        f->type() == FD::TYPE_BYTES || f->is_map() || f->containing_oneof() != nullptr) {
+        f->type() == FD::TYPE_BYTES || f->is_map() || f->real_containing_oneof() != nullptr) {
       return false;
     }
     if (f->cpp_type() == FD::CPPTYPE_MESSAGE) {

@@ -12,6 +12,9 @@ namespace motcua {
 
 std::string ToJson(const google::protobuf::Message& m, bool pretty);
 // Always protobuf's own printer (the reference the direct writer is tested against).
+// Whether ToJson writes messages of `d` itself (plain fields and motcua.v1 messages; proto3
+// optionals included) rather than through protobuf's printer.
+bool DirectWriterApplies(const google::protobuf::Descriptor* d);
 std::string ToJsonReference(const google::protobuf::Message& m, bool pretty);
 // Appends `s`, which must be valid UTF-8 (utf8.h), as a quoted JSON string escaped as protobuf's
 // printer escapes it.

@@ -44,6 +44,15 @@ TEST(JsonTest, DirectWriterMatchesProtobufOnViews) {
     e->mutable_hand_over()->set_note(text);
     r.set_replayed(false);
     EXPECT_EQ(ToJson(r, false), ToJsonReference(r, false)) << text;
+    // A proto3 optional (a synthetic oneof) is written when set, zero too, as protobuf does:
+    // views with one (EventView's hand-over) take the direct writer as well.
+    e->mutable_hand_over()->set_working_seconds(0);
+    auto* f = e->mutable_file();
+    f->set_size(5000016);
+    f->set_name(text);
+    EXPECT_EQ(ToJson(*e, false), ToJsonReference(*e, false)) << text;
+    EXPECT_NE(ToJson(*e, false).find("\"working_seconds\":0"), std::string::npos);
+    EXPECT_TRUE(DirectWriterApplies(v1::EventView::descriptor()));
   }
 }
 
@@ -75,8 +84,20 @@ TEST(JsonTest, DossierViewWriterMatchesProtobuf) {
         refl->SetBool(&v, f, true);
       }
     }
+    // Every applicant field, in the order of their numbers (id_kind, 7, comes last).
+    v1::Applicant* a = v.mutable_applicant();
+    for (int i = 0; i < a->GetDescriptor()->field_count(); ++i) {
+      if ((i + n) % 4 != 0) a->GetReflection()->SetString(a, a->GetDescriptor()->field(i), text);
+    }
     v.mutable_applicant()->set_name(text);
     v.mutable_applicant()->set_email("a@b.vn");
+    auto* file = v.add_files();
+    file->set_document_id(text);
+    file->set_sha256(std::string(64, 'a'));
+    file->set_size(123456789012);
+    file->set_name(text);
+    file->set_href(text);
+    v.add_files();
     auto* d = v.add_documents();
     d->set_document_id(text);
     d->set_count(3);
