@@ -14,7 +14,7 @@ packages=(g++ cmake make pkg-config libboost1.81-dev librocksdb-dev libprotobuf-
           libxlsxwriter-dev libsodium-dev libssl-dev)
 # The tests print forms in a browser and read the PDFs back (tests/adapters/report/), and run
 # webhook receivers in Python (tests/adapters/delivery/).
-[ -n "${MOTCUA_TEST_TOOLS:-}" ] && packages+=(chromium poppler-utils fonts-liberation fonts-dejavu-core curl python3)
+[ -n "${MOTCUA_TEST_TOOLS:-}" ] && packages+=(chromium poppler-utils fonts-liberation fonts-dejavu-core curl python3 openssl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

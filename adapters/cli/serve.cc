@@ -306,10 +306,13 @@ int Serve(int argc, char** argv) {
   c.api.openapi_json = kMotcuaOpenApiJson;
   http::Api api(deps, c.api);
   http::Server server(&api, c.server);
-  service.OnCommit([&server, d = deliverer.get()](uint64_t position) {
-    server.NotifyCommitted(position);
-    if (d != nullptr) d->Committed(position);
-  });
+  service.OnCommit([&server](uint64_t position) { server.NotifyCommitted(position); });
+  if (deliverer) {
+    // Delivery takes the committed events from memory (and reads the outbox only when behind).
+    service.OnCommitEvents([d = deliverer.get()](std::shared_ptr<const CommittedEvents> events) {
+      d->CommittedEvents(std::move(events));
+    });
+  }
   if (Status s = server.Start(); !s.ok()) {
     std::cerr << "motcua: " << s.message() << "\n";
     service.Stop();

@@ -8,11 +8,17 @@
 #include <google/protobuf/util/json_util.h>
 #include <pthread.h>
 
+#include <algorithm>
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
+#include <ctime>
+#include <deque>
 #include <map>
 #include <random>
 #include <thread>
@@ -31,6 +37,7 @@ namespace motcua {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 
 std::string DeliveryCursorKey(const std::string& subscription) {
@@ -48,6 +55,12 @@ namespace {
 constexpr size_t kOutboxPage = 256;
 constexpr size_t kResponseBodyLimit = 64 * 1024;  // what is read of an answer's body
 constexpr auto kIdleWake = std::chrono::seconds(1);
+// How often the cursors are saved and the state for the admin routes and metrics is published,
+// while events flow (at once when a subscription has nothing pending).
+constexpr int64_t kCursorSaveEveryMs = 200;
+constexpr int64_t kPublishEveryMs = 100;
+// The shortest time between two rounds of reading and sending.
+constexpr auto kRound = std::chrono::milliseconds(5);
 
 int64_t SystemMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -57,20 +70,51 @@ int64_t SystemMs() {
 
 struct Target {
   std::string host, port, path;
+  bool tls = false;  // https
 };
 
-// http://host[:port][/path] (checked when the file was read: subscription_yaml.cc).
+// http[s]://host[:port][/path] (checked when the file was read: subscription_yaml.cc).
 Target ParseTarget(const std::string& url) {
   Target t;
+  t.tls = url.starts_with("https://");
   std::string rest = url.substr(url.find("://") + 3);
   const size_t slash = rest.find('/');
   t.path = slash == std::string::npos ? "/" : rest.substr(slash);
   const std::string authority = rest.substr(0, slash);
   const size_t colon = authority.rfind(':');
   t.host = authority.substr(0, colon);
-  t.port = colon == std::string::npos ? "80" : authority.substr(colon + 1);
+  t.port = colon == std::string::npos ? (t.tls ? "443" : "80") : authority.substr(colon + 1);
   return t;
 }
+
+// The TLS client settings of an https subscription: the peer's certificate must chain to the
+// CA file's certificates (or the system's) and name the host; TLS 1.2 at least.
+std::shared_ptr<ssl::context> TlsContext(const std::string& ca_file) {
+  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                   ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  ctx->set_verify_mode(ssl::verify_peer);
+  if (ca_file.empty()) {
+    ctx->set_default_verify_paths();
+  } else {
+    ctx->load_verify_file(ca_file);
+  }
+  return ctx;
+}
+
+// One connection to a receiver: TCP, with TLS over it for https.
+struct Conn {
+  Conn(net::io_context& ioc, ssl::context* tls) {
+    if (tls != nullptr) {
+      secure = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(ioc, *tls);
+    } else {
+      plain = std::make_unique<beast::tcp_stream>(ioc);
+    }
+  }
+  beast::tcp_stream& tcp() { return plain ? *plain : beast::get_lowest_layer(*secure); }
+  std::unique_ptr<beast::tcp_stream> plain;
+  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> secure;
+};
 
 // What a dossier-less event (gone since) and a dossier's event filter on.
 EventFacts FactsOf(const Event& e, const Dossier* d) {
@@ -84,24 +128,27 @@ EventFacts FactsOf(const Event& e, const Dossier* d) {
   return f;
 }
 
-// Retry-After in seconds (an HTTP date is not read: the backoff applies).
-std::optional<int64_t> RetryAfterMs(std::string_view v) {
-  if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string_view::npos) {
-    return std::nullopt;
-  }
-  return std::stoll(std::string(v)) * 1000;
-}
-
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
-// Resolves and connects, within `timeout`.
-net::awaitable<void> Connect(beast::tcp_stream& stream, const Target& t,
-                             std::chrono::milliseconds timeout) {
-  tcp::resolver resolver(stream.get_executor());
+// Resolves and connects, and for https shakes hands (the name sent with SNI and checked against
+// the certificate), within `timeout`.
+net::awaitable<void> Connect(Conn& c, const Target& t, std::chrono::milliseconds timeout) {
+  tcp::resolver resolver(c.tcp().get_executor());
   auto endpoints = co_await resolver.async_resolve(t.host, t.port, net::use_awaitable);
-  stream.expires_after(timeout);
-  co_await stream.async_connect(endpoints, net::use_awaitable);
+  c.tcp().expires_after(timeout);
+  co_await c.tcp().async_connect(endpoints, net::use_awaitable);
+  if (c.secure) {
+    // SNI names hosts, never addresses (RFC 6066 §3).
+    boost::system::error_code not_an_address;
+    net::ip::make_address(t.host, not_an_address);
+    if (not_an_address && !SSL_set_tlsext_host_name(c.secure->native_handle(), t.host.c_str())) {
+      throw boost::system::system_error(
+          beast::error_code(static_cast<int>(::ERR_get_error()), net::error::get_ssl_category()));
+    }
+    c.secure->set_verify_callback(ssl::host_name_verification(t.host));
+    co_await c.secure->async_handshake(ssl::stream_base::client, net::use_awaitable);
+  }
 }
 
 // A JSON POST to `t`.
@@ -117,9 +164,8 @@ Request JsonPost(const Target& t, std::string body) {
 
 // Sends `req` (kept in the coroutine's frame) and reads the answer (its body up to
 // kResponseBodyLimit), within `timeout`.
-net::awaitable<Response> Exchange(beast::tcp_stream& stream, Request req,
-                                  std::chrono::milliseconds timeout) {
-  stream.expires_after(timeout);
+template <typename Stream>
+net::awaitable<Response> ExchangeOn(Stream& stream, Request req) {
   co_await http::async_write(stream, req, net::use_awaitable);
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
@@ -128,11 +174,20 @@ net::awaitable<Response> Exchange(beast::tcp_stream& stream, Request req,
   co_return parser.release();
 }
 
+net::awaitable<Response> Exchange(Conn& c, Request req, std::chrono::milliseconds timeout) {
+  c.tcp().expires_after(timeout);
+  if (c.secure) co_return co_await ExchangeOn(*c.secure, std::move(req));
+  co_return co_await ExchangeOn(*c.plain, std::move(req));
+}
+
 }  // namespace
 
 struct Deliverer::Impl {
   struct Payload {
-    Event event;
+    std::string id;  // WebhookId: "msg_<dossier>_<version>"
+    std::string dossier_id;
+    int64_t version = 0;
+    EventType type = EventType::kSubmitted;
     std::string body;                     // payload: event
     std::optional<PortalMessage> portal;  // payload: portal (its body carries the session)
     bool redrive = false;
@@ -141,8 +196,11 @@ struct Deliverer::Impl {
     Subscription config;
     Target target;
     DeliveryLane lane{0};
-    std::unordered_map<uint64_t, Payload> payloads;        // of the pending events
-    std::vector<std::unique_ptr<beast::tcp_stream>> idle;  // keep-alive connections
+    // Of the pending events; shared with their sends (a retry sends the same one).
+    std::unordered_map<uint64_t, std::shared_ptr<const Payload>> payloads;
+    std::vector<std::unique_ptr<Conn>> idle;  // keep-alive connections
+    std::shared_ptr<ssl::context> tls;        // https: the TLS client settings
+    std::string tls_error;                    // https: why the settings could not be made
     uint64_t saved_cursor = 0;
     bool removed = false;
     std::string session;  // the portal's session token, once logged in
@@ -161,11 +219,25 @@ struct Deliverer::Impl {
   std::atomic<bool> stopping{false};
   std::map<std::string, std::shared_ptr<Sub>> subs;  // the delivery thread's
   std::mt19937_64 rng{std::random_device{}()};
+  v1::EventView view;  // the delivery thread's, reused for every event's JSON
 
   mutable Mutex mu;
   std::vector<SubscriptionState> published GUARDED_BY(mu);
+  std::vector<std::shared_ptr<const motcua::CommittedEvents>> incoming GUARDED_BY(mu);
 
+  // A round is wanted; Run waits (idle_wait) only when none is.
+  std::atomic<bool> pending_wake{false};
+  std::atomic<bool> idle_wait{false};
+  net::steady_timer pace{ioc};
+
+  // On the delivery thread: another round soon.
+  void Poke() {
+    pending_wake.store(true);
+    wake.cancel();
+  }
+  // From any thread.
   void WakeSoon() {
+    pending_wake.store(true);
     if (!wake_posted.exchange(true)) {
       net::post(ioc, [this] {
         wake_posted.store(false);
@@ -177,6 +249,14 @@ struct Deliverer::Impl {
   std::shared_ptr<Sub> MakeSub(Subscription config, uint64_t cursor) {
     auto s = std::make_shared<Sub>();
     s->target = ParseTarget(config.url);
+    const bool tls = s->target.tls || config.portal.login_url.starts_with("https://");
+    if (tls) {
+      try {
+        s->tls = TlsContext(config.ca_file);
+      } catch (const boost::system::system_error& e) {
+        s->tls_error = "TLS settings (ca_file '" + config.ca_file + "'): " + e.code().message();
+      }
+    }
     s->config = std::move(config);
     s->lane = DeliveryLane(cursor);
     s->saved_cursor = cursor;
@@ -185,11 +265,82 @@ struct Deliverer::Impl {
     return s;
   }
 
-  // Reads what is committed into the lane, up to max_pending events in it.
+  // The commits handed over by the committer (CommittedEvents), oldest first.
+  std::deque<std::shared_ptr<const motcua::CommittedEvents>> recent;  // the delivery thread's
+  size_t recent_count = 0;                                            // events in `recent`
+
+  // Takes what the committer handed over, and forgets what every subscription has read or what
+  // exceeds recent_events.
+  void TakeRecent() {
+    std::vector<std::shared_ptr<const motcua::CommittedEvents>> in;
+    {
+      MutexLock lock(&mu);
+      in.swap(incoming);
+    }
+    for (auto& b : in) {
+      recent_count += b->event_count;
+      recent.push_back(std::move(b));
+    }
+    uint64_t slowest = UINT64_MAX;
+    for (auto& [id, s] : subs) slowest = std::min(slowest, s->lane.read_upto());
+    while (!recent.empty() &&
+           (recent.front()->last_position() <= slowest || recent_count > options.recent_events)) {
+      recent_count -= recent.front()->event_count;
+      recent.pop_front();
+    }
+  }
+
+  // One committed event into a subscription's lane (with its payload when wanted); false when it
+  // must be taken again later (the reason in last_error).
+  bool Take(Sub& s, const DefinitionCatalog& cat, uint64_t position, const Event& event,
+            const Dossier* dossier) {
+    const bool wanted = Wants(s.config, FactsOf(event, dossier), cat.Agencies());
+    if (wanted) {
+      Result<Payload> p = MakePayload(s, cat, position, event);
+      if (!p.ok()) {
+        s.stats.last_error = p.status().ToString();
+        return false;
+      }
+      s.payloads[position] = std::make_shared<const Payload>(std::move(*p));
+    }
+    s.lane.Offer(position, event.dossier_id, wanted, event.at.seconds * 1000);
+    return true;
+  }
+
+  // Takes the next events from the commits held in memory; false when the next one is not there.
+  bool FillFromRecent(Sub& s, const DefinitionCatalog& cat, uint64_t upto) {
+    const uint64_t next = s.lane.read_upto() + 1;
+    auto it = std::upper_bound(recent.begin(), recent.end(), next,
+                               [](uint64_t p, const auto& b) { return p < b->first_position; });
+    if (it == recent.begin()) return false;
+    --it;
+    if ((*it)->last_position() < next) return false;
+    for (; it != recent.end(); ++it) {
+      uint64_t position = (*it)->first_position;
+      for (const motcua::CommittedEvents::Change& c : (*it)->changes) {
+        for (const Event& e : c.events) {
+          if (position >= next && position <= upto) {
+            if (s.lane.pending() >= options.max_pending) return true;
+            if (!Take(s, cat, position, e, c.dossier.get())) return true;
+          }
+          ++position;
+        }
+      }
+    }
+    return true;
+  }
+
+  // Reads what is committed into the lane, up to max_pending events in it: from the commits held
+  // in memory, else from the outbox.
   void Fill(Sub& s) {
     const uint64_t upto = committed.load();
     std::shared_ptr<const DefinitionCatalog> cat = catalog();
     while (s.lane.read_upto() < upto && s.lane.pending() < options.max_pending) {
+      const uint64_t before = s.lane.read_upto();
+      if (FillFromRecent(s, *cat, upto)) {
+        if (s.lane.read_upto() == before) return;  // held back (full, or a payload failed)
+        continue;
+      }
       Result<std::vector<OutboxEntry>> page = store->ReadOutbox(s.lane.read_upto(), kOutboxPage);
       if (!page.ok()) {
         s.stats.last_error = "reading the outbox: " + page.status().ToString();
@@ -197,44 +348,43 @@ struct Deliverer::Impl {
       }
       if (page->empty()) return;
       for (OutboxEntry& entry : *page) {
+        // Stop at the commits held in memory: they go from there.
+        if (!recent.empty() && entry.position >= recent.front()->first_position &&
+            entry.position <= recent.back()->last_position()) {
+          break;
+        }
         Result<std::shared_ptr<const Dossier>> d = store->GetShared(entry.event.dossier_id);
         if (!d.ok()) {
           s.stats.last_error = "reading a dossier: " + d.status().ToString();
           return;
         }
-        const bool wanted = Wants(s.config, FactsOf(entry.event, d->get()), cat->Agencies());
-        if (wanted) {
-          Result<Payload> p = MakePayload(s, *cat, entry);
-          if (!p.ok()) {
-            s.stats.last_error = p.status().ToString();
-            return;  // read again next round
-          }
-          s.payloads[entry.position] = std::move(*p);
-        }
-        s.lane.Offer(entry.position, entry.event.dossier_id, wanted, entry.event.at.seconds * 1000);
+        if (!Take(s, *cat, entry.position, entry.event, d->get())) return;  // again next round
       }
     }
   }
 
-  Result<Payload> MakePayload(const Sub& s, const DefinitionCatalog& cat,
-                              const OutboxEntry& entry) {
+  Result<Payload> MakePayload(const Sub& s, const DefinitionCatalog& cat, uint64_t position,
+                              const Event& event) {
     Payload p;
-    p.event = entry.event;
+    p.id = WebhookId(event);
+    p.dossier_id = event.dossier_id;
+    p.version = event.version;
+    p.type = event.type;
     if (s.config.payload == PayloadKind::kPortal) {
       // The dossier as it stood at the event: its history up to it, replayed.
-      ASSIGN_OR_RETURN(std::vector<Event> history, store->History(entry.event.dossier_id));
-      while (!history.empty() && history.back().version > entry.event.version) history.pop_back();
-      if (history.empty())
-        return Internal("the history of " + entry.event.dossier_id + " is empty");
+      ASSIGN_OR_RETURN(std::vector<Event> history, store->History(event.dossier_id));
+      while (!history.empty() && history.back().version > event.version) history.pop_back();
+      if (history.empty()) return Internal("the history of " + event.dossier_id + " is empty");
       const Event& first = history.front();
       std::shared_ptr<const Procedure> procedure =
           cat.Version(first.procedure_code, first.procedure_version);
       p.portal = MakePortalMessage(history, procedure.get(), cat.Agencies(), s.config.portal);
       return p;
     }
-    v1::EventView v;
-    FillEvent(entry.event, entry.position, &v);
-    p.body = WebhookBody(entry.event, ToJson(v, false));
+    // One view, cleared for each event: its strings keep their memory.
+    view.Clear();
+    FillEvent(event, position, &view);
+    p.body = WebhookBody(event, ToJson(view, false));
     return p;
   }
 
@@ -242,8 +392,9 @@ struct Deliverer::Impl {
   net::awaitable<std::string> Login(Sub& s) {
     const Target t = ParseTarget(s.config.portal.login_url);
     const auto timeout = std::chrono::milliseconds(s.config.timeout_ms);
+    if (t.tls && !s.tls) co_return "login: " + s.tls_error;
     try {
-      beast::tcp_stream stream(ioc);
+      Conn stream(ioc, t.tls ? s.tls.get() : nullptr);
       co_await Connect(stream, t, timeout);
       std::string body = "{\"username\":";
       AppendJsonString(s.config.portal.username, &body);
@@ -286,6 +437,9 @@ struct Deliverer::Impl {
     s.saved_cursor = s.lane.cursor();
   }
 
+  int64_t last_save_ms = 0;
+  int64_t last_publish_ms = 0;
+
   void Publish() {
     std::vector<SubscriptionState> out;
     for (auto& [id, s] : subs) {
@@ -306,68 +460,159 @@ struct Deliverer::Impl {
   net::awaitable<void> Run() {
     while (!stopping.load()) {
       const int64_t now = clock();
+      const uint64_t round_committed = committed.load();
       std::optional<int64_t> next;
       std::vector<Store::StateWrite> writes;
+      bool idle = true;
+      TakeRecent();
       for (auto& [id, s] : subs) {
         Fill(*s);
-        const size_t room = static_cast<size_t>(s->config.concurrency) - s->lane.in_flight();
-        for (const DeliveryLane::Attempt& a : s->lane.Ready(now, room)) {
-          net::co_spawn(ioc, Send(s, a), net::detached);
+        // Up to `concurrency` requests in flight, each of up to `batch` events.
+        const size_t per = static_cast<size_t>(std::max(1, s->config.batch));
+        const size_t cap = static_cast<size_t>(s->config.concurrency) * per;
+        const size_t room = cap > s->lane.in_flight() ? cap - s->lane.in_flight() : 0;
+        std::vector<DeliveryLane::Attempt> ready = s->lane.Ready(now, room);
+        for (size_t i = 0; i < ready.size(); i += per) {
+          std::vector<DeliveryLane::Attempt> one(ready.begin() + i,
+                                                 ready.begin() + std::min(i + per, ready.size()));
+          net::co_spawn(ioc, Send(s, std::move(one)), net::detached);
         }
-        SaveCursor(*s, &writes);
+        idle = idle && s->lane.pending() == 0;
         if (std::optional<int64_t> r = s->lane.next_retry(); r && (!next || *r < *next)) next = r;
+      }
+      if (idle || now - last_save_ms >= kCursorSaveEveryMs) {
+        for (auto& [id, s] : subs) SaveCursor(*s, &writes);
+        last_save_ms = now;
       }
       if (!writes.empty()) {
         if (Status st = store->WriteStates(writes); !st.ok()) {
           std::fprintf(stderr, "motcua: delivery cursors not saved: %s\n", st.ToString().c_str());
         }
       }
-      Publish();
+      if (idle || now - last_publish_ms >= kPublishEveryMs) {
+        Publish();
+        last_publish_ms = now;
+      }
       auto wait = std::chrono::duration_cast<std::chrono::steady_clock::duration>(kIdleWake);
       if (next) {
         wait = std::min(wait, std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                   std::chrono::milliseconds(std::max<int64_t>(*next - now, 1))));
       }
-      wake.expires_after(wait);
       beast::error_code ec;
-      co_await wake.async_wait(net::redirect_error(net::use_awaitable, ec));
+      // Rounds at most every kRoundMs: the commits in between are taken together, and while
+      // events flow the committer never wakes this thread (Committed only pokes a thread that
+      // waits, below).
+      pace.expires_after(kRound);
+      co_await pace.async_wait(net::redirect_error(net::use_awaitable, ec));
+      // Waits unless a round is wanted: set idle_wait, then look at `committed`; the committer
+      // sets `committed`, then looks at idle_wait (both sequentially consistent), so one of the
+      // two sees the other's.
+      idle_wait.store(true);
+      if (!pending_wake.exchange(false) && committed.load() == round_committed &&
+          !stopping.load()) {
+        wake.expires_after(wait);
+        co_await wake.async_wait(net::redirect_error(net::use_awaitable, ec));
+      }
+      idle_wait.store(false);
+      pending_wake.store(false);
     }
   }
 
-  // One attempt: POST the event; the outcome goes to the lane.
-  net::awaitable<void> Send(std::shared_ptr<Sub> s, DeliveryLane::Attempt a) {
-    auto found = s->payloads.find(a.position);
-    if (found == s->payloads.end()) co_return;
-    const Payload payload = found->second;
+  // One event's outcome: delivered (its dead letter, if re-driven, removed), or failed (retried
+  // later, or given up: a dead letter).
+  void Settle(Sub& s, const DeliveryLane::Attempt& a, const Payload& payload, bool ok,
+              const std::string& error, std::optional<int64_t> retry_after,
+              std::vector<Store::StateWrite>* writes) {
+    if (ok) {
+      s.lane.Delivered(a.position);
+      ++s.stats.delivered;
+      if (payload.redrive)
+        writes->push_back({DeadLetterKey(s.config.id, a.position), std::nullopt});
+    } else {
+      std::uniform_real_distribution<double> jitter(0.0, 1.0);
+      const DeliveryLane::Verdict v =
+          s.lane.Failed(a.position, clock(), s.config.retry, jitter(rng), retry_after);
+      if (v == DeliveryLane::Verdict::kRetry) {
+        ++s.stats.retried;
+      } else {
+        ++s.stats.dead_lettered;
+        v1::DeadLetter dl;
+        dl.set_subscription(s.config.id);
+        dl.set_position(a.position);
+        dl.set_dossier_id(payload.dossier_id);
+        dl.set_version(payload.version);
+        dl.set_type(NameOf(payload.type));
+        dl.set_attempts(a.number);
+        dl.set_last_error(error);
+        dl.set_at(FormatLocal(Instant{clock() / 1000}, kApiUtcOffsetSeconds));
+        writes->push_back({DeadLetterKey(s.config.id, a.position), dl.SerializeAsString()});
+        std::fprintf(stderr,
+                     "motcua: delivery to %s gave up on event %llu (dossier %s) after %d "
+                     "attempts: %s\n",
+                     s.config.id.c_str(), static_cast<unsigned long long>(a.position),
+                     payload.dossier_id.c_str(), a.number, error.c_str());
+      }
+    }
+    // A finished event's payload goes; a retry keeps it.
+    if (!s.lane.IsPending(a.position)) s.payloads.erase(a.position);
+  }
+
+  // One request: POST one event, or a batch of events of different dossiers; each event's
+  // outcome goes to the lane.
+  net::awaitable<void> Send(std::shared_ptr<Sub> s, std::vector<DeliveryLane::Attempt> attempts) {
+    // The payloads, held while the send waits (a finished event's leaves the map meanwhile).
+    std::vector<std::pair<DeliveryLane::Attempt, std::shared_ptr<const Payload>>> items;
+    for (const DeliveryLane::Attempt& a : attempts) {
+      auto found = s->payloads.find(a.position);
+      if (found != s->payloads.end()) items.emplace_back(a, found->second);
+    }
+    if (items.empty()) co_return;
+    const Payload& first = *items.front().second;
     std::string error;
     std::optional<int64_t> retry_after;
     bool ok = false;
-    if (payload.portal && !s->config.portal.login_url.empty() && s->session.empty()) {
+    if (first.portal && !s->config.portal.login_url.empty() && s->session.empty()) {
       error = co_await Login(*s);
+    }
+    const int64_t ts = clock() / 1000;
+    std::string id;
+    std::string body;
+    if (items.size() == 1) {
+      id = first.id;
+      if (!first.portal) body = first.body;
+    } else {
+      id = WebhookBatchId(items.front().first.position, items.back().first.position, items.size());
+      std::vector<std::pair<std::string_view, std::string_view>> parts;
+      parts.reserve(items.size());
+      for (const auto& [a, p] : items) parts.emplace_back(p->id, p->body);
+      body = WebhookBatchBody(parts, FormatLocal(Instant{ts}, kApiUtcOffsetSeconds));
     }
     // A kept-alive connection the receiver closed meanwhile fails at once: then one more try on
     // a new connection, within the same attempt.
     for (int tries = 0; tries < 2 && !ok && error.empty(); ++tries) {
-      std::unique_ptr<beast::tcp_stream> stream;
+      if (s->target.tls && !s->tls) {
+        error = s->tls_error;
+        break;
+      }
+      std::unique_ptr<Conn> stream;
       const bool reused = !s->idle.empty();
       if (reused) {
         stream = std::move(s->idle.back());
         s->idle.pop_back();
       } else {
-        stream = std::make_unique<beast::tcp_stream>(ioc);
+        stream = std::make_unique<Conn>(ioc, s->target.tls ? s->tls.get() : nullptr);
       }
       const auto timeout = std::chrono::milliseconds(s->config.timeout_ms);
       beast::error_code ec;
       bool answered = false;
       try {
         if (!reused) co_await Connect(*stream, s->target, timeout);
-        const int64_t ts = clock() / 1000;
-        Request req = JsonPost(
-            s->target, payload.portal ? PortalBody(*payload.portal, s->session) : payload.body);
-        req.set("webhook-id", WebhookId(payload.event));
+        // The portal's body carries the session, which a login may have renewed.
+        Request req =
+            JsonPost(s->target, first.portal ? PortalBody(*first.portal, s->session) : body);
+        req.set("webhook-id", id);
         req.set("webhook-timestamp", std::to_string(ts));
-        Result<std::string> sig =
-            SignWebhook(s->config.secrets, WebhookId(payload.event), ts, req.body());
+        Result<std::string> sig = SignWebhook(s->config.secrets, id, ts, req.body());
         if (!sig.ok()) throw std::runtime_error(sig.status().message());
         req.set("webhook-signature", *sig);
         req.keep_alive(true);
@@ -380,7 +625,8 @@ struct Deliverer::Impl {
           error = "HTTP " + std::to_string(status);
           if (status == 401) s->session.clear();  // log in again before the next attempt
           if (auto it = res.find(http::field::retry_after); it != res.end()) {
-            retry_after = RetryAfterMs(std::string_view(it->value().data(), it->value().size()));
+            retry_after =
+                RetryAfterMs(std::string_view(it->value().data(), it->value().size()), clock());
           }
         }
         if (res.keep_alive() && !s->removed &&
@@ -399,40 +645,11 @@ struct Deliverer::Impl {
     }
     if (stopping.load() || s->removed) co_return;
     std::vector<Store::StateWrite> writes;
-    if (ok) {
-      s->lane.Delivered(a.position);
-      ++s->stats.delivered;
-      if (payload.redrive)
-        writes.push_back({DeadLetterKey(s->config.id, a.position), std::nullopt});
-    } else {
-      s->stats.last_error = error;
-      std::uniform_real_distribution<double> jitter(0.0, 1.0);
-      const DeliveryLane::Verdict v =
-          s->lane.Failed(a.position, clock(), s->config.retry, jitter(rng), retry_after);
-      if (v == DeliveryLane::Verdict::kRetry) {
-        ++s->stats.retried;
-      } else {
-        ++s->stats.dead_lettered;
-        v1::DeadLetter dl;
-        dl.set_subscription(s->config.id);
-        dl.set_position(a.position);
-        dl.set_dossier_id(payload.event.dossier_id);
-        dl.set_version(payload.event.version);
-        dl.set_type(NameOf(payload.event.type));
-        dl.set_attempts(a.number);
-        dl.set_last_error(error);
-        dl.set_at(FormatLocal(Instant{clock() / 1000}, kApiUtcOffsetSeconds));
-        writes.push_back({DeadLetterKey(s->config.id, a.position), dl.SerializeAsString()});
-        std::fprintf(stderr,
-                     "motcua: delivery to %s gave up on event %llu (dossier %s) after %d "
-                     "attempts: %s\n",
-                     s->config.id.c_str(), static_cast<unsigned long long>(a.position),
-                     payload.event.dossier_id.c_str(), a.number, error.c_str());
-      }
-    }
-    // A finished event's payload goes; a retry keeps it.
-    if (!s->lane.IsPending(a.position)) s->payloads.erase(a.position);
-    SaveCursor(*s, &writes);
+    if (!ok) s->stats.last_error = error;
+    for (const auto& [a, p] : items) Settle(*s, a, *p, ok, error, retry_after, &writes);
+    // Dead letters are written at once; the cursor with the next round (Run), at most every
+    // kCursorSaveEveryMs: a cursor saved a little behind only sends some events again after a
+    // crash, where one write per delivered event would compete with the commits.
     if (!writes.empty()) {
       if (Status st = store->WriteStates(writes); !st.ok()) {
         std::fprintf(stderr, "motcua: delivery state not saved: %s\n", st.ToString().c_str());
@@ -482,7 +699,7 @@ void Deliverer::Stop() {
   Impl& d = *impl_;
   if (d.stopping.exchange(true)) return;
   net::post(d.ioc, [&d] {
-    d.wake.cancel();
+    d.Poke();
     d.ioc.stop();
   });
   if (d.thread.joinable()) d.thread.join();
@@ -493,7 +710,17 @@ void Deliverer::Committed(uint64_t position) {
   uint64_t seen = d.committed.load();
   while (position > seen && !d.committed.compare_exchange_weak(seen, position)) {
   }
-  if (position > seen) d.WakeSoon();
+  if (position > seen && d.idle_wait.load()) d.WakeSoon();
+}
+
+void Deliverer::CommittedEvents(std::shared_ptr<const motcua::CommittedEvents> events) {
+  Impl& d = *impl_;
+  const uint64_t last = events->last_position();
+  {
+    MutexLock lock(&d.mu);
+    d.incoming.push_back(std::move(events));
+  }
+  Committed(last);
 }
 
 void Deliverer::Replace(std::vector<Subscription> subscriptions) {
@@ -523,7 +750,7 @@ void Deliverer::Replace(std::vector<Subscription> subscriptions) {
       if (!next.contains(id)) s->removed = true;
     }
     d.subs = std::move(next);
-    d.wake.cancel();
+    d.Poke();
   });
 }
 
@@ -563,7 +790,7 @@ Status Deliverer::Redrive(const std::string& subscription, uint64_t position) {
     auto it = d.subs.find(subscription);
     if (it == d.subs.end()) return;
     Impl::Sub& s = *it->second;
-    Result<Impl::Payload> made = d.MakePayload(s, *d.catalog(), entry);
+    Result<Impl::Payload> made = d.MakePayload(s, *d.catalog(), entry.position, entry.event);
     if (!made.ok()) {
       std::fprintf(stderr, "motcua: re-drive of event %llu: %s\n",
                    static_cast<unsigned long long>(entry.position),
@@ -572,9 +799,9 @@ Status Deliverer::Redrive(const std::string& subscription, uint64_t position) {
     }
     Impl::Payload p = std::move(*made);
     p.redrive = true;
-    s.payloads[entry.position] = std::move(p);
+    s.payloads[entry.position] = std::make_shared<const Impl::Payload>(std::move(p));
     s.lane.Redrive(entry.position, entry.event.dossier_id, entry.event.at.seconds * 1000);
-    d.wake.cancel();
+    d.Poke();
   });
   return Status::Ok();
 }

@@ -28,6 +28,9 @@ namespace motcua {
 struct DeliveryOptions {
   // Events read ahead of a subscription's cursor at most (bounds the memory of a backlog).
   size_t max_pending = 10000;
+  // Committed events kept in memory for the subscriptions to take without a store read; one
+  // further behind reads the outbox.
+  size_t recent_events = 10000;
 };
 
 class Deliverer : public DeliveryControl {
@@ -46,6 +49,10 @@ class Deliverer : public DeliveryControl {
   void Stop();
   // From the committer: the outbox holds events up to `position`. Cheap, never blocks.
   void Committed(uint64_t position);
+  // From the committer: the events of a commit, kept in memory for a while (up to
+  // DeliveryOptions::recent_events) so that delivery does not read them back from the store.
+  // Cheap, never blocks; Committed still says where the outbox ends.
+  void CommittedEvents(std::shared_ptr<const motcua::CommittedEvents> events);
   // A reload: subscriptions kept by id keep their cursor and lane; new ones start at the end of
   // the outbox; removed ones stop.
   void Replace(std::vector<Subscription> subscriptions);

@@ -4,6 +4,9 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+#include <ctime>
+
 #include "adapters/json/json_writer.h"
 
 namespace motcua {
@@ -13,7 +16,9 @@ std::string WebhookId(const Event& e) {
 }
 
 std::string WebhookBody(const Event& e, std::string_view event_json) {
-  std::string out = "{\"type\":";
+  std::string out;
+  out.reserve(event_json.size() + 96);
+  out += "{\"type\":";
   AppendJsonString("dossier." + std::string(NameOf(e.type)), &out);
   out += ",\"timestamp\":";
   AppendJsonString(FormatLocal(e.at, 7 * 3600), &out);  // as the API writes instants
@@ -21,6 +26,49 @@ std::string WebhookBody(const Event& e, std::string_view event_json) {
   out += event_json;
   out += '}';
   return out;
+}
+
+std::string WebhookBatchBody(
+    const std::vector<std::pair<std::string_view, std::string_view>>& id_and_body,
+    std::string_view timestamp) {
+  size_t size = 64;
+  for (const auto& [id, body] : id_and_body) size += id.size() + body.size() + 10;
+  std::string out;
+  out.reserve(size);
+  out += "{\"type\":\"dossier.events\",\"timestamp\":";
+  AppendJsonString(std::string(timestamp), &out);
+  out += ",\"data\":[";
+  for (size_t i = 0; i < id_and_body.size(); ++i) {
+    const auto& [id, body] = id_and_body[i];
+    if (i) out += ',';
+    out += "{\"id\":";
+    AppendJsonString(std::string(id), &out);
+    out += ',';
+    out += body.substr(1);  // the event's object without its opening brace
+  }
+  out += "]}";
+  return out;
+}
+
+std::string WebhookBatchId(uint64_t first_position, uint64_t last_position, size_t count) {
+  return "msg_batch_" + std::to_string(first_position) + "_" + std::to_string(last_position) + "_" +
+         std::to_string(count);
+}
+
+// Retry-After (RFC 9110 §10.2.3): seconds, or an HTTP date (IMF-fixdate, "Sun, 06 Nov 1994
+// 08:49:37 GMT") counted from `now_ms`; nullopt for anything else (the backoff applies).
+std::optional<int64_t> RetryAfterMs(std::string_view v, int64_t now_ms) {
+  if (v.empty()) return std::nullopt;
+  if (v.find_first_not_of("0123456789") == std::string_view::npos) {
+    if (v.size() > 9) return std::nullopt;
+    return std::stoll(std::string(v)) * 1000;
+  }
+  std::tm tm{};
+  const std::string text(v);
+  const char* end = ::strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  if (end == nullptr || *end != '\0') return std::nullopt;
+  const int64_t at_ms = static_cast<int64_t>(::timegm(&tm)) * 1000;
+  return std::max<int64_t>(at_ms - now_ms, 0);
 }
 
 Result<std::string> SignWebhook(const std::vector<std::string>& secrets, std::string_view id,

@@ -122,6 +122,12 @@ void DossierService::OnCommit(std::function<void(uint64_t)> listener) {
   listeners_.push_back(std::move(listener));
 }
 
+void DossierService::OnCommitEvents(
+    std::function<void(std::shared_ptr<const CommittedEvents>)> listener) {
+  MutexLock lock(&mu_);
+  event_listeners_.push_back(std::move(listener));
+}
+
 std::string DossierService::failure() const {
   MutexLock lock(&mu_);
   return failure_;
@@ -320,11 +326,32 @@ void DossierService::CommitGroup(std::vector<Prepared>& group) {
   // The answers are on their way; then the listeners (the streams) hear of the new events.
   if (s.ok() && !sets.empty()) {
     std::vector<std::function<void(uint64_t)>> listeners;
+    std::vector<std::function<void(std::shared_ptr<const CommittedEvents>)>> event_listeners;
     {
       MutexLock lock(&mu_);
       listeners = listeners_;
+      event_listeners = event_listeners_;
     }
     for (auto& l : listeners) l(last_position_.load());
+    if (!event_listeners.empty()) {
+      // The events move out of the write sets (written, and never read again: the processor
+      // only frees them), with a reference to each dossier as it now stands.
+      // Batches' positions follow one another; a batch without changes takes none.
+      auto feed = std::make_shared<CommittedEvents>();
+      for (Prepared& p : group) {
+        if (!p.writes.changes.empty() && feed->event_count == 0) {
+          feed->first_position = p.writes.first_outbox_position;
+        }
+        for (DossierChange& c : p.writes.changes) {
+          feed->event_count += c.events.size();
+          feed->changes.push_back({c.after, std::move(c.events)});
+        }
+      }
+      if (feed->event_count > 0) {
+        std::shared_ptr<const CommittedEvents> shared = std::move(feed);
+        for (auto& l : event_listeners) l(shared);
+      }
+    }
   }
 }
 

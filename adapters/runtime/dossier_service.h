@@ -75,6 +75,9 @@ class DossierService {
   std::shared_ptr<const ProcedureCatalog> catalog() const;
   // Called on the writer thread after each durable commit with the last outbox position.
   void OnCommit(std::function<void(uint64_t last_position)> listener);
+  // Called on the writer thread after each durable commit with the events it wrote (moved out of
+  // the commit's write sets: no copy). Must not block.
+  void OnCommitEvents(std::function<void(std::shared_ptr<const CommittedEvents>)> listener);
   // Fires every timer due at the clock's current time; returns how many fired. (The timer loop
   // calls this; tests call it directly.)
   Result<size_t> FireDueTimers();
@@ -128,6 +131,8 @@ class DossierService {
   bool stopping_ GUARDED_BY(mu_) = false;
   std::string failure_ GUARDED_BY(mu_);
   std::vector<std::function<void(uint64_t)>> listeners_ GUARDED_BY(mu_);
+  std::vector<std::function<void(std::shared_ptr<const CommittedEvents>)>> event_listeners_
+      GUARDED_BY(mu_);
   std::thread processor_;
   std::thread committer_;
   std::thread timer_;

@@ -2,6 +2,8 @@
 
 #include "adapters/yaml/subscription_yaml.h"
 
+#include <fstream>
+#include <iterator>
 #include <set>
 
 #include "adapters/yaml/yaml_reader.h"
@@ -21,15 +23,13 @@ bool ValidId(const std::string& id) {
   return true;
 }
 
-// What is wrong with a target URL, or empty. Only plain HTTP: TLS is not built in yet.
+// What is wrong with a target URL, or empty.
 std::string UrlProblem(const std::string& url) {
-  constexpr std::string_view kHttp = "http://";
-  if (url.starts_with("https://")) {
-    return "https targets are not supported yet; send to http:// (a TLS proxy on the same host "
-           "can forward)";
+  const size_t scheme = url.starts_with("https://") ? 8 : url.starts_with("http://") ? 7 : 0;
+  if (scheme == 0) {
+    return "expected an http:// or https:// URL like https://portal.example.vn/hooks";
   }
-  if (!url.starts_with(kHttp)) return "expected an http:// URL like http://host:8080/hooks";
-  const std::string rest = url.substr(kHttp.size());
+  const std::string rest = url.substr(scheme);
   const size_t slash = rest.find('/');
   const std::string authority = rest.substr(0, slash);
   if (authority.empty()) return "the URL names no host";
@@ -139,8 +139,8 @@ std::optional<std::vector<Subscription>> ParseSubscriptionFile(const std::string
   std::set<std::string> ids;
   m.List("subscriptions", true, [&](const YAML::Node& e, const std::string& ep) {
     MapReader r(ctx, e, ep,
-                {"id", "url", "events", "agencies", "procedures", "payload", "portal", "secrets",
-                 "concurrency", "timeout_ms", "retry"});
+                {"id", "url", "ca_file", "events", "agencies", "procedures", "payload", "portal",
+                 "secrets", "concurrency", "batch", "timeout_ms", "retry"});
     if (!r.valid()) return;
     Subscription s;
     s.id = r.String("id", true).value_or("");
@@ -155,6 +155,23 @@ std::optional<std::vector<Subscription>> ParseSubscriptionFile(const std::string
     s.url = r.String("url", true).value_or("");
     if (r.Has("url")) {
       if (std::string p = UrlProblem(s.url); !p.empty()) ctx.Error(r.Get("url"), r.Sub("url"), p);
+    }
+    s.ca_file = r.String("ca_file", false).value_or("");
+    if (!s.ca_file.empty()) {
+      // Relative to the subscriptions file; read now, so that a missing file stops the load.
+      if (s.ca_file.front() != '/' && file.find('/') != std::string::npos) {
+        s.ca_file = file.substr(0, file.rfind('/') + 1) + s.ca_file;
+      }
+      std::ifstream in(s.ca_file);
+      std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (!in.good() && !in.eof()) {
+        ctx.Error(r.Get("ca_file"), r.Sub("ca_file"), "cannot read '" + s.ca_file + "'");
+      } else if (pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+        ctx.Error(r.Get("ca_file"), r.Sub("ca_file"),
+                  "'" + s.ca_file + "' holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+      } else if (!s.url.starts_with("https://")) {
+        ctx.Error(r.Get("ca_file"), r.Sub("ca_file"), "ca_file goes with an https:// url");
+      }
     }
     r.List("events", false, [&](const YAML::Node& n, const std::string& np) {
       if (auto t = yaml::ReadEnum(ctx, n, np, kEventTypeNames)) s.types.insert(*t);
@@ -189,6 +206,11 @@ std::optional<std::vector<Subscription>> ParseSubscriptionFile(const std::string
                 "expected one secret, or two during a rotation (the new one first)");
     }
     s.concurrency = static_cast<int>(r.Int("concurrency", false, 1, 256).value_or(8));
+    s.batch = static_cast<int>(r.Int("batch", false, 1, 1000).value_or(1));
+    if (s.batch > 1 && s.payload == PayloadKind::kPortal) {
+      ctx.Error(r.Get("batch"), r.Sub("batch"),
+                "the portal's services take one dossier a request: batch goes with payload: event");
+    }
     s.timeout_ms = static_cast<int>(r.Int("timeout_ms", false, 100, 600000).value_or(10000));
     if (r.Has("retry")) {
       MapReader p(ctx, r.Get("retry"), r.Sub("retry"),

@@ -7,11 +7,14 @@
 # second: the backlog (events committed and not yet delivered) and the lag. After the run, how
 # long the backlog takes to drain. Results go to stdout as Markdown.
 #
-#   bench/delivery/run.sh [seconds-per-run] [pairs]
+#   bench/delivery/run.sh [seconds-per-run] [pairs] [batch]
+#
+# batch: the subscription's events per request (default 1: one POST per event).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECS=${1:-60}
 PAIRS=${2:-2}
+BATCH=${3:-1}
 scripts/setup.sh build >&2
 make -C build -j2 http_load minimal_server >&2
 WORK=$(mktemp -d /tmp/motcua-delivery-bench.XXXXXX)
@@ -29,6 +32,7 @@ subscriptions:
     url: http://127.0.0.1:$SINK/hooks
     secrets: [$SECRET]
     concurrency: 16
+    batch: $BATCH
 YAML
 
 start() {  # start CONFIG → SERVER, TOKEN
@@ -49,7 +53,7 @@ print(int(s.get("committed","0")), int(s.get("cursor","0")), int(s.get("pending"
 
 printf 'log_requests: false\n' > "$WORK/plain.yaml"
 printf 'log_requests: false\nsubscriptions: %s\n' "$WORK/subscriptions.yaml" > "$WORK/delivery.yaml"
-echo "| run (${SECS}s, 64 connections) | writes/s | write p50 | write p99 | backlog p50 / p99 / max (events) | lag p99 / max (s) | drained after the run in |"
+echo "| run (${SECS}s, 64 connections, batch $BATCH) | writes/s | write p50 | write p99 | backlog p50 / p99 / max (events) | lag p99 / max (s) | drained after the run in |"
 echo "|---|---|---|---|---|---|---|"
 for pair in $(seq "$PAIRS"); do
   start "$WORK/plain.yaml"

@@ -43,7 +43,9 @@ void DeliveryLane::Offer(uint64_t position, const std::string& dossier_id, bool 
   e.committed_ms = committed_ms;
   e.not_before_ms = 0;
   pending_.emplace(position, std::move(e));
-  by_dossier_[dossier_id].push_back(position);
+  std::deque<uint64_t>& q = by_dossier_[dossier_id];
+  q.push_back(position);
+  if (q.size() == 1) IndexHead(q);
 }
 
 void DeliveryLane::Redrive(uint64_t position, const std::string& dossier_id, int64_t committed_ms) {
@@ -59,15 +61,40 @@ void DeliveryLane::Redrive(uint64_t position, const std::string& dossier_id, int
   auto at = q.begin();
   if (at != q.end() && pending_.at(*at).in_flight) ++at;
   while (at != q.end() && *at < position) ++at;
+  if (at == q.begin() && !q.empty()) Unindex(q.front());  // no longer the dossier's next
   q.insert(at, position);
+  IndexHead(q);
+}
+
+void DeliveryLane::IndexHead(const std::deque<uint64_t>& q) {
+  if (q.empty()) return;
+  const uint64_t head = q.front();
+  const Entry& e = pending_.at(head);
+  if (e.in_flight) return;
+  if (e.failures > 0) {
+    waiting_.emplace(e.not_before_ms, head);
+  } else {
+    ready_.insert(head);
+  }
+}
+
+void DeliveryLane::Unindex(uint64_t position) {
+  ready_.erase(position);
+  auto it = pending_.find(position);
+  if (it != pending_.end()) waiting_.erase({it->second.not_before_ms, position});
 }
 
 std::vector<DeliveryLane::Attempt> DeliveryLane::Ready(int64_t now_ms, size_t room) {
+  // Retries whose wait is over join the ready ones; the oldest positions go first.
+  while (!waiting_.empty() && waiting_.begin()->first <= now_ms) {
+    ready_.insert(waiting_.begin()->second);
+    waiting_.erase(waiting_.begin());
+  }
   std::vector<Attempt> out;
-  for (auto& [position, e] : pending_) {
-    if (out.size() >= room) break;
-    if (e.in_flight || now_ms < e.not_before_ms) continue;
-    if (by_dossier_.at(e.dossier_id).front() != position) continue;  // an earlier one goes first
+  while (out.size() < room && !ready_.empty()) {
+    const uint64_t position = *ready_.begin();
+    ready_.erase(ready_.begin());
+    Entry& e = pending_.at(position);
     e.in_flight = true;
     ++in_flight_;
     out.push_back(Attempt{position, e.dossier_id, e.failures + 1});
@@ -86,6 +113,7 @@ DeliveryLane::Verdict DeliveryLane::Failed(uint64_t position, int64_t now_ms, co
     e.in_flight = false;
     --in_flight_;
   }
+  Unindex(position);
   ++e.failures;
   const bool too_old = now_ms - e.committed_ms >= p.max_age_seconds * 1000;
   if (e.failures >= p.max_attempts || too_old) {
@@ -94,27 +122,36 @@ DeliveryLane::Verdict DeliveryLane::Failed(uint64_t position, int64_t now_ms, co
   }
   const int64_t wait_ms = BackoffMs(p, e.failures, jitter01, retry_after_ms);
   e.not_before_ms = now_ms + wait_ms;
+  const std::deque<uint64_t>& q = by_dossier_.at(e.dossier_id);
+  if (q.front() == position) waiting_.emplace(e.not_before_ms, position);
   return Verdict::kRetry;
 }
 
 void DeliveryLane::Finish(uint64_t position) {
   if (auto it = pending_.find(position); it != pending_.end()) {
+    Unindex(position);
     if (it->second.in_flight) --in_flight_;
-    std::deque<uint64_t>& q = by_dossier_[it->second.dossier_id];
+    const std::string dossier_id = it->second.dossier_id;
+    std::deque<uint64_t>& q = by_dossier_[dossier_id];
+    const bool was_head = !q.empty() && q.front() == position;
     q.erase(std::find(q.begin(), q.end(), position));
-    if (q.empty()) by_dossier_.erase(it->second.dossier_id);
     pending_.erase(it);
+    if (q.empty()) {
+      by_dossier_.erase(dossier_id);
+    } else if (was_head) {
+      IndexHead(q);  // the dossier's next event may go
+    }
   }
   Advance();
 }
 
 void DeliveryLane::Advance() {
-  // The cursor reaches up to the first unfinished event read from the outbox (re-drives, which
-  // lie below it, do not hold it back).
+  // The cursor reaches up to the first unfinished event read from the outbox. Every such event
+  // lies above the cursor; re-drives, which (nearly always) lie below it, do not hold it back.
   uint64_t first_open = read_upto_ + 1;
-  for (const auto& [p, e] : pending_) {
-    if (!e.redrive) {
-      first_open = p;
+  for (auto it = pending_.upper_bound(cursor_); it != pending_.end(); ++it) {
+    if (!it->second.redrive) {
+      first_open = it->first;
       break;
     }
   }
@@ -122,20 +159,14 @@ void DeliveryLane::Advance() {
 }
 
 std::optional<int64_t> DeliveryLane::oldest_pending() const {
-  std::optional<int64_t> oldest;
-  for (const auto& [p, e] : pending_) {
-    if (!oldest || e.committed_ms < *oldest) oldest = e.committed_ms;
-  }
-  return oldest;
+  // Commit instants grow with outbox positions: the first pending event is the oldest.
+  if (pending_.empty()) return std::nullopt;
+  return pending_.begin()->second.committed_ms;
 }
 
 std::optional<int64_t> DeliveryLane::next_retry() const {
-  std::optional<int64_t> next;
-  for (const auto& [p, e] : pending_) {
-    if (e.in_flight || e.failures == 0) continue;
-    if (!next || e.not_before_ms < *next) next = e.not_before_ms;
-  }
-  return next;
+  if (waiting_.empty()) return std::nullopt;
+  return waiting_.begin()->first;
 }
 
 }  // namespace motcua

@@ -61,7 +61,10 @@ struct PortalSettings {
 
 struct Subscription {
   std::string id;   // [a-z0-9_-], unique; names its cursor and dead letters
-  std::string url;  // http://host[:port]/path
+  std::string url;  // http://host[:port]/path or https://…
+  // https: the PEM file of the certificate authorities to trust (a private CA, a self-signed
+  // receiver); empty: the system's (/etc/ssl/certs). The receiver's name is always checked.
+  std::string ca_file;
   // Filters; empty: every one.
   std::set<EventType> types;
   std::vector<std::string>
@@ -72,7 +75,10 @@ struct Subscription {
   // Signing secrets ("whsec_" + base64), the newest first; two during a rotation. Never shown.
   std::vector<std::string> secrets;
   RetryPolicy retry;
-  int concurrency = 8;     // dossiers with a request in flight at once
+  int concurrency = 8;  // requests in flight at once
+  // Events per request: 1 sends each event alone (Standard Webhooks' plain form); more sends up
+  // to that many events of different dossiers in one request (docs/delivery.md, "Batches").
+  int batch = 1;
   int timeout_ms = 10000;  // per request, connection included
   bool operator==(const Subscription&) const = default;
 };
@@ -148,12 +154,21 @@ class DeliveryLane {
   };
   void Finish(uint64_t position);
   void Advance();  // the cursor up to the first unfinished event read
+  // A dossier's first pending event, unless in flight, joins ready_ (or waiting_ after a
+  // failure); Unindex takes an event out of both.
+  void IndexHead(const std::deque<uint64_t>& q);
+  void Unindex(uint64_t position);
 
   uint64_t cursor_;
   uint64_t read_upto_;
   size_t in_flight_ = 0;
   std::map<uint64_t, Entry> pending_;
   std::unordered_map<std::string, std::deque<uint64_t>> by_dossier_;  // pending, in order
+  // The indexes that keep Ready, next_retry and oldest_pending from walking every pending event
+  // (10,000s under load): dossiers' first events that may go now, by position, and those
+  // waiting for a retry, by the instant they may.
+  std::set<uint64_t> ready_;
+  std::set<std::pair<int64_t, uint64_t>> waiting_;
 };
 
 }  // namespace motcua

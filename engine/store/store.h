@@ -37,6 +37,20 @@ struct OutboxEntry {
   Event event;
 };
 
+// The events one group commit made durable, in outbox order from `first_position`, each change
+// with its dossier as the commit left it: what the committer hands to readers of the outbox that
+// would otherwise read and decode the same events back (outbound delivery).
+struct CommittedEvents {
+  struct Change {
+    std::shared_ptr<const Dossier> dossier;
+    std::vector<Event> events;
+  };
+  uint64_t first_position = 0;
+  size_t event_count = 0;
+  std::vector<Change> changes;
+  uint64_t last_position() const { return first_position + event_count - 1; }
+};
+
 // Shared, immutable states: the engine hands the same state to the write, to later commands of
 // the same group and to the caller without copying it.
 struct DossierChange {

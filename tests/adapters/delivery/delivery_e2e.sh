@@ -13,9 +13,9 @@ set -u
 motcua=$1 defs=$2
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
-pid= r1= r2= r3=
+pid= r1= r2= r3= r4= r5=
 cleanup() {
-  for p in $pid $r1 $r2 $r3; do kill -9 "$p" 2>/dev/null; done
+  for p in $pid $r1 $r2 $r3 $r4 $r5; do kill -9 "$p" 2>/dev/null; done
   wait 2>/dev/null
   [ -n "${KEEP:-}" ] && cp "$tmp/log" /tmp/delivery_e2e.log; rm -rf "$tmp"
 }
@@ -37,6 +37,21 @@ portal_port=$rport
 start_receiver "$tmp/dvcqg.jsonl" portal
 r3=$rpid
 dvcqg_port=$rport
+start_receiver "$tmp/batched.jsonl" chaos
+r4=$rpid
+batched_port=$rport
+# An https receiver with a self-signed certificate for 127.0.0.1: trusted through ca_file by one
+# subscription, and by another that names a different CA, whose events fail verification.
+command -v openssl > /dev/null || fail "openssl is needed for the TLS receiver's certificate"
+for name in receiver stranger; do
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
+    -addext "subjectAltName=IP:127.0.0.1" -keyout "$tmp/$name.key" -out "$tmp/$name.pem" \
+    2> /dev/null || fail "openssl req"
+done
+RECEIVER_TLS_CERT=$tmp/receiver.pem RECEIVER_TLS_KEY=$tmp/receiver.key \
+  start_receiver "$tmp/secure.jsonl" calm
+r5=$rpid
+secure_port=$rport
 late_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 cat > "$tmp/subscriptions.yaml" <<YAML
@@ -47,6 +62,26 @@ subscriptions:
     timeout_ms: 500
     concurrency: 4
     retry: {max_attempts: 100, first_backoff_ms: 50, max_backoff_ms: 400}
+  - id: batched
+    url: http://127.0.0.1:$batched_port/hooks
+    secrets: [$secret]
+    timeout_ms: 500
+    concurrency: 2
+    batch: 5
+    retry: {max_attempts: 100, first_backoff_ms: 50, max_backoff_ms: 400}
+  - id: secure
+    url: https://127.0.0.1:$secure_port/hooks
+    ca_file: $tmp/receiver.pem
+    events: [received]
+    secrets: [$secret]
+    timeout_ms: 2000
+  - id: untrusted
+    url: https://127.0.0.1:$secure_port/hooks
+    ca_file: $tmp/stranger.pem
+    events: [received]
+    secrets: [$secret]
+    timeout_ms: 2000
+    retry: {max_attempts: 2, first_backoff_ms: 10, max_backoff_ms: 20}
   - id: late
     url: http://127.0.0.1:$late_port/hooks
     events: [received]
@@ -88,7 +123,7 @@ start_server() {
 start_server 1
 token=$(grep -o 'mc_[0-9a-f]*' "$tmp/log" | head -1)
 [ -n "$token" ] || fail "no development token"
-grep -q "outbound delivery: 3 subscriptions" "$tmp/log" || fail "the start does not name the subscriptions"
+grep -q "outbound delivery: 6 subscriptions" "$tmp/log" || fail "the start does not name the subscriptions"
 base="http://127.0.0.1:$port"
 call() {  # call METHOD PATH [BODY [IF-MATCH]]
   local args=(-s -X "$1" -H "Authorization: Bearer $token" -H "Idempotency-Key: k$(date +%s%N)$RANDOM")
@@ -125,16 +160,17 @@ for id in "${ids[@]}"; do
 done
 sort -u -o "$expected" "$expected"
 [ "$(wc -l < "$expected")" -ge 32 ] || fail "expected at least 32 events, found $(wc -l < "$expected")"
-for _ in $(seq 600); do
-  python3 -c 'import json,sys; print("\n".join(json.loads(l)["id"] for l in open(sys.argv[1])))' \
-    "$tmp/portal.jsonl" | sort -u > "$tmp/got"
-  comm -23 "$expected" "$tmp/got" | grep -q . || break
-  sleep 0.1
-done
-missing=$(comm -23 "$expected" "$tmp/got" | wc -l)
-[ "$missing" -eq 0 ] || fail "$missing events never arrived at the portal receiver: $(comm -23 "$expected" "$tmp/got" | head -3)"
-
-python3 - "$tmp/portal.jsonl" <<'PY' || fail "the portal receiver's log breaks a guarantee"
+check_receiver() {  # check_receiver NAME: every expected event arrived, signed, in order
+  local log=$tmp/$1.jsonl
+  for _ in $(seq 600); do
+    python3 -c 'import json,sys; print("\n".join(json.loads(l)["id"] for l in open(sys.argv[1])))' \
+      "$log" | sort -u > "$tmp/got"
+    comm -23 "$expected" "$tmp/got" | grep -q . || break
+    sleep 0.1
+  done
+  missing=$(comm -23 "$expected" "$tmp/got" | wc -l)
+  [ "$missing" -eq 0 ] || fail "$missing events never arrived at the $1 receiver: $(comm -23 "$expected" "$tmp/got" | head -3)"
+  python3 - "$log" "$1" <<'PY' || fail "the $1 receiver's log breaks a guarantee"
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
 bad = [l["id"] for l in lines if not l["sig_ok"]]
@@ -151,8 +187,14 @@ for mid in first:  # the first arrivals, in arrival order
 for dossier, versions in order.items():
     assert versions == sorted(versions), f"dossier {dossier} arrived out of order: {versions}"
 dups = len(lines) - len(first)
-print(f"portal: {len(first)} events, {dups} duplicates (same webhook-id), every signature verifies, in order per dossier")
+batches = {l["batch"] for l in lines if "batch" in l}
+sizes = "" if not batches else f", in {len(batches)} batches of up to {max(sum(1 for l in lines if l.get('batch') == b) for b in batches)}"
+print(f"{sys.argv[2]}: {len(first)} events, {dups} duplicates (same webhook-id), every signature verifies, in order per dossier{sizes}")
 PY
+}
+check_receiver portal
+check_receiver batched
+grep -q '"batch"' "$tmp/batched.jsonl" || fail "the batched subscription sent no batch"
 
 # The portal's receiver: every event as a service call, with logins as the sessions expired.
 for _ in $(seq 300); do
@@ -187,6 +229,30 @@ for m in msgs:
 assert set(services) == {"DongBoHoSoMC", "CapNhatTienDoHoSoMC"}, services
 print(f"portal payload: {services}, {len(logins)} logins")
 PY
+
+# Over TLS: every received event arrived, signed; a receiver whose certificate the CA file does
+# not vouch for gets nothing, and the dead letters say why.
+received=$(grep -c '_1$' "$expected")  # every dossier's first event is its reception
+for _ in $(seq 100); do
+  [ "$(python3 -c 'import json,sys; print(len({json.loads(l)["id"] for l in open(sys.argv[1])}))' \
+       "$tmp/secure.jsonl")" -ge "$received" ] && break
+  sleep 0.1
+done
+python3 - "$tmp/secure.jsonl" "$received" <<'PY' || fail "the https receiver's log"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert all(l["sig_ok"] for l in lines), "a signature does not verify"
+assert all(l["event"]["type"] == "dossier.received" for l in lines), "an event not asked for"
+got = {l["id"] for l in lines}
+assert len(got) == int(sys.argv[2]), f"{len(got)} events over TLS, expected {sys.argv[2]}"
+print(f"secure: {len(got)} events over TLS, every signature verifies")
+PY
+for _ in $(seq 100); do
+  [ "$(call GET "/v1/admin/subscriptions/untrusted/dead-letters?limit=1000" | grep -o '"position"' | wc -l)" -ge "$received" ] && break
+  sleep 0.1
+done
+call GET "/v1/admin/subscriptions/untrusted/dead-letters?limit=1" | grep -q 'certificate verify failed' \
+  || fail "an untrusted certificate is not named: $(call GET "/v1/admin/subscriptions/untrusted/dead-letters?limit=1")"
 
 # The late subscription's receiver was never up: its `received` events are dead letters.
 received=$(grep -c '_1$' "$expected")

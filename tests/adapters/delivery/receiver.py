@@ -10,13 +10,16 @@ message is accepted all the same: a duplicate follows), or a connection closed u
 With "portal", it is the national portal's side: POST /login {"username", "password"} answers
 {"session"}; a message must carry the current session (else 401), and the session changes
 every five messages, so the sender must log in again.
+With RECEIVER_TLS_CERT and RECEIVER_TLS_KEY set (PEM files), it serves HTTPS.
 """
 import base64
 import hashlib
 import hmac
 import http.server
 import json
+import os
 import random
+import ssl
 import sys
 import threading
 import time
@@ -45,8 +48,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
 
     def accept(self, mid, sig_ok, body):
+        message = json.loads(body)
         with lock:
-            log.write(json.dumps({"id": mid, "sig_ok": sig_ok, "event": json.loads(body)}) + "\n")
+            if message.get("type") == "dossier.events":  # a batch: one line per event in it
+                for item in message["data"]:
+                    event_id = item.pop("id")
+                    log.write(json.dumps({"id": event_id, "sig_ok": sig_ok, "event": item,
+                                          "batch": mid}) + "\n")
+                return
+            log.write(json.dumps({"id": mid, "sig_ok": sig_ok, "event": message}) + "\n")
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
@@ -98,5 +108,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+if os.environ.get("RECEIVER_TLS_CERT"):
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(os.environ["RECEIVER_TLS_CERT"], os.environ["RECEIVER_TLS_KEY"])
+    # The handshake happens in the request's thread, not in accept().
+    server.socket = tls.wrap_socket(server.socket, server_side=True,
+                                    do_handshake_on_connect=False)
 print(server.server_address[1], flush=True)
 server.serve_forever()

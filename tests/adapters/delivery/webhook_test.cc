@@ -37,5 +37,30 @@ TEST(WebhookTest, TheIdIsTheEventsAndTheBodyWrapsItsView) {
             "\"data\":{\"version\":3}}");
 }
 
+TEST(WebhookTest, RetryAfterIsSecondsOrAnHttpDate) {
+  const int64_t now = 784111777000;  // Sun, 06 Nov 1994 08:49:37 GMT
+  EXPECT_EQ(RetryAfterMs("120", now), 120000);
+  EXPECT_EQ(RetryAfterMs("0", now), 0);
+  EXPECT_EQ(RetryAfterMs("Sun, 06 Nov 1994 08:51:37 GMT", now), 120000);
+  EXPECT_EQ(RetryAfterMs("Sun, 06 Nov 1994 08:00:00 GMT", now), 0) << "a date gone by: now";
+  EXPECT_EQ(RetryAfterMs("", now), std::nullopt);
+  EXPECT_EQ(RetryAfterMs("-5", now), std::nullopt);
+  EXPECT_EQ(RetryAfterMs("1234567890", now), std::nullopt) << "more than 9 digits";
+  EXPECT_EQ(RetryAfterMs("Sunday, 06-Nov-94 08:49:37 GMT", now), std::nullopt)
+      << "only the IMF-fixdate form";
+  EXPECT_EQ(RetryAfterMs("soon", now), std::nullopt);
+}
+
+TEST(WebhookTest, ABatchCarriesEachEventWithItsId) {
+  const std::string a = R"({"type":"dossier.received","timestamp":"t","data":{"version":1}})";
+  const std::string b = R"({"type":"dossier.forwarded","timestamp":"t","data":{"version":2}})";
+  EXPECT_EQ(
+      WebhookBatchBody({{"msg_x_1", a}, {"msg_y_2", b}}, "2026-12-02T10:00:00+07:00"),
+      R"({"type":"dossier.events","timestamp":"2026-12-02T10:00:00+07:00","data":[)"
+      R"({"id":"msg_x_1","type":"dossier.received","timestamp":"t","data":{"version":1}},)"
+      R"({"id":"msg_y_2","type":"dossier.forwarded","timestamp":"t","data":{"version":2}}]})");
+  EXPECT_EQ(WebhookBatchId(7, 19, 2), "msg_batch_7_19_2");
+}
+
 }  // namespace
 }  // namespace motcua

@@ -5,6 +5,10 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 namespace motcua {
 namespace {
@@ -35,6 +39,7 @@ TEST(SubscriptionYamlTest, AGoodFileGivesEveryField) {
           kSecret +
           "]\n"
           "    concurrency: 4\n"
+          "    batch: 50\n"
           "    timeout_ms: 2000\n"
           "    retry: {max_attempts: 5, max_age_seconds: 600, first_backoff_ms: 100, "
           "max_backoff_ms: 1000}\n"
@@ -51,6 +56,7 @@ TEST(SubscriptionYamlTest, AGoodFileGivesEveryField) {
   EXPECT_EQ(p.types, (std::set<EventType>{EventType::kReceived, EventType::kDecided}));
   EXPECT_EQ(p.procedures, std::set<std::string>{"1.001193"});
   EXPECT_EQ(p.concurrency, 4);
+  EXPECT_EQ(p.batch, 50);
   EXPECT_EQ(p.timeout_ms, 2000);
   EXPECT_EQ(p.retry.max_attempts, 5);
   EXPECT_EQ(p.retry.max_age_seconds, 600);
@@ -60,6 +66,7 @@ TEST(SubscriptionYamlTest, AGoodFileGivesEveryField) {
   EXPECT_TRUE(a.types.empty());
   EXPECT_EQ(a.secrets.size(), 2u) << "two during a rotation";
   EXPECT_EQ(a.concurrency, 8) << "the default";
+  EXPECT_EQ(a.batch, 1) << "the default: one event a request";
   EXPECT_EQ(a.retry.max_attempts, 12);
 }
 
@@ -111,23 +118,35 @@ TEST(SubscriptionYamlTest, ThePortalPayloadHasItsLoginAndCodeTables) {
 TEST(SubscriptionYamlTest, EveryMistakeIsNamedWithItsLine) {
   const std::string errors = Errors(
       "subscriptions:\n"
-      "  - id: Portal!\n"                        // 2
-      "    url: https://portal.example/hooks\n"  // 3
-      "    events: [recieved]\n"                 // 4
-      "    secrets: [whsec_c2hvcnQ=]\n"          // 5
-      "  - id: b\n"                              // 6
-      "    url: http://host:99999/x\n"           // 7
+      "  - id: Portal!\n"                     // 2
+      "    url: gopher://portal.example/h\n"  // 3
+      "    events: [recieved]\n"              // 4
+      "    secrets: [whsec_c2hvcnQ=]\n"       // 5
+      "  - id: b\n"                           // 6
+      "    url: http://host:99999/x\n"        // 7
       "    secrets: [" +
       kSecret + ", " + kSecret + ", " + kSecret +
       "]\n"                                                         // 8
       "    retry: {first_backoff_ms: 5000, max_backoff_ms: 100}\n"  // 9
       "  - id: b\n"                                                 // 10
       "    url: ftp://x\n"                                          // 11
-      "    secret: x\n");                                           // 12
+      "    secret: x\n"                                             // 12
+      "  - id: c\n"                                                 // 13
+      "    url: http://portal/x\n"                                  // 14
+      "    payload: portal\n"                                       // 15
+      "    batch: 10\n"                                             // 16
+      "    secrets: [" +
+      kSecret +
+      "]\n"                    // 17
+      "  - id: d\n"            // 18
+      "    url: http://d/x\n"  // 19
+      "    batch: 5000\n"      // 20
+      "    secrets: [" +
+      kSecret + "]\n");
   EXPECT_THAT(errors, HasSubstr("subscriptions.yaml:2:"));
   EXPECT_THAT(errors, HasSubstr("'Portal!' is not an id"));
   EXPECT_THAT(errors, HasSubstr("subscriptions.yaml:3:"));
-  EXPECT_THAT(errors, HasSubstr("https targets are not supported yet"));
+  EXPECT_THAT(errors, HasSubstr("expected an http:// or https:// URL"));
   EXPECT_THAT(errors, HasSubstr("subscriptions.yaml:4:"));
   EXPECT_THAT(errors, HasSubstr("recieved"));
   EXPECT_THAT(errors, HasSubstr("subscriptions.yaml:5:"));
@@ -140,10 +159,64 @@ TEST(SubscriptionYamlTest, EveryMistakeIsNamedWithItsLine) {
   EXPECT_THAT(errors, HasSubstr("is shorter than first_backoff_ms (5000)"));
   EXPECT_THAT(errors, HasSubstr("subscriptions.yaml:10:"));
   EXPECT_THAT(errors, HasSubstr("another subscription has the id 'b'"));
-  EXPECT_THAT(errors, HasSubstr("expected an http:// URL"));
+  EXPECT_THAT(errors, HasSubstr("subscriptions.yaml:11:"));
   EXPECT_THAT(errors, HasSubstr("secret"));  // the unknown key
+  EXPECT_THAT(errors, HasSubstr("subscriptions.yaml:16:"));
+  EXPECT_THAT(errors, HasSubstr("the portal's services take one dossier a request"));
+  EXPECT_THAT(errors, HasSubstr("subscriptions.yaml:20:"));
   EXPECT_THAT(errors, Not(HasSubstr("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")))
       << "a secret is never shown";
+}
+
+TEST(SubscriptionYamlTest, AnHttpsTargetMayNameTheAuthoritiesItTrusts) {
+  const std::string dir = ::testing::TempDir() + "/motcua-ca-" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/ca.pem")
+      << "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+  std::ofstream(dir + "/empty.pem") << "not a certificate\n";
+  std::vector<Diagnostic> errors;
+  auto subs = ParseSubscriptionFile(
+      "subscriptions:\n"
+      "  - id: portal\n"
+      "    url: https://dvcqg.example.gov.vn/hooks\n"
+      "    ca_file: ca.pem\n"
+      "    secrets: [" +
+          kSecret + "]\n",
+      dir + "/subscriptions.yaml", AgencyRegistry(), &errors);
+  ASSERT_TRUE(subs) << errors.front().ToString();
+  EXPECT_EQ((*subs)[0].ca_file, dir + "/ca.pem") << "relative to the subscriptions file";
+  const std::string problems = Errors(
+      "subscriptions:\n"
+      "  - id: a\n"
+      "    url: https://x.example/h\n"
+      "    ca_file: " +
+      dir +
+      "/missing.pem\n"  // 4
+      "    secrets: [" +
+      kSecret +
+      "]\n"
+      "  - id: b\n"
+      "    url: https://x.example/h\n"
+      "    ca_file: " +
+      dir +
+      "/empty.pem\n"  // 8
+      "    secrets: [" +
+      kSecret +
+      "]\n"
+      "  - id: c\n"
+      "    url: http://x.example/h\n"
+      "    ca_file: " +
+      dir +
+      "/ca.pem\n"  // 12
+      "    secrets: [" +
+      kSecret + "]\n");
+  EXPECT_THAT(problems, HasSubstr("subscriptions.yaml:4:"));
+  EXPECT_THAT(problems, HasSubstr("cannot read '" + dir + "/missing.pem'"));
+  EXPECT_THAT(problems, HasSubstr("subscriptions.yaml:8:"));
+  EXPECT_THAT(problems, HasSubstr("empty.pem' holds no PEM certificate"));
+  EXPECT_THAT(problems, HasSubstr("subscriptions.yaml:12:"));
+  EXPECT_THAT(problems, HasSubstr("ca_file goes with an https:// url"));
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

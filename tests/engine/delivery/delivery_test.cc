@@ -6,6 +6,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
+#include <random>
+#include <set>
+
 namespace motcua {
 namespace {
 
@@ -25,8 +29,8 @@ const std::string kP = "000.00.00.H56", kP1 = "000.17.22.H56", kQ = "000.00.00.H
 
 TEST(DeliveryTest, ASubscriptionWantsItsTypesProceduresAndAgenciesWithTheirUnits) {
   std::vector<Diagnostic> errors;
-  const AgencyRegistry agencies = AgencyRegistry::Build(
-      {MakeAgency(kP), MakeAgency(kP1, kP), MakeAgency(kQ)}, {"vn"}, &errors);
+  const AgencyRegistry agencies =
+      AgencyRegistry::Build({MakeAgency(kP), MakeAgency(kP1, kP), MakeAgency(kQ)}, {"vn"}, &errors);
   ASSERT_TRUE(errors.empty()) << errors.front().ToString();
   Subscription s;
   EventFacts e{EventType::kDecided, kP1, kP1, "1.001"};
@@ -144,6 +148,104 @@ TEST(DeliveryTest, ARedriveGoesBeforeItsDossiersLaterEventsAndKeepsTheCursor) {
   EXPECT_THAT(Names(lane.Ready(0, 10)), ElementsAre("A@6#1"));
   lane.Delivered(6);
   EXPECT_EQ(lane.cursor(), 7u);
+}
+
+// Many random runs: offers, sends, successes, failures, retries after their wait and re-drives
+// of dead letters. Whatever happens, a dossier has at most one event in flight and its events
+// are sent in position order; nothing is sent before its retry is due; the cursor never passes
+// an event read and not finished; driven to the end, every wanted event is delivered or
+// dead-lettered, and the cursor reaches the last read.
+TEST(DeliveryTest, RandomRunsKeepOrderRetriesAndTheCursor) {
+  RetryPolicy policy;
+  policy.max_attempts = 4;
+  policy.first_backoff_ms = 10;
+  policy.max_backoff_ms = 40;
+  for (uint32_t seed = 1; seed <= 200; ++seed) {
+    std::mt19937 rng(seed);
+    auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<uint32_t>(n)); };
+    DeliveryLane lane(0);
+    int64_t now = 0;
+    uint64_t next_position = 1;
+    std::map<uint64_t, std::string> dossier_of;
+    std::set<uint64_t> unfinished;              // wanted, not delivered or dead
+    std::map<std::string, uint64_t> last_sent;  // per dossier (first attempts)
+    std::map<uint64_t, int64_t> not_before;     // after a failure
+    std::set<uint64_t> in_flight, dead, redriven;
+    std::map<std::string, int> flying_per_dossier;
+    auto send = [&](size_t room) {
+      for (const DeliveryLane::Attempt& a : lane.Ready(now, room)) {
+        ASSERT_TRUE(unfinished.contains(a.position)) << "seed " << seed;
+        ASSERT_FALSE(in_flight.contains(a.position)) << "seed " << seed;
+        ASSERT_EQ(++flying_per_dossier[a.dossier_id], 1) << "two in flight, seed " << seed;
+        if (not_before.contains(a.position)) {
+          ASSERT_GE(now, not_before[a.position]) << "sent before its retry, seed " << seed;
+        }
+        if (!redriven.contains(a.position) && a.number == 1) {
+          ASSERT_LT(last_sent[a.dossier_id], a.position) << "out of order, seed " << seed;
+          last_sent[a.dossier_id] = a.position;
+        }
+        in_flight.insert(a.position);
+      }
+    };
+    auto settle = [&](uint64_t position, bool ok) {
+      in_flight.erase(position);
+      --flying_per_dossier[dossier_of[position]];
+      if (ok) {
+        lane.Delivered(position);
+        unfinished.erase(position);
+        return;
+      }
+      if (lane.Failed(position, now, policy, (rng() % 100) / 100.0, std::nullopt) ==
+          DeliveryLane::Verdict::kDeadLetter) {
+        unfinished.erase(position);
+        dead.insert(position);
+      } else {
+        not_before[position] = now + 5;  // at least half the first wait
+      }
+    };
+    for (int step = 0; step < 400; ++step) {
+      const int op = pick(10);
+      if (op < 4) {
+        const std::string d = std::string(1, static_cast<char>('A' + pick(5)));
+        const bool wanted = pick(5) != 0;
+        dossier_of[next_position] = d;
+        if (wanted) unfinished.insert(next_position);
+        lane.Offer(next_position++, d, wanted, now);
+      } else if (op < 6) {
+        send(static_cast<size_t>(1 + pick(4)));
+      } else if (op < 9 && !in_flight.empty()) {
+        auto it = in_flight.begin();
+        std::advance(it, pick(static_cast<int>(in_flight.size())));
+        settle(*it, pick(3) != 0);
+      } else if (!dead.empty() && pick(2) == 0) {
+        const uint64_t p = *dead.begin();
+        dead.erase(dead.begin());
+        redriven.insert(p);
+        unfinished.insert(p);
+        not_before.erase(p);
+        lane.Redrive(p, dossier_of[p], now);
+      } else {
+        now += pick(30);
+      }
+      for (uint64_t p : unfinished) {
+        if (!redriven.contains(p)) {
+          ASSERT_LT(lane.cursor(), p) << "cursor passed, seed " << seed;
+        }
+      }
+      ASSERT_EQ(lane.in_flight(), in_flight.size()) << "seed " << seed;
+    }
+    // Drive to the end: everything succeeds from now on.
+    for (int round = 0; round < 1000 && !unfinished.empty(); ++round) {
+      now += 50;
+      send(100);
+      while (!in_flight.empty()) settle(*in_flight.begin(), true);
+    }
+    EXPECT_TRUE(unfinished.empty()) << "seed " << seed;
+    EXPECT_EQ(lane.pending(), 0u) << "seed " << seed;
+    EXPECT_EQ(lane.cursor(), next_position - 1) << "seed " << seed;
+    EXPECT_FALSE(lane.next_retry().has_value());
+    EXPECT_FALSE(lane.oldest_pending().has_value());
+  }
 }
 
 }  // namespace
