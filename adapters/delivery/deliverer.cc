@@ -59,8 +59,6 @@ constexpr auto kIdleWake = std::chrono::seconds(1);
 // while events flow (at once when a subscription has nothing pending).
 constexpr int64_t kCursorSaveEveryMs = 200;
 constexpr int64_t kPublishEveryMs = 100;
-// The shortest time between two rounds of reading and sending.
-constexpr auto kRound = std::chrono::milliseconds(5);
 
 int64_t SystemMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -228,7 +226,6 @@ struct Deliverer::Impl {
   // A round is wanted; Run waits (idle_wait) only when none is.
   std::atomic<bool> pending_wake{false};
   std::atomic<bool> idle_wait{false};
-  net::steady_timer pace{ioc};
 
   // On the delivery thread: another round soon.
   void Poke() {
@@ -464,6 +461,7 @@ struct Deliverer::Impl {
       std::optional<int64_t> next;
       std::vector<Store::StateWrite> writes;
       bool idle = true;
+      bool room_to_read = false;  // some lane takes more events
       TakeRecent();
       for (auto& [id, s] : subs) {
         Fill(*s);
@@ -478,6 +476,7 @@ struct Deliverer::Impl {
           net::co_spawn(ioc, Send(s, std::move(one)), net::detached);
         }
         idle = idle && s->lane.pending() == 0;
+        room_to_read = room_to_read || s->lane.pending() < options.max_pending;
         if (std::optional<int64_t> r = s->lane.next_retry(); r && (!next || *r < *next)) next = r;
       }
       if (idle || now - last_save_ms >= kCursorSaveEveryMs) {
@@ -499,20 +498,21 @@ struct Deliverer::Impl {
                                   std::chrono::milliseconds(std::max<int64_t>(*next - now, 1))));
       }
       beast::error_code ec;
-      // Rounds at most every kRoundMs: the commits in between are taken together, and while
-      // events flow the committer never wakes this thread (Committed only pokes a thread that
-      // waits, below).
-      pace.expires_after(kRound);
-      co_await pace.async_wait(net::redirect_error(net::use_awaitable, ec));
-      // Waits unless a round is wanted: set idle_wait, then look at `committed`; the committer
-      // sets `committed`, then looks at idle_wait (both sequentially consistent), so one of the
-      // two sees the other's.
+      // Waits unless a round is wanted (a send finished, a re-drive, a reload: pending_wake) or
+      // something was committed since this round began. While sends are finishing, rounds go
+      // on without the committer waking this thread for each commit (Committed pokes only a
+      // thread that waits).
       idle_wait.store(true);
-      if (!pending_wake.exchange(false) && committed.load() == round_committed &&
-          !stopping.load()) {
-        wake.expires_after(wait);
-        co_await wake.async_wait(net::redirect_error(net::use_awaitable, ec));
+      const bool more = pending_wake.exchange(false) ||
+                        (room_to_read && committed.load() != round_committed);
+      if (more || stopping.load()) {
+        // Another round, after the sends that are ready have run.
+        idle_wait.store(false);
+        co_await net::post(ioc.get_executor(), net::use_awaitable);
+        continue;
       }
+      wake.expires_after(wait);
+      co_await wake.async_wait(net::redirect_error(net::use_awaitable, ec));
       idle_wait.store(false);
       pending_wake.store(false);
     }
