@@ -59,6 +59,9 @@ constexpr auto kIdleWake = std::chrono::seconds(1);
 // while events flow (at once when a subscription has nothing pending).
 constexpr int64_t kCursorSaveEveryMs = 200;
 constexpr int64_t kPublishEveryMs = 100;
+// Rounds (retries due, cursors, state, commits taken together) follow one another at most this
+// often while work goes on.
+constexpr auto kRound = std::chrono::milliseconds(5);
 
 int64_t SystemMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -226,6 +229,7 @@ struct Deliverer::Impl {
   // A round is wanted; Run waits (idle_wait) only when none is.
   std::atomic<bool> pending_wake{false};
   std::atomic<bool> idle_wait{false};
+  net::steady_timer pace{ioc};
 
   // On the delivery thread: another round soon.
   void Poke() {
@@ -454,6 +458,21 @@ struct Deliverer::Impl {
     published = std::move(out);
   }
 
+  // Reads what is committed into the lane and sends what is ready: up to `concurrency`
+  // requests in flight, each of up to `batch` events.
+  void Pump(const std::shared_ptr<Sub>& s, int64_t now) {
+    Fill(*s);
+    const size_t per = static_cast<size_t>(std::max(1, s->config.batch));
+    const size_t cap = static_cast<size_t>(s->config.concurrency) * per;
+    const size_t room = cap > s->lane.in_flight() ? cap - s->lane.in_flight() : 0;
+    std::vector<DeliveryLane::Attempt> ready = s->lane.Ready(now, room);
+    for (size_t i = 0; i < ready.size(); i += per) {
+      std::vector<DeliveryLane::Attempt> one(ready.begin() + i,
+                                             ready.begin() + std::min(i + per, ready.size()));
+      net::co_spawn(ioc, Send(s, std::move(one)), net::detached);
+    }
+  }
+
   net::awaitable<void> Run() {
     while (!stopping.load()) {
       const int64_t now = clock();
@@ -464,17 +483,7 @@ struct Deliverer::Impl {
       bool room_to_read = false;  // some lane takes more events
       TakeRecent();
       for (auto& [id, s] : subs) {
-        Fill(*s);
-        // Up to `concurrency` requests in flight, each of up to `batch` events.
-        const size_t per = static_cast<size_t>(std::max(1, s->config.batch));
-        const size_t cap = static_cast<size_t>(s->config.concurrency) * per;
-        const size_t room = cap > s->lane.in_flight() ? cap - s->lane.in_flight() : 0;
-        std::vector<DeliveryLane::Attempt> ready = s->lane.Ready(now, room);
-        for (size_t i = 0; i < ready.size(); i += per) {
-          std::vector<DeliveryLane::Attempt> one(ready.begin() + i,
-                                                 ready.begin() + std::min(i + per, ready.size()));
-          net::co_spawn(ioc, Send(s, std::move(one)), net::detached);
-        }
+        Pump(s, now);
         idle = idle && s->lane.pending() == 0;
         room_to_read = room_to_read || s->lane.pending() < options.max_pending;
         if (std::optional<int64_t> r = s->lane.next_retry(); r && (!next || *r < *next)) next = r;
@@ -506,9 +515,11 @@ struct Deliverer::Impl {
       const bool more = pending_wake.exchange(false) ||
                         (room_to_read && committed.load() != round_committed);
       if (more || stopping.load()) {
-        // Another round, after the sends that are ready have run.
+        // Another round soon: a finished send refills its own slot meanwhile (Pump), so rounds
+        // need not follow each other closely; the commits in between are taken together.
         idle_wait.store(false);
-        co_await net::post(ioc.get_executor(), net::use_awaitable);
+        pace.expires_after(kRound);
+        co_await pace.async_wait(net::redirect_error(net::use_awaitable, ec));
         continue;
       }
       wake.expires_after(wait);
@@ -655,7 +666,10 @@ struct Deliverer::Impl {
         std::fprintf(stderr, "motcua: delivery state not saved: %s\n", st.ToString().c_str());
       }
     }
-    WakeSoon();
+    // The slot this request held takes the next events at once (rounds come only every kRound).
+    if (!stopping.load() && !s->removed) Pump(s, clock());
+    // A retry to wait for: a round sets the wake-up for it.
+    if (!ok) WakeSoon();
   }
 };
 
