@@ -20,7 +20,9 @@ cleanup() {
   [ -n "${KEEP:-}" ] && cp "$tmp/log" /tmp/delivery_e2e.log; rm -rf "$tmp"
 }
 trap cleanup EXIT
-fail() { echo "FAIL: $*"; [ -f "$tmp/log" ] && tail -20 "$tmp/log"; exit 1; }
+here_lib=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=../serve_lib.sh
+source "$here_lib/serve_lib.sh"
 command -v python3 > /dev/null || fail "python3 is needed for the test receiver"
 
 secret="whsec_$(head -c 32 /dev/urandom | base64)"
@@ -103,24 +105,8 @@ subscriptions:
 YAML
 printf 'subscriptions: %s\n' "$tmp/subscriptions.yaml" > "$tmp/motcua.yaml"
 
-start_server() {
-  for attempt in 1 2 3 4 5; do
-    [ -n "${port:-}" ] || port=$(( 10000 + RANDOM % 20000 ))
-    "$motcua" serve --config "$tmp/motcua.yaml" --data "$tmp/data" --definitions "$defs" \
-      --listen "127.0.0.1:$port" >> "$tmp/log" 2>&1 &
-    pid=$!
-    for _ in $(seq 100); do
-      [ "$(grep -c "is serving" "$tmp/log")" -ge "$1" ] && return 0
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    grep -q "Address already in use" "$tmp/log" || fail "the server did not start"
-    wait "$pid" 2>/dev/null
-    port=
-  done
-  fail "no free port"
-}
-start_server 1
+serve=("$motcua" serve --config "$tmp/motcua.yaml" --data "$tmp/data" --definitions "$defs")
+start_server 1 "${serve[@]}"
 token=$(grep -o 'mc_[0-9a-f]*' "$tmp/log" | head -1)
 [ -n "$token" ] || fail "no development token"
 grep -q "outbound delivery: 6 subscriptions" "$tmp/log" || fail "the start does not name the subscriptions"
@@ -148,7 +134,7 @@ make_dossiers 8
 # Killed while it delivers (the receiver is failing the first attempts), then started again.
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
-start_server 2
+start_server 2 "${serve[@]}"
 make_dossiers 8
 
 # Every event of every dossier, as webhook-ids.

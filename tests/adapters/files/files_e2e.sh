@@ -16,28 +16,14 @@ cleanup() {
   [ -n "${KEEP:-}" ] && cp "$tmp/log" /tmp/files_e2e.log; rm -rf "$tmp"
 }
 trap cleanup EXIT
-fail() { echo "FAIL: $*"; [ -f "$tmp/log" ] && tail -20 "$tmp/log"; exit 1; }
+here_lib=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=../serve_lib.sh
+source "$here_lib/serve_lib.sh"
 command -v python3 > /dev/null || fail "python3 is needed for the interrupted uploads"
 
 printf 'max_file_mb: 2\n' > "$tmp/motcua.yaml"
-start_server() {  # start_server N: waits for the Nth "is serving" in the log
-  for attempt in 1 2 3 4 5; do
-    [ -n "${port:-}" ] || port=$(( 10000 + RANDOM % 20000 ))
-    "$motcua" serve --config "$tmp/motcua.yaml" --data "$tmp/data" --definitions "$defs" \
-      --tokens "$tmp/tokens.yaml" --listen "127.0.0.1:$port" >> "$tmp/log" 2>&1 &
-    pid=$!
-    for _ in $(seq 100); do
-      [ "$(grep -c "is serving" "$tmp/log")" -ge "$1" ] && return 0
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    grep -q "Address already in use" "$tmp/log" || fail "the server did not start"
-    wait "$pid" 2>/dev/null
-    port=
-  done
-  fail "no free port"
-}
-start_server 1
+serve=("$motcua" serve --config "$tmp/motcua.yaml" --data "$tmp/data" --definitions "$defs" --tokens "$tmp/tokens.yaml")
+start_server 1 "${serve[@]}"
 token=$(grep -o 'mc_[0-9a-f]*' "$tmp/log" | head -1)
 [ -n "$token" ] || fail "no development token"
 base="http://127.0.0.1:$port"
@@ -128,7 +114,7 @@ kill -9 "$pid"
 wait "$pid" 2>/dev/null
 kill -9 "$slow" 2>/dev/null
 printf 'half a file' > "$tmp/data/files/tmp/0123456789abcdef.part"
-start_server 2
+start_server 2 "${serve[@]}"
 grep -q "removed 1 partial upload" "$tmp/log" || fail "the partial file is not removed at start"
 [ -z "$(ls "$tmp/data/files/tmp")" ] || fail "tmp is not empty: $(ls "$tmp/data/files/tmp")"
 v=$(curl -s -H "Authorization: Bearer $token" "$base/v1/dossiers/$id")
