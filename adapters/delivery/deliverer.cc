@@ -308,14 +308,20 @@ struct Deliverer::Impl {
     return true;
   }
 
+  // The commit held in memory that holds `position`, or recent.end().
+  auto FindRecent(uint64_t position) {
+    auto it = std::upper_bound(recent.begin(), recent.end(), position,
+                               [](uint64_t p, const auto& b) { return p < b->first_position; });
+    if (it == recent.begin()) return recent.end();
+    --it;
+    return (*it)->last_position() < position ? recent.end() : it;
+  }
+
   // Takes the next events from the commits held in memory; false when the next one is not there.
   bool FillFromRecent(Sub& s, const DefinitionCatalog& cat, uint64_t upto) {
     const uint64_t next = s.lane.read_upto() + 1;
-    auto it = std::upper_bound(recent.begin(), recent.end(), next,
-                               [](uint64_t p, const auto& b) { return p < b->first_position; });
-    if (it == recent.begin()) return false;
-    --it;
-    if ((*it)->last_position() < next) return false;
+    auto it = FindRecent(next);
+    if (it == recent.end()) return false;
     for (; it != recent.end(); ++it) {
       uint64_t position = (*it)->first_position;
       for (const motcua::CommittedEvents::Change& c : (*it)->changes) {
@@ -350,10 +356,7 @@ struct Deliverer::Impl {
       if (page->empty()) return;
       for (OutboxEntry& entry : *page) {
         // Stop at the commits held in memory: they go from there.
-        if (!recent.empty() && entry.position >= recent.front()->first_position &&
-            entry.position <= recent.back()->last_position()) {
-          break;
-        }
+        if (FindRecent(entry.position) != recent.end()) break;
         Result<std::shared_ptr<const Dossier>> d = store->GetShared(entry.event.dossier_id);
         if (!d.ok()) {
           s.stats.last_error = "reading a dossier: " + d.status().ToString();
@@ -512,8 +515,8 @@ struct Deliverer::Impl {
       // on without the committer waking this thread for each commit (Committed pokes only a
       // thread that waits).
       idle_wait.store(true);
-      const bool more = pending_wake.exchange(false) ||
-                        (room_to_read && committed.load() != round_committed);
+      const bool more =
+          pending_wake.exchange(false) || (room_to_read && committed.load() != round_committed);
       if (more || stopping.load()) {
         // Another round soon: a finished send refills its own slot meanwhile (Pump), so rounds
         // need not follow each other closely; the commits in between are taken together.

@@ -83,7 +83,8 @@ void Call::Reply(HttpResponse r) {
   answered_ = true;
   if (!cors_origin.empty()) {
     r.headers.emplace_back("Access-Control-Allow-Origin", cors_origin);
-    r.headers.emplace_back("Access-Control-Expose-Headers", "ETag, Location, Retry-After");
+    r.headers.emplace_back("Access-Control-Expose-Headers",
+                           "ETag, Location, Retry-After, Content-Range, Content-Disposition");
     r.headers.emplace_back("Vary", "Origin");
   }
   if (manual_clock != nullptr) {
@@ -245,7 +246,8 @@ void Api::Handle(HttpRequest incoming, std::function<void(HttpResponse)> done) {
       r.status = 204;
       r.headers = {{"Access-Control-Allow-Methods", match.allow},
                    {"Access-Control-Allow-Headers",
-                    "Authorization, Content-Type, Idempotency-Key, If-Match"},
+                    "Authorization, Content-Type, Idempotency-Key, If-Match, If-None-Match, "
+                    "If-Range, Range"},
                    {"Access-Control-Max-Age", "600"}};
       return call->Reply(std::move(r));
     }
