@@ -295,7 +295,11 @@ struct Deliverer::Impl {
   // must be taken again later (the reason in last_error).
   bool Take(Sub& s, const DefinitionCatalog& cat, uint64_t position, const Event& event,
             const Dossier* dossier) {
-    const bool wanted = Wants(s.config, FactsOf(event, dossier), cat.Agencies());
+    // The portal's services carry the dossier's status and steps: a file attached changes
+    // neither, and is not sent to it.
+    const bool portal_noise =
+        s.config.payload == PayloadKind::kPortal && event.type == EventType::kFileAttached;
+    const bool wanted = !portal_noise && Wants(s.config, FactsOf(event, dossier), cat.Agencies());
     if (wanted) {
       Result<Payload> p = MakePayload(s, cat, position, event);
       if (!p.ok()) {

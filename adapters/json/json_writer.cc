@@ -210,6 +210,91 @@ class JsonObject {
   bool first_ = true;
 };
 
+void AppendFileView(const v1::FileView& f, std::string* out) {
+  JsonObject x(out);
+  x.Str("document_id", f.document_id());
+  x.Str("sha256", f.sha256());
+  x.Int64("size", f.size());
+  x.Str("media_type", f.media_type());
+  x.Str("name", f.name());
+  x.Str("attached_at", f.attached_at());
+  x.Str("attached_by", f.attached_by());
+  x.Str("href", f.href());
+  x.Close();
+}
+
+void AppendDocuments(JsonObject& o,
+                     const google::protobuf::RepeatedPtrField<v1::SubmittedDocument>& d,
+                     std::string* out) {
+  if (d.empty()) return;
+  o.Key("documents");
+  out->push_back('[');
+  for (int i = 0; i < d.size(); ++i) {
+    if (i) out->push_back(',');
+    JsonObject x(out);
+    x.Str("document_id", d[i].document_id());
+    x.Int("count", d[i].count());
+    x.Close();
+  }
+  out->push_back(']');
+}
+
+// An event as the API shows it (in command answers, histories, streams and webhooks), the same
+// way as AppendDossierView.
+void AppendEventView(const v1::EventView& v, std::string* out) {
+  JsonObject o(out);
+  o.Str("type", v.type());
+  o.Int("version", v.version());
+  o.Str("status", v.status());
+  o.Str("at", v.at());
+  o.Str("actor", v.actor());
+  o.Str("role", v.role());
+  o.Str("comment", v.comment());
+  o.Str("action_id", v.action_id());
+  o.Str("to_step", v.to_step());
+  o.Str("due_at", v.due_at());
+  o.Str("step_due_at", v.step_due_at());
+  if (v.has_hand_over()) {
+    const v1::HandOver& h = v.hand_over();
+    o.Key("hand_over");
+    JsonObject ho(out);
+    ho.Str("step_id", h.step_id());
+    ho.Str("giver", h.giver());
+    ho.Str("receiver", h.receiver());
+    ho.Str("timeliness", h.timeliness());
+    ho.Str("note", h.note());
+    if (h.has_working_seconds()) {  // a proto3 optional: written when set, zero too
+      ho.Key("working_seconds");
+      AppendInt(h.working_seconds(), false, out);
+    }
+    ho.Close();
+  }
+  o.StrList("missing", v.missing());
+  o.Str("reason", v.reason());
+  o.Str("outcome", v.outcome());
+  o.Str("timeliness", v.timeliness());
+  o.Int64("position", v.position());
+  o.Str("dossier_id", v.dossier_id());
+  o.Str("previous_due_at", v.previous_due_at());
+  o.Str("extended_due_at", v.extended_due_at());
+  o.Str("extend_by", v.extend_by());
+  o.Str("waiting_until", v.waiting_until());
+  AppendDocuments(o, v.documents(), out);
+  o.Str("timer", v.timer());
+  o.Str("counting_start", v.counting_start());
+  o.Bool("due_provisional", v.due_provisional());
+  o.Str("previous_extended_due_at", v.previous_extended_due_at());
+  o.Str("returned_via", v.returned_via());
+  o.Str("returned_to", v.returned_to());
+  o.Bool("receipt_signed", v.receipt_signed());
+  o.Str("satisfaction", v.satisfaction());
+  if (v.has_file()) {
+    o.Key("file");
+    AppendFileView(v.file(), out);
+  }
+  o.Close();
+}
+
 // The dossier view, the most frequent response, with generated accessors instead of reflection:
 // fields in field-number order, defaults omitted, as protobuf prints it (json_test.cc checks
 // byte equality).
@@ -237,18 +322,7 @@ void AppendDossierView(const v1::DossierView& v, std::string* out) {
     ao.Close();
   }
   o.Str("channel", v.channel());
-  if (v.documents_size() > 0) {
-    o.Key("documents");
-    out->push_back('[');
-    for (int i = 0; i < v.documents_size(); ++i) {
-      if (i) out->push_back(',');
-      JsonObject d(out);
-      d.Str("document_id", v.documents(i).document_id());
-      d.Int("count", v.documents(i).count());
-      d.Close();
-    }
-    out->push_back(']');
-  }
+  AppendDocuments(o, v.documents(), out);
   o.Str("status", v.status());
   o.Int("portal_status", v.portal_status());
   o.Str("current_step", v.current_step());
@@ -284,17 +358,7 @@ void AppendDossierView(const v1::DossierView& v, std::string* out) {
     out->push_back('[');
     for (int i = 0; i < v.files_size(); ++i) {
       if (i) out->push_back(',');
-      const v1::FileView& f = v.files(i);
-      JsonObject x(out);
-      x.Str("document_id", f.document_id());
-      x.Str("sha256", f.sha256());
-      x.Int64("size", f.size());
-      x.Str("media_type", f.media_type());
-      x.Str("name", f.name());
-      x.Str("attached_at", f.attached_at());
-      x.Str("attached_by", f.attached_by());
-      x.Str("href", f.href());
-      x.Close();
+      AppendFileView(v.files(i), out);
     }
     out->push_back(']');
   }
@@ -307,6 +371,9 @@ void AppendDossierView(const v1::DossierView& v, std::string* out) {
 void AppendMessage(const google::protobuf::Message& m, std::string* out) {
   if (const auto* view = dynamic_cast<const v1::DossierView*>(&m)) {
     return AppendDossierView(*view, out);
+  }
+  if (const auto* event = dynamic_cast<const v1::EventView*>(&m)) {
+    return AppendEventView(*event, out);
   }
   const google::protobuf::Reflection* r = m.GetReflection();
   std::vector<const google::protobuf::FieldDescriptor*> fields;

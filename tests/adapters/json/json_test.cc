@@ -113,6 +113,57 @@ TEST(JsonTest, DossierViewWriterMatchesProtobuf) {
   }
 }
 
+// The event view has its own writer too: every field, set and unset, in every message it sits in.
+TEST(JsonTest, EventViewWriterMatchesProtobuf) {
+  v1::EventView empty;
+  EXPECT_EQ(ToJson(empty, false), ToJsonReference(empty, false));
+  int n = 0;
+  for (const char* text : kTricky) {
+    v1::EventView v;
+    const auto* desc = v.GetDescriptor();
+    const auto* refl = v.GetReflection();
+    for (int i = 0; i < desc->field_count(); ++i) {
+      const auto* f = desc->field(i);
+      if ((i + n) % 3 == 0) continue;
+      using FD = google::protobuf::FieldDescriptor;
+      if (f->is_repeated() && f->cpp_type() == FD::CPPTYPE_STRING) {
+        refl->AddString(&v, f, text);
+        refl->AddString(&v, f, "second");
+      } else if (f->cpp_type() == FD::CPPTYPE_STRING) {
+        refl->SetString(&v, f, text);
+      } else if (f->cpp_type() == FD::CPPTYPE_INT32) {
+        refl->SetInt32(&v, f, i % 2 ? -(i + 1) : 1 << (i % 31));
+      } else if (f->cpp_type() == FD::CPPTYPE_INT64) {
+        refl->SetInt64(&v, f, 1234567890123LL * (i % 2 ? -1 : 1));
+      } else if (f->cpp_type() == FD::CPPTYPE_BOOL) {
+        refl->SetBool(&v, f, true);
+      }
+    }
+    if (n % 2 == 0) {
+      auto* h = v.mutable_hand_over();
+      h->set_step_id(text);
+      h->set_note(text);
+      if (n % 4 == 0) h->set_working_seconds(0);
+    }
+    if (n % 3 != 2) {
+      auto* f = v.mutable_file();
+      f->set_document_id(text);
+      f->set_size(n);
+      f->set_href(text);
+    }
+    v.add_documents()->set_document_id(text);
+    v.mutable_documents(0)->set_count(2);
+    v.add_documents();
+    EXPECT_EQ(ToJson(v, false), ToJsonReference(v, false)) << text;
+    v1::CommandResponse r;
+    *r.add_events() = v;
+    r.add_events();
+    r.set_replayed(true);
+    EXPECT_EQ(ToJson(r, false), ToJsonReference(r, false)) << text;
+    ++n;
+  }
+}
+
 std::string Utf8(uint32_t cp) {
   std::string s;
   if (cp < 0x80) {
