@@ -56,6 +56,32 @@ TEST(JsonTest, DirectWriterMatchesProtobufOnViews) {
   }
 }
 
+// Every scalar field of `m` set (a different subset left default each round `n`), strings and
+// repeated strings to `text`.
+void FillScalars(google::protobuf::Message* m, const char* text, int n) {
+  const auto* desc = m->GetDescriptor();
+  const auto* refl = m->GetReflection();
+  for (int i = 0; i < desc->field_count(); ++i) {
+    const auto* f = desc->field(i);
+    if ((i + n) % 3 == 0) continue;
+    using FD = google::protobuf::FieldDescriptor;
+    if (f->is_repeated() && f->cpp_type() == FD::CPPTYPE_STRING) {
+      refl->AddString(m, f, text);
+      refl->AddString(m, f, "second");
+    } else if (f->is_repeated()) {
+      continue;
+    } else if (f->cpp_type() == FD::CPPTYPE_STRING) {
+      refl->SetString(m, f, text);
+    } else if (f->cpp_type() == FD::CPPTYPE_INT32) {
+      refl->SetInt32(m, f, i % 2 ? -(i + 1) : 1 << (i % 31));
+    } else if (f->cpp_type() == FD::CPPTYPE_INT64) {
+      refl->SetInt64(m, f, 1234567890123LL * (i % 2 ? -1 : 1));
+    } else if (f->cpp_type() == FD::CPPTYPE_BOOL) {
+      refl->SetBool(m, f, true);
+    }
+  }
+}
+
 // The dossier view has its own writer (no reflection): every field, set and unset.
 TEST(JsonTest, DossierViewWriterMatchesProtobuf) {
   v1::DossierView empty;
@@ -66,24 +92,7 @@ TEST(JsonTest, DossierViewWriterMatchesProtobuf) {
   int n = 0;
   for (const char* text : kTricky) {
     v1::DossierView v;
-    const auto* desc = v.GetDescriptor();
-    const auto* refl = v.GetReflection();
-    // Every scalar field set (a different subset left default each round), strings to `text`.
-    for (int i = 0; i < desc->field_count(); ++i) {
-      const auto* f = desc->field(i);
-      if ((i + n) % 3 == 0) continue;
-      using FD = google::protobuf::FieldDescriptor;
-      if (f->is_repeated() && f->cpp_type() == FD::CPPTYPE_STRING) {
-        refl->AddString(&v, f, text);
-        refl->AddString(&v, f, "second");
-      } else if (f->cpp_type() == FD::CPPTYPE_STRING) {
-        refl->SetString(&v, f, text);
-      } else if (f->cpp_type() == FD::CPPTYPE_INT32) {
-        refl->SetInt32(&v, f, i % 2 ? -(i + 1) : 1 << (i % 31));
-      } else if (f->cpp_type() == FD::CPPTYPE_BOOL) {
-        refl->SetBool(&v, f, true);
-      }
-    }
+    FillScalars(&v, text, n);
     // Every applicant field, in the order of their numbers (id_kind, 7, comes last).
     v1::Applicant* a = v.mutable_applicant();
     for (int i = 0; i < a->GetDescriptor()->field_count(); ++i) {
@@ -120,25 +129,7 @@ TEST(JsonTest, EventViewWriterMatchesProtobuf) {
   int n = 0;
   for (const char* text : kTricky) {
     v1::EventView v;
-    const auto* desc = v.GetDescriptor();
-    const auto* refl = v.GetReflection();
-    for (int i = 0; i < desc->field_count(); ++i) {
-      const auto* f = desc->field(i);
-      if ((i + n) % 3 == 0) continue;
-      using FD = google::protobuf::FieldDescriptor;
-      if (f->is_repeated() && f->cpp_type() == FD::CPPTYPE_STRING) {
-        refl->AddString(&v, f, text);
-        refl->AddString(&v, f, "second");
-      } else if (f->cpp_type() == FD::CPPTYPE_STRING) {
-        refl->SetString(&v, f, text);
-      } else if (f->cpp_type() == FD::CPPTYPE_INT32) {
-        refl->SetInt32(&v, f, i % 2 ? -(i + 1) : 1 << (i % 31));
-      } else if (f->cpp_type() == FD::CPPTYPE_INT64) {
-        refl->SetInt64(&v, f, 1234567890123LL * (i % 2 ? -1 : 1));
-      } else if (f->cpp_type() == FD::CPPTYPE_BOOL) {
-        refl->SetBool(&v, f, true);
-      }
-    }
+    FillScalars(&v, text, n);
     if (n % 2 == 0) {
       auto* h = v.mutable_hand_over();
       h->set_step_id(text);
