@@ -38,27 +38,32 @@ void GetDossier(Api& api, Call& call) { Show(api, call, call.params[0], false); 
 
 void GetDossierByNumber(Api& api, Call& call) { Show(api, call, call.params[0], true); }
 
+std::shared_ptr<const Dossier> VisibleDossier(Api& api, Call& call, const std::string& id) {
+  Result<std::shared_ptr<const Dossier>> d = api.deps().store->GetShared(id);
+  if (!d.ok()) {
+    call.Problem(500, "internal", "Store error", d.status().message());
+    return nullptr;
+  }
+  if (!*d || !CanSee(*call.principal, **d, api.deps().catalog()->Agencies())) {
+    call.Problem(404, "not-found", "Unknown dossier", "no dossier '" + id + "'");
+    return nullptr;
+  }
+  return *d;
+}
+
 namespace {
 
 // The dossier `id` and its history, when the caller may see it; otherwise answered (404, 500).
 bool WithHistory(Api& api, Call& call, const std::string& id, std::shared_ptr<const Dossier>* d,
                  std::vector<Event>* history) {
-  Result<std::shared_ptr<const Dossier>> found = api.deps().store->GetShared(id);
-  if (!found.ok()) {
-    call.Problem(500, "internal", "Store error", found.status().message());
-    return false;
-  }
-  const std::shared_ptr<const DefinitionCatalog> catalog = api.deps().catalog();
-  if (!*found || !CanSee(*call.principal, **found, catalog->Agencies())) {
-    call.Problem(404, "not-found", "Unknown dossier", "no dossier '" + id + "'");
-    return false;
-  }
+  std::shared_ptr<const Dossier> found = VisibleDossier(api, call, id);
+  if (!found) return false;
   Result<std::vector<Event>> h = api.deps().store->History(id);
   if (!h.ok()) {
     call.Problem(500, "internal", "Store error", h.status().message());
     return false;
   }
-  *d = std::move(*found);
+  *d = std::move(found);
   *history = std::move(*h);
   return true;
 }

@@ -251,13 +251,8 @@ void CreateDossier(Api& api, Call& call) {
 
 void DossierCommand(Api& api, Call& call) {
   const std::string& id = call.params[0];
-  const Principal& p = *call.principal;
   // The dossier must exist and be visible before anything else is said about it.
-  Result<std::shared_ptr<const Dossier>> d = api.deps().store->GetShared(id);
-  if (!d.ok()) return call.Problem(500, "internal", "Store error", d.status().message());
-  if (!*d || !CanSee(p, **d, api.deps().catalog()->Agencies())) {
-    return call.Problem(404, "not-found", "Unknown dossier", "no dossier '" + id + "'");
-  }
+  if (!VisibleDossier(api, call, id)) return;
   if (WritesRefused(api, call)) return;
   std::string key;
   if (!IdempotencyKey(call, &key)) return;

@@ -19,21 +19,6 @@ namespace motcua::http::handlers {
 
 namespace {
 
-// The dossier `id` when the caller may see it; otherwise answered (404 as every dossier route,
-// 500) and null.
-std::shared_ptr<const Dossier> Visible(Api& api, Call& call, const std::string& id) {
-  Result<std::shared_ptr<const Dossier>> d = api.deps().store->GetShared(id);
-  if (!d.ok()) {
-    call.Problem(500, "internal", "Store error", d.status().message());
-    return nullptr;
-  }
-  if (!*d || !CanSee(*call.principal, **d, api.deps().catalog()->Agencies())) {
-    call.Problem(404, "not-found", "Unknown dossier", "no dossier '" + id + "'");
-    return nullptr;
-  }
-  return *d;
-}
-
 // What the rules would say to `c` on the dossier as it stands (the command is processed again,
 // on the state it meets, once the file is stored).
 std::optional<Rejection> DryRun(Api& api, const Command& c, const Dossier& d) {
@@ -119,7 +104,7 @@ void PutFile(Api& api, Call& call) {
   const std::string& id = call.params[0];
   const std::string& document_id = call.params[1];
   const Principal& p = *call.principal;
-  std::shared_ptr<const Dossier> d = Visible(api, call, id);
+  std::shared_ptr<const Dossier> d = VisibleDossier(api, call, id);
   if (!d) return;
   if (WritesRefused(api, call)) return;
   std::string key;
@@ -225,7 +210,7 @@ void GetFile(Api& api, Call& call) {
   const std::string& id = call.params[0];
   const std::string& document_id = call.params[1];
   const std::string& sha256 = call.params[2];
-  std::shared_ptr<const Dossier> d = Visible(api, call, id);
+  std::shared_ptr<const Dossier> d = VisibleDossier(api, call, id);
   if (!d) return;
   auto f = std::find_if(d->files.begin(), d->files.end(), [&](const AttachedFile& x) {
     return x.document_id == document_id && x.sha256 == sha256;

@@ -18,6 +18,9 @@ void GetDuePreview(Api& api, Call& call);
 void GetAgencies(Api& api, Call& call);
 
 // dossier_reads.cc: one dossier, by id or number, and its history.
+// The dossier `id` when the caller may see it; otherwise the call is answered (404 as on every
+// dossier route, whether it is missing or outside the caller's agencies; 500) and it is null.
+std::shared_ptr<const Dossier> VisibleDossier(Api& api, Call& call, const std::string& id);
 void GetDossier(Api& api, Call& call);
 void GetDossierByNumber(Api& api, Call& call);
 void GetHistory(Api& api, Call& call);
