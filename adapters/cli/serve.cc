@@ -306,7 +306,10 @@ int Serve(int argc, char** argv) {
   c.api.openapi_json = kMotcuaOpenApiJson;
   http::Api api(deps, c.api);
   http::Server server(&api, c.server);
-  service.OnCommit([&server](uint64_t position) { server.NotifyCommitted(position); });
+  // The streams take the committed events from memory (and read the outbox only when behind).
+  service.OnCommitEvents([&server](std::shared_ptr<const CommittedEvents> events) {
+    server.NotifyCommitted(std::move(events));
+  });
   if (deliverer) {
     // Delivery takes the committed events from memory (and reads the outbox only when behind).
     service.OnCommitEvents([d = deliverer.get()](std::shared_ptr<const CommittedEvents> events) {

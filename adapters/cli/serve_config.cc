@@ -27,6 +27,7 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
                                               "definitions",
                                               "tokens",
                                               "threads",
+                                              "stream_threads",
                                               "body_bytes",
                                               "header_bytes",
                                               "read_timeout_seconds",
@@ -66,6 +67,7 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
       if (key == "definitions") c->definitions = kv.second.as<std::string>();
       if (key == "tokens") c->tokens = kv.second.as<std::string>();
       if (key == "threads") c->server.threads = kv.second.as<int>();
+      if (key == "stream_threads") c->server.stream_threads = kv.second.as<int>();
       if (key == "body_bytes") c->server.body_limit = kv.second.as<size_t>();
       if (key == "header_bytes") c->server.header_limit = kv.second.as<size_t>();
       if (key == "read_timeout_seconds") c->server.read_timeout_seconds = kv.second.as<int>();

@@ -2,6 +2,8 @@
 
 #include "adapters/http/http_session.h"
 
+#include <unistd.h>
+
 #include <array>
 #include <charconv>
 #include <cstdio>
@@ -307,7 +309,26 @@ void HttpSession::Upgrade() {
   beast::error_code sec;
   socket_.set_option(net::socket_base::send_buffer_size(server_->options.ws_send_buffer_bytes),
                      sec);
-  auto ws = std::make_shared<WsSession>(server_, std::move(socket_), std::move(*p), remote_);
+  // The connection moves to the stream threads (server_state.h): its socket is re-registered
+  // with their io_context, on a strand of its own.
+  tcp::socket moved(net::make_strand(server_->stream_ioc));
+  const auto protocol = socket_.local_endpoint(sec).protocol();
+  const tcp::socket::native_handle_type fd = sec ? -1 : socket_.release(sec);
+  if (sec) {
+    ServerLog("websocket " + remote_ +
+              ": cannot hand the connection to the stream threads: " + sec.message());
+    server_->ReleaseStream(p->id);
+    return Fail(503, "unavailable", "cannot open the stream now; try again");
+  }
+  moved.assign(protocol, fd, sec);
+  if (sec) {
+    ServerLog("websocket " + remote_ +
+              ": cannot hand the connection to the stream threads: " + sec.message());
+    ::close(fd);
+    server_->ReleaseStream(p->id);
+    return;
+  }
+  auto ws = std::make_shared<WsSession>(server_, std::move(moved), std::move(*p), remote_);
   server_->AddWebSocket(ws);
   // A client may send its first frames right behind the upgrade request: they were read already.
   ws->Run(req, beast::buffers_to_string(buffer_.data()));

@@ -7,6 +7,7 @@
 #include "adapters/http/http_session.h"
 #include "adapters/http/server_state.h"
 #include "adapters/http/websocket_session.h"
+#include "adapters/runtime/thread_priority.h"
 
 namespace motcua::http {
 
@@ -42,6 +43,13 @@ Status Server::Start() {
   for (int i = 0; i < std::max(1, s.options.threads); ++i) {
     s.threads.emplace_back([&s] { s.ioc.run(); });
   }
+  for (int i = 0; i < std::max(1, s.options.stream_threads); ++i) {
+    s.stream_threads.emplace_back([&s] {
+      pthread_setname_np(pthread_self(), "motcua-ws");
+      LowerThisThreadPriority();
+      s.stream_ioc.run();
+    });
+  }
   return Status::Ok();
 }
 
@@ -53,6 +61,10 @@ uint16_t Server::port() const {
 void Server::NotifyCommitted(uint64_t position) {
   // The hub thread does the fan-out; the committer goes on to answer the batch.
   if (impl_->hub) impl_->hub->Committed(position);
+}
+
+void Server::NotifyCommitted(std::shared_ptr<const CommittedEvents> events) {
+  if (impl_->hub) impl_->hub->Committed(std::move(events));
 }
 
 void Server::Shutdown() {
@@ -97,7 +109,12 @@ void Server::Shutdown() {
   if (s.hub) s.hub->Stop();
   s.work.reset();
   s.ioc.stop();
+  s.stream_work.reset();
+  s.stream_ioc.stop();
   for (auto& t : s.threads) {
+    if (t.joinable()) t.join();
+  }
+  for (auto& t : s.stream_threads) {
     if (t.joinable()) t.join();
   }
   {

@@ -2,14 +2,17 @@
 // The HTTP/WebSocket server: Boost.Beast sessions around http::Api (server_state.h lists its
 // files). No Beast type appears in this header, so that its users compile fast.
 //
-// Threading: `threads` io threads run every session; each session is serialised on its own
-// strand. Writes complete on the committer thread and are posted back to their session.
+// Threading: `threads` io threads run the HTTP sessions; each session is serialised on its own
+// strand. Writes complete on the committer thread and are posted back to their session. An
+// upgraded connection (/v1/stream) moves to the `stream_threads`, which run at a lower priority
+// (nice +5) than the io threads and the engine's: fan-out is the work that waits.
 
 #include <cstdint>
 #include <memory>
 #include <string>
 
 #include "adapters/http/api.h"
+#include "engine/store/store.h"
 
 namespace motcua::http {
 
@@ -17,6 +20,7 @@ struct ServerOptions {
   std::string address = "127.0.0.1";  // Default: loopback only
   uint16_t port = 8080;               // Default: 8080; 0 = any free port
   int threads = 2;                    // Default: 2 io threads
+  int stream_threads = 1;             // Default: 1 thread for the WebSocket streams
   size_t header_limit = 8 * 1024;     // Default: 8 KiB of request headers, else 431
   size_t body_limit = 1 << 20;        // Default: 1 MiB request body, else 413
   // File uploads (PUT .../documents/{document_id}/files) have their own limit and time.
@@ -46,6 +50,8 @@ class Server {
   uint16_t port() const;
   // New events are in the outbox up to `position` (called by the committer thread).
   void NotifyCommitted(uint64_t position);
+  // The same, with the events themselves: the streams take them from memory.
+  void NotifyCommitted(std::shared_ptr<const CommittedEvents> events);
   // Graceful shutdown: stop accepting, let in-flight requests finish (up to the grace period),
   // close WebSockets with 1001, stop the io threads. Idempotent; returns when done.
   void Shutdown();

@@ -62,6 +62,12 @@ struct Server::Impl {
   net::steady_timer sweeper{ioc};  // checks the HTTP sessions' deadlines and streams' tokens
   std::shared_ptr<const TokenStore> swept_tokens;  // the token store the last sweep saw
   std::vector<std::thread> threads;
+  // The WebSocket streams run on their own io thread(s), below the write path's priority: a
+  // round of fan-out to a thousand subscribers never queues the HTTP answers of a commit behind
+  // it, and on a busy machine the writes get the CPU first (server.cc).
+  net::io_context stream_ioc;
+  net::executor_work_guard<net::io_context::executor_type> stream_work{stream_ioc.get_executor()};
+  std::vector<std::thread> stream_threads;
   std::atomic<bool> stopping{false};
   std::atomic<size_t> connections{0};
   std::atomic<size_t> in_flight{0};       // requests being answered

@@ -5,9 +5,11 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <deque>
 
 #include "adapters/json/json_writer.h"
 #include "adapters/proto/view_codec.h"
+#include "adapters/runtime/thread_priority.h"
 #include "motcua/v1/api.pb.h"
 
 namespace motcua::http {
@@ -20,29 +22,44 @@ constexpr int kPagesPerRound = 8;
 // Rounds start at most this often: events committed meanwhile go out together, so that a
 // subscriber gets several per socket write instead of one write per commit.
 constexpr auto kRoundInterval = std::chrono::milliseconds(25);
+// Each subscriber with events in a round costs a socket write (and on loopback the reader's
+// wake-up too): beyond this many in a round, rounds lengthen in proportion, up to
+// kMaxRoundInterval, so that the fan-out makes about 10,000 socket writes a second at most
+// however many subscribe (a thousand busy subscribers: a round every 100 ms).
+constexpr size_t kSinksPerRound = 250;
+constexpr auto kMaxRoundInterval = std::chrono::milliseconds(100);
+// Events of commits held in memory for the hub at most: a hub further behind reads the rest
+// from the outbox.
+constexpr size_t kHeldEvents = 50000;
 
 }  // namespace
 
 namespace {
 
-// What filters need: the event's dossier as it is now, read through the record cache.
-Status FillFacts(Store* store, const OutboxEntry& entry, StreamEvent* e) {
-  e->position = entry.position;
-  e->dossier_id = entry.event.dossier_id;
-  e->to_step = entry.event.to_step;
-  ASSIGN_OR_RETURN(std::shared_ptr<const Dossier> d, store->GetShared(entry.event.dossier_id));
-  if (d) {
-    e->receiving_agency = d->receiving_agency;
-    e->competent_agency = d->competent_agency;
-    e->current_step = d->current_step;
-    e->assignee = d->assignee;
+// What filters need: the event's dossier as the commit left it, or as it is now (read through the
+// record cache).
+Status FillFacts(Store* store, uint64_t position, const Event& event, const Dossier* dossier,
+                 StreamEvent* e) {
+  e->position = position;
+  e->dossier_id = event.dossier_id;
+  e->to_step = event.to_step;
+  std::shared_ptr<const Dossier> read;
+  if (!dossier) {
+    ASSIGN_OR_RETURN(read, store->GetShared(event.dossier_id));
+    dossier = read.get();
+  }
+  if (dossier) {
+    e->receiving_agency = dossier->receiving_agency;
+    e->competent_agency = dossier->competent_agency;
+    e->current_step = dossier->current_step;
+    e->assignee = dossier->assignee;
   }
   return Status::Ok();
 }
 
-void Render(const OutboxEntry& entry, StreamEvent* e) {
+void Render(uint64_t position, const Event& event, StreamEvent* e) {
   v1::EventView v;
-  FillEvent(entry.event, entry.position, &v);
+  FillEvent(event, position, &v);
   e->json = ToJson(v, false);
 }
 
@@ -50,8 +67,8 @@ void Render(const OutboxEntry& entry, StreamEvent* e) {
 
 Result<std::shared_ptr<const StreamEvent>> MakeStreamEvent(Store* store, const OutboxEntry& entry) {
   auto e = std::make_shared<StreamEvent>();
-  if (Status s = FillFacts(store, entry, e.get()); !s.ok()) return s;
-  Render(entry, e.get());
+  if (Status s = FillFacts(store, entry.position, entry.event, nullptr, e.get()); !s.ok()) return s;
+  Render(entry.position, entry.event, e.get());
   return std::shared_ptr<const StreamEvent>(std::move(e));
 }
 
@@ -65,6 +82,7 @@ void StreamHub::Start() {
   if (thread_.joinable() || stop_) return;
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "motcua-streams");
+    LowerThisThreadPriority();
     Run();
   });
 }
@@ -84,6 +102,27 @@ void StreamHub::Committed(uint64_t position) {
     MutexLock lock(&mu_);
     if (position <= committed_) return;
     committed_ = position;
+    wake = idle_;
+  }
+  if (wake) cv_.Signal();
+}
+
+void StreamHub::Committed(std::shared_ptr<const CommittedEvents> events) {
+  if (!events || events->event_count == 0) return;
+  bool wake = false;
+  {
+    MutexLock lock(&mu_);
+    if (events->last_position() <= committed_) return;
+    committed_ = events->last_position();
+    // Only a hub with subscribers takes them; one far behind reads the oldest from the store.
+    if (!sinks_.empty()) {
+      incoming_events_ += events->event_count;
+      incoming_.push_back(std::move(events));
+      while (incoming_events_ > kHeldEvents) {
+        incoming_events_ -= incoming_.front()->event_count;
+        incoming_.erase(incoming_.begin());
+      }
+    }
     wake = idle_;
   }
   if (wake) cv_.Signal();
@@ -153,46 +192,83 @@ void StreamHub::Run() {
   std::vector<StreamSink*> candidates;
   std::vector<StreamSink*> wanting;
   std::unordered_map<StreamSink*, std::vector<std::shared_ptr<const StreamEvent>>> pending;
+  // Commits taken from the committer, oldest first, until every event in them went out.
+  std::deque<std::shared_ptr<const CommittedEvents>> held;
+  std::vector<Item> items;        // one page of events to fan out
+  std::vector<OutboxEntry> read;  // what a page read from the outbox holds
   uint64_t from = 0;
   {
     MutexLock lock(&mu_);
     from = fanned_;
   }
   auto last_round = std::chrono::steady_clock::now() - kRoundInterval;
-  bool behind = false;  // the last round read a full page: more is waiting
+  std::chrono::milliseconds interval = kRoundInterval;  // grows with the subscribers served
+  bool behind = false;  // the last round stopped before what was committed
   while (true) {
+    uint64_t upto = 0;
     {
       MutexLock lock(&mu_);
       idle_ = true;  // Committed() wakes only a hub that waits for events
       while (!stop_ && committed_ <= from) cv_.Wait(&mu_);
       idle_ = false;
       // A burst of commits right after a round waits for the next one; a backlog does not.
-      const auto next_round = last_round + kRoundInterval;
+      const auto next_round = last_round + interval;
       while (!stop_ && !behind && std::chrono::steady_clock::now() < next_round) {
         cv_.WaitFor(&mu_, std::chrono::duration_cast<std::chrono::milliseconds>(
                               next_round - std::chrono::steady_clock::now()) +
                               std::chrono::milliseconds(1));
       }
       if (stop_) return;
+      for (auto& c : incoming_) held.push_back(std::move(c));
+      incoming_.clear();
+      incoming_events_ = 0;
       if (sinks_.empty()) {
         // Nobody to deliver to: nothing to read. A subscriber catching up reads the store
         // itself up to here before it joins.
         from = fanned_ = committed_;
+        held.clear();
         behind = false;
         continue;
       }
+      upto = committed_;
     }
     last_round = std::chrono::steady_clock::now();
-    // A round reads what was committed since the last one (up to kPagesPerRound pages), then
+    // A round takes what was committed since the last one (up to kPagesPerRound pages), then
     // hands each subscriber its part in one delivery.
     for (int pages = 0; pages < kPagesPerRound; ++pages) {
-      Result<std::vector<OutboxEntry>> page = store_->ReadOutbox(from, kPage);
-      if (!page.ok() || page->empty()) {
+      while (!held.empty() && held.front()->last_position() <= from) held.pop_front();
+      items.clear();
+      read.clear();
+      if (!held.empty() && held.front()->first_position <= from + 1) {
+        // The next events are in memory, up to a gap (commits dropped while the hub was far
+        // behind: the next page reads those from the outbox).
+        uint64_t next = from + 1;
+        for (const auto& commit : held) {
+          if (commit->first_position > next || items.size() == kPage) break;
+          uint64_t position = commit->first_position;
+          for (const CommittedEvents::Change& c : commit->changes) {
+            for (const Event& event : c.events) {
+              if (position == next && position <= upto && items.size() < kPage) {
+                items.push_back({position, &event, c.dossier.get()});
+                ++next;
+              }
+              ++position;
+            }
+          }
+        }
+      } else {
+        Result<std::vector<OutboxEntry>> page = store_->ReadOutbox(from, kPage);
         if (!page.ok()) {
           // The store failed to read (it logs why); try again shortly rather than spin.
           MutexLock lock(&mu_);
           cv_.WaitFor(&mu_, std::chrono::milliseconds(100));
+          behind = false;
+          break;
         }
+        read = std::move(*page);
+        for (const OutboxEntry& o : read) items.push_back({o.position, &o.event, nullptr});
+      }
+      if (items.empty()) {
         behind = false;
         break;
       }
@@ -200,7 +276,7 @@ void StreamHub::Run() {
       // by route again only when subscribers came or went.
       {
         MutexLock lock(&mu_);
-        fanned_ = page->back().position;
+        fanned_ = items.back().position;
         if (routes_version != sinks_version_) {
           routes_version = sinks_version_;
           // What was gathered for the old routes goes out first.
@@ -226,21 +302,21 @@ void StreamHub::Run() {
           }
         }
       }
-      from = page->back().position;
-      behind = page->size() == kPage;
+      from = items.back().position;
+      behind = from < upto;
       const std::shared_ptr<const DefinitionCatalog> catalog = catalog_();
       const AgencyRegistry& registry = catalog->Agencies();
       // Each event: its facts, the subscribers that want it, and only then its rendering, once.
-      for (const OutboxEntry& o : *page) {
+      for (const Item& item : items) {
         auto e = std::make_shared<StreamEvent>();
-        if (!FillFacts(store_, o, e.get()).ok()) continue;
+        if (!FillFacts(store_, item.position, *item.event, item.dossier, e.get()).ok()) continue;
         Candidates(routes, *e, registry, &candidates);
         wanting.clear();
         for (StreamSink* sink : candidates) {
           if (sink->Wants(*e, registry)) wanting.push_back(sink);
         }
         if (wanting.empty()) continue;
-        Render(o, e.get());
+        Render(item.position, *item.event, e.get());
         std::shared_ptr<const StreamEvent> shared = std::move(e);
         for (StreamSink* sink : wanting) {
           std::vector<std::shared_ptr<const StreamEvent>>& list = pending[sink];
@@ -249,10 +325,16 @@ void StreamHub::Run() {
       }
       if (!behind) break;
     }
+    size_t served = 0;
     for (auto& [sink, list] : pending) {
-      if (!list.empty()) sink->Deliver(std::move(list));
+      if (list.empty()) continue;
+      sink->Deliver(std::move(list));
       list.clear();
+      ++served;
     }
+    interval = std::min(kMaxRoundInterval,
+                        std::max(kRoundInterval, kRoundInterval * static_cast<int>(served) /
+                                                     static_cast<int>(kSinksPerRound)));
   }
 }
 

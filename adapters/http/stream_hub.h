@@ -1,10 +1,12 @@
 #pragma once
 // The fan-out of committed events to /v1/stream subscribers, without Beast (tested without a
-// socket, stream_hub_test.cc). One hub thread reads each committed outbox entry once, reads its
-// dossier once (through the store's record cache), renders the event's JSON once, and hands the
-// shared bytes with the facts subscriptions filter on (StreamEvent) to every live subscriber that
-// wants them, a page of events at a time. The committer only stores a position and signals: HTTP
-// answers of a committed batch never wait behind fan-out work.
+// socket, stream_hub_test.cc). One hub thread takes each committed event once, renders its JSON
+// once, and hands the shared bytes with the facts subscriptions filter on (StreamEvent) to every
+// live subscriber that wants them, a page of events at a time. The committer hands over the
+// events it made durable with their dossiers as they now stand (CommittedEvents), and only
+// queues them and signals: HTTP answers of a committed batch never wait behind fan-out work.
+// Events not held in memory (a hub further behind than kHeldEvents, or told only a position)
+// are read from the outbox, and their dossiers through the store's record cache.
 //
 // A subscriber that starts behind (a resume from an earlier position) reads its backlog from the
 // store itself, paced by its client, and joins the hub once it has caught up (Join).
@@ -26,16 +28,17 @@
 
 namespace motcua::http {
 
-// Rounds start at most every 25 ms (stream_hub.cc): the events committed meanwhile go out
-// together, several to a subscriber's socket write, at the cost of up to 25 ms of delivery lag
-// (a backlog is read without waiting). With nobody subscribed the hub reads nothing, and an
-// event nobody wants is never rendered.
+// Rounds start at most every 25 ms, or up to every 100 ms when many subscribers get events
+// (stream_hub.cc): the events committed meanwhile go out together, several to a subscriber's
+// socket write, at the cost of that much delivery lag (a backlog is read without waiting). With
+// nobody subscribed the hub holds and reads nothing, and an event nobody wants is never rendered.
 //
 // One committed event as the stream sends it, with what subscriptions filter on: made once.
 struct StreamEvent {
   uint64_t position = 0;
   std::string dossier_id;
-  // Of the dossier as it is when the event is fanned out (an empty agency: the dossier is gone).
+  // Of the dossier as its commit left it (handed over in memory), or as it is when the event is
+  // read back from the outbox (an empty agency: the dossier is gone).
   std::string receiving_agency;
   std::string competent_agency;
   std::string current_step;
@@ -76,8 +79,10 @@ class StreamHub {
   void Start() EXCLUDES(mu_);
   void Stop() EXCLUDES(mu_);
   // From the committer: the outbox holds events up to `position`. Cheap; never blocks on
-  // fan-out.
+  // fan-out. The hub reads them from the store.
   void Committed(uint64_t position) EXCLUDES(mu_);
+  // From the committer: these events are durable, handed over in memory (not read back).
+  void Committed(std::shared_ptr<const CommittedEvents> events) EXCLUDES(mu_);
   uint64_t committed() const EXCLUDES(mu_);
   // Adds `sink` as a live subscriber that has every event up to `delivered`. False when the
   // hub has already fanned out events after it: the sink reads those from the store, then
@@ -101,6 +106,13 @@ class StreamHub {
     std::unordered_map<std::string, std::vector<std::shared_ptr<StreamSink>>> by_agency;
     std::unordered_map<std::string, std::vector<std::shared_ptr<StreamSink>>> by_dossier;
   };
+  // One event to fan out, from a commit held in memory (with its dossier) or from the outbox
+  // (`dossier` null: read through the record cache).
+  struct Item {
+    uint64_t position;
+    const Event* event;
+    const Dossier* dossier;
+  };
   void Run() EXCLUDES(mu_);
   // The subscribers that may want `e`, each once.
   void Candidates(const Routes& routes, const StreamEvent& e, const AgencyRegistry& registry,
@@ -112,6 +124,9 @@ class StreamHub {
   CondVar cv_;
   uint64_t committed_ GUARDED_BY(mu_);
   uint64_t fanned_ GUARDED_BY(mu_);  // every event up to here went to the live sinks
+  // Commits handed over and not yet taken by the hub thread, and how many events they hold.
+  std::vector<std::shared_ptr<const CommittedEvents>> incoming_ GUARDED_BY(mu_);
+  size_t incoming_events_ GUARDED_BY(mu_) = 0;
   bool stop_ GUARDED_BY(mu_) = false;
   bool idle_ GUARDED_BY(mu_) = false;  // the hub thread waits for events
   std::vector<Live> sinks_ GUARDED_BY(mu_);

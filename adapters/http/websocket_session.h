@@ -9,7 +9,8 @@
 // reads, until the session catches up and joins the hub. A subscriber is cut (1008 "slow
 // consumer") only when more than `ws_queue` events wait because its socket does not drain, and
 // the close names the position of the last event written before the close frame. Every handler
-// runs on the connection's strand; the hub hands events over through a small locked inbox.
+// runs on the connection's strand, on the stream threads (the connection moves there from the
+// HTTP io threads at the upgrade); the hub hands events over through a small locked inbox.
 
 #include <array>
 #include <atomic>

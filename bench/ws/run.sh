@@ -7,7 +7,7 @@
 #
 # what: table (0, 10, 100, 500, 1000 subscribers to the agency the write mix writes to),
 #       province (the mix over 100 communes, without and with 1,000 subscribers: 10 per commune,
-#       half on its step queue; three times, alternating), hot (1,000 transitions/s into one agency, 100 subscribers), slow (one subscriber
+#       half on its step queue; PAIRS=5 times, alternating), hot (1,000 transitions/s into one agency, 100 subscribers), slow (one subscriber
 #       that never reads among 100). Default: all four.
 # MOTCUA_BIN=path runs another build of the server (the benchmark clients are this build's).
 set -euo pipefail
@@ -106,8 +106,8 @@ for w in $WHAT; do
       header "Subscribers to the agency the write mix writes to ($A), ${SECONDS_PER_RUN} s a run:"
       for n in 0 10 100 500 1000; do one "$n" "$A" 0 0 "$A" 0; done ;;
     province)
-      header "A province: the write mix over 100 communes, without and with 1,000 subscribers (10 a commune, 5 on its step queue), three times:"
-      for _ in 1 2 3; do
+      header "A province: the write mix over 100 communes, without and with 1,000 subscribers (10 a commune, 5 on its step queue), ${PAIRS:-5} times:"
+      for _ in $(seq "${PAIRS:-5}"); do
         one 0 "$COMMUNES" 1 0 "$COMMUNES" 0
         one 1000 "$COMMUNES" 1 0 "$COMMUNES" 0
       done ;;
