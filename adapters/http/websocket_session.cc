@@ -2,6 +2,9 @@
 
 #include "adapters/http/websocket_session.h"
 
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+
 #include <boost/beast/websocket/detail/hybi13.hpp>
 
 namespace motcua::http {
@@ -15,6 +18,10 @@ constexpr int kPagesPerTurn = 2;
 // One socket write carries at most this many events, or about this many bytes.
 constexpr size_t kFramesPerWrite = 64;
 constexpr size_t kBytesPerWrite = 256 * 1024;
+// A subscriber that reads is never cut as slow: when this server falls behind (its stream thread
+// short of CPU), events may wait beyond ws_queue. Past this many times ws_queue, memory wins:
+// the stream is closed with 1013 (try again later) and the position to resume from.
+constexpr size_t kBehindFactor = 4;
 // The client has this long to subscribe, and to answer our close frame.
 constexpr auto kSubscribeTimeout = std::chrono::seconds(30);
 constexpr auto kCloseTimeout = std::chrono::seconds(5);
@@ -128,34 +135,44 @@ void WsSession::Deliver(std::vector<std::shared_ptr<const StreamEvent>> events) 
   } else {
     inbox_.insert(inbox_.end(), events.begin(), events.end());
   }
-  // Events wait only while the socket does not drain: the client does not read.
-  if (inbox_.size() + waiting_.load() > server_->options.ws_queue_limit) overflowed_ = true;
   if (inbox_posted_) return;
   inbox_posted_ = true;
   net::post(socket_.get_executor(), [self = shared_from_this()] { self->TakeInbox(); });
 }
 
+bool WsSession::NotDraining() {
+  if (!writing_now_) return false;  // nothing waits for the socket: the wait is ours
+  int unsent = 0;
+  if (ioctl(socket_.native_handle(), SIOCOUTQ, &unsent) != 0) return true;
+  return unsent >= server_->options.ws_send_buffer_bytes / 2;
+}
+
 void WsSession::TakeInbox() {
   std::vector<std::shared_ptr<const StreamEvent>> events;
-  bool overflowed = false;
   {
     MutexLock lock(&inbox_mu_);
     events.swap(inbox_);
     inbox_posted_ = false;
-    overflowed = overflowed_;
   }
   if (closing_) return;
-  if (overflowed) {
-    return Close(1008, "slow consumer: queue of " + std::to_string(queue_.size() + events.size()) +
-                           " events overflowed; reconnect with from=" + std::to_string(handed_));
-  }
+  // A backlog that built up over several rounds while the client read: this server is behind.
+  const bool behind = queue_.size() > kBehindFactor * server_->options.ws_queue_limit;
   for (auto& e : events) {
     if (e->position <= queued_upto_) continue;  // committed before the subscription's start
     queued_upto_ = e->position;
     queue_.push_back(std::move(e));
   }
-  waiting_.store(queue_.size());
+  // What the socket takes now goes first: only what it does not take waits in the queue.
   Write();
+  if (queue_.size() > server_->options.ws_queue_limit && NotDraining()) {
+    return Close(1008, "slow consumer: queue of " + std::to_string(queue_.size()) +
+                           " events overflowed; reconnect with from=" + std::to_string(handed_));
+  }
+  if (behind) {
+    // The client reads, but this server fell this far behind with it: memory is bounded.
+    return Close(1013, "server behind: queue of " + std::to_string(queue_.size()) +
+                           " events; reconnect with from=" + std::to_string(handed_));
+  }
 }
 
 void WsSession::Read() {
@@ -237,7 +254,6 @@ void WsSession::Parse() {
           // Echo the client's code; then we close the connection, as a server should.
           closing_ = true;
           queue_.clear();
-          waiting_.store(0);
           server_->hub->Leave(this);
           Control(kClose, payload.size() >= 2 ? payload.substr(0, 2) : std::string());
         }
@@ -301,7 +317,6 @@ void WsSession::CatchUp() {
       queue_.push_back(std::move(*e));
     }
   }
-  waiting_.store(queue_.size());
   Write();
 }
 
@@ -335,7 +350,6 @@ void WsSession::Write() {
       handed_ = e->position;  // written before any close frame that may follow
       writing_.push_back(std::move(e));
     }
-    waiting_.store(queue_.size());
   }
   if (buffers_.empty()) return;
   writing_now_ = true;
@@ -370,7 +384,6 @@ void WsSession::Close(uint16_t code, const std::string& reason) {
   }
   server_->hub->Leave(this);
   queue_.clear();
-  waiting_.store(0);
   std::string payload;
   payload += static_cast<char>(code >> 8);
   payload += static_cast<char>(code & 0xff);

@@ -7,8 +7,9 @@
 // subscriber; the session only queues pointers and writes several frames per socket write. A
 // backlog (a resume from an earlier position) is read from the store, paced by the client's
 // reads, until the session catches up and joins the hub. A subscriber is cut (1008 "slow
-// consumer") only when more than `ws_queue` events wait because its socket does not drain, and
-// the close names the position of the last event written before the close frame. Every handler
+// consumer") only when more than `ws_queue` events wait and its socket does not drain (the
+// kernel holds a backlog for it), not when this server is behind; the close names the position
+// of the last event written before the close frame. Every handler
 // runs on the connection's strand, on the stream threads (the connection moves there from the
 // HTTP io threads at the upgrade); the hub hands events over through a small locked inbox.
 
@@ -54,8 +55,12 @@ class WsSession : public std::enable_shared_from_this<WsSession>, public StreamS
   // Takes the complete frames out of in_.
   void Parse();
   void OnMessage(const std::string& message);
-  // Moves what the hub delivered into the queue.
+  // Moves what the hub delivered into the queue; closes a subscriber whose queue overflowed
+  // because it does not read (1008), or because this server fell too far behind (1013).
   void TakeInbox() EXCLUDES(inbox_mu_);
+  // Whether the client does not drain its connection: a socket write waits, and the kernel holds
+  // half a send buffer or more of bytes for it, not yet sent or not yet acknowledged.
+  bool NotDraining();
   // Reads the backlog from the store while few events wait; joins the hub once caught up.
   void CatchUp();
   void Write();
@@ -111,8 +116,6 @@ class WsSession : public std::enable_shared_from_this<WsSession>, public StreamS
   Mutex inbox_mu_;
   std::vector<std::shared_ptr<const StreamEvent>> inbox_ GUARDED_BY(inbox_mu_);
   bool inbox_posted_ GUARDED_BY(inbox_mu_) = false;
-  bool overflowed_ GUARDED_BY(inbox_mu_) = false;
-  std::atomic<size_t> waiting_{0};  // events in the queue, for the hub's overflow check
 };
 
 }  // namespace motcua::http
