@@ -28,6 +28,7 @@
 #include "adapters/delivery/webhook.h"
 #include "adapters/json/json_writer.h"
 #include "adapters/proto/view_codec.h"
+#include "adapters/runtime/thread_priority.h"
 #include "engine/common/mutex.h"
 #include "engine/store/indexes.h"
 #include "motcua/v1/api.pb.h"
@@ -711,6 +712,7 @@ Status Deliverer::Start(uint64_t committed) {
   net::co_spawn(d.ioc, d.Run(), net::detached);
   d.thread = std::thread([&d] {
     pthread_setname_np(pthread_self(), "motcua-deliver");
+    LowerThisThreadPriority();  // background work: the writes get the CPU first
     d.ioc.run();
   });
   return Status::Ok();
