@@ -38,6 +38,7 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
                                               "ws_per_principal",
                                               "min_free_disk_mb",
                                               "public_lookups_per_minute",
+                                              "public_reads_per_minute",
                                               "shutdown_grace_seconds",
                                               "log_requests",
                                               "record_cache_entries",
@@ -81,6 +82,7 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
       if (key == "min_free_disk_mb") c->api.min_free_disk_bytes = kv.second.as<uint64_t>() << 20;
       if (key == "public_lookups_per_minute")
         c->api.public_lookups_per_minute = kv.second.as<int>();
+      if (key == "public_reads_per_minute") c->api.public_reads_per_minute = kv.second.as<int>();
       if (key == "record_cache_entries") c->store.record_cache_entries = kv.second.as<size_t>();
       if (key == "cors_origins") c->api.cors_origins = kv.second.as<std::vector<std::string>>();
       if (key == "pdf_renderer") {

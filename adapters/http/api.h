@@ -34,6 +34,8 @@ struct ApiOptions {
   size_t max_page = 200;       // Default: at most 200 dossiers a page
   // Public progress lookups per client address per minute.
   int public_lookups_per_minute = 30;  // Default: 30
+  // Public catalogue reads (/v1/public/procedures) per client address per minute.
+  int public_reads_per_minute = 600;  // Default: 600
   // Writes are refused (503) while free disk space is below this.
   uint64_t min_free_disk_bytes = 256ull << 20;  // Default: 256 MiB
   std::string openapi_json;                     // served at /v1/openapi.json
@@ -97,6 +99,7 @@ class Api {
   // Runs `work` where the deferral says (inline without one).
   void Defer(std::function<void()> work) const;
   RateLimiter& public_lookups() { return public_lookups_; }
+  RateLimiter& public_reads() { return public_reads_; }
   Store* store() const { return deps_.store; }
   DossierService* service() const { return deps_.service; }
   Metrics* metrics() const { return deps_.metrics; }
@@ -106,6 +109,7 @@ class Api {
   ApiOptions options_;
   std::function<void(std::function<void()>)> defer_;
   RateLimiter public_lookups_;
+  RateLimiter public_reads_;
 };
 
 // FNV-1a 64: a stable hash of a request's payload for idempotency records.

@@ -83,6 +83,10 @@ bool AgencyInScope(Call& call, const AgencyRegistry& registry, bool every_allowe
 
 // public_lookup.cc: the citizen's progress lookup.
 void PublicProgress(Api& api, Call& call);
+// The public catalogue (no sign-in, rate-limited): the procedures in force, searchable as
+// GetProcedures is, and one procedure in force with its documents, fees, time and steps.
+void PublicProcedures(Api& api, Call& call);
+void PublicProcedure(Api& api, Call& call);
 
 // operations.cc: health, readiness, metrics, the OpenAPI document, and the stream's plain GET.
 void Healthz(Api& api, Call& call);

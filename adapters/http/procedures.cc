@@ -1,5 +1,5 @@
-// Handlers: procedures in force, one procedure's versions, and the due date an M01 slip would
-// state for a reception (handlers.h).
+// Handlers: procedures in force, one procedure's versions, the due date an M01 slip would state
+// for a reception, and the public catalogue of procedures in force (handlers.h).
 
 #include "adapters/http/handlers.h"
 #include "adapters/proto/definition_codec.h"
@@ -10,15 +10,19 @@
 
 namespace motcua::http::handlers {
 
-void GetProcedures(Api& api, Call& call) {
+namespace {
+
+// The procedures in force today that match the query's filters (field, level, agency_kind, q);
+// false after answering a bad filter.
+bool InForceMatching(Api& api, Call& call, v1::ProcedureList* out) {
   auto catalog = api.deps().catalog();
   const CivilDate today = LocalDateAt(api.deps().clock->Now(), kApiUtcOffsetSeconds);
-  v1::ProcedureList out;
   const std::string& field = call.query["field"];
   const std::string& level = call.query["level"];
   if (!level.empty() && !ParseName<Level>(level)) {
-    return call.Problem(400, "invalid-field", "Invalid level",
-                        "expected " + kLevelNames.List(" or ") + ", got '" + level + "'", "level");
+    call.Problem(400, "invalid-field", "Invalid level",
+                 "expected " + kLevelNames.List(" or ") + ", got '" + level + "'", "level");
+    return false;
   }
   const std::string& kind = call.query["agency_kind"];
   const std::string& text = call.query["q"];
@@ -37,9 +41,29 @@ void GetProcedures(Api& api, Call& call) {
         current->code.find(text) == std::string::npos) {
       continue;
     }
-    ToProto(*current, out.add_procedures());
+    ToProto(*current, out->add_procedures());
   }
-  call.Json(200, out);
+  return true;
+}
+
+// The public routes' limit per client address; false after answering 429.
+bool PublicReadAllowed(Api& api, Call& call) {
+  const int per_minute = api.options().public_reads_per_minute;
+  if (api.public_reads().Allow(call.request.remote, api.deps().clock->Now().seconds / 60,
+                               per_minute)) {
+    return true;
+  }
+  call.Problem(429, "rate-limited", "Too many requests",
+               "at most " + std::to_string(per_minute) + " catalogue requests a minute", "",
+               {{"Retry-After", "60"}});
+  return false;
+}
+
+}  // namespace
+
+void GetProcedures(Api& api, Call& call) {
+  v1::ProcedureList out;
+  if (InForceMatching(api, call, &out)) call.Json(200, out);
 }
 
 void GetProcedure(Api& api, Call& call) {
@@ -54,6 +78,26 @@ void GetProcedure(Api& api, Call& call) {
     return call.Problem(404, "not-found", "Unknown procedure", "no procedure '" + code + "'");
   }
   if (auto current = catalog->InForce(code, today)) ToProto(*current, out.mutable_current());
+  call.Json(200, out);
+}
+
+void PublicProcedures(Api& api, Call& call) {
+  if (!PublicReadAllowed(api, call)) return;
+  v1::ProcedureList out;
+  if (InForceMatching(api, call, &out)) call.Json(200, out);
+}
+
+void PublicProcedure(Api& api, Call& call) {
+  if (!PublicReadAllowed(api, call)) return;
+  const std::string& code = call.params[0];
+  const CivilDate today = LocalDateAt(api.deps().clock->Now(), kApiUtcOffsetSeconds);
+  auto current = api.deps().catalog()->InForce(code, today);
+  if (!current) {
+    return call.Problem(404, "not-found", "Unknown procedure",
+                        "no procedure '" + code + "' is in force today");
+  }
+  v1::Procedure out;
+  ToProto(*current, &out);
   call.Json(200, out);
 }
 

@@ -66,6 +66,8 @@ const std::vector<Route>& RouteTable() {
       {"GET", "/v1/reports/form06", Access::kPrincipal, &GetForm06},
       {"GET", "/v1/reports/steps", Access::kPrincipal, &GetStepReport},
       {"GET", "/v1/public/progress", Access::kPublic, &PublicProgress},
+      {"GET", "/v1/public/procedures", Access::kPublic, &PublicProcedures},
+      {"GET", "/v1/public/procedures/{code}", Access::kPublic, &PublicProcedure},
       {"GET", "/v1/stream", Access::kPrincipal, &StreamNeedsUpgrade},
       {"GET", "/v1/admin/clock", Access::kPrincipal, &GetClock},
       {"PUT", "/v1/admin/clock", Access::kPrincipal, &SetClock},

@@ -214,6 +214,7 @@ class Transcript {
   static http::ApiOptions Options() {
     http::ApiOptions options;
     options.public_lookups_per_minute = 3;
+    options.public_reads_per_minute = 5;
     options.cors_origins = {"https://console.example.gov.vn"};
     return options;
   }

@@ -493,6 +493,15 @@ TEST(ServerE2E, BadInputGetsTheRightProblem) {
     }
     EXPECT_GT(limited, 0);
   }
+  {  // the public catalogue: no sign-in, found without diacritics, the lookup's limit apart
+    Reply list = s.Get("", "/v1/public/procedures?q=ban%20sao");
+    EXPECT_EQ(list.status, 200) << list.body;
+    EXPECT_NE(list.body.find("\"code\":\"2.000908\""), std::string::npos) << list.body;
+    Reply one = s.Get("", "/v1/public/procedures/1.013225");
+    EXPECT_EQ(one.status, 200) << one.body;
+    EXPECT_NE(one.body.find("\"documents\""), std::string::npos);
+    EXPECT_EQ(s.Get("", "/v1/public/procedures/0.000000").status, 404);
+  }
 }
 
 // Deadlines: a request must arrive (head and body) within read_timeout_seconds, a keep-alive
