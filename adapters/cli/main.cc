@@ -43,6 +43,8 @@ int Usage(bool asked = false) {
       "  motcua token revoke --tokens FILE --principal ID\n"
       "  motcua token list --tokens FILE\n"
       "      bearer tokens (motcua token --help for more)\n"
+      "  motcua account add|passwd|disable|enable|list --accounts FILE [--principal ID ...]\n"
+      "      staff accounts for the web console (motcua account --help for more)\n"
       "  motcua check <definitions-dir> [--json]\n"
       "      validate every procedure, calendar and agency; print a summary (exit 0) or every\n"
       "      error as file:line:column: field.path: message (exit 1)\n"
@@ -540,7 +542,7 @@ int main(int argc, char** argv) {
   if (argc < 2) return motcua::Usage();
   const std::string cmd = argv[1];
   if (cmd == "--help" || cmd == "-h" || cmd == "help") return motcua::Usage(true);
-  if (cmd != "serve" && cmd != "token" &&
+  if (cmd != "serve" && cmd != "token" && cmd != "account" &&
       (motcua::HasFlag(argc, argv, "--help") || motcua::HasFlag(argc, argv, "-h"))) {
     return motcua::Usage(true);
   }
@@ -553,5 +555,6 @@ int main(int argc, char** argv) {
   if (cmd == "due-changes") return motcua::DueChangesCommand(argc, argv);
   if (cmd == "serve") return motcua::cli::Serve(argc, argv);
   if (cmd == "token") return motcua::cli::Token(argc, argv);
+  if (cmd == "account") return motcua::cli::Account(argc, argv);
   return motcua::Usage();
 }

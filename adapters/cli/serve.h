@@ -5,5 +5,6 @@ namespace motcua::cli {
 
 int Serve(int argc, char** argv);
 int Token(int argc, char** argv);
+int Account(int argc, char** argv);
 
 }  // namespace motcua::cli

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/cli/credentials.h"
 #include "adapters/cli/serve.h"
 #include "adapters/http/auth.h"
 #include "adapters/yaml/definition_loader.h"
@@ -15,8 +16,6 @@
 #include "engine/definition/catalog.h"
 
 namespace motcua::cli {
-
-namespace {
 
 // "a, b ,c" → {a, b, c}: split on commas, each part trimmed, empty parts dropped.
 std::vector<std::string> SplitList(const std::string& s) {
@@ -35,7 +34,40 @@ std::vector<std::string> SplitList(const std::string& s) {
   return out;
 }
 
-}  // namespace
+int CheckRolesAndAgencies(const std::string& definitions_dir, const std::vector<std::string>& roles,
+                          const std::vector<std::string>& agencies) {
+  const std::string& dir = definitions_dir;
+  DefinitionSet set = LoadDefinitions(dir);
+  if (!set.ok()) {
+    std::fprintf(stderr,
+                 "cannot check the roles and agencies: the definitions at %s do not load "
+                 "(motcua check %s); give the right ones with --definitions\n",
+                 dir.c_str(), dir.c_str());
+    return 1;
+  }
+  std::set<std::string> known = {"integrator", "manager", "auditor", "admin"};
+  for (const auto& p : set.procedures) {
+    for (const auto& r : p->roles) known.insert(r.id);
+  }
+  for (const std::string& r : roles) {
+    if (!known.count(r)) {
+      std::vector<std::string> all(known.begin(), known.end());
+      std::fprintf(stderr, "unknown role '%s'; the definitions and the API know: %s\n", r.c_str(),
+                   Join(all).c_str());
+      return 1;
+    }
+  }
+  for (const std::string& a : agencies) {
+    if (a != "*" && set.agencies.Find(a) == nullptr) {
+      std::fprintf(stderr,
+                   "unknown agency '%s'; give registry codes (definitions/agencies/, GET "
+                   "/v1/agencies) or \"*\"\n",
+                   a.c_str());
+      return 1;
+    }
+  }
+  return 0;
+}
 
 int Token(int argc, char** argv) {
   bool help = false;
@@ -64,35 +96,10 @@ int Token(int argc, char** argv) {
       return 2;
     }
     // Roles and agencies must mean something: those of the definitions in use.
-    const std::string dir = flags.count("definitions") ? flags["definitions"] : "definitions";
-    DefinitionSet set = LoadDefinitions(dir);
-    if (!set.ok()) {
-      std::fprintf(stderr,
-                   "cannot check the roles and agencies: the definitions at %s do not load "
-                   "(motcua check %s); give the right ones with --definitions\n",
-                   dir.c_str(), dir.c_str());
-      return 1;
-    }
-    std::set<std::string> known = {"integrator", "manager", "auditor", "admin"};
-    for (const auto& p : set.procedures) {
-      for (const auto& r : p->roles) known.insert(r.id);
-    }
-    for (const std::string& r : spec.roles) {
-      if (!known.count(r)) {
-        std::vector<std::string> all(known.begin(), known.end());
-        std::fprintf(stderr, "unknown role '%s'; the definitions and the API know: %s\n", r.c_str(),
-                     Join(all).c_str());
-        return 1;
-      }
-    }
-    for (const std::string& a : spec.agencies) {
-      if (a != "*" && set.agencies.Find(a) == nullptr) {
-        std::fprintf(stderr,
-                     "unknown agency '%s'; give registry codes (definitions/agencies/, GET "
-                     "/v1/agencies) or \"*\"\n",
-                     a.c_str());
-        return 1;
-      }
+    if (int rc =
+            CheckRolesAndAgencies(flags.count("definitions") ? flags["definitions"] : "definitions",
+                                  spec.roles, spec.agencies)) {
+      return rc;
     }
     Result<std::string> secret = http::AddToken(file, spec);
     if (!secret.ok()) {

@@ -10,7 +10,13 @@
 #include <filesystem>
 #include <fstream>
 
+#include "adapters/http/secret_file.h"
+
 namespace motcua::http {
+
+namespace {
+constexpr const char* kTokensComment = "motcua tokens: secrets are stored only as SHA-256 hashes.";
+}  // namespace
 
 bool Principal::HasRole(const std::string& role) const {
   return std::find(roles.begin(), roles.end(), role) != roles.end();
@@ -105,36 +111,10 @@ std::vector<std::string> Strings(const YAML::Node& n) {
   return out;
 }
 
-Result<YAML::Node> LoadFile(const std::string& path) {
-  try {
-    return YAML::LoadFile(path);
-  } catch (const YAML::Exception& e) {
-    return InvalidArgument(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
-  }
-}
-
-Status SaveFile(const std::string& path, const YAML::Node& root) {
-  YAML::Emitter out;
-  out << root;
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::trunc);
-    if (!f) return Internal("cannot write " + tmp);
-    f << "# motcua tokens: secrets are stored only as SHA-256 hashes.\n" << out.c_str() << "\n";
-    if (!f) return Internal("cannot write " + tmp);
-  }
-  std::filesystem::permissions(
-      tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return Internal("cannot replace " + path + ": " + ec.message());
-  return Status::Ok();
-}
-
 }  // namespace
 
 Result<std::shared_ptr<const TokenStore>> TokenStore::Load(const std::string& path) {
-  ASSIGN_OR_RETURN(YAML::Node root, LoadFile(path));
+  ASSIGN_OR_RETURN(YAML::Node root, LoadSecretFile(path));
   auto store = std::make_shared<TokenStore>();
   YAML::Node tokens = root["tokens"];
   if (tokens && !tokens.IsSequence()) return InvalidArgument(path + ": 'tokens' must be a list");
@@ -201,7 +181,7 @@ Result<std::string> AddToken(const std::string& path, const TokenSpec& spec) {
   if (spec.principal.empty()) return InvalidArgument("a token needs a principal");
   YAML::Node root;
   if (std::filesystem::exists(path)) {
-    ASSIGN_OR_RETURN(root, LoadFile(path));
+    ASSIGN_OR_RETURN(root, LoadSecretFile(path));
   }
   ASSIGN_OR_RETURN(std::string secret, NewSecret());
   YAML::Node t;
@@ -211,12 +191,12 @@ Result<std::string> AddToken(const std::string& path, const TokenSpec& spec) {
   t["sha256"] = Sha256Hex(secret);
   t["revoked"] = false;
   root["tokens"].push_back(t);
-  RETURN_IF_ERROR(SaveFile(path, root));
+  RETURN_IF_ERROR(SaveSecretFile(path, root, kTokensComment));
   return secret;
 }
 
 Result<Revocation> RevokeTokens(const std::string& path, const std::string& principal) {
-  ASSIGN_OR_RETURN(YAML::Node root, LoadFile(path));
+  ASSIGN_OR_RETURN(YAML::Node root, LoadSecretFile(path));
   Revocation out;
   for (auto t : root["tokens"]) {
     if (t["principal"] && t["principal"].as<std::string>() == principal) {
@@ -228,12 +208,12 @@ Result<Revocation> RevokeTokens(const std::string& path, const std::string& prin
       }
     }
   }
-  if (out.revoked > 0) RETURN_IF_ERROR(SaveFile(path, root));
+  if (out.revoked > 0) RETURN_IF_ERROR(SaveSecretFile(path, root, kTokensComment));
   return out;
 }
 
 Result<std::vector<TokenEntry>> ListTokens(const std::string& path) {
-  ASSIGN_OR_RETURN(YAML::Node root, LoadFile(path));
+  ASSIGN_OR_RETURN(YAML::Node root, LoadSecretFile(path));
   std::vector<TokenEntry> out;
   int i = 0;
   for (const auto& t : root["tokens"]) {
