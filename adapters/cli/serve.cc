@@ -59,6 +59,7 @@ struct Reloadable {
   Mutex mu;
   std::shared_ptr<const DefinitionCatalog> catalog GUARDED_BY(mu);
   std::shared_ptr<const http::TokenStore> tokens GUARDED_BY(mu);
+  std::shared_ptr<const http::AccountStore> accounts GUARDED_BY(mu);
 };
 
 // The subscriptions file's entries (empty path: none); nullopt after printing its errors.
@@ -118,6 +119,7 @@ int Serve(int argc, char** argv) {
   c.server.address = c.listen.substr(0, colon);
   c.server.port = static_cast<uint16_t>(std::atoi(c.listen.c_str() + colon + 1));
   if (c.tokens.empty()) c.tokens = c.data + "/tokens.yaml";
+  if (c.accounts.empty()) c.accounts = c.data + "/accounts.yaml";
 
   // Block the shutdown and reload signals in every thread; one thread waits for them.
   sigset_t signals;
@@ -161,12 +163,18 @@ int Serve(int argc, char** argv) {
     std::cerr << "motcua: " << tokens.status().message() << "\n";
     return 1;
   }
+  auto accounts = http::AccountStore::Load(c.accounts);
+  if (!accounts.ok()) {
+    std::cerr << "motcua: " << accounts.status().message() << "\n";
+    return 1;
+  }
   auto catalog = std::make_shared<const DefinitionCatalog>(std::move(set), nullptr);
   Reloadable live;
   {
     MutexLock lock(&live.mu);
     live.catalog = catalog;
     live.tokens = *tokens;
+    live.accounts = *accounts;
   }
 
   // A training system runs on a manual clock that admins move; a store says whether it was
@@ -272,6 +280,10 @@ int Serve(int argc, char** argv) {
     MutexLock lock(&live.mu);
     return live.tokens;
   };
+  deps.accounts = [&live] {
+    MutexLock lock(&live.mu);
+    return live.accounts;
+  };
   RocksStore* rocks = store->get();
   // The free-space guard asks on every write; statvfs runs at most every 250 ms (a write is
   // refused within a quarter of a second of the guard being crossed).
@@ -350,13 +362,24 @@ int Serve(int argc, char** argv) {
               url.c_str());
   std::fflush(stdout);
 
-  // The tokens file is watched: a token added or revoked (motcua token add|revoke, an edit) is
-  // in force within a second, and a revoked token's open streams are closed.
-  auto tokens_stamp = [&c]() {
+  // The tokens and accounts files are watched: a token added or revoked (motcua token
+  // add|revoke, an edit), an account added, disabled or given a new password, is in force
+  // within a second, and open streams whose credential went are closed.
+  auto file_stamp = [](const std::string& path) {
     struct stat st {};
-    if (::stat(c.tokens.c_str(), &st) != 0) return std::string("missing");
+    if (::stat(path.c_str(), &st) != 0) return std::string("missing");
     return std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
            std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+  };
+  auto reload_accounts = [&](const char* why) {
+    auto a = http::AccountStore::Load(c.accounts);
+    if (a.ok()) {
+      MutexLock lock(&live.mu);
+      live.accounts = *a;
+      std::cerr << "motcua: accounts reloaded (" << why << "): " << (*a)->size() << "\n";
+    } else {
+      std::cerr << "motcua: accounts not reloaded: " << a.status().message() << "\n";
+    }
   };
   auto reload_tokens = [&](const char* why) {
     auto t = http::TokenStore::Load(c.tokens);
@@ -401,15 +424,19 @@ int Serve(int argc, char** argv) {
   };
   scan_due_dates(catalog);
   std::thread signal_thread([&] {
-    std::string stamp = tokens_stamp();
+    std::string stamp = file_stamp(c.tokens);
+    std::string accounts_stamp = file_stamp(c.accounts);
     const timespec second{1, 0};
     while (true) {
       int sig = sigtimedwait(&signals, nullptr, &second);
       if (sig < 0) {
-        const std::string now = tokens_stamp();
-        if (now != stamp) {
+        if (std::string now = file_stamp(c.tokens); now != stamp) {
           stamp = now;
           reload_tokens("the file changed");
+        }
+        if (std::string now = file_stamp(c.accounts); now != accounts_stamp) {
+          accounts_stamp = now;
+          reload_accounts("the file changed");
         }
         continue;
       }
@@ -434,8 +461,10 @@ int Serve(int argc, char** argv) {
             std::cerr << "motcua: keeping the subscriptions in use\n";
           }
         }
-        stamp = tokens_stamp();
+        stamp = file_stamp(c.tokens);
+        accounts_stamp = file_stamp(c.accounts);
         reload_tokens("SIGHUP");
+        reload_accounts("SIGHUP");
         continue;
       }
       std::cerr << "motcua: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")

@@ -26,6 +26,9 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
                                               "data",
                                               "definitions",
                                               "tokens",
+                                              "accounts",
+                                              "session_idle_minutes",
+                                              "session_hours",
                                               "threads",
                                               "stream_threads",
                                               "body_bytes",
@@ -67,6 +70,11 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
       if (key == "data") c->data = kv.second.as<std::string>();
       if (key == "definitions") c->definitions = kv.second.as<std::string>();
       if (key == "tokens") c->tokens = kv.second.as<std::string>();
+      if (key == "accounts") c->accounts = kv.second.as<std::string>();
+      if (key == "session_idle_minutes") {
+        c->api.sessions.idle_seconds = int64_t{kv.second.as<int>()} * 60;
+      }
+      if (key == "session_hours") c->api.sessions.max_seconds = int64_t{kv.second.as<int>()} * 3600;
       if (key == "threads") c->server.threads = kv.second.as<int>();
       if (key == "stream_threads") c->server.stream_threads = kv.second.as<int>();
       if (key == "body_bytes") c->server.body_limit = kv.second.as<size_t>();

@@ -15,7 +15,8 @@ struct ServeConfig {
   std::string listen = "127.0.0.1:8080";
   std::string data = "./data";
   std::string definitions = "definitions";
-  std::string tokens;  // Default: <data>/tokens.yaml
+  std::string tokens;    // Default: <data>/tokens.yaml
+  std::string accounts;  // Default: <data>/accounts.yaml (staff accounts for console sign-in)
   http::ServerOptions server;
   http::ApiOptions api;
   ServiceOptions service;

@@ -5,7 +5,10 @@
 
 #include "adapters/http/api.h"
 
+#include <sodium.h>
+
 #include <algorithm>
+#include <chrono>
 
 #include "adapters/http/handlers.h"
 #include "adapters/http/routes.h"
@@ -163,7 +166,14 @@ void AnswerCommand(Call& call, const CommandResult& r, const ProcedureCatalog& c
 
 // ---- The front door
 
-Api::Api(Deps deps, ApiOptions options) : deps_(std::move(deps)), options_(std::move(options)) {}
+Api::Api(Deps deps, ApiOptions options)
+    : deps_(std::move(deps)), options_(std::move(options)), sessions_(options_.sessions) {}
+
+int64_t SteadySeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 void Api::Defer(std::function<void()> work) const {
   if (defer_) {
@@ -173,15 +183,49 @@ void Api::Defer(std::function<void()> work) const {
   }
 }
 
-std::optional<Principal> Api::Authenticate(const HttpRequest& request) const {
+std::optional<Principal> Api::Authenticate(const HttpRequest& request) {
   const std::string auth = request.Header("authorization");
   const std::string prefix = "Bearer ";
-  if (auth.size() <= prefix.size() || auth.compare(0, prefix.size(), prefix) != 0) {
+  if (!auth.empty()) {
+    // A bearer token, when one is sent, decides alone (a machine's request).
+    if (auth.size() <= prefix.size() || auth.compare(0, prefix.size(), prefix) != 0) {
+      return std::nullopt;
+    }
+    std::shared_ptr<const TokenStore> tokens = deps_.tokens();
+    if (!tokens) return std::nullopt;
+    return tokens->Authenticate(auth.substr(prefix.size()));
+  }
+  const std::string secret = SessionCookie(request.Header("cookie"));
+  if (secret.empty() || !deps_.accounts) return std::nullopt;
+  std::optional<Session> s = sessions_.Find(secret, SteadySeconds());
+  if (!s) return std::nullopt;
+  // The account as it is now: disabled or removed ends its sessions; roles and agencies changed
+  // in the file apply at once.
+  std::shared_ptr<const AccountStore> accounts = deps_.accounts();
+  const Account* a = accounts ? accounts->Find(s->principal) : nullptr;
+  if (a == nullptr || a->disabled) {
+    sessions_.CloseAll(s->principal);
     return std::nullopt;
   }
-  std::shared_ptr<const TokenStore> tokens = deps_.tokens();
-  if (!tokens) return std::nullopt;
-  return tokens->Authenticate(auth.substr(prefix.size()));
+  Principal p;
+  p.id = a->principal;
+  p.roles = a->roles;
+  p.agencies = a->agencies;
+  p.token = "session:" + s->key;
+  p.csrf = s->csrf;
+  return p;
+}
+
+bool Api::CredentialActive(const Principal& p) {
+  static const std::string kSession = "session:";
+  if (p.token.compare(0, kSession.size(), kSession) != 0) {
+    std::shared_ptr<const TokenStore> tokens = deps_.tokens();
+    return tokens && tokens->Active(p.token);
+  }
+  if (!sessions_.Active(p.token.substr(kSession.size()), SteadySeconds())) return false;
+  std::shared_ptr<const AccountStore> accounts = deps_.accounts ? deps_.accounts() : nullptr;
+  const Account* a = accounts ? accounts->Find(p.id) : nullptr;
+  return a != nullptr && !a->disabled;
 }
 
 namespace {
@@ -206,10 +250,28 @@ bool ParseQuery(const std::string& qs, std::map<std::string, std::string>* query
 }
 
 // Sets the call's principal; answers 401 (and returns false) without a valid token.
-bool RequirePrincipal(const Api& api, Call& call) {
-  if ((call.principal = api.Authenticate(call.request))) return true;
-  call.Problem(401, "unauthenticated", "Authentication required",
-               "send Authorization: Bearer <token>", "", {{"WWW-Authenticate", "Bearer"}});
+// A console session's state-changing requests must send its CSRF token back (a page of another
+// site can make the browser send the cookie, but cannot read the token).
+bool RequirePrincipal(Api& api, Call& call) {
+  if (!(call.principal = api.Authenticate(call.request))) {
+    call.Problem(401, "unauthenticated", "Authentication required",
+                 "send Authorization: Bearer <token>, or sign in (POST /v1/session)", "",
+                 {{"WWW-Authenticate", "Bearer"}});
+    return false;
+  }
+  const std::string& method = call.request.method;
+  if (call.principal->csrf.empty() || method == "GET" || method == "HEAD" || method == "OPTIONS") {
+    return true;
+  }
+  const std::string sent = call.request.Header("x-csrf-token");
+  if (sent.size() == call.principal->csrf.size() &&
+      sodium_memcmp(sent.data(), call.principal->csrf.data(), sent.size()) == 0) {
+    return true;
+  }
+  call.Problem(403, "csrf-token-invalid", "CSRF token missing or wrong",
+               "a signed-in page sends the csrf_token of GET /v1/session as X-CSRF-Token on "
+               "every request that changes something",
+               "X-CSRF-Token");
   return false;
 }
 
@@ -247,7 +309,7 @@ void Api::Handle(HttpRequest incoming, std::function<void(HttpResponse)> done) {
       r.headers = {{"Access-Control-Allow-Methods", match.allow},
                    {"Access-Control-Allow-Headers",
                     "Authorization, Content-Type, Idempotency-Key, If-Match, If-None-Match, "
-                    "If-Range, Range"},
+                    "If-Range, Range, X-CSRF-Token"},
                    {"Access-Control-Max-Age", "600"}};
       return call->Reply(std::move(r));
     }

@@ -20,10 +20,12 @@
 
 #include "adapters/delivery/delivery_control.h"
 #include "adapters/files/file_store.h"
+#include "adapters/http/accounts.h"
 #include "adapters/http/auth.h"
 #include "adapters/http/call.h"
 #include "adapters/http/metrics.h"
 #include "adapters/http/rate_limiter.h"
+#include "adapters/http/sessions.h"
 #include "adapters/runtime/dossier_service.h"
 #include "engine/definition/catalog.h"
 
@@ -53,6 +55,8 @@ struct ApiOptions {
   int delivery_lag_bound_seconds = 600;  // Default: 10 minutes
   // The largest file a document may get (PUT .../documents/{document_id}/files); larger is 413.
   uint64_t max_file_bytes = 20ull << 20;  // Default: 20 MiB
+  // Console sessions (sessions.h): idle and absolute lifetimes, lock-out after wrong passwords.
+  SessionOptions sessions;
 };
 
 class Api {
@@ -63,6 +67,8 @@ class Api {
     Clock* clock = nullptr;
     std::function<std::shared_ptr<const DefinitionCatalog>()> catalog;
     std::function<std::shared_ptr<const TokenStore>()> tokens;
+    // Staff accounts for console sign-in (accounts.h); empty: no sign-in (404).
+    std::function<std::shared_ptr<const AccountStore>()> accounts;
     // Free bytes on the data volume (empty: unknown, never refuse).
     std::function<Result<uint64_t>()> free_disk;
     Metrics* metrics = nullptr;
@@ -90,8 +96,14 @@ class Api {
   // not block.
   void Handle(HttpRequest request, std::function<void(HttpResponse)> done);
 
-  // The principal a request's bearer token belongs to, if any.
-  std::optional<Principal> Authenticate(const HttpRequest& request) const;
+  // The principal of a request's bearer token, or of its console session cookie (then with the
+  // session's key and CSRF token), if any.
+  std::optional<Principal> Authenticate(const HttpRequest& request);
+  // Whether a principal's credential (Principal::token) is still good: a token in the tokens
+  // file, a session still open for an account still enabled (open streams are checked so).
+  bool CredentialActive(const Principal& p);
+  SessionStore& sessions() { return sessions_; }
+  RateLimiter& sign_ins() { return sign_ins_; }
 
   // For the handlers.
   const Deps& deps() const { return deps_; }
@@ -110,7 +122,13 @@ class Api {
   std::function<void(std::function<void()>)> defer_;
   RateLimiter public_lookups_;
   RateLimiter public_reads_;
+  RateLimiter sign_ins_;
+  SessionStore sessions_;
 };
+
+// Seconds on the steady clock: session lifetimes and lock-outs follow real time, never the
+// training clock.
+int64_t SteadySeconds();
 
 // FNV-1a 64: a stable hash of a request's payload for idempotency records.
 uint64_t PayloadHash(const std::string& a, const std::string& b);

@@ -30,6 +30,9 @@ struct Principal {
   std::vector<std::string> roles;
   std::vector<std::string> agencies;  // "*" = all
   std::string token = {};             // the SHA-256 of the secret it authenticated with
+  // A console session (sign-in with a password): its CSRF token, which state-changing requests
+  // must send back as X-CSRF-Token. Empty for a bearer token. `token` is then "session:<key>".
+  std::string csrf = {};
   bool HasRole(const std::string& role) const;
   // Whether `agency` is one of the principal's agencies or lies below one in the registry's tree
   // (a principal scoped to a province sees its units, dissolved ones included).

@@ -86,6 +86,12 @@ void PublicProgress(Api& api, Call& call);
 // The public catalogue (no sign-in, rate-limited): the procedures in force, searchable as
 // GetProcedures is, and one procedure in force with its documents, fees, time and steps.
 void PublicProcedures(Api& api, Call& call);
+
+// sign_in.cc: console sessions (POST signs in, GET tells the page who it is and its CSRF token,
+// DELETE signs out).
+void SignIn(Api& api, Call& call);
+void GetSession(Api& api, Call& call);
+void SignOut(Api& api, Call& call);
 void PublicProcedure(Api& api, Call& call);
 
 // operations.cc: health, readiness, metrics, the OpenAPI document, and the stream's plain GET.

@@ -287,10 +287,22 @@ void HttpSession::Upgrade() {
     }
   }
   r.headers["authorization"] = auth;
+  r.headers["cookie"] = std::string(req[bhttp::field::cookie]);  // a console session's
   std::optional<Principal> p = server_->api->Authenticate(r);
   if (!p) {
-    return Fail(401, "unauthenticated", "send Authorization: Bearer <token>",
+    return Fail(401, "unauthenticated", "send Authorization: Bearer <token>, or sign in",
                 {{"WWW-Authenticate", "Bearer"}});
+  }
+  if (!p->csrf.empty()) {
+    // A session's cookie comes with any page's handshake: only our own pages (and the CORS
+    // origins allowed) may open a stream with it (cross-site WebSocket hijacking).
+    const std::string origin(req[bhttp::field::origin]);
+    const std::string host(req[bhttp::field::host]);
+    const auto& allowed = server_->api->options().cors_origins;
+    if (!origin.empty() && origin != "http://" + host && origin != "https://" + host &&
+        std::find(allowed.begin(), allowed.end(), origin) == allowed.end()) {
+      return Fail(403, "forbidden", "a session's stream opens only from this server's pages");
+    }
   }
   // RFC 6455 §4.2.1: version 13 and a 16-byte key, base64.
   if (req[bhttp::field::sec_websocket_version] != "13") {

@@ -76,9 +76,10 @@ void Server::Impl::Sweep() {
   sweeper.async_wait([this](beast::error_code ec) {
     if (ec) return;
     const int64_t now = SteadyNowNs();
-    // A new token store (a reload) may have revoked the token of an open stream.
+    // A new token store (a reload) may have revoked the token of an open stream; console
+    // sessions end with time, sign-out and accounts disabled: checked every second.
     std::shared_ptr<const TokenStore> tokens = api->deps().tokens();
-    const bool tokens_changed = tokens != swept_tokens;
+    const bool check_streams = tokens != swept_tokens || ++sweeps % 5 == 0;
     swept_tokens = tokens;
     {
       MutexLock lock(&sessions_mu);
@@ -90,9 +91,9 @@ void Server::Impl::Sweep() {
           it = http_sessions.erase(it);
         }
       }
-      if (tokens_changed) {
+      if (check_streams) {
         for (const auto& w : ws_sessions) {
-          if (auto ws = w.lock()) ws->CheckToken(tokens);
+          if (auto ws = w.lock()) ws->CheckCredential();
         }
       }
     }

@@ -61,6 +61,7 @@ struct Server::Impl {
   tcp::acceptor acceptor{ioc};
   net::steady_timer sweeper{ioc};  // checks the HTTP sessions' deadlines and streams' tokens
   std::shared_ptr<const TokenStore> swept_tokens;  // the token store the last sweep saw
+  uint64_t sweeps = 0;
   std::vector<std::thread> threads;
   // The WebSocket streams run on their own io thread(s), below the write path's priority: a
   // round of fan-out to a thousand subscribers never queues the HTTP answers of a commit behind

@@ -113,14 +113,15 @@ void WsSession::GoingAway() {
             [self = shared_from_this()] { self->Close(1001, "server shutting down"); });
 }
 
-void WsSession::CheckToken(std::shared_ptr<const TokenStore> tokens) {
-  if (!tokens || tokens->Active(principal_.token)) return;
-  net::post(socket_.get_executor(), [self = shared_from_this()] {
+void WsSession::CheckCredential() {
+  if (server_->api->CredentialActive(principal_)) return;
+  const bool session = !principal_.csrf.empty();
+  net::post(socket_.get_executor(), [self = shared_from_this(), session] {
     if (!self->accepted_) {
       self->revoked_ = true;
       return;
     }
-    self->Close(1008, "token revoked");
+    self->Close(1008, session ? "session ended" : "token revoked");
   });
 }
 

@@ -38,9 +38,10 @@ class WsSession : public std::enable_shared_from_this<WsSession>, public StreamS
   void Run(const bhttp::request<bhttp::string_body>& req, std::string early);
   // Shutdown: closes with 1001.
   void GoingAway();
-  // The token store changed: closes with 1008 when this session's token is no longer in it
-  // (revoked or removed).
-  void CheckToken(std::shared_ptr<const TokenStore> tokens);
+  // Closes with 1008 when this stream's credential is no longer good: its token revoked or
+  // removed from the tokens file, its console session ended (signed out, expired, account
+  // disabled).
+  void CheckCredential();
 
   // StreamSink, on the hub's thread.
   Route route() const override { return subscription_ ? subscription_->route() : Route{}; }

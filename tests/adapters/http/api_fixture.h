@@ -57,6 +57,7 @@ class ApiHarness {
     deps.clock = &service_harness.clock;
     deps.catalog = [this] { return Catalog(); };
     deps.tokens = [this] { return Tokens(); };
+    deps.accounts = [this] { return Accounts(); };
     deps.metrics = &metrics;
     // Files beside the tokens file (a test's own directory); written inline, no worker.
     const std::string dir = tokens_file.substr(0, tokens_file.find_last_of('/') + 1);
@@ -120,6 +121,16 @@ class ApiHarness {
     return tokens_;
   }
 
+  // The staff accounts the API reads (none until a test sets them).
+  void SetAccounts(std::shared_ptr<const http::AccountStore> a) {
+    MutexLock lock(&tokens_mu_);
+    accounts_ = std::move(a);
+  }
+  std::shared_ptr<const http::AccountStore> Accounts() const {
+    MutexLock lock(&tokens_mu_);
+    return accounts_;
+  }
+
   ServiceHarness service_harness;
   http::Metrics metrics;
   std::unique_ptr<FileStore> files;
@@ -130,6 +141,7 @@ class ApiHarness {
  private:
   mutable Mutex tokens_mu_;
   std::shared_ptr<const http::TokenStore> tokens_ GUARDED_BY(tokens_mu_);
+  std::shared_ptr<const http::AccountStore> accounts_ GUARDED_BY(tokens_mu_);
   std::shared_ptr<const DefinitionCatalog> reloaded_catalog_ GUARDED_BY(tokens_mu_);
 };
 

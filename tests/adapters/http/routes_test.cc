@@ -60,7 +60,7 @@ TEST(RoutesTest, AMethodThePathLacksGetsTheMethodsItHas) {
   }
   for (const auto& [path, allowed] : methods) {
     std::string concrete = std::regex_replace(path, std::regex("\\{[a-z]+\\}"), "x");
-    RouteMatch m = FindRoute("DELETE", concrete);
+    RouteMatch m = FindRoute("PATCH", concrete);  // no route has PATCH
     ASSERT_NE(m.first, nullptr) << path;
     EXPECT_EQ(m.route, nullptr) << path;
     std::set<std::string> listed;

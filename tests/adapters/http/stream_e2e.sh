@@ -3,6 +3,8 @@
 # real WebSocket client (ws_client.py). The events of an agency arrive in order, once, and only
 # theirs; a resume from a position reads the rest from the store, then goes on live; a shutdown
 # closes streams with 1001; after a restart, a resume from the last position seen loses nothing.
+# A clerk signed in with a password (issue 14) follows the stream with the session's cookie, is
+# refused a write without the CSRF token, and signing out closes the stream.
 #
 #   stream_e2e.sh MOTCUA DEFINITIONS
 set -u
@@ -90,4 +92,36 @@ wait "$ws_after"
 [ "$(grep -o '"position":"[0-9]*"' "$tmp/after" | cut -d'"' -f4)" = 6 ] ||
   fail "after the restart: $(cat "$tmp/after")"
 grep -q "\"dossier_id\":\"$id6\"" "$tmp/after" || fail "after the restart, the new dossier"
+# A console session: an account made with the CLI, picked up by the running server.
+printf 'mật khẩu của Lan\n' | "$motcua" account add --accounts "$tmp/data/accounts.yaml" \
+  --principal lan --name "Nguyễn Thị Lan" --roles counter --agencies "$A" \
+  --definitions "$defs" > /dev/null || fail "account add"
+wait_for "$tmp/log" "accounts reloaded (the file changed): 1" 1
+code=$(curl -s -o "$tmp/signin" -D "$tmp/signin.h" -w '%{http_code}' -X POST "$base/v1/session" \
+  -d '{"principal":"lan","password":"mật khẩu của Lan"}')
+[ "$code" = 201 ] || fail "sign-in: $code $(cat "$tmp/signin")"
+cookie=$(grep -io 'motcua_session=[0-9a-f]*' "$tmp/signin.h")
+grep -qi 'Set-Cookie: motcua_session=.*HttpOnly; SameSite=Strict' "$tmp/signin.h" ||
+  fail "the cookie's attributes: $(grep -i set-cookie "$tmp/signin.h")"
+csrf=$(field csrf_token < "$tmp/signin")
+python3 "$here/ws_client.py" "$port" "$cookie" "{\"agency\":\"$A\"}" 100 20 > "$tmp/session" &
+ws_session=$!
+wait_for "$tmp/session" SUBSCRIBED 1
+body="{\"procedure_code\":\"2.000908\",\"receiving_agency\":\"$A\",\"applicant\":{\"name\":\"Lê Thị Hoa\",\"id_number\":\"001190054321\"},\"documents\":[{\"document_id\":\"identity_paper\"}]}"
+code=$(curl -s -o "$tmp/out" -w '%{http_code}' -X POST -H "Cookie: $cookie" \
+  -H "Idempotency-Key: k7" "$base/v1/dossiers" -d "$body")
+[ "$code" = 403 ] || fail "a write without the CSRF token: $code $(cat "$tmp/out")"
+code=$(curl -s -o "$tmp/out" -w '%{http_code}' -X POST -H "Cookie: $cookie" -H "X-CSRF-Token: $csrf" \
+  -H "Idempotency-Key: k7" "$base/v1/dossiers" -d "$body")
+[ "$code" = 201 ] || fail "a write with the CSRF token: $code $(cat "$tmp/out")"
+id7=$(field id < "$tmp/out")
+wait_for "$tmp/session" "\"dossier_id\":\"$id7\"" 1
+grep -q '"actor":"lan"' "$tmp/session" || fail "the event's actor: $(cat "$tmp/session")"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE -H "Cookie: $cookie" -H "X-CSRF-Token: $csrf" \
+  "$base/v1/session")
+[ "$code" = 204 ] || fail "sign-out: $code"
+wait "$ws_session"
+grep -q "^CLOSE 1008 session ended" "$tmp/session" || fail "the stream after sign-out: $(tail -1 "$tmp/session")"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" "$base/v1/session")" = 401 ] ||
+  fail "the cookie after sign-out"
 echo "stream e2e: OK"

@@ -4,6 +4,9 @@ only): upgrades, sends one subscription, prints each text message on a line and 
 `CLOSE <code> <reason>`, and exits after COUNT messages, a close, or TIMEOUT seconds.
 
     ws_client.py PORT TOKEN SUBSCRIPTION_JSON COUNT TIMEOUT
+
+TOKEN is a bearer token, or `motcua_session=<secret>` to authenticate with a console session's
+cookie as a browser does.
 """
 import base64
 import os
@@ -17,9 +20,11 @@ def main():
     count, timeout = int(sys.argv[4]), float(sys.argv[5])
     s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
     key = base64.b64encode(os.urandom(16)).decode()
+    credential = ("Cookie: " + token if token.startswith("motcua_session=") else
+                  "Authorization: Bearer " + token)
     s.sendall(("GET /v1/stream HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
                "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n"
-               "Authorization: Bearer %s\r\n\r\n" % (key, token)).encode())
+               "%s\r\n\r\n" % (key, credential)).encode())
     buf = b""
     while b"\r\n\r\n" not in buf:
         got = s.recv(4096)
