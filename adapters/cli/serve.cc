@@ -358,6 +358,8 @@ int Serve(int argc, char** argv) {
     std::printf("  outbound delivery: %zu subscriptions from %s (GET %s/v1/admin/subscriptions)\n",
                 subscriptions->size(), c.subscriptions.c_str(), url.c_str());
   }
+  std::printf("  console: %s/ (staff accounts: motcua account add --accounts %s ...)\n",
+              url.c_str(), c.accounts.c_str());
   std::printf("  health: %s/healthz   API: %s/v1/openapi.json   Ctrl-C stops\n", url.c_str(),
               url.c_str());
   std::fflush(stdout);

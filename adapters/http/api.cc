@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "adapters/http/console.h"
 #include "adapters/http/handlers.h"
 #include "adapters/http/routes.h"
 #include "adapters/json/json_writer.h"
@@ -312,6 +313,14 @@ void Api::Handle(HttpRequest incoming, std::function<void(HttpResponse)> done) {
                     "If-Range, Range, X-CSRF-Token"},
                    {"Access-Control-Max-Age", "600"}};
       return call->Reply(std::move(r));
+    }
+  }
+  // The web console's files, outside /v1 (console.h).
+  if ((method == "GET" || method == "HEAD") && call->path.rfind("/v1", 0) != 0) {
+    HttpResponse page;
+    if (ConsoleResponse(call->path, call->request.Header("if-none-match"), &page)) {
+      call->route = page.route;
+      return call->Reply(std::move(page));
     }
   }
   // HEAD is GET without the body (the session leaves it out).
