@@ -1,5 +1,9 @@
-# Shared by the end-to-end shell tests: source it after setting $tmp (a scratch directory).
+# Shared by the end-to-end shell tests.
 #
+#   e2e_scratch NAME            makes the scratch directory $tmp; at exit kills $pid and every
+#                               process given to e2e_track, and removes $tmp (KEEP=1 keeps the
+#                               server's log as /tmp/NAME.log).
+#   e2e_track PID               one more process to kill at exit.
 #   start_server N COMMAND...   runs `COMMAND --listen 127.0.0.1:$port` in the background ($pid),
 #                               appending to $tmp/log, until the log says "is serving" N times.
 #                               The first start picks a port below the ephemeral range and tries
@@ -7,6 +11,20 @@
 #   fail MESSAGE                 says FAIL with the log's tail, and exits 1.
 
 fail() { echo "FAIL: $*"; [ -f "$tmp/log" ] && tail -20 "$tmp/log"; exit 1; }
+
+e2e_scratch() {
+  e2e_name=$1
+  tmp=$(mktemp -d)
+  pid= e2e_pids=
+  trap e2e_cleanup EXIT
+}
+e2e_track() { e2e_pids="$e2e_pids $1"; }
+e2e_cleanup() {
+  for p in $pid $e2e_pids; do kill -9 "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  [ -n "${KEEP:-}" ] && [ -f "$tmp/log" ] && cp "$tmp/log" "/tmp/$e2e_name.log"
+  rm -rf "$tmp"
+}
 
 start_server() {
   local n=$1

@@ -5,17 +5,10 @@
 #   console_e2e.sh MOTCUA DEFINITIONS [SHOTS]
 set -u
 motcua=$1 defs=$2 shots=${3:-$PWD/console-screenshots}
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-  [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-  wait 2>/dev/null
-  [ -n "${KEEP:-}" ] && cp "$tmp/log" /tmp/console_e2e.log; rm -rf "$tmp"
-}
-trap cleanup EXIT
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../serve_lib.sh
 source "$here/../serve_lib.sh"
+e2e_scratch console_e2e
 command -v chromium > /dev/null || fail "chromium is needed (scripts/setup.sh installs it for tests)"
 command -v python3 > /dev/null || fail "python3 is needed for the DevTools client"
 

@@ -12,35 +12,26 @@
 set -u
 motcua=$1 defs=$2
 here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d)
-pid= r1= r2= r3= r4= r5=
-cleanup() {
-  for p in $pid $r1 $r2 $r3 $r4 $r5; do kill -9 "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  [ -n "${KEEP:-}" ] && cp "$tmp/log" /tmp/delivery_e2e.log; rm -rf "$tmp"
-}
-trap cleanup EXIT
 here_lib=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=../serve_lib.sh
 source "$here_lib/serve_lib.sh"
+e2e_scratch delivery_e2e
 command -v python3 > /dev/null || fail "python3 is needed for the test receiver"
 
 secret="whsec_$(head -c 32 /dev/urandom | base64)"
 start_receiver() {  # start_receiver LOG MODE [PORT] → sets rport, rpid
   python3 "$here/receiver.py" "$secret" "$1" "$2" ${3:-} > "$tmp/rport" 2> "$tmp/rerr" &
   rpid=$!
+  e2e_track "$rpid"
   for _ in $(seq 50); do [ -s "$tmp/rport" ] && break; sleep 0.1; done
   rport=$(head -1 "$tmp/rport")
   [ -n "$rport" ] || fail "the receiver did not start: $(cat "$tmp/rerr")"
 }
 start_receiver "$tmp/portal.jsonl" chaos
-r1=$rpid
 portal_port=$rport
 start_receiver "$tmp/dvcqg.jsonl" portal
-r3=$rpid
 dvcqg_port=$rport
 start_receiver "$tmp/batched.jsonl" chaos
-r4=$rpid
 batched_port=$rport
 # An https receiver with a self-signed certificate for 127.0.0.1: trusted through ca_file by one
 # subscription, and by another that names a different CA, whose events fail verification.
@@ -52,7 +43,6 @@ for name in receiver stranger; do
 done
 RECEIVER_TLS_CERT=$tmp/receiver.pem RECEIVER_TLS_KEY=$tmp/receiver.key \
   start_receiver "$tmp/secure.jsonl" calm
-r5=$rpid
 secure_port=$rport
 late_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
@@ -252,7 +242,6 @@ call GET "/v1/admin/subscriptions/late/dead-letters?limit=1" | grep -q '"last_er
   || fail "a dead letter names its last error: $(call GET "/v1/admin/subscriptions/late/dead-letters?limit=1")"
 call GET /v1/admin/subscriptions | grep -q "$secret" && fail "a secret is shown"
 start_receiver "$tmp/late.jsonl" calm "$late_port"
-r2=$rpid
 for position in $(call GET "/v1/admin/subscriptions/late/dead-letters?limit=1000" | grep -o '"position":"[0-9]*' | grep -o '[0-9]*$'); do
   code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $token" \
     "$base/v1/admin/subscriptions/late/dead-letters/$position/redrive")

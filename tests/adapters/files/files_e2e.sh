@@ -8,17 +8,10 @@
 #   files_e2e.sh MOTCUA DEFINITIONS
 set -u
 motcua=$1 defs=$2
-tmp=$(mktemp -d)
-pid= slow=
-cleanup() {
-  for p in $pid $slow; do kill -9 "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  [ -n "${KEEP:-}" ] && cp "$tmp/log" /tmp/files_e2e.log; rm -rf "$tmp"
-}
-trap cleanup EXIT
 here_lib=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=../serve_lib.sh
 source "$here_lib/serve_lib.sh"
+e2e_scratch files_e2e
 command -v python3 > /dev/null || fail "python3 is needed for the interrupted uploads"
 
 printf 'max_file_mb: 2\n' > "$tmp/motcua.yaml"
@@ -109,6 +102,7 @@ s.sendall((f"PUT /v1/dossiers/{id}/documents/representation_proof/files HTTP/1.1
 time.sleep(30)
 PY
 slow=$!
+e2e_track "$slow"
 sleep 0.5
 kill -9 "$pid"
 wait "$pid" 2>/dev/null

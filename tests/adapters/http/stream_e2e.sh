@@ -9,17 +9,10 @@
 #   stream_e2e.sh MOTCUA DEFINITIONS
 set -u
 motcua=$1 defs=$2
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-  [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-  wait 2>/dev/null
-  [ -n "${KEEP:-}" ] && cp "$tmp/log" /tmp/stream_e2e.log; rm -rf "$tmp"
-}
-trap cleanup EXIT
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../serve_lib.sh
 source "$here/../serve_lib.sh"
+e2e_scratch stream_e2e
 command -v python3 > /dev/null || fail "python3 is needed for the WebSocket client"
 ws() { python3 "$here/ws_client.py" "$port" "$token" "$@"; }
 
