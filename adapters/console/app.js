@@ -184,6 +184,132 @@ function lookup() {
 
 // ---- staff
 
+const CHANNEL = { counter: "Trực tiếp", online_full: "Trực tuyến toàn trình",
+  online_partial: "Trực tuyến một phần", postal: "Qua bưu chính" };
+
+function hasRole(...roles) {
+  return !!session && roles.some((r) => session.roles.includes(r));
+}
+
+// The counter: choose a procedure (searched without diacritics).
+async function receiveChoose() {
+  if (!session) return signIn();
+  const input = h("input", { id: "proc-q", type: "search", autocomplete: "off" });
+  const list = h("ul", { class: "plain", id: "proc-list" });
+  show("Tiếp nhận hồ sơ", h("label", { for: "proc-q" }, "Chọn thủ tục (gõ không dấu cũng được)"),
+    input, list);
+  const data = await api("GET", "/v1/procedures");
+  const ps = data.procedures || [];
+  const render = () => {
+    const q = fold(input.value.trim());
+    list.replaceChildren(...ps.filter((p) => !q || fold(p.name).includes(q) || p.code.includes(q))
+      .map((p) => h("li", {}, h("a", { href: `#/tiep-nhan/${encodeURIComponent(p.code)}` },
+        `${p.code} — ${p.name}`))));
+  };
+  input.addEventListener("input", render);
+  render();
+}
+
+// The reception form, generated from the procedure in force: applicant, channel, the document
+// checklist (form, count, condition), and the due date the M01 slip will state, shown live.
+async function receiveForm(code) {
+  if (!session) return signIn();
+  show("Tiếp nhận hồ sơ");
+  let p;
+  try {
+    p = (await api("GET", `/v1/procedures/${encodeURIComponent(code)}`)).current;
+  } catch (e) {
+    return main.append(problem(e));
+  }
+  if (!p) return main.append(problem(new Error("Thủ tục không có phiên bản đang có hiệu lực.")));
+  const agencyDefault = session.agencies[0] === "*" ? "" : session.agencies[0];
+  const field = (id, label, attrs = {}) => [h("label", { for: id }, label),
+    h("input", { id, autocomplete: "off", ...attrs })];
+  const channel = h("select", { id: "channel" }, (p.channels || ["counter"]).map((c) =>
+    h("option", { value: c }, CHANNEL[c] || c)));
+  const docs = (p.documents || []).map((d) => {
+    const box = h("input", { type: "checkbox", id: `doc-${d.id}`, checked: !!d.required,
+      "data-doc": d.id });
+    const count = h("input", { type: "number", min: "1", max: "99", value: String(d.count || 1),
+      "aria-label": `Số lượng: ${d.name}`, "data-count": d.id, class: "count" });
+    return h("tr", {}, h("td", {}, box), h("td", {}, h("label", { for: `doc-${d.id}` }, d.name)),
+      h("td", {}, FORM[d.form] || d.form || ""), h("td", {}, count),
+      h("td", { class: "muted" }, d.condition || (d.required ? "Bắt buộc" : "")));
+  });
+  const due = h("p", { id: "due-preview", "aria-live": "polite" }, "");
+  const out = h("div", { id: "receive-result", "aria-live": "assertive" });
+  const agency = h("input", { id: "agency", value: agencyDefault, required: true });
+  const form = h("form", { id: "receive-form" },
+    h("p", { class: "muted" }, `Mã ${p.code} · ${timeLimit(p)}`),
+    h("label", { for: "agency" }, "Cơ quan tiếp nhận (mã)"), agency,
+    field("applicant-name", "Họ và tên người nộp", { required: true }),
+    field("applicant-id", "Số định danh cá nhân (12 chữ số)", { required: true, inputmode: "numeric" }),
+    field("applicant-phone", "Số điện thoại", { inputmode: "tel" }),
+    field("applicant-address", "Địa chỉ"),
+    h("label", { for: "channel" }, "Hình thức nộp"), channel,
+    h("h2", {}, "Thành phần hồ sơ"),
+    h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Có"), h("th", {}, "Giấy tờ"),
+      h("th", {}, "Loại"), h("th", {}, "Số lượng"), h("th", {}, "Khi nào cần"))),
+    h("tbody", {}, docs)),
+    due,
+    h("button", { class: "primary", type: "submit" }, "Tiếp nhận"));
+  show(p.name, form, out);
+  const preview = async () => {
+    try {
+      const q = agency.value ? `?agency=${encodeURIComponent(agency.value)}` : "";
+      const d = await api("GET", `/v1/procedures/${encodeURIComponent(p.code)}/due-preview${q}`);
+      due.textContent = `Nếu tiếp nhận bây giờ, hẹn trả kết quả: ${officeTime(d.due_at)}` +
+        (d.after_cutoff ? " (tiếp nhận sau giờ quy định trong ngày)" : "") +
+        (d.provisional ? " (tạm tính: lịch năm sau chưa công bố)" : "");
+    } catch (e) {
+      due.textContent = e.message;
+    }
+  };
+  agency.addEventListener("change", preview);
+  preview();
+  const timer = setInterval(() => (document.body.contains(due) ? preview() : clearInterval(timer)),
+    60000);
+  const key = crypto.randomUUID(); // one reception, however many times the button is pressed
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const documents = [...form.querySelectorAll("[data-doc]")].filter((b) => b.checked)
+      .map((b) => ({ document_id: b.dataset.doc,
+        count: Number(form.querySelector(`[data-count="${b.dataset.doc}"]`).value || 1) }));
+    const body = {
+      procedure_code: p.code,
+      receiving_agency: agency.value.trim(),
+      channel: channel.value,
+      applicant: { name: form.querySelector("#applicant-name").value.trim(),
+        id_number: form.querySelector("#applicant-id").value.trim(),
+        phone: form.querySelector("#applicant-phone").value.trim(),
+        address: form.querySelector("#applicant-address").value.trim() },
+      documents,
+    };
+    try {
+      const r = await fetch("/v1/dossiers", { method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "Idempotency-Key": key,
+          "X-CSRF-Token": session.csrf_token }, body: JSON.stringify(body) });
+      const data = await r.json();
+      if (!r.ok) throw new Error(data.detail || data.title);
+      const d = data.dossier;
+      if (d.status === "not_received") {
+        out.replaceChildren(h("p", { class: "soon" }, "Hồ sơ chưa đủ thành phần, chưa tiếp nhận."),
+          h("p", {}, h("a", { href: `/v1/dossiers/${d.id}/forms/m02`, target: "_blank", id: "print" },
+            "In Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)")));
+        return;
+      }
+      out.replaceChildren(
+        h("p", { id: "received" }, `Đã tiếp nhận hồ sơ số ${d.number}; hẹn trả kết quả: ${officeTime(d.due_at)}.`),
+        h("p", {}, h("a", { href: `/v1/dossiers/${d.id}/forms/m01`, target: "_blank", id: "print" },
+          "In Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Mẫu 01)")));
+      form.querySelector("button[type=submit]").disabled = true;
+    } catch (e) {
+      out.replaceChildren(problem(e));
+    }
+    out.scrollIntoView({ block: "nearest" });
+  });
+}
+
 function signIn() {
   const principal = h("input", { id: "principal", required: true, autocomplete: "username" });
   const password = h("input", { id: "password", type: "password", required: true,
@@ -277,6 +403,7 @@ async function signOut() {
 
 function navState() {
   document.getElementById("nav-queue").hidden = !session;
+  document.getElementById("nav-receive").hidden = !hasRole("counter", "admin");
   document.getElementById("sign-out").hidden = !session;
   document.getElementById("nav-sign-in").hidden = !!session;
 }
@@ -295,6 +422,8 @@ function route() {
   if (path === "/tra-cuu") return lookup();
   if (path === "/dang-nhap") return signIn();
   if (path === "/hang-doi") return queue();
+  if (path === "/tiep-nhan") return receiveChoose();
+  if (path.startsWith("/tiep-nhan/")) return receiveForm(decodeURIComponent(path.slice(11)));
   return session ? queue() : catalogue("");
 }
 

@@ -198,6 +198,30 @@ def main():
             fail("the page reloaded")
         page.shot(shots, "queue-live")
 
+        # The counter: a procedure chosen without diacritics, the form generated from it with the
+        # due date shown before receiving, then the reception and its M01 slip to print.
+        page.js("location.hash = '#/tiep-nhan'")
+        page.wait("document.querySelectorAll('#proc-list a').length > 1", "the procedures to receive")
+        page.js("(() => { const q = document.getElementById('proc-q'); q.value = 'ban sao';"
+                " q.dispatchEvent(new Event('input')); return true; })()")
+        page.wait("document.querySelectorAll('#proc-list a').length === 1", "the search")
+        page.js("document.querySelector('#proc-list a').click()")
+        page.wait("document.getElementById('due-preview')?.textContent.startsWith("
+                  "'Nếu tiếp nhận bây giờ, hẹn trả kết quả: ')", "the due date before receiving")
+        if not page.js("document.getElementById('doc-identity_paper').checked"):
+            fail("the required document is not ticked by default")
+        page.js("(() => { document.getElementById('applicant-name').value = 'Hoàng Thị Mai';"
+                " document.getElementById('applicant-id').value = '001190011223';"
+                " document.querySelector('#receive-form button[type=submit]').click();"
+                " return true; })()")
+        number = page.wait("document.getElementById('received')?.textContent.match("
+                           "/số (\\S+);/)?.[1]", "the reception's answer")
+        page.shot(shots, "receive")
+        slip = page.js("fetch(document.getElementById('print').href).then(async r => "
+                       "[r.status, await r.text()])")
+        if slip[0] != 200 or number not in slip[1]:
+            fail("the M01 slip: %s %s" % (slip[0], slip[1][:300]))
+
         # Sign-out (a DELETE the API accepts only with the CSRF token).
         page.js("document.getElementById('sign-out').click()")
         page.wait("location.hash === '#/dang-nhap' && "
