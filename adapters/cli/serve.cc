@@ -264,10 +264,13 @@ int Serve(int argc, char** argv) {
     std::cerr << "motcua: removed " << partial
               << " partial upload(s) an earlier stop interrupted (none was referenced)\n";
   }
-  Worker file_writer("motcua-files", 2, 64);
+  // Blocking work off the io threads: files written and synced, passwords checked. Emptied
+  // before the API its jobs answer through is gone (below).
+  std::optional<Worker> blocking;
+  blocking.emplace("motcua-files", 2, 64);
   deps.files = files->get();
-  deps.run_blocking = [&file_writer](std::function<void()> job) {
-    return file_writer.Post(std::move(job));
+  deps.run_blocking = [&blocking](std::function<void()> job) {
+    return blocking->Post(std::move(job));
   };
   deps.service = &service;
   deps.store = store->get();
@@ -481,6 +484,7 @@ int Serve(int argc, char** argv) {
     }
   });
   server.Wait();
+  blocking.reset();  // the jobs still queued finish while the API they answer through exists
   printer.reset();
   signal_thread.join();
   if (due_scan.joinable()) due_scan.join();

@@ -47,6 +47,9 @@ YAML::Node EntryOf(YAML::Node& root, const std::string& principal) {
 Result<std::shared_ptr<const AccountStore>> AccountStore::Load(const std::string& path) {
   auto store = std::make_shared<AccountStore>();
   ASSIGN_OR_RETURN(YAML::Node root, LoadOrEmpty(path));
+  if (!root.IsMap() && !root.IsNull()) {
+    return InvalidArgument(path + ": expected a map with an 'accounts' list");
+  }
   YAML::Node accounts = root["accounts"];
   if (accounts && !accounts.IsSequence()) {
     return InvalidArgument(path + ": 'accounts' must be a list");

@@ -204,7 +204,9 @@ std::optional<Principal> Api::Authenticate(const HttpRequest& request) {
   // in the file apply at once.
   std::shared_ptr<const AccountStore> accounts = deps_.accounts();
   const Account* a = accounts ? accounts->Find(s->principal) : nullptr;
-  if (a == nullptr || a->disabled) {
+  if (a == nullptr || a->disabled || a->password_hash != s->password_stamp) {
+    // Disabled, removed, or given a new password (a leaked one is changed): every session of
+    // the account ends.
     sessions_.CloseAll(s->principal);
     return std::nullopt;
   }
@@ -223,10 +225,13 @@ bool Api::CredentialActive(const Principal& p) {
     std::shared_ptr<const TokenStore> tokens = deps_.tokens();
     return tokens && tokens->Active(p.token);
   }
-  if (!sessions_.Active(p.token.substr(kSession.size()), SteadySeconds())) return false;
+  std::optional<Session> s = sessions_.Peek(p.token.substr(kSession.size()), SteadySeconds());
+  if (!s) return false;
   std::shared_ptr<const AccountStore> accounts = deps_.accounts ? deps_.accounts() : nullptr;
   const Account* a = accounts ? accounts->Find(p.id) : nullptr;
-  return a != nullptr && !a->disabled;
+  // A stream keeps the scope it opened with: roles or agencies changed since end it too.
+  return a != nullptr && !a->disabled && a->password_hash == s->password_stamp &&
+         a->roles == p.roles && a->agencies == p.agencies;
 }
 
 namespace {

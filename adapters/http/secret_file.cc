@@ -2,8 +2,12 @@
 
 #include "adapters/http/secret_file.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 
 namespace motcua::http {
 
@@ -18,18 +22,40 @@ Result<YAML::Node> LoadSecretFile(const std::string& path) {
 Status SaveSecretFile(const std::string& path, const YAML::Node& root, const std::string& comment) {
   YAML::Emitter out;
   out << root;
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::trunc);
-    if (!f) return Internal("cannot write " + tmp);
-    f << "# " << comment << "\n" << out.c_str() << "\n";
-    if (!f) return Internal("cannot write " + tmp);
+  const std::string text = "# " + comment + "\n" + out.c_str() + "\n";
+  // A temporary file of this process, mode 0600 from its creation, synced, then renamed over
+  // the file and the directory synced: a reader sees the old file or the new one, a crash
+  // leaves one of them, and no one else may read the hashes meanwhile.
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Internal("cannot write " + tmp + ": " + std::strerror(errno));
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const std::string why = std::strerror(errno);
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return Internal("cannot write " + tmp + ": " + why);
+    }
+    done += static_cast<size_t>(n);
   }
-  std::filesystem::permissions(
-      tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return Internal("cannot replace " + path + ": " + ec.message());
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    ::unlink(tmp.c_str());
+    return Internal("cannot sync " + tmp + ": " + std::strerror(errno));
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string why = std::strerror(errno);
+    ::unlink(tmp.c_str());
+    return Internal("cannot replace " + path + ": " + why);
+  }
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  const int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
   return Status::Ok();
 }
 

@@ -26,15 +26,26 @@ bool SessionStore::Live(const Session& s, int64_t now) const {
 }
 
 Result<std::pair<std::string, Session>> SessionStore::Open(const std::string& principal,
+                                                           const std::string& password_stamp,
                                                            int64_t now) {
   if (sodium_init() < 0) return Internal("libsodium did not initialise");
   std::string secret = RandomHex();
   Session s;
   s.principal = principal;
+  s.password_stamp = password_stamp;
   s.csrf = RandomHex();
   s.created = s.last_seen = now;
   s.key = Sha256Hex(secret);
   MutexLock lock(&mu_);
+  // One principal cannot fill the table: its oldest session goes.
+  size_t own = 0;
+  auto oldest = by_key_.end();
+  for (auto it = by_key_.begin(); it != by_key_.end(); ++it) {
+    if (it->second.principal != principal) continue;
+    ++own;
+    if (oldest == by_key_.end() || it->second.created < oldest->second.created) oldest = it;
+  }
+  if (own >= options_.max_per_principal && oldest != by_key_.end()) by_key_.erase(oldest);
   if (by_key_.size() >= options_.max_sessions) {
     // Sessions that ended without a sign-out go first.
     for (auto it = by_key_.begin(); it != by_key_.end();) {
@@ -62,10 +73,11 @@ std::optional<Session> SessionStore::Find(const std::string& secret, int64_t now
   return it->second;
 }
 
-bool SessionStore::Active(const std::string& key, int64_t now) const {
+std::optional<Session> SessionStore::Peek(const std::string& key, int64_t now) const {
   MutexLock lock(&mu_);
   auto it = by_key_.find(key);
-  return it != by_key_.end() && Live(it->second, now);
+  if (it == by_key_.end() || !Live(it->second, now)) return std::nullopt;
+  return it->second;
 }
 
 void SessionStore::Close(const std::string& key) {
@@ -101,10 +113,24 @@ int64_t SessionStore::LockedFor(const std::string& principal, int64_t now) const
 
 void SessionStore::Failed(const std::string& principal, int64_t now) {
   MutexLock lock(&mu_);
-  if (failures_.size() > 100000) failures_.clear();  // bound memory under a spray of names
+  if (failures_.size() > 100000) {
+    // Bounded under a spray of names: what no longer counts goes, never a lock-out in force.
+    for (auto it = failures_.begin(); it != failures_.end();) {
+      const bool stale =
+          it->second.locked_until <= now && now - it->second.last >= options_.lockout_seconds;
+      it = stale ? failures_.erase(it) : std::next(it);
+    }
+  }
   Failures& f = failures_[principal];
-  if (f.locked_until != 0 && f.locked_until <= now) f = Failures{};  // a lock-out served
-  if (++f.count >= options_.max_failures) f.locked_until = now + options_.lockout_seconds;
+  // A lock-out served, or failures long apart, start the count again.
+  if ((f.locked_until != 0 && f.locked_until <= now) ||
+      (f.count > 0 && now - f.last >= options_.lockout_seconds)) {
+    f = Failures{};
+  }
+  f.last = now;
+  if (++f.count >= options_.max_failures && f.locked_until <= now) {
+    f.locked_until = now + options_.lockout_seconds;
+  }
 }
 
 void SessionStore::Succeeded(const std::string& principal) {

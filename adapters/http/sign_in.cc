@@ -16,7 +16,7 @@ constexpr int kSignInsPerMinute = 30;
 std::string Cookie(const Call& call, const std::string& value, int64_t max_age) {
   std::string c = "motcua_session=" + value +
                   "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age);
-  if (call.request.Header("x-forwarded-proto") == "https") c += "; Secure";
+  if (call.request.Header("x-forwarded-proto").rfind("https", 0) == 0) c += "; Secure";
   return c;
 }
 
@@ -43,6 +43,17 @@ void SignIn(Api& api, Call& call) {
                             " sign-in attempts a minute from one address",
                         "", {{"Retry-After", "60"}});
   }
+  // Only a page of this site signs in (login CSRF): a JSON body, which another site's form
+  // cannot send without a preflight, and no browser-declared cross-site request.
+  if (call.request.Header("content-type").rfind("application/json", 0) != 0) {
+    return call.Problem(415, "unsupported-media-type", "JSON expected",
+                        "send Content-Type: application/json", "",
+                        {{"Accept", "application/json"}});
+  }
+  if (call.request.Header("sec-fetch-site") == "cross-site") {
+    return call.Problem(403, "forbidden", "Cross-site sign-in",
+                        "sign in from this server's own pages");
+  }
   v1::SignInRequest body;
   std::string error;
   if (!ReadJsonBody(call.request.body, api.options().max_json_depth, &body, &error)) {
@@ -65,6 +76,8 @@ void SignIn(Api& api, Call& call) {
                             std::to_string((locked + 59) / 60) + " minute(s)",
                         "", {{"Retry-After", std::to_string(locked)}});
   }
+  // Counted before the check: attempts in flight together cannot pass the limit.
+  api.sessions().Failed(principal, SteadySeconds());
   std::shared_ptr<const AccountStore> accounts = api.deps().accounts();
   const Account* found = accounts ? accounts->Find(principal) : nullptr;
   // A disabled or unknown account is checked against a decoy: the same time, the same answer.
@@ -76,19 +89,20 @@ void SignIn(Api& api, Call& call) {
     front->Defer([front, keep, accounts, principal, ok] {
       const int64_t now = SteadySeconds();
       if (!ok) {
-        front->sessions().Failed(principal, now);
         return keep->Problem(401, "invalid-credentials", "Wrong principal or password",
                              "the principal and password do not match an enabled account");
       }
       front->sessions().Succeeded(principal);
-      Result<std::pair<std::string, Session>> opened = front->sessions().Open(principal, now);
+      const Account* account = accounts->Find(principal);
+      Result<std::pair<std::string, Session>> opened =
+          front->sessions().Open(principal, account->password_hash, now);
       if (!opened.ok()) {
         return keep->Problem(503, "unavailable", "Cannot sign in now", opened.status().message(),
                              "", {{"Retry-After", "60"}});
       }
       const SessionOptions& o = front->sessions().options();
       v1::SessionView view;
-      FillView(*accounts->Find(principal), opened->second, o, now, &view);
+      FillView(*account, opened->second, o, now, &view);
       keep->Json(201, view,
                  {{"Set-Cookie", Cookie(*keep, opened->first, o.max_seconds)},
                   {"Cache-Control", "no-store"}});

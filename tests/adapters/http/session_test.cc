@@ -46,6 +46,7 @@ class SessionApiTest : public ::testing::Test {
 
   http::HttpResponse SignIn(const std::string& principal, const std::string& password,
                             std::map<std::string, std::string> headers = {}) {
+    headers.emplace("content-type", "application/json");
     return harness_.Answer(
         "POST", "/v1/session",
         R"({"principal":")" + principal + R"(","password":")" + password + R"("})", "", headers);
@@ -162,7 +163,7 @@ TEST(SessionStoreTest, SessionsEndWhenIdleAndAtTheirAbsoluteEnd) {
   o.idle_seconds = 1800;
   o.max_seconds = 43200;
   http::SessionStore store(o);
-  auto opened = store.Open("lan", 1000);
+  auto opened = store.Open("lan", "stamp", 1000);
   ASSERT_TRUE(opened.ok());
   const std::string secret = opened->first;
   // Used every 29 minutes 59 seconds, it lives until 12 hours after it opened.
@@ -173,10 +174,42 @@ TEST(SessionStoreTest, SessionsEndWhenIdleAndAtTheirAbsoluteEnd) {
   }
   EXPECT_FALSE(store.Find(secret, 1000 + 43200));
   // Idle for 30 minutes: gone.
-  auto other = store.Open("lan", 5000);
+  auto other = store.Open("lan", "stamp", 5000);
   EXPECT_TRUE(store.Find(other->first, 5000 + 1799));
   EXPECT_FALSE(store.Find(other->first, 5000 + 1799 + 1800));
   EXPECT_FALSE(store.Find("not-a-secret", 5000));
+}
+
+TEST_F(SessionApiTest, ANewPasswordEndsTheSessionsOfTheOldOne) {
+  http::HttpResponse in = SignIn("lan", kPassword);
+  ASSERT_EQ(in.status, 201);
+  const std::string secret = Secret(in);
+  ASSERT_TRUE(http::SetPassword(Accounts(), "lan", "một mật khẩu mới").ok());
+  Reload();
+  EXPECT_EQ(WithCookie("GET", "/v1/session", secret).status, 401);
+  EXPECT_EQ(SignIn("lan", "một mật khẩu mới").status, 201);
+}
+
+TEST_F(SessionApiTest, OnlyThisSitesPagesSignIn) {
+  // Another site's form cannot send JSON without a preflight; a browser says cross-site.
+  http::HttpResponse form =
+      harness_.Answer("POST", "/v1/session", R"({"principal":"lan","password":"x"})", "",
+                      {{"content-type", "text/plain"}});
+  EXPECT_EQ(form.status, 415) << form.body;
+  http::HttpResponse cross = SignIn("lan", kPassword, {{"sec-fetch-site", "cross-site"}});
+  EXPECT_EQ(cross.status, 403) << cross.body;
+  EXPECT_EQ(SignIn("lan", kPassword, {{"sec-fetch-site", "same-origin"}}).status, 201);
+}
+
+TEST(SessionStoreTest, APrincipalCannotFillTheTable) {
+  http::SessionOptions o;
+  o.max_per_principal = 3;
+  http::SessionStore store(o);
+  std::vector<std::string> secrets;
+  for (int i = 0; i < 4; ++i) secrets.push_back(store.Open("lan", "s", 100 + i)->first);
+  EXPECT_FALSE(store.Find(secrets[0], 200));  // the oldest went
+  for (int i = 1; i < 4; ++i) EXPECT_TRUE(store.Find(secrets[i], 200)) << i;
+  EXPECT_EQ(store.size(), 3u);
 }
 
 TEST(SessionStoreTest, ALockOutLastsItsTimeThenCountsAgain) {
@@ -199,6 +232,12 @@ TEST(SessionStoreTest, ALockOutLastsItsTimeThenCountsAgain) {
   store.Succeeded("lan");
   store.Failed("lan", 802);
   EXPECT_EQ(store.LockedFor("lan", 802), 0);
+  // Failures further apart than the lock-out's length do not add up.
+  store.Succeeded("lan");
+  store.Failed("lan", 1000);
+  store.Failed("lan", 1000 + 600);
+  store.Failed("lan", 1000 + 1200);
+  EXPECT_EQ(store.LockedFor("lan", 1000 + 1200), 0);
 }
 
 TEST(SessionStoreTest, TheCookieIsFoundAmongOthers) {

@@ -91,7 +91,7 @@ printf 'mật khẩu của Lan\n' | "$motcua" account add --accounts "$tmp/data/
   --definitions "$defs" > /dev/null || fail "account add"
 wait_for "$tmp/log" "accounts reloaded (the file changed): 1" 1
 code=$(curl -s -o "$tmp/signin" -D "$tmp/signin.h" -w '%{http_code}' -X POST "$base/v1/session" \
-  -d '{"principal":"lan","password":"mật khẩu của Lan"}')
+  -H 'Content-Type: application/json' -d '{"principal":"lan","password":"mật khẩu của Lan"}')
 [ "$code" = 201 ] || fail "sign-in: $code $(cat "$tmp/signin")"
 cookie=$(grep -io 'motcua_session=[0-9a-f]*' "$tmp/signin.h")
 grep -qi 'Set-Cookie: motcua_session=.*HttpOnly; SameSite=Strict' "$tmp/signin.h" ||
