@@ -28,8 +28,8 @@ function show(title, ...content) {
   main.focus();
 }
 
-async function api(method, path, body) {
-  const headers = { Accept: "application/json" };
+async function api(method, path, body, extra = {}) {
+  const headers = { Accept: "application/json", ...extra };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (session && method !== "GET") headers["X-CSRF-Token"] = session.csrf_token;
   const r = await fetch(path, {
@@ -286,12 +286,7 @@ async function receiveForm(code) {
       documents,
     };
     try {
-      const r = await fetch("/v1/dossiers", { method: "POST", credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "Idempotency-Key": key,
-          "X-CSRF-Token": session.csrf_token }, body: JSON.stringify(body) });
-      const data = await r.json();
-      if (!r.ok) throw new Error(data.detail || data.title);
-      const d = data.dossier;
+      const d = (await api("POST", "/v1/dossiers", body, { "Idempotency-Key": key })).dossier;
       if (d.status === "not_received") {
         out.replaceChildren(h("p", { class: "soon" }, "Hồ sơ chưa đủ thành phần, chưa tiếp nhận."),
           h("p", {}, h("a", { href: `/v1/dossiers/${d.id}/forms/m02`, target: "_blank", id: "print" },

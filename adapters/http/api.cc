@@ -214,18 +214,18 @@ std::optional<Principal> Api::Authenticate(const HttpRequest& request) {
   p.id = a->principal;
   p.roles = a->roles;
   p.agencies = a->agencies;
-  p.token = "session:" + s->key;
+  p.token = SessionToken(s->key);
   p.csrf = s->csrf;
   return p;
 }
 
 bool Api::CredentialActive(const Principal& p) {
-  static const std::string kSession = "session:";
-  if (p.token.compare(0, kSession.size(), kSession) != 0) {
+  const std::string key = SessionKeyOf(p.token);
+  if (key.empty()) {
     std::shared_ptr<const TokenStore> tokens = deps_.tokens();
     return tokens && tokens->Active(p.token);
   }
-  std::optional<Session> s = sessions_.Peek(p.token.substr(kSession.size()), SteadySeconds());
+  std::optional<Session> s = sessions_.Peek(key, SteadySeconds());
   if (!s) return false;
   std::shared_ptr<const AccountStore> accounts = deps_.accounts ? deps_.accounts() : nullptr;
   const Account* a = accounts ? accounts->Find(p.id) : nullptr;

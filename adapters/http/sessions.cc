@@ -4,6 +4,8 @@
 
 #include <sodium.h>
 
+#include <string_view>
+
 #include "adapters/http/auth.h"
 
 namespace motcua::http {
@@ -136,6 +138,16 @@ void SessionStore::Failed(const std::string& principal, int64_t now) {
 void SessionStore::Succeeded(const std::string& principal) {
   MutexLock lock(&mu_);
   failures_.erase(principal);
+}
+
+namespace {
+constexpr std::string_view kSessionPrefix = "session:";
+}  // namespace
+
+std::string SessionToken(const std::string& key) { return std::string(kSessionPrefix) + key; }
+
+std::string SessionKeyOf(const std::string& token) {
+  return token.rfind(kSessionPrefix, 0) == 0 ? token.substr(kSessionPrefix.size()) : "";
 }
 
 std::string SessionCookie(const std::string& cookie_header) {

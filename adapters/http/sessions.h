@@ -76,6 +76,11 @@ class SessionStore {
   std::map<std::string, Failures> failures_ GUARDED_BY(mu_);
 };
 
+// A session's credential as Principal::token holds it ("session:<key>"), and back (empty for a
+// bearer token's).
+std::string SessionToken(const std::string& key);
+std::string SessionKeyOf(const std::string& token);
+
 // "motcua_session=<secret>" from a Cookie header's value; empty when absent.
 std::string SessionCookie(const std::string& cookie_header);
 

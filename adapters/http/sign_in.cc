@@ -116,29 +116,37 @@ void SignIn(Api& api, Call& call) {
   }
 }
 
-void GetSession(Api& api, Call& call) {
-  const Principal& p = *call.principal;
-  if (p.csrf.empty()) {
-    return call.Problem(404, "no-session", "No session",
-                        "this request authenticated with a bearer token, not a session");
+namespace {
+
+// The session the request's cookie opened (Authenticate found it live a moment ago), or null
+// after answering 404: a bearer token has none, and a session may end meanwhile.
+std::optional<Session> RequireSession(Api& api, Call& call) {
+  const std::string key = SessionKeyOf(call.principal->token);
+  std::optional<Session> s = key.empty() ? std::nullopt : api.sessions().Peek(key, SteadySeconds());
+  if (!s) {
+    call.Problem(404, "no-session", "No session",
+                 "this request authenticated with a bearer token, not a session");
   }
+  return s;
+}
+
+}  // namespace
+
+void GetSession(Api& api, Call& call) {
+  std::optional<Session> s = RequireSession(api, call);
+  if (!s) return;
   std::shared_ptr<const AccountStore> accounts = api.deps().accounts();
-  const Account* a = accounts ? accounts->Find(p.id) : nullptr;
-  std::optional<Session> s =
-      api.sessions().Find(SessionCookie(call.request.Header("cookie")), SteadySeconds());
-  if (a == nullptr || !s) return call.Problem(404, "no-session", "No session", "signed out");
+  const Account* a = accounts ? accounts->Find(call.principal->id) : nullptr;
+  if (a == nullptr) return call.Problem(404, "no-session", "No session", "signed out");
   v1::SessionView view;
   FillView(*a, *s, api.sessions().options(), SteadySeconds(), &view);
   call.Json(200, view, {{"Cache-Control", "no-store"}});
 }
 
 void SignOut(Api& api, Call& call) {
-  const Principal& p = *call.principal;
-  if (p.csrf.empty()) {
-    return call.Problem(404, "no-session", "No session",
-                        "this request authenticated with a bearer token, not a session");
-  }
-  api.sessions().Close(p.token.substr(std::string("session:").size()));
+  std::optional<Session> s = RequireSession(api, call);
+  if (!s) return;
+  api.sessions().Close(s->key);
   HttpResponse r;
   r.status = 204;
   r.content_type.clear();
