@@ -44,6 +44,7 @@ class AccountStore {
   // The account of `principal`, disabled or not; null when there is none.
   const Account* Find(const std::string& principal) const;
   size_t size() const { return by_principal_.size(); }
+  const std::map<std::string, Account>& all() const { return by_principal_; }
 
  private:
   std::map<std::string, Account> by_principal_;

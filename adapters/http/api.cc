@@ -136,7 +136,8 @@ void AnswerRejection(Call& call, const Rejection& r, Metrics* metrics) {
 }
 
 void AnswerCommand(Call& call, const CommandResult& r, const ProcedureCatalog& catalog, Instant now,
-                   Metrics* metrics, int success_status, const std::string& location) {
+                   Metrics* metrics, int success_status, const std::string& location,
+                   bool dry_run) {
   if (!r.status.ok()) {
     if (metrics) metrics->AddRejectedWrite(StatusCodeName(r.status.code()));
     if (r.status.code() == StatusCode::kConflict) {
@@ -158,6 +159,8 @@ void AnswerCommand(Call& call, const CommandResult& r, const ProcedureCatalog& c
            call.principal ? &call.principal->roles : nullptr);
   for (const Event& e : r.events) FillEvent(e, 0, out.add_events());
   out.set_replayed(r.replayed);
+  out.set_dry_run(dry_run);
+  if (dry_run) return call.Json(200, out);
   Headers headers = {{"ETag", "\"" + std::to_string(d.version) + "\""}};
   if (success_status == 201) {
     headers.emplace_back("Location", location.empty() ? "/v1/dossiers/" + d.id : location);

@@ -5,6 +5,7 @@
 
 #include "adapters/http/handlers.h"
 #include "adapters/json/json_reader.h"
+#include "engine/dossier/appliers.h"
 #include "motcua/v1/api.pb.h"
 
 namespace motcua::http::handlers {
@@ -249,20 +250,67 @@ void CreateDossier(Api& api, Call& call) {
   ExecuteAs(api, call, key, std::move(req), 201);
 }
 
+Decision DryRun(Api& api, const Command& c, const Dossier& d) {
+  const std::shared_ptr<const DefinitionCatalog> catalog = api.deps().catalog();
+  ProcessContext ctx;
+  ctx.catalog = catalog.get();
+  ctx.settings.nearly_due = api.options().nearly_due;
+  ctx.now = api.deps().clock->Now();
+  ctx.next_sequence = [](const std::string&, CivilDate) -> int64_t { return 0; };
+  ctx.history = [](const std::string&) -> Result<std::vector<Event>> {
+    return Unavailable("a dry run does not read the history");
+  };
+  return Process(c, &d, ctx);
+}
+
+namespace {
+
+// ?dry_run=true: the command's outcome on the dossier as it stands, written nowhere (the console
+// shows an extension's new due date before the leader confirms it).
+void AnswerDryRun(Api& api, Call& call, Command c, const Dossier& d) {
+  if (c.type == CommandType::kRecomputeDue) {
+    return call.Problem(400, "invalid-field", "Invalid dry_run",
+                        "recompute_due has no dry run (it reads the committed history)", "dry_run");
+  }
+  const Principal& p = *call.principal;
+  c.actor = Actor{p.id, p.roles};
+  Decision decision = DryRun(api, c, d);
+  if (!decision.accepted()) return AnswerRejection(call, *decision.rejection, nullptr);
+  CommandResult r;
+  Dossier after = d;
+  for (const Event& e : decision.events) Apply(after, e);
+  after.number = d.number;  // a dry run takes no number
+  r.dossier = std::move(after);
+  r.events = std::move(decision.events);
+  AnswerCommand(call, r, *api.deps().catalog(), api.deps().clock->Now(), nullptr, 200, "",
+                /*dry_run=*/true);
+}
+
+}  // namespace
+
 void DossierCommand(Api& api, Call& call) {
   const std::string& id = call.params[0];
   // The dossier must exist and be visible before anything else is said about it.
-  if (!VisibleDossier(api, call, id)) return;
-  if (WritesRefused(api, call)) return;
+  const std::shared_ptr<const Dossier> current = VisibleDossier(api, call, id);
+  if (!current) return;
+  bool dry_run = false;
+  if (auto it = call.query.find("dry_run"); it != call.query.end()) {
+    if (it->second != "true" && it->second != "false") {
+      return call.Problem(400, "invalid-field", "Invalid dry_run",
+                          "expected true or false, got '" + it->second + "'", "dry_run");
+    }
+    dry_run = it->second == "true";
+  }
   std::string key;
-  if (!IdempotencyKey(call, &key)) return;
+  if (!dry_run && (WritesRefused(api, call) || !IdempotencyKey(call, &key))) return;
   std::string if_match = call.request.Header("if-match");
-  if (if_match.empty()) {
+  if (if_match.empty() && !dry_run) {
     return call.Problem(428, "precondition-required", "If-Match required",
                         "send If-Match with the dossier's ETag (its version) to act on it",
                         "If-Match");
   }
-  const std::optional<int64_t> expected = EtagVersion(if_match);
+  const std::optional<int64_t> expected =
+      if_match.empty() ? std::optional<int64_t>(current->version) : EtagVersion(if_match);
   if (!expected) {
     return call.Problem(400, "invalid-field", "Invalid If-Match",
                         "expected the ETag of GET /v1/dossiers/{id}, e.g. \"3\"", "If-Match");
@@ -348,6 +396,7 @@ void DossierCommand(Api& api, Call& call) {
     }
     c.satisfaction = *s;
   }
+  if (dry_run) return AnswerDryRun(api, call, std::move(c), *current);
   ExecuteAs(api, call, key, std::move(req), 200);
 }
 

@@ -19,17 +19,6 @@ namespace motcua::http::handlers {
 
 namespace {
 
-// What the rules would say to `c` on the dossier as it stands (the command is processed again,
-// on the state it meets, once the file is stored).
-std::optional<Rejection> DryRun(Api& api, const Command& c, const Dossier& d) {
-  const std::shared_ptr<const DefinitionCatalog> catalog = api.deps().catalog();
-  ProcessContext ctx;
-  ctx.catalog = catalog.get();
-  ctx.settings.nearly_due = api.options().nearly_due;
-  ctx.now = api.deps().clock->Now();
-  return Process(c, &d, ctx).rejection;
-}
-
 std::string MediaTypes(const std::vector<std::string>& names) {
   std::vector<std::string> types;
   for (const std::string& n : names) {
@@ -178,7 +167,9 @@ void PutFile(Api& api, Call& call) {
   file.media_type = std::string(type->media_type);
   file.name = name.empty() ? document_id + std::string(type->extension) : name;
   c.file = std::move(file);
-  if (std::optional<Rejection> r = DryRun(api, c, *d)) {
+  // What the rules say to attach_file on the dossier as it stands (it is processed again, on
+  // the state it meets, once the file is stored).
+  if (std::optional<Rejection> r = DryRun(api, c, *d).rejection) {
     return AnswerRejection(call, *r, api.metrics());
   }
   req.idempotency_key = p.id + ":" + key;

@@ -44,6 +44,9 @@ std::optional<int64_t> EtagVersion(std::string_view v);
 // dossier's).
 void Execute(Api& api, Call& call, CommandRequest request, int success_status,
              std::string location = "");
+// What the rules would decide on `c` against the dossier as it stands, now, writing nothing: a
+// reception takes no number, and recompute_due (which reads the history) is unavailable.
+Decision DryRun(Api& api, const Command& c, const Dossier& d);
 // Limits on what a request's text fields may hold (bytes of UTF-8); a longer value is refused.
 constexpr size_t kMaxCodeBytes = 64;      // procedure codes, agency codes, ids, action ids
 constexpr size_t kMaxNameBytes = 200;     // names of people and representatives, file names
@@ -92,6 +95,8 @@ void PublicProcedures(Api& api, Call& call);
 void SignIn(Api& api, Call& call);
 void GetSession(Api& api, Call& call);
 void SignOut(Api& api, Call& call);
+// GET /v1/admin/accounts: the staff accounts in an admin's scope (never their hashes).
+void GetAccounts(Api& api, Call& call);
 void PublicProcedure(Api& api, Call& call);
 
 // operations.cc: health, readiness, metrics, the OpenAPI document, and the stream's plain GET.
@@ -119,10 +124,11 @@ std::string DeliveryMetrics(Api& api);
 namespace motcua::http {
 
 // Answers a command's outcome (api.cc): refusals and rejections as problems with their HTTP
-// status, an accepted command as its dossier view and events with the dossier's ETag.
+// status, an accepted command as its dossier view and events with the dossier's ETag (a dry
+// run's, marked dry_run, without: nothing was written).
 void AnswerCommand(Call& call, const CommandResult& result, const ProcedureCatalog& catalog,
                    Instant now, Metrics* metrics, int success_status,
-                   const std::string& location = "");
+                   const std::string& location = "", bool dry_run = false);
 // A rejection by the rules as its problem (404, 412, 403, 400, 409, 503).
 void AnswerRejection(Call& call, const Rejection& rejection, Metrics* metrics);
 

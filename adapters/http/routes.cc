@@ -75,6 +75,7 @@ const std::vector<Route>& RouteTable() {
       {"GET", "/v1/admin/clock", Access::kPrincipal, &GetClock},
       {"PUT", "/v1/admin/clock", Access::kPrincipal, &SetClock},
       {"POST", "/v1/admin/clock/advance", Access::kPrincipal, &AdvanceClock},
+      {"GET", "/v1/admin/accounts", Access::kPrincipal, &GetAccounts},
       {"GET", "/v1/admin/subscriptions", Access::kPrincipal, &GetSubscriptions},
       {"GET", "/v1/admin/subscriptions/{id}/dead-letters", Access::kPrincipal, &GetDeadLetters},
       {"POST", "/v1/admin/subscriptions/{id}/dead-letters/{position}/redrive", Access::kPrincipal,

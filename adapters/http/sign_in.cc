@@ -20,8 +20,8 @@ std::string Cookie(const Call& call, const std::string& value, int64_t max_age) 
   return c;
 }
 
-void FillView(const Account& a, const Session& s, const SessionOptions& o, int64_t now,
-              v1::SessionView* out) {
+void FillView(Api& api, const Account& a, const Session& s, int64_t now, v1::SessionView* out) {
+  const SessionOptions& o = api.sessions().options();
   out->set_principal(a.principal);
   out->set_name(a.name);
   for (const std::string& r : a.roles) out->add_roles(r);
@@ -29,6 +29,8 @@ void FillView(const Account& a, const Session& s, const SessionOptions& o, int64
   out->set_csrf_token(s.csrf);
   out->set_idle_timeout_seconds(o.idle_seconds);
   out->set_expires_in_seconds(std::max<int64_t>(0, s.created + o.max_seconds - now));
+  out->set_nearly_due_working_seconds(
+      static_cast<int32_t>(api.options().nearly_due.InWorkingSeconds()));
 }
 
 }  // namespace
@@ -102,7 +104,7 @@ void SignIn(Api& api, Call& call) {
       }
       const SessionOptions& o = front->sessions().options();
       v1::SessionView view;
-      FillView(*account, opened->second, o, now, &view);
+      FillView(*front, *account, opened->second, now, &view);
       keep->Json(201, view,
                  {{"Set-Cookie", Cookie(*keep, opened->first, o.max_seconds)},
                   {"Cache-Control", "no-store"}});
@@ -139,7 +141,7 @@ void GetSession(Api& api, Call& call) {
   const Account* a = accounts ? accounts->Find(call.principal->id) : nullptr;
   if (a == nullptr) return call.Problem(404, "no-session", "No session", "signed out");
   v1::SessionView view;
-  FillView(*a, *s, api.sessions().options(), SteadySeconds(), &view);
+  FillView(api, *a, *s, SteadySeconds(), &view);
   call.Json(200, view, {{"Cache-Control", "no-store"}});
 }
 
@@ -152,6 +154,31 @@ void SignOut(Api& api, Call& call) {
   r.content_type.clear();
   r.headers = {{"Set-Cookie", Cookie(call, "", 0)}, {"Cache-Control", "no-store"}};
   call.Reply(std::move(r));
+}
+
+void GetAccounts(Api& api, Call& call) {
+  const Principal& p = *call.principal;
+  if (!p.HasRole("admin")) {
+    return call.Problem(403, "forbidden", "Not allowed", "the accounts are an admin's to read");
+  }
+  std::shared_ptr<const AccountStore> accounts = api.deps().accounts();
+  const AgencyRegistry& registry = api.deps().catalog()->Agencies();
+  v1::AccountList out;
+  for (const auto& [id, a] : accounts ? accounts->all() : std::map<std::string, Account>()) {
+    // An admin sees the accounts of the agencies in its scope; "*" accounts only with "*".
+    const bool visible =
+        p.AllAgencies() || std::any_of(a.agencies.begin(), a.agencies.end(), [&](const auto& g) {
+          return g != "*" && p.InScope(g, registry);
+        });
+    if (!visible) continue;
+    v1::AccountView* v = out.add_accounts();
+    v->set_principal(a.principal);
+    v->set_name(a.name);
+    for (const std::string& r : a.roles) v->add_roles(r);
+    for (const std::string& g : a.agencies) v->add_agencies(g);
+    v->set_disabled(a.disabled);
+  }
+  call.Json(200, out, {{"Cache-Control", "no-store"}});
 }
 
 }  // namespace motcua::http::handlers

@@ -362,6 +362,7 @@ void AppendDossierView(const v1::DossierView& v, std::string* out) {
     }
     out->push_back(']');
   }
+  o.Int("remaining_working_seconds", v.remaining_working_seconds());
   o.Close();
 }
 

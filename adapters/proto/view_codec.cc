@@ -3,6 +3,7 @@
 #include "adapters/proto/view_codec.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "adapters/proto/dossier_codec.h"
 #include "engine/calendar/calendar.h"
@@ -32,6 +33,23 @@ void FillFile(const std::string& dossier_id, const AttachedFile& f, v1::FileView
   v->set_attached_at(FormatLocal(f.at, kApiUtcOffsetSeconds));
   v->set_attached_by(f.actor);
   v->set_href("/v1/dossiers/" + dossier_id + "/documents/" + f.document_id + "/files/" + f.sha256);
+}
+
+// Working time from `now` to the due instant of an open dossier whose time runs, on its own
+// calendar; negative past the due. Zero otherwise (paused, closed, no calendar).
+int32_t RemainingWorkingSeconds(const Dossier& d, const Procedure* p,
+                                const ProcedureCatalog& catalog, Instant now) {
+  const std::optional<Instant> due = d.effective_due();
+  if (!IsOpen(d.status) || d.paused() || !due) return 0;
+  const WorkCalendar* cal =
+      catalog.CalendarFor(d.competent_agency, p ? p->calendar : std::string("vn"));
+  if (cal == nullptr) return 0;
+  const bool ahead = now < *due;
+  Result<int64_t> s =
+      ahead ? cal->WorkingSecondsBetween(now, *due) : cal->WorkingSecondsBetween(*due, now);
+  if (!s.ok()) return 0;
+  const int64_t bounded = std::min<int64_t>(*s, std::numeric_limits<int32_t>::max());
+  return static_cast<int32_t>(ahead ? bounded : -bounded);
 }
 
 }  // namespace
@@ -71,6 +89,7 @@ void FillView(const Dossier& d, const ProcedureCatalog& catalog, Instant now, v1
   SetLocal(v->mutable_returned_at(), d.returned_at);
   if (d.timeliness) v->set_timeliness(NameOf(*d.timeliness));
   v->set_overdue(d.OverdueAt(now));
+  v->set_remaining_working_seconds(RemainingWorkingSeconds(d, p, catalog, now));
   v->set_stop_reason(d.stop_reason);
   if (p && (d.status == DossierStatus::kReceived || d.status == DossierStatus::kInProcessing ||
             d.status == DossierStatus::kPaymentRequested ||

@@ -25,7 +25,9 @@ class SessionApiTest : public ::testing::Test {
   static std::string Dir() {
     return ::testing::TempDir() + "/motcua-session-api-" + std::to_string(::getpid()) + "/";
   }
-  SessionApiTest() : harness_(&store_, Tokens(), {{"cb1", "counter", kA}}) {
+  SessionApiTest()
+      : harness_(&store_, Tokens(),
+                 {{"cb1", "counter", kA}, {"ad1", "admin", kA}, {"root", "admin", "*"}}) {
     harness_.clock().Set(*ParseLocalDateTime("2026-03-02T08:00", 7 * 3600));
     EXPECT_TRUE(http::AddAccount(Accounts(),
                                  {"lan", "Nguyễn Thị Lan", {"counter"}, {kA}, "", false}, kPassword)
@@ -245,6 +247,26 @@ TEST(SessionStoreTest, TheCookieIsFoundAmongOthers) {
   EXPECT_EQ(http::SessionCookie("motcua_session=xyz"), "xyz");
   EXPECT_EQ(http::SessionCookie("not_motcua_session=xyz"), "");
   EXPECT_EQ(http::SessionCookie(""), "");
+}
+
+TEST_F(SessionApiTest, AnAdminReadsTheAccountsOfItsScopeWithoutTheirHashes) {
+  ASSERT_TRUE(http::AddAccount(Accounts(),
+                               {"hoa", "Lê Hoa", {"specialist"}, {"000.18.22.H56"}, "", false},
+                               "mật khẩu của Hoa")
+                  .ok());
+  ASSERT_TRUE(http::SetDisabled(Accounts(), "binh", true).ok());
+  Reload();
+  EXPECT_EQ(harness_.Answer("GET", "/v1/admin/accounts", "", "cb1").status, 403);
+  http::HttpResponse mine = harness_.Answer("GET", "/v1/admin/accounts", "", "ad1");
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  EXPECT_EQ(mine.body,
+            R"({"accounts":[{"principal":"binh","name":"Trần Bình","roles":["counter"],)"
+            R"("agencies":["000.17.22.H56"],"disabled":true},{"principal":"lan",)"
+            R"("name":"Nguyễn Thị Lan","roles":["counter"],"agencies":["000.17.22.H56"]}]})");
+  http::HttpResponse all = harness_.Answer("GET", "/v1/admin/accounts", "", "root");
+  ASSERT_EQ(all.status, 200) << all.body;
+  EXPECT_NE(all.body.find(R"("principal":"hoa")"), std::string::npos) << all.body;
+  EXPECT_EQ(all.body.find("argon2"), std::string::npos) << all.body;
 }
 
 }  // namespace
