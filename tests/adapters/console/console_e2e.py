@@ -1,14 +1,23 @@
 #!/usr/bin/env python3
 """The web console in a real browser (issue 14): Debian's headless Chromium driven through the
-DevTools protocol (a minimal client on the standard library), against a real `motcua serve`.
+DevTools protocol (a minimal client on the standard library), against a real `motcua serve` on
+the training clock. Each person works in a browser context of their own (their own cookies).
 
     console_e2e.py BASE_URL BEARER_TOKEN SHOTS_DIR
 
-A clerk reads the public catalogue (searched without diacritics) and a procedure's page; signs in
-with a wrong password (refused), then the right one; her queue lists her agency's open dossiers;
-a dossier received meanwhile (by another client, over the API) appears in it without a reload;
-she signs out. The page's own requests carry the CSRF token (the API refuses them otherwise).
-Screenshots of each page go to SHOTS_DIR. Prints "console e2e: OK" at the end.
+The public catalogue (searched without diacritics) and a procedure's page. Then a 1.013225
+construction permit from reception to report: the centre's clerk signs in, sees the due date
+before receiving, receives (M01 to print) and forwards; the specialist's open queue shows the
+dossier without a reload; the specialist asks for two missing documents (M02); a page request
+without the CSRF token is refused; the clerk, whose page follows live, records the supplement;
+the specialist and the division head forward; the leader sees an extension's new date computed
+before confirming, cancels, and approves; the clerk returns the result (M07 register) and records
+satisfaction; the citizen's lookup shows it returned; the manager's report counts it as early,
+not late, with a chart and the per-step table; the admin pages list agencies, procedures and
+accounts. A clerk of another agency cannot see it; wrong passwords lock an account out. Every
+page visited is checked for WCAG AA text contrast and labelled fields, and the queue and the
+dossier page for fitting a phone's width. Screenshots go to SHOTS_DIR. Prints
+"console e2e: OK" at the end.
 """
 import base64
 import json
@@ -123,117 +132,423 @@ def fail(message):
     sys.exit(1)
 
 
-def receive_dossier(base, token, key):
-    body = json.dumps({"procedure_code": "2.000908", "receiving_agency": "000.17.22.H56",
-                       "applicant": {"name": "Phạm Văn Đức", "id_number": "001090098765"},
-                       "documents": [{"document_id": "identity_paper"}]}).encode()
-    req = urllib.request.Request(base + "/v1/dossiers", data=body, method="POST", headers={
-        "Authorization": "Bearer " + token, "Idempotency-Key": key,
-        "Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.loads(r.read())
+PASSWORD = "mật khẩu thử nghiệm"
+CENTRE = "000.00.01.H56"
+
+# Text contrast (WCAG 2.1 AA: 4.5:1, 3:1 for large text) of every visible text node against the
+# first opaque background behind it; form fields without a label. Returns the offenders.
+AUDIT = r"""(() => {
+  const parse = (c) => { const p = c.match(/rgba?\(([^)]+)\)/)[1].split(/[ ,\/]+/).filter(Boolean).map(Number);
+    return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 }; };
+  const lum = ({ r, g, b }) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const back = (el) => { for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor);
+    if (c.a > 0.5) return c; } return { r: 255, g: 255, b: 255, a: 1 }; };
+  const bad = [];
+  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walk.nextNode()) {
+    const t = walk.currentNode; const el = t.parentElement;
+    if (!t.textContent.trim() || !el || !el.getClientRects().length || el.closest("svg")) continue;
+    if (el.closest("button:disabled")) continue;  // inactive controls are exempt
+    const cs = getComputedStyle(el);
+    const a = lum(parse(cs.color)); const b = lum(back(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(cs.fontSize); const large = size >= 24 || (Number(cs.fontWeight) >= 700 && size >= 18.66);
+    if (ratio < (large ? 3 : 4.5)) bad.push(`contrast ${ratio.toFixed(2)}: "${t.textContent.trim().slice(0, 40)}"`);
+  }
+  for (const f of document.querySelectorAll("input, select, textarea")) {
+    if (f.type === "hidden" || !f.getClientRects().length) continue;
+    const labelled = (f.id && document.querySelector(`label[for="${f.id}"]`)) || f.getAttribute("aria-label") || f.closest("label");
+    if (!labelled) bad.push("no label: " + f.outerHTML.slice(0, 80));
+  }
+  return bad;
+})()"""
 
 
-def main():
-    base, token, shots = sys.argv[1], sys.argv[2], sys.argv[3]
-    os.makedirs(shots, exist_ok=True)
-    profile = tempfile.mkdtemp(prefix="motcua-chromium-")
-    browser = subprocess.Popen(
-        ["chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--window-size=1366,768", "--remote-debugging-port=0", "--user-data-dir=" + profile,
-         "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        port_file = os.path.join(profile, "DevToolsActivePort")
+class Browser:
+    """Chromium with its DevTools endpoint; pages in contexts of their own (separate cookies)."""
+
+    def __init__(self):
+        self.profile = tempfile.mkdtemp(prefix="motcua-chromium-")
+        self.process = subprocess.Popen(
+            ["chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--window-size=1366,768", "--remote-debugging-port=0",
+             "--user-data-dir=" + self.profile, "about:blank"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        port_file = os.path.join(self.profile, "DevToolsActivePort")
         until = time.monotonic() + 30
         while not os.path.exists(port_file) and time.monotonic() < until:
             time.sleep(0.1)
         if not os.path.exists(port_file):
             fail("chromium did not start (no DevToolsActivePort)")
+        time.sleep(0.2)
         with open(port_file) as f:
-            port = f.readline().strip()
-        req = urllib.request.Request("http://127.0.0.1:%s/json/new?about:blank" % port,
-                                     method="PUT")
-        with urllib.request.urlopen(req, timeout=10) as r:
-            target = json.loads(r.read())
-        page = Page(target["webSocketDebuggerUrl"])
+            self.port = f.readline().strip()
+        with urllib.request.urlopen("http://127.0.0.1:%s/json/version" % self.port,
+                                    timeout=10) as r:
+            self.root = Page(json.loads(r.read())["webSocketDebuggerUrl"])
+
+    def new_page(self, url):
+        context = self.root.call("Target.createBrowserContext")["browserContextId"]
+        target = self.root.call("Target.createTarget", url="about:blank", width=1366, height=768,
+                                browserContextId=context)["targetId"]
+        page = Page("ws://127.0.0.1:%s/devtools/page/%s" % (self.port, target))
         page.call("Page.enable")
         page.call("Runtime.enable")
+        page.call("Page.navigate", url=url)
+        page.wait("document.readyState === 'complete' && !!document.querySelector('main h1')",
+                  "the console's first page")
+        return page
 
-        # Public catalogue, searched without diacritics; a procedure's page.
-        page.call("Page.navigate", url=base + "/#/thu-tuc?q=ban%20sao")
-        page.wait("document.querySelector('main tbody tr a')?.textContent === "
-                  "'Cấp bản sao từ sổ gốc'", "the catalogue finds the procedure without diacritics")
-        page.shot(shots, "catalogue")
-        page.js("document.querySelector('main tbody tr a').click()")
-        page.wait("document.querySelector('main h1')?.textContent === 'Cấp bản sao từ sổ gốc' && "
-                  "document.body.innerText.includes('Thành phần hồ sơ')", "the procedure's page")
-        page.shot(shots, "procedure")
+    def close(self):
+        self.process.kill()
+        self.process.wait()
+        shutil.rmtree(self.profile, ignore_errors=True)
 
-        # Sign-in: a wrong password first, then the right one.
-        sign_in = ("(() => { document.getElementById('principal').value = 'lan';"
-                   " document.getElementById('password').value = %s;"
-                   " document.querySelector('main form button').click(); return true; })()")
-        page.js("location.hash = '#/dang-nhap'")
-        page.wait("!!document.getElementById('password')", "the sign-in form")
-        page.js(sign_in % json.dumps("không phải mật khẩu"))
-        page.wait("document.querySelector('[role=alert]')?.textContent === "
-                  "'Sai tên đăng nhập hoặc mật khẩu.'", "a wrong password is refused")
-        page.js(sign_in % json.dumps("mật khẩu của Lan"))
-        page.wait("location.hash === '#/hang-doi' && "
-                  "document.querySelectorAll('#queue-rows tr').length === 1",
-                  "the queue after sign-in lists the one open dossier")
-        page.wait("document.getElementById('live')?.textContent === 'Cập nhật trực tiếp'",
-                  "the live stream")
-        if page.js("document.cookie").find("motcua_session") >= 0:
-            fail("the session cookie is readable by scripts (not HttpOnly)")
-        page.shot(shots, "queue")
 
-        # A dossier received elsewhere appears without a reload.
-        page.js("window.__sameDocument = true")
-        created = receive_dossier(base, token, "console-e2e-2")["dossier"]
-        page.wait("[...document.querySelectorAll('#queue-rows tr')].some(r => "
-                  "r.dataset.id === %s)" % json.dumps(created["id"]),
-                  "the new dossier in the queue, live")
-        if not page.js("window.__sameDocument === true"):
-            fail("the page reloaded")
-        page.shot(shots, "queue-live")
+class Console:
+    """One person's tab of the console."""
 
-        # The counter: a procedure chosen without diacritics, the form generated from it with the
-        # due date shown before receiving, then the reception and its M01 slip to print.
-        page.js("location.hash = '#/tiep-nhan'")
-        page.wait("document.querySelectorAll('#proc-list a').length > 1", "the procedures to receive")
-        page.js("(() => { const q = document.getElementById('proc-q'); q.value = 'ban sao';"
-                " q.dispatchEvent(new Event('input')); return true; })()")
-        page.wait("document.querySelectorAll('#proc-list a').length === 1", "the search")
-        page.js("document.querySelector('#proc-list a').click()")
-        page.wait("document.getElementById('due-preview')?.textContent.startsWith("
-                  "'Nếu tiếp nhận bây giờ, hẹn trả kết quả: ')", "the due date before receiving")
-        if not page.js("document.getElementById('doc-identity_paper').checked"):
-            fail("the required document is not ticked by default")
-        page.js("(() => { document.getElementById('applicant-name').value = 'Hoàng Thị Mai';"
-                " document.getElementById('applicant-id').value = '001190011223';"
-                " document.querySelector('#receive-form button[type=submit]').click();"
-                " return true; })()")
-        number = page.wait("document.getElementById('received')?.textContent.match("
-                           "/số (\\S+);/)?.[1]", "the reception's answer")
-        page.shot(shots, "receive")
-        slip = page.js("fetch(document.getElementById('print').href).then(async r => "
-                       "[r.status, await r.text()])")
-        if slip[0] != 200 or number not in slip[1]:
-            fail("the M01 slip: %s %s" % (slip[0], slip[1][:300]))
+    def __init__(self, page, shots):
+        self.page = page
+        self.shots = shots
 
-        # Sign-out (a DELETE the API accepts only with the CSRF token).
-        page.js("document.getElementById('sign-out').click()")
-        page.wait("location.hash === '#/dang-nhap' && "
-                  "document.getElementById('nav-sign-in').hidden === false", "signed out")
-        status = page.js("fetch('/v1/session').then(r => r.status)")
-        if status != 401:
-            fail("after sign-out GET /v1/session answered %s" % status)
+    def js(self, expression):
+        return self.page.js(expression)
+
+    def wait(self, expression, what, timeout=10):
+        return self.page.wait(expression, what, timeout)
+
+    def go(self, hash_, ready, what):
+        self.js("location.hash = %s" % json.dumps(hash_))
+        return self.wait(ready, what)
+
+    def fill(self, selector, value):
+        self.js("(() => { const e = document.querySelector(%s); e.value = %s;"
+                " e.dispatchEvent(new Event('input')); return true; })()"
+                % (json.dumps(selector), json.dumps(value)))
+
+    def click(self, selector):
+        found = self.js("(() => { const e = document.querySelector(%s); if (!e) return false;"
+                        " e.click(); return true; })()" % json.dumps(selector))
+        if not found:
+            fail("nothing to click at %s; the page: %s"
+                 % (selector, self.js("document.body.innerText")[:1500]))
+
+    def text(self, selector):
+        return self.js("document.querySelector(%s)?.textContent ?? null" % json.dumps(selector))
+
+    def shot(self, name):
+        self.page.shot(self.shots, name)
+
+    def audit(self, where):
+        bad = self.js(AUDIT)
+        if bad:
+            fail("%s: %s" % (where, "; ".join(bad[:8])))
+
+    def sign_in(self, principal, password=PASSWORD):
+        self.go("#/dang-nhap", "!!document.getElementById('password')", "the sign-in form")
+        self.fill("#principal", principal)
+        self.fill("#password", password)
+        self.click("main form button")
+
+    def signed_in(self, principal):
+        self.sign_in(principal)
+        self.wait("location.hash === '#/hang-doi' && !!document.getElementById('queue-count')"
+                  " && document.getElementById('live')?.textContent === 'Cập nhật trực tiếp'",
+                  principal + "'s queue after sign-in, live")
+
+    def sign_out(self):
+        self.click("#sign-out")
+        self.wait("location.hash === '#/dang-nhap' && !document.getElementById('nav-sign-in').hidden",
+                  "signed out")
+
+    def dossier(self, dossier_id, status):
+        self.go("#/ho-so/" + dossier_id, "document.getElementById('dossier-status')?.textContent"
+                " === %s" % json.dumps(status), "the dossier page (%s)" % status)
+
+    # Opens the dialog of an action, lets `fill` set its fields, confirms, and waits for the
+    # dossier page to show `status`.
+    def act(self, action, status, fill=None, shot=None):
+        self.click("#actions [data-action=%s]" % action)
+        self.wait("!!document.querySelector('dialog[open]')", "the dialog of " + action)
+        if fill:
+            fill()
+        if shot:
+            self.shot(shot)
+        self.click("dialog[open] button[type=submit]")
+        self.wait("!document.querySelector('dialog[open]') && "
+                  "document.getElementById('dossier-status')?.textContent === %s"
+                  % json.dumps(status), "%s done: %s" % (action, status))
+
+
+class Api:
+    """The bearer token's calls: the training clock, and checks the browser does not make."""
+
+    def __init__(self, base, token):
+        self.base = base
+        self.token = token
+
+    def call(self, method, path, body=None):
+        req = urllib.request.Request(self.base + path, method=method,
+                                     data=None if body is None else json.dumps(body).encode(),
+                                     headers={"Authorization": "Bearer " + self.token,
+                                              "Idempotency-Key": "e2e-%d" % time.monotonic_ns(),
+                                              "Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, r.read().decode()
+
+    def clock(self, local):
+        self.call("PUT", "/v1/admin/clock", {"now": local})
+
+
+def main():
+    base, token, shots = sys.argv[1], sys.argv[2], sys.argv[3]
+    os.makedirs(shots, exist_ok=True)
+    server = Api(base, token)
+    server.clock("2026-06-01T08:00")
+    browser = Browser()
+    try:
+        scenario(browser, server, base, shots)
         print("console e2e: OK", flush=True)
     finally:
-        browser.kill()
-        browser.wait()
-        shutil.rmtree(profile, ignore_errors=True)
+        browser.close()
+
+
+def scenario(browser, server, base, shots):
+    # ---- public pages: the catalogue searched without diacritics, a procedure's page.
+    citizen = Console(browser.new_page(base + "/#/thu-tuc?q=giay%20phep%20xay%20dung"), shots)
+    citizen.wait("document.querySelector('main tbody tr a')?.textContent.startsWith("
+                 "'Cấp giấy phép xây dựng mới')", "the catalogue finds it without diacritics")
+    citizen.audit("the catalogue")
+    citizen.shot("catalogue")
+    citizen.click("main tbody tr a")
+    citizen.wait("document.querySelector('main h1')?.textContent.startsWith('Cấp giấy phép') && "
+                 "document.body.innerText.includes('Thành phần hồ sơ') && "
+                 "document.body.innerText.includes('75.000 đồng')", "the procedure's page")
+    citizen.audit("the procedure's page")
+    citizen.shot("procedure")
+
+    # ---- the specialist's queue is open before the dossier exists.
+    specialist = Console(browser.new_page(base + "/"), shots)
+    specialist.signed_in("son")
+    if specialist.js("document.cookie").find("motcua_session") >= 0:
+        fail("the session cookie is readable by scripts (not HttpOnly)")
+    specialist.js("window.__sameDocument = true")
+
+    # ---- the clerk receives at the centre: due date before receiving, M01, then forwards.
+    clerk = Console(browser.new_page(base + "/"), shots)
+    clerk.signed_in("an")
+    clerk.go("#/tiep-nhan", "document.querySelectorAll('#proc-list a').length > 1",
+             "the procedures to receive")
+    clerk.fill("#proc-q", "giay phep xay dung")
+    clerk.wait("document.querySelectorAll('#proc-list a').length === 1", "the search")
+    clerk.click("#proc-list a")
+    clerk.wait("document.getElementById('due-preview')?.textContent === "
+               "'Nếu tiếp nhận bây giờ, hẹn trả kết quả: 08:00 ngày 29/06/2026'",
+               "the due date before receiving (20 WD from Mon 1/6 08:00)")
+    for doc in ("application_form", "land_use_papers", "design_drawings"):
+        if not clerk.js("document.getElementById('doc-%s').checked" % doc):
+            fail("the required document %s is not ticked by default" % doc)
+    if clerk.js("document.getElementById('doc-fire_safety_approval').checked"):
+        fail("a conditional document is ticked by default")
+    clerk.js("document.querySelector('[data-count=design_drawings]').value = '2'")
+    clerk.fill("#applicant-name", "Đỗ Văn Hùng")
+    clerk.fill("#applicant-id", "001085012345")
+    clerk.fill("#applicant-phone", "0912345678")
+    clerk.audit("the reception form")
+    clerk.click("#receive-form button[type=submit]")
+    number = clerk.wait("document.getElementById('received')?.textContent.match(/số (\\S+);/)?.[1]",
+                        "the reception's answer")
+    clerk.shot("receive")
+    slip = clerk.js("fetch(document.getElementById('print').href).then(async r => "
+                    "[r.status, await r.text()])")
+    if slip[0] != 200 or number not in slip[1]:
+        fail("the M01 slip: %s %s" % (slip[0], slip[1][:300]))
+    clerk.click("#receive-result a[href^='#/ho-so/']")
+    dossier_id = clerk.wait("document.getElementById('dossier-status')?.textContent === "
+                            "'Đã tiếp nhận' && location.hash.slice(8)", "the dossier page")
+    clerk.act("forward", "Đang giải quyết")
+
+    # ---- the specialist's queue shows it without a reload; the dossier page; a supplement.
+    specialist.wait("[...document.querySelectorAll('#queue-rows tr')].some(r => r.dataset.id === %s)"
+                    % json.dumps(dossier_id), "the dossier in the specialist's queue, live")
+    if not specialist.js("window.__sameDocument === true"):
+        fail("the specialist's page reloaded")
+    specialist.audit("the queue")
+    specialist.shot("queue-live")
+    specialist.click("#queue-rows tr[data-id='%s'] a" % dossier_id)
+    specialist.wait("document.getElementById('dossier-status')?.textContent === 'Đang giải quyết'",
+                    "the specialist's dossier page")
+    actions = specialist.js("[...document.querySelectorAll('#actions [data-action]')]"
+                            ".map(b => b.dataset.action).join(',')")
+    if actions != "forward,request_supplement,consult,refuse":
+        fail("the specialist's actions: %s" % actions)
+    m06 = specialist.js("document.querySelectorAll('#m06-rows tbody tr').length")
+    if m06 != 1 or "Trước hạn" not in specialist.text("#m06-rows tbody tr"):
+        fail("the M06 rows after the reception: %s" % specialist.text("#m06-rows tbody"))
+    specialist.audit("the dossier page")
+    specialist.shot("dossier")
+
+    # A state-changing request without the CSRF token is refused, from the page itself.
+    refused = specialist.js(
+        "fetch('/v1/dossiers/%s/commands', {method: 'POST', headers: {'Content-Type': "
+        "'application/json', 'Idempotency-Key': 'no-csrf', 'If-Match': '\"2\"'}, body: "
+        "JSON.stringify({command: 'act', action: 'forward'})}).then(async r => [r.status, "
+        "(await r.json()).type])" % dossier_id)
+    if refused != [403, "urn:problem:motcua:csrf-token-invalid"]:
+        fail("a command without the CSRF token: %s" % refused)
+
+    def missing_two():
+        specialist.click("#missing-fire_safety_approval")
+        specialist.click("#missing-adjacent_safety_commitment")
+        specialist.fill("#supplement-reason", "Bổ sung văn bản thẩm duyệt PCCC và bản cam kết an toàn")
+    specialist.act("request_supplement", "Chờ bổ sung", missing_two, "supplement-dialog")
+    waiting = specialist.text("main dl.facts")
+    if "Văn bản kết quả thực hiện thủ tục về phòng cháy" not in waiting or \
+            "Bản cam kết bảo đảm an toàn" not in waiting:
+        fail("the two missing documents on the page: %s" % waiting)
+    if not specialist.js("!!document.getElementById('print-m02')"):
+        fail("no M02 to print after the supplement request: %s / %s" % (specialist.text(".prints"), specialist.js("[...document.querySelectorAll('#timeline li')].map(l => l.dataset.type).join(',')")))
+
+    # ---- the clerk's dossier page followed live; she records the supplement.
+    clerk.wait("document.getElementById('dossier-status')?.textContent === 'Chờ bổ sung'",
+               "the clerk's dossier page, live")
+    server.clock("2026-06-02T09:00")
+    clerk.act("supply_supplement", "Đang giải quyết")
+    # Counting restarts from the supply (supplement: restart): 20 WD from Tue 2/6 09:00.
+    if "09:00 ngày 30/06/2026" not in clerk.text("main dl.facts"):
+        fail("the due date after the supplement: %s" % clerk.text("main dl.facts"))
+
+    # ---- the specialist forwards; the division head forwards.
+    server.clock("2026-06-03T09:00")
+    specialist.wait("document.getElementById('dossier-status')?.textContent === 'Đang giải quyết'"
+                    " && !!document.querySelector('#actions [data-action=forward]')",
+                    "the specialist's page after the supplement, live")
+    specialist.act("forward", "Đang giải quyết")
+    specialist.sign_out()
+    specialist.signed_in("tuan")
+    specialist.wait("[...document.querySelectorAll('#queue-rows tr')].some(r => r.dataset.id === %s)"
+                    % json.dumps(dossier_id), "the dossier in the division head's queue")
+    specialist.dossier(dossier_id, "Đang giải quyết")
+    server.clock("2026-06-04T09:00")
+    specialist.act("forward", "Đang giải quyết")
+
+    # ---- the leader: an extension's new date before confirming (then cancelled); approval.
+    specialist.sign_out()
+    specialist.signed_in("minh")
+    specialist.dossier(dossier_id, "Đang giải quyết")
+    specialist.click("#actions [data-action=extend]")
+    specialist.wait("document.getElementById('extend-preview')?.textContent === "
+                    "'Ngày hẹn trả kết quả mới: 09:00 ngày 01/07/2026'",
+                    "the new date of a 1-day extension, before confirming")
+    specialist.fill("#extend-days", "3")
+    specialist.wait("document.getElementById('extend-preview')?.textContent === "
+                    "'Ngày hẹn trả kết quả mới: 09:00 ngày 03/07/2026'",
+                    "the new date of a 3-day extension")
+    specialist.audit("the extension dialog")
+    specialist.shot("extension-dialog")
+    specialist.fill("#extend-days", "11")
+    specialist.wait("document.getElementById('extend-preview')?.textContent.includes('10 WD')",
+                    "an extension beyond the maximum, refused before confirming")
+    specialist.click("dialog[open] button.secondary")
+    specialist.wait("!document.querySelector('dialog')", "the dialog cancelled")
+    status, body = server.call("GET", "/v1/dossiers/" + dossier_id)
+    if "extended_due_at" in body:
+        fail("the dry run wrote an extension: " + body[:300])
+    server.clock("2026-06-05T10:00")
+    specialist.act("approve", "Có kết quả",
+                   lambda: specialist.fill("#action-comment", "Đủ điều kiện cấp phép"))
+
+    # ---- the clerk returns the result (a line of M07) and records satisfaction.
+    clerk.wait("document.getElementById('dossier-status')?.textContent === 'Có kết quả'",
+               "the clerk's page after the decision, live")
+    server.clock("2026-06-08T08:30")
+    clerk.act("return_result", "Đã trả kết quả")
+    clerk.act("rate_satisfaction", "Đã trả kết quả",
+              lambda: clerk.js("document.getElementById('satisfaction').value = 'very_satisfied'"))
+    if "Rất hài lòng" not in clerk.text("main dl.facts") or "Trước hạn" not in clerk.text("main dl.facts"):
+        fail("the returned dossier: %s" % clerk.text("main dl.facts"))
+    events = clerk.js("[...document.querySelectorAll('#timeline li')].map(l => l.dataset.type).join(',')")
+    if events != ("received,forwarded,supplement_requested,supplement_received,forwarded,"
+                  "forwarded,decided,result_returned,satisfaction_rated"):
+        fail("the timeline: %s" % events)
+    if clerk.js("document.querySelectorAll('#m06-rows tbody tr').length") != 4:
+        fail("M06: %s" % clerk.text("#m06-rows tbody"))
+    clerk.shot("returned")
+    register = clerk.js("fetch(document.getElementById('print-m07').href).then(r => r.text())")
+    if number not in register or "Đỗ Văn Hùng" not in register:
+        fail("the M07 register: %s" % register[:400])
+
+    # ---- the citizen's lookup.
+    citizen.go("#/tra-cuu", "!!document.getElementById('last4')", "the lookup")
+    citizen.fill("#number", number)
+    citizen.fill("#last4", "2345")
+    citizen.click("main form button")
+    citizen.wait("document.getElementById('progress-status')?.textContent === 'Đã trả kết quả'",
+                 "the public progress")
+
+    # ---- the manager's report: early, none late; a chart and the per-step table.
+    clerk.sign_out()
+    clerk.signed_in("ha")
+    clerk.go("#/bao-cao?nam=2026", "!!document.getElementById('form06-total')", "the report")
+    cells = clerk.js("[...document.querySelectorAll('#form06-total td')].map(c => c.textContent)")
+    header = clerk.js("[...document.querySelectorAll('#form06-total th')].map(c => c.textContent)")
+    row = dict(zip(header, cells))
+    if row.get("Đã giải quyết") != "1" or row.get("Trước hạn") != "1" or row.get("Quá hạn") != "0":
+        fail("form 06: %s" % row)
+    if "tháng 6: 1 trước hạn, 0 đúng hạn, 0 quá hạn" not in clerk.js(
+            "document.getElementById('form06-chart').getAttribute('aria-label')"):
+        fail("the chart: %s" % clerk.js("document.getElementById('form06-chart').getAttribute('aria-label')"))
+    if clerk.js("document.querySelectorAll('#step-rows tbody tr').length") < 4:
+        fail("the step table: %s" % clerk.text("#step-rows"))
+    xlsx = clerk.js("fetch(document.querySelector('a[href*=\"format=xlsx\"]').href).then(r => "
+                    "[r.status, r.headers.get('content-type')])")
+    if xlsx[0] != 200 or "spreadsheetml" not in (xlsx[1] or ""):
+        fail("the Excel export: %s" % xlsx)
+    clerk.audit("the report")
+    clerk.shot("report")
+    clerk.go("#/quan-tri", "document.querySelectorAll('#admin-accounts tbody tr').length > 0",
+             "the admin page")
+    accounts = clerk.text("#admin-accounts")
+    if "son" not in accounts or "argon2" in accounts:
+        fail("the accounts: %s" % accounts)
+    if "1.013225" not in clerk.text("#admin-procedures") or CENTRE not in clerk.text("#admin-agencies"):
+        fail("the admin's definitions")
+    clerk.audit("the admin page")
+    clerk.shot("admin")
+
+    # ---- a clerk of another commune cannot see it.
+    other = Console(browser.new_page(base + "/"), shots)
+    other.signed_in("binh")
+    if other.js("[...document.querySelectorAll('#queue-rows tr')].some(r => r.dataset.id === %s)"
+                % json.dumps(dossier_id)):
+        fail("another agency's clerk sees the dossier in the queue")
+    other.go("#/ho-so/" + dossier_id, "!!document.querySelector('[role=alert]')", "the refusal")
+    if other.text("[role=alert]") != "Không có hồ sơ này, hoặc hồ sơ không thuộc phạm vi của bạn.":
+        fail("another agency's clerk: %s" % other.text("main"))
+    other.sign_out()
+
+    # ---- wrong passwords lock the account out, the right one included.
+    for _ in range(5):
+        other.sign_in("lan", "không phải mật khẩu")
+        other.wait("document.querySelector('[role=alert]')?.textContent === "
+                   "'Sai tên đăng nhập hoặc mật khẩu.'", "a wrong password refused")
+        other.js("document.querySelector('[role=alert]').remove()")
+    other.sign_in("lan")
+    other.wait("document.querySelector('[role=alert]')?.textContent.startsWith("
+               "'Tài khoản tạm khóa do nhập sai nhiều lần')", "the lock-out")
+
+    # ---- a phone: the queue and the dossier page fit its width.
+    specialist.page.call("Emulation.setDeviceMetricsOverride", width=390, height=844,
+                         deviceScaleFactor=2, mobile=True)
+    specialist.go("#/hang-doi", "!!document.getElementById('queue-count')", "the queue on a phone")
+    specialist.dossier(dossier_id, "Đã trả kết quả")
+    if specialist.js("document.documentElement.scrollWidth > window.innerWidth + 1"):
+        fail("the dossier page is wider than a phone (%s px)"
+             % specialist.js("document.documentElement.scrollWidth"))
+    specialist.audit("the dossier page on a phone")
+    specialist.shot("phone-dossier")
 
 
 if __name__ == "__main__":
