@@ -14,7 +14,7 @@ function counterWork(d) {
   const work = [];
   if (d.status === "submitted") work.push("receive", "refuse");
   if (d.status === "supplement_requested") work.push("supply_supplement");
-  if (d.status === "decided" && !d.allowed_actions?.length) work.push("return_result");
+  if (d.status === "decided" && !(d.step_actions || []).length) work.push("return_result");
   if (d.status === "returned" && !d.satisfaction) work.push("rate_satisfaction");
   return work;
 }
