@@ -527,6 +527,32 @@ def scenario(browser, server, base, shots):
     other.go("#/ho-so/" + dossier_id, "!!document.querySelector('[role=alert]')", "the refusal")
     if other.text("[role=alert]") != "Không có hồ sơ này, hoặc hồ sơ không thuộc phạm vi của bạn.":
         fail("another agency's clerk: %s" % other.text("main"))
+
+    # ---- at that commune's counter: a dossier short of a required document is not received
+    # (M02 lists what is missing); another is refused at the counter with its reason (M03).
+    def reception(code, name):
+        other.go("#/tiep-nhan/" + code, "document.getElementById('due-preview')?.textContent"
+                 ".startsWith('Nếu tiếp nhận bây giờ')", "the reception form of " + code)
+        other.fill("#applicant-name", name)
+        other.fill("#applicant-id", "001190011223")
+    reception("2.000908", "Hoàng Thị Mai")
+    other.click("#doc-identity_paper")  # untick the one required document
+    other.click("#receive-form button[type=submit]")
+    other.wait("document.getElementById('receive-result')?.textContent.startsWith("
+               "'Hồ sơ chưa đủ thành phần, chưa tiếp nhận.')", "not received")
+    m02 = other.js("fetch(document.getElementById('print').href).then(async r => [r.status, await r.text()])")
+    if m02[0] != 200 or "Hoàng Thị Mai" not in m02[1]:
+        fail("the M02 list: %s %s" % (m02[0], m02[1][:300]))
+    reception("2.000908", "Trịnh Văn Nam")
+    other.click("#refuse")
+    other.wait("!!document.querySelector('dialog[open] #refuse-reason')", "the refusal dialog")
+    other.fill("#refuse-reason", "Sổ gốc không do UBND xã quản lý")
+    other.click("dialog[open] button[type=submit]")
+    other.wait("document.getElementById('refused')?.textContent === 'Đã từ chối tiếp nhận hồ sơ.'",
+               "refused at the counter")
+    m03 = other.js("fetch(document.getElementById('print').href).then(async r => [r.status, await r.text()])")
+    if m03[0] != 200 or "Sổ gốc không do UBND xã quản lý" not in m03[1]:
+        fail("the M03 slip: %s %s" % (m03[0], m03[1][:300]))
     other.sign_out()
 
     # ---- wrong passwords lock the account out, the right one included.
