@@ -148,8 +148,16 @@ void ExecuteAs(Api& api, Call& call, const std::string& key, CommandRequest req,
 
 }  // namespace
 
+bool NoDryRun(Call& call) {
+  if (call.query.count("dry_run") == 0) return true;
+  call.Problem(400, "invalid-field", "Invalid dry_run",
+               "only POST /v1/dossiers/{id}/commands has a dry run; this request would write",
+               "dry_run");
+  return false;
+}
+
 void CreateDossier(Api& api, Call& call) {
-  if (WritesRefused(api, call)) return;
+  if (!NoDryRun(call) || WritesRefused(api, call)) return;
   std::string key;
   if (!IdempotencyKey(call, &key)) return;
   v1::CreateDossierRequest body;

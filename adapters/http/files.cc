@@ -95,7 +95,7 @@ void PutFile(Api& api, Call& call) {
   const Principal& p = *call.principal;
   std::shared_ptr<const Dossier> d = VisibleDossier(api, call, id);
   if (!d) return;
-  if (WritesRefused(api, call)) return;
+  if (!NoDryRun(call) || WritesRefused(api, call)) return;
   std::string key;
   if (!IdempotencyKey(call, &key)) return;
   std::optional<int64_t> expected;

@@ -33,6 +33,9 @@ void DossierCommand(Api& api, Call& call);
 // What every write does first (dossier_writes.cc): answers 503 (and returns true) while writes
 // are stopped or the disk is nearly full.
 bool WritesRefused(Api& api, Call& call);
+// Writes other than commands have no dry run: answers 400 (and returns false) for ?dry_run, so a
+// client expecting a preview does not write.
+bool NoDryRun(Call& call);
 // The Idempotency-Key every write carries; answers 400 (and returns false) without one.
 bool IdempotencyKey(Call& call, std::string* key);
 // The dossier version an If-Match names: one entity tag (RFC 9110 §8.8.3), `"<version>"`,

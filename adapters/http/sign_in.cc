@@ -166,10 +166,11 @@ void GetAccounts(Api& api, Call& call) {
   v1::AccountList out;
   for (const auto& [id, a] : accounts ? accounts->all() : std::map<std::string, Account>()) {
     // An admin sees the accounts of the agencies in its scope; "*" accounts only with "*".
+    const bool every = std::find(a.agencies.begin(), a.agencies.end(), "*") != a.agencies.end();
     const bool visible =
-        p.AllAgencies() || std::any_of(a.agencies.begin(), a.agencies.end(), [&](const auto& g) {
-          return g != "*" && p.InScope(g, registry);
-        });
+        p.AllAgencies() ||
+        (!every && std::any_of(a.agencies.begin(), a.agencies.end(),
+                               [&](const std::string& g) { return p.InScope(g, registry); }));
     if (!visible) continue;
     v1::AccountView* v = out.add_accounts();
     v->set_principal(a.principal);

@@ -362,7 +362,10 @@ void AppendDossierView(const v1::DossierView& v, std::string* out) {
     }
     out->push_back(']');
   }
-  o.Int("remaining_working_seconds", v.remaining_working_seconds());
+  if (v.has_remaining_working_seconds()) {  // a proto3 optional: written when set, zero too
+    o.Key("remaining_working_seconds");
+    AppendInt(v.remaining_working_seconds(), false, out);
+  }
   o.Close();
 }
 

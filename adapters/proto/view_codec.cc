@@ -36,18 +36,18 @@ void FillFile(const std::string& dossier_id, const AttachedFile& f, v1::FileView
 }
 
 // Working time from `now` to the due instant of an open dossier whose time runs, on its own
-// calendar; negative past the due. Zero otherwise (paused, closed, no calendar).
-int32_t RemainingWorkingSeconds(const Dossier& d, const Procedure* p,
-                                const ProcedureCatalog& catalog, Instant now) {
+// calendar; negative past the due. None otherwise (paused, closed, no calendar).
+std::optional<int32_t> RemainingWorkingSeconds(const Dossier& d, const Procedure* p,
+                                               const ProcedureCatalog& catalog, Instant now) {
   const std::optional<Instant> due = d.effective_due();
-  if (!IsOpen(d.status) || d.paused() || !due) return 0;
+  if (!IsOpen(d.status) || d.paused() || !due) return std::nullopt;
   const WorkCalendar* cal =
       catalog.CalendarFor(d.competent_agency, p ? p->calendar : std::string("vn"));
-  if (cal == nullptr) return 0;
+  if (cal == nullptr) return std::nullopt;
   const bool ahead = now < *due;
   Result<int64_t> s =
       ahead ? cal->WorkingSecondsBetween(now, *due) : cal->WorkingSecondsBetween(*due, now);
-  if (!s.ok()) return 0;
+  if (!s.ok()) return std::nullopt;
   const int64_t bounded = std::min<int64_t>(*s, std::numeric_limits<int32_t>::max());
   return static_cast<int32_t>(ahead ? bounded : -bounded);
 }
@@ -89,7 +89,9 @@ void FillView(const Dossier& d, const ProcedureCatalog& catalog, Instant now, v1
   SetLocal(v->mutable_returned_at(), d.returned_at);
   if (d.timeliness) v->set_timeliness(NameOf(*d.timeliness));
   v->set_overdue(d.OverdueAt(now));
-  v->set_remaining_working_seconds(RemainingWorkingSeconds(d, p, catalog, now));
+  if (std::optional<int32_t> left = RemainingWorkingSeconds(d, p, catalog, now)) {
+    v->set_remaining_working_seconds(*left);
+  }
   v->set_stop_reason(d.stop_reason);
   if (p && (d.status == DossierStatus::kReceived || d.status == DossierStatus::kInProcessing ||
             d.status == DossierStatus::kPaymentRequested ||

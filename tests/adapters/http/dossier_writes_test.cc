@@ -111,6 +111,13 @@ TEST_F(DossierWritesTest, ADryRunIsRefusedAsTheCommandWouldBe) {
   http::HttpResponse recompute = Command(id, R"({"command":"recompute_due"})", 4, "?dry_run=true");
   EXPECT_EQ(recompute.status, 400);
   EXPECT_EQ(testing::JsonField(recompute.body, "field"), "dry_run");
+  // Other writes have no dry run: refused rather than done.
+  http::HttpResponse create = h_.Answer(
+      "POST", "/v1/dossiers?dry_run=true",
+      std::string(R"({"procedure_code":"1.013225","receiving_agency":")") + kCentre + R"("})",
+      "all", {{"idempotency-key", "c"}});
+  EXPECT_EQ(create.status, 400) << create.body;
+  EXPECT_EQ(testing::JsonField(create.body, "field"), "dry_run");
   // None of it was written.
   EXPECT_NE(h_.Answer("GET", "/v1/dossiers/" + id, "", "all").body.find(R"("version":4)"),
             std::string::npos);
@@ -134,6 +141,9 @@ TEST_F(DossierWritesTest, TheViewSaysHowMuchWorkingTimeIsLeft) {
   // Tue 30/6 09:00: a working day and an hour late (negative).
   At("2026-06-30T09:00");
   EXPECT_EQ(remaining(), std::to_string(-(8 * 3600 + 3600)));
+  // Mon 29/6 08:00, the due instant itself: zero left, and said so.
+  At("2026-06-29T08:00");
+  EXPECT_EQ(remaining(), "0");
   // Decided: nothing left to count (omitted).
   ASSERT_EQ(Command(id, R"({"command":"act","action":"approve"})", 4).status, 200);
   EXPECT_EQ(remaining(), "absent");

@@ -141,7 +141,10 @@ TEST_F(SessionApiTest, WrongPasswordsLockThePrincipalOutAndSayNothingMore) {
   http::HttpResponse locked = SignIn("lan", kPassword);
   EXPECT_EQ(locked.status, 429) << locked.body;
   EXPECT_EQ(testing::JsonField(locked.body, "type"), "urn:problem:motcua:locked-out");
-  EXPECT_EQ(Header(locked, "Retry-After"), "900");
+  // 15 minutes from the fifth failure, counted in whole seconds of the steady clock (a second may
+  // have turned since; the lock-out's own arithmetic is tested to the second on SessionStore).
+  const std::string retry = Header(locked, "Retry-After");
+  EXPECT_TRUE(retry == "900" || retry == "899") << retry;
   // Others are not locked out by her.
   EXPECT_EQ(SignIn("binh", "mật khẩu của Bình").status, 201);
 }
@@ -152,6 +155,9 @@ TEST_F(SessionApiTest, ADisabledAccountsSessionEnds) {
   EXPECT_NE(Header(in, "Set-Cookie").find("; Secure"), std::string::npos);
   const std::string secret = Secret(in);
   EXPECT_EQ(WithCookie("GET", "/v1/session", secret).status, 200);
+  ASSERT_TRUE(http::AddAccount(Accounts(), {"root", "Quản trị", {"admin"}, {"*", kA}, "", false},
+                               "mật khẩu của root")
+                  .ok());
   ASSERT_TRUE(http::SetDisabled(Accounts(), "binh", true).ok());
   Reload();
   EXPECT_EQ(WithCookie("GET", "/v1/session", secret).status, 401);
@@ -254,6 +260,9 @@ TEST_F(SessionApiTest, AnAdminReadsTheAccountsOfItsScopeWithoutTheirHashes) {
                                {"hoa", "Lê Hoa", {"specialist"}, {"000.18.22.H56"}, "", false},
                                "mật khẩu của Hoa")
                   .ok());
+  ASSERT_TRUE(http::AddAccount(Accounts(), {"root", "Quản trị", {"admin"}, {"*", kA}, "", false},
+                               "mật khẩu của root")
+                  .ok());
   ASSERT_TRUE(http::SetDisabled(Accounts(), "binh", true).ok());
   Reload();
   EXPECT_EQ(harness_.Answer("GET", "/v1/admin/accounts", "", "cb1").status, 403);
@@ -266,6 +275,8 @@ TEST_F(SessionApiTest, AnAdminReadsTheAccountsOfItsScopeWithoutTheirHashes) {
   http::HttpResponse all = harness_.Answer("GET", "/v1/admin/accounts", "", "root");
   ASSERT_EQ(all.status, 200) << all.body;
   EXPECT_NE(all.body.find(R"("principal":"hoa")"), std::string::npos) << all.body;
+  // An account of every agency is shown only to an admin of every agency.
+  EXPECT_NE(all.body.find(R"("principal":"root")"), std::string::npos) << all.body;
   EXPECT_EQ(all.body.find("argon2"), std::string::npos) << all.body;
 }
 
