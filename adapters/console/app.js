@@ -28,7 +28,8 @@ export function signIn() {
         } catch (e) {
           out.replaceChildren(problem(e.status === 401
             ? new Error("Sai tên đăng nhập hoặc mật khẩu.") : e.type === "locked-out"
-              ? new Error(`Tài khoản tạm khóa do nhập sai nhiều lần (${e.message}).`) : e));
+              ? new Error("Tài khoản tạm khóa do nhập sai nhiều lần; thử lại sau " +
+                `${Math.max(1, Math.ceil(e.retryAfter / 60))} phút.`) : e));
         }
       },
     },
@@ -65,6 +66,7 @@ function navState() {
 function route() {
   const [path, qs] = location.hash.replace(/^#/, "").split("?");
   const params = new URLSearchParams(qs || "");
+  state.route += 1;
   closeStream();
   document.querySelectorAll("dialog").forEach((d) => d.remove());
   const tail = (prefix) => decodeURIComponent(path.slice(prefix.length));

@@ -1,8 +1,8 @@
 // The counter: a procedure chosen (searched without diacritics), the reception form generated
 // from the version in force, the due date shown before receiving, then M01 (or M02) to print.
 
-import { CHANNEL, FORM, api, append, dialog, fold, h, officeTime, problem, show, state,
-  timeLimit } from "./ui.js";
+import { CHANNEL, FORM, api, append, dialog, fold, h, officeTime, problem, show, stale, state,
+  table, timeLimit } from "./ui.js";
 import { signIn } from "./app.js";
 
 // The counter: choose a procedure (searched without diacritics).
@@ -12,7 +12,9 @@ export async function receiveChoose() {
   const list = h("ul", { class: "plain", id: "proc-list" });
   show("Tiếp nhận hồ sơ", h("label", { for: "proc-q" }, "Chọn thủ tục (gõ không dấu cũng được)"),
     input, list);
+  const route = state.route;
   const data = await api("GET", "/v1/procedures");
+  if (stale(route)) return;
   const ps = data.procedures || [];
   const render = () => {
     const q = fold(input.value.trim());
@@ -29,9 +31,11 @@ export async function receiveChoose() {
 export async function receiveForm(code) {
   if (!state.session) return signIn();
   show("Tiếp nhận hồ sơ");
+  const route = state.route;
   let p;
   try {
     p = (await api("GET", `/v1/procedures/${encodeURIComponent(code)}`)).current;
+    if (stale(route)) return;
   } catch (e) {
     return append(problem(e));
   }
@@ -62,7 +66,7 @@ export async function receiveForm(code) {
     field("applicant-address", "Địa chỉ"),
     h("label", { for: "channel" }, "Hình thức nộp"), channel,
     h("h2", {}, "Thành phần hồ sơ"),
-    h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Có"), h("th", {}, "Giấy tờ"),
+    table({}, h("thead", {}, h("tr", {}, h("th", {}, "Có"), h("th", {}, "Giấy tờ"),
       h("th", {}, "Loại"), h("th", {}, "Số lượng"), h("th", {}, "Khi nào cần"))),
     h("tbody", {}, docs)),
     due,
@@ -103,7 +107,10 @@ export async function receiveForm(code) {
     };
     return body;
   };
-  const opened = (d) => h("a", { href: `#/ho-so/${encodeURIComponent(d.id)}` }, "Mở hồ sơ");
+  // After a reception: its dossier, or a new blank form for the next applicant.
+  const opened = (d) => [h("a", { href: `#/ho-so/${encodeURIComponent(d.id)}` }, "Mở hồ sơ"), " · ",
+    h("button", { type: "button", class: "link", id: "next", onclick: () => receiveForm(code) },
+      "Tiếp nhận hồ sơ mới")];
   // Refusal at the counter (the dossier is outside the agency's competence, or not eligible):
   // the reason in writing, on M03.
   const refuse = () => {
@@ -125,8 +132,12 @@ export async function receiveForm(code) {
     ev.preventDefault();
     try {
       const d = (await api("POST", "/v1/dossiers", request(), { "Idempotency-Key": key })).dossier;
+      // Either way the reception is recorded under this form's key: the form is done. A dossier
+      // short of documents is received from its own page once the applicant completes it.
+      form.querySelectorAll("button").forEach((b) => { b.disabled = true; });
       if (d.status === "not_received") {
-        out.replaceChildren(h("p", { class: "soon" }, "Hồ sơ chưa đủ thành phần, chưa tiếp nhận."),
+        out.replaceChildren(h("p", { class: "soon" }, "Hồ sơ chưa đủ thành phần, chưa tiếp nhận.",
+          " Khi người nộp bổ sung đủ, mở hồ sơ để tiếp nhận."),
           h("p", {}, h("a", { href: `/v1/dossiers/${d.id}/forms/m02`, target: "_blank", id: "print" },
             "In Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)"), " · ", opened(d)));
         return;
@@ -135,7 +146,6 @@ export async function receiveForm(code) {
         h("p", { id: "received" }, `Đã tiếp nhận hồ sơ số ${d.number}; hẹn trả kết quả: ${officeTime(d.due_at)}.`),
         h("p", {}, h("a", { href: `/v1/dossiers/${d.id}/forms/m01`, target: "_blank", id: "print" },
           "In Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Mẫu 01)"), " · ", opened(d)));
-      form.querySelector("button[type=submit]").disabled = true;
     } catch (e) {
       out.replaceChildren(problem(e));
     }

@@ -2,8 +2,8 @@
 // per month, the per-step lateness table, exports) and the admin's read-only views (agencies,
 // procedures in force and their versions, accounts).
 
-import { TIMELINESS, api, append, duration, h, myAgency, officeDate, problem, show, state,
-  timeLimit } from "./ui.js";
+import { TIMELINESS, api, append, duration, h, myAgency, officeDate, problem, show, stale, state,
+  table, timeLimit } from "./ui.js";
 
 const MONTHS = Array.from({ length: 12 }, (_, i) => i + 1);
 const pad = (n) => String(n).padStart(2, "0");
@@ -62,9 +62,11 @@ export async function report(params) {
     location.hash = "#/dang-nhap";
     return;
   }
+  const route = state.route;
   const year = params.get("nam") || String(new Date().getFullYear());
   const agency = params.has("co-quan") ? params.get("co-quan") : myAgency();
   const agencies = (await api("GET", "/v1/agencies").catch(() => ({ agencies: [] }))).agencies || [];
+  if (stale(route)) return;
   const pick = h("select", { id: "report-agency" }, agencyOptions(agencies, agency));
   pick.value = agency;
   const yearInput = h("input", { id: "report-year", type: "number", min: "2000", max: "2100", value: year,
@@ -87,11 +89,12 @@ export async function report(params) {
         .then((r) => ({ month: m, ...counts(r.total) }))
         .catch(() => ({ month: m, early: 0, on_time: 0, late: 0 }))));
     const steps = await api("GET", `/v1/reports/steps?${q(year)}`);
+    if (stale(route)) return;
     const t = whole.total || {};
     const n = (v) => String(v || 0);
     out.replaceChildren(
       h("p", { class: "muted" }, `${whole.agency_name || "Tất cả cơ quan"}, từ ngày ${officeDate(whole.from)} đến ngày ${officeDate(whole.to)}`),
-      h("table", { id: "form06-total" },
+      table({ id: "form06-total" },
         h("thead", {}, h("tr", {}, ["Tiếp nhận", "Trực tuyến", "Kỳ trước chuyển qua", "Đã giải quyết",
           "Trước hạn", "Đúng hạn", "Quá hạn", "Đang giải quyết", "Trong đó quá hạn"].map((c) => h("th", {}, c)))),
         h("tbody", {}, h("tr", {}, [t.received, t.online, t.carried_over, t.processed, t.early, t.on_time,
@@ -117,7 +120,7 @@ function counts(total) {
 
 function stepTable(rows) {
   const minutes = (m) => (m ? `${Math.floor(m / 60)} giờ ${m % 60} phút` : "");
-  return h("table", { id: "step-rows" },
+  return table({ id: "step-rows" },
     h("thead", {}, h("tr", {}, ["Thủ tục", "Bước", "Cán bộ", "Số lần giao", "Trước hạn", "Đúng hạn",
       "Quá hạn", "Trung vị", "90%"].map((c) => h("th", {}, c)))),
     h("tbody", {}, rows.map((r) => h("tr", { class: r.officer ? "" : "subtotal" },
@@ -136,26 +139,28 @@ export async function admin() {
     return;
   }
   show("Quản trị");
+  const route = state.route;
   try {
     const [agencies, procedures, accounts] = await Promise.all([
       api("GET", "/v1/agencies"), api("GET", "/v1/procedures"),
       api("GET", "/v1/admin/accounts").catch((e) => ({ error: e }))]);
+    if (stale(route)) return;
     append(
       h("h2", {}, "Thủ tục đang có hiệu lực"),
-      h("table", { id: "admin-procedures" },
+      table({ id: "admin-procedures" },
         h("thead", {}, h("tr", {}, ["Mã", "Tên", "Phiên bản", "Hiệu lực từ", "Thời hạn"].map((c) => h("th", {}, c)))),
         h("tbody", {}, (procedures.procedures || []).map((p) => h("tr", {},
           h("td", {}, p.code),
           h("td", {}, h("a", { href: `#/quan-tri/thu-tuc/${encodeURIComponent(p.code)}` }, p.name)),
           h("td", {}, String(p.version)), h("td", {}, officeDate(p.effective_from)), h("td", {}, timeLimit(p)))))),
       h("h2", {}, "Cơ quan"),
-      h("table", { id: "admin-agencies" },
+      table({ id: "admin-agencies" },
         h("thead", {}, h("tr", {}, ["Mã", "Tên", "Loại", "Trực thuộc", "Hoạt động"].map((c) => h("th", {}, c)))),
         h("tbody", {}, (agencies.agencies || []).map((a) => h("tr", {},
           h("td", {}, a.code), h("td", {}, a.name), h("td", {}, a.kind || ""), h("td", {}, a.parent || ""),
           h("td", {}, a.active ? "Có" : `Không${a.successor ? ` (kế thừa: ${a.successor})` : ""}`))))),
       h("h2", {}, "Tài khoản"),
-      accounts.error ? problem(accounts.error) : h("table", { id: "admin-accounts" },
+      accounts.error ? problem(accounts.error) : table({ id: "admin-accounts" },
         h("thead", {}, h("tr", {}, ["Tên đăng nhập", "Họ tên", "Vai trò", "Cơ quan", "Trạng thái"].map((c) => h("th", {}, c)))),
         h("tbody", {}, (accounts.accounts || []).map((a) => h("tr", {},
           h("td", {}, a.principal), h("td", {}, a.name), h("td", {}, (a.roles || []).join(", ")),
@@ -168,17 +173,19 @@ export async function admin() {
 
 export async function adminProcedure(code) {
   show("Thủ tục");
+  const route = state.route;
   try {
     const v = await api("GET", `/v1/procedures/${encodeURIComponent(code)}`);
+    if (stale(route)) return;
     const p = v.current || (v.versions || [])[0];
     show(`${p.code} — ${p.name}`,
       h("h2", {}, "Các phiên bản"),
-      h("table", {}, h("thead", {}, h("tr", {}, ["Phiên bản", "Hiệu lực từ", "Đến", "Quyết định công bố"].map((c) => h("th", {}, c)))),
+      table({}, h("thead", {}, h("tr", {}, ["Phiên bản", "Hiệu lực từ", "Đến", "Quyết định công bố"].map((c) => h("th", {}, c)))),
         h("tbody", {}, (v.versions || []).map((x) => h("tr", { class: v.current && x.version === v.current.version ? "current" : "" },
           h("td", {}, String(x.version), v.current && x.version === v.current.version ? " (đang áp dụng)" : ""),
           h("td", {}, officeDate(x.effective_from)), h("td", {}, officeDate(x.effective_until)), h("td", {}, x.decision || ""))))),
       h("h2", {}, "Các bước xử lý"),
-      h("table", {}, h("thead", {}, h("tr", {}, ["Bước", "Đơn vị", "Vai trò", "Thời gian", "Thao tác"].map((c) => h("th", {}, c)))),
+      table({}, h("thead", {}, h("tr", {}, ["Bước", "Đơn vị", "Vai trò", "Thời gian", "Thao tác"].map((c) => h("th", {}, c)))),
         h("tbody", {}, (p.steps || []).map((s) => h("tr", {},
           h("td", {}, s.name), h("td", {}, s.unit || ""), h("td", {}, s.role || ""), h("td", {}, duration(s.budget)),
           h("td", {}, h("ul", { class: "plain" }, (s.actions || []).map((a) => h("li", {}, a.label)))))))),

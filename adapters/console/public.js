@@ -1,7 +1,8 @@
 // The public pages (no sign-in): the catalogue of procedures in force, a procedure's documents,
 // fees, time and steps, and the citizen's progress lookup. They read only /v1/public/.
 
-import { FORM, STATUS, api, append, duration, h, officeTime, problem, show, timeLimit } from "./ui.js";
+import { FORM, STATUS, api, append, duration, h, officeTime, problem, show, stale, state, table,
+  timeLimit } from "./ui.js";
 
 export async function catalogue(query) {
   const input = h("input", { id: "q", type: "search", value: query, autocomplete: "off" });
@@ -15,12 +16,14 @@ export async function catalogue(query) {
   }, h("label", { for: "q" }, "Tìm thủ tục (gõ không dấu cũng được)"), input,
   h("button", { class: "primary", type: "submit" }, "Tìm"));
   show("Thủ tục hành chính", form, list);
+  const route = state.route;
   try {
     const data = await api("GET", `/v1/public/procedures?q=${encodeURIComponent(query)}`);
+    if (stale(route)) return;
     const ps = data.procedures || [];
     list.replaceChildren(
       h("p", { class: "muted" }, `${ps.length} thủ tục đang có hiệu lực`),
-      h("table", {},
+      table({},
         h("thead", {}, h("tr", {}, h("th", {}, "Mã"), h("th", {}, "Tên thủ tục"),
           h("th", {}, "Lĩnh vực"), h("th", {}, "Thời hạn"))),
         h("tbody", {}, ps.map((p) => h("tr", {},
@@ -35,8 +38,10 @@ export async function catalogue(query) {
 
 export async function procedure(code) {
   show("Thủ tục hành chính");
+  const route = state.route;
   try {
     const p = await api("GET", `/v1/public/procedures/${encodeURIComponent(code)}`);
+    if (stale(route)) return;
     const fees = (p.fees || []).map((f) => h("li", {},
       f.amount_vnd ? `${Number(f.amount_vnd).toLocaleString("vi-VN")} đồng` : "",
       f.amount_vnd && f.note ? " — " : "", f.note || ""));
@@ -44,7 +49,7 @@ export async function procedure(code) {
       h("p", { class: "muted" }, `Mã ${p.code} · Lĩnh vực ${p.field || ""}`),
       h("h2", {}, "Thời hạn giải quyết"), h("p", {}, timeLimit(p)),
       h("h2", {}, "Thành phần hồ sơ"),
-      h("table", {},
+      table({},
         h("thead", {}, h("tr", {}, h("th", {}, "Giấy tờ"), h("th", {}, "Loại"),
           h("th", {}, "Số lượng"), h("th", {}, "Khi nào cần"))),
         h("tbody", {}, (p.documents || []).map((d) => h("tr", {},

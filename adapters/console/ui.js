@@ -5,7 +5,14 @@
 export const state = {
   session: null, // SessionView of GET /v1/session, or null
   stream: null, // the current page's WebSocket, closed when the page changes
+  route: 0, // counts page changes: a page still loading when it changes stops (stale)
+  shown: -1, // the route whose page was last shown (focus moves only to a new page)
 };
+
+// Whether the page that started as route `n` has been left meanwhile (it must not draw).
+export function stale(n) {
+  return n !== state.route;
+}
 
 const main = () => document.getElementById("main");
 
@@ -25,14 +32,29 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+// Draws the page. Focus moves to it only when it is a new page, not when the same page is drawn
+// again (a live update must not send a keyboard or screen-reader user back to the top).
 export function show(title, ...content) {
   document.title = `${title} — Một cửa`;
-  main().replaceChildren(h("h1", {}, title), ...content.flat(2).filter((c) => c != null));
-  main().focus();
+  main().replaceChildren(h("h1", {}, title), ...content.flat(Infinity).filter((c) => c != null));
+  if (state.shown !== state.route) main().focus();
+  state.shown = state.route;
+}
+
+// Says something to screen readers (the region lives outside the pages, so it is never redrawn).
+export function announce(text) {
+  const region = document.getElementById("announce");
+  region.textContent = "";
+  setTimeout(() => { region.textContent = text; }, 50);
+}
+
+// A table that scrolls sideways inside itself on a narrow screen.
+export function table(attrs, ...children) {
+  return h("div", { class: "table-wrap" }, h("table", attrs, ...children));
 }
 
 export function append(...content) {
-  main().append(...content.flat(2).filter((c) => c != null));
+  main().append(...content.flat(Infinity).filter((c) => c != null));
 }
 
 export async function api(method, path, body, extra = {}) {
@@ -53,13 +75,32 @@ export async function api(method, path, body, extra = {}) {
     data = { detail: text.slice(0, 200) };
   }
   if (!r.ok) {
-    const e = new Error(data.detail || data.title || `HTTP ${r.status}`);
+    const e = new Error(say(r.status, data));
     e.status = r.status;
     e.field = data.field;
     e.type = (data.type || "").replace("urn:problem:motcua:", "");
+    e.retryAfter = Number(r.headers.get("Retry-After") || 0);
     throw e;
   }
   return data;
+}
+
+// A refusal in Vietnamese: what happened, then the server's own reason (the rules' words, which
+// name the field or limit) in brackets.
+function say(status, data) {
+  const why = data.detail || data.title || "";
+  const lead = {
+    400: "Thông tin chưa hợp lệ",
+    401: "Phiên đăng nhập đã hết; hãy đăng nhập lại",
+    403: "Bạn không có quyền thực hiện thao tác này",
+    404: "Không tìm thấy",
+    409: "Không thực hiện được theo quy định",
+    412: "Hồ sơ vừa được người khác cập nhật; hãy xem lại hồ sơ rồi thao tác lại",
+    413: "Dữ liệu quá lớn",
+    429: "Quá nhiều yêu cầu; hãy thử lại sau",
+    503: "Hệ thống tạm thời không nhận thao tác; hãy thử lại sau",
+  }[status] || `Lỗi ${status}`;
+  return why ? `${lead} (${why})` : lead;
 }
 
 export function problem(e) {
@@ -140,7 +181,7 @@ export function workingTime(seconds) {
 
 export const STATUS = {
   submitted: "Đã nộp trực tuyến",
-  not_received: "Không tiếp nhận",
+  not_received: "Chưa tiếp nhận (chờ bổ sung, hoàn thiện)",
   refused_at_counter: "Từ chối tại Bộ phận Một cửa",
   received: "Đã tiếp nhận",
   in_processing: "Đang giải quyết",

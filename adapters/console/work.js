@@ -4,15 +4,15 @@
 // and only the actions the signed-in person may take, each with the dialog it needs).
 
 import {
-  EVENT, FORM, OPEN, SATISFACTION, STATUS, TIMELINESS, api, append, dialog, h,
-  hasRole, live, myAgency, officeTime, problem, show, state, workingTime,
+  EVENT, FORM, OPEN, SATISFACTION, STATUS, TIMELINESS, announce, api, append, dialog, h, hasRole,
+  live, myAgency, officeTime, problem, show, stale, state, table, workingTime,
 } from "./ui.js";
 
 // What the signed-in person can do to `d` now: a step action of theirs, or the counter's part.
 function counterWork(d) {
   if (!hasRole("counter")) return [];
   const work = [];
-  if (d.status === "submitted") work.push("receive", "refuse");
+  if (d.status === "submitted" || d.status === "not_received") work.push("receive", "refuse");
   if (d.status === "supplement_requested") work.push("supply_supplement");
   if (d.status === "decided" && !(d.step_actions || []).length) work.push("return_result");
   if (d.status === "returned" && !d.satisfaction) work.push("rate_satisfaction");
@@ -26,21 +26,21 @@ function mine(d) {
 // The due cell: the date, and the working time left (or past) when the clock runs.
 function dueCell(d) {
   const due = d.extended_due_at || d.due_at;
-  const left = d.remaining_working_seconds || 0;
+  const left = d.remaining_working_seconds;
   const threshold = state.session.nearly_due_working_seconds || 28800;
-  const running = OPEN.has(d.status) && d.status !== "decided" && !d.paused && due;
+  const running = left !== undefined;
   let cls = "";
   let note = "";
   if (d.overdue) {
     cls = "late";
-    note = running ? `quá hạn ${workingTime(-left)}` : "quá hạn";
+    note = running && left < 0 ? `quá hạn ${workingTime(-left)}` : "quá hạn";
   } else if (running) {
     cls = left < threshold ? "soon" : "";
     note = `còn ${workingTime(left)}`;
   } else if (d.paused) {
     note = "tạm dừng tính thời gian";
   }
-  return h("td", { class: cls }, officeTime(due), note ? h("br") : null,
+  return h("td", { class: cls, "data-label": "Hạn trả kết quả" }, officeTime(due), note ? h("br") : null,
     note ? h("span", { class: "note" }, note) : null);
 }
 
@@ -58,35 +58,53 @@ export async function queue() {
     h("p", { class: "inline" }, all, h("label", { for: "queue-all" },
       "Hiện cả hồ sơ đang ở bước của người khác")),
     count,
-    h("table", {},
+    table({ class: "queue" },
       h("thead", {}, h("tr", {}, h("th", {}, "Số hồ sơ"), h("th", {}, "Người nộp"),
         h("th", {}, "Thủ tục"), h("th", {}, "Trạng thái"), h("th", {}, "Hạn trả kết quả"))),
       rows));
   let dossiers = [];
+  // Least working time left first; dossiers whose time does not run (paused, decided) last.
+  const left = (d) => (d.remaining_working_seconds === undefined ? Infinity : d.remaining_working_seconds);
   const render = () => {
-    const open = dossiers.filter((d) => OPEN.has(d.status) || mine(d));
-    const shown = open.filter((d) => all.checked || mine(d))
-      .sort((a, b) => (a.remaining_working_seconds || 0) - (b.remaining_working_seconds || 0));
+    const open = dossiers;
+    const shown = open.filter((d) => all.checked || mine(d)).sort((a, b) => left(a) - left(b));
     count.textContent = `${shown.length} hồ sơ` +
       (all.checked ? "" : ` cần tôi xử lý (trong ${open.length} hồ sơ đang mở)`);
+    // data-label: on a phone each row is a card, each cell named by its column.
     rows.replaceChildren(...shown.map((d) => h("tr", { "data-id": d.id },
-      h("td", {}, h("a", { href: `#/ho-so/${encodeURIComponent(d.id)}` }, d.number || d.id)),
-      h("td", {}, d.applicant ? d.applicant.name : ""),
-      h("td", {}, d.procedure_name),
-      h("td", {}, STATUS[d.status] || d.status), dueCell(d))));
+      h("td", { "data-label": "Số hồ sơ" },
+        h("a", { href: `#/ho-so/${encodeURIComponent(d.id)}` }, d.number || d.id)),
+      h("td", { "data-label": "Người nộp" }, d.applicant ? d.applicant.name : ""),
+      h("td", { "data-label": "Thủ tục" }, d.procedure_name),
+      h("td", { "data-label": "Trạng thái" }, STATUS[d.status] || d.status), dueCell(d))));
   };
   all.addEventListener("change", render);
+  // The open dossiers, status by status (each an index read), every page of each.
   const load = async () => {
-    const q = agency ? `?agency=${encodeURIComponent(agency)}&limit=200` : "?limit=200";
-    dossiers = (await api("GET", `/v1/dossiers${q}`)).dossiers || [];
+    const scope = agency ? `&agency=${encodeURIComponent(agency)}` : "";
+    const lists = await Promise.all([...OPEN].map(async (status) => {
+      const found = [];
+      let cursor = "";
+      do {
+        const page = await api("GET", `/v1/dossiers?status=${status}${scope}&limit=200` +
+          (cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""));
+        found.push(...(page.dossiers || []));
+        cursor = page.next_cursor || "";
+      } while (cursor && found.length < 5000);
+      return found;
+    }));
+    if (stale(route)) return;
+    dossiers = lists.flat();
     render();
   };
+  const route = state.route;
   try {
     await load();
   } catch (e) {
     append(problem(e));
     return;
   }
+  if (stale(route)) return;
   // Live: the agency's events over the stream; the list is read again after each burst.
   let pending = null;
   live(agency ? { agency } : { all: true }, () => {
@@ -106,7 +124,7 @@ function facts(d, p) {
   const step = (p.steps || []).find((s) => s.id === d.current_step);
   const row = (k, v) => (v ? [h("dt", {}, k), h("dd", {}, v)] : null);
   const a = d.applicant || {};
-  return h("dl", { class: "facts" },
+  return h("dl", { class: "facts", "data-version": String(d.version) },
     row("Trạng thái", h("span", { id: "dossier-status" }, STATUS[d.status] || d.status)),
     row("Bước hiện tại", step && OPEN.has(d.status) ? `${step.name} (${step.unit || ""})` : ""),
     row("Người nộp", [a.name, a.id_number ? ` — số định danh ${a.id_number}` : ""].join("")),
@@ -116,9 +134,9 @@ function facts(d, p) {
     row("Tiếp nhận lúc", officeTime(d.received_at)),
     row("Hẹn trả kết quả", officeTime(d.due_at) + (d.due_provisional ? " (tạm tính)" : "")),
     row("Gia hạn đến", officeTime(d.extended_due_at)),
-    row("Thời gian còn lại", OPEN.has(d.status) && d.status !== "decided" && !d.paused
-      ? (d.overdue ? `quá hạn ${workingTime(-(d.remaining_working_seconds || 0))}`
-        : `${workingTime(d.remaining_working_seconds || 0)} làm việc`) : ""),
+    row("Thời gian còn lại", d.remaining_working_seconds === undefined ? ""
+      : d.remaining_working_seconds < 0 ? `quá hạn ${workingTime(-d.remaining_working_seconds)}`
+        : `${workingTime(d.remaining_working_seconds)} làm việc`),
     row("Đang chờ bổ sung", (d.missing || []).length ? (d.missing || []).map((m) =>
       ((p.documents || []).find((x) => x.id === m) || { name: m }).name).join("; ") : ""),
     row("Kết quả", d.outcome === "approved" ? "Giải quyết" : d.outcome === "refused" ? "Từ chối" : ""),
@@ -131,7 +149,7 @@ function documents(d, p) {
   const files = d.files || [];
   const name = (id) => ((p.documents || []).find((x) => x.id === id) || { name: id }).name;
   return [h("h2", {}, "Thành phần hồ sơ"),
-    h("table", {},
+    table({},
       h("thead", {}, h("tr", {}, h("th", {}, "Giấy tờ"), h("th", {}, "Loại"),
         h("th", {}, "Số lượng"), h("th", {}, "Tệp"))),
       h("tbody", {}, (d.documents || []).map((doc) => {
@@ -148,7 +166,7 @@ function documents(d, p) {
 
 function handOvers(history) {
   return [h("h2", {}, "Phiếu kiểm soát quá trình giải quyết (Mẫu 06)"),
-    h("table", { id: "m06-rows" },
+    table({ id: "m06-rows" },
       h("thead", {}, h("tr", {}, h("th", {}, "Bước"), h("th", {}, "Thời gian giao nhận"),
         h("th", {}, "Bên giao"), h("th", {}, "Bên nhận"), h("th", {}, "Kết quả"))),
       h("tbody", {}, (history.m06 || []).map((r) => h("tr", {},
@@ -202,9 +220,17 @@ function prints(d, history) {
 }
 
 // Sends a command on `d` at its version; one Idempotency-Key per dialog.
-function command(d, key, body) {
-  return api("POST", `/v1/dossiers/${encodeURIComponent(d.id)}/commands`, body,
-    { "Idempotency-Key": key, "If-Match": `"${d.version}"` });
+// A 412 (someone acted first) marks the page to be read again when the dialog closes.
+let changedMeanwhile = false;
+
+async function command(d, key, body) {
+  try {
+    return await api("POST", `/v1/dossiers/${encodeURIComponent(d.id)}/commands`, body,
+      { "Idempotency-Key": key, "If-Match": `"${d.version}"` });
+  } catch (e) {
+    if (e.status === 412) changedMeanwhile = true;
+    throw e;
+  }
 }
 
 function textArea(id, label, required = false) {
@@ -253,14 +279,23 @@ function actionDialog(d, p, action, done) {
     const body = () => ({ command: "act", action: action.id, extend_by: `${days.value} WD`,
       comment: reason.value.trim() });
     // The new date, computed by the server's rules before anything is written.
+    // Only the answer to the latest length is shown (answers may come back out of order).
+    let asked = 0;
     const compute = async () => {
+      const mine = ++asked;
+      if (!days.value) {
+        preview.textContent = "";
+        return;
+      }
+      let text;
       try {
         const r = await api("POST", `/v1/dossiers/${encodeURIComponent(d.id)}/commands?dry_run=true`,
           body(), { "If-Match": `"${d.version}"` });
-        preview.textContent = `Ngày hẹn trả kết quả mới: ${officeTime(r.dossier.extended_due_at)}`;
+        text = `Ngày hẹn trả kết quả mới: ${officeTime(r.dossier.extended_due_at)}`;
       } catch (e) {
-        preview.textContent = e.message;
+        text = `Không gia hạn được: ${e.message}`;
       }
+      if (mine === asked) preview.textContent = text;
     };
     days.addEventListener("input", compute);
     compute();
@@ -288,9 +323,14 @@ function actionDialog(d, p, action, done) {
 function counterDialog(d, p, work, done) {
   const key = crypto.randomUUID();
   if (work === "receive") {
-    return dialog("Tiếp nhận hồ sơ nộp trực tuyến", [h("p", {}, "Hồ sơ đủ thành phần theo quy định.")],
+    // The documents checked at the counter: those the dossier holds are ticked.
+    const docs = docChecks(p, (p.documents || []).map((x) => x.id), "received");
+    const held = new Map((d.documents || []).map((x) => [x.document_id, x.count || 1]));
+    docs.querySelectorAll("[data-doc]").forEach((b) => { b.checked = held.has(b.dataset.doc); });
+    return dialog("Tiếp nhận hồ sơ", [h("p", {}, "Các giấy tờ đã kiểm tra:"), docs],
       "Tiếp nhận", async () => {
-        await command(d, key, { command: "receive", documents: d.documents || [] });
+        await command(d, key, { command: "receive",
+          documents: checked(docs).map((id) => ({ document_id: id, count: held.get(id) || 1 })) });
         return done();
       });
   }
@@ -349,7 +389,9 @@ export async function dossierPage(id) {
     location.hash = "#/dang-nhap";
     return;
   }
-  show("Hồ sơ");
+  const route = state.route;
+  if (state.shown !== route) show("Hồ sơ");
+  changedMeanwhile = false;
   let d;
   let history;
   let versions;
@@ -359,20 +401,33 @@ export async function dossierPage(id) {
       api("GET", `/v1/dossiers/${encodeURIComponent(id)}/history`),
       api("GET", `/v1/procedures/${encodeURIComponent(d.procedure_code)}`)]);
   } catch (e) {
-    append(problem(e.status === 404 ? new Error("Không có hồ sơ này, hoặc hồ sơ không thuộc phạm vi của bạn.") : e));
+    if (stale(route)) return;
+    show("Hồ sơ", problem(e.status === 404
+      ? new Error("Không có hồ sơ này, hoặc hồ sơ không thuộc phạm vi của bạn.") : e));
     return;
   }
+  if (stale(route)) return;
   const p = procedureVersion(versions, d);
-  const reload = () => { dossierPage(id); return true; };
+  const reload = (what) => () => {
+    announce(`Đã thực hiện: ${what}`);
+    dossierPage(id);
+    return true;
+  };
+  // A dialog closed over a dossier that changed meanwhile: read it again.
+  const opened = (dlg) => {
+    dlg.addEventListener("close", () => { if (changedMeanwhile && !stale(route)) dossierPage(id); });
+  };
   const step = (p.steps || []).find((s) => s.id === d.current_step) || { actions: [] };
   const buttons = [
     ...(d.allowed_actions || []).map((a) => {
       const action = step.actions.find((x) => x.id === a) || { id: a, label: a };
       return h("button", { type: "button", class: action.outcome === "refused" ? "secondary" : "primary",
-        "data-action": a, onclick: () => actionDialog(d, p, action, reload) }, action.label);
+        "data-action": a, onclick: () => opened(actionDialog(d, p, action, reload(action.label))) },
+      action.label);
     }),
     ...counterWork(d).map((w) => h("button", { type: "button", class: w === "refuse" ? "secondary" : "primary",
-      "data-action": w, onclick: () => counterDialog(d, p, w, reload) }, COUNTER_LABEL[w])),
+      "data-action": w, onclick: () => opened(counterDialog(d, p, w, reload(COUNTER_LABEL[w]))) },
+    COUNTER_LABEL[w])),
   ];
   const status = h("p", { class: "live", id: "live", "aria-live": "polite" }, "");
   show(`Hồ sơ ${d.number || d.id}`,
@@ -381,9 +436,13 @@ export async function dossierPage(id) {
     buttons.length ? h("div", { class: "buttons actions", id: "actions" }, buttons)
       : h("p", { class: "muted", id: "actions" }, "Bạn không có thao tác nào trên hồ sơ này ở bước hiện tại."),
     prints(d, history), documents(d, p), handOvers(history), timeline(history, p));
-  // Live: another person's action on this dossier reloads the page (unless a dialog is open).
+  // Live: another person's action on this dossier reloads the page; with a dialog open, once the
+  // dialog closes (what the person is typing is not thrown away).
   live({ dossier_id: d.id }, (e) => {
-    if (e.version > d.version && !document.querySelector("dialog[open]")) {
+    if (e.version <= d.version) return;
+    if (document.querySelector("dialog[open]")) {
+      changedMeanwhile = true;
+    } else {
       dossierPage(id);
     }
   }, (text) => { status.textContent = text; });

@@ -263,6 +263,15 @@ class Console:
         self.wait("location.hash === '#/dang-nhap' && !document.getElementById('nav-sign-in').hidden",
                   "signed out")
 
+    def settled(self, server, dossier_id):
+        """Waits until the page shows the dossier at the version the server holds (after a clock
+        move, a timer may have fired: the page follows it live before anyone clicks)."""
+        for _ in range(3):
+            version = json.loads(server.call("GET", "/v1/dossiers/" + dossier_id)[1])["version"]
+            self.wait("document.querySelector('dl.facts')?.dataset.version === '%d'" % version,
+                      "the page at version %d" % version)
+            time.sleep(0.2)
+
     def dossier(self, dossier_id, status):
         self.go("#/ho-so/" + dossier_id, "document.getElementById('dossier-status')?.textContent"
                 " === %s" % json.dumps(status), "the dossier page (%s)" % status)
@@ -415,6 +424,7 @@ def scenario(browser, server, base, shots):
     clerk.wait("document.getElementById('dossier-status')?.textContent === 'Chờ bổ sung'",
                "the clerk's dossier page, live")
     server.clock("2026-06-02T09:00")
+    clerk.settled(server, dossier_id)
     clerk.act("supply_supplement", "Đang giải quyết")
     # Counting restarts from the supply (supplement: restart): 20 WD from Tue 2/6 09:00.
     if "09:00 ngày 30/06/2026" not in clerk.text("main dl.facts"):
@@ -425,6 +435,7 @@ def scenario(browser, server, base, shots):
     specialist.wait("document.getElementById('dossier-status')?.textContent === 'Đang giải quyết'"
                     " && !!document.querySelector('#actions [data-action=forward]')",
                     "the specialist's page after the supplement, live")
+    specialist.settled(server, dossier_id)
     specialist.act("forward", "Đang giải quyết")
     specialist.sign_out()
     specialist.signed_in("tuan")
@@ -432,6 +443,7 @@ def scenario(browser, server, base, shots):
                     % json.dumps(dossier_id), "the dossier in the division head's queue")
     specialist.dossier(dossier_id, "Đang giải quyết")
     server.clock("2026-06-04T09:00")
+    specialist.settled(server, dossier_id)
     specialist.act("forward", "Đang giải quyết")
 
     # ---- the leader: an extension's new date before confirming (then cancelled); approval.
@@ -457,6 +469,7 @@ def scenario(browser, server, base, shots):
     if "extended_due_at" in body:
         fail("the dry run wrote an extension: " + body[:300])
     server.clock("2026-06-05T10:00")
+    specialist.settled(server, dossier_id)
     specialist.act("approve", "Có kết quả",
                    lambda: specialist.fill("#action-comment", "Đủ điều kiện cấp phép"))
 
@@ -464,6 +477,7 @@ def scenario(browser, server, base, shots):
     clerk.wait("document.getElementById('dossier-status')?.textContent === 'Có kết quả'",
                "the clerk's page after the decision, live")
     server.clock("2026-06-08T08:30")
+    clerk.settled(server, dossier_id)
     clerk.act("return_result", "Đã trả kết quả")
     clerk.act("rate_satisfaction", "Đã trả kết quả",
               lambda: clerk.js("document.getElementById('satisfaction').value = 'very_satisfied'"))
@@ -511,8 +525,11 @@ def scenario(browser, server, base, shots):
     clerk.go("#/quan-tri", "document.querySelectorAll('#admin-accounts tbody tr').length > 0",
              "the admin page")
     accounts = clerk.text("#admin-accounts")
-    if "son" not in accounts or "argon2" in accounts:
+    if "Trần Thanh Sơn" not in accounts or "Hoàng Văn Bình" not in accounts:
         fail("the accounts: %s" % accounts)
+    raw = clerk.js("fetch('/v1/admin/accounts').then(r => r.text())")
+    if "argon2" in raw or "password" in raw or '"principal":"son"' not in raw:
+        fail("GET /v1/admin/accounts: %s" % raw[:300])
     if "1.013225" not in clerk.text("#admin-procedures") or CENTRE not in clerk.text("#admin-agencies"):
         fail("the admin's definitions")
     clerk.audit("the admin page")
@@ -521,9 +538,10 @@ def scenario(browser, server, base, shots):
     # ---- a clerk of another commune cannot see it.
     other = Console(browser.new_page(base + "/"), shots)
     other.signed_in("binh")
-    if other.js("[...document.querySelectorAll('#queue-rows tr')].some(r => r.dataset.id === %s)"
-                % json.dumps(dossier_id)):
-        fail("another agency's clerk sees the dossier in the queue")
+    seen = other.js("Promise.all([fetch('/v1/dossiers?limit=200').then(r => r.text()), "
+                    "fetch('/v1/dossiers/%s').then(r => r.status)])" % dossier_id)
+    if dossier_id in seen[0] or seen[1] != 404:
+        fail("another agency's clerk sees the dossier: %s" % seen)
     other.go("#/ho-so/" + dossier_id, "!!document.querySelector('[role=alert]')", "the refusal")
     if other.text("[role=alert]") != "Không có hồ sơ này, hoặc hồ sơ không thuộc phạm vi của bạn.":
         fail("another agency's clerk: %s" % other.text("main"))
@@ -543,7 +561,12 @@ def scenario(browser, server, base, shots):
     m02 = other.js("fetch(document.getElementById('print').href).then(async r => [r.status, await r.text()])")
     if m02[0] != 200 or "Hoàng Thị Mai" not in m02[1]:
         fail("the M02 list: %s %s" % (m02[0], m02[1][:300]))
-    reception("2.000908", "Trịnh Văn Nam")
+    other.click("#next")  # a new blank form for the next applicant
+    other.wait("document.getElementById('receive-result')?.textContent === '' && "
+               "document.querySelector('#receive-form button[type=submit]')?.disabled === false",
+               "a new form")
+    other.fill("#applicant-name", "Trịnh Văn Nam")
+    other.fill("#applicant-id", "001190011224")
     other.click("#refuse")
     other.wait("!!document.querySelector('dialog[open] #refuse-reason')", "the refusal dialog")
     other.fill("#refuse-reason", "Sổ gốc không do UBND xã quản lý")
@@ -568,7 +591,20 @@ def scenario(browser, server, base, shots):
     # ---- a phone: the queue and the dossier page fit its width.
     specialist.page.call("Emulation.setDeviceMetricsOverride", width=390, height=844,
                          deviceScaleFactor=2, mobile=True)
+    server.call("POST", "/v1/dossiers", {
+        "procedure_code": "1.013225", "receiving_agency": CENTRE,
+        "applicant": {"name": "Công ty TNHH Xây dựng và Thương mại Hoàng Long Phát",
+                      "id_number": "0101234567", "id_kind": "tax_code"},
+        "documents": [{"document_id": "application_form"}, {"document_id": "land_use_papers"},
+                      {"document_id": "design_drawings", "count": 2}]})
     specialist.go("#/hang-doi", "!!document.getElementById('queue-count')", "the queue on a phone")
+    specialist.click("#queue-all")
+    specialist.wait("document.querySelectorAll('#queue-rows tr').length === 1", "a row on a phone")
+    if specialist.js("document.documentElement.scrollWidth > window.innerWidth + 1"):
+        fail("the queue is wider than a phone (%s px)"
+             % specialist.js("document.documentElement.scrollWidth"))
+    specialist.audit("the queue on a phone")
+    specialist.shot("phone-queue")
     specialist.dossier(dossier_id, "Đã trả kết quả")
     if specialist.js("document.documentElement.scrollWidth > window.innerWidth + 1"):
         fail("the dossier page is wider than a phone (%s px)"
