@@ -470,8 +470,26 @@ def scenario(browser, server, base, shots):
         fail("the dry run wrote an extension: " + body[:300])
     server.clock("2026-06-05T10:00")
     specialist.settled(server, dossier_id)
-    specialist.act("approve", "Có kết quả",
-                   lambda: specialist.fill("#action-comment", "Đủ điều kiện cấp phép"))
+    # Two leaders at once: while one types in the approval dialog, the other approves. The first
+    # page keeps the dialog and its text; its confirmation is refused as someone acted first; on
+    # closing the dialog the page shows the decision.
+    specialist.click("#actions [data-action=approve]")
+    specialist.wait("!!document.querySelector('dialog[open] #action-comment')", "the approval dialog")
+    specialist.fill("#action-comment", "Đủ điều kiện cấp phép")
+    deputy = Console(browser.new_page(base + "/"), shots)
+    deputy.signed_in("khoa")
+    deputy.dossier(dossier_id, "Đang giải quyết")
+    deputy.act("approve", "Có kết quả",
+               lambda: deputy.fill("#action-comment", "Đủ điều kiện cấp phép"))
+    time.sleep(0.5)  # the event reaches the first page meanwhile
+    if specialist.js("document.getElementById('action-comment')?.value") != "Đủ điều kiện cấp phép":
+        fail("a live update threw away an open dialog")
+    specialist.click("dialog[open] button[type=submit]")
+    specialist.wait("document.querySelector('dialog[open] [role=alert]')?.textContent.startsWith("
+                    "'Hồ sơ vừa được người khác cập nhật')", "the first leader told someone acted first")
+    specialist.click("dialog[open] button.secondary")
+    specialist.wait("document.getElementById('dossier-status')?.textContent === 'Có kết quả'",
+                    "the first leader's page read again after the dialog")
 
     # ---- the clerk returns the result (a line of M07) and records satisfaction.
     clerk.wait("document.getElementById('dossier-status')?.textContent === 'Có kết quả'",

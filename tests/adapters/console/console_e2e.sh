@@ -24,6 +24,7 @@ an Nguyễn_Văn_An counter 000.00.01.H56
 son Trần_Thanh_Sơn specialist 000.00.12.H56
 tuan Lê_Minh_Tuấn division_head 000.00.12.H56
 minh Phạm_Quang_Minh leader 000.00.12.H56
+khoa Đặng_Văn_Khoa leader 000.00.12.H56
 ha Vũ_Thu_Hà manager,admin 000.00.00.H56
 binh Hoàng_Văn_Bình counter 000.18.22.H56
 lan Nguyễn_Thị_Lan counter 000.17.22.H56
