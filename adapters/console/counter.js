@@ -54,6 +54,17 @@ export async function receiveForm(code) {
       h("td", {}, FORM[d.form] || d.form || ""), h("td", {}, count),
       h("td", { class: "muted" }, d.condition || (d.required ? "Bắt buộc" : "")));
   });
+  // The fees of the definition that apply to the channel chosen (an entry without a channel
+  // applies to every one), each with the area or case it is for.
+  const fees = h("ul", { class: "plain", id: "fees" });
+  const showFees = () => {
+    const apply = (p.fees || []).filter((f) => !f.channel || f.channel === channel.value);
+    fees.replaceChildren(...(apply.length ? apply.map((f) => h("li", {},
+      `${Number(f.amount_vnd || 0).toLocaleString("vi-VN")} đồng`, f.area ? ` — ${f.area}` : "",
+      f.note ? ` (${f.note})` : "")) : [h("li", {}, "Không thu phí, lệ phí")]));
+  };
+  channel.addEventListener("change", showFees);
+  showFees();
   const due = h("p", { id: "due-preview", "aria-live": "polite" }, "");
   const out = h("div", { id: "receive-result", "aria-live": "assertive" });
   const agency = h("input", { id: "agency", value: agencyDefault, required: true });
@@ -65,6 +76,7 @@ export async function receiveForm(code) {
     field("applicant-phone", "Số điện thoại", { inputmode: "tel" }),
     field("applicant-address", "Địa chỉ"),
     h("label", { for: "channel" }, "Hình thức nộp"), channel,
+    h("h2", {}, "Phí, lệ phí"), fees,
     h("h2", {}, "Thành phần hồ sơ"),
     table({}, h("thead", {}, h("tr", {}, h("th", {}, "Có"), h("th", {}, "Giấy tờ"),
       h("th", {}, "Loại"), h("th", {}, "Số lượng"), h("th", {}, "Khi nào cần"))),

@@ -361,6 +361,15 @@ def scenario(browser, server, base, shots):
             fail("the required document %s is not ticked by default" % doc)
     if clerk.js("document.getElementById('doc-fire_safety_approval').checked"):
         fail("a conditional document is ticked by default")
+    amounts = "[...document.querySelectorAll('#fees li')].map(l => l.textContent.split(' ')[0])"
+    if clerk.js(amounts) != ["75.000", "150.000"]:
+        fail("the fees at the counter: %s" % clerk.text("#fees"))
+    clerk.js("(() => { const c = document.getElementById('channel'); c.value = 'online_full';"
+             " c.dispatchEvent(new Event('change')); return true; })()")
+    if clerk.js(amounts) != ["75.000", "150.000", "0"]:  # the exemption is for some areas
+        fail("the fees online: %s" % clerk.text("#fees"))
+    clerk.js("(() => { const c = document.getElementById('channel'); c.value = 'counter';"
+             " c.dispatchEvent(new Event('change')); return true; })()")
     clerk.js("document.querySelector('[data-count=design_drawings]').value = '2'")
     clerk.fill("#applicant-name", "Đỗ Văn Hùng")
     clerk.fill("#applicant-id", "001085012345")
