@@ -164,5 +164,30 @@ TEST_F(DossierServiceTest, ACallbackIsReleasedOnceItHasBeenCalled) {
   EXPECT_EQ(owned.use_count(), 1);
 }
 
+// A burst larger than a round fires in one call, round after round, not one round a poll: 1,500
+// dossiers received at 09:00 have 3,000 timers due by 18:00 (their receive step at 11:00, the
+// dossier at 17:00).
+TEST_F(DossierServiceTest, ABurstOfDueTimersFiresRoundAfterRound) {
+  MemoryStore store;
+  Start(&store);
+  harness_->clock.Set(*ParseLocalDateTime("2026-03-02T09:00", 7 * 3600));
+  std::vector<std::future<CommandResult>> received;
+  for (int i = 0; i < 1500; ++i) {
+    CommandRequest r = ReceiveCopy(kCommuneA);
+    r.idempotency_key = "burst-" + std::to_string(i);
+    received.push_back(service_->Submit(std::move(r)));
+  }
+  for (auto& f : received) ASSERT_TRUE(f.get().accepted());
+  harness_->clock.Set(*ParseLocalDateTime("2026-03-02T18:00", 7 * 3600));
+  Result<size_t> fired = service_->FireDueTimers();
+  ASSERT_TRUE(fired.ok()) << fired.status().ToString();
+  EXPECT_EQ(*fired, 3000u);
+  Result<std::vector<DueTimer>> left = store.DueTimers(harness_->clock.Now(), 10);
+  ASSERT_TRUE(left.ok());
+  EXPECT_TRUE(left->empty());
+  // Nothing more is due: the next call fires none.
+  EXPECT_EQ(*service_->FireDueTimers(), 0u);
+}
+
 }  // namespace
 }  // namespace motcua
