@@ -241,6 +241,15 @@ class Console:
     def shot(self, name):
         self.page.shot(self.shots, name)
 
+    def key(self, name, code):
+        """Presses and releases a key, as a keyboard does (the browser's own input events)."""
+        text = {"Enter": "\r"}.get(name)
+        self.page.call("Input.dispatchKeyEvent", type="keyDown" if text else "rawKeyDown", key=name,
+                       code=name, windowsVirtualKeyCode=code, nativeVirtualKeyCode=code,
+                       **({"text": text} if text else {}))
+        self.page.call("Input.dispatchKeyEvent", type="keyUp", key=name, code=name,
+                       windowsVirtualKeyCode=code, nativeVirtualKeyCode=code)
+
     def audit(self, where):
         bad = self.js(AUDIT)
         if bad:
@@ -459,6 +468,14 @@ def scenario(browser, server, base, shots):
     specialist.sign_out()
     specialist.signed_in("minh")
     specialist.dossier(dossier_id, "Đang giải quyết")
+    # Keyboard: the action buttons take focus; Enter opens the dialog with focus inside it; Esc
+    # closes it and nothing was sent.
+    specialist.js("document.querySelector('#actions [data-action=extend]').focus()")
+    specialist.key("Enter", 13)
+    specialist.wait("!!document.querySelector('dialog[open]')?.contains(document.activeElement)",
+                    "the dialog opened from the keyboard, focus inside")
+    specialist.key("Escape", 27)
+    specialist.wait("!document.querySelector('dialog')", "Esc closes the dialog")
     specialist.click("#actions [data-action=extend]")
     specialist.wait("document.getElementById('extend-preview')?.textContent === "
                     "'Ngày hẹn trả kết quả mới: 09:00 ngày 01/07/2026'",
