@@ -3,6 +3,8 @@
 //   motcua check <definitions-dir> [--json]
 //   motcua preview <definitions-dir> <procedure-code> <YYYY-MM-DDTHH:MM> [--json]
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -22,6 +24,7 @@
 #include "adapters/proto/view_codec.h"
 #include "adapters/report/form06_formats.h"
 #include "adapters/rocksdb/rocks_store.h"
+#include "adapters/rocksdb/scratch_set.h"
 #include "adapters/yaml/definition_loader.h"
 #include "engine/calendar/deadline.h"
 #include "engine/definition/validate.h"
@@ -257,7 +260,18 @@ int Verify(int argc, char** argv) {
   if (!db) return exit_code;
   std::unique_ptr<RocksStore> store = OpenReadOnly(*db);
   if (!store) return 1;
-  Result<VerifyReport> report = VerifyStore(*store);
+  // What must be sorted (every index entry the records imply, the numbers) goes to a throwaway
+  // store in the temporary directory ($TMPDIR), not to memory.
+  const std::string scratch_dir =
+      (std::filesystem::temp_directory_path() / ("motcua-verify-" + std::to_string(::getpid())))
+          .string();
+  Result<std::unique_ptr<RocksScratchSet>> scratch = RocksScratchSet::Create(scratch_dir);
+  if (!scratch.ok()) {
+    std::cerr << "verify failed: " << scratch.status().ToString() << "\n";
+    return 1;
+  }
+  Result<VerifyReport> report = VerifyStore(*store, 100, scratch->get());
+  scratch->reset();  // removes it
   if (!report.ok()) {
     std::cerr << "verify failed: " << report.status().ToString() << "\n";
     return 1;

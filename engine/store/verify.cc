@@ -3,8 +3,6 @@
 #include "engine/store/verify.h"
 
 #include <algorithm>
-#include <map>
-#include <set>
 
 #include "engine/dossier/appliers.h"
 #include "engine/report/counters.h"
@@ -13,17 +11,48 @@
 namespace motcua {
 
 namespace {
+
 constexpr size_t kPage = 1000;
+// Scratch keys: an index entry a record implies, and a dossier's number ("n" sorts after "i":
+// the entries are read first). A number key ends with the dossier's id after a separator.
+constexpr char kEntryKey = 'i';
+constexpr char kNumberKey = 'n';
+
+// The store's index entries, in order, a page at a time.
+class StoredEntries {
+ public:
+  explicit StoredEntries(Store& store) : store_(store) {}
+  // The next entry, or null at the end.
+  Result<const std::string*> Peek() {
+    if (at_ == page_.size() && !done_) {
+      ASSIGN_OR_RETURN(page_, store_.AllIndexEntries(start_, kPage));
+      at_ = 0;
+      done_ = page_.size() < kPage;
+      if (!page_.empty()) start_ = page_.back();
+    }
+    return at_ < page_.size() ? &page_[at_] : nullptr;
+  }
+  void Next() { ++at_; }
+
+ private:
+  Store& store_;
+  std::vector<std::string> page_;
+  size_t at_ = 0;
+  std::string start_;
+  bool done_ = false;
+};
+
 }  // namespace
 
-Result<VerifyReport> VerifyStore(Store& store, size_t max_problems) {
+Result<VerifyReport> VerifyStore(Store& store, size_t max_problems, ScratchSet* scratch) {
   VerifyReport r;
   auto problem = [&r, max_problems](std::string p) {
     if (r.problems.size() < max_problems) r.problems.push_back(std::move(p));
   };
-  std::set<std::string> expected_entries;
-  CounterDeltas counted;                       // the report counters, counted from the histories
-  std::map<std::string, std::string> numbers;  // number → id
+  MemoryScratchSet in_memory;
+  ScratchSet& sorted = scratch ? *scratch : in_memory;
+  CounterDeltas counted;  // the report counters, counted from the histories
+  std::string key;
   std::string after;
   while (true) {
     ASSIGN_OR_RETURN(std::vector<std::string> ids, store.Ids(after, kPage));
@@ -55,32 +84,60 @@ Result<VerifyReport> VerifyStore(Store& store, size_t max_problems) {
                 std::to_string(stored->version) + " status " + NameOf(stored->status));
       }
       for (const std::string& e : IndexEntries(*stored)) {
-        expected_entries.insert(e);
-        ASSIGN_OR_RETURN(bool has, store.HasIndexEntry(e));
-        if (!has) problem("dossier '" + id + "': index entry missing: " + e);
+        key.assign(1, kEntryKey).append(e);
+        RETURN_IF_ERROR(sorted.Add(key));
       }
       if (!stored->number.empty()) {
-        auto [it, fresh] = numbers.emplace(stored->number, id);
-        if (!fresh) {
-          problem("dossier number " + stored->number + " is used by '" + it->second + "' and '" +
-                  id + "'");
-        }
+        key.assign(1, kNumberKey).append(stored->number).append(1, kIndexSep).append(id);
+        RETURN_IF_ERROR(sorted.Add(key));
       }
     }
     if (ids.size() < kPage) break;
     after = ids.back();
   }
-  // No stray entries: every stored index entry is implied by some record.
-  std::string start;
-  while (true) {
-    ASSIGN_OR_RETURN(std::vector<std::string> entries, store.AllIndexEntries(start, kPage));
-    for (const std::string& e : entries) {
+  // The implied entries beside the stored ones, both in order: one only the records imply is
+  // missing, one only the store has is stray. Then the numbers, each used by one dossier.
+  StoredEntries stored(store);
+  auto stray_before = [&](const std::string_view* implied) -> Status {
+    while (true) {
+      ASSIGN_OR_RETURN(const std::string* e, stored.Peek());
+      if (e == nullptr || (implied != nullptr && !(*e < *implied))) return Status::Ok();
       ++r.index_entries;
-      if (!expected_entries.count(e)) problem("stray index entry (no record implies it): " + e);
+      problem("stray index entry (no record implies it): " + *e);
+      stored.Next();
     }
-    if (entries.size() < kPage) break;
-    start = entries.back();
-  }
+  };
+  bool entries_done = false;
+  std::string last_number, last_number_id;
+  RETURN_IF_ERROR(sorted.Scan([&](std::string_view k) -> Status {
+    const std::string_view rest = k.substr(1);
+    if (k.front() == kEntryKey) {
+      RETURN_IF_ERROR(stray_before(&rest));
+      ASSIGN_OR_RETURN(const std::string* e, stored.Peek());
+      if (e != nullptr && *e == rest) {
+        ++r.index_entries;
+        stored.Next();
+      } else {
+        problem("dossier '" + IndexEntryId(std::string(rest)) +
+                "': index entry missing: " + std::string(rest));
+      }
+      return Status::Ok();
+    }
+    if (!entries_done) {
+      RETURN_IF_ERROR(stray_before(nullptr));
+      entries_done = true;
+    }
+    const size_t sep = rest.rfind(kIndexSep);
+    const std::string_view number = rest.substr(0, sep), id = rest.substr(sep + 1);
+    if (number == last_number) {
+      problem("dossier number " + std::string(number) + " is used by '" + last_number_id +
+              "' and '" + std::string(id) + "'");
+    }
+    last_number.assign(number);
+    last_number_id.assign(id);
+    return Status::Ok();
+  }));
+  if (!entries_done) RETURN_IF_ERROR(stray_before(nullptr));
   // The report counters are what the histories count (a sum of zero may be stored or not).
   const auto readable = [](std::string name) {
     std::replace(name.begin(), name.end(), kIndexSep, '/');

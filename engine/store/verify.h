@@ -4,12 +4,42 @@
 // unique, the report counters are what the histories count, and the outbox is gap-free. Reads only;
 // safe on a live store (it may then report writes that raced with it).
 
+#include <functional>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/store/store.h"
 
 namespace motcua {
+
+// A set of strings that may outgrow memory: verification keeps in one the index entries every
+// record implies and the dossier numbers, then reads it back in byte order beside the store's
+// own index (a merge, not a lookup per entry). Add in any order; Scan gives each key once, in
+// byte order. Adapters keep it on disk (adapters/rocksdb/scratch_set.h).
+class ScratchSet {
+ public:
+  virtual ~ScratchSet() = default;
+  virtual Status Add(std::string_view key) = 0;
+  virtual Status Scan(const std::function<Status(std::string_view key)>& each) = 0;
+};
+
+// In memory: for tests and small stores.
+class MemoryScratchSet : public ScratchSet {
+ public:
+  Status Add(std::string_view key) override {
+    keys_.emplace(key);
+    return Status::Ok();
+  }
+  Status Scan(const std::function<Status(std::string_view key)>& each) override {
+    for (const std::string& k : keys_) RETURN_IF_ERROR(each(k));
+    return Status::Ok();
+  }
+
+ private:
+  std::set<std::string> keys_;
+};
 
 struct VerifyReport {
   size_t dossiers = 0;
@@ -21,7 +51,10 @@ struct VerifyReport {
   bool ok() const { return problems.empty(); }
 };
 
-// Stops collecting after `max_problems` (the count of dossiers checked stays exact).
-Result<VerifyReport> VerifyStore(Store& store, size_t max_problems = 100);
+// Stops collecting after `max_problems` (the count of dossiers checked stays exact). `scratch`
+// (empty, owned by the caller) holds what must be sorted; null: a MemoryScratchSet. Memory is
+// then bounded by one page of dossiers and the report counters, whatever the store's size.
+Result<VerifyReport> VerifyStore(Store& store, size_t max_problems = 100,
+                                 ScratchSet* scratch = nullptr);
 
 }  // namespace motcua
