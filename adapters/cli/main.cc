@@ -260,25 +260,31 @@ int Verify(int argc, char** argv) {
   if (!db) return exit_code;
   std::unique_ptr<RocksStore> store = OpenReadOnly(*db);
   if (!store) return 1;
-  // What must be sorted (every index entry the records imply, the numbers) goes to a throwaway
-  // store in the temporary directory ($TMPDIR), not to memory.
+  std::unique_ptr<FileStore> files = OpenFiles(*db);
+  if (!files) return 1;
+  // What must be sorted (every index entry the records imply, the numbers, the file references)
+  // goes to throwaway stores in the temporary directory ($TMPDIR), not to memory.
   const std::string scratch_dir =
       (std::filesystem::temp_directory_path() / ("motcua-verify-" + std::to_string(::getpid())))
           .string();
   Result<std::unique_ptr<RocksScratchSet>> scratch = RocksScratchSet::Create(scratch_dir);
-  if (!scratch.ok()) {
-    std::cerr << "verify failed: " << scratch.status().ToString() << "\n";
+  Result<std::unique_ptr<RocksScratchSet>> file_scratch =
+      scratch.ok() ? RocksScratchSet::Create(scratch_dir + "-files") : scratch.status();
+  if (!file_scratch.ok()) {
+    std::cerr << "verify failed: " << file_scratch.status().ToString() << "\n";
     return 1;
   }
-  Result<VerifyReport> report = VerifyStore(*store, 100, scratch->get());
+  // One read of the store: each dossier is verified and its file references gathered.
+  FileCheck file_check(file_scratch->get());
+  Result<VerifyReport> report =
+      VerifyStore(*store, 100, scratch->get(), [&](const Dossier& d) { return file_check.Add(d); });
   scratch->reset();  // removes it
   if (!report.ok()) {
     std::cerr << "verify failed: " << report.status().ToString() << "\n";
     return 1;
   }
-  std::unique_ptr<FileStore> files = OpenFiles(*db);
-  if (!files) return 1;
-  Result<FileCheckReport> checked = CheckFiles(*store, *files);
+  Result<FileCheckReport> checked = file_check.Finish(*files);
+  file_scratch->reset();
   if (!checked.ok()) {
     std::cerr << "verify failed: " << checked.status().ToString() << "\n";
     return 1;

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "adapters/files/file_store.h"
-#include "engine/store/store.h"
+#include "engine/store/verify.h"
 
 namespace motcua {
 
@@ -19,8 +19,24 @@ struct FileCheckReport {
   std::vector<FileStore::Entry> unreferenced;  // stored, referred to by no dossier
 };
 
-// Reads every dossier; re-hashes each referenced file once. Stops collecting problems after
-// `max_problems`.
+// The references of dossiers shown one at a time (motcua verify shows each as it verifies it:
+// one read of the store for both), kept in a scratch set, not in memory; then checked: each
+// referenced file once (re-hashed), one size per file, and the stored files no dossier refers to.
+class FileCheck {
+ public:
+  // `scratch` (empty, the caller's) holds the references; null: in memory.
+  explicit FileCheck(ScratchSet* scratch = nullptr) : scratch_(scratch ? scratch : &in_memory_) {}
+  Status Add(const Dossier& d);
+  // Stops collecting problems after `max_problems`.
+  Result<FileCheckReport> Finish(const FileStore& files, size_t max_problems = 100);
+
+ private:
+  MemoryScratchSet in_memory_;
+  ScratchSet* scratch_;
+  size_t references_ = 0;
+};
+
+// Reads every dossier itself, then as FileCheck::Finish.
 Result<FileCheckReport> CheckFiles(Store& store, const FileStore& files, size_t max_problems = 100);
 
 }  // namespace motcua

@@ -44,7 +44,8 @@ class StoredEntries {
 
 }  // namespace
 
-Result<VerifyReport> VerifyStore(Store& store, size_t max_problems, ScratchSet* scratch) {
+Result<VerifyReport> VerifyStore(Store& store, size_t max_problems, ScratchSet* scratch,
+                                 const std::function<Status(const Dossier&)>& visit) {
   VerifyReport r;
   auto problem = [&r, max_problems](std::string p) {
     if (r.problems.size() < max_problems) r.problems.push_back(std::move(p));
@@ -65,6 +66,7 @@ Result<VerifyReport> VerifyStore(Store& store, size_t max_problems, ScratchSet* 
         problem("dossier '" + id + "' is listed but cannot be read");
         continue;
       }
+      if (visit) RETURN_IF_ERROR(visit(*stored));
       Dossier replay;
       bool ordered = true;
       for (const Event& e : history) {

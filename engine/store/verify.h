@@ -54,7 +54,10 @@ struct VerifyReport {
 // Stops collecting after `max_problems` (the count of dossiers checked stays exact). `scratch`
 // (empty, owned by the caller) holds what must be sorted; null: a MemoryScratchSet. Memory is
 // then bounded by one page of dossiers and the report counters, whatever the store's size.
+// `visit`, when given, is shown each stored dossier as it is read (other checks ride on the same
+// read of the store; an error it returns ends the verification).
 Result<VerifyReport> VerifyStore(Store& store, size_t max_problems = 100,
-                                 ScratchSet* scratch = nullptr);
+                                 ScratchSet* scratch = nullptr,
+                                 const std::function<Status(const Dossier&)>& visit = nullptr);
 
 }  // namespace motcua

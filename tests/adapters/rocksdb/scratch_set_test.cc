@@ -24,9 +24,9 @@ std::string Dir(const std::string& name) {
 TEST(RocksScratchSetTest, KeysComeBackOnceInByteOrderAndTheDirectoryGoes) {
   const std::string dir = Dir("order");
   {
-    auto s = RocksScratchSet::Create(dir);
+    auto s = RocksScratchSet::Create(dir, 1 << 20);  // runs of ~1 MB: several of them
     ASSERT_TRUE(s.ok()) << s.status().ToString();
-    // More than one batch's worth, in reverse, each twice, with bytes above 0x7f.
+    // Many runs' worth, in reverse, each twice (in different runs), with bytes above 0x7f.
     const int n = 200000;
     for (int round = 0; round < 2; ++round) {
       for (int i = n - 1; i >= 0; --i) {
@@ -47,6 +47,7 @@ TEST(RocksScratchSetTest, KeysComeBackOnceInByteOrderAndTheDirectoryGoes) {
                     .ok());
     EXPECT_EQ(seen, n + 1);
     EXPECT_EQ(last, "\xff");
+    EXPECT_GT((*s)->runs(), 10u);
     // A second one in the same place is refused while the first exists.
     EXPECT_FALSE(RocksScratchSet::Create(dir).ok());
   }
