@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -20,6 +21,7 @@
 #include <sstream>
 #include <thread>
 
+#include "adapters/cli/checkpoint.h"
 #include "adapters/cli/serve_config.h"
 #include "adapters/delivery/deliverer.h"
 #include "adapters/files/file_store.h"
@@ -271,6 +273,18 @@ int Serve(int argc, char** argv) {
   deps.files = files->get();
   deps.run_blocking = [&blocking](std::function<void()> job) {
     return blocking->Post(std::move(job));
+  };
+  deps.checkpoint = [rocks = store->get(), fs = files->get(), &c,
+                     &clock]() -> Result<http::Api::Deps::Checkpoint> {
+    // Named by the local time of the clock the server runs on (the training clock in training).
+    std::string stamp = FormatLocal(clock.Now(), kApiUtcOffsetSeconds).substr(0, 19);
+    std::erase_if(stamp, [](char ch) { return ch == '-' || ch == ':'; });
+    std::replace(stamp.begin(), stamp.end(), 'T', '-');
+    ASSIGN_OR_RETURN(CheckpointMade made,
+                     MakeCheckpoint(*rocks, *fs, c.data, stamp, {c.accounts, c.tokens}));
+    std::fprintf(stderr, "checkpoint: %s (%zu files, %lld ms)\n", made.path.c_str(), made.files,
+                 static_cast<long long>(made.took_ms));
+    return http::Api::Deps::Checkpoint{made.path, made.files, made.took_ms};
   };
   deps.service = &service;
   deps.store = store->get();

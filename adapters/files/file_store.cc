@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <random>
 
 #include "engine/dossier/dossier.h"
@@ -242,6 +243,29 @@ Result<std::vector<FileStore::Entry>> FileStore::List() const {
   std::sort(out.begin(), out.end(),
             [](const Entry& a, const Entry& b) { return a.sha256 < b.sha256; });
   return out;
+}
+
+Result<size_t> FileStore::LinkInto(const std::string& dir) const {
+  ASSIGN_OR_RETURN(std::vector<Entry> files, List());
+  std::string made_shard;
+  for (const Entry& e : files) {
+    const std::string shard = dir + "/sha256/" + e.sha256.substr(0, 2);
+    if (shard != made_shard) {
+      std::error_code ec;
+      std::filesystem::create_directories(shard, ec);
+      if (ec) return Unavailable("cannot create " + shard + ": " + ec.message());
+      made_shard = shard;
+    }
+    const std::string to = shard + "/" + e.sha256;
+    if (::link(PathOf(e.sha256).c_str(), to.c_str()) != 0) {
+      return Unavailable(Errno("cannot link " + PathOf(e.sha256) + " to", to));
+    }
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir + "/sha256", ec);  // an empty store is a store too
+  std::filesystem::create_directories(dir + "/tmp", ec);
+  if (ec) return Unavailable("cannot create " + dir + ": " + ec.message());
+  return files.size();
 }
 
 Status FileStore::Remove(const std::string& sha256) const {

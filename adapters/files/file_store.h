@@ -55,6 +55,10 @@ class FileStore {
   Result<std::vector<Entry>> List() const;
   // Removes a stored file (its directory entry synced).
   Status Remove(const std::string& sha256) const;
+  // Every stored file hard-linked into the file store layout under `dir` (created; on the same
+  // file system: a checkpoint of the data directory). Files are never changed once stored, so a
+  // link is a copy. Returns how many.
+  Result<size_t> LinkInto(const std::string& dir) const;
 
   const std::string& dir() const { return dir_; }
   std::string PathOf(const std::string& sha256) const;

@@ -84,6 +84,14 @@ class Api {
     // Runs work that blocks on the disk (a file's write and fsync) off the io threads; false when
     // too much waits already (the upload is answered 503). Empty: inline (tests, fuzzing).
     std::function<bool(std::function<void()>)> run_blocking;
+    // Makes a checkpoint of the data directory (adapters/cli/checkpoint.h), blocking: called on
+    // run_blocking's worker. Empty: none (404).
+    struct Checkpoint {
+      std::string path;
+      size_t files = 0;
+      int64_t took_ms = 0;
+    };
+    std::function<Result<Checkpoint>()> checkpoint;
   };
   Api(Deps deps, ApiOptions options);
 

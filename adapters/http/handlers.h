@@ -111,6 +111,9 @@ void StreamNeedsUpgrade(Api& api, Call& call);
 void GetClock(Api& api, Call& call);
 void SetClock(Api& api, Call& call);
 void AdvanceClock(Api& api, Call& call);
+// POST /v1/admin/checkpoint: a checkpoint of the data directory (an admin's; made off the io
+// threads).
+void CreateCheckpoint(Api& api, Call& call);
 
 // delivery.cc: outbound delivery's subscriptions, dead letters and re-drive (an admin's), and
 // what readiness and metrics say of it.

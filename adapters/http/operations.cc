@@ -178,4 +178,35 @@ void AdvanceClock(Api& api, Call& call) {
   MoveClock(api, call, Instant{api.deps().clock->Now().seconds + seconds});
 }
 
+void CreateCheckpoint(Api& api, Call& call) {
+  if (!RequireAdmin(call)) return;
+  if (!api.deps().checkpoint) {
+    return call.Problem(404, "not-found", "No checkpoints", "this server cannot make checkpoints");
+  }
+  std::shared_ptr<Call> keep = call.shared_from_this();
+  Api* front = &api;
+  const std::string at = FormatLocal(api.deps().clock->Now(), kApiUtcOffsetSeconds);
+  auto make = [front, keep, at] {
+    Result<Api::Deps::Checkpoint> made = front->deps().checkpoint();
+    front->Defer([keep, made = std::move(made), at] {
+      if (!made.ok()) {
+        return keep->Problem(503, "checkpoint-failed", "Checkpoint failed", made.status().message(),
+                             "", {{"Retry-After", "60"}});
+      }
+      v1::CheckpointView view;
+      view.set_path(made->path);
+      view.set_files(static_cast<int32_t>(made->files));
+      view.set_took_ms(static_cast<int32_t>(made->took_ms));
+      view.set_at(at);
+      keep->Json(201, view);
+    });
+  };
+  // Flushing the memtables and linking every stored file block on the disk: off the io threads.
+  if (!api.deps().run_blocking) return make();
+  if (!api.deps().run_blocking(make)) {
+    return call.Problem(503, "overloaded", "Busy", "too much disk work waits; try again shortly",
+                        "", {{"Retry-After", "5"}});
+  }
+}
+
 }  // namespace motcua::http::handlers

@@ -76,6 +76,7 @@ const std::vector<Route>& RouteTable() {
       {"PUT", "/v1/admin/clock", Access::kPrincipal, &SetClock},
       {"POST", "/v1/admin/clock/advance", Access::kPrincipal, &AdvanceClock},
       {"GET", "/v1/admin/accounts", Access::kPrincipal, &GetAccounts},
+      {"POST", "/v1/admin/checkpoint", Access::kPrincipal, &CreateCheckpoint},
       {"GET", "/v1/admin/subscriptions", Access::kPrincipal, &GetSubscriptions},
       {"GET", "/v1/admin/subscriptions/{id}/dead-letters", Access::kPrincipal, &GetDeadLetters},
       {"POST", "/v1/admin/subscriptions/{id}/dead-letters/{position}/redrive", Access::kPrincipal,

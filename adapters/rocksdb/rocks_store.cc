@@ -7,6 +7,7 @@
 #include <rocksdb/memtablerep.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/utilities/options_util.h>
 #include <rocksdb/write_batch.h>
 #include <sys/statvfs.h>
@@ -476,6 +477,16 @@ Result<std::vector<std::string>> RocksStore::AllIndexEntries(const std::string& 
 
 Status RocksStore::Writable() const {
   if (write_failed_.load()) return Unavailable(write_failure_);
+  return Status::Ok();
+}
+
+Status RocksStore::CreateCheckpoint(const std::string& dir) {
+  rocksdb::Checkpoint* raw = nullptr;
+  rocksdb::Status s = rocksdb::Checkpoint::Create(db_.get(), &raw);
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // log_size_for_flush 0: the memtables are flushed first, so the copy needs no log replay.
+  if (s.ok()) s = checkpoint->CreateCheckpoint(dir, 0);
+  if (!s.ok()) return Unavailable("cannot create a checkpoint in " + dir + ": " + s.ToString());
   return Status::Ok();
 }
 

@@ -109,6 +109,10 @@ class RocksStore : public Store {
   Status Writable() const override;
   // Free bytes on the data directory's file system.
   Result<uint64_t> FreeDiskBytes() const;
+  // A consistent copy of the store as it stands, in `dir` (which must not exist): RocksDB's
+  // checkpoint, hard links to the table files (same file system) and copies of the rest. Writes
+  // go on meanwhile; the copy holds every write acknowledged before the call.
+  Status CreateCheckpoint(const std::string& dir);
   rocksdb::DB* db() { return db_.get(); }
   rocksdb::ColumnFamilyHandle* handle(ColumnFamily f) const { return cf(f); }
   const RecordCache& record_cache() const { return *records_; }

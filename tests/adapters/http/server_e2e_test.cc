@@ -196,6 +196,10 @@ TEST(ServerE2E, EveryRouteAnswers) {
       // No subscriptions configured here: the route answers that there is no such one.
       EXPECT_EQ(r.status, 404) << method << " " << target << ": " << r.body;
       EXPECT_NE(r.body.find("No such subscription"), std::string::npos) << r.body;
+    } else if (path == "/v1/admin/checkpoint") {
+      // This harness has no data directory to copy (cli.checkpoint_e2e tests the real one).
+      EXPECT_EQ(r.status, 404) << r.body;
+      EXPECT_NE(r.body.find("No checkpoints"), std::string::npos) << r.body;
     } else if (path == "/v1/session" && method != "POST") {
       // A bearer token has no console session to show or end.
       EXPECT_EQ(r.status, 404) << method << " " << target << ": " << r.body;

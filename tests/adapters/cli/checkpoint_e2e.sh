@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# A checkpoint of a running server under a write load (POST /v1/admin/checkpoint, issue 15 §2):
+# every dossier acknowledged before the checkpoint was asked for is in it; `motcua verify` passes
+# on it while the server still runs and writes; the checkpoint serves as a data directory of its
+# own (a restore); only an admin may ask for one.
+#
+#   checkpoint_e2e.sh MOTCUA DEFINITIONS
+set -u
+motcua=$1 defs=$2
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../serve_lib.sh
+source "$here/../serve_lib.sh"
+e2e_scratch checkpoint_e2e
+
+start_server 1 "$motcua" serve --data "$tmp/data" --definitions "$defs"
+token=$(grep -o 'mc_[0-9a-f]*' "$tmp/log" | head -1)
+[ -n "$token" ] || fail "no development token"
+base="http://127.0.0.1:$port"
+receive() {  # receive KEY → the new dossier's id, once acknowledged (nothing when refused)
+  curl -s -X POST -H "Authorization: Bearer $token" -H "Idempotency-Key: $1" "$base/v1/dossiers" \
+    -d '{"procedure_code":"2.000908","receiving_agency":"000.17.22.H56","applicant":{"name":"Lê Thị Hoa","id_number":"001190054321"},"documents":[{"document_id":"identity_paper"}]}' |
+    grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4
+}
+
+# A writer that keeps receiving, logging each acknowledged id as it comes back.
+( i=0; while [ ! -f "$tmp/stop" ]; do i=$((i + 1)); id=$(receive "w$i"); [ -n "$id" ] && echo "$id" >> "$tmp/acked"; done ) &
+writer=$!
+e2e_track "$writer"
+for _ in $(seq 100); do [ -f "$tmp/acked" ] && [ "$(wc -l < "$tmp/acked")" -ge 50 ] && break; sleep 0.05; done
+# Everything acknowledged so far must be in the checkpoint; the writer goes on meanwhile.
+cp "$tmp/acked" "$tmp/before"
+answer=$(curl -s -w '\n%{http_code}' -X POST -H "Authorization: Bearer $token" "$base/v1/admin/checkpoint")
+[ "$(echo "$answer" | tail -1)" = 201 ] || fail "checkpoint: $answer"
+path=$(echo "$answer" | head -1 | grep -o '"path":"[^"]*"' | cut -d'"' -f4)
+[ -d "$path/db" ] && [ -d "$path/files/sha256" ] || fail "no checkpoint at '$path': $answer"
+case "$path" in "$tmp/data/checkpoints/"*) ;; *) fail "checkpoint outside the data directory: $path" ;; esac
+ls "$tmp/data/checkpoints" | grep -q '^\.partial' && fail "a partial checkpoint was left"
+sleep 0.5
+
+# Verified while the server still runs and writes.
+out=$("$motcua" verify "$path") || fail "verify of the checkpoint: $out"
+echo "$out" | tail -1 | grep -q '^OK: ' || fail "verify: $out"
+touch "$tmp/stop"
+wait "$writer"
+before=$(wc -l < "$tmp/before")
+after=$(wc -l < "$tmp/acked")
+[ "$after" -gt "$before" ] || fail "the writer did not go on during the checkpoint ($before, $after)"
+
+# Only an admin asks for one.
+clerk=$("$motcua" token add --tokens "$tmp/data/tokens.yaml" --principal clerk --roles counter \
+  --agencies 000.17.22.H56 --definitions "$defs") || fail "token add"
+for _ in $(seq 30); do  # the tokens file is picked up within a second
+  code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $clerk" "$base/v1/admin/checkpoint")
+  [ "$code" = 401 ] || break
+  sleep 0.1
+done
+[ "$code" = 403 ] || fail "a counter's checkpoint answered $code"
+
+# The checkpoint as a data directory of its own: it serves every dossier acknowledged before it.
+kill "$pid"; wait "$pid" 2>/dev/null
+start_server 2 "$motcua" serve --data "$path" --definitions "$defs"
+missing=0
+while read -r id; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$base/v1/dossiers/$id")
+  [ "$code" = 200 ] || { echo "missing from the checkpoint: $id ($code)"; missing=$((missing + 1)); }
+done < "$tmp/before"
+[ "$missing" = 0 ] || fail "$missing of $before acknowledged dossiers missing from the checkpoint"
+echo "checkpoint e2e: OK ($before dossiers acknowledged before it, $after in all)"
