@@ -2,14 +2,47 @@
 
 #include "adapters/cli/checkpoint.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 
 namespace motcua {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// fsync of a file or a directory (its entries), so that a checkpoint outlives a power cut.
+Status Sync(const fs::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Unavailable("cannot open " + path.string() + " to sync it");
+  const bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  return ok ? Status::Ok() : Unavailable("cannot sync " + path.string());
+}
+
+// Syncs every directory under `root` (and the files in it when `files`), then `root`.
+Status SyncTree(const fs::path& root, bool files) {
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    if (it->is_directory(ec) || (files && it->is_regular_file(ec))) RETURN_IF_ERROR(Sync(*it));
+  }
+  if (ec) return Unavailable("cannot walk " + root.string() + ": " + ec.message());
+  return Sync(root);
+}
+
+// A name no other checkpoint being made has: the process, a counter, the time.
+std::string UniqueSuffix() {
+  static std::atomic<uint64_t> n{0};
+  return std::to_string(::getpid()) + "-" + std::to_string(++n) + "-" +
+         std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+}
+
+}  // namespace
 
 Result<CheckpointMade> MakeCheckpoint(RocksStore& store, const FileStore& files,
                                       const std::string& data_dir, const std::string& stamp,
@@ -44,8 +77,28 @@ Result<CheckpointMade> MakeCheckpoint(RocksStore& store, const FileStore& files,
       if (ec) return fail(Unavailable("cannot copy " + from.string() + ": " + ec.message()));
     }
   }
-  fs::rename(tmp, final_path, ec);
-  if (ec) return fail(Unavailable("cannot rename " + tmp.string() + ": " + ec.message()));
+  // Durable before it is named: the files linked or copied, every directory entry; then the
+  // rename, and the directory holding it. (The links share synced files: only their entries need
+  // syncing; the store's files RocksDB synced.)
+  if (Status s = SyncTree(tmp / "files", false); !s.ok()) return fail(s);
+  if (Status s = SyncTree(tmp / "db", true); !s.ok()) return fail(s);
+  for (const std::string& name : also_copy) {
+    if (fs::exists(tmp / fs::path(name).filename(), ec)) {
+      if (Status s = Sync(tmp / fs::path(name).filename()); !s.ok()) return fail(s);
+    }
+  }
+  if (Status s = Sync(tmp); !s.ok()) return fail(s);
+  // Two made at once may have chosen the same name: the rename does not replace a directory
+  // that holds a checkpoint, so the later one takes the next free name.
+  for (int n = 2;; ++n) {
+    fs::rename(tmp, final_path, ec);
+    if (!ec) break;
+    if (ec != std::errc::directory_not_empty && ec != std::errc::file_exists) {
+      return fail(Unavailable("cannot rename " + tmp.string() + ": " + ec.message()));
+    }
+    final_path = root / (stamp + "-" + std::to_string(n));
+  }
+  if (Status s = Sync(root); !s.ok()) return s;
   CheckpointMade made;
   made.path = final_path.string();
   made.files = *linked;
@@ -53,6 +106,17 @@ Result<CheckpointMade> MakeCheckpoint(RocksStore& store, const FileStore& files,
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
           .count();
   return made;
+}
+
+void RemovePartialCheckpoints(const std::string& data_dir) {
+  std::error_code ec;
+  const fs::path root = fs::path(data_dir) / "checkpoints";
+  for (auto it = fs::directory_iterator(root, ec); !ec && it != fs::end(it); it.increment(ec)) {
+    if (it->path().filename().string().rfind(".partial-", 0) == 0) {
+      std::error_code ignored;
+      fs::remove_all(it->path(), ignored);
+    }
+  }
 }
 
 }  // namespace motcua

@@ -26,4 +26,7 @@ Result<CheckpointMade> MakeCheckpoint(RocksStore& store, const FileStore& files,
                                       const std::string& data_dir, const std::string& stamp,
                                       const std::vector<std::string>& also_copy);
 
+// Removes what checkpoints a crash interrupted left (at start-up: none is being made).
+void RemovePartialCheckpoints(const std::string& data_dir);
+
 }  // namespace motcua

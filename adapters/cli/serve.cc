@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -274,8 +275,16 @@ int Serve(int argc, char** argv) {
   deps.run_blocking = [&blocking](std::function<void()> job) {
     return blocking->Post(std::move(job));
   };
-  deps.checkpoint = [rocks = store->get(), fs = files->get(), &c,
-                     &clock]() -> Result<http::Api::Deps::Checkpoint> {
+  RemovePartialCheckpoints(c.data);
+  // One checkpoint at a time: another asked for meanwhile is told so (409).
+  auto checkpointing = std::make_shared<std::mutex>();
+  deps.checkpoint = [rocks = store->get(), fs = files->get(), &c, &clock,
+                     checkpointing]() -> Result<http::Api::Deps::Checkpoint> {
+    std::unique_lock<std::mutex> one(*checkpointing, std::try_to_lock);
+    if (!one.owns_lock()) {
+      return Status(StatusCode::kFailedPrecondition,
+                    "a checkpoint is being made; ask again when it is done");
+    }
     // Named by the local time of the clock the server runs on (the training clock in training).
     std::string stamp = FormatLocal(clock.Now(), kApiUtcOffsetSeconds).substr(0, 19);
     std::erase_if(stamp, [](char ch) { return ch == '-' || ch == ':'; });

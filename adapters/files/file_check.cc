@@ -44,13 +44,14 @@ Result<FileCheckReport> FileCheck::Finish(const FileStore& files, size_t max_pro
   // must record the same size.
   std::string sha, where;
   int64_t size = 0;
+  bool have_previous = false;
   RETURN_IF_ERROR(scratch_->Scan([&](std::string_view k) -> Status {
     const size_t a = k.find(kSep), b = k.find(kSep, a + 1);
     const std::string_view this_sha = k.substr(0, a);
     const int64_t this_size =
         std::strtoll(std::string(k.substr(a + 1, b - a - 1)).c_str(), nullptr, 10);
     const std::string_view this_where = k.substr(b + 1);
-    if (this_sha == sha) {
+    if (have_previous && this_sha == sha) {
       if (this_size != size) {
         problem(std::string(this_where) + " file " + sha + ": recorded with " +
                 std::to_string(this_size) + " bytes, but " + where + " records " +
@@ -58,6 +59,7 @@ Result<FileCheckReport> FileCheck::Finish(const FileStore& files, size_t max_pro
       }
       return Status::Ok();
     }
+    have_previous = true;
     sha.assign(this_sha);
     where.assign(this_where);
     size = this_size;

@@ -257,14 +257,19 @@ Result<size_t> FileStore::LinkInto(const std::string& dir) const {
       made_shard = shard;
     }
     const std::string to = shard + "/" + e.sha256;
-    if (::link(PathOf(e.sha256).c_str(), to.c_str()) != 0) {
-      return Unavailable(Errno("cannot link " + PathOf(e.sha256) + " to", to));
-    }
+    if (::link(PathOf(e.sha256).c_str(), to.c_str()) == 0) continue;
+    if (errno == ENOENT) continue;  // pruned since it was listed: no dossier refers to it
+    if (errno != EXDEV) return Unavailable(Errno("cannot link " + PathOf(e.sha256) + " to", to));
+    // Another file system: a copy.
+    std::error_code ec;
+    std::filesystem::copy_file(PathOf(e.sha256), to, ec);
+    if (ec) return Unavailable("cannot copy " + PathOf(e.sha256) + ": " + ec.message());
   }
-  std::error_code ec;
-  std::filesystem::create_directories(dir + "/sha256", ec);  // an empty store is a store too
-  std::filesystem::create_directories(dir + "/tmp", ec);
-  if (ec) return Unavailable("cannot create " + dir + ": " + ec.message());
+  for (const char* sub : {"/sha256", "/tmp"}) {  // an empty store is a store too
+    std::error_code ec;
+    std::filesystem::create_directories(dir + sub, ec);
+    if (ec) return Unavailable("cannot create " + dir + sub + ": " + ec.message());
+  }
   return files.size();
 }
 

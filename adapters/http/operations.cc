@@ -179,7 +179,11 @@ void AdvanceClock(Api& api, Call& call) {
 }
 
 void CreateCheckpoint(Api& api, Call& call) {
-  if (!RequireAdmin(call)) return;
+  if (!call.principal->HasRole("admin") || !call.principal->AllAgencies()) {
+    return call.Problem(403, "forbidden", "Not allowed",
+                        "a checkpoint holds every agency's dossiers: it is for an admin of every "
+                        "agency (*)");
+  }
   if (!api.deps().checkpoint) {
     return call.Problem(404, "not-found", "No checkpoints", "this server cannot make checkpoints");
   }
@@ -189,6 +193,10 @@ void CreateCheckpoint(Api& api, Call& call) {
   auto make = [front, keep, at] {
     Result<Api::Deps::Checkpoint> made = front->deps().checkpoint();
     front->Defer([keep, made = std::move(made), at] {
+      if (!made.ok() && made.status().code() == StatusCode::kFailedPrecondition) {
+        return keep->Problem(409, "checkpoint-in-progress", "Checkpoint in progress",
+                             made.status().message(), "", {{"Retry-After", "5"}});
+      }
       if (!made.ok()) {
         return keep->Problem(503, "checkpoint-failed", "Checkpoint failed", made.status().message(),
                              "", {{"Retry-After", "60"}});

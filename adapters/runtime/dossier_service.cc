@@ -359,7 +359,12 @@ Result<size_t> DossierService::FireDueTimers() {
   // Rounds of at most timer_round, each submitted at once (the group commit takes them in a few
   // syncs) and awaited before the next is read: commands that arrive meanwhile wait behind at
   // most one round, not the whole burst.
-  const size_t round = std::max<size_t>(1, options_.timer_round);
+  const size_t base = std::max<size_t>(1, options_.timer_round);
+  // Timers the rules refuse stay due until their dossier changes (a procedure version no longer
+  // loaded, say). A full round of only those would hide every timer behind them: the next read
+  // takes four times as many, up to kMaxRound, to get past them.
+  constexpr size_t kMaxRound = 100000;
+  size_t round = base;
   size_t total = 0;
   while (true) {
     const Instant now = clock_->Now();
@@ -379,9 +384,14 @@ Result<size_t> DossierService::FireDueTimers() {
     stats_.timers_fired.fetch_add(fired);
     total += fired;
     // A full round may leave more due: go straight on (a morning after a night's downtime has
-    // hundreds of thousands), unless the round fired none (timers the rules refused wait for
-    // their dossier to change) or the service is stopping.
-    if (due.size() < round || fired == 0) break;
+    // hundreds of thousands), unless the service is stopping.
+    if (due.size() < round) break;
+    if (fired == 0) {
+      if (round >= kMaxRound) break;
+      round = std::min(kMaxRound, round * 4);
+    } else {
+      round = base;
+    }
     MutexLock lock(&mu_);
     if (stopping_) break;
   }

@@ -22,6 +22,14 @@ receive() {  # receive KEY → the new dossier's id, once acknowledged (nothing 
     grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4
 }
 
+# A file on the first dossier: the checkpoint links it.
+first=$(receive "f1")
+printf '%%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%%%EOF\n' > "$tmp/a.pdf"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT -H "Authorization: Bearer $token" \
+  -H "Idempotency-Key: file1" -H "Content-Type: application/pdf" --data-binary @"$tmp/a.pdf" \
+  "$base/v1/dossiers/$first/documents/identity_paper/files?name=a.pdf")
+[ "$code" = 201 ] || fail "upload: $code"
+
 # A writer that keeps receiving, logging each acknowledged id as it comes back.
 ( i=0; while [ ! -f "$tmp/stop" ]; do i=$((i + 1)); id=$(receive "w$i"); [ -n "$id" ] && echo "$id" >> "$tmp/acked"; done ) &
 writer=$!
@@ -34,12 +42,27 @@ answer=$(curl -s -w '\n%{http_code}' -X POST -H "Authorization: Bearer $token" "
 path=$(echo "$answer" | head -1 | grep -o '"path":"[^"]*"' | cut -d'"' -f4)
 [ -d "$path/db" ] && [ -d "$path/files/sha256" ] || fail "no checkpoint at '$path': $answer"
 case "$path" in "$tmp/data/checkpoints/"*) ;; *) fail "checkpoint outside the data directory: $path" ;; esac
-ls "$tmp/data/checkpoints" | grep -q '^\.partial' && fail "a partial checkpoint was left"
+ls -A "$tmp/data/checkpoints" | grep -q '^\.partial' && fail "a partial checkpoint was left"
 sleep 0.5
 
 # Verified while the server still runs and writes.
 out=$("$motcua" verify "$path") || fail "verify of the checkpoint: $out"
-echo "$out" | tail -1 | grep -q '^OK: ' || fail "verify: $out"
+echo "$out" | tail -1 | grep -q '^OK: .* 1 file references to 1 stored files' || fail "verify: $out"
+
+# Two at once: both whole, under two names (or the second told to wait).
+curl -s -o "$tmp/c1" -w '%{http_code}\n' -X POST -H "Authorization: Bearer $token" "$base/v1/admin/checkpoint" > "$tmp/code1" &
+other=$!
+curl -s -o "$tmp/c2" -w '%{http_code}\n' -X POST -H "Authorization: Bearer $token" "$base/v1/admin/checkpoint" > "$tmp/code2"
+wait "$other"
+for n in 1 2; do
+  code=$(cat "$tmp/code$n")
+  case "$code" in
+    201) p=$(grep -o '"path":"[^"]*"' "$tmp/c$n" | cut -d'"' -f4)
+         "$motcua" verify "$p" | tail -1 | grep -q '^OK: ' || fail "concurrent checkpoint $n: $("$motcua" verify "$p")" ;;
+    409) grep -q checkpoint-in-progress "$tmp/c$n" || fail "409 without its reason: $(cat "$tmp/c$n")" ;;
+    *) fail "concurrent checkpoint $n answered $code: $(cat "$tmp/c$n")" ;;
+  esac
+done
 touch "$tmp/stop"
 wait "$writer"
 before=$(wc -l < "$tmp/before")

@@ -20,6 +20,9 @@ command -v python3 > /dev/null || fail "python3 is needed for the test receiver"
 
 secret="whsec_$(head -c 32 /dev/urandom | base64)"
 start_receiver() {  # start_receiver LOG MODE [PORT] → sets rport, rpid
+  # The background job truncates rport only once it runs: the previous receiver's port must not
+  # be read meanwhile (it was: "the receiver did not start", now and then under load).
+  rm -f "$tmp/rport"
   python3 "$here/receiver.py" "$secret" "$1" "$2" ${3:-} > "$tmp/rport" 2> "$tmp/rerr" &
   rpid=$!
   e2e_track "$rpid"
