@@ -26,16 +26,13 @@
 #include <vector>
 
 #include "adapters/rocksdb/rocks_store.h"
+#include "bench/lifecycle.h"
 #include "tests/adapters/runtime/service_fixture.h"
 
 using namespace motcua;
 using Clock_ = std::chrono::steady_clock;
 
 namespace {
-
-// Communes of the shipped sample registry (definitions/agencies/) that decide 2.000908.
-constexpr const char* kCommunes[] = {"000.17.22.H56", "000.18.22.H56", "000.19.22.H56",
-                                     "000.17.22.H99"};
 
 struct Result_ {
   double per_second = 0;
@@ -62,30 +59,8 @@ size_t CommandsPerDossier() { return pattern == Pattern::kLifecycle ? 6 : 2; }
 
 // Command `step` (0 = the reception) of submitter t's j-th dossier `id`.
 CommandRequest NextCommand(int t, uint64_t j, size_t step, const std::string& id) {
-  CommandRequest r;
-  r.command.actor = Actor{"cb", {"counter", "specialist", "leader", "clerk"}};
-  r.idempotency_key = std::to_string(step) + "-" + std::to_string(t) + "-" + std::to_string(j);
-  r.payload_hash = step + 1;
-  if (step == 0) {
-    r.command.type = CommandType::kReceive;
-    r.command.procedure_code = "2.000908";
-    r.command.receiving_agency = kCommunes[t % 4];
-    r.command.applicant.name = "Nguyễn Văn An";
-    char id_number[16];  // a 12-digit citizen ID per dossier
-    std::snprintf(id_number, sizeof id_number, "0010%08llu",
-                  static_cast<unsigned long long>((t * 10'000'000ull + j) % 100'000'000ull));
-    r.command.applicant.id_number = id_number;
-    r.command.documents = {{"identity_paper", 1}};
-    return r;
-  }
-  r.command.dossier_id = id;
-  if (step == 5) {
-    r.command.type = CommandType::kReturnResult;
-  } else {
-    r.command.type = CommandType::kAct;
-    r.command.action_id = step == 4 ? "issue" : "forward";
-  }
-  return r;
+  return bench::LifecycleStep(step, id, std::to_string(t) + "-" + std::to_string(j),
+                              bench::kCommunes[t % 4], t * 10'000'000ull + j);
 }
 
 double Percentile(std::vector<double>& v, double p) {

@@ -14,42 +14,19 @@
 #include <vector>
 
 #include "adapters/rocksdb/rocks_store.h"
+#include "bench/lifecycle.h"
 #include "tests/adapters/runtime/service_fixture.h"
 
 using namespace motcua;
 
 namespace {
 
-constexpr const char* kCommunes[] = {"000.17.22.H56", "000.18.22.H56", "000.19.22.H56",
-                                     "000.17.22.H99"};
 constexpr size_t kWindow = 2000;
 
 // Command `step` (0 = the reception) of dossier i.
 CommandRequest NthCommand(uint64_t i, int step, const std::string& id) {
-  CommandRequest r;
-  r.command.actor = Actor{"cb", {"counter", "specialist", "leader", "clerk"}};
-  r.idempotency_key = std::to_string(step) + "-" + std::to_string(i);
-  r.payload_hash = step + 1;
-  if (step == 0) {
-    r.command.type = CommandType::kReceive;
-    r.command.procedure_code = "2.000908";
-    r.command.receiving_agency = kCommunes[i % 4];
-    r.command.applicant.name = "Nguyễn Văn " + std::to_string(i);
-    char id_number[16];
-    std::snprintf(id_number, sizeof id_number, "0010%08llu",
-                  static_cast<unsigned long long>(i % 100'000'000ull));
-    r.command.applicant.id_number = id_number;
-    r.command.documents = {{"identity_paper", 1}};
-    return r;
-  }
-  r.command.dossier_id = id;
-  if (step == 5) {
-    r.command.type = CommandType::kReturnResult;
-  } else {
-    r.command.type = CommandType::kAct;
-    r.command.action_id = step == 4 ? "issue" : "forward";
-  }
-  return r;
+  return bench::LifecycleStep(step, id, std::to_string(i), bench::kCommunes[i % 4], i,
+                              "Nguyễn Văn " + std::to_string(i));
 }
 
 }  // namespace
