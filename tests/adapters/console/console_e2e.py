@@ -288,6 +288,9 @@ class Console:
     # Opens the dialog of an action, lets `fill` set its fields, confirms, and waits for the
     # dossier page to show `status`.
     def act(self, action, status, fill=None, shot=None):
+        # The page is read again after the command: wait for a version after this one (the
+        # status alone may not change, as when satisfaction is recorded).
+        version = int(self.js("document.querySelector('dl.facts')?.dataset.version ?? 0"))
         self.click("#actions [data-action=%s]" % action)
         self.wait("!!document.querySelector('dialog[open]')", "the dialog of " + action)
         if fill:
@@ -296,8 +299,9 @@ class Console:
             self.shot(shot)
         self.click("dialog[open] button[type=submit]")
         self.wait("!document.querySelector('dialog[open]') && "
+                  "Number(document.querySelector('dl.facts')?.dataset.version) > %d && "
                   "document.getElementById('dossier-status')?.textContent === %s"
-                  % json.dumps(status), "%s done: %s" % (action, status))
+                  % (version, json.dumps(status)), "%s done: %s" % (action, status))
 
 
 class Api:
