@@ -2,47 +2,16 @@
 
 #include "adapters/cli/checkpoint.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
 #include <filesystem>
+
+#include "adapters/cli/fs_sync.h"
 
 namespace motcua {
 
 namespace fs = std::filesystem;
-
-namespace {
-
-// fsync of a file or a directory (its entries), so that a checkpoint outlives a power cut.
-Status Sync(const fs::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Unavailable("cannot open " + path.string() + " to sync it");
-  const bool ok = ::fsync(fd) == 0;
-  ::close(fd);
-  return ok ? Status::Ok() : Unavailable("cannot sync " + path.string());
-}
-
-// Syncs every directory under `root` (and the files in it when `files`), then `root`.
-Status SyncTree(const fs::path& root, bool files) {
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it);
-       it.increment(ec)) {
-    if (it->is_directory(ec) || (files && it->is_regular_file(ec))) RETURN_IF_ERROR(Sync(*it));
-  }
-  if (ec) return Unavailable("cannot walk " + root.string() + ": " + ec.message());
-  return Sync(root);
-}
-
-// A name no other checkpoint being made has: the process, a counter, the time.
-std::string UniqueSuffix() {
-  static std::atomic<uint64_t> n{0};
-  return std::to_string(::getpid()) + "-" + std::to_string(++n) + "-" +
-         std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
-}
-
-}  // namespace
 
 Result<CheckpointMade> MakeCheckpoint(RocksStore& store, const FileStore& files,
                                       const std::string& data_dir, const std::string& stamp,
@@ -84,10 +53,10 @@ Result<CheckpointMade> MakeCheckpoint(RocksStore& store, const FileStore& files,
   if (Status s = SyncTree(tmp / "db", true); !s.ok()) return fail(s);
   for (const std::string& name : also_copy) {
     if (fs::exists(tmp / fs::path(name).filename(), ec)) {
-      if (Status s = Sync(tmp / fs::path(name).filename()); !s.ok()) return fail(s);
+      if (Status s = SyncPath(tmp / fs::path(name).filename()); !s.ok()) return fail(s);
     }
   }
-  if (Status s = Sync(tmp); !s.ok()) return fail(s);
+  if (Status s = SyncPath(tmp); !s.ok()) return fail(s);
   // Two made at once may have chosen the same name: the rename does not replace a directory
   // that holds a checkpoint, so the later one takes the next free name.
   for (int n = 2;; ++n) {
@@ -98,7 +67,7 @@ Result<CheckpointMade> MakeCheckpoint(RocksStore& store, const FileStore& files,
     }
     final_path = root / (stamp + "-" + std::to_string(n));
   }
-  if (Status s = Sync(root); !s.ok()) return s;
+  if (Status s = SyncPath(root); !s.ok()) return s;
   CheckpointMade made;
   made.path = final_path.string();
   made.files = *linked;

@@ -73,6 +73,11 @@ int Usage(bool asked = false) {
       "      store's counters (docs/reports.md); P is YYYY, YYYY-H1, YYYY-Q1..Q4 or YYYY-MM.\n"
       "      CSV on stdout by default; xlsx needs --out. Opens the store read-only (the\n"
       "      server may run)\n"
+      "  motcua backup <data-dir> <backup-dir> [--keep N]\n"
+      "  motcua backup list|verify <backup-dir>\n"
+      "  motcua restore <backup-dir> <data-dir> [--backup ID]\n"
+      "      online, incremental backups of a data directory (a running server makes them\n"
+      "      through <data-dir>/control.sock), read back and restored into a new directory\n"
       "  motcua migrate <data-dir>\n"
       "      upgrade a store written by an older build to this build's format (serve does\n"
       "      it too on start); stop the server first\n"
@@ -576,5 +581,7 @@ int main(int argc, char** argv) {
   if (cmd == "serve") return motcua::cli::Serve(argc, argv);
   if (cmd == "token") return motcua::cli::Token(argc, argv);
   if (cmd == "account") return motcua::cli::Account(argc, argv);
+  if (cmd == "backup") return motcua::cli::Backup(argc, argv);
+  if (cmd == "restore") return motcua::cli::Restore(argc, argv);
   return motcua::Usage();
 }

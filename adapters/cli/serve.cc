@@ -22,7 +22,9 @@
 #include <sstream>
 #include <thread>
 
+#include "adapters/cli/backup_service.h"
 #include "adapters/cli/checkpoint.h"
+#include "adapters/cli/control.h"
 #include "adapters/cli/serve_config.h"
 #include "adapters/delivery/deliverer.h"
 #include "adapters/files/file_store.h"
@@ -295,6 +297,27 @@ int Serve(int argc, char** argv) {
                  static_cast<long long>(made.took_ms));
     return http::Api::Deps::Checkpoint{made.path, made.files, made.took_ms};
   };
+  // Backups (backup.h): on the schedule the configuration sets, and asked for by `motcua backup`
+  // through the control socket. Both stop before the store closes.
+  BackupService backups(
+      *(*store)->db(), **files,
+      {c.backup.dir, c.backup.every_minutes, c.backup.keep, {c.accounts, c.tokens}});
+  deps.more_metrics = [&backups] { return backups.Metrics(); };
+  const std::string control_path = c.data + "/control.sock";
+  Result<std::unique_ptr<ControlSocket>> control = ControlSocket::Listen(
+      control_path, [&backups](const std::vector<std::string>& request) -> Result<std::string> {
+        if (request.size() != 3 || request[0] != "backup") {
+          return InvalidArgument("expected: backup, the backup directory, how many to keep");
+        }
+        const int keep = std::atoi(request[2].c_str());
+        ASSIGN_OR_RETURN(BackupMade made, backups.Run(request[1], keep));
+        return BackupService::Describe(request[1], made) + "\n";
+      });
+  if (!control.ok()) {
+    std::cerr << "motcua: no control socket (`motcua backup` cannot reach this server; scheduled "
+                 "backups still run): "
+              << control.status().message() << "\n";
+  }
   deps.service = &service;
   deps.store = store->get();
   deps.clock = &clock;
@@ -386,6 +409,10 @@ int Serve(int argc, char** argv) {
   }
   std::printf("  console: %s/ (staff accounts: motcua account add --accounts %s ...)\n",
               url.c_str(), c.accounts.c_str());
+  if (!c.backup.dir.empty() && c.backup.every_minutes > 0) {
+    std::printf("  backups: into %s every %d minutes, the last %d kept\n", c.backup.dir.c_str(),
+                c.backup.every_minutes, c.backup.keep);
+  }
   std::printf("  health: %s/healthz   API: %s/v1/openapi.json   Ctrl-C stops\n", url.c_str(),
               url.c_str());
   std::fflush(stdout);
@@ -498,6 +525,7 @@ int Serve(int argc, char** argv) {
       std::cerr << "motcua: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
                 << ": finishing in-flight requests\n";
       stopping = true;
+      backups.Stop();  // a backup being made is abandoned (the next one starts afresh)
       server.Shutdown();
       service.Stop();
       // Deliveries in flight are abandoned: sent again from the saved cursor at the next start.
@@ -507,6 +535,7 @@ int Serve(int argc, char** argv) {
     }
   });
   server.Wait();
+  if (control.ok()) control->reset();  // the request being served ends first
   blocking.reset();  // the jobs still queued finish while the API they answer through exists
   printer.reset();
   signal_thread.join();

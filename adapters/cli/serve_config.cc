@@ -54,6 +54,9 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
                                               "max_file_mb",
                                               "upload_timeout_seconds",
                                               "upload_memory_mb",
+                                              "backup_dir",
+                                              "backup_every_minutes",
+                                              "backup_keep",
                                               "clock"};
   bool ok = true;
   for (const auto& kv : root) {
@@ -133,6 +136,21 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
           ok = false;
         } else {
           c->server.upload_memory_bytes = static_cast<uint64_t>(mb) << 20;
+        }
+      }
+      if (key == "backup_dir") c->backup.dir = kv.second.as<std::string>();
+      if (key == "backup_every_minutes") {
+        c->backup.every_minutes = kv.second.as<int>();
+        if (c->backup.every_minutes < 1) {
+          std::cerr << where << "backup_every_minutes: expected a positive number of minutes\n";
+          ok = false;
+        }
+      }
+      if (key == "backup_keep") {
+        c->backup.keep = kv.second.as<int>();
+        if (c->backup.keep < 0) {
+          std::cerr << where << "backup_keep: expected how many backups to keep (0: all)\n";
+          ok = false;
         }
       }
       if (key == "pdf_timeout_seconds") {

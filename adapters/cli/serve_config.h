@@ -26,6 +26,13 @@ struct ServeConfig {
   int pdf_timeout_seconds = 30;
   // Outbound delivery (docs/delivery.md): the subscriptions file; empty: no delivery.
   std::string subscriptions;
+  // Scheduled backups (docs/operations.md, "Backups"): every `every_minutes` into `dir`, the
+  // last `keep` kept. No directory: none scheduled (`motcua backup` still makes them).
+  struct Backup {
+    std::string dir;
+    int every_minutes = 1440;  // Default: daily
+    int keep = 7;              // Default: a week of daily backups
+  } backup;
 };
 
 // Reads `path` into `c`; false after printing every problem.

@@ -92,6 +92,8 @@ class Api {
       int64_t took_ms = 0;
     };
     std::function<Result<Checkpoint>()> checkpoint;
+    // More Prometheus text for /metrics (the backups'); empty: none.
+    std::function<std::string()> more_metrics;
   };
   Api(Deps deps, ApiOptions options);
 

@@ -51,6 +51,7 @@ void MetricsText(Api& api, Call& call) {
   HttpResponse r;
   r.content_type = "text/plain; version=0.0.4";
   r.body = api.metrics() ? api.metrics()->Render(*api.service(), *api.store()) : "";
+  if (api.deps().more_metrics) r.body += api.deps().more_metrics();
   r.body += DeliveryMetrics(api);
   call.Reply(std::move(r));
 }

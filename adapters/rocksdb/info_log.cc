@@ -6,6 +6,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 namespace motcua {
 
@@ -24,8 +25,15 @@ class StderrInfoLog : public rocksdb::Logger {
     char buf[1024];
     const int n = std::vsnprintf(buf, sizeof buf, format, ap);
     if (n < 0) return;
+    const std::string_view text(buf, std::min<size_t>(static_cast<size_t>(n), sizeof buf - 1));
+    // A backup holds file deletions off while it asks for the live files, which holds them off
+    // again: RocksDB warns of the nesting on every backup. Expected, so not said.
+    if (text.find("File Deletions Disabled, but already disabled") != std::string_view::npos ||
+        text.find("File Deletions Enable, but not really enabled") != std::string_view::npos) {
+      return;
+    }
     std::string line = "rocksdb: ";
-    line.append(buf, std::min<size_t>(static_cast<size_t>(n), sizeof buf - 1));
+    line.append(text);
     while (!line.empty() && (line.back() == '\n' || line.back() == ' ')) line.pop_back();
     line += '\n';
     // One write a line; a failed write (stderr closed or full) is dropped, never fatal.
