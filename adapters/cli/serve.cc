@@ -32,6 +32,7 @@
 #include "adapters/http/server.h"
 #include "adapters/proto/view_codec.h"
 #include "adapters/report/pdf.h"
+#include "adapters/rocksdb/chain_check.h"
 #include "adapters/rocksdb/rocks_store.h"
 #include "adapters/runtime/dossier_service.h"
 #include "adapters/runtime/worker.h"
@@ -478,12 +479,31 @@ int Serve(int argc, char** argv) {
     });
   };
   scan_due_dates(catalog);
+  // Audit checkpoints of the global hash chain: at start, every audit_checkpoint_minutes, and at
+  // the stop; each logged, so that a copy of the log keeps them away from the store.
+  auto audit_checkpoint = [&] {
+    if (!service.writable()) return;
+    Result<AuditCheckpoint> cp = WriteAuditCheckpoint(*rocks, clock.Now().seconds);
+    if (!cp.ok()) {
+      std::cerr << "motcua: audit checkpoint failed: " << cp.status().message() << "\n";
+    } else if (cp->position > 0) {
+      std::cerr << "motcua: audit checkpoint: position " << cp->position << " hash " << cp->hash
+                << "\n";
+    }
+  };
+  audit_checkpoint();
+  auto last_audit = std::chrono::steady_clock::now();
   std::thread signal_thread([&] {
     std::string stamp = file_stamp(c.tokens);
     std::string accounts_stamp = file_stamp(c.accounts);
     const timespec second{1, 0};
     while (true) {
       int sig = sigtimedwait(&signals, nullptr, &second);
+      if (std::chrono::steady_clock::now() - last_audit >=
+          std::chrono::minutes(c.audit_checkpoint_minutes)) {
+        last_audit = std::chrono::steady_clock::now();
+        audit_checkpoint();
+      }
       if (sig < 0) {
         if (std::string now = file_stamp(c.tokens); now != stamp) {
           stamp = now;
@@ -528,6 +548,7 @@ int Serve(int argc, char** argv) {
       backups.Stop();  // a backup being made is abandoned (the next one starts afresh)
       server.Shutdown();
       service.Stop();
+      audit_checkpoint();  // the head as the last acknowledged write left it
       // Deliveries in flight are abandoned: sent again from the saved cursor at the next start.
       if (deliverer) deliverer->Stop();
       std::cerr << "motcua: stopped; every acknowledged write is on disk\n";

@@ -55,6 +55,7 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
                                               "upload_timeout_seconds",
                                               "upload_memory_mb",
                                               "backup_dir",
+                                              "audit_checkpoint_minutes",
                                               "backup_every_minutes",
                                               "backup_keep",
                                               "clock"};
@@ -139,6 +140,13 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
         }
       }
       if (key == "backup_dir") c->backup.dir = kv.second.as<std::string>();
+      if (key == "audit_checkpoint_minutes") {
+        c->audit_checkpoint_minutes = kv.second.as<int>();
+        if (c->audit_checkpoint_minutes < 1) {
+          std::cerr << where << "audit_checkpoint_minutes: expected a positive number of minutes\n";
+          ok = false;
+        }
+      }
       if (key == "backup_every_minutes") {
         c->backup.every_minutes = kv.second.as<int>();
         if (c->backup.every_minutes < 1) {

@@ -26,6 +26,8 @@ struct ServeConfig {
   int pdf_timeout_seconds = 30;
   // Outbound delivery (docs/delivery.md): the subscriptions file; empty: no delivery.
   std::string subscriptions;
+  // How often the global hash chain's head is checkpointed (and logged): docs/storage.md.
+  int audit_checkpoint_minutes = 60;  // Default: hourly
   // Scheduled backups (docs/operations.md, "Backups"): every `every_minutes` into `dir`, the
   // last `keep` kept. No directory: none scheduled (`motcua backup` still makes them).
   struct Backup {

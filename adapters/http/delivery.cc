@@ -85,22 +85,7 @@ void GetDeadLetters(Api& api, Call& call) {
   if (d == nullptr) return;
   uint64_t after = 0;
   size_t limit = 100;
-  if (auto it = call.query.find("after"); it != call.query.end()) {
-    try {
-      after = std::stoull(it->second);
-    } catch (const std::exception&) {
-      return call.Problem(400, "invalid-query", "Invalid after",
-                          "expected an outbox position, got '" + it->second + "'", "after");
-    }
-  }
-  if (auto it = call.query.find("limit"); it != call.query.end()) {
-    const int n = std::atoi(it->second.c_str());
-    if (n < 1 || n > 1000) {
-      return call.Problem(400, "invalid-query", "Invalid limit",
-                          "expected 1..1000, got '" + it->second + "'", "limit");
-    }
-    limit = static_cast<size_t>(n);
-  }
+  if (!PositionPage(call, &after, &limit)) return;
   Result<std::vector<v1::DeadLetter>> found = d->DeadLetters(call.params[0], after, limit + 1);
   if (!found.ok()) return call.Problem(500, "internal", "Internal error", found.status().message());
   v1::DeadLetterList out;

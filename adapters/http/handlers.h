@@ -114,6 +114,12 @@ void AdvanceClock(Api& api, Call& call);
 // POST /v1/admin/checkpoint: a checkpoint of the data directory (an admin's; made off the io
 // threads).
 void CreateCheckpoint(Api& api, Call& call);
+// GET /v1/audit/checkpoints?after=&limit=: the audit checkpoints of the global hash chain (an
+// auditor's or an admin's).
+void GetAuditCheckpoints(Api& api, Call& call);
+// Reads ?after= (an outbox position) and ?limit= (1..1000) into the defaults given; false when
+// the call was answered 400.
+bool PositionPage(Call& call, uint64_t* after, size_t* limit);
 
 // delivery.cc: outbound delivery's subscriptions, dead letters and re-drive (an admin's), and
 // what readiness and metrics say of it.

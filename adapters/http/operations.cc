@@ -3,11 +3,14 @@
 // Prometheus metrics, the OpenAPI document, and the answer to a plain GET of the WebSocket stream
 // (handlers.h).
 
+#include <cstdlib>
+
 #include "adapters/http/handlers.h"
 #include "adapters/json/json_reader.h"
 #include "adapters/json/json_writer.h"
 #include "adapters/json/utf8.h"
 #include "adapters/proto/view_codec.h"
+#include "engine/store/audit_checkpoints.h"
 #include "motcua/v1/api.pb.h"
 
 namespace motcua::http::handlers {
@@ -177,6 +180,50 @@ void AdvanceClock(Api& api, Call& call) {
                         "days");
   }
   MoveClock(api, call, Instant{api.deps().clock->Now().seconds + seconds});
+}
+
+bool PositionPage(Call& call, uint64_t* after, size_t* limit) {
+  if (auto it = call.query.find("after"); it != call.query.end()) {
+    char* end = nullptr;
+    *after = std::strtoull(it->second.c_str(), &end, 10);
+    if (it->second.empty() || *end != '\0' || it->second[0] == '-') {
+      call.Problem(400, "invalid-query", "Invalid after",
+                   "expected an outbox position, got '" + it->second + "'", "after");
+      return false;
+    }
+  }
+  if (auto it = call.query.find("limit"); it != call.query.end()) {
+    const int n = std::atoi(it->second.c_str());
+    if (n < 1 || n > 1000) {
+      call.Problem(400, "invalid-query", "Invalid limit",
+                   "expected 1..1000, got '" + it->second + "'", "limit");
+      return false;
+    }
+    *limit = static_cast<size_t>(n);
+  }
+  return true;
+}
+
+void GetAuditCheckpoints(Api& api, Call& call) {
+  if (!call.principal->HasRole("auditor") && !call.principal->HasRole("admin")) {
+    return call.Problem(403, "forbidden", "Not allowed",
+                        "the audit checkpoints are an auditor's or an admin's");
+  }
+  uint64_t after = 0;
+  size_t limit = 100;
+  if (!PositionPage(call, &after, &limit)) return;
+  Result<std::vector<AuditCheckpoint>> found = ReadAuditCheckpoints(*api.store(), after, limit + 1);
+  if (!found.ok()) return call.Problem(500, "internal", "Internal error", found.status().message());
+  v1::AuditCheckpointList out;
+  for (size_t i = 0; i < found->size() && i < limit; ++i) {
+    const AuditCheckpoint& c = (*found)[i];
+    v1::AuditCheckpointView* v = out.add_checkpoints();
+    v->set_position(c.position);
+    v->set_hash(c.hash);
+    v->set_at(FormatLocal(Instant{c.at}, kApiUtcOffsetSeconds));
+  }
+  if (found->size() > limit) out.set_next_after((*found)[limit - 1].position);
+  call.Json(200, out);
 }
 
 void CreateCheckpoint(Api& api, Call& call) {

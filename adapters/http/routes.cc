@@ -77,6 +77,7 @@ const std::vector<Route>& RouteTable() {
       {"POST", "/v1/admin/clock/advance", Access::kPrincipal, &AdvanceClock},
       {"GET", "/v1/admin/accounts", Access::kPrincipal, &GetAccounts},
       {"POST", "/v1/admin/checkpoint", Access::kPrincipal, &CreateCheckpoint},
+      {"GET", "/v1/audit/checkpoints", Access::kPrincipal, &GetAuditCheckpoints},
       {"GET", "/v1/admin/subscriptions", Access::kPrincipal, &GetSubscriptions},
       {"GET", "/v1/admin/subscriptions/{id}/dead-letters", Access::kPrincipal, &GetDeadLetters},
       {"POST", "/v1/admin/subscriptions/{id}/dead-letters/{position}/redrive", Access::kPrincipal,

@@ -182,6 +182,7 @@ void ToProto(const Dossier& d, v1::Dossier* out) {
   if (d.satisfaction != Satisfaction::kNone) out->set_satisfaction(NameOf(d.satisfaction));
   out->set_satisfaction_comment(d.satisfaction_comment);
   for (const AttachedFile& f : d.files) ToProto(f, out->add_files());
+  out->set_history_hash(d.history_hash.bytes);
 }
 
 Status FromProto(const v1::Dossier& in, Dossier* out) {
@@ -244,6 +245,7 @@ Status FromProto(const v1::Dossier& in, Dossier* out) {
   }
   d.satisfaction_comment = in.satisfaction_comment();
   for (const auto& f : in.files()) d.files.push_back(FromProto(f));
+  d.history_hash.bytes = in.history_hash();
   *out = std::move(d);
   return Status::Ok();
 }

@@ -216,14 +216,21 @@ void RocksStore::StopFolding() {
 // write every index entry of every dossier (those it has are written again, unchanged), the report
 // counters counted from every history, then the new format.
 Status RocksStore::Migrate(const std::string& from) {
+  // Formats 1 to 4 are brought to 5 (below), then 5 to 6: the hash chains.
+  auto chains = [&](std::string did) -> Status {
+    size_t events = 0;
+    RETURN_IF_ERROR(MigrateChains(&events));
+    migration_ = did + (did.empty() ? "" : "; ") + "store format 5 → 6: hash chains over " +
+                 std::to_string(events) + " events";
+    return Status::Ok();
+  };
+  if (from == "5") return chains("");
   if (from == "4") {
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    rocksdb::Status s = db_->Put(wo, cf(ColumnFamily::kDefault), kFormatKey, kFormatVersion);
+    rocksdb::Status s = db_->Put(wo, cf(ColumnFamily::kDefault), kFormatKey, "5");
     if (!s.ok()) return Unavailable("cannot migrate the store: " + s.ToString());
-    migration_ =
-        "store format 4 → " + std::string(kFormatVersion) + ": added the report log and the states";
-    return Status::Ok();
+    return chains("store format 4 → 5: added the report log and the states");
   }
   constexpr size_t kPerWrite = 10000;
   size_t dossiers = 0;
@@ -231,7 +238,7 @@ Status RocksStore::Migrate(const std::string& from) {
   auto flush = [&](bool last) -> Status {
     rocksdb::WriteOptions wo;
     wo.sync = last;
-    if (last) batch.Put(cf(ColumnFamily::kDefault), kFormatKey, kFormatVersion);
+    if (last) batch.Put(cf(ColumnFamily::kDefault), kFormatKey, "5");
     rocksdb::Status s = db_->Write(wo, &batch);
     batch.Clear();
     return s.ok() ? Status::Ok() : Unavailable("cannot migrate the store: " + s.ToString());
@@ -259,11 +266,9 @@ Status RocksStore::Migrate(const std::string& from) {
     if (++written % kPerWrite == 0) RETURN_IF_ERROR(flush(false));
   }
   RETURN_IF_ERROR(flush(true));
-  migration_ = "store format " + from + " → " + std::string(kFormatVersion) +
-               ": wrote the index entries of " + std::to_string(dossiers) +
-               " dossiers and counted " + std::to_string(counters.size()) +
-               " report counters from their histories";
-  return Status::Ok();
+  return chains("store format " + from + " → 5: wrote the index entries of " +
+                std::to_string(dossiers) + " dossiers and counted " +
+                std::to_string(counters.size()) + " report counters from their histories");
 }
 
 }  // namespace motcua

@@ -18,6 +18,7 @@
 #include <mutex>
 
 #include "adapters/proto/dossier_codec.h"
+#include "adapters/rocksdb/chain.h"
 #include "adapters/rocksdb/info_log.h"
 #include "adapters/rocksdb/transforms.h"
 #include "engine/store/indexes.h"
@@ -187,7 +188,13 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& path,
     store->created_ = true;
   } else if (!s.ok()) {
     return Unavailable("cannot read the store format: " + s.ToString());
-  } else if (format == "1" || format == "2" || format == "3" || format == "4") {
+  } else if (format == "1" || format == "2" || format == "3" || format == "4" || format == "5") {
+    if (!options.migrate) {
+      return FailedPrecondition("the store at " + path + " has format " + format +
+                                "; this build would upgrade it to format " + kFormatVersion +
+                                ", which it was asked not to do here (back it up with the "
+                                "build that wrote it, or upgrade it first: motcua migrate)");
+    }
     if (store->write_failed_.load()) {
       return FailedPrecondition("the store at " + path + " has format " + format +
                                 "; this build upgrades it to format " + kFormatVersion +
@@ -321,19 +328,38 @@ void RocksStore::Encode(WriteSet& w) {
   ops.reserve(w.changes.size() * 12 + w.idempotency.size() + w.counters.size() +
               w.report_deltas.size());
   uint64_t pos = w.first_outbox_position;
+  MutexLock chain(&chain_mu_);
+  if (!w.changes.empty() && pos != chain_next_) {
+    // Not the batch after the last encoded (the first since open): the head as committed.
+    Result<std::string> before = pos > 1 ? GlobalHashAt(pos - 1) : ZeroHash();
+    chain_global_ = before.ok() ? *before : ZeroHash();
+  }
   for (const DossierChange& c : w.changes) {
     std::vector<std::string> removed, added;
     DiffIndexEntries(c.before.get(), *c.after, &removed, &added);
     for (auto& e : removed) ops.push_back({ColumnFamily::kIndexes, Op::kDelete, std::move(e), {}});
     for (auto& e : added) ops.push_back({ColumnFamily::kIndexes, Op::kPut, std::move(e), {}});
-    ops.push_back({ColumnFamily::kDossiers, Op::kPut, c.after->id, EncodeDossier(*c.after)});
+    std::string head = c.before && !c.before->history_hash.bytes.empty()
+                           ? c.before->history_hash.bytes
+                           : ZeroHash();
     for (const Event& e : c.events) {
       std::string key = HistoryKey(e.dossier_id, e.version);
-      ops.push_back({ColumnFamily::kHistory, Op::kPut, key, EncodeEvent(e)});
+      std::string content = EncodeEvent(e);
+      AppendOutboxPosition(pos, &content);  // in the chain: where the event is in the outbox
+      head = ChainHash(head, content);
+      ops.push_back(
+          {ColumnFamily::kHistory, Op::kPut, key, WithChainHash(std::move(content), head)});
+      chain_global_ = GlobalHash(chain_global_, pos, head);
       // The outbox points at the history record: the event is stored once.
-      ops.push_back({ColumnFamily::kOutbox, Op::kPut, EncodeBE64(pos++), std::move(key)});
+      ops.push_back({ColumnFamily::kOutbox, Op::kPut, EncodeBE64(pos++),
+                     OutboxValue(key, head, chain_global_)});
     }
+    // The new record carries its chain's head. It is this write set's own, not yet shared: the
+    // service encodes before it shows the record to anyone.
+    const_cast<Dossier&>(*c.after).history_hash.bytes = head;
+    ops.push_back({ColumnFamily::kDossiers, Op::kPut, c.after->id, EncodeDossier(*c.after)});
   }
+  if (!w.changes.empty()) chain_next_ = pos;
   for (const auto& r : w.idempotency) {
     v1::IdempotencyRecord p;
     ToProto(r, &p);
@@ -417,9 +443,14 @@ Result<std::vector<OutboxEntry>> RocksStore::ReadOutbox(uint64_t after, size_t l
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), cf(ColumnFamily::kOutbox)));
   for (it->Seek(EncodeBE64(after + 1)); it->Valid() && out.size() < limit; it->Next()) {
+    std::string_view key, event_hash, global_hash;
+    if (!SplitOutboxValue(it->value().ToStringView(), &key, &event_hash, &global_hash)) {
+      return Internal("outbox position " + std::to_string(DecodeBE64(it->key().data())) +
+                      " holds no history key");
+    }
     std::string bytes;
-    rocksdb::Status s =
-        db_->Get(rocksdb::ReadOptions(), cf(ColumnFamily::kHistory), it->value(), &bytes);
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(ColumnFamily::kHistory),
+                                 rocksdb::Slice(key.data(), key.size()), &bytes);
     if (!s.ok()) {
       return Internal("outbox position " + std::to_string(DecodeBE64(it->key().data())) +
                       " points at a missing history record: " + s.ToString());
@@ -429,6 +460,34 @@ Result<std::vector<OutboxEntry>> RocksStore::ReadOutbox(uint64_t after, size_t l
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "read outbox"));
   return out;
+}
+
+Result<RocksStore::ChainHead> RocksStore::GlobalHead() {
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), cf(ColumnFamily::kOutbox)));
+  it->SeekToLast();
+  RETURN_IF_ERROR(FromRocks(it->status(), "read outbox"));
+  if (!it->Valid()) return ChainHead{0, ZeroHash()};
+  std::string_view key, event_hash, global_hash;
+  if (it->key().size() != 8 ||
+      !SplitOutboxValue(it->value().ToStringView(), &key, &event_hash, &global_hash) ||
+      global_hash.empty()) {
+    return Internal("the last outbox entry holds no global hash");
+  }
+  return ChainHead{DecodeBE64(it->key().data()), std::string(global_hash)};
+}
+
+Result<std::string> RocksStore::GlobalHashAt(uint64_t position) {
+  std::string value;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), cf(ColumnFamily::kOutbox), EncodeBE64(position), &value);
+  if (s.IsNotFound()) return NotFound("no outbox position " + std::to_string(position));
+  RETURN_IF_ERROR(FromRocks(s, "read outbox"));
+  std::string_view key, event_hash, global_hash;
+  if (!SplitOutboxValue(value, &key, &event_hash, &global_hash) || global_hash.empty()) {
+    return Internal("outbox position " + std::to_string(position) + " holds no global hash");
+  }
+  return std::string(global_hash);
 }
 
 Result<std::vector<std::string>> RocksStore::Ids(const std::string& after_id, size_t limit) {

@@ -54,6 +54,9 @@ struct RocksStoreOptions {
   // Open an existing store for reading only: nothing is created or written, every Commit is
   // refused (verification).
   bool read_only = false;  // Default: false
+  // Upgrade a store of an older format when it opens for writing. Off: such a store is refused
+  // (a backup of a stopped server must copy it as it is).
+  bool migrate = true;  // Default: true
   // RocksDB's own messages at or above this level go to stderr (never to a LOG file).
   rocksdb::InfoLogLevel info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;  // Default: warnings
   // How often a background thread folds the report log into the report counters (see
@@ -66,7 +69,7 @@ class RocksStore : public Store {
   // The storage format version kept under "format" in the default column family. A change of
   // keys or values bumps it and comes with a migration (docs/storage.md, "Formats").
   static constexpr const char* kFormatKey = "format";
-  static constexpr const char* kFormatVersion = "5";
+  static constexpr const char* kFormatVersion = "6";
 
   static Result<std::unique_ptr<RocksStore>> Open(const std::string& path,
                                                   const RocksStoreOptions& options = {});
@@ -116,6 +119,15 @@ class RocksStore : public Store {
   rocksdb::DB* db() { return db_.get(); }
   rocksdb::ColumnFamilyHandle* handle(ColumnFamily f) const { return cf(f); }
   const RecordCache& record_cache() const { return *records_; }
+  // The global hash chain's head (chain.h): the last outbox position and its global hash; position
+  // 0 and the zero hash in an empty store. What is committed, not what is being encoded.
+  struct ChainHead {
+    uint64_t position = 0;
+    std::string hash;
+  };
+  Result<ChainHead> GlobalHead();
+  // The outbox's global hash at `position` (an audit checkpoint's check); kNotFound when none.
+  Result<std::string> GlobalHashAt(uint64_t position);
   // What opening did to an older store's format ("format 1 → 2: ..."); empty when nothing.
   const std::string& migration() const { return migration_; }
   // Whether this open created the store.
@@ -134,6 +146,9 @@ class RocksStore : public Store {
   // states' column families, which the open created. Idempotent: a crash part-way leaves the old
   // format, and the next open does it again.
   Status Migrate(const std::string& from);
+  // Format 5 → 6 (chain_migration.cc): the hash chains over every history and the outbox, written
+  // in batches, the format last; a crash part-way leaves format 5 and the next open does it again.
+  Status MigrateChains(size_t* events);
   void StartFolding();
   void StopFolding();
   rocksdb::ColumnFamilyHandle* cf(ColumnFamily f) const { return handles_[static_cast<int>(f)]; }
@@ -156,6 +171,12 @@ class RocksStore : public Store {
   // the write, so keys become visible in increasing order; folded_upto_ is the last key folded
   // (read before a snapshot, stored after the fold's write), so neither the fold nor a reader
   // walks the tombstones of entries folded before.
+  // The global chain as encoding left it: Encode runs in position order (the dossier service's
+  // processor thread), each batch after the one before; the head is read from the outbox when a
+  // write set does not follow the last one encoded (the first after open).
+  Mutex chain_mu_;
+  uint64_t chain_next_ GUARDED_BY(chain_mu_) = 0;
+  std::string chain_global_ GUARDED_BY(chain_mu_);
   Mutex log_mu_;
   uint64_t next_log_key_ GUARDED_BY(log_mu_) = 1;
   Mutex fold_mu_;  // one fold at a time

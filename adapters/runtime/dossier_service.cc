@@ -247,6 +247,8 @@ DossierService::Prepared DossierService::ProcessBatch(std::vector<Pending> pendi
   out.writes = std::move(batch.writes());
   for (const auto& [name, value] : batch.staged_counters()) counters_[name] = value;
   next_position_ += out.writes.event_count();
+  // Encoded before the records are shown to anyone: encoding gives each its hash chain's head.
+  store_->Encode(out.writes);
   // Later batches see this batch's state until it is durable.
   {
     MutexLock lock(&inflight_mu_);
@@ -257,7 +259,6 @@ DossierService::Prepared DossierService::ProcessBatch(std::vector<Pending> pendi
       inflight_idempotency_[key] = InFlight<IdempotencyRecord>{r, out.seq};
     }
   }
-  store_->Encode(out.writes);
   out.pending = std::move(pending);
   return out;
 }

@@ -331,6 +331,15 @@ struct Dossier : DossierIdentity {
   Satisfaction satisfaction = Satisfaction::kNone;
   std::string satisfaction_comment;
   std::vector<AttachedFile> files;  // in the order attached
+  // The chain hash of the last event of its history (32 bytes; empty in stores without hash
+  // chains): kept by the store (docs/storage.md, "Hash chains"); the engine carries it and never
+  // reads it. Bookkeeping, not state: it takes no part in a dossier's equality (a replay of the
+  // history equals the stored record).
+  struct ChainHead {
+    std::string bytes;
+    bool operator==(const ChainHead&) const { return true; }
+  };
+  ChainHead history_hash;
   // Whether every version after `expected` up to the current one is a mark.
   bool OnlyMarkedSince(int64_t expected) const;
 

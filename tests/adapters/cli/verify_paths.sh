@@ -11,8 +11,11 @@ fail() { echo "FAIL: $*"; exit 1; }
 mkdir -p "$tmp/data" && cp -r "$golden" "$tmp/data/db"
 # The golden store has format 1: verify (read-only) refuses it and says how to upgrade it.
 out=$("$motcua" verify "$tmp/data" 2>&1) && fail "verify of a format-1 store exited 0"
-echo "$out" | grep -q "has format 1; this build upgrades it to format 5 when it opens it for writing (motcua migrate" \
+echo "$out" | grep -q "has format 1; this build upgrades it to format 6 when it opens it for writing (motcua migrate" \
   || fail "no clear message for an old format: $out"
+# A backup of it (no server runs) copies it as it is: it does not upgrade it first.
+out=$("$motcua" backup "$tmp/data" "$tmp/bk" 2>&1) && fail "backup of a format-1 store exited 0"
+echo "$out" | grep -q "has format 1; this build would upgrade it" || fail "backup of an old format: $out"
 "$motcua" migrate "$tmp/data" | grep -q "^OK: store format 1 → 5" || fail "migrate <data-dir>"
 "$motcua" migrate "$tmp/data/db" | grep -q "^OK: the store is already in this build's format" \
   || fail "migrate twice"

@@ -173,14 +173,14 @@ TEST(RocksStoreTest, AFormat1StoreIsMigratedWhenOpenedForWriting) {
   read_only.read_only = true;
   EXPECT_THAT(RocksStore::Open(dir, read_only),
               StatusIs(StatusCode::kFailedPrecondition,
-                       HasSubstr("has format 1; this build upgrades it to format 5 when it opens "
+                       HasSubstr("has format 1; this build upgrades it to format 6 when it opens "
                                  "it for writing (motcua migrate <data>, or motcua serve)")));
   {
     auto s = RocksStore::Open(dir);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     EXPECT_EQ((*s)->migration(),
               "store format 1 → 5: wrote the index entries of 3 dossiers and counted 0 report "
-              "counters from their histories");
+              "counters from their histories; store format 5 → 6: hash chains over 3 events");
     // Every implied index entry is there (the sample events do not replay to the sample
     // records, so only index problems count here).
     Result<VerifyReport> report = VerifyStore(**s);
@@ -270,7 +270,7 @@ TEST(RocksStoreTest, RefusesAStoreOfAnotherFormat) {
   }
   EXPECT_THAT(RocksStore::Open(dir),
               StatusIs(StatusCode::kFailedPrecondition,
-                       HasSubstr("has format 99; this build reads format 5")));
+                       HasSubstr("has format 99; this build reads format 6")));
   std::filesystem::remove_all(dir);
 }
 

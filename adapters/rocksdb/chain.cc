@@ -1,0 +1,115 @@
+// Hash chains over the history and the outbox (chain.h).
+
+#include "adapters/rocksdb/chain.h"
+
+#include <openssl/evp.h>
+
+#include <cstdlib>
+#include <memory>
+
+namespace motcua {
+
+namespace {
+
+// Field 47, wire type 2 (length-delimited), as a varint: (47 << 3) | 2 = 378 = 0xFA 0x02; then
+// the length, 32.
+constexpr char kHashField[] = {'\xFA', '\x02', '\x20'};
+constexpr size_t kHashFieldBytes = sizeof kHashField + kHashBytes;
+
+std::string Sha256(std::initializer_list<std::string_view> parts) {
+  // One context a thread, reset for each hash (allocating one costs more than the hash).
+  thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
+                                                                           &EVP_MD_CTX_free);
+  std::string out(kHashBytes, '\0');
+  unsigned int length = 0;
+  bool ok = ctx && EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) == 1;
+  for (std::string_view p : parts) ok = ok && EVP_DigestUpdate(ctx.get(), p.data(), p.size()) == 1;
+  ok = ok &&
+       EVP_DigestFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &length) == 1;
+  // Out of memory in libcrypto: nothing sensible to do but stop.
+  if (!ok || length != kHashBytes) std::abort();
+  return out;
+}
+
+}  // namespace
+
+const std::string& ZeroHash() {
+  static const std::string zero(kHashBytes, '\0');
+  return zero;
+}
+
+std::string ChainHash(std::string_view previous, std::string_view content) {
+  return Sha256({previous, content});
+}
+
+std::string GlobalHash(std::string_view previous, uint64_t position, std::string_view event_hash) {
+  char be[8];
+  for (int i = 0; i < 8; ++i) be[i] = static_cast<char>(position >> (56 - 8 * i));
+  return Sha256({previous, std::string_view(be, 8), event_hash});
+}
+
+std::string WithChainHash(std::string content, std::string_view hash) {
+  content.append(kHashField, sizeof kHashField);
+  content.append(hash);
+  return content;
+}
+
+void AppendOutboxPosition(uint64_t position, std::string* event_bytes) {
+  // Field 35, wire type 0 (varint): (35 << 3) | 0 = 280 = 0x98 0x02; then the position.
+  event_bytes->push_back('\x98');
+  event_bytes->push_back('\x02');
+  do {
+    const auto low = static_cast<unsigned char>(position & 0x7f);
+    position >>= 7;
+    event_bytes->push_back(static_cast<char>(position ? low | 0x80 : low));
+  } while (position);
+}
+
+bool SplitChainHash(std::string_view stored, std::string_view* content, std::string_view* hash) {
+  if (stored.size() < kHashFieldBytes) return false;
+  const std::string_view tail = stored.substr(stored.size() - kHashFieldBytes);
+  if (tail.substr(0, sizeof kHashField) != std::string_view(kHashField, sizeof kHashField)) {
+    return false;
+  }
+  *content = stored.substr(0, stored.size() - kHashFieldBytes);
+  *hash = tail.substr(sizeof kHashField);
+  return true;
+}
+
+std::string OutboxValue(std::string_view history_key, std::string_view event_hash,
+                        std::string_view global_hash) {
+  std::string out;
+  out.reserve(history_key.size() + 2 * kHashBytes);
+  out.append(history_key).append(event_hash).append(global_hash);
+  return out;
+}
+
+bool SplitOutboxValue(std::string_view value, std::string_view* history_key,
+                      std::string_view* event_hash, std::string_view* global_hash) {
+  // The history key is the dossier id (no NUL in it), a NUL and the version (8 bytes).
+  const size_t nul = value.find('\0');
+  if (nul == std::string_view::npos || value.size() < nul + 9) return false;
+  *history_key = value.substr(0, nul + 9);
+  const std::string_view rest = value.substr(nul + 9);
+  if (rest.empty()) {
+    *event_hash = *global_hash = {};
+    return true;
+  }
+  if (rest.size() != 2 * kHashBytes) return false;
+  *event_hash = rest.substr(0, kHashBytes);
+  *global_hash = rest.substr(kHashBytes);
+  return true;
+}
+
+std::string Hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 15]);
+  }
+  return out;
+}
+
+}  // namespace motcua

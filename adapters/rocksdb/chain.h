@@ -1,0 +1,51 @@
+#pragma once
+// The hash chains that make the history tamper-evident (docs/storage.md, "Hash chains").
+//
+// Each dossier's events form a chain: an event's chain hash is
+//   SHA-256(the previous event's chain hash, or 32 zero bytes for the first || its bytes)
+// where its bytes are the v1.Event as stored, without the hash. The history value is those bytes
+// with the hash appended as field 47 (`chain_hash`, 35 bytes: the tag 0xFA 0x02, the length 0x20,
+// the hash). The dossier's record holds the last hash (`history_hash`).
+//
+// The outbox forms one global chain over every event in commit order: position p's global hash is
+//   SHA-256(global hash of p - 1, or 32 zero bytes at position 1 || p as 8 bytes big-endian ||
+//           the event's chain hash)
+// and the outbox value is the history key, the event's chain hash and the global hash.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace motcua {
+
+constexpr size_t kHashBytes = 32;
+
+// 32 zero bytes: what the first hash of a chain follows.
+const std::string& ZeroHash();
+
+// SHA-256(previous || content): an event's chain hash.
+std::string ChainHash(std::string_view previous, std::string_view content);
+// SHA-256(previous || be64(position) || event_hash): the global chain's hash at `position`.
+std::string GlobalHash(std::string_view previous, uint64_t position, std::string_view event_hash);
+
+// The history value: `content` with its chain hash appended as field 47.
+std::string WithChainHash(std::string content, std::string_view hash);
+// Appends field 35 (`outbox_position`) to an event's bytes: the stored event says where it is in
+// the outbox, and its chain hash covers that.
+void AppendOutboxPosition(uint64_t position, std::string* event_bytes);
+// Splits a history value into the event's bytes and its chain hash; false when the value ends in
+// no chain hash (a store from before the chains).
+bool SplitChainHash(std::string_view stored, std::string_view* content, std::string_view* hash);
+
+// The outbox value: the history key, the event's chain hash, the global hash.
+std::string OutboxValue(std::string_view history_key, std::string_view event_hash,
+                        std::string_view global_hash);
+// Splits an outbox value; the hashes are empty in a store from before the chains. False when the
+// value is neither.
+bool SplitOutboxValue(std::string_view value, std::string_view* history_key,
+                      std::string_view* event_hash, std::string_view* global_hash);
+
+// Lower-case hex of bytes.
+std::string Hex(std::string_view bytes);
+
+}  // namespace motcua

@@ -1,0 +1,225 @@
+// Verification of the hash chains, and the audit checkpoints (chain_check.h).
+
+#include "adapters/rocksdb/chain_check.h"
+
+#include <rocksdb/db.h>
+
+#include <cstring>
+#include <sstream>
+
+#include "adapters/proto/view_codec.h"
+#include "adapters/rocksdb/chain.h"
+#include "engine/common/time.h"
+#include "motcua/v1/dossier.pb.h"
+
+namespace motcua {
+
+namespace {
+
+std::string EventName(std::string_view key, std::string_view content) {
+  const size_t nul = key.find('\0');
+  std::string name = "event " + std::to_string(DecodeBE64(key.data() + nul + 1));
+  v1::Event e;
+  if (e.ParseFromArray(content.data(), static_cast<int>(content.size()))) {
+    name += " (" + e.type() + ")";
+  }
+  return name;
+}
+
+}  // namespace
+
+Result<AuditCheckpoint> WriteAuditCheckpoint(RocksStore& store, int64_t now) {
+  ASSIGN_OR_RETURN(RocksStore::ChainHead head, store.GlobalHead());
+  AuditCheckpoint c{head.position, Hex(head.hash), now};
+  if (head.position == 0) return c;
+  ASSIGN_OR_RETURN(std::optional<std::string> there,
+                   store.GetState(AuditCheckpointKey(head.position)));
+  if (there) {  // nothing committed since the last one
+    std::istringstream words(*there);
+    words >> c.hash >> c.at;
+    return c;
+  }
+  RETURN_IF_ERROR(store.WriteStates(
+      {Store::StateWrite{AuditCheckpointKey(head.position), AuditCheckpointValue(c)}}));
+  // States are not synced on their own; a checkpoint is, before it is logged and shown.
+  if (rocksdb::Status s = store.db()->SyncWAL(); !s.ok()) {
+    return Unavailable("cannot sync the audit checkpoint: " + s.ToString());
+  }
+  return c;
+}
+
+Result<v1::AuditExport> ExportAudit(RocksStore& store, const std::string& id, Instant now) {
+  ASSIGN_OR_RETURN(std::shared_ptr<const Dossier> d, store.GetShared(id));
+  if (!d) return NotFound("no dossier '" + id + "'");
+  v1::AuditExport out;
+  out.set_dossier_id(d->id);
+  out.set_number(d->number);
+  out.set_algorithm("sha256");
+  out.set_history_hash(Hex(d->history_hash.bytes));
+  out.set_exported_at(FormatLocal(now, kApiUtcOffsetSeconds));
+  out.set_check(
+      "docs/audit.md: chain_hash = SHA-256(previous chain_hash or 32 zero bytes || "
+      "content); global_hash = SHA-256(previous_global_hash || position as 8 bytes "
+      "big-endian || chain_hash); the last chain_hash is history_hash");
+  std::string prefix = id;
+  prefix.push_back('\0');
+  rocksdb::ReadOptions ro;
+  ro.prefix_same_as_start = true;
+  std::unique_ptr<rocksdb::Iterator> it(
+      store.db()->NewIterator(ro, store.handle(ColumnFamily::kHistory)));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    std::string_view content, hash;
+    if (!SplitChainHash(it->value().ToStringView(), &content, &hash)) {
+      return Internal("dossier '" + id + "': an event has no chain hash");
+    }
+    v1::AuditedEvent* a = out.add_events();
+    if (!a->mutable_event()->ParseFromArray(content.data(), static_cast<int>(content.size()))) {
+      return Internal("dossier '" + id + "': an event does not parse");
+    }
+    a->set_version(a->event().version());
+    a->set_type(a->event().type());
+    a->set_at(FormatLocal(Instant{a->event().at()}, kApiUtcOffsetSeconds));
+    a->set_content(std::string(content));
+    a->set_chain_hash(Hex(hash));
+    const uint64_t position = a->event().outbox_position();
+    if (position == 0) continue;  // stored before the chains: no link to the global chain
+    a->set_position(position);
+    ASSIGN_OR_RETURN(std::string global, store.GlobalHashAt(position));
+    std::string previous = ZeroHash();
+    if (position > 1) {
+      ASSIGN_OR_RETURN(previous, store.GlobalHashAt(position - 1));
+    }
+    a->set_global_hash(Hex(global));
+    a->set_previous_global_hash(Hex(previous));
+  }
+  if (!it->status().ok()) return Unavailable("read history: " + it->status().ToString());
+  return out;
+}
+
+void ChainCheck::Digest::Add(std::string_view key, std::string_view hash) {
+  const std::string h = ChainHash(key, hash);
+  for (int i = 0; i < 4; ++i) {
+    uint64_t word = 0;
+    std::memcpy(&word, h.data() + 8 * i, 8);
+    sum[i] += word;
+  }
+  ++count;
+}
+
+void ChainCheck::Problem(std::string p) {
+  if (problems_.size() < max_problems_) problems_.push_back(std::move(p));
+}
+
+Status ChainCheck::Add(const Dossier& d) {
+  std::string prefix = d.id;
+  prefix.push_back('\0');
+  rocksdb::ReadOptions ro;
+  ro.prefix_same_as_start = true;
+  std::unique_ptr<rocksdb::Iterator> it(
+      store_.db()->NewIterator(ro, store_.handle(ColumnFamily::kHistory)));
+  std::string head = ZeroHash();
+  bool chained = true;
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    ++events_;
+    const std::string_view key = it->key().ToStringView();
+    std::string_view content, hash;
+    if (!SplitChainHash(it->value().ToStringView(), &content, &hash)) {
+      Problem("dossier '" + d.id + "': " + EventName(key, it->value().ToStringView()) +
+              " has no chain hash");
+      chained = false;
+      continue;
+    }
+    if (ChainHash(head, content) != hash) {
+      Problem("dossier '" + d.id + "': " + EventName(key, content) +
+              " does not match its chain hash: the history was changed after it was written");
+      chained = false;
+    }
+    head = hash;  // the chain goes on from what is stored: one change, one problem
+    histories_.Add(key, hash);
+  }
+  if (!it->status().ok()) return Unavailable("read history: " + it->status().ToString());
+  if (chained && head != d.history_hash.bytes) {
+    Problem("dossier '" + d.id + "': its record's history hash is not its last event's chain " +
+            "hash: the record or the history was changed after it was written");
+  }
+  return Status::Ok();
+}
+
+Status ChainCheck::Finish() {
+  std::map<uint64_t, AuditCheckpoint> checkpoints;
+  for (uint64_t after = 0;;) {
+    ASSIGN_OR_RETURN(std::vector<AuditCheckpoint> page, ReadAuditCheckpoints(store_, after, 1000));
+    for (AuditCheckpoint& c : page) checkpoints[c.position] = std::move(c);
+    if (page.size() < 1000) break;
+    after = page.back().position;
+  }
+  std::string recomputed = ZeroHash();  // from the event hashes alone
+  std::string stored_before = ZeroHash();
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;
+  std::unique_ptr<rocksdb::Iterator> it(
+      store_.db()->NewIterator(ro, store_.handle(ColumnFamily::kOutbox)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const uint64_t position = DecodeBE64(it->key().data());
+    std::string_view key, event_hash, global_hash;
+    if (!SplitOutboxValue(it->value().ToStringView(), &key, &event_hash, &global_hash) ||
+        event_hash.empty()) {
+      Problem("outbox position " + std::to_string(position) + " holds no hashes");
+      continue;
+    }
+    outbox_.Add(key, event_hash);
+    recomputed = GlobalHash(recomputed, position, event_hash);
+    if (GlobalHash(stored_before, position, event_hash) != global_hash) {
+      Problem("outbox position " + std::to_string(position) +
+              ": its global hash does not follow from the one before: the outbox was changed " +
+              "after it was written");
+    }
+    stored_before = global_hash;
+    if (auto c = checkpoints.find(position); c != checkpoints.end()) {
+      ++checkpoints_;
+      if (c->second.hash != Hex(recomputed)) {
+        Problem("audit checkpoint at position " + std::to_string(position) + " says " +
+                c->second.hash + ", the chain recomputed gives " + Hex(recomputed));
+      }
+      checkpoints.erase(c);
+    }
+    head_position_ = position;
+  }
+  if (!it->status().ok()) return Unavailable("read outbox: " + it->status().ToString());
+  head_hash_ = Hex(recomputed);
+  for (const auto& [position, c] : checkpoints) {
+    Problem("audit checkpoint at position " + std::to_string(position) +
+            " is past the outbox's end (" + std::to_string(head_position_) + ")");
+  }
+  if (!(histories_ == outbox_)) return NameOutboxMismatches();
+  return Status::Ok();
+}
+
+// The digests differ: a second read names the outbox entries whose event hash is not the
+// history's (rare: only when something is wrong).
+Status ChainCheck::NameOutboxMismatches() {
+  const size_t before = problems_.size();
+  std::unique_ptr<rocksdb::Iterator> it(
+      store_.db()->NewIterator(rocksdb::ReadOptions(), store_.handle(ColumnFamily::kOutbox)));
+  for (it->SeekToFirst(); it->Valid() && problems_.size() < max_problems_; it->Next()) {
+    std::string_view key, event_hash, global_hash;
+    if (!SplitOutboxValue(it->value().ToStringView(), &key, &event_hash, &global_hash)) continue;
+    std::string stored;
+    rocksdb::Status s =
+        store_.db()->Get(rocksdb::ReadOptions(), store_.handle(ColumnFamily::kHistory),
+                         rocksdb::Slice(key.data(), key.size()), &stored);
+    std::string_view content, hash;
+    if (s.ok() && SplitChainHash(stored, &content, &hash) && hash == event_hash) continue;
+    const std::string id(key.substr(0, key.find('\0')));
+    Problem("outbox position " + std::to_string(DecodeBE64(it->key().data())) +
+            ": its event hash is not dossier '" + id + "' " +
+            (s.ok() ? EventName(key, content) : "event (missing)") + "'s chain hash");
+  }
+  if (problems_.size() == before) {
+    Problem("the histories hold " + std::to_string(histories_.count) + " events and the outbox " +
+            std::to_string(outbox_.count) + ": events are missing from one of them");
+  }
+  return Status::Ok();
+}
+
+}  // namespace motcua

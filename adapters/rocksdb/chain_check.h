@@ -1,0 +1,62 @@
+#pragma once
+// Verification of the hash chains (chain.h), riding on `motcua verify`'s one read of the store:
+// each dossier's history against its chain hashes and its record's head (Add, as VerifyStore
+// visits the dossier), then the outbox's global chain, the outbox's event hashes against the
+// histories' and the audit checkpoints against the chain recomputed (Finish). Memory: a few
+// hashes and the checkpoints, whatever the store's size.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "adapters/rocksdb/rocks_store.h"
+#include "engine/store/audit_checkpoints.h"
+#include "motcua/v1/api.pb.h"
+
+namespace motcua {
+
+// Writes a checkpoint of the global chain's head as committed, unless it is where the last one
+// was; returns it (position 0: the outbox is empty, nothing written).
+Result<AuditCheckpoint> WriteAuditCheckpoint(RocksStore& store, int64_t now);
+
+// A dossier's history with its hash chain and each event's link in the global chain, for a third
+// party to check (docs/audit.md); kNotFound when there is no such dossier. `now` is when.
+Result<v1::AuditExport> ExportAudit(RocksStore& store, const std::string& id, Instant now);
+
+class ChainCheck {
+ public:
+  explicit ChainCheck(RocksStore& store, size_t max_problems = 100)
+      : store_(store), max_problems_(max_problems) {}
+  Status Add(const Dossier& d);
+  Status Finish();
+
+  const std::vector<std::string>& problems() const { return problems_; }
+  size_t events() const { return events_; }
+  size_t checkpoints() const { return checkpoints_; }
+  // The global chain's head as recomputed from the event hashes.
+  uint64_t head_position() const { return head_position_; }
+  const std::string& head_hash() const { return head_hash_; }
+
+ private:
+  // An order-independent digest of (history key, event hash) pairs: both sides must hold the same.
+  struct Digest {
+    uint64_t sum[4] = {0, 0, 0, 0};
+    size_t count = 0;
+    void Add(std::string_view key, std::string_view hash);
+    bool operator==(const Digest&) const = default;
+  };
+  void Problem(std::string p);
+  Status NameOutboxMismatches();
+
+  RocksStore& store_;
+  const size_t max_problems_;
+  std::vector<std::string> problems_;
+  size_t events_ = 0;
+  size_t checkpoints_ = 0;
+  Digest histories_;
+  Digest outbox_;
+  uint64_t head_position_ = 0;
+  std::string head_hash_;
+};
+
+}  // namespace motcua
