@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -45,18 +47,21 @@ rocksdb::BackupEngineOptions EngineOptions(const std::string& backup_dir) {
   return o;
 }
 
-// The exclusive lock of a backup directory, held while a backup (and its pruning) runs.
+// The lock of a backup directory: exclusive while a backup (and its pruning) runs, shared while
+// one is read (list, verify, restore), so that a reader never sees a backup half made or half
+// deleted.
 class DirLock {
  public:
-  static Result<std::unique_ptr<DirLock>> Take(const std::string& backup_dir) {
+  static Result<std::unique_ptr<DirLock>> Take(const std::string& backup_dir, bool exclusive) {
     const std::string path = backup_dir + "/LOCK";
-    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return Unavailable("cannot open " + path);
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int fd =
+        ::open(path.c_str(), (exclusive ? O_RDWR | O_CREAT : O_RDONLY) | O_CLOEXEC, 0600);
+    if (fd < 0 && !exclusive && errno == ENOENT) return std::unique_ptr<DirLock>();
+    if (fd < 0) return Unavailable("cannot open " + path + ": " + std::strerror(errno));
+    if (::flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
       ::close(fd);
-      return Status(
-          StatusCode::kFailedPrecondition,
-          "another backup is being made into " + backup_dir + "; try again when it is done");
+      return FailedPrecondition("a backup is being made into " + backup_dir +
+                                "; try again when it is done");
     }
     return std::unique_ptr<DirLock>(new DirLock(fd));
   }
@@ -102,14 +107,17 @@ Status DeleteInterrupted(rocksdb::BackupEngine& engine, const std::string& backu
   engine.GetBackupInfo(&infos);
   std::error_code ec;
   for (const rocksdb::BackupInfo& b : infos) {
-    if (!fs::exists(WholeDir(backup_dir, b.backup_id), ec)) {
+    const bool whole = fs::exists(WholeDir(backup_dir, b.backup_id), ec);
+    if (ec) return Unavailable("cannot read " + WholeDir(backup_dir, b.backup_id).string());
+    if (!whole) {
       RETURN_IF_ERROR(FromRocks(engine.DeleteBackup(b.backup_id),
                                 "cannot delete interrupted backup " + std::to_string(b.backup_id)));
     }
   }
   const fs::path lists = fs::path(backup_dir) / "backups";
   for (auto it = fs::directory_iterator(lists, ec); !ec && it != fs::end(it); it.increment(ec)) {
-    if (it->path().filename().string().rfind(".partial-", 0) == 0) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind(".partial-", 0) == 0 || name.rfind(".deleting-", 0) == 0) {
       std::error_code ignored;
       fs::remove_all(it->path(), ignored);
     }
@@ -127,11 +135,16 @@ Result<size_t> Prune(rocksdb::BackupEngine& engine, const std::string& backup_di
   std::error_code ec;
   while (keep > 0 && infos.size() > static_cast<size_t>(keep)) {
     const uint32_t id = infos.front().backup_id;
-    // Its list first: a crash between the two leaves an interrupted backup, deleted next time.
-    fs::remove_all(WholeDir(backup_dir, id), ec);
+    // No longer whole first, at once and durably (a rename, synced): a crash after it leaves an
+    // interrupted backup, which the next backup deletes, never a whole one missing its list.
+    const fs::path going =
+        WholeDir(backup_dir, id).parent_path() / (".deleting-" + std::to_string(id));
+    fs::rename(WholeDir(backup_dir, id), going, ec);
     if (ec) return Unavailable("cannot remove " + WholeDir(backup_dir, id).string());
+    RETURN_IF_ERROR(SyncPath(going.parent_path()));
     RETURN_IF_ERROR(
         FromRocks(engine.DeleteBackup(id), "cannot delete backup " + std::to_string(id)));
+    fs::remove_all(going, ec);
     infos.erase(infos.begin());
     ++deleted;
   }
@@ -144,7 +157,7 @@ Result<size_t> Prune(rocksdb::BackupEngine& engine, const std::string& backup_di
   const fs::path root = fs::path(backup_dir) / "files" / "sha256";
   for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it);
        it.increment(ec)) {
-    if (it->is_regular_file() && !kept.count(it->path().filename().string())) {
+    if (it->is_regular_file(ec) && !kept.count(it->path().filename().string())) {
       std::error_code ignored;
       fs::remove(it->path(), ignored);
     }
@@ -170,9 +183,15 @@ Result<BackupMade> MakeBackup(rocksdb::DB& db, const FileStore& files,
                               const std::function<bool()>& stop) {
   const auto t0 = std::chrono::steady_clock::now();
   std::error_code ec;
+  const bool existed = fs::exists(backup_dir, ec);
   fs::create_directories(fs::path(backup_dir) / "backups", ec);
   if (ec) return Unavailable("cannot create " + backup_dir + ": " + ec.message());
-  ASSIGN_OR_RETURN(std::unique_ptr<DirLock> lock, DirLock::Take(backup_dir));
+  if (!existed) {
+    // Personal data: for the server's user only; durable where it was made.
+    fs::permissions(backup_dir, fs::perms::owner_all, ec);
+    RETURN_IF_ERROR(SyncPath(fs::absolute(backup_dir).parent_path()));
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<DirLock> lock, DirLock::Take(backup_dir, true));
   rocksdb::BackupEngine* raw = nullptr;
   RETURN_IF_ERROR(FromRocks(
       rocksdb::BackupEngine::Open(EngineOptions(backup_dir), rocksdb::Env::Default(), &raw),
@@ -185,6 +204,7 @@ Result<BackupMade> MakeBackup(rocksdb::DB& db, const FileStore& files,
   rocksdb::CreateBackupOptions create;
   create.flush_before_backup = true;
   create.decrease_background_thread_cpu_priority = true;
+  create.background_thread_cpu_priority = rocksdb::CpuPriority::kLow;
   if (stop) {
     create.progress_callback = [&engine, &stop] {
       if (stop()) engine->StopBackup();
@@ -205,31 +225,38 @@ Result<BackupMade> MakeBackup(rocksdb::DB& db, const FileStore& files,
 
   // The stored files, after the store: every file its dossiers refer to was stored before them.
   ASSIGN_OR_RETURN(std::vector<FileStore::Entry> stored, files.List());
-  std::set<fs::path> touched;
+  // Every shard directory a listed file is in is synced, also those an earlier backup that failed
+  // part-way renamed files into without syncing.
+  std::set<fs::path> shards;
   std::ostringstream list;
   for (const FileStore::Entry& e : stored) {
-    if (stop && stop()) return Status(StatusCode::kUnavailable, "the backup was stopped");
-    list << e.sha256 << ' ' << e.size << '\n';
+    if (stop && stop()) return Unavailable("the backup was stopped");
     const fs::path to = BackupFilePath(backup_dir, e.sha256);
-    if (fs::exists(to, ec) && static_cast<int64_t>(fs::file_size(to, ec)) == e.size) continue;
-    fs::create_directories(to.parent_path(), ec);
-    if (ec) return Unavailable("cannot create " + to.parent_path().string() + ": " + ec.message());
-    const fs::path part = to.string() + ".part";
-    Status copied = CopySynced(files.PathOf(e.sha256), part);
-    if (!copied.ok()) {
-      fs::remove(part, ec);
-      // Pruned from the store since it was listed: no dossier referred to it.
-      if (!fs::exists(files.PathOf(e.sha256))) continue;
-      return copied;
+    const bool there =
+        fs::exists(to, ec) && static_cast<int64_t>(fs::file_size(to, ec)) == e.size && !ec;
+    if (!there) {
+      fs::create_directories(to.parent_path(), ec);
+      if (ec)
+        return Unavailable("cannot create " + to.parent_path().string() + ": " + ec.message());
+      const fs::path part = to.string() + ".part";
+      fs::remove(part, ec);  // a crash's leftover (read-only, as copies of stored files are)
+      Status copied = CopySynced(files.PathOf(e.sha256), part);
+      if (!copied.ok()) {
+        fs::remove(part, ec);
+        // Pruned from the store since it was listed: no dossier referred to it; not listed.
+        if (!fs::exists(files.PathOf(e.sha256), ec) && !ec) continue;
+        return copied;
+      }
+      fs::rename(part, to, ec);
+      if (ec) return Unavailable("cannot rename " + part.string() + ": " + ec.message());
+      ++made.files_new;
     }
-    fs::rename(part, to, ec);
-    if (ec) return Unavailable("cannot rename " + part.string() + ": " + ec.message());
-    touched.insert(to.parent_path());
-    ++made.files_new;
+    list << e.sha256 << ' ' << e.size << '\n';
+    shards.insert(to.parent_path());
+    ++made.files;
   }
-  made.files = stored.size();
-  for (const fs::path& dir : touched) RETURN_IF_ERROR(SyncPath(dir));
-  if (!touched.empty()) {
+  for (const fs::path& dir : shards) RETURN_IF_ERROR(SyncPath(dir));
+  if (!shards.empty()) {
     RETURN_IF_ERROR(SyncPath(fs::path(backup_dir) / "files" / "sha256"));
     RETURN_IF_ERROR(SyncPath(fs::path(backup_dir) / "files"));
   }
@@ -256,7 +283,12 @@ Result<BackupMade> MakeBackup(rocksdb::DB& db, const FileStore& files,
   RETURN_IF_ERROR(SyncPath(whole.parent_path()));
   RETURN_IF_ERROR(SyncPath(backup_dir));
 
-  ASSIGN_OR_RETURN(made.deleted, Prune(*engine, backup_dir, options.keep));
+  // The backup is made: a failure to prune older ones is said, not a failed backup.
+  if (Result<size_t> pruned = Prune(*engine, backup_dir, options.keep); pruned.ok()) {
+    made.deleted = *pruned;
+  } else {
+    made.warning = "older backups not deleted: " + pruned.status().message();
+  }
   made.took_ms = MillisSince(t0);
   return made;
 }
@@ -277,10 +309,13 @@ Result<std::unique_ptr<rocksdb::BackupEngineReadOnly>> OpenReadOnly(const std::s
 
 }  // namespace
 
-Result<std::vector<BackupListing>> ListBackups(const std::string& backup_dir) {
-  ASSIGN_OR_RETURN(auto engine, OpenReadOnly(backup_dir));
+namespace {
+
+// The backups, the directory locked by the caller.
+Result<std::vector<BackupListing>> ListLocked(const std::string& backup_dir,
+                                              rocksdb::BackupEngineReadOnly& engine) {
   std::vector<rocksdb::BackupInfo> infos;
-  engine->GetBackupInfo(&infos);
+  engine.GetBackupInfo(&infos);
   std::vector<BackupListing> out;
   std::error_code ec;
   for (const rocksdb::BackupInfo& b : infos) {
@@ -290,29 +325,63 @@ Result<std::vector<BackupListing>> ListBackups(const std::string& backup_dir) {
     l.store_bytes = b.size;
     l.store_files = b.number_files;
     l.whole = fs::exists(WholeDir(backup_dir, b.backup_id), ec);
+    if (ec) return Unavailable("cannot read " + WholeDir(backup_dir, b.backup_id).string());
     if (l.whole) {
-      ASSIGN_OR_RETURN(auto list, ReadFileList(WholeDir(backup_dir, b.backup_id) / "files"));
-      l.files = list.size();
+      Result<std::map<std::string, int64_t>> list =
+          ReadFileList(WholeDir(backup_dir, b.backup_id) / "files");
+      if (list.ok()) {
+        l.files = list->size();
+      } else {
+        l.whole = false;
+        l.damage = list.status().message();
+      }
     }
+    out.push_back(l);
+  }
+  // Backups the engine found damaged (a table file missing or of another size, a bad meta file):
+  // listed, never restored.
+  std::vector<rocksdb::BackupID> corrupt;
+  engine.GetCorruptedBackups(&corrupt);
+  for (rocksdb::BackupID id : corrupt) {
+    BackupListing l;
+    l.id = id;
+    l.whole = false;
+    l.damage = "its store files are damaged (one missing or of another size, or a bad meta file)";
     out.push_back(l);
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   return out;
 }
 
+}  // namespace
+
+Result<std::vector<BackupListing>> ListBackups(const std::string& backup_dir) {
+  ASSIGN_OR_RETURN(std::unique_ptr<DirLock> lock, DirLock::Take(backup_dir, false));
+  ASSIGN_OR_RETURN(auto engine, OpenReadOnly(backup_dir));
+  return ListLocked(backup_dir, *engine);
+}
+
 Result<std::vector<std::string>> VerifyBackups(const std::string& backup_dir,
                                                const std::function<void(std::string)>& progress) {
+  ASSIGN_OR_RETURN(std::unique_ptr<DirLock> lock, DirLock::Take(backup_dir, false));
   ASSIGN_OR_RETURN(auto engine, OpenReadOnly(backup_dir));
   ASSIGN_OR_RETURN(std::unique_ptr<FileStore> files,
                    FileStore::Open(backup_dir + "/files", /*read_only=*/true));
   std::vector<rocksdb::BackupInfo> infos;
   engine->GetBackupInfo(&infos);
+  std::vector<rocksdb::BackupID> corrupt;
+  engine->GetCorruptedBackups(&corrupt);
   std::sort(infos.begin(), infos.end(),
             [](const auto& a, const auto& b) { return a.backup_id < b.backup_id; });
   std::vector<std::string> problems;
   std::set<std::string> checked;
   std::error_code ec;
-  if (infos.empty()) problems.push_back("no backups in " + backup_dir);
+  if (infos.empty() && corrupt.empty()) problems.push_back("no backups in " + backup_dir);
+  for (rocksdb::BackupID id : corrupt) {
+    problems.push_back("backup " + std::to_string(id) +
+                       ": its store files are damaged (one missing or of another size, or a bad "
+                       "meta file): restore never uses it");
+  }
   for (const rocksdb::BackupInfo& b : infos) {
     const std::string name = "backup " + std::to_string(b.backup_id);
     const size_t had = problems.size();
@@ -321,9 +390,10 @@ Result<std::vector<std::string>> VerifyBackups(const std::string& backup_dir,
       problems.push_back(name + ": store: " + s.ToString());
     }
     size_t listed = 0;
+    bool interrupted = false;
     if (!fs::exists(WholeDir(backup_dir, b.backup_id), ec)) {
-      problems.push_back(name + ": interrupted (no backups/" + std::to_string(b.backup_id) +
-                         "/): the next backup deletes it; restore never uses it");
+      // Not a problem of the backups kept: a stop or a crash cut it short.
+      interrupted = true;
     } else {
       Result<std::map<std::string, int64_t>> list =
           ReadFileList(WholeDir(backup_dir, b.backup_id) / "files");
@@ -341,8 +411,11 @@ Result<std::vector<std::string>> VerifyBackups(const std::string& backup_dir,
     }
     if (progress) {
       progress(name + ": " + std::to_string(b.number_files) + " store files (" +
-               std::to_string(b.size) + " bytes), " + std::to_string(listed) +
-               " stored files: " + (problems.size() == had ? "OK" : "FAILED"));
+               std::to_string(b.size) + " bytes), " + std::to_string(listed) + " stored files: " +
+               (problems.size() != had ? "FAILED"
+                : interrupted          ? "INTERRUPTED (not whole: the next backup deletes it; "
+                                         "restore never uses it)"
+                                       : "OK"));
     }
   }
   return problems;
@@ -358,7 +431,9 @@ Result<RestoreDone> RestoreBackup(const std::string& backup_dir, const std::stri
     return Status(StatusCode::kFailedPrecondition,
                   clean.string() + " exists and is not empty: restore into a new directory");
   }
-  ASSIGN_OR_RETURN(std::vector<BackupListing> listed, ListBackups(backup_dir));
+  ASSIGN_OR_RETURN(std::unique_ptr<DirLock> lock, DirLock::Take(backup_dir, false));
+  ASSIGN_OR_RETURN(auto engine, OpenReadOnly(backup_dir));
+  ASSIGN_OR_RETURN(std::vector<BackupListing> listed, ListLocked(backup_dir, *engine));
   const BackupListing* chosen = nullptr;
   for (const BackupListing& l : listed) {
     if (id ? l.id == *id : l.whole) chosen = &l;
@@ -368,11 +443,12 @@ Result<RestoreDone> RestoreBackup(const std::string& backup_dir, const std::stri
                        : "no whole backup in " + backup_dir);
   }
   if (!chosen->whole) {
-    return Status(StatusCode::kFailedPrecondition,
-                  "backup " + std::to_string(chosen->id) + " was interrupted: choose another");
+    return FailedPrecondition(
+        "backup " + std::to_string(chosen->id) +
+        (chosen->damage.empty() ? " was interrupted" : " is damaged: " + chosen->damage) +
+        "; choose another (motcua backup list)");
   }
   ASSIGN_OR_RETURN(auto list, ReadFileList(WholeDir(backup_dir, chosen->id) / "files"));
-  ASSIGN_OR_RETURN(auto engine, OpenReadOnly(backup_dir));
 
   const fs::path tmp = clean.parent_path() / ("." + clean.filename().string() + ".restoring-" +
                                               std::to_string(::getpid()));

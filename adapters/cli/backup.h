@@ -48,6 +48,7 @@ struct BackupMade {
   size_t files_new = 0;          // of which copied by this backup
   size_t deleted = 0;            // older backups deleted (keep)
   int64_t took_ms = 0;
+  std::string warning;  // the backup is made, but something after it failed (pruning)
 };
 
 // Backs up the open store `db` and the files of `files` into `backup_dir` (created). Every write
@@ -62,15 +63,17 @@ struct BackupListing {
   int64_t timestamp = 0;  // Unix seconds
   uint64_t store_bytes = 0;
   uint32_t store_files = 0;
-  size_t files = 0;   // stored files (attachments)
-  bool whole = true;  // false: a backup a crash interrupted (no backups/<id>/)
+  size_t files = 0;    // stored files (attachments)
+  bool whole = true;   // false: interrupted (no backups/<id>/), or damaged
+  std::string damage;  // why it is not whole when it is damaged; empty when interrupted
 };
 // The backups in `backup_dir`, oldest first.
 Result<std::vector<BackupListing>> ListBackups(const std::string& backup_dir);
 
 // Reads back every backup: each table file against its checksum, each stored file against its
 // hash (once, however many backups hold it). The problems found, one line each; empty when all is
-// well. `progress` hears a line per backup.
+// well. A backup interrupted is said in its progress line, not a problem. `progress` hears a line
+// per backup.
 Result<std::vector<std::string>> VerifyBackups(const std::string& backup_dir,
                                                const std::function<void(std::string)>& progress);
 

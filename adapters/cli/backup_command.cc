@@ -55,7 +55,10 @@ int List(const std::string& dir) {
   for (const BackupListing& l : *listed) {
     std::printf("%u  %s  store %.1f MB in %u files  %zu stored files%s\n", l.id,
                 LocalTime(l.timestamp).c_str(), static_cast<double>(l.store_bytes) / 1e6,
-                l.store_files, l.files, l.whole ? "" : "  INTERRUPTED");
+                l.store_files, l.files,
+                l.whole            ? ""
+                : l.damage.empty() ? "  INTERRUPTED (the next backup deletes it)"
+                                   : ("  DAMAGED: " + l.damage).c_str());
   }
   std::printf("%zu backups in %s\n", listed->size(), dir.c_str());
   return 0;
@@ -78,11 +81,18 @@ int VerifyCommand(const std::string& dir) {
 
 // A backup of a stopped server's data directory, made by this process.
 int BackupStopped(const std::string& data, const std::string& dir, int keep) {
-  Result<std::unique_ptr<RocksStore>> store = RocksStore::Open(data + "/db");
+  // As it is: a store of an older format is not upgraded by a backup (the backup before an
+  // upgrade must be of the old format).
+  RocksStoreOptions as_is;
+  as_is.migrate = false;
+  Result<std::unique_ptr<RocksStore>> store = RocksStore::Open(data + "/db", as_is);
   if (!store.ok()) {
-    std::cerr << "cannot open the store in " << data << ": " << store.status().message()
-              << "\n(a server that holds it answers on " << data
-              << "/control.sock; is it running with another data directory?)\n";
+    const bool locked = store.status().message().find("lock") != std::string::npos;
+    std::cerr << "cannot back up " << data << ": " << store.status().message() << "\n";
+    if (locked) {
+      std::cerr << "(a server holds the store, and its control socket " << data
+                << "/control.sock does not answer: it is starting or stopping; try again)\n";
+    }
     return 1;
   }
   Result<std::unique_ptr<FileStore>> files = FileStore::Open(data + "/files", true);
@@ -99,6 +109,12 @@ int BackupStopped(const std::string& data, const std::string& dir, int keep) {
     return 1;
   }
   std::cout << "OK: " << BackupService::Describe(dir, *made) << "\n";
+  return 0;
+}
+
+// Says what a server answered (one line, perhaps with a warning after it).
+int SayMade(const std::string& answer) {
+  std::cout << "OK: " << answer;
   return 0;
 }
 
@@ -133,10 +149,7 @@ int Backup(int argc, char** argv) {
   }
   Result<std::string> answer =
       ControlCall(data + "/control.sock", {"backup", dir, std::to_string(keep)}, 24 * 3600);
-  if (answer.ok()) {
-    std::cout << "OK: " << *answer;
-    return 0;
-  }
+  if (answer.ok()) return SayMade(*answer);
   if (answer.status().code() != StatusCode::kNotFound) {
     std::cerr << "backup failed: " << answer.status().message() << "\n";
     return 1;

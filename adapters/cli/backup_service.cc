@@ -69,7 +69,8 @@ std::string BackupService::Describe(const std::string& dir, const BackupMade& ma
                 made.id, dir.c_str(), static_cast<double>(made.store_bytes) / 1e6,
                 static_cast<double>(made.store_bytes_new) / 1e6, made.files, made.files_new,
                 made.deleted, static_cast<double>(made.took_ms) / 1000);
-  return line;
+  return made.warning.empty() ? std::string(line)
+                              : std::string(line) + "; WARNING: " + made.warning;
 }
 
 void BackupService::Schedule() {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <sstream>
 
@@ -68,11 +69,10 @@ Result<std::unique_ptr<ControlSocket>> ControlSocket::Listen(const std::string& 
   if (fd < 0)
     return Unavailable("cannot create the control socket: " + std::string(strerror(errno)));
   ::unlink(path.c_str());
-  // Only this user: the socket is created with no permission for others.
-  const mode_t old = ::umask(0177);
-  const int bound = ::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
-  ::umask(old);
-  if (bound != 0 || ::listen(fd, 4) != 0) {
+  // Only this user (chmod, not umask: the umask is the whole process's, other threads run). Until
+  // the chmod, SO_PEERCRED below keeps other users out.
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::chmod(path.c_str(), 0600) != 0 || ::listen(fd, 4) != 0) {
     const std::string why = strerror(errno);
     ::close(fd);
     return Unavailable("cannot listen on " + path + ": " + why);
@@ -103,15 +103,21 @@ void ControlSocket::Serve() {
     socklen_t len = sizeof peer;
     const bool allowed = ::getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0 &&
                          (peer.uid == ::geteuid() || peer.uid == 0);
+    if (!allowed) {
+      WriteAll(conn, "error\nnot this server's user\n");
+      ::close(conn);
+      continue;
+    }
+    // The whole request within 5 s (each read waits at most that long, and the loop stops then).
     SetTimeout(conn, 5);
-    std::string text = ReadUntil(conn, kMaxRequestBytes, [](const std::string& t) {
-      return t.find("\n\n") != std::string::npos;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    std::string text = ReadUntil(conn, kMaxRequestBytes, [deadline](const std::string& t) {
+      return t.find("\n\n") != std::string::npos || std::chrono::steady_clock::now() > deadline;
     });
     std::vector<std::string> request;
     std::istringstream lines(text.substr(0, text.find("\n\n")));
     for (std::string line; std::getline(lines, line);) request.push_back(line);
-    Result<std::string> answer = !allowed ? FailedPrecondition("not this server's user")
-                                 : text.find("\n\n") == std::string::npos
+    Result<std::string> answer = text.find("\n\n") == std::string::npos
                                      ? InvalidArgument("incomplete request")
                                      : handler_(request);
     WriteAll(conn, answer.ok() ? "ok\n" + *answer : "error\n" + answer.status().message() + "\n");
@@ -146,8 +152,9 @@ Result<std::string> ControlCall(const std::string& path, const std::vector<std::
     while (!why.empty() && why.back() == '\n') why.pop_back();
     return FailedPrecondition(why);
   }
-  return Unavailable("no answer from the server on " + path + " within " +
-                     std::to_string(timeout_seconds) + " s");
+  return Unavailable(answer.empty() ? "the server on " + path +
+                                          " closed the connection without an answer (stopping?)"
+                                    : "an answer from " + path + " that is not one: " + answer);
 }
 
 }  // namespace motcua

@@ -77,6 +77,15 @@ chmod u+w "$tmp/bk/files/sha256/${hash:0:2}/$hash"
 echo garbage >> "$tmp/bk/files/sha256/${hash:0:2}/$hash"
 out=$("$motcua" backup verify "$tmp/bk") && fail "a damaged backup verified: $out"
 echo "$out" | grep -q "^PROBLEM backup [0-9]*: file $hash" || fail "backup verify said: $out"
+# A table file of the store lost: every backup that shares it is damaged, listed as such, and
+# neither verified nor restored.
+rm "$(ls "$tmp"/bk/rocksdb/shared_checksum/*.sst | head -1)"
+out=$("$motcua" backup list "$tmp/bk") || fail "list of a damaged directory: $out"
+echo "$out" | grep -q "DAMAGED: its store files are damaged" || fail "list said: $out"
+out=$("$motcua" backup verify "$tmp/bk") && fail "a backup without a table file verified: $out"
+echo "$out" | grep -q "^PROBLEM backup [0-9]*: its store files are damaged" || fail "backup verify said: $out"
+out=$("$motcua" restore "$tmp/bk" "$tmp/restored2" 2>&1) && fail "restore of a damaged backup: $out"
+[ -e "$tmp/restored2" ] && fail "a failed restore left $tmp/restored2"
 
 # The restored directory serves every dossier acknowledged before the backup began.
 kill "$pid"; wait "$pid" 2>/dev/null
