@@ -49,9 +49,13 @@ def main(argv):
         return 2
     checkpoints = {}
     for arg in argv[2:]:
-        if arg != "--checkpoint":
-            position, _, digest = arg.partition(":")
-            checkpoints[int(position)] = digest
+        if arg == "--checkpoint":
+            continue
+        position, colon, digest = arg.partition(":")
+        if not colon or not position.isdigit() or len(digest) != 64:
+            print(f"expected POSITION:HASH (64 hex digits), got {arg!r}", file=sys.stderr)
+            return 2
+        checkpoints[int(position)] = digest
     with open(argv[1], encoding="utf-8") as f:
         export = json.load(f)
     problems = check(export, checkpoints)

@@ -54,12 +54,13 @@ int Usage(bool asked = false) {
       "      error as file:line:column: field.path: message (exit 1)\n"
       "  motcua preview <definitions-dir> <procedure-code> <YYYY-MM-DDTHH:MM>\n"
       "      the due date the M01 slip states for a reception at that local time\n"
-      "  motcua verify <data-dir>\n"
+      "  motcua verify <data-dir> [--checkpoint POSITION:HASH ...]\n"
       "      replay every dossier's history against its stored record, check every index\n"
       "      entry, dossier-number uniqueness and the outbox; exit 1 on any mismatch. Takes the\n"
       "      data directory or its db/ directory; opens it read-only and never creates it.\n"
       "      Every file a dossier refers to must exist and match its hash; files no dossier\n"
-      "      refers to are listed\n"
+      "      refers to are listed. Every hash chain is recomputed; each --checkpoint (one an\n"
+      "      auditor kept) must be where the recomputed global chain passes\n"
       "  motcua files prune <data-dir> [--min-age-hours N] [--dry-run]\n"
       "      remove the stored files no dossier refers to, older than N hours (default 24)\n"
       "  motcua due-changes <data-dir> [--definitions DIR]\n"
@@ -264,9 +265,34 @@ std::unique_ptr<RocksStore> OpenReadOnly(const std::string& db) {
 }
 
 int Verify(int argc, char** argv) {
-  int exit_code = 0;
-  std::optional<std::string> db = StoreArgument(argc, argv, &exit_code);
-  if (!db) return exit_code;
+  // motcua verify <data> [--checkpoint POSITION:HASH ...]: checkpoints an auditor kept.
+  std::vector<std::string> args;
+  std::vector<std::pair<uint64_t, std::string>> kept;
+  for (int i = 2; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--checkpoint") == 0 && i + 1 < argc) {
+      const std::string given = argv[++i];
+      const size_t colon = given.find(':');
+      char* end = nullptr;
+      const uint64_t position =
+          colon == std::string::npos ? 0 : std::strtoull(given.c_str(), &end, 10);
+      std::string hash = colon == std::string::npos ? "" : given.substr(colon + 1);
+      if (position == 0 || end != given.c_str() + colon || hash.size() != 64 ||
+          hash.find_first_not_of("0123456789abcdef") != std::string::npos) {
+        std::cerr << "--checkpoint: expected POSITION:HASH (a position and 64 lower-case hex "
+                     "digits, as GET /v1/audit/checkpoints and the log give them), got '"
+                  << given << "'\n";
+        return 2;
+      }
+      kept.emplace_back(position, std::move(hash));
+    } else if (argv[i][0] == '-') {
+      return Usage();
+    } else {
+      args.push_back(argv[i]);
+    }
+  }
+  if (args.size() != 1) return Usage();
+  std::optional<std::string> db = FoundStore(args[0]);
+  if (!db) return 1;
   std::unique_ptr<RocksStore> store = OpenReadOnly(*db);
   if (!store) return 1;
   std::unique_ptr<FileStore> files = OpenFiles(*db);
@@ -287,6 +313,7 @@ int Verify(int argc, char** argv) {
   // references gathered.
   FileCheck file_check(file_scratch->get());
   ChainCheck chains(*store);
+  for (const auto& [position, hash] : kept) chains.Expect(position, hash);
   Result<VerifyReport> report =
       VerifyStore(*store, 100, scratch->get(), [&](const Dossier& d) -> Status {
         RETURN_IF_ERROR(chains.Add(d));
@@ -316,7 +343,9 @@ int Verify(int argc, char** argv) {
   }
   std::cout << "hash chains: " << chains.events() << " events chained, global head at position "
             << chains.head_position() << " " << chains.head_hash() << ", " << chains.checkpoints()
-            << " audit checkpoints agree\n";
+            << " audit checkpoints of the store checked"
+            << (kept.empty() ? "" : ", " + std::to_string(chains.expected()) + " given checked")
+            << "\n";
   const size_t problems =
       report->problems.size() + chains.problems().size() + checked->problems.size();
   std::cout << (problems == 0 ? "OK: " : "FAILED: ") << report->dossiers << " dossiers, "

@@ -3,6 +3,7 @@
 // Prometheus metrics, the OpenAPI document, and the answer to a plain GET of the WebSocket stream
 // (handlers.h).
 
+#include <cctype>
 #include <cstdlib>
 
 #include "adapters/http/handlers.h"
@@ -186,7 +187,8 @@ bool PositionPage(Call& call, uint64_t* after, size_t* limit) {
   if (auto it = call.query.find("after"); it != call.query.end()) {
     char* end = nullptr;
     *after = std::strtoull(it->second.c_str(), &end, 10);
-    if (it->second.empty() || *end != '\0' || it->second[0] == '-') {
+    if (it->second.empty() || *end != '\0' ||
+        !std::isdigit(static_cast<unsigned char>(it->second[0]))) {
       call.Problem(400, "invalid-query", "Invalid after",
                    "expected an outbox position, got '" + it->second + "'", "after");
       return false;

@@ -5,6 +5,7 @@
 #include <rocksdb/db.h>
 
 #include <cstring>
+#include <random>
 #include <sstream>
 
 #include "adapters/proto/view_codec.h"
@@ -96,8 +97,18 @@ Result<v1::AuditExport> ExportAudit(RocksStore& store, const std::string& id, In
   return out;
 }
 
-void ChainCheck::Digest::Add(std::string_view key, std::string_view hash) {
-  const std::string h = ChainHash(key, hash);
+ChainCheck::ChainCheck(RocksStore& store, size_t max_problems)
+    : store_(store), max_problems_(max_problems) {
+  salt_.resize(kHashBytes);
+  std::random_device random;
+  for (char& c : salt_) c = static_cast<char>(random());
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;  // sought to each dossier's prefix in turn
+  history_.reset(store_.db()->NewIterator(ro, store_.handle(ColumnFamily::kHistory)));
+}
+
+void ChainCheck::Digest::Add(std::string_view salt, std::string_view key, std::string_view hash) {
+  const std::string h = ChainHash(salt, std::string(key).append(hash));
   for (int i = 0; i < 4; ++i) {
     uint64_t word = 0;
     std::memcpy(&word, h.data() + 8 * i, 8);
@@ -113,10 +124,7 @@ void ChainCheck::Problem(std::string p) {
 Status ChainCheck::Add(const Dossier& d) {
   std::string prefix = d.id;
   prefix.push_back('\0');
-  rocksdb::ReadOptions ro;
-  ro.prefix_same_as_start = true;
-  std::unique_ptr<rocksdb::Iterator> it(
-      store_.db()->NewIterator(ro, store_.handle(ColumnFamily::kHistory)));
+  rocksdb::Iterator* it = history_.get();
   std::string head = ZeroHash();
   bool chained = true;
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
@@ -135,10 +143,12 @@ Status ChainCheck::Add(const Dossier& d) {
       chained = false;
     }
     head = hash;  // the chain goes on from what is stored: one change, one problem
-    histories_.Add(key, hash);
+    histories_.Add(salt_, key, hash);
   }
   if (!it->status().ok()) return Unavailable("read history: " + it->status().ToString());
-  if (chained && head != d.history_hash.bytes) {
+  // A record with no history holds no head (zeros are the empty chain's).
+  const std::string& recorded = d.history_hash.bytes.empty() ? ZeroHash() : d.history_hash.bytes;
+  if (chained && head != recorded) {
     Problem("dossier '" + d.id + "': its record's history hash is not its last event's chain " +
             "hash: the record or the history was changed after it was written");
   }
@@ -160,6 +170,10 @@ Status ChainCheck::Finish() {
   std::unique_ptr<rocksdb::Iterator> it(
       store_.db()->NewIterator(ro, store_.handle(ColumnFamily::kOutbox)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->key().size() != 8) {
+      Problem("an outbox key is not a position: " + Hex(it->key().ToStringView()));
+      continue;
+    }
     const uint64_t position = DecodeBE64(it->key().data());
     std::string_view key, event_hash, global_hash;
     if (!SplitOutboxValue(it->value().ToStringView(), &key, &event_hash, &global_hash) ||
@@ -167,7 +181,7 @@ Status ChainCheck::Finish() {
       Problem("outbox position " + std::to_string(position) + " holds no hashes");
       continue;
     }
-    outbox_.Add(key, event_hash);
+    outbox_.Add(salt_, key, event_hash);
     recomputed = GlobalHash(recomputed, position, event_hash);
     if (GlobalHash(stored_before, position, event_hash) != global_hash) {
       Problem("outbox position " + std::to_string(position) +
@@ -183,13 +197,26 @@ Status ChainCheck::Finish() {
       }
       checkpoints.erase(c);
     }
+    if (auto e = expected_.find(position); e != expected_.end()) {
+      ++expected_checked_;
+      if (e->second != Hex(recomputed)) {
+        Problem("the checkpoint given for position " + std::to_string(position) + " says " +
+                e->second + ", the chain recomputed gives " + Hex(recomputed) +
+                ": the history up to it is not what it was when the checkpoint was taken");
+      }
+      expected_.erase(e);
+    }
     head_position_ = position;
   }
   if (!it->status().ok()) return Unavailable("read outbox: " + it->status().ToString());
   head_hash_ = Hex(recomputed);
   for (const auto& [position, c] : checkpoints) {
     Problem("audit checkpoint at position " + std::to_string(position) +
-            " is past the outbox's end (" + std::to_string(head_position_) + ")");
+            " has no outbox entry (the outbox ends at " + std::to_string(head_position_) + ")");
+  }
+  for (const auto& [position, hash] : expected_) {
+    Problem("the checkpoint given for position " + std::to_string(position) +
+            " has no outbox entry (the outbox ends at " + std::to_string(head_position_) + ")");
   }
   if (!(histories_ == outbox_)) return NameOutboxMismatches();
   return Status::Ok();
@@ -203,7 +230,10 @@ Status ChainCheck::NameOutboxMismatches() {
       store_.db()->NewIterator(rocksdb::ReadOptions(), store_.handle(ColumnFamily::kOutbox)));
   for (it->SeekToFirst(); it->Valid() && problems_.size() < max_problems_; it->Next()) {
     std::string_view key, event_hash, global_hash;
-    if (!SplitOutboxValue(it->value().ToStringView(), &key, &event_hash, &global_hash)) continue;
+    if (it->key().size() != 8 ||
+        !SplitOutboxValue(it->value().ToStringView(), &key, &event_hash, &global_hash)) {
+      continue;  // said in Finish's pass
+    }
     std::string stored;
     rocksdb::Status s =
         store_.db()->Get(rocksdb::ReadOptions(), store_.handle(ColumnFamily::kHistory),

@@ -6,6 +6,7 @@
 // hashes and the checkpoints, whatever the store's size.
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,24 +26,29 @@ Result<v1::AuditExport> ExportAudit(RocksStore& store, const std::string& id, In
 
 class ChainCheck {
  public:
-  explicit ChainCheck(RocksStore& store, size_t max_problems = 100)
-      : store_(store), max_problems_(max_problems) {}
+  explicit ChainCheck(RocksStore& store, size_t max_problems = 100);
+  // A checkpoint an auditor kept (`motcua verify --checkpoint P:H`): the chain recomputed must
+  // reach `hash` (hex) at `position`, whatever the store's own checkpoints say.
+  void Expect(uint64_t position, const std::string& hash) { expected_[position] = hash; }
   Status Add(const Dossier& d);
   Status Finish();
 
   const std::vector<std::string>& problems() const { return problems_; }
   size_t events() const { return events_; }
-  size_t checkpoints() const { return checkpoints_; }
+  size_t checkpoints() const { return checkpoints_; }  // the store's, checked
+  size_t expected() const { return expected_checked_; }  // the ones given, checked
   // The global chain's head as recomputed from the event hashes.
   uint64_t head_position() const { return head_position_; }
   const std::string& head_hash() const { return head_hash_; }
 
  private:
   // An order-independent digest of (history key, event hash) pairs: both sides must hold the same.
+  // Each pair is hashed with a salt drawn for this run, so that no one can prepare edits whose
+  // hashes add up to the same sums.
   struct Digest {
     uint64_t sum[4] = {0, 0, 0, 0};
     size_t count = 0;
-    void Add(std::string_view key, std::string_view hash);
+    void Add(std::string_view salt, std::string_view key, std::string_view hash);
     bool operator==(const Digest&) const = default;
   };
   void Problem(std::string p);
@@ -53,6 +59,10 @@ class ChainCheck {
   std::vector<std::string> problems_;
   size_t events_ = 0;
   size_t checkpoints_ = 0;
+  std::string salt_;
+  std::unique_ptr<rocksdb::Iterator> history_;  // one, sought again for each dossier
+  std::map<uint64_t, std::string> expected_;
+  size_t expected_checked_ = 0;
   Digest histories_;
   Digest outbox_;
   uint64_t head_position_ = 0;

@@ -78,6 +78,7 @@ Status RocksStore::MigrateChains(size_t* events) {
     return Unavailable("cannot migrate the store: " + it->status().ToString());
   RETURN_IF_ERROR(close_dossier());
   RETURN_IF_ERROR(flush(false));  // the histories before the outbox reads their hashes
+  it.reset();  // the old history's files are no longer pinned while the outbox is rewritten
 
   // The global chain over the outbox, in position order.
   std::string global = ZeroHash();

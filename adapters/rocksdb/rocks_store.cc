@@ -317,6 +317,9 @@ struct EncodedOps {
     std::string value;
   };
   std::vector<Op> ops;
+  // Set when the write set could not be encoded (the global chain's head unread): Commit refuses
+  // it and every later write, rather than write a chain that does not follow.
+  Status failure;
 };
 
 }  // namespace
@@ -332,7 +335,13 @@ void RocksStore::Encode(WriteSet& w) {
   if (!w.changes.empty() && pos != chain_next_) {
     // Not the batch after the last encoded (the first since open): the head as committed.
     Result<std::string> before = pos > 1 ? GlobalHashAt(pos - 1) : ZeroHash();
-    chain_global_ = before.ok() ? *before : ZeroHash();
+    if (!before.ok()) {
+      enc->failure = Unavailable("cannot read the global hash chain's head at position " +
+                                 std::to_string(pos - 1) + ": " + before.status().message());
+      w.encoded = std::move(enc);
+      return;  // chain_next_ unchanged: the next write set tries again, and is refused too
+    }
+    chain_global_ = *before;
   }
   for (const DossierChange& c : w.changes) {
     std::vector<std::string> removed, added;
@@ -395,6 +404,10 @@ Status RocksStore::Commit(const std::vector<const WriteSet*>& sets) {
       encoded = copy.encoded;
     }
     encodings.push_back(encoded);
+    if (const Status& f = static_cast<const EncodedOps*>(encoded.get())->failure; !f.ok()) {
+      FailWrites(f.message());
+      return f;
+    }
     for (const auto& op : static_cast<const EncodedOps*>(encoded.get())->ops) {
       switch (op.kind) {
         case EncodedOps::Op::kPut:

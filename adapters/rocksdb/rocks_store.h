@@ -30,11 +30,11 @@ namespace motcua {
 
 enum class ColumnFamily : int {
   kDefault = 0,  // "default": meta (format version)
-  kDossiers,     // "dossiers": id → v1.Dossier
-  kHistory,      // "history": id \0 version(be64) → v1.Event
+  kDossiers,     // "dossiers": id → v1.Dossier (with its chain's head, format 6)
+  kHistory,      // "history": id \0 version(be64) → v1.Event, its chain hash last (chain.h)
   kIndexes,      // "indexes": index entry (indexes.h) → ""
   kIdempotency,  // "idempotency": key → v1.IdempotencyRecord
-  kOutbox,       // "outbox": position(be64) → v1.Event
+  kOutbox,       // "outbox": position(be64) → history key, event hash, global hash (chain.h)
   kCounters,     // "counters": name → value(be64)
   kReports,      // "reports": report counter name → sum(le64, merged by addition) (format 4)
   kReportLog,    // "report_log": sequence(be64) → v1.ReportChanges not yet folded (format 5)

@@ -48,11 +48,18 @@ done
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$base/v1/audit/checkpoints?limit=0")
 [ "$code" = 400 ] || fail "limit=0 answered $code"
 
-# verify recomputes every chain, and the checkpoint agrees (the server still runs).
+# verify recomputes every chain: the store's checkpoint, and the one the auditor kept, agree; a
+# kept one that the chain does not pass through is named.
 kill "$pid"; wait "$pid" 2>/dev/null
-out=$("$motcua" verify "$tmp/data") || fail "verify: $out"
-echo "$out" | grep -q "^hash chains: 3 events chained, global head at position 3 $logged, 1 audit checkpoints agree" \
+out=$("$motcua" verify "$tmp/data" --checkpoint "3:$logged") || fail "verify: $out"
+echo "$out" | grep -q "^hash chains: 3 events chained, global head at position 3 $logged, 1 audit checkpoints of the store checked, 1 given checked" \
   || fail "verify said: $out"
+other=$(printf '%064d' 7)
+out=$("$motcua" verify "$tmp/data" --checkpoint "2:$other") && fail "verify passed a wrong kept checkpoint: $out"
+echo "$out" | grep -q "^MISMATCH the checkpoint given for position 2 says $other, the chain recomputed gives" \
+  || fail "verify said: $out"
+out=$("$motcua" verify "$tmp/data" --checkpoint "3-$logged" 2>&1) && fail "a malformed checkpoint: $out"
+echo "$out" | grep -q "expected POSITION:HASH" || fail "a malformed checkpoint said: $out"
 
 # The export, checked by the documented stand-alone checker.
 "$motcua" audit export "$tmp/data" "$first" --out "$tmp/export.json" 2> /dev/null || fail "audit export"
