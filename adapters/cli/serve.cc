@@ -29,6 +29,7 @@
 #include "adapters/delivery/deliverer.h"
 #include "adapters/files/file_store.h"
 #include "adapters/http/api.h"
+#include "adapters/http/secret_file.h"
 #include "adapters/http/server.h"
 #include "adapters/proto/view_codec.h"
 #include "adapters/report/pdf.h"
@@ -150,7 +151,16 @@ int Serve(int argc, char** argv) {
   }
   if (!(*store)->migration().empty()) std::cerr << "motcua: " << (*store)->migration() << "\n";
   std::string dev_secret;
-  if (!std::filesystem::exists(c.tokens)) {
+  if (!std::filesystem::exists(c.tokens) && !c.development_token) {
+    // An installed server: no token until an admin adds one (motcua token add).
+    YAML::Node empty;
+    empty["tokens"] = YAML::Node(YAML::NodeType::Sequence);
+    if (Status s = http::SaveSecretFile(c.tokens, empty, "motcua bearer tokens (motcua token add)");
+        !s.ok()) {
+      std::cerr << "motcua: " << s.message() << "\n";
+      return 1;
+    }
+  } else if (!std::filesystem::exists(c.tokens)) {
     http::TokenSpec dev{"dev-admin", {"admin", "integrator", "manager", "auditor"}, {"*"}};
     std::set<std::string> roles;
     for (const auto& p : set.procedures) {

@@ -55,6 +55,8 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
                                               "upload_timeout_seconds",
                                               "upload_memory_mb",
                                               "backup_dir",
+                                              "trusted_proxies",
+                                              "development_token",
                                               "audit_checkpoint_minutes",
                                               "backup_every_minutes",
                                               "backup_keep",
@@ -140,6 +142,20 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
         }
       }
       if (key == "backup_dir") c->backup.dir = kv.second.as<std::string>();
+      if (key == "development_token") c->development_token = kv.second.as<bool>();
+      if (key == "trusted_proxies") {
+        std::string bad;
+        std::optional<http::TrustedProxies> t =
+            http::TrustedProxies::Parse(kv.second.as<std::vector<std::string>>(), &bad);
+        if (!t) {
+          std::cerr << where << "trusted_proxies: '" << bad
+                    << "' is not an address or a network (\"10.0.0.5\", \"10.0.0.0/8\", "
+                       "\"fd00::/8\")\n";
+          ok = false;
+        } else {
+          c->api.trusted_proxies = std::move(*t);
+        }
+      }
       if (key == "audit_checkpoint_minutes") {
         c->audit_checkpoint_minutes = kv.second.as<int>();
         if (c->audit_checkpoint_minutes < 1) {

@@ -26,6 +26,9 @@ struct ServeConfig {
   int pdf_timeout_seconds = 30;
   // Outbound delivery (docs/delivery.md): the subscriptions file; empty: no delivery.
   std::string subscriptions;
+  // A development token (every role, every agency) made and printed when the tokens file is
+  // missing; off (the package's configuration): an empty tokens file instead.
+  bool development_token = true;  // Default: true
   // How often the global hash chain's head is checkpointed (and logged): docs/storage.md.
   int audit_checkpoint_minutes = 60;  // Default: hourly
   // Scheduled backups (docs/operations.md, "Backups"): every `every_minutes` into `dir`, the

@@ -290,6 +290,9 @@ void Api::Handle(HttpRequest incoming, std::function<void(HttpResponse)> done) {
   // Shared: a write's answer comes after Handle returns, and keeps the call alive until then.
   auto call = std::make_shared<Call>();
   call->request = std::move(incoming);
+  call->request.remote =
+      ClientAddress(call->request.remote, call->request.Header("forwarded"),
+                    call->request.Header("x-forwarded-for"), options_.trusted_proxies);
   call->done = std::move(done);
   if (options_.manual_clock) call->manual_clock = deps_.clock;
   const std::string& target = call->request.target;

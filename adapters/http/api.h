@@ -23,6 +23,7 @@
 #include "adapters/http/accounts.h"
 #include "adapters/http/auth.h"
 #include "adapters/http/call.h"
+#include "adapters/http/client_address.h"
 #include "adapters/http/metrics.h"
 #include "adapters/http/rate_limiter.h"
 #include "adapters/http/sessions.h"
@@ -32,8 +33,12 @@
 namespace motcua::http {
 
 struct ApiOptions {
-  size_t max_json_depth = 16;  // Default: 16 levels of nesting
-  size_t max_page = 200;       // Default: at most 200 dossiers a page
+  // Reverse proxies whose forwarded client address (Forwarded, X-Forwarded-For) is believed: the
+  // public rate limits then count each citizen, not the proxy. Empty: every connection's own
+  // address, and those headers are ignored.
+  TrustedProxies trusted_proxies;  // Default: none
+  size_t max_json_depth = 16;      // Default: 16 levels of nesting
+  size_t max_page = 200;           // Default: at most 200 dossiers a page
   // Public progress lookups per client address per minute.
   int public_lookups_per_minute = 30;  // Default: 30
   // Public catalogue reads (/v1/public/procedures) per client address per minute.
