@@ -450,44 +450,34 @@ Result<RestoreDone> RestoreBackup(const std::string& backup_dir, const std::stri
   }
   ASSIGN_OR_RETURN(auto list, ReadFileList(WholeDir(backup_dir, chosen->id) / "files"));
 
-  const fs::path tmp = clean.parent_path() / ("." + clean.filename().string() + ".restoring-" +
-                                              std::to_string(::getpid()));
-  fs::remove_all(tmp, ec);
-  fs::create_directories(tmp, ec);
-  if (ec) return Unavailable("cannot create " + tmp.string() + ": " + ec.message());
-  auto fail = [&tmp](Status s) {
-    std::error_code ignored;
-    fs::remove_all(tmp, ignored);
-    return s;
-  };
+  ASSIGN_OR_RETURN(TempDir scratch, TempDir::Make(clean.parent_path() /
+                                                  ("." + clean.filename().string() + ".restoring-" +
+                                                   std::to_string(::getpid()))));
+  const fs::path& tmp = scratch.path();
   const std::string db = (tmp / "db").string();
-  if (Status s =
-          FromRocks(engine->RestoreDBFromBackup(rocksdb::RestoreOptions(), chosen->id, db, db),
-                    "cannot restore the store of backup " + std::to_string(chosen->id));
-      !s.ok()) {
-    return fail(s);
-  }
+  RETURN_IF_ERROR(
+      FromRocks(engine->RestoreDBFromBackup(rocksdb::RestoreOptions(), chosen->id, db, db),
+                "cannot restore the store of backup " + std::to_string(chosen->id)));
   for (const auto& [hash, size] : list) {
     const fs::path from = BackupFilePath(backup_dir, hash);
     const fs::path to = tmp / "files" / "sha256" / hash.substr(0, 2) / hash;
     fs::create_directories(to.parent_path(), ec);
-    if (ec) return fail(Unavailable("cannot create " + to.parent_path().string()));
+    if (ec) return Unavailable("cannot create " + to.parent_path().string());
     if (static_cast<int64_t>(fs::file_size(from, ec)) != size || ec) {
-      return fail(Internal("backup " + std::to_string(chosen->id) + ": file " + hash +
-                           " is missing or has another size (motcua backup verify)"));
+      return Internal("backup " + std::to_string(chosen->id) + ": file " + hash +
+                      " is missing or has another size (motcua backup verify)");
     }
-    if (Status s = LinkOrCopy(from, to); !s.ok()) return fail(s);
+    RETURN_IF_ERROR(LinkOrCopy(from, to));
   }
   for (const auto& entry : fs::directory_iterator(WholeDir(backup_dir, chosen->id), ec)) {
     if (entry.path().filename() == "files") continue;
-    if (Status s = CopySynced(entry.path(), tmp / entry.path().filename()); !s.ok()) {
-      return fail(s);
-    }
+    RETURN_IF_ERROR(CopySynced(entry.path(), tmp / entry.path().filename()));
   }
-  if (Status s = SyncTree(tmp, /*files=*/true); !s.ok()) return fail(s);
+  RETURN_IF_ERROR(SyncTree(tmp, /*files=*/true));
   if (fs::exists(clean, ec)) fs::remove(clean, ec);  // empty (checked above)
   fs::rename(tmp, clean, ec);
-  if (ec) return fail(Unavailable("cannot rename " + tmp.string() + ": " + ec.message()));
+  if (ec) return Unavailable("cannot rename " + tmp.string() + ": " + ec.message());
+  scratch.Keep();  // renamed into place
   if (Status s = SyncPath(clean.parent_path()); !s.ok()) return s;
   RestoreDone done;
   done.id = chosen->id;

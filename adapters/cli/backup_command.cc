@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/cli/args.h"
 #include "adapters/cli/backup.h"
 #include "adapters/cli/backup_service.h"
 #include "adapters/cli/control.h"
@@ -121,22 +122,16 @@ int SayMade(const std::string& answer) {
 }  // namespace
 
 int Backup(int argc, char** argv) {
-  std::vector<std::string> args;
-  int keep = 0;
-  for (int i = 2; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--keep") == 0 && i + 1 < argc) {
-      char* end = nullptr;
-      keep = static_cast<int>(std::strtol(argv[++i], &end, 10));
-      if (*end != '\0' || keep < 0) {
-        std::cerr << "--keep: expected how many backups to keep, got '" << argv[i] << "'\n";
-        return 2;
-      }
-    } else if (argv[i][0] == '-') {
-      return BackupUsage();
-    } else {
-      args.push_back(argv[i]);
-    }
+  std::optional<CommandLine> line = ParseCommandLine(argc, argv, {"--keep"});
+  if (!line) return BackupUsage();
+  const std::optional<int64_t> keep_given = WholeNumber(line->Value("--keep", "0"));
+  if (!keep_given || *keep_given > 100000) {
+    std::cerr << "--keep: expected how many backups to keep, got '" << line->Value("--keep")
+              << "'\n";
+    return 2;
   }
+  const int keep = static_cast<int>(*keep_given);
+  const std::vector<std::string>& args = line->words;
   if (args.size() == 2 && args[0] == "list") return List(args[1]);
   if (args.size() == 2 && args[0] == "verify") return VerifyCommand(args[1]);
   if (args.size() != 2) return BackupUsage();
@@ -158,25 +153,19 @@ int Backup(int argc, char** argv) {
 }
 
 int Restore(int argc, char** argv) {
-  std::vector<std::string> args;
+  std::optional<CommandLine> line = ParseCommandLine(argc, argv, {"--backup"});
+  if (!line || line->words.size() != 2) return BackupUsage();
   std::optional<uint32_t> id;
-  for (int i = 2; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--backup") == 0 && i + 1 < argc) {
-      char* end = nullptr;
-      const long n = std::strtol(argv[++i], &end, 10);
-      if (*end != '\0' || n < 1) {
-        std::cerr << "--backup: expected a backup's number (motcua backup list), got '" << argv[i]
-                  << "'\n";
-        return 2;
-      }
-      id = static_cast<uint32_t>(n);
-    } else if (argv[i][0] == '-') {
-      return BackupUsage();
-    } else {
-      args.push_back(argv[i]);
+  if (line->Has("--backup")) {
+    const std::optional<int64_t> n = WholeNumber(line->Value("--backup"), 1);
+    if (!n || *n > UINT32_MAX) {
+      std::cerr << "--backup: expected a backup's number (motcua backup list), got '"
+                << line->Value("--backup") << "'\n";
+      return 2;
     }
+    id = static_cast<uint32_t>(*n);
   }
-  if (args.size() != 2) return BackupUsage();
+  const std::vector<std::string>& args = line->words;
   Result<RestoreDone> done = RestoreBackup(args[0], args[1], id);
   if (!done.ok()) {
     std::cerr << "restore failed: " << done.status().message() << "\n";

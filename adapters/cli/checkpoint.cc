@@ -25,52 +25,48 @@ Result<CheckpointMade> MakeCheckpoint(RocksStore& store, const FileStore& files,
   for (int n = 2; fs::exists(final_path, ec); ++n) {
     final_path = root / (stamp + "-" + std::to_string(n));
   }
-  const fs::path tmp =
-      root / (".partial-" + final_path.filename().string() + "-" + std::to_string(::getpid()));
-  fs::remove_all(tmp, ec);
-  fs::create_directories(tmp, ec);
-  if (ec) return Unavailable("cannot create " + tmp.string() + ": " + ec.message());
-  auto fail = [&tmp](Status s) {
-    std::error_code ignored;
-    fs::remove_all(tmp, ignored);
-    return s;
-  };
+  ASSIGN_OR_RETURN(TempDir scratch,
+                   TempDir::Make(root / (".partial-" + final_path.filename().string() + "-" +
+                                         std::to_string(::getpid()))));
+  const fs::path& tmp = scratch.path();
   // The store first: every file its dossiers refer to was stored before them.
-  if (Status s = store.CreateCheckpoint((tmp / "db").string()); !s.ok()) return fail(s);
-  Result<size_t> linked = files.LinkInto((tmp / "files").string());
-  if (!linked.ok()) return fail(linked.status());
+  RETURN_IF_ERROR(store.CreateCheckpoint((tmp / "db").string()));
+  ASSIGN_OR_RETURN(const size_t linked, files.LinkInto((tmp / "files").string()));
   for (const std::string& name : also_copy) {
     const fs::path from = name;
     if (fs::exists(from, ec)) {
       fs::copy_file(from, tmp / from.filename(), ec);
-      if (ec) return fail(Unavailable("cannot copy " + from.string() + ": " + ec.message()));
+      if (ec) return Unavailable("cannot copy " + from.string() + ": " + ec.message());
     }
   }
   // Durable before it is named: the files linked or copied, every directory entry; then the
   // rename, and the directory holding it. (The links share synced files: only their entries need
   // syncing; the store's files RocksDB synced.)
-  if (Status s = SyncTree(tmp / "files", false); !s.ok()) return fail(s);
-  if (Status s = SyncTree(tmp / "db", true); !s.ok()) return fail(s);
+  RETURN_IF_ERROR(SyncTree(tmp / "files", false));
+  RETURN_IF_ERROR(SyncTree(tmp / "db", true));
   for (const std::string& name : also_copy) {
     if (fs::exists(tmp / fs::path(name).filename(), ec)) {
-      if (Status s = SyncPath(tmp / fs::path(name).filename()); !s.ok()) return fail(s);
+      RETURN_IF_ERROR(SyncPath(tmp / fs::path(name).filename()));
     }
   }
-  if (Status s = SyncPath(tmp); !s.ok()) return fail(s);
+  RETURN_IF_ERROR(SyncPath(tmp));
   // Two made at once may have chosen the same name: the rename does not replace a directory
   // that holds a checkpoint, so the later one takes the next free name.
   for (int n = 2;; ++n) {
     fs::rename(tmp, final_path, ec);
-    if (!ec) break;
+    if (!ec) {
+      scratch.Keep();  // renamed into place
+      break;
+    }
     if (ec != std::errc::directory_not_empty && ec != std::errc::file_exists) {
-      return fail(Unavailable("cannot rename " + tmp.string() + ": " + ec.message()));
+      return Unavailable("cannot rename " + tmp.string() + ": " + ec.message());
     }
     final_path = root / (stamp + "-" + std::to_string(n));
   }
   if (Status s = SyncPath(root); !s.ok()) return s;
   CheckpointMade made;
   made.path = final_path.string();
-  made.files = *linked;
+  made.files = linked;
   made.took_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
           .count();

@@ -37,6 +37,20 @@ Status CopySynced(const fs::path& from, const fs::path& to) {
   return SyncPath(to);
 }
 
+Result<TempDir> TempDir::Make(fs::path path) {
+  std::error_code ec;
+  fs::remove_all(path, ec);
+  fs::create_directories(path, ec);
+  if (ec) return Unavailable("cannot create " + path.string() + ": " + ec.message());
+  return TempDir(std::move(path));
+}
+
+TempDir::~TempDir() {
+  if (keep_) return;
+  std::error_code ignored;
+  fs::remove_all(path_, ignored);
+}
+
 Status LinkOrCopy(const fs::path& from, const fs::path& to) {
   std::error_code ec;
   fs::create_hard_link(from, to, ec);

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/cli/args.h"
 #include "adapters/cli/serve.h"
 #include "adapters/files/file_check.h"
 #include "adapters/json/json_writer.h"
@@ -266,32 +267,24 @@ std::unique_ptr<RocksStore> OpenReadOnly(const std::string& db) {
 
 int Verify(int argc, char** argv) {
   // motcua verify <data> [--checkpoint POSITION:HASH ...]: checkpoints an auditor kept.
-  std::vector<std::string> args;
+  std::optional<cli::CommandLine> line = cli::ParseCommandLine(argc, argv, {"--checkpoint"});
+  if (!line || line->words.size() != 1) return Usage();
   std::vector<std::pair<uint64_t, std::string>> kept;
-  for (int i = 2; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--checkpoint") == 0 && i + 1 < argc) {
-      const std::string given = argv[++i];
-      const size_t colon = given.find(':');
-      char* end = nullptr;
-      const uint64_t position =
-          colon == std::string::npos ? 0 : std::strtoull(given.c_str(), &end, 10);
-      std::string hash = colon == std::string::npos ? "" : given.substr(colon + 1);
-      if (position == 0 || end != given.c_str() + colon || hash.size() != 64 ||
-          hash.find_first_not_of("0123456789abcdef") != std::string::npos) {
-        std::cerr << "--checkpoint: expected POSITION:HASH (a position and 64 lower-case hex "
-                     "digits, as GET /v1/audit/checkpoints and the log give them), got '"
-                  << given << "'\n";
-        return 2;
-      }
-      kept.emplace_back(position, std::move(hash));
-    } else if (argv[i][0] == '-') {
-      return Usage();
-    } else {
-      args.push_back(argv[i]);
+  for (const std::string& given : line->All("--checkpoint")) {
+    const size_t colon = given.find(':');
+    const std::optional<int64_t> position =
+        colon == std::string::npos ? std::nullopt : cli::WholeNumber(given.substr(0, colon), 1);
+    std::string hash = colon == std::string::npos ? "" : given.substr(colon + 1);
+    if (!position || hash.size() != 64 ||
+        hash.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      std::cerr << "--checkpoint: expected POSITION:HASH (a position and 64 lower-case hex "
+                   "digits, as GET /v1/audit/checkpoints and the log give them), got '"
+                << given << "'\n";
+      return 2;
     }
+    kept.emplace_back(static_cast<uint64_t>(*position), std::move(hash));
   }
-  if (args.size() != 1) return Usage();
-  std::optional<std::string> db = FoundStore(args[0]);
+  std::optional<std::string> db = FoundStore(line->words[0]);
   if (!db) return 1;
   std::unique_ptr<RocksStore> store = OpenReadOnly(*db);
   if (!store) return 1;
@@ -360,25 +353,18 @@ int Verify(int argc, char** argv) {
 // Removes the stored files no dossier refers to, older than --min-age-hours (default 24): an
 // upload's file is written before its dossier refers to it, so a young one may be on its way.
 int FilesCommand(int argc, char** argv) {
-  std::vector<std::string> args;
-  int64_t min_age_hours = 24;
-  bool dry_run = false;
-  for (int i = 2; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--min-age-hours") == 0 && i + 1 < argc) {
-      char* end = nullptr;
-      min_age_hours = std::strtoll(argv[++i], &end, 10);
-      if (*end != '\0' || min_age_hours < 0) {
-        std::cerr << "--min-age-hours: expected a whole number of hours, got '" << argv[i] << "'\n";
-        return 2;
-      }
-    } else if (std::strcmp(argv[i], "--dry-run") == 0) {
-      dry_run = true;
-    } else if (argv[i][0] == '-') {
-      return Usage();
-    } else {
-      args.push_back(argv[i]);
-    }
+  std::optional<cli::CommandLine> line =
+      cli::ParseCommandLine(argc, argv, {"--min-age-hours"}, {"--dry-run"});
+  if (!line) return Usage();
+  const std::optional<int64_t> min_age_hours =
+      cli::WholeNumber(line->Value("--min-age-hours", "24"));
+  if (!min_age_hours) {
+    std::cerr << "--min-age-hours: expected a whole number of hours, got '"
+              << line->Value("--min-age-hours") << "'\n";
+    return 2;
   }
+  const bool dry_run = line->Has("--dry-run");
+  const std::vector<std::string>& args = line->words;
   if (args.size() != 2 || args[0] != "prune") return Usage();
   std::optional<std::string> db = FoundStore(args[1]);
   if (!db) return 1;
@@ -396,7 +382,7 @@ int FilesCommand(int argc, char** argv) {
   size_t young = 0;
   int64_t bytes = 0;
   for (const FileStore::Entry& e : checked->unreferenced) {
-    if (now - e.modified < min_age_hours * 3600) {
+    if (now - e.modified < *min_age_hours * 3600) {
       ++young;
       continue;
     }
@@ -413,24 +399,16 @@ int FilesCommand(int argc, char** argv) {
   }
   std::cout << "OK: " << (dry_run ? "would remove " : "removed ") << removed
             << " unreferenced files (" << bytes << " bytes); kept " << young << " younger than "
-            << min_age_hours << " h\n";
+            << *min_age_hours << " h\n";
   return 0;
 }
 
 // Lists the open dossiers whose due dates the definitions' calendars would move.
 int DueChangesCommand(int argc, char** argv) {
-  std::string definitions = "definitions";
-  std::vector<std::string> args;
-  for (int i = 2; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--definitions") == 0 && i + 1 < argc) {
-      definitions = argv[++i];
-    } else if (argv[i][0] == '-') {
-      return Usage();
-    } else {
-      args.push_back(argv[i]);
-    }
-  }
-  if (args.size() != 1) return Usage();
+  std::optional<cli::CommandLine> line = cli::ParseCommandLine(argc, argv, {"--definitions"});
+  if (!line || line->words.size() != 1) return Usage();
+  const std::string definitions = line->Value("--definitions", "definitions");
+  const std::vector<std::string>& args = line->words;
   std::optional<std::string> db = FoundStore(args[0]);
   if (!db) return 1;
   DefinitionSet set;
@@ -590,18 +568,10 @@ int Report(int argc, char** argv) {
 // `motcua audit export <data> <dossier id or number> [--out FILE]`: the history with its hash
 // chain, as JSON a third party checks (docs/audit.md).
 int AuditCommand(int argc, char** argv) {
-  std::vector<std::string> args;
-  std::string out_path;
-  for (int i = 2; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
-      out_path = argv[++i];
-    } else if (argv[i][0] == '-') {
-      return Usage();
-    } else {
-      args.push_back(argv[i]);
-    }
-  }
-  if (args.size() != 3 || args[0] != "export") return Usage();
+  std::optional<cli::CommandLine> line = cli::ParseCommandLine(argc, argv, {"--out"});
+  if (!line || line->words.size() != 3 || line->words[0] != "export") return Usage();
+  const std::vector<std::string>& args = line->words;
+  const std::string out_path = line->Value("--out");
   std::optional<std::string> db = FoundStore(args[1]);
   if (!db) return 1;
   std::unique_ptr<RocksStore> store = OpenReadOnly(*db);
