@@ -45,6 +45,8 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
                                               "shutdown_grace_seconds",
                                               "log_requests",
                                               "record_cache_entries",
+                                              "block_cache_mb",
+                                              "memtable_mb",
                                               "cors_origins",
                                               "nearly_due",
                                               "pdf_renderer",
@@ -98,6 +100,17 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
         c->api.public_lookups_per_minute = kv.second.as<int>();
       if (key == "public_reads_per_minute") c->api.public_reads_per_minute = kv.second.as<int>();
       if (key == "record_cache_entries") c->store.record_cache_entries = kv.second.as<size_t>();
+      if (key == "block_cache_mb" || key == "memtable_mb") {
+        const int64_t mb = kv.second.as<int64_t>();
+        if (mb < 8 || mb > 65536) {
+          std::cerr << where << key << ": expected 8..65536 (MiB)\n";
+          ok = false;
+        } else if (key == "block_cache_mb") {
+          c->store.block_cache_bytes = static_cast<size_t>(mb) << 20;
+        } else {
+          c->store.memtable_bytes = static_cast<size_t>(mb) << 20;
+        }
+      }
       if (key == "cors_origins") c->api.cors_origins = kv.second.as<std::vector<std::string>>();
       if (key == "pdf_renderer") {
         c->pdf_renderer = kv.second.as<std::string>();

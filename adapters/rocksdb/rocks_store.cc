@@ -10,6 +10,7 @@
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/utilities/options_util.h>
 #include <rocksdb/write_batch.h>
+#include <rocksdb/write_buffer_manager.h>
 #include <sys/statvfs.h>
 
 #include <algorithm>
@@ -86,6 +87,10 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& path,
   db_options.info_log = NewStderrInfoLog(options.info_log_level);
   // Keep the WAL and memtables modest; dossiers are small.
   db_options.max_total_wal_size = 256 << 20;
+  if (options.memtable_bytes > 0) {
+    db_options.write_buffer_manager =
+        std::make_shared<rocksdb::WriteBufferManager>(options.memtable_bytes);
+  }
   db_options.IncreaseParallelism(2);
 
   rocksdb::BlockBasedTableOptions table;

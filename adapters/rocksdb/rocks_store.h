@@ -47,8 +47,11 @@ struct RocksStoreOptions {
   bool sync = true;  // Default: true
   // Block cache for reads of dossiers and indexes.
   size_t block_cache_bytes = 64 << 20;  // Default: 64 MiB
+  // All column families' memtables together (RocksDB's WriteBufferManager): past it the largest
+  // is flushed. Bounds the server's memory under a burst of writes (a morning's timers).
+  size_t memtable_bytes = 128 << 20;  // Default: 128 MiB
   // Recent dossier records kept decoded in memory (record_cache.h); 0 turns the cache off.
-  size_t record_cache_entries = 50000;  // Default: 50,000 dossiers
+  size_t record_cache_entries = 20000;  // Default: 20,000 dossiers (~4 KB each in memory)
   // An Env to use instead of the default (tests inject a failing file system).
   rocksdb::Env* env = nullptr;  // Default: rocksdb::Env::Default()
   // Open an existing store for reading only: nothing is created or written, every Commit is
