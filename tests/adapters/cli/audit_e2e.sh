@@ -11,24 +11,14 @@ motcua=$1 defs=$2 checker=$3
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../serve_lib.sh
 source "$here/../serve_lib.sh"
+# shellcheck source=cli_lib.sh
+source "$here/cli_lib.sh"
 e2e_scratch audit_e2e
 
-start_server 1 "$motcua" serve --data "$tmp/data" --definitions "$defs"
-token=$(grep -o 'mc_[0-9a-f]*' "$tmp/log" | head -1)
-[ -n "$token" ] || fail "no development token"
-base="http://127.0.0.1:$port"
-receive() {
-  curl -s -X POST -H "Authorization: Bearer $token" -H "Idempotency-Key: $1" "$base/v1/dossiers" \
-    -d '{"procedure_code":"2.000908","receiving_agency":"000.17.22.H56","applicant":{"name":"Lê Thị Hoa","id_number":"001190054321"},"documents":[{"document_id":"identity_paper"}]}' |
-    grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4
-}
+dev_server "$tmp/data" "$defs"
 first=$(receive a1)
 receive a2 > /dev/null
-printf '%%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%%%EOF\n' > "$tmp/a.pdf"
-code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT -H "Authorization: Bearer $token" \
-  -H "Idempotency-Key: file1" -H "Content-Type: application/pdf" --data-binary @"$tmp/a.pdf" \
-  "$base/v1/dossiers/$first/documents/identity_paper/files?name=a.pdf")
-[ "$code" = 201 ] || fail "upload: $code"
+attach_pdf "$first"
 
 # A stop checkpoints the head as the last write left it; the next start serves it.
 kill "$pid"; wait "$pid" 2>/dev/null

@@ -12,28 +12,15 @@ motcua=$1 defs=$2
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../serve_lib.sh
 source "$here/../serve_lib.sh"
+# shellcheck source=cli_lib.sh
+source "$here/cli_lib.sh"
 e2e_scratch backup_e2e
 
-start_server 1 "$motcua" serve --data "$tmp/data" --definitions "$defs"
-token=$(grep -o 'mc_[0-9a-f]*' "$tmp/log" | head -1)
-[ -n "$token" ] || fail "no development token"
-base="http://127.0.0.1:$port"
-receive() {  # receive KEY → the new dossier's id, once acknowledged (nothing when refused)
-  curl -s -X POST -H "Authorization: Bearer $token" -H "Idempotency-Key: $1" "$base/v1/dossiers" \
-    -d '{"procedure_code":"2.000908","receiving_agency":"000.17.22.H56","applicant":{"name":"Lê Thị Hoa","id_number":"001190054321"},"documents":[{"document_id":"identity_paper"}]}' |
-    grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4
-}
+dev_server "$tmp/data" "$defs"
 first=$(receive "f1")
-printf '%%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%%%EOF\n' > "$tmp/a.pdf"
-code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT -H "Authorization: Bearer $token" \
-  -H "Idempotency-Key: file1" -H "Content-Type: application/pdf" --data-binary @"$tmp/a.pdf" \
-  "$base/v1/dossiers/$first/documents/identity_paper/files?name=a.pdf")
-[ "$code" = 201 ] || fail "upload: $code"
+attach_pdf "$first"
 
-( i=0; while [ ! -f "$tmp/stop" ]; do i=$((i + 1)); id=$(receive "w$i"); [ -n "$id" ] && echo "$id" >> "$tmp/acked"; done ) &
-writer=$!
-e2e_track "$writer"
-for _ in $(seq 100); do [ -f "$tmp/acked" ] && [ "$(wc -l < "$tmp/acked")" -ge 50 ] && break; sleep 0.05; done
+start_writer
 
 # Two backups while the writer goes on: everything acknowledged before the first began is in it.
 cp "$tmp/acked" "$tmp/before"
