@@ -25,6 +25,7 @@
 #include "adapters/cli/backup_service.h"
 #include "adapters/cli/checkpoint.h"
 #include "adapters/cli/control.h"
+#include "adapters/cli/json_log.h"
 #include "adapters/cli/serve_config.h"
 #include "adapters/delivery/deliverer.h"
 #include "adapters/files/file_store.h"
@@ -127,6 +128,8 @@ int Serve(int argc, char** argv) {
   c.server.port = static_cast<uint16_t>(std::atoi(c.listen.c_str() + colon + 1));
   if (c.tokens.empty()) c.tokens = c.data + "/tokens.yaml";
   if (c.accounts.empty()) c.accounts = c.data + "/accounts.yaml";
+  // Before any other thread: every later line on stderr is a JSON object.
+  if (c.log_format == "json") InstallJsonStderr();
 
   // Block the shutdown and reload signals in every thread; one thread waits for them.
   sigset_t signals;

@@ -59,6 +59,7 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
                                               "backup_dir",
                                               "trusted_proxies",
                                               "development_token",
+                                              "log_format",
                                               "audit_checkpoint_minutes",
                                               "backup_every_minutes",
                                               "backup_keep",
@@ -156,6 +157,14 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
       }
       if (key == "backup_dir") c->backup.dir = kv.second.as<std::string>();
       if (key == "development_token") c->development_token = kv.second.as<bool>();
+      if (key == "log_format") {
+        c->log_format = kv.second.as<std::string>();
+        if (c->log_format != "text" && c->log_format != "json") {
+          std::cerr << where << "log_format: expected text or json, found '" << c->log_format
+                    << "'\n";
+          ok = false;
+        }
+      }
       if (key == "trusted_proxies") {
         std::string bad;
         std::optional<http::TrustedProxies> t =

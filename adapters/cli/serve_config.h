@@ -26,6 +26,8 @@ struct ServeConfig {
   int pdf_timeout_seconds = 30;
   // Outbound delivery (docs/delivery.md): the subscriptions file; empty: no delivery.
   std::string subscriptions;
+  // "text" (a line per message) or "json" (an object per line: adapters/cli/json_log.h).
+  std::string log_format = "text";
   // A development token (every role, every agency) made and printed when the tokens file is
   // missing; off (the package's configuration): an empty tokens file instead.
   bool development_token = true;  // Default: true

@@ -97,6 +97,7 @@ void Call::Reply(HttpResponse r) {
   }
   r.route = route;
   if (principal) r.actor = principal->id;
+  r.client = request.remote;
   done(std::move(r));
 }
 

@@ -38,6 +38,7 @@ struct HttpResponse {
   // For logs and metrics: the route template ("/v1/dossiers/{id}") and the acting principal.
   std::string route;
   std::string actor;
+  std::string client;    // the client's address (behind a trusted proxy, the one it forwarded)
   std::string log_note;  // why a request was refused
 };
 

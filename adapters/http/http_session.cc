@@ -412,7 +412,8 @@ void HttpSession::Send(HttpResponse r) {
     std::snprintf(ms, sizeof ms, "%.2fms", seconds * 1e3);
     std::string line = (method_.empty() ? "-" : method_) + " " + (target_.empty() ? "-" : target_) +
                        " " + std::to_string(r.status) + " " + ms +
-                       " actor=" + (r.actor.empty() ? "-" : r.actor);
+                       " actor=" + (r.actor.empty() ? "-" : r.actor) +
+                       " client=" + (r.client.empty() ? remote_ : r.client);
     if (!r.log_note.empty() && r.status >= 400) {
       line += " reason=";
       AppendJsonString(ValidUtf8(r.log_note), &line);  // it may quote the request
