@@ -6,9 +6,10 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <iostream>
-#include <regex>
+#include <optional>
 #include <streambuf>
 
 #include "adapters/json/json_writer.h"
@@ -90,25 +91,62 @@ ssize_t CookieWrite(void*, const char* data, size_t n) {
 
 }  // namespace
 
+namespace {
+
+// The request log's line, METHOD TARGET STATUS 1.23ms actor=A client=C [reason="..."], taken
+// apart by hand (no regular expression: a line may be long, and a client may make it so).
+struct RequestLine {
+  std::string_view method, target, status, ms, actor, client, reason;
+};
+
+std::optional<RequestLine> ParseRequestLine(std::string_view line) {
+  RequestLine r;
+  std::string_view* words[] = {&r.method, &r.target, &r.status, &r.ms, &r.actor, &r.client};
+  for (std::string_view* w : words) {
+    const size_t space = line.find(' ');
+    *w = line.substr(0, space);
+    line = space == std::string_view::npos ? std::string_view() : line.substr(space + 1);
+  }
+  if (r.status.size() != 3 || r.status.find_first_not_of("0123456789") != std::string_view::npos ||
+      r.ms.size() < 3 || r.ms.substr(r.ms.size() - 2) != "ms" ||
+      r.ms.substr(0, r.ms.size() - 2).find_first_not_of("0123456789.") != std::string_view::npos ||
+      r.actor.rfind("actor=", 0) != 0 || r.client.rfind("client=", 0) != 0) {
+    return std::nullopt;
+  }
+  r.ms.remove_suffix(2);
+  r.actor.remove_prefix(6);
+  r.client.remove_prefix(7);
+  if (!line.empty()) {
+    if (line.rfind("reason=", 0) != 0) return std::nullopt;
+    r.reason = line.substr(7);
+  }
+  return r;
+}
+
+}  // namespace
+
 std::string JsonLogLine(std::string_view line, int64_t unix_ms) {
   std::string out = "{\"time\":\"" + Timestamp(unix_ms) + "\"";
-  // The request log: METHOD TARGET STATUS 1.23ms actor=A client=C [reason="..."].
-  static const std::regex kRequest(
-      R"(^(\S+) (\S+) (\d{3}) ([0-9.]+)ms actor=(\S+) client=(\S+)(?: reason=(".*"))?$)");
-  std::cmatch m;
   const std::string text(line);
-  if (std::regex_match(text.c_str(), m, kRequest)) {
-    const int status = std::stoi(m[3].str());
+  if (std::optional<RequestLine> r = ParseRequestLine(line)) {
+    const int status = std::stoi(std::string(r->status));
     Field("level", status >= 500 ? "error" : status >= 400 ? "warn" : "info", &out);
     Field("source", "http", &out);
     Field("msg", text, &out);
-    Field("method", m[1].str(), &out);
-    Field("path", m[2].str(), &out);
+    Field("method", std::string(r->method), &out);
+    Field("path", std::string(r->target), &out);
     out += ",\"status\":" + std::to_string(status);
-    out += ",\"ms\":" + m[4].str();
-    Field("actor", m[5].str(), &out);
-    Field("client", m[6].str(), &out);
-    if (m[7].matched) out += ",\"reason\":" + m[7].str();  // already a JSON string
+    out += ",\"ms\":" + std::to_string(std::strtod(std::string(r->ms).c_str(), nullptr));
+    Field("actor", std::string(r->actor), &out);
+    Field("client", std::string(r->client), &out);
+    if (!r->reason.empty()) {
+      // As the text log has it (a quoted string): never pasted in raw.
+      std::string reason(r->reason);
+      if (reason.size() >= 2 && reason.front() == '"' && reason.back() == '"') {
+        reason = reason.substr(1, reason.size() - 2);
+      }
+      Field("reason", reason, &out);
+    }
     return out + "}";
   }
   const bool rocksdb = line.rfind("rocksdb: ", 0) == 0;
@@ -122,10 +160,11 @@ std::string JsonLogLine(std::string_view line, int64_t unix_ms) {
 }
 
 void InstallJsonStderr() {
-  static JsonLineBuf buf;
+  // Never destroyed: std::cerr may be written to until the very end of the process.
+  static auto* buf = new JsonLineBuf;
   std::cerr.flush();
   std::fflush(stderr);
-  std::cerr.rdbuf(&buf);
+  std::cerr.rdbuf(buf);
   cookie_io_functions_t io{};
   io.write = &CookieWrite;
   if (FILE* f = fopencookie(nullptr, "w", io)) {

@@ -60,6 +60,7 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
                                               "trusted_proxies",
                                               "development_token",
                                               "log_format",
+                                              "forwarded_header",
                                               "audit_checkpoint_minutes",
                                               "backup_every_minutes",
                                               "backup_keep",
@@ -103,8 +104,9 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
       if (key == "record_cache_entries") c->store.record_cache_entries = kv.second.as<size_t>();
       if (key == "block_cache_mb" || key == "memtable_mb") {
         const int64_t mb = kv.second.as<int64_t>();
-        if (mb < 8 || mb > 65536) {
-          std::cerr << where << key << ": expected 8..65536 (MiB)\n";
+        const int64_t least = key == "memtable_mb" ? 96 : 8;  // 10 families of 8 MB memtables
+        if (mb < least || mb > 65536) {
+          std::cerr << where << key << ": expected " << least << "..65536 (MiB)\n";
           ok = false;
         } else if (key == "block_cache_mb") {
           c->store.block_cache_bytes = static_cast<size_t>(mb) << 20;
@@ -157,6 +159,17 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
       }
       if (key == "backup_dir") c->backup.dir = kv.second.as<std::string>();
       if (key == "development_token") c->development_token = kv.second.as<bool>();
+      if (key == "forwarded_header") {
+        const std::string h = kv.second.as<std::string>();
+        if (h == "x-forwarded-for" || h == "forwarded") {
+          c->api.forwarded_header = h == "forwarded" ? http::ForwardedHeader::kForwarded
+                                                     : http::ForwardedHeader::kXForwardedFor;
+        } else {
+          std::cerr << where << "forwarded_header: expected x-forwarded-for or forwarded, found '"
+                    << h << "'\n";
+          ok = false;
+        }
+      }
       if (key == "log_format") {
         c->log_format = kv.second.as<std::string>();
         if (c->log_format != "text" && c->log_format != "json") {

@@ -292,8 +292,11 @@ void Api::Handle(HttpRequest incoming, std::function<void(HttpResponse)> done) {
   auto call = std::make_shared<Call>();
   call->request = std::move(incoming);
   call->request.remote =
-      ClientAddress(call->request.remote, call->request.Header("forwarded"),
-                    call->request.Header("x-forwarded-for"), options_.trusted_proxies);
+      ClientAddress(call->request.remote,
+                    call->request.Header(options_.forwarded_header == ForwardedHeader::kForwarded
+                                             ? "forwarded"
+                                             : "x-forwarded-for"),
+                    options_.forwarded_header, options_.trusted_proxies);
   call->done = std::move(done);
   if (options_.manual_clock) call->manual_clock = deps_.clock;
   const std::string& target = call->request.target;

@@ -37,8 +37,10 @@ struct ApiOptions {
   // public rate limits then count each citizen, not the proxy. Empty: every connection's own
   // address, and those headers are ignored.
   TrustedProxies trusted_proxies;  // Default: none
-  size_t max_json_depth = 16;      // Default: 16 levels of nesting
-  size_t max_page = 200;           // Default: at most 200 dossiers a page
+  // The header those proxies write the client's address in; the other one is ignored.
+  ForwardedHeader forwarded_header = ForwardedHeader::kXForwardedFor;  // Default: X-Forwarded-For
+  size_t max_json_depth = 16;  // Default: 16 levels of nesting
+  size_t max_page = 200;       // Default: at most 200 dossiers a page
   // Public progress lookups per client address per minute.
   int public_lookups_per_minute = 30;  // Default: 30
   // Public catalogue reads (/v1/public/procedures) per client address per minute.

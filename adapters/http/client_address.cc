@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 namespace motcua::http {
 
@@ -60,24 +61,34 @@ std::string NodeAddress(std::string node) {
   return node;
 }
 
-// The addresses the proxies forwarded, first (the client's, as the first proxy saw it) to last.
-std::vector<std::string> ForwardedFor(const std::string& forwarded,
-                                      const std::string& x_forwarded_for) {
-  std::vector<std::string> out;
-  if (!forwarded.empty()) {
-    for (const std::string& element : Split(forwarded, ',')) {
+// The addresses the proxies forwarded, first (the client's, as the first proxy saw it) to last;
+// nothing when an entry is not an IP address.
+std::optional<std::vector<std::string>> ForwardedFor(const std::string& value,
+                                                     ForwardedHeader kind) {
+  std::vector<std::string> nodes;
+  if (kind == ForwardedHeader::kForwarded) {
+    for (const std::string& element : Split(value, ',')) {
       for (const std::string& pair : Split(element, ';')) {
         const size_t eq = pair.find('=');
         if (eq == std::string::npos) continue;
         std::string name = Trim(pair.substr(0, eq));
         for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (name == "for") out.push_back(NodeAddress(Trim(pair.substr(eq + 1))));
+        if (name == "for") nodes.push_back(NodeAddress(Trim(pair.substr(eq + 1))));
       }
     }
-    return out;
+  } else {
+    for (const std::string& a : Split(value, ',')) nodes.push_back(NodeAddress(a));
   }
-  for (const std::string& a : Split(x_forwarded_for, ',')) {
-    if (!a.empty()) out.push_back(NodeAddress(a));
+  std::vector<std::string> out;
+  for (const std::string& node : nodes) {
+    unsigned char bytes[16];
+    const int length = ToBytes(node, bytes);
+    if (length == 0) return std::nullopt;
+    char text[INET6_ADDRSTRLEN];
+    if (inet_ntop(length == 4 ? AF_INET : AF_INET6, bytes, text, sizeof text) == nullptr) {
+      return std::nullopt;
+    }
+    out.emplace_back(text);
   }
   return out;
 }
@@ -126,15 +137,15 @@ bool TrustedProxies::Contains(const std::string& address) const {
   return false;
 }
 
-std::string ClientAddress(const std::string& peer, const std::string& forwarded,
-                          const std::string& x_forwarded_for, const TrustedProxies& trusted) {
+std::string ClientAddress(const std::string& peer, const std::string& header_value,
+                          ForwardedHeader kind, const TrustedProxies& trusted) {
   if (trusted.empty() || !trusted.Contains(peer)) return peer;
-  const std::vector<std::string> chain = ForwardedFor(forwarded, x_forwarded_for);
-  if (chain.empty()) return peer;
-  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-    if (!trusted.Contains(*it)) return it->empty() ? peer : *it;
+  const std::optional<std::vector<std::string>> chain = ForwardedFor(header_value, kind);
+  if (!chain || chain->empty()) return peer;
+  for (auto it = chain->rbegin(); it != chain->rend(); ++it) {
+    if (!trusted.Contains(*it)) return *it;
   }
-  return chain.front();
+  return chain->front();
 }
 
 }  // namespace motcua::http

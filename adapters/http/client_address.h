@@ -30,11 +30,16 @@ class TrustedProxies {
   std::vector<Network> networks_;
 };
 
+// Which header the trusted proxies write the client's address in; the other is ignored (a client
+// could send it, and a proxy passes it on untouched).
+enum class ForwardedHeader { kXForwardedFor, kForwarded };
+
 // The client's address: `peer` itself unless it is a trusted proxy; then, of the addresses the
-// proxies forwarded (`forwarded`: the Forwarded header's value, `x_forwarded_for`: the
-// X-Forwarded-For header's), the last that is not a trusted proxy (each proxy appends the address
-// it saw), or the first when all are.
-std::string ClientAddress(const std::string& peer, const std::string& forwarded,
-                          const std::string& x_forwarded_for, const TrustedProxies& trusted);
+// proxies forwarded in `header_value` (the value of the header `kind` names), the last that is
+// not a trusted proxy (each proxy appends the address it saw), or the first when all are. Every
+// entry must be an IP address (written back in its canonical form); anything else, and the peer
+// is the answer: a forwarded value is never logged or counted as it came.
+std::string ClientAddress(const std::string& peer, const std::string& header_value,
+                          ForwardedHeader kind, const TrustedProxies& trusted);
 
 }  // namespace motcua::http

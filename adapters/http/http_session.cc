@@ -239,7 +239,13 @@ void HttpSession::OnBody(beast::error_code ec, std::size_t) {
   for (const auto& f : req) {
     std::string name(f.name_string());
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    r.headers[name] = std::string(f.value());
+    std::string& value = r.headers[name];
+    // A proxy chain may add a forwarding header line per hop: one list, in order (RFC 9110).
+    if (!value.empty() && (name == "x-forwarded-for" || name == "forwarded")) {
+      value += ", " + std::string(f.value());
+    } else {
+      value = std::string(f.value());
+    }
   }
   r.body = std::move(req.body());
   r.remote = remote_;

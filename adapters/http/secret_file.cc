@@ -3,6 +3,7 @@
 #include "adapters/http/secret_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -40,6 +41,17 @@ Status SaveSecretFile(const std::string& path, const YAML::Node& root, const std
       return Internal("cannot write " + tmp + ": " + why);
     }
     done += static_cast<size_t>(n);
+  }
+  // Root editing the server's file (`motcua token add` as root): the new file keeps the old one's
+  // owner, or the server could no longer read it.
+  struct stat old {};
+  if (::geteuid() == 0 && ::stat(path.c_str(), &old) == 0) {
+    if (::fchown(fd, old.st_uid, old.st_gid) != 0) {
+      const std::string why = std::strerror(errno);
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return Internal("cannot give " + tmp + " the owner of " + path + ": " + why);
+    }
   }
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
     ::unlink(tmp.c_str());

@@ -47,8 +47,9 @@ struct RocksStoreOptions {
   bool sync = true;  // Default: true
   // Block cache for reads of dossiers and indexes.
   size_t block_cache_bytes = 64 << 20;  // Default: 64 MiB
-  // All column families' memtables together (RocksDB's WriteBufferManager): past it the largest
-  // is flushed. Bounds the server's memory under a burst of writes (a morning's timers).
+  // All column families' memtables being written, together (RocksDB's WriteBufferManager): past
+  // 7/8 of it the one holding the oldest data is flushed. Memtables waiting to be flushed are not
+  // counted (no stall: commits never wait on it).
   size_t memtable_bytes = 128 << 20;  // Default: 128 MiB
   // Recent dossier records kept decoded in memory (record_cache.h); 0 turns the cache off.
   size_t record_cache_entries = 20000;  // Default: 20,000 dossiers (~4 KB each in memory)

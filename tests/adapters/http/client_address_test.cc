@@ -45,25 +45,30 @@ TEST(ClientAddressTest, NetworksAreMatchedByTheirPrefix) {
 
 TEST(ClientAddressTest, OnlyATrustedPeerIsBelievedAndTheChainIsReadFromTheRight) {
   const TrustedProxies t = Trusted({"10.0.0.0/8"});
-  // Not a proxy: whatever it writes in the headers, it is itself.
-  EXPECT_EQ(ClientAddress("203.0.113.9", "", "198.51.100.1", t), "203.0.113.9");
-  EXPECT_EQ(ClientAddress("203.0.113.9", "for=198.51.100.1", "", t), "203.0.113.9");
-  // Nothing trusted: the headers are never read.
-  EXPECT_EQ(ClientAddress("10.0.0.5", "", "198.51.100.1", TrustedProxies()), "10.0.0.5");
+  constexpr auto kXff = http::ForwardedHeader::kXForwardedFor;
+  constexpr auto kRfc = http::ForwardedHeader::kForwarded;
+  // Not a proxy: whatever it writes in the header, it is itself.
+  EXPECT_EQ(ClientAddress("203.0.113.9", "198.51.100.1", kXff, t), "203.0.113.9");
+  // Nothing trusted: the header is never read.
+  EXPECT_EQ(ClientAddress("10.0.0.5", "198.51.100.1", kXff, TrustedProxies()), "10.0.0.5");
   // The proxy appended what it saw; what the client wrote before it is not believed.
-  EXPECT_EQ(ClientAddress("10.0.0.5", "", "198.51.100.1", t), "198.51.100.1");
-  EXPECT_EQ(ClientAddress("10.0.0.5", "", "1.2.3.4, 198.51.100.1", t), "198.51.100.1");
-  // Two proxies of ours in a row.
-  EXPECT_EQ(ClientAddress("10.0.0.5", "", "1.2.3.4, 198.51.100.1, 10.9.9.9", t), "198.51.100.1");
-  // RFC 7239 wins over X-Forwarded-For; quoted IPv6 with a port; names in any case.
-  EXPECT_EQ(
-      ClientAddress("10.0.0.5", "for=192.0.2.60;proto=https, For=\"[2001:db8:cafe::17]:4711\"",
-                    "1.1.1.1", t),
-      "2001:db8:cafe::17");
-  EXPECT_EQ(ClientAddress("10.0.0.5", "for=192.0.2.60:8080;by=10.0.0.5", "", t), "192.0.2.60");
+  EXPECT_EQ(ClientAddress("10.0.0.5", "198.51.100.1", kXff, t), "198.51.100.1");
+  EXPECT_EQ(ClientAddress("10.0.0.5", "1.2.3.4, 198.51.100.1", kXff, t), "198.51.100.1");
+  // Two proxies of ours in a row (also as two header lines, joined by the server).
+  EXPECT_EQ(ClientAddress("10.0.0.5", "1.2.3.4, 198.51.100.1, 10.9.9.9", kXff, t), "198.51.100.1");
+  // RFC 7239 when configured: quoted IPv6 with a port, names in any case, written canonically.
+  EXPECT_EQ(ClientAddress("10.0.0.5",
+                          "for=192.0.2.60;proto=https, For=\"[2001:DB8:cafe::17]:4711\"", kRfc, t),
+            "2001:db8:cafe::17");
+  EXPECT_EQ(ClientAddress("10.0.0.5", "for=192.0.2.60:8080;by=10.0.0.5", kRfc, t), "192.0.2.60");
   // Every hop ours: the first; no header: the proxy itself.
-  EXPECT_EQ(ClientAddress("10.0.0.5", "", "10.1.1.1, 10.2.2.2", t), "10.1.1.1");
-  EXPECT_EQ(ClientAddress("10.0.0.5", "", "", t), "10.0.0.5");
+  EXPECT_EQ(ClientAddress("10.0.0.5", "10.1.1.1, 10.2.2.2", kXff, t), "10.1.1.1");
+  EXPECT_EQ(ClientAddress("10.0.0.5", "", kXff, t), "10.0.0.5");
+  // An entry that is not an address (a name, a forged log field, "unknown"): the proxy itself,
+  // never the text.
+  EXPECT_EQ(ClientAddress("10.0.0.5", "1.2.3.4 reason=\"x\"", kXff, t), "10.0.0.5");
+  EXPECT_EQ(ClientAddress("10.0.0.5", "unknown, 198.51.100.1", kXff, t), "10.0.0.5");
+  EXPECT_EQ(ClientAddress("10.0.0.5", "for=_hidden", kRfc, t), "10.0.0.5");
 }
 
 // Through the API: /v1/public/procedures allows 2 reads a minute per client address.
@@ -85,7 +90,10 @@ class ClientAddressApiTest : public ::testing::Test {
   }
   ~ClientAddressApiTest() override { std::filesystem::remove_all(Dir()); }
   int Read(testing::ApiHarness& h, const std::string& forwarded_for) {
-    return h.Answer("GET", "/v1/public/procedures", "", "", {{"x-forwarded-for", forwarded_for}})
+    // A client's own Forwarded header is ignored: the proxy writes X-Forwarded-For.
+    return h
+        .Answer("GET", "/v1/public/procedures", "", "",
+                {{"x-forwarded-for", forwarded_for}, {"forwarded", "for=192.0.2.99"}})
         .status;
   }
   MemoryStore store_;

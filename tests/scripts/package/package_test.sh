@@ -23,11 +23,16 @@ echo "$info" | grep "Depends:" | grep -q "libprotobuf" || fail "no dependency on
 echo "$info" | grep "Depends:" | grep -q "adduser" || fail "no dependency on adduser: $info"
 dpkg-deb --ctrl-tarfile "$deb" | tar -x -O ./conffiles > "$tmp/conffiles" || fail "no conffiles"
 grep -qx "/etc/motcua/motcua.yaml" "$tmp/conffiles" || fail "conffiles: $(cat "$tmp/conffiles")"
-grep -q "^/etc/motcua/definitions/procedures/" "$tmp/conffiles" || fail "definitions are not conffiles"
-dpkg-deb --ctrl-tarfile "$deb" | tar -x -O ./postinst | grep -q "adduser --system" || fail "postinst adds no user"
+# The definitions are the admin's once installed: samples in /usr/share, copied on a first install.
+grep -q "definitions" "$tmp/conffiles" && fail "definitions are conffiles: an upgrade would write into them"
+dpkg-deb --ctrl-tarfile "$deb" | tar -x -O ./postinst > "$tmp/postinst"
+grep -q "adduser --system" "$tmp/postinst" || fail "postinst adds no user"
+grep -q "cp -r /usr/share/motcua/definitions /etc/motcua/definitions" "$tmp/postinst" || fail "postinst copies no definitions"
+echo "$info" | grep -q "Version: 0.1.0-[0-9]" || fail "no release in the version (an upgrade would not replace it): $info"
 contents=$(dpkg-deb -c "$deb")
 for f in ./usr/bin/motcua ./etc/motcua/motcua.yaml ./lib/systemd/system/motcua.service \
-         ./usr/share/doc/motcua/operations.md ./usr/share/motcua/audit_check.py; do
+         ./usr/share/doc/motcua/operations.md ./usr/share/motcua/audit_check.py \
+         ./usr/share/motcua/definitions/agencies/; do
   echo "$contents" | grep -q " $f$" || fail "the package lacks $f"
 done
 
@@ -46,7 +51,9 @@ if command -v systemd-analyze > /dev/null; then
   echo "$out" | grep -q "motcua.service:" && fail "systemd-analyze verify: $out"
 fi
 
-# The installed binary on the installed configuration, moved into the root.
+# The installed binary on the installed configuration, moved into the root (postinst's copy of
+# the sample definitions done by hand: no maintainer script runs in a directory root).
+cp -r "$root/usr/share/motcua/definitions" "$root/etc/motcua/definitions"
 sed -e "s#/var/lib/motcua#$tmp/var#" -e "s#/etc/motcua#$root/etc/motcua#" \
   "$root/etc/motcua/motcua.yaml" > "$tmp/motcua.yaml"
 start_server 1 "$root/usr/bin/motcua" serve --config "$tmp/motcua.yaml"
