@@ -113,12 +113,6 @@ int BackupStopped(const std::string& data, const std::string& dir, int keep) {
   return 0;
 }
 
-// Says what a server answered (one line, perhaps with a warning after it).
-int SayMade(const std::string& answer) {
-  std::cout << "OK: " << answer;
-  return 0;
-}
-
 }  // namespace
 
 int Backup(int argc, char** argv) {
@@ -144,7 +138,10 @@ int Backup(int argc, char** argv) {
   }
   Result<std::string> answer =
       ControlCall(data + "/control.sock", {"backup", dir, std::to_string(keep)}, 24 * 3600);
-  if (answer.ok()) return SayMade(*answer);
+  if (answer.ok()) {
+    std::cout << "OK: " << *answer;  // one line, perhaps with a warning after it
+    return 0;
+  }
   if (answer.status().code() != StatusCode::kNotFound) {
     std::cerr << "backup failed: " << answer.status().message() << "\n";
     return 1;
