@@ -421,8 +421,14 @@ void HttpSession::Send(HttpResponse r) {
                        " actor=" + (r.actor.empty() ? "-" : r.actor) +
                        " client=" + (r.client.empty() ? remote_ : r.client);
     if (!r.log_note.empty() && r.status >= 400) {
+      // It may quote the request: at most 1 KB of it, so that no client makes a log line huge.
+      constexpr size_t kMaxNote = 1024;
+      std::string note = r.log_note.size() > kMaxNote
+                             ? r.log_note.substr(0, kMaxNote) + "… (" +
+                                   std::to_string(r.log_note.size()) + " bytes)"
+                             : r.log_note;
       line += " reason=";
-      AppendJsonString(ValidUtf8(r.log_note), &line);  // it may quote the request
+      AppendJsonString(ValidUtf8(note), &line);
     }
     ServerLog(line);
   }
