@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "adapters/cli/args.h"
+#include "adapters/cli/migration.h"
 #include "adapters/cli/serve.h"
 #include "adapters/files/file_check.h"
 #include "adapters/json/json_writer.h"
@@ -87,6 +88,12 @@ int Usage(bool asked = false) {
       "  motcua migrate <data-dir>\n"
       "      upgrade a store written by an older build to this build's format (serve does\n"
       "      it too on start); stop the server first\n"
+      "  motcua migrate plan|apply <data-dir> --from CODE@V --to CODE@V --map FILE\n"
+      "                 [--definitions DIR] [--config FILE] [--actor ID]\n"
+      "      move dossiers in flight to another version of their procedure, as a transitional\n"
+      "      provision orders: plan lists each one's step and due dates before and after,\n"
+      "      writing nothing; apply records a migrated event per dossier (a running server\n"
+      "      applies it). docs/operations.md, \"Migrating dossiers in flight\"\n"
       "  motcua <command> --help\n"
       "      this text\n");
   return asked ? 0 : 2;
@@ -625,6 +632,10 @@ int main(int argc, char** argv) {
   if (cmd == "preview") return motcua::Preview(argc, argv);
   if (cmd == "verify") return motcua::Verify(argc, argv);
   if (cmd == "files") return motcua::FilesCommand(argc, argv);
+  if (cmd == "migrate" && argc > 2 &&
+      (std::strcmp(argv[2], "plan") == 0 || std::strcmp(argv[2], "apply") == 0)) {
+    return motcua::cli::MigrateDossiers(argc, argv);
+  }
   if (cmd == "migrate") return motcua::Migrate(argc, argv);
   if (cmd == "report") return motcua::Report(argc, argv);
   if (cmd == "due-changes") return motcua::DueChangesCommand(argc, argv);

@@ -26,6 +26,7 @@
 #include "adapters/cli/checkpoint.h"
 #include "adapters/cli/control.h"
 #include "adapters/cli/json_log.h"
+#include "adapters/cli/migration.h"
 #include "adapters/cli/serve_config.h"
 #include "adapters/delivery/deliverer.h"
 #include "adapters/files/file_store.h"
@@ -317,11 +318,34 @@ int Serve(int argc, char** argv) {
       *(*store)->db(), **files,
       {c.backup.dir, c.backup.every_minutes, c.backup.keep, {c.accounts, c.tokens}});
   deps.more_metrics = [&backups] { return backups.Metrics(); };
+  // Set at SIGTERM/SIGINT: the work of the control socket and of the due-date scan gives up.
+  std::atomic<bool> stopping{false};
   const std::string control_path = c.data + "/control.sock";
   Result<std::unique_ptr<ControlSocket>> control = ControlSocket::Listen(
-      control_path, [&backups](const std::vector<std::string>& request) -> Result<std::string> {
+      control_path,
+      [&backups, &service, &clock, &c,
+       &stopping](const std::vector<std::string>& request) -> Result<std::string> {
+        if (!request.empty() && request[0] == "migrate") {
+          // `motcua migrate apply` (migration.h), with the definitions this server loaded.
+          ASSIGN_OR_RETURN(MigrationRequest migration, DecodeMigrationRequest(request));
+          std::fprintf(stderr, "migrate: %s asked by %s\n", migration.migration.Describe().c_str(),
+                       migration.actor.id.c_str());
+          Result<std::string> report =
+              ApplyMigration(service, migration, clock.Now(), c.service.engine,
+                             [&stopping] { return !stopping.load(); });
+          if (!report.ok()) {
+            return Status(report.status().code(),
+                          report.status().message() +
+                              "\n(the server applies it with the definitions it loaded: "
+                              "after changing them, reload it with SIGHUP)");
+          }
+          const size_t last = report->rfind('\n', report->size() - 2);
+          std::fprintf(stderr, "migrate: %s", report->substr(last + 1).c_str());
+          return report;
+        }
         if (request.size() != 3 || request[0] != "backup") {
-          return InvalidArgument("expected: backup, the backup directory, how many to keep");
+          return InvalidArgument(
+              "expected: backup, the backup directory, how many to keep; or a migrate request");
         }
         const int keep = std::atoi(request[2].c_str());
         ASSIGN_OR_RETURN(BackupMade made, backups.Run(request[1], keep));
@@ -463,7 +487,6 @@ int Serve(int argc, char** argv) {
   // Open dossiers whose due dates move on the calendars now loaded (an official year loaded in
   // place of a provisional one): one log line, after the start and after each reload. The scan
   // runs on its own thread, and gives up at shutdown.
-  std::atomic<bool> stopping{false};
   std::thread due_scan;
   auto scan_due_dates = [&](std::shared_ptr<const ProcedureCatalog> loaded) {
     if (due_scan.joinable()) due_scan.join();

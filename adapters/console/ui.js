@@ -219,6 +219,7 @@ export const EVENT = {
   timer_fired: "Đến hạn",
   file_attached: "Đính kèm tệp",
   due_recomputed: "Tính lại hạn",
+  migrated: "Chuyển sang quy trình mới (quy định chuyển tiếp)",
 };
 export const SATISFACTION = { very_satisfied: "Rất hài lòng", satisfied: "Hài lòng",
   not_satisfied: "Không hài lòng" };

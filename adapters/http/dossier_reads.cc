@@ -75,9 +75,8 @@ void GetHistory(Api& api, Call& call) {
   std::shared_ptr<const Dossier> d;
   std::vector<Event> history;
   if (!WithHistory(api, call, id, &d, &history)) return;
-  auto proc = api.deps().catalog()->Version(d->procedure_code, d->procedure_version);
   v1::HistoryResponse out;
-  FillHistory(id, history, proc.get(), &out);
+  FillHistory(id, history, *api.deps().catalog(), d->procedure_code, &out);
   call.Json(200, out);
 }
 

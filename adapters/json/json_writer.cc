@@ -292,6 +292,10 @@ void AppendEventView(const v1::EventView& v, std::string* out) {
     o.Key("file");
     AppendFileView(v.file(), out);
   }
+  o.Int("previous_procedure_version", v.previous_procedure_version());
+  o.Int("procedure_version", v.procedure_version());
+  o.Str("from_step", v.from_step());
+  o.Str("previous_step_due_at", v.previous_step_due_at());
   o.Close();
 }
 

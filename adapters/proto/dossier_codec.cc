@@ -305,6 +305,9 @@ void ToProto(const Event& e, v1::Event* out) {
   out->set_receipt_signed(e.receipt_signed);
   if (e.satisfaction != Satisfaction::kNone) out->set_satisfaction(NameOf(e.satisfaction));
   if (e.file) ToProto(*e.file, out->mutable_file());
+  out->set_previous_procedure_version(e.previous_procedure_version);
+  out->set_from_step(e.from_step);
+  out->set_previous_step_due_at(Sec(e.previous_step_due_at));
 }
 
 Status FromProto(const v1::Event& in, Event* out) {
@@ -390,6 +393,9 @@ Status FromProto(const v1::Event& in, Event* out) {
     return Bad("satisfaction", in.satisfaction());
   }
   if (in.has_file()) e.file = FromProto(in.file());
+  e.previous_procedure_version = in.previous_procedure_version();
+  e.from_step = in.from_step();
+  e.previous_step_due_at = Opt(in.previous_step_due_at());
   *out = std::move(e);
   return Status::Ok();
 }

@@ -7,6 +7,7 @@
 
 #include "adapters/proto/dossier_codec.h"
 #include "engine/calendar/calendar.h"
+#include "engine/dossier/migration.h"
 
 namespace motcua {
 
@@ -137,8 +138,14 @@ void FillEvent(const Event& e, uint64_t position, v1::EventView* v) {
   for (const auto& m : e.missing) v->add_missing(m);
   // `reason` is the refusal's or the withdrawal's; a pause's internal reason is not shown.
   if (e.type == EventType::kRefusedAtCounter || e.type == EventType::kWithdrawn ||
-      e.type == EventType::kDecided) {
+      e.type == EventType::kDecided || e.type == EventType::kMigrated) {
     v->set_reason(e.reason);
+  }
+  if (e.type == EventType::kMigrated) {
+    v->set_previous_procedure_version(e.previous_procedure_version);
+    v->set_procedure_version(e.procedure_version);
+    v->set_from_step(e.from_step);
+    v->set_previous_step_due_at(Local(e.previous_step_due_at));
   }
   if (e.outcome != Outcome::kNone) v->set_outcome(NameOf(e.outcome));
   if (e.timeliness) v->set_timeliness(NameOf(*e.timeliness));
@@ -172,14 +179,17 @@ void FillEvent(const Event& e, uint64_t position, v1::EventView* v) {
 }
 
 void FillHistory(const std::string& dossier_id, const std::vector<Event>& history,
-                 const Procedure* p, v1::HistoryResponse* out) {
+                 const ProcedureCatalog& catalog, const std::string& procedure_code,
+                 v1::HistoryResponse* out) {
   out->set_dossier_id(dossier_id);
-  for (const Event& e : history) {
+  const std::vector<int> versions = VersionsRecordedUnder(history);
+  for (size_t i = 0; i < history.size(); ++i) {
+    const Event& e = history[i];
     FillEvent(e, 0, out->add_events());
     if (e.hand_over) {
       auto* row = out->add_m06();
       row->set_step_id(e.hand_over->step_id);
-      if (p) {
+      if (auto p = catalog.Version(procedure_code, versions[i])) {
         if (const Step* s = p->FindStep(e.hand_over->step_id)) {
           row->set_step_name(s->name);
           row->set_unit(s->unit);

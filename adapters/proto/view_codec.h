@@ -18,13 +18,15 @@ constexpr int kApiUtcOffsetSeconds = 7 * 3600;
 // A dossier as of `now` (for "overdue"), with its pinned procedure's name and actions and its
 // agencies' names from `catalog`. `allowed_actions` lists the current step's actions the
 // `caller_roles` may take (null: every one); `step_actions` lists them all.
-void FillView(const Dossier& d, const ProcedureCatalog& catalog, Instant now,
-              v1::DossierView* v, const std::vector<std::string>* caller_roles = nullptr);
+void FillView(const Dossier& d, const ProcedureCatalog& catalog, Instant now, v1::DossierView* v,
+              const std::vector<std::string>* caller_roles = nullptr);
 // An event; `position` is its outbox position (0 outside streams).
 void FillEvent(const Event& e, uint64_t position, v1::EventView* v);
-// A dossier's history: every event and the M06 row of every hand-over.
+// A dossier's history: every event and the M06 row of every hand-over, its step named by the
+// procedure version the hand-over was recorded under (`catalog`'s versions of `procedure_code`).
 void FillHistory(const std::string& dossier_id, const std::vector<Event>& history,
-                 const Procedure* p, v1::HistoryResponse* out);
+                 const ProcedureCatalog& catalog, const std::string& procedure_code,
+                 v1::HistoryResponse* out);
 // What the public may see of a dossier: no personal data.
 void FillPublicProgress(const Dossier& d, const Procedure* p, v1::PublicProgress* out);
 

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "adapters/report/template.h"
+#include "engine/dossier/migration.h"
 
 // Generated from adapters/report/forms/*.html (cmake/embed_forms.cmake).
 extern const std::pair<const char*, const char*> kMotcuaForms[];
@@ -252,10 +253,14 @@ Result<std::string> RenderDossierForm(FormKind form, const Dossier& d,
       t = Common(d, p.get(), registry, d.competent_agency, *d.received_at);
       t.List("rows");
       int no = 0;
-      for (const Event& e : history) {
+      // Each row's step as the version its hand-over was recorded under names it.
+      const std::vector<int> versions = VersionsRecordedUnder(history);
+      for (size_t i = 0; i < history.size(); ++i) {
+        const Event& e = history[i];
         if (!e.hand_over) continue;
         const HandOver& h = *e.hand_over;
-        const Step* step = p ? p->FindStep(h.step_id) : nullptr;
+        std::shared_ptr<const Procedure> then = catalog.Version(d.procedure_code, versions[i]);
+        const Step* step = then ? then->FindStep(h.step_id) : nullptr;
         TemplateData& row = t.Add("rows");
         row.Set("no", std::to_string(++no));
         row.Set("unit", step == nullptr      ? h.step_id

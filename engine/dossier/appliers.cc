@@ -173,6 +173,18 @@ void FileAttachedV1(Dossier& d, const Event& e) {
   d.mark_versions.push_back(e.version);
 }
 
+// Moved to another version of its procedure: the step it is at through the step map (the time it
+// entered it stays), the step's due, and the due instants recomputed on the new version.
+void MigratedV1(Dossier& d, const Event& e) {
+  d.procedure_version = e.procedure_version;
+  DueInstants(d, e);
+  if (!e.to_step.empty()) {
+    d.current_step = e.to_step;
+    d.step_due_at = e.step_due_at;
+    d.assignee = e.assignee;
+  }
+}
+
 // ---- The registry.
 
 using Applier = void (*)(Dossier&, const Event&);
@@ -208,6 +220,7 @@ constexpr Registration kAppliers[] = {
     {EventType::kDueRecomputed, 1, &DueRecomputedV1},
     {EventType::kSatisfactionRated, 1, &SatisfactionRatedV1},
     {EventType::kFileAttached, 1, &FileAttachedV1},
+    {EventType::kMigrated, 1, &MigratedV1},
 };
 
 constexpr bool EveryTypeHasItsFirstVersion() {

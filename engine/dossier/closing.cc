@@ -105,6 +105,16 @@ Decision Processor::FireTimer() {
   return Finish(std::move(e));
 }
 
+Result<std::vector<Event>> Processor::CommittedHistory(const std::string& doing) const {
+  if (!ctx_.history) return Status(StatusCode::kUnavailable, "no history reader");
+  ASSIGN_OR_RETURN(std::vector<Event> history, ctx_.history(d_->id));
+  if (history.empty() || history.back().version != d_->version) {
+    return Status(StatusCode::kUnavailable,
+                  "dossier '" + d_->id + "' is being changed; " + doing + " again in a moment");
+  }
+  return history;
+}
+
 Decision Processor::RecomputeDueDates() {
   if (auto r = LoadRules()) return *r;
   if (!IsOpen(d_->status)) {
@@ -114,14 +124,8 @@ Decision Processor::RecomputeDueDates() {
                                             ": its timeliness was judged against the dates it had");
   }
   if (auto r = RequireRole("admin", "recompute the due dates of")) return *r;
-  if (!ctx_.history) return Reject(RejectionCode::kUnavailable, "no history reader");
-  Result<std::vector<Event>> history = ctx_.history(d_->id);
+  Result<std::vector<Event>> history = CommittedHistory("recompute its due dates");
   if (!history.ok()) return Unavailable(history.status());
-  if (history->empty() || history->back().version != d_->version) {
-    return Reject(RejectionCode::kUnavailable, "dossier '" + d_->id +
-                                                   "' is being changed; recompute its due "
-                                                   "dates again in a moment");
-  }
   Result<RecomputedDue> now = RecomputeDue(*history, *rules_.procedure, *rules_.calendar);
   if (!now.ok()) return Unavailable(now.status());
   const int offset = rules_.calendar->utc_offset_seconds();

@@ -195,6 +195,7 @@ enum class EventType {
   kDueRecomputed,      // due instants recomputed on the calendar data now loaded (an official year)
   kSatisfactionRated,  // the applicant's satisfaction, once the result is returned
   kFileAttached,       // a file of a document or of the result (a mark: changes no state)
+  kMigrated,  // moved in flight to another version of its procedure (a transitional provision)
 };
 // Persisted: in every stored event (docs/storage.md).
 inline constexpr auto kEventTypeNames = MakeNames<EventType>({
@@ -218,13 +219,15 @@ inline constexpr auto kEventTypeNames = MakeNames<EventType>({
     {EventType::kDueRecomputed, "due_recomputed"},
     {EventType::kSatisfactionRated, "satisfaction_rated"},
     {EventType::kFileAttached, "file_attached"},
+    {EventType::kMigrated, "migrated"},
 });
 static_assert(kEventTypeNames.Complete());
 constexpr const auto& NamesOf(EventType) { return kEventTypeNames; }
 
 // What a dossier is and whose: recorded by its first event (submitted, received, completion
 // requested, refused at the counter) and kept by the dossier. A dossier keeps the procedure
-// version it was received under and its receiving agency forever (DOMAIN.md §1, §4).
+// version it was received under and its receiving agency forever (DOMAIN.md §1, §4), unless a
+// transitional provision moves it to a new version (kMigrated, engine/dossier/migration.h).
 struct DossierIdentity {
   std::string procedure_code;
   int procedure_version = 0;
@@ -285,6 +288,11 @@ struct Event : DossierIdentity {
   std::optional<AttachedFile> file;                 // kFileAttached
   // The due instants this event sets were computed on a calendar year not yet announced.
   bool due_provisional = false;
+  // kMigrated: the procedure version and step the dossier left (the new ones are
+  // procedure_version and to_step), and the step's due instant before.
+  int previous_procedure_version = 0;
+  std::string from_step;
+  std::optional<Instant> previous_step_due_at;
 
   bool operator==(const Event&) const = default;
 };

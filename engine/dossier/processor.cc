@@ -70,6 +70,8 @@ Decision Processor::Run() {
       return RateSatisfaction();
     case CommandType::kAttachFile:
       return AttachFile();
+    case CommandType::kMigrate:
+      return Migrate();
   }
   return Reject(RejectionCode::kInvalid, "unknown command");
 }

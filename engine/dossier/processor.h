@@ -12,6 +12,7 @@
 #include "engine/calendar/calendar.h"
 #include "engine/definition/catalog.h"
 #include "engine/dossier/dossier.h"
+#include "engine/dossier/migration.h"
 
 namespace motcua {
 
@@ -30,6 +31,7 @@ enum class CommandType {
   kRecomputeDue,        // due instants recomputed on the calendar data now loaded (admin)
   kRateSatisfaction,    // the applicant's satisfaction, once, after the return
   kAttachFile,          // a file of a document or of the result, stored already
+  kMigrate,             // moved to another version of its procedure (admin; migration.h)
 };
 inline constexpr auto kCommandTypeNames = MakeNames<CommandType>({
     {CommandType::kSubmit, "submit"},
@@ -46,6 +48,7 @@ inline constexpr auto kCommandTypeNames = MakeNames<CommandType>({
     {CommandType::kRecomputeDue, "recompute_due"},
     {CommandType::kRateSatisfaction, "rate_satisfaction"},
     {CommandType::kAttachFile, "attach_file"},
+    {CommandType::kMigrate, "migrate"},
 });
 static_assert(kCommandTypeNames.Complete());
 constexpr const auto& NamesOf(CommandType) { return kCommandTypeNames; }
@@ -85,6 +88,8 @@ struct Command {
   // kAttachFile: document_id, sha256, size, media_type and name (the file is durable already;
   // `at` and `actor` come from the command).
   std::optional<AttachedFile> file;
+  // kMigrate: the versions, the step map and the provision (checked with CheckMigration).
+  std::shared_ptr<const Migration> migration;
 };
 
 enum class RejectionCode {
@@ -131,8 +136,9 @@ struct ProcessContext {
   // The next dossier-number sequence for (agency, local reception day). Called only when the
   // command is accepted and needs a number, at most once per command.
   std::function<int64_t(const std::string& agency, CivilDate day)> next_sequence;
-  // A dossier's committed history, for the one command that needs it (kRecomputeDue). An error
-  // when it cannot be read now (the dossier is being changed: its history is not yet durable).
+  // A dossier's committed history, for the commands that need it (kRecomputeDue, kMigrate). An
+  // error when it cannot be read now (the dossier is being changed: its history is not yet
+  // durable).
   std::function<Result<std::vector<Event>>(const std::string& dossier_id)> history;
 };
 

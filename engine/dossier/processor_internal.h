@@ -8,6 +8,7 @@
 //   waits.cc         the ends of waits: supplement supplied, payment confirmed, answer recorded
 //   closing.cc       withdrawal, result returned, timers fired, due instants recomputed
 //   attachments.cc   files attached to documents and to the result
+//   migrate.cc       a dossier moved to another version of its procedure
 
 #include <memory>
 #include <optional>
@@ -61,6 +62,10 @@ class Processor {
   Decision RateSatisfaction();
   // attachments.cc
   Decision AttachFile();
+  // migrate.cc
+  Decision Migrate();
+  // The committed history of the current dossier, or the rejection when it cannot be read now.
+  Result<std::vector<Event>> CommittedHistory(const std::string& doing) const;
   // The return's facts from the command: how (default at the counter), to whom, signed.
   void ReturnFacts(Event& e) const;
 

@@ -9,10 +9,12 @@
 #include <sstream>
 
 #include "adapters/yaml/definition_loader.h"
+#include "adapters/yaml/migration_yaml.h"
 #include "engine/common/strings.h"
 #include "engine/definition/catalog.h"
 #include "engine/dossier/appliers.h"
 #include "engine/store/due_changes.h"
+#include "engine/store/migration_plan.h"
 
 namespace motcua::testing {
 
@@ -209,6 +211,88 @@ class Runner {
     driver_->SetCatalog(catalog_);
   }
 
+  // The migration map `a["map"]` (relative to the repo) from version a["from"] to a["to"] of the
+  // scenario's procedure; nullopt after failing.
+  std::optional<MigrationFile> LoadMigration(std::map<std::string, std::string>& a) {
+    if (!a.count("map") || !a.count("from") || !a.count("to")) {
+      Fail("a migration needs map=FILE from=V to=V");
+      return std::nullopt;
+    }
+    const std::string path = std::string(MOTCUA_SOURCE_DIR) + "/" + a["map"];
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) {
+      Fail("cannot read " + path);
+      return std::nullopt;
+    }
+    const int from = std::stoi(a["from"]), to = std::stoi(a["to"]);
+    std::vector<Diagnostic> errors;
+    std::optional<MigrationFile> file =
+        ParseMigrationFile(text.str(), a["map"], catalog_->Version(procedure_, from).get(),
+                           catalog_->Version(procedure_, to).get(), &errors);
+    for (const Diagnostic& d : errors) Fail("migration map: " + d.ToString());
+    if (file) {
+      file->migration.procedure_code = procedure_;
+      file->migration.from_version = from;
+      file->migration.to_version = to;
+    }
+    return file;
+  }
+
+  // The handle of dossier `id` (its id when it has none).
+  std::string HandleOf(const std::string& id) const {
+    for (const auto& [h, i] : handles_) {
+      if (i == id) return h;
+    }
+    return id;
+  }
+
+  // migrate-all as=… map=FILE from=V to=V moved=H,H|none refused=H,H|none not_selected=N: plans
+  // the migration over the store with the map's selection (as `motcua migrate plan` does), then
+  // applies each move with the migrate command (as `motcua migrate apply` does).
+  void MigrateAll(std::map<std::string, std::string>& a) {
+    std::optional<MigrationFile> file = LoadMigration(a);
+    if (!file) return;
+    Result<MigrationPlan> plan = PlanMigration(*store_, *catalog_, file->migration, file->select,
+                                               ParseActor(a["as"]), now_, EngineSettings{});
+    if (!plan.ok()) return Fail("migrate-all: " + plan.status().ToString());
+    auto migration = std::make_shared<const Migration>(file->migration);
+    std::vector<std::string> moved, refused;
+    for (const PlannedMove& m : plan->moves) {
+      if (!m.event) {
+        refused.push_back(HandleOf(m.dossier->id));
+        continue;
+      }
+      CommandRequest req;
+      req.command = MigrateCommand(migration, m.dossier->id, ParseActor(a["as"]));
+      CommandResult r = driver_->Execute(std::move(req));
+      if (!r.accepted()) {
+        return Fail("migrate-all: " + m.dossier->id + " planned, then refused: " +
+                    (r.rejection ? r.rejection->message : r.status.ToString()));
+      }
+      // What was recorded is what the plan said.
+      if (!(r.events.front().to_step == m.event->to_step &&
+            r.events.front().due_at == m.event->due_at &&
+            r.events.front().step_due_at == m.event->step_due_at)) {
+        Fail("migrate-all: " + m.dossier->id + " moved otherwise than planned");
+      }
+      moved.push_back(HandleOf(m.dossier->id));
+    }
+    auto check = [&](const std::string& key, std::vector<std::string> actual) {
+      std::sort(actual.begin(), actual.end());
+      const std::string got = actual.empty() ? "none" : Join(actual, ",");
+      if (a.count(key) && a[key] != got) Fail("expected " + key + "=" + a[key] + ", got " + got);
+    };
+    check("moved", moved);
+    check("refused", refused);
+    if (a.count("not_selected") && a["not_selected"] != std::to_string(plan->not_selected)) {
+      Fail("expected not_selected=" + a["not_selected"] + ", got " +
+           std::to_string(plan->not_selected));
+    }
+    last_.reset();
+  }
+
   void Step(const std::vector<std::string>& w) {
     const std::string& verb = w[0];
     auto a = Args(w, 1);
@@ -236,6 +320,7 @@ class Runner {
     if (verb == "due-changes") return ExpectDueChanges(w);
     CheckNoPendingRejection();
     if (verb == "reload") return Reload(w.at(1));
+    if (verb == "migrate-all") return MigrateAll(a);
     if (verb == "timers") {
       Result<size_t> n = driver_->FireDueTimers();
       if (!n.ok()) return Fail("timers: " + n.status().ToString());
@@ -258,7 +343,8 @@ class Runner {
         {"return", CommandType::kReturnResult},
         {"recompute", CommandType::kRecomputeDue},
         {"rate", CommandType::kRateSatisfaction},
-        {"attach", CommandType::kAttachFile}};
+        {"attach", CommandType::kAttachFile},
+        {"migrate", CommandType::kMigrate}};
     auto it = kVerbs.find(verb);
     if (it == kVerbs.end()) return Fail("unknown verb '" + verb + "'");
     c.type = it->second;
@@ -286,6 +372,11 @@ class Runner {
       f.media_type = type ? std::string(type->media_type) : a["type"];
       f.name = a.count("file") ? a["file"] : w[1] + ".pdf";
       c.file = std::move(f);
+    }
+    if (c.type == CommandType::kMigrate) {
+      std::optional<MigrationFile> file = LoadMigration(a);
+      if (!file) return;
+      c.migration = std::make_shared<const Migration>(std::move(file->migration));
     }
     c.procedure_code = a.count("procedure") ? a["procedure"] : procedure_;
     c.receiving_agency = a.count("agency") ? a["agency"] : "000.00.01.H56";
@@ -442,16 +533,25 @@ class Runner {
     }
   }
 
-  // history type,type,...   the event types of the dossier, in order
+  // history type,type,... [on=H]   the event types of the dossier, in order
   void ExpectHistory(const std::vector<std::string>& w) {
-    std::optional<Dossier> d = Current({});
+    std::map<std::string, std::string> on;
+    std::vector<std::string> words;
+    for (size_t i = 1; i < w.size(); ++i) {
+      if (w[i].starts_with("on=")) {
+        on["on"] = w[i].substr(3);
+      } else {
+        words.push_back(w[i]);
+      }
+    }
+    std::optional<Dossier> d = Current(on);
     if (!d) return;
     Result<std::vector<Event>> h = store_->History(d->id);
     std::vector<std::string> types;
     for (const Event& e : *h) types.push_back(NameOf(e.type));
     const std::string actual = Join(types, ",");
-    if (w.size() != 2 || actual != w[1])
-      Fail("expected history " + (w.size() > 1 ? w[1] : "") + ", got " + actual);
+    if (words.size() != 1 || actual != words[0])
+      Fail("expected history " + (words.empty() ? "" : words[0]) + ", got " + actual);
     // Replaying the history reproduces the stored record.
     Dossier replay;
     for (const Event& e : *h) Apply(replay, e);

@@ -1,0 +1,146 @@
+// The dossiers a migration moves, and how (migration_plan.h).
+
+#include "engine/store/migration_plan.h"
+
+#include <algorithm>
+#include <set>
+
+#include "engine/common/strings.h"
+
+namespace motcua {
+
+namespace {
+
+// `ids`: the dossiers the selection names, by id (empty: it names none).
+bool Selected(const Dossier& d, const MigrationSelection& s, const std::set<std::string>& ids,
+              int utc_offset_seconds) {
+  if (!ids.empty() && !ids.count(d.id)) return false;
+  if (!s.statuses.empty() &&
+      std::find(s.statuses.begin(), s.statuses.end(), d.status) == s.statuses.end()) {
+    return false;
+  }
+  const CivilDate received = LocalDateAt(*d.received_at, utc_offset_seconds);
+  if (s.received_from && received < *s.received_from) return false;
+  if (s.received_until && *s.received_until < received) return false;
+  return true;
+}
+
+}  // namespace
+
+size_t MigrationPlan::refused() const {
+  return static_cast<size_t>(
+      std::count_if(moves.begin(), moves.end(), [](const PlannedMove& m) { return !m.event; }));
+}
+
+std::vector<std::string> MigrationProblems(const ProcedureCatalog& catalog, const Migration& m) {
+  std::vector<std::string> out;
+  std::shared_ptr<const Procedure> from = catalog.Version(m.procedure_code, m.from_version);
+  std::shared_ptr<const Procedure> to = catalog.Version(m.procedure_code, m.to_version);
+  for (const auto& [p, v] : {std::pair{from, m.from_version}, std::pair{to, m.to_version}}) {
+    if (!p) {
+      out.push_back("procedure " + m.procedure_code + " version " + std::to_string(v) +
+                    " is not in the definitions loaded");
+    }
+  }
+  if (from && to) out = CheckMigration(*from, *to, m);
+  return out;
+}
+
+Command MigrateCommand(std::shared_ptr<const Migration> m, const std::string& id,
+                       const Actor& actor) {
+  Command c;
+  c.type = CommandType::kMigrate;
+  c.dossier_id = id;
+  c.actor = actor;
+  c.migration = std::move(m);
+  return c;
+}
+
+Result<MigrationPlan> PlanMigration(Store& store, const ProcedureCatalog& catalog,
+                                    const Migration& m, const MigrationSelection& select,
+                                    const Actor& actor, Instant now, const EngineSettings& settings,
+                                    const std::function<bool()>& keep_going) {
+  if (std::vector<std::string> problems = MigrationProblems(catalog, m); !problems.empty()) {
+    return Status(StatusCode::kInvalidArgument,
+                  "the migration " + m.Describe() + " is refused:\n  " + Join(problems, "\n  "));
+  }
+  auto shared = std::make_shared<const Migration>(m);
+  ProcessContext ctx;
+  ctx.catalog = &catalog;
+  ctx.settings = settings;
+  ctx.now = now;
+  ctx.next_sequence = [](const std::string&, CivilDate) -> int64_t { return 0; };
+  ctx.history = [&store](const std::string& id) { return store.History(id); };
+  // The dossiers the selection names must exist; every dossier in flight is still counted, so
+  // that the plan says how many keep their version.
+  std::set<std::string> ids;
+  for (const std::string& named : select.dossiers) {
+    ASSIGN_OR_RETURN(std::optional<std::string> by_number, store.IdByNumber(named));
+    const std::string id = by_number ? *by_number : named;
+    ASSIGN_OR_RETURN(std::shared_ptr<const Dossier> d, store.GetShared(id));
+    if (!d) {
+      return Status(StatusCode::kInvalidArgument,
+                    "the selection names dossier '" + named + "', which does not exist");
+    }
+    ids.insert(id);
+  }
+  MigrationPlan plan;
+  auto consider = [&](const std::shared_ptr<const Dossier>& d) {
+    if (d->procedure_code != m.procedure_code || d->procedure_version != m.from_version ||
+        !InFlight(*d)) {
+      return;
+    }
+    ++plan.in_flight;
+    if (!Selected(*d, select, ids, settings.utc_offset_seconds)) {
+      ++plan.not_selected;
+      return;
+    }
+    PlannedMove move;
+    move.dossier = d;
+    Decision decision = Process(MigrateCommand(shared, d->id, actor), d.get(), ctx);
+    if (decision.accepted()) {
+      move.event = std::move(decision.events.front());
+    } else {
+      move.problem = decision.rejection->message;
+    }
+    plan.moves.push_back(std::move(move));
+  };
+  for (const auto& s : kDossierStatusNames.entries()) {
+    if (!IsOpen(s.value) && s.value != DossierStatus::kDecided) continue;
+    DossierQuery q;
+    q.status = s.value;
+    q.procedure_code = m.procedure_code;
+    q.limit = 500;
+    do {
+      ASSIGN_OR_RETURN(QueryPage page, store.Query(q));
+      for (const auto& d : page.dossiers) {
+        if (keep_going && !keep_going()) return plan;
+        consider(d);
+      }
+      q.cursor = page.next_cursor;
+    } while (!q.cursor.empty());
+  }
+  return plan;
+}
+
+std::string DescribeMove(const PlannedMove& move, int utc_offset_seconds) {
+  const Dossier& d = *move.dossier;
+  auto show = [utc_offset_seconds](const std::optional<Instant>& t) {
+    return t ? FormatLocal(*t, utc_offset_seconds) : std::string("none");
+  };
+  std::string out =
+      d.id + " " + (d.number.empty() ? "-" : d.number) + " " + NameOf(d.status) + ": ";
+  if (!move.event) return out + "refused: " + move.problem;
+  const Event& e = *move.event;
+  if (!e.from_step.empty()) {
+    out += "step " + e.from_step + " -> " + e.to_step + " (step due " +
+           show(e.previous_step_due_at) + " -> " + show(e.step_due_at) + "); ";
+  }
+  out += "due " + show(e.previous_due_at) + " -> " + show(e.due_at);
+  if (e.previous_extended_due_at || e.extended_due_at) {
+    out += "; extended " + show(e.previous_extended_due_at) + " -> " + show(e.extended_due_at);
+  }
+  return out;
+}
+
+}  // namespace motcua
