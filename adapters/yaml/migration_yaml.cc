@@ -67,7 +67,7 @@ void ReadSelection(Context& ctx, const YAML::Node& node, MigrationSelection* s) 
     std::optional<DossierStatus> status = yaml::ReadEnum(
         ctx, e, ep, kDossierStatusNames,
         {DossierStatus::kSubmitted, DossierStatus::kNotReceived, DossierStatus::kRefusedAtCounter,
-         DossierStatus::kStopped, DossierStatus::kReturned});
+         DossierStatus::kStopped, DossierStatus::kDecided, DossierStatus::kReturned});
     if (status) s->statuses.push_back(*status);
   });
   std::set<std::string> seen;

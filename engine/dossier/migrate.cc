@@ -36,7 +36,7 @@ Decision Processor::Migrate() {
   if (!InFlight(*d_)) {
     return Reject(RejectionCode::kRule,
                   "Expected dossier '" + d_->id +
-                      "' in flight (received, and not yet decided or carrying its result) to "
+                      "' in flight (received, and not yet decided) to "
                       "migrate it, but it is " +
                       NameOf(d_->status) + ": it keeps the version it was " +
                       (d_->received_at ? "judged by" : "submitted under until it is received"));

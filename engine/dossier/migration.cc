@@ -98,7 +98,7 @@ std::vector<std::string> CheckMigration(const Procedure& from, const Procedure& 
   return out;
 }
 
-bool InFlight(const Dossier& d) { return d.received_at.has_value() && d.AtWork(); }
+bool InFlight(const Dossier& d) { return d.received_at.has_value() && IsOpen(d.status); }
 
 std::vector<int> VersionsRecordedUnder(const std::vector<Event>& history) {
   std::vector<int> out;

@@ -48,10 +48,10 @@ struct Migration {
 std::vector<std::string> CheckMigration(const Procedure& from, const Procedure& to,
                                         const Migration& m);
 
-// Whether a migration may move the dossier: received, and someone still works on it (open, or
-// carrying its result after the decision). A dossier submitted online but not yet received takes
-// the version in force on the day it is received anyway; a closed one keeps the rules it was
-// judged by.
+// Whether a migration may move the dossier: received and still being processed (open: not yet
+// decided, withdrawn or refused). A dossier submitted online but not yet received takes the
+// version in force on the day it is received anyway; a decided one (its result on its way back
+// too) keeps the rules its timeliness was judged by.
 bool InFlight(const Dossier& d);
 
 // The procedure version each event of a dossier's history was recorded under: the version its

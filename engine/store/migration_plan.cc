@@ -106,7 +106,7 @@ Result<MigrationPlan> PlanMigration(Store& store, const ProcedureCatalog& catalo
     plan.moves.push_back(std::move(move));
   };
   for (const auto& s : kDossierStatusNames.entries()) {
-    if (!IsOpen(s.value) && s.value != DossierStatus::kDecided) continue;
+    if (!IsOpen(s.value)) continue;
     DossierQuery q;
     q.status = s.value;
     q.procedure_code = m.procedure_code;

@@ -46,7 +46,7 @@ TEST_F(MigrationYamlTest, AGoodMapGivesTheStepsTheReasonAndTheSelection) {
       "select:\n"
       "  received_from: 2026-01-01\n"
       "  received_until: 2026-06-30\n"
-      "  statuses: [in_processing, decided]\n"
+      "  statuses: [in_processing, consulting]\n"
       "  dossiers: [000.00.01.H56-260630-0001, D7]\n",
       "map.yaml", from_.get(), to_.get(), &errors);
   ASSERT_TRUE(f.has_value()) << errors.front().ToString();
@@ -56,7 +56,7 @@ TEST_F(MigrationYamlTest, AGoodMapGivesTheStepsTheReasonAndTheSelection) {
   EXPECT_EQ(FormatDate(*f->select.received_from), "2026-01-01");
   EXPECT_EQ(FormatDate(*f->select.received_until), "2026-06-30");
   EXPECT_THAT(f->select.statuses,
-              ElementsAre(DossierStatus::kInProcessing, DossierStatus::kDecided));
+              ElementsAre(DossierStatus::kInProcessing, DossierStatus::kConsulting));
   EXPECT_THAT(f->select.dossiers, ElementsAre("000.00.01.H56-260630-0001", "D7"));
 }
 
@@ -91,7 +91,7 @@ TEST_F(MigrationYamlTest, EveryOtherMistakeIsNamed) {
   EXPECT_THAT(
       errors,
       HasSubstr("map.yaml:7:14: select.statuses[0]: expected one of received, in_processing, "
-                "consulting, supplement_requested, payment_requested, decided, found 'returned'"));
+                "consulting, supplement_requested, payment_requested, found 'returned'"));
   EXPECT_THAT(errors, HasSubstr("map.yaml:8:18: select.dossiers[1]: dossier 'D1' is named twice"));
   EXPECT_THAT(errors, HasSubstr("map.yaml:9:3: select.agency: unknown field 'agency'"));
   EXPECT_THAT(errors, HasSubstr("map.yaml:10:1: wrong: unknown field 'wrong'"));

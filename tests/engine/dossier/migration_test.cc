@@ -107,7 +107,7 @@ TEST_F(CheckMigrationTest, OneProcedureTwoVersionsAndAReason) {
                                       "1.001193, not to 1.001194"));
 }
 
-TEST(InFlightTest, ReceivedAndStillWorkedOn) {
+TEST(InFlightTest, ReceivedAndNotYetDecided) {
   Dossier d;
   d.status = DossierStatus::kSubmitted;
   EXPECT_FALSE(InFlight(d));  // takes the version in force when it is received
@@ -120,8 +120,8 @@ TEST(InFlightTest, ReceivedAndStillWorkedOn) {
   }
   d.status = DossierStatus::kDecided;
   EXPECT_FALSE(InFlight(d));
-  d.after_decision = true;  // its result on its way back
-  EXPECT_TRUE(InFlight(d));
+  d.after_decision = true;  // its result on its way back: judged already
+  EXPECT_FALSE(InFlight(d));
   for (DossierStatus s : {DossierStatus::kReturned, DossierStatus::kStopped}) {
     d.status = s;
     EXPECT_FALSE(InFlight(d)) << NameOf(s);
