@@ -16,7 +16,7 @@ namespace motcua {
 
 namespace {
 
-constexpr size_t kMaxRequestBytes = 64 << 10;
+constexpr size_t kMaxRequestBytes = kMaxControlRequestBytes;
 
 Result<sockaddr_un> Address(const std::string& path) {
   sockaddr_un addr{};

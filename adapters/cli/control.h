@@ -18,6 +18,9 @@
 
 namespace motcua {
 
+// The most a request may hold, its lines and the empty line after them.
+constexpr size_t kMaxControlRequestBytes = 64 << 10;
+
 class ControlSocket {
  public:
   // Answers a request (its lines): the text of the answer, or an error.

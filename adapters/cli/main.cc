@@ -89,7 +89,7 @@ int Usage(bool asked = false) {
       "      upgrade a store written by an older build to this build's format (serve does\n"
       "      it too on start); stop the server first\n"
       "  motcua migrate plan|apply <data-dir> --from CODE@V --to CODE@V --map FILE\n"
-      "                 [--definitions DIR] [--config FILE] [--actor ID]\n"
+      "                 [--definitions DIR] [--config FILE] [--actor ID (apply)]\n"
       "      move dossiers in flight to another version of their procedure, as a transitional\n"
       "      provision orders: plan lists each one's step and due dates before and after,\n"
       "      writing nothing; apply records a migrated event per dossier (a running server\n"

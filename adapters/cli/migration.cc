@@ -2,14 +2,13 @@
 
 #include "adapters/cli/migration.h"
 
-#include <pwd.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <future>
 #include <iostream>
+#include <limits>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -43,23 +42,58 @@ Status BadLine(size_t i, const std::string& line, const std::string& expected) {
                                                   " '" + line + "': expected " + expected);
 }
 
+// A value on one request line: '%', CR and LF written as %25, %0D, %0A.
+std::string Escape(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '%') {
+      out += "%25";
+    } else if (c == '\n') {
+      out += "%0A";
+    } else if (c == '\r') {
+      out += "%0D";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string Unescape(const std::string& v) {
+  std::string out;
+  for (size_t i = 0; i < v.size(); ++i) {
+    const std::string_view code = std::string_view(v).substr(i, 3);
+    if (code == "%25" || code == "%0A" || code == "%0D") {
+      out += code == "%25" ? '%' : code == "%0A" ? '\n' : '\r';
+      i += 2;
+    } else {
+      out += v[i];
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> EncodeMigrationRequest(const MigrationRequest& r) {
   const Migration& m = r.migration;
+  // One "name value" per line, values escaped; a step's two names on two lines (a name may
+  // hold spaces).
   std::vector<std::string> out = {"migrate",
-                                  "procedure " + m.procedure_code,
+                                  "procedure " + Escape(m.procedure_code),
                                   "from " + std::to_string(m.from_version),
                                   "to " + std::to_string(m.to_version),
-                                  "actor " + r.actor.id,
-                                  "reason " + m.reason};
-  for (const auto& [old_step, new_step] : m.steps)
-    out.push_back("step " + old_step + " " + new_step);
+                                  "actor " + Escape(r.actor.id),
+                                  "reason " + Escape(m.reason)};
+  for (const auto& [old_step, new_step] : m.steps) {
+    out.push_back("step " + Escape(old_step));
+    out.push_back("to_step " + Escape(new_step));
+  }
   const MigrationSelection& s = r.select;
   if (s.received_from) out.push_back("received_from " + FormatDate(*s.received_from));
   if (s.received_until) out.push_back("received_until " + FormatDate(*s.received_until));
   for (DossierStatus st : s.statuses) out.push_back(std::string("status ") + NameOf(st));
-  for (const std::string& d : s.dossiers) out.push_back("dossier " + d);
+  for (const std::string& d : s.dossiers) out.push_back("dossier " + Escape(d));
   return out;
 }
 
@@ -69,12 +103,18 @@ Result<MigrationRequest> DecodeMigrationRequest(const std::vector<std::string>& 
   }
   MigrationRequest r;
   r.actor.roles = {"admin"};
+  std::set<std::string> once;               // the names a request gives at most once
+  std::optional<std::string> pending_step;  // a step line waits for its to_step line
   for (size_t i = 1; i < lines.size(); ++i) {
     const std::string& line = lines[i];
     const size_t space = line.find(' ');
     if (space == std::string::npos) return BadLine(i, line, "a name and a value");
     const std::string key = line.substr(0, space);
-    const std::string value = line.substr(space + 1);
+    const std::string value = Unescape(line.substr(space + 1));
+    if (pending_step && key != "to_step") return BadLine(i, line, "to_step after a step");
+    const bool repeatable =
+        key == "step" || key == "to_step" || key == "status" || key == "dossier";
+    if (!repeatable && !once.insert(key).second) return BadLine(i, line, key + " once");
     if (key == "procedure") {
       r.migration.procedure_code = value;
     } else if (key == "from" || key == "to") {
@@ -86,9 +126,12 @@ Result<MigrationRequest> DecodeMigrationRequest(const std::vector<std::string>& 
     } else if (key == "reason") {
       r.migration.reason = value;
     } else if (key == "step") {
-      const size_t sep = value.find(' ');
-      if (sep == std::string::npos) return BadLine(i, line, "step OLD NEW");
-      r.migration.steps[value.substr(0, sep)] = value.substr(sep + 1);
+      if (r.migration.steps.count(value)) return BadLine(i, line, "each step once");
+      pending_step = value;
+    } else if (key == "to_step") {
+      if (!pending_step) return BadLine(i, line, "a step line before it");
+      r.migration.steps[*pending_step] = value;
+      pending_step.reset();
     } else if (key == "received_from" || key == "received_until") {
       std::optional<CivilDate> d = ParseDate(value);
       if (!d) return BadLine(i, line, "a date YYYY-MM-DD");
@@ -101,10 +144,11 @@ Result<MigrationRequest> DecodeMigrationRequest(const std::vector<std::string>& 
       r.select.dossiers.push_back(value);
     } else {
       return BadLine(i, line,
-                     "procedure, from, to, actor, reason, step, received_from, "
+                     "procedure, from, to, actor, reason, step, to_step, received_from, "
                      "received_until, status or dossier");
     }
   }
+  if (pending_step) return BadLine(lines.size() - 1, lines.back(), "a to_step line after it");
   if (r.migration.procedure_code.empty() || r.migration.from_version == 0 ||
       r.migration.to_version == 0 || r.actor.id.empty()) {
     return Status(StatusCode::kInvalidArgument,
@@ -114,31 +158,39 @@ Result<MigrationRequest> DecodeMigrationRequest(const std::vector<std::string>& 
 }
 
 Result<std::string> ApplyMigration(DossierService& service, const MigrationRequest& r, Instant now,
-                                   const EngineSettings& settings,
+                                   const EngineSettings& settings, size_t max_lines,
                                    const std::function<bool()>& keep_going) {
   const std::shared_ptr<const ProcedureCatalog> catalog = service.catalog();
   ASSIGN_OR_RETURN(MigrationPlan plan, PlanMigration(*service.store(), *catalog, r.migration,
                                                      r.select, r.actor, now, settings, keep_going));
   const auto migration = std::make_shared<const Migration>(r.migration);
   std::ostringstream report;
+  size_t lines = 0;
+  size_t omitted = 0;
+  auto line = [&](const std::string& text) {
+    if (lines++ < max_lines) {
+      report << text << "\n";
+    } else {
+      ++omitted;
+    }
+  };
+  for (const std::string& named : plan.left_out) line("left out " + named);
   size_t moved = 0;
   size_t refused = 0;
+  // Every selected dossier is submitted: the command decides on the dossier as it stands then
+  // (one the plan could not read whole, being changed, is tried again).
   std::vector<std::shared_ptr<const Dossier>> todo;
-  for (const PlannedMove& m : plan.moves) {
-    if (m.event) {
-      todo.push_back(m.dossier);
-    } else {
-      report << "refused " << DescribeMove(m, kOffset) << "\n";
-      ++refused;
-    }
-  }
+  for (const PlannedMove& m : plan.moves) todo.push_back(m.dossier);
   for (int attempt = 1; !todo.empty(); ++attempt) {
     std::vector<std::shared_ptr<const Dossier>> again;
     for (size_t start = 0; start < todo.size(); start += kWindow) {
-      if (keep_going && !keep_going()) {
+      if (!service.writable() || (keep_going && !keep_going())) {
         return Status(StatusCode::kUnavailable,
-                      "stopped after moving " + std::to_string(moved) +
-                          " dossiers; run the migration again to move the rest");
+                      (service.writable() ? std::string("stopped")
+                                          : "writes stopped (" + service.failure() + ")") +
+                          " after moving " + std::to_string(moved) +
+                          " dossiers; the others keep their version: run the migration again "
+                          "to move them");
       }
       const size_t end = std::min(todo.size(), start + kWindow);
       std::vector<std::future<CommandResult>> results;
@@ -153,7 +205,7 @@ Result<std::string> ApplyMigration(DossierService& service, const MigrationReque
         move.dossier = todo[i];
         if (result.accepted() && !result.events.empty()) {
           move.event = result.events.front();
-          report << "migrated " << DescribeMove(move, kOffset) << "\n";
+          line("migrated " + DescribeMove(move, kOffset));
           ++moved;
           continue;
         }
@@ -165,19 +217,23 @@ Result<std::string> ApplyMigration(DossierService& service, const MigrationReque
           continue;
         }
         move.problem = result.status.ok() ? result.rejection->message : result.status.message();
-        report << "refused " << DescribeMove(move, kOffset) << "\n";
+        line("refused " + DescribeMove(move, kOffset));
         ++refused;
       }
     }
     todo = std::move(again);
     if (!todo.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100 * attempt));
   }
+  if (omitted > 0) report << "(" << omitted << " more lines left out)\n";
   const Migration& m = r.migration;
   report << (refused == 0 ? "OK: " : "NOT ALL MOVED: ") << "migrated " << moved << " of "
          << plan.moves.size() << " selected dossiers " << m.Describe();
   if (refused > 0) report << "; " << refused << " refused (above)";
-  report << "; " << plan.not_selected << " more in flight not selected keep v" << m.from_version
-         << "\n";
+  report << "; " << plan.not_selected << " more in flight not selected keep v" << m.from_version;
+  if (plan.in_flight == 0) {
+    report << " (no dossier of " << m.procedure_code << " v" << m.from_version << " is in flight)";
+  }
+  report << "\n";
   return report.str();
 }
 
@@ -191,10 +247,11 @@ int MigrateUsage() {
          "      every dossier of CODE version V in flight that the map selects: its step, the\n"
          "      step it would move to, and how its due instants would change. Opens the store\n"
          "      read-only (the server may run); nothing is written\n"
-         "  motcua migrate apply <data-dir> --from CODE@V --to CODE@V --map FILE\n"
-         "                       [--definitions DIR] [--config FILE] [--actor ID]\n"
-         "      records a `migrated` event per dossier the plan moves. A running server applies\n"
-         "      it (through <data-dir>/control.sock, with the definitions it loaded); a stopped\n"
+         "  motcua migrate apply <data-dir> --from CODE@V --to CODE@V --map FILE --actor ID\n"
+         "                       [--definitions DIR] [--config FILE]\n"
+         "      records a `migrated` event per dossier the plan moves, as the admin ID (the\n"
+         "      person who ordered it: recorded in every event). A running server applies it\n"
+         "      (through <data-dir>/control.sock, with the definitions it loaded); a stopped\n"
          "      one's store is opened by the command\n"
          "  The map (docs/operations.md, \"Migrating dossiers in flight\"): reason, steps (every\n"
          "  step of the old version: a step of the new one), select (optional)\n";
@@ -215,11 +272,6 @@ std::optional<Version> ParseVersion(const std::string& flag, const std::string& 
     return std::nullopt;
   }
   return Version{text.substr(0, at), static_cast<int>(*v)};
-}
-
-std::string LoginName() {
-  if (const struct passwd* pw = ::getpwuid(::geteuid())) return pw->pw_name;
-  return "uid-" + std::to_string(::geteuid());
 }
 
 std::shared_ptr<const Procedure> FindVersion(const DefinitionSet& set, const std::string& code,
@@ -259,7 +311,8 @@ int ApplyStopped(const std::string& data, std::shared_ptr<const ProcedureCatalog
     std::cerr << "migrate apply: " << s.message() << "\n";
     return 1;
   }
-  Result<std::string> report = ApplyMigration(service, request, clock.Now(), options.engine);
+  Result<std::string> report = ApplyMigration(service, request, clock.Now(), options.engine,
+                                              std::numeric_limits<size_t>::max());
   service.Stop();
   if (!report.ok()) {
     std::cerr << "migrate apply: " << report.status().message() << "\n";
@@ -335,7 +388,12 @@ int MigrateDossiers(int argc, char** argv) {
   request.migration.from_version = from->version;
   request.migration.to_version = to->version;
   request.select = std::move(file->select);
-  request.actor = Actor{line->Value("--actor", LoginName()), {"admin"}};
+  request.actor = Actor{line->Value("--actor"), {"admin"}};
+  if (verb == "apply" && request.actor.id.empty()) {
+    std::cerr << "--actor: name the admin who orders the migration (recorded in each migrated "
+                 "event), e.g. --actor admin.nguyen\n";
+    return 2;
+  }
   const Migration& m = request.migration;
   if (std::vector<std::string> problems = CheckMigration(*old_version, *new_version, m);
       !problems.empty()) {
@@ -345,8 +403,17 @@ int MigrateDossiers(int argc, char** argv) {
   }
   auto catalog = std::make_shared<DefinitionCatalog>(std::move(set), nullptr);
   if (verb == "apply") {
-    Result<std::string> answer =
-        ControlCall(data + "/control.sock", EncodeMigrationRequest(request), 24 * 3600);
+    const std::vector<std::string> lines = EncodeMigrationRequest(request);
+    size_t bytes = 2;
+    for (const std::string& l : lines) bytes += l.size() + 1;
+    if (bytes > kMaxControlRequestBytes) {
+      std::cerr << "migrate apply: the map makes a request of " << bytes << " bytes; a server "
+                << "takes at most " << kMaxControlRequestBytes
+                << ": select fewer dossiers by name (or by dates and statuses), or apply it in "
+                   "parts\n";
+      return 1;
+    }
+    Result<std::string> answer = ControlCall(data + "/control.sock", lines, 24 * 3600);
     if (answer.ok()) {
       std::cout << *answer;
       return AllMoved(*answer) ? 0 : 1;

@@ -28,11 +28,13 @@ Result<MigrationRequest> DecodeMigrationRequest(const std::vector<std::string>& 
 
 // Plans the migration on the service's store and catalog, then records each move with the
 // admin's `migrate` command through `service` (a dossier being changed meanwhile is tried again).
-// Returns the report for people: a line per dossier moved or refused, then a summary line that
-// starts with "OK:" only when every selected dossier moved. An error when the migration is
-// refused as a whole (nothing written).
+// Returns the report for people: a line per named dossier left out and per dossier moved or
+// refused (at most `max_lines`, then how many more), then a summary line that starts with "OK:"
+// only when every selected dossier moved. An error when the migration is refused as a whole
+// (nothing written), or when it stops part way (writes stopped, `keep_going` said no: the
+// dossiers moved so far stay moved, and running it again moves the rest).
 Result<std::string> ApplyMigration(DossierService& service, const MigrationRequest& r, Instant now,
-                                   const EngineSettings& settings,
+                                   const EngineSettings& settings, size_t max_lines,
                                    const std::function<bool()>& keep_going = nullptr);
 
 // `motcua migrate plan|apply ...`.

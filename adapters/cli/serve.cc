@@ -330,17 +330,25 @@ int Serve(int argc, char** argv) {
           ASSIGN_OR_RETURN(MigrationRequest migration, DecodeMigrationRequest(request));
           std::fprintf(stderr, "migrate: %s asked by %s\n", migration.migration.Describe().c_str(),
                        migration.actor.id.c_str());
+          // The answer holds at most 2,000 dossier lines (control.h reads 1 MiB of it); every
+          // move is in the history, and `motcua migrate plan` lists them all beforehand.
           Result<std::string> report =
-              ApplyMigration(service, migration, clock.Now(), c.service.engine,
+              ApplyMigration(service, migration, clock.Now(), c.service.engine, 2000,
                              [&stopping] { return !stopping.load(); });
           if (!report.ok()) {
+            std::fprintf(stderr, "migrate: %s\n", report.status().message().c_str());
+            if (report.status().message().find("is not in the definitions loaded") ==
+                std::string::npos) {
+              return report.status();
+            }
             return Status(report.status().code(),
                           report.status().message() +
                               "\n(the server applies it with the definitions it loaded: "
                               "after changing them, reload it with SIGHUP)");
           }
           const size_t last = report->rfind('\n', report->size() - 2);
-          std::fprintf(stderr, "migrate: %s", report->substr(last + 1).c_str());
+          std::fprintf(stderr, "migrate: %s",
+                       report->substr(last == std::string::npos ? 0 : last + 1).c_str());
           return report;
         }
         if (request.size() != 3 || request[0] != "backup") {

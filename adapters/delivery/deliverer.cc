@@ -30,6 +30,7 @@
 #include "adapters/proto/view_codec.h"
 #include "adapters/runtime/thread_priority.h"
 #include "engine/common/mutex.h"
+#include "engine/dossier/migration.h"
 #include "engine/store/indexes.h"
 #include "motcua/v1/api.pb.h"
 
@@ -384,9 +385,9 @@ struct Deliverer::Impl {
       ASSIGN_OR_RETURN(std::vector<Event> history, store->History(event.dossier_id));
       while (!history.empty() && history.back().version > event.version) history.pop_back();
       if (history.empty()) return Internal("the history of " + event.dossier_id + " is empty");
-      const Event& first = history.front();
+      // The version the dossier was at then: a migration may have moved it (migration.h).
       std::shared_ptr<const Procedure> procedure =
-          cat.Version(first.procedure_code, first.procedure_version);
+          cat.Version(history.front().procedure_code, ProcedureVersionAfter(history));
       p.portal = MakePortalMessage(history, procedure.get(), cat.Agencies(), s.config.portal);
       return p;
     }

@@ -89,6 +89,11 @@ std::vector<std::string> CheckMigration(const Procedure& from, const Procedure& 
       out.push_back(mapping + ": '" + s.id + "' carries a decided dossier's result, but '" +
                     target.id + "' comes before the decision (the dossier would be decided twice)");
     }
+    if ((s.kind == StepKind::kPayment) != (target.kind == StepKind::kPayment)) {
+      out.push_back(mapping +
+                    ", but only one of them is a payment step: a dossier waiting for "
+                    "its payment would be at a step that does not take it, or the reverse");
+    }
     if (s.clock_runs != target.clock_runs) {
       out.push_back(mapping + ", but time is counted in only one of them ('" +
                     (s.clock_runs ? target.id : s.id) +
@@ -103,12 +108,23 @@ bool InFlight(const Dossier& d) { return d.received_at.has_value() && IsOpen(d.s
 std::vector<int> VersionsRecordedUnder(const std::vector<Event>& history) {
   std::vector<int> out;
   out.reserve(history.size());
-  int version = history.empty() ? 0 : history.front().procedure_version;
+  int version = 0;
   for (const Event& e : history) {
+    // A dossier's identity events name the version (a reception the one in force that day, which
+    // may differ from the one an online submission named); a migration moves it.
+    if (e.type != EventType::kMigrated && e.procedure_version != 0) version = e.procedure_version;
     out.push_back(e.type == EventType::kMigrated ? e.previous_procedure_version : version);
     if (e.type == EventType::kMigrated) version = e.procedure_version;
   }
   return out;
+}
+
+int ProcedureVersionAfter(const std::vector<Event>& history) {
+  int version = 0;
+  for (const Event& e : history) {
+    if (e.procedure_version != 0) version = e.procedure_version;
+  }
+  return version;
 }
 
 }  // namespace motcua

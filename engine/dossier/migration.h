@@ -14,7 +14,8 @@
 // - its step's due instant: moved by the difference between the new step's budget and the old
 //   one's (the time the dossier has spent in the step, its pauses, still count);
 // - its pending timers, from the new dates.
-// Its status, assignee, pauses, history and M06 rows stay as they are.
+// Its status, pauses, history and M06 rows stay as they are; its assignee too, while the new step
+// has the same role (otherwise the new step's role takes it up).
 
 #include <map>
 #include <string>
@@ -44,7 +45,7 @@ struct Migration {
 // before the decision mapped to one from which no outcome can be reached (a step after the
 // decision), or a step after the decision mapped to one before it (the dossier would be decided
 // twice); a step whose time is not counted mapped to one whose time is, or the reverse (the
-// dossier's open pause would be wrong).
+// dossier's open pause would be wrong); a payment step mapped to one that is not, or the reverse.
 std::vector<std::string> CheckMigration(const Procedure& from, const Procedure& to,
                                         const Migration& m);
 
@@ -59,5 +60,7 @@ bool InFlight(const Dossier& d);
 // `migrated` event itself was recorded under the version it left). An M06 row names a step of
 // the version its hand-over was recorded under.
 std::vector<int> VersionsRecordedUnder(const std::vector<Event>& history);
+// The procedure version the dossier is at after `history` (0 for none).
+int ProcedureVersionAfter(const std::vector<Event>& history);
 
 }  // namespace motcua

@@ -73,6 +73,7 @@ Result<MigrationPlan> PlanMigration(Store& store, const ProcedureCatalog& catalo
   ctx.history = [&store](const std::string& id) { return store.History(id); };
   // The dossiers the selection names must exist; every dossier in flight is still counted, so
   // that the plan says how many keep their version.
+  MigrationPlan plan;
   std::set<std::string> ids;
   for (const std::string& named : select.dossiers) {
     ASSIGN_OR_RETURN(std::optional<std::string> by_number, store.IdByNumber(named));
@@ -83,11 +84,19 @@ Result<MigrationPlan> PlanMigration(Store& store, const ProcedureCatalog& catalo
                     "the selection names dossier '" + named + "', which does not exist");
     }
     ids.insert(id);
+    if (d->procedure_code != m.procedure_code || d->procedure_version != m.from_version) {
+      plan.left_out.push_back(named + ": it is at " + d->procedure_code + " v" +
+                              std::to_string(d->procedure_version));
+    } else if (!InFlight(*d)) {
+      plan.left_out.push_back(named + ": it is " + std::string(NameOf(d->status)) +
+                              ", not in flight");
+    }
   }
-  MigrationPlan plan;
+  const Status stopped(StatusCode::kUnavailable, "stopped before the plan was complete");
+  std::set<std::string> seen;  // a dossier whose status changes during the scan is met twice
   auto consider = [&](const std::shared_ptr<const Dossier>& d) {
     if (d->procedure_code != m.procedure_code || d->procedure_version != m.from_version ||
-        !InFlight(*d)) {
+        !InFlight(*d) || !seen.insert(d->id).second) {
       return;
     }
     ++plan.in_flight;
@@ -114,7 +123,7 @@ Result<MigrationPlan> PlanMigration(Store& store, const ProcedureCatalog& catalo
     do {
       ASSIGN_OR_RETURN(QueryPage page, store.Query(q));
       for (const auto& d : page.dossiers) {
-        if (keep_going && !keep_going()) return plan;
+        if (keep_going && !keep_going()) return stopped;
         consider(d);
       }
       q.cursor = page.next_cursor;

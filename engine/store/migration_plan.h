@@ -37,6 +37,8 @@ struct MigrationPlan {
   size_t in_flight = 0;     // dossiers of the old version in flight (InFlight)
   size_t not_selected = 0;  // of those, left out by the selection
   std::vector<PlannedMove> moves;
+  // Dossiers the selection names that do not move, and why: "<name>: it is at 9.000001 v2".
+  std::vector<std::string> left_out;
   size_t refused() const;
 };
 
@@ -46,8 +48,8 @@ std::vector<std::string> MigrationProblems(const ProcedureCatalog& catalog, cons
 
 // The plan for `m` over `store` with `catalog`'s definitions, as `actor` would apply it at `now`.
 // kInvalidArgument listing MigrationProblems when the migration is refused, or when a dossier the
-// selection names does not exist. Stops early (with what it found so far) once `keep_going`
-// says no.
+// selection names does not exist; kUnavailable once `keep_going` says no (a plan cut short
+// would leave dossiers out).
 Result<MigrationPlan> PlanMigration(Store& store, const ProcedureCatalog& catalog,
                                     const Migration& m, const MigrationSelection& select,
                                     const Actor& actor, Instant now, const EngineSettings& settings,

@@ -101,7 +101,11 @@ echo "$history" | grep -q '"reason":"Nghị định thử nghiệm, Điều 30, 
 call GET "/v1/dossiers/$b" | grep -q "\"due_at\":\"$due_b\"" || fail "b's due is not $due_b"
 # Again: b is no longer at v1, and nothing else is selected.
 out=$("$motcua" migrate apply "$tmp/data" --from 2.000908@1 --to 2.000908@2 --map "$tmp/only-b.yaml" \
-  --definitions "$defs" 2>&1) || fail "apply b again: $out"
+  --definitions "$defs" 2>&1) && fail "apply without --actor: $out"
+echo "$out" | grep -q "^--actor: name the admin who orders the migration" || fail "no --actor: $out"
+out=$("$motcua" migrate apply "$tmp/data" --from 2.000908@1 --to 2.000908@2 --map "$tmp/only-b.yaml" \
+  --definitions "$defs" --actor admin.nguyen 2>&1) || fail "apply b again: $out"
+echo "$out" | grep -q "^left out $number_b: it is at 2.000908 v2$" || fail "apply b again: $out"
 echo "$out" | grep -q "^OK: migrated 0 of 0 selected dossiers" || fail "apply b again: $out"
 
 # Applied on the stopped server's store: a moves; verify replays every history and chain.

@@ -95,6 +95,13 @@ TEST_F(CheckMigrationTest, TimeCountedInOnlyOneOfTheStepsIsRefused) {
                                       "step that counts time as it does"));
 }
 
+TEST_F(CheckMigrationTest, APaymentStepOnlyToAPaymentStep) {
+  to_.steps[1].kind = StepKind::kPayment;
+  EXPECT_THAT(Problems(), ElementsAre("step 'record' maps to 'record', but only one of them is a "
+                                      "payment step: a dossier waiting for its payment would be "
+                                      "at a step that does not take it, or the reverse"));
+}
+
 TEST_F(CheckMigrationTest, OneProcedureTwoVersionsAndAReason) {
   m_.reason.clear();
   EXPECT_THAT(Problems(),
@@ -129,16 +136,22 @@ TEST(InFlightTest, ReceivedAndNotYetDecided) {
 }
 
 TEST(VersionsRecordedUnderTest, AMigrationChangesTheVersionOfWhatFollows) {
-  std::vector<Event> h(5);
-  h[0].type = EventType::kReceived;
+  // Submitted online under v1, received (and pinned) under v2, migrated to v3.
+  std::vector<Event> h(6);
+  h[0].type = EventType::kSubmitted;
   h[0].procedure_version = 1;
-  h[1].type = EventType::kForwarded;
-  h[2].type = EventType::kMigrated;
-  h[2].previous_procedure_version = 1;
-  h[2].procedure_version = 3;
-  h[3].type = EventType::kForwarded;
-  h[4].type = EventType::kDecided;
-  EXPECT_THAT(VersionsRecordedUnder(h), ElementsAre(1, 1, 1, 3, 3));
+  h[1].type = EventType::kReceived;
+  h[1].procedure_version = 2;
+  h[2].type = EventType::kForwarded;
+  h[3].type = EventType::kMigrated;
+  h[3].previous_procedure_version = 2;
+  h[3].procedure_version = 3;
+  h[4].type = EventType::kForwarded;
+  h[5].type = EventType::kDecided;
+  EXPECT_THAT(VersionsRecordedUnder(h), ElementsAre(1, 2, 2, 2, 3, 3));
+  EXPECT_EQ(ProcedureVersionAfter(h), 3);
+  h.resize(3);
+  EXPECT_EQ(ProcedureVersionAfter(h), 2);
   EXPECT_THAT(VersionsRecordedUnder({}), IsEmpty());
 }
 
