@@ -438,6 +438,7 @@ int MigrateDossiers(int argc, char** argv) {
     std::cerr << "migrate plan: " << plan.status().message() << "\n";
     return 1;
   }
+  for (const std::string& named : plan->left_out) std::cout << "left out " << named << "\n";
   for (const PlannedMove& move : plan->moves) {
     std::cout << (move.event ? "would migrate " : "refused ") << DescribeMove(move, kOffset)
               << "\n";
@@ -446,8 +447,13 @@ int MigrateDossiers(int argc, char** argv) {
   std::cout << (refused == 0 ? "OK: " : "NOT ALL WOULD MOVE: ") << plan->moves.size() - refused
             << " of " << plan->moves.size() << " selected dossiers would migrate " << m.Describe();
   if (refused > 0) std::cout << "; " << refused << " refused (above)";
-  std::cout << "; " << plan->not_selected << " more in flight not selected keep v" << m.from_version
-            << ". Nothing was written.\n";
+  std::cout << "; " << plan->not_selected << " more in flight not selected keep v"
+            << m.from_version;
+  if (plan->in_flight == 0) {
+    std::cout << " (no dossier of " << m.procedure_code << " v" << m.from_version
+              << " is in flight)";
+  }
+  std::cout << ". Nothing was written.\n";
   return refused == 0 ? 0 : 1;
 }
 
