@@ -6,7 +6,14 @@
 // timer's lag), timers a second, and the ordinary commands' latency during the burst against the
 // same submitters before it. bench/README.md has results.
 //
+// With --spread S, the deadlines come due one after another instead: the N dossiers are received
+// over S seconds from 09:00, so their receive-step timers fall due over S seconds from 11:00. The
+// clock then runs in real time from a few seconds before 11:00, the service's own timer loop
+// (polling every --poll ms) fires them while the submitters keep receiving, and the bench reports
+// each timer's lag behind its instant (p50, p99, max) and the receptions' latency meanwhile.
+//
 //   timer_bench [--dossiers N] [--submitters N] [--round N] [--dir PATH]
+//               [--spread SECONDS [--poll MS]]
 
 #include <algorithm>
 #include <atomic>
@@ -19,6 +26,7 @@
 #include <vector>
 
 #include "adapters/rocksdb/rocks_store.h"
+#include "engine/common/mutex.h"
 #include "tests/adapters/runtime/service_fixture.h"
 #include "tests/engine/batch/fixtures.h"
 
@@ -58,6 +66,86 @@ std::vector<double> Load(DossierService& service, int submitters, const std::ato
   return all;
 }
 
+// The --spread run (above): every receive-step timer's lag behind its instant, in ms.
+int Spread(RocksStore& store, int dossiers, int submitters, int spread, ServiceOptions options) {
+  const Instant morning = *ParseLocalDateTime("2026-03-02T09:00", 7 * 3600);
+  const Instant first_due = *ParseLocalDateTime("2026-03-02T11:00", 7 * 3600);
+  options.run_timers = true;  // the service's own timer loop fires them
+  ServiceHarness h(&store, {.service = options, .start = morning});
+  if (!h.started.ok()) return 1;
+  // Each second of the window receives its share: their timers come due that second after 11:00.
+  const auto c0 = Steady::now();
+  for (int second = 0; second < spread; ++second) {
+    h.clock.Set(Instant{morning.seconds + second});
+    const int n = dossiers / spread + (second < dossiers % spread ? 1 : 0);
+    std::vector<std::future<CommandResult>> window;
+    for (int i = 0; i < n; ++i) window.push_back(h.service.Submit(ReceiveCopy(kCommuneA)));
+    for (auto& f : window) {
+      if (!f.get().accepted()) return 1;
+    }
+  }
+  std::printf("created %d dossiers in %.1f s; %d step deadlines a second for %d s from 11:00\n",
+              dossiers, Ms(Steady::now() - c0) / 1000, dossiers / spread, spread);
+  // Each fired step timer's lag: the real time of its commit against its instant on a clock that
+  // runs in real time from `lead` seconds before 11:00.
+  constexpr int kLead = 3;
+  const Instant base{first_due.seconds - kLead};
+  std::atomic<int64_t> start_ns{0};
+  Mutex mu;
+  std::vector<double> lags;
+  h.service.OnCommitEvents([&](std::shared_ptr<const CommittedEvents> committed) {
+    const double now_ms =
+        (Steady::now().time_since_epoch().count() - start_ns.load()) / 1e6;  // since `base`
+    MutexLock lock(&mu);
+    for (const CommittedEvents::Change& c : committed->changes) {
+      for (const Event& e : c.events) {
+        if (e.type == EventType::kTimerFired && e.fired && e.fired->kind == TimerKind::kStepDue) {
+          lags.push_back(now_ms - (e.fired->at.seconds - base.seconds) * 1000.0);
+        }
+      }
+    }
+  });
+  std::atomic<bool> ticking{true};
+  start_ns = Steady::now().time_since_epoch().count();
+  h.clock.Set(base);
+  std::thread ticker([&] {
+    while (ticking.load()) {
+      const int64_t elapsed_s =
+          (Steady::now().time_since_epoch().count() - start_ns.load()) / 1000000000;
+      h.clock.Set(Instant{base.seconds + elapsed_s});
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  });
+  std::atomic<bool> stop{false};
+  auto during_f = std::async(std::launch::async, [&] { return Load(h.service, submitters, stop); });
+  const auto until = Steady::now() + std::chrono::seconds(kLead + spread + 30);
+  size_t fired = 0;
+  while (Steady::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    MutexLock lock(&mu);
+    fired = lags.size();
+    if (fired >= static_cast<size_t>(dossiers)) break;
+  }
+  const auto l0 = Steady::now();
+  stop = true;
+  std::vector<double> during = during_f.get();
+  ticking = false;
+  ticker.join();
+  h.service.Stop();
+  MutexLock lock(&mu);
+  std::printf(
+      "poll %d ms, rounds of %zu: %zu of %d step timers fired; lag behind the instant p50 %.0f ms "
+      "p99 %.0f ms max %.0f ms\n",
+      options.timer_poll_ms, options.timer_round, lags.size(), dossiers, Percentile(lags, 0.5),
+      Percentile(lags, 0.99), lags.empty() ? 0 : *std::max_element(lags.begin(), lags.end()));
+  const double window_s = kLead + spread + Ms(Steady::now() - l0) / 1000;
+  std::printf(
+      "receptions from %d submitters meanwhile: %zu (about %.0f/s) p50 %.2f ms p99 %.2f ms\n",
+      submitters, during.size(), during.size() / window_s, Percentile(during, 0.5),
+      Percentile(during, 0.99));
+  return lags.size() == static_cast<size_t>(dossiers) ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -66,7 +154,10 @@ int main(int argc, char** argv) {
   std::string dir = "/tmp/motcua-timer-bench";
   ServiceOptions options;
   options.run_timers = false;  // the bench fires
+  int spread = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--spread")) spread = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--poll")) options.timer_poll_ms = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--dossiers")) dossiers = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--submitters")) submitters = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--dir")) dir = argv[i + 1];
@@ -77,6 +168,13 @@ int main(int argc, char** argv) {
   if (!store.ok()) {
     std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
     return 1;
+  }
+  if (spread > 0) {
+    const int rc = Spread(**store, dossiers, submitters, spread, options);
+    store->reset();
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+    return rc;
   }
   const Instant morning = *ParseLocalDateTime("2026-03-02T09:00", 7 * 3600);
   ServiceHarness h(store->get(), {.service = options, .start = morning});
