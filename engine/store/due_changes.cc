@@ -49,22 +49,18 @@ std::string DescribeDueChange(const DueChange& c, int utc_offset_seconds) {
 Result<DueChanges> FindDueChanges(Store& store, const ProcedureCatalog& catalog,
                                   const std::function<bool()>& keep_going) {
   DueChanges out;
-  for (const auto& s : kDossierStatusNames.entries()) {
-    if (!IsOpen(s.value)) continue;
-    DossierQuery q;
-    q.status = s.value;
-    q.limit = 500;
-    do {
-      ASSIGN_OR_RETURN(QueryPage page, store.Query(q));
-      for (const auto& d : page.dossiers) {
-        if (keep_going && !keep_going()) return out;
-        ++out.open;
-        ASSIGN_OR_RETURN(std::optional<DueChange> c, DueChangeOf(store, catalog, d));
-        if (c) out.changes.push_back(std::move(*c));
-      }
-      q.cursor = page.next_cursor;
-    } while (!q.cursor.empty());
-  }
+  bool stopped = false;  // what was found so far is the answer
+  Status s = store.ForEachOpen("", [&](const std::shared_ptr<const Dossier>& d) -> Status {
+    if (keep_going && !keep_going()) {
+      stopped = true;
+      return Status(StatusCode::kUnavailable, "stopped");
+    }
+    ++out.open;
+    ASSIGN_OR_RETURN(std::optional<DueChange> c, DueChangeOf(store, catalog, d));
+    if (c) out.changes.push_back(std::move(*c));
+    return Status::Ok();
+  });
+  if (!s.ok() && !stopped) return s;
   return out;
 }
 

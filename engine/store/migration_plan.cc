@@ -114,21 +114,12 @@ Result<MigrationPlan> PlanMigration(Store& store, const ProcedureCatalog& catalo
     }
     plan.moves.push_back(std::move(move));
   };
-  for (const auto& s : kDossierStatusNames.entries()) {
-    if (!IsOpen(s.value)) continue;
-    DossierQuery q;
-    q.status = s.value;
-    q.procedure_code = m.procedure_code;
-    q.limit = 500;
-    do {
-      ASSIGN_OR_RETURN(QueryPage page, store.Query(q));
-      for (const auto& d : page.dossiers) {
+  RETURN_IF_ERROR(
+      store.ForEachOpen(m.procedure_code, [&](const std::shared_ptr<const Dossier>& d) -> Status {
         if (keep_going && !keep_going()) return stopped;
         consider(d);
-      }
-      q.cursor = page.next_cursor;
-    } while (!q.cursor.empty());
-  }
+        return Status::Ok();
+      }));
   return plan;
 }
 

@@ -103,6 +103,24 @@ std::optional<std::string> DecodeCursor(std::string_view cursor) {
 
 }  // namespace
 
+Status Store::ForEachOpen(
+    const std::string& procedure_code,
+    const std::function<Status(const std::shared_ptr<const Dossier>&)>& each) {
+  for (const auto& s : kDossierStatusNames.entries()) {
+    if (!IsOpen(s.value)) continue;
+    DossierQuery q;
+    q.status = s.value;
+    q.procedure_code = procedure_code;
+    q.limit = 500;
+    do {
+      ASSIGN_OR_RETURN(QueryPage page, Query(q));
+      for (const auto& d : page.dossiers) RETURN_IF_ERROR(each(d));
+      q.cursor = page.next_cursor;
+    } while (!q.cursor.empty());
+  }
+  return Status::Ok();
+}
+
 Result<QueryPage> Store::Query(const DossierQuery& q) {
   // The most selective index the filters allow.
   std::string prefix, start;

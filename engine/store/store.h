@@ -141,6 +141,10 @@ class Store {
   virtual Result<std::vector<OutboxEntry>> ReadOutbox(uint64_t after, size_t limit) = 0;
   // Reads the dossiers it finds through GetShared (a store's record cache, where it has one).
   Result<QueryPage> Query(const DossierQuery& q);
+  // Calls `each` with every open dossier (of `procedure_code` when it is not empty), status by
+  // status, a page of queries at a time; stops at the first error `each` returns, and returns it.
+  Status ForEachOpen(const std::string& procedure_code,
+                     const std::function<Status(const std::shared_ptr<const Dossier>&)>& each);
   // Every dossier id after `after_id`, ascending (for verification and rebuilds).
   virtual Result<std::vector<std::string>> Ids(const std::string& after_id, size_t limit) = 0;
   // Index entries starting with `prefix`, strictly after `start_after` (when not empty), in
