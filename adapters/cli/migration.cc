@@ -157,12 +157,13 @@ Result<MigrationRequest> DecodeMigrationRequest(const std::vector<std::string>& 
   return r;
 }
 
-Result<std::string> ApplyMigration(DossierService& service, const MigrationRequest& r, Instant now,
+Result<std::string> ApplyMigration(DossierService& service, const MigrationRequest& r,
                                    const EngineSettings& settings, size_t max_lines,
                                    const std::function<bool()>& keep_going) {
   const std::shared_ptr<const ProcedureCatalog> catalog = service.catalog();
-  ASSIGN_OR_RETURN(MigrationPlan plan, PlanMigration(*service.store(), *catalog, r.migration,
-                                                     r.select, r.actor, now, settings, keep_going));
+  ASSIGN_OR_RETURN(MigrationPlan plan,
+                   SelectForMigration(*service.store(), *catalog, r.migration, r.select,
+                                      settings.utc_offset_seconds, keep_going));
   const auto migration = std::make_shared<const Migration>(r.migration);
   std::ostringstream report;
   size_t lines = 0;
@@ -311,8 +312,8 @@ int ApplyStopped(const std::string& data, std::shared_ptr<const ProcedureCatalog
     std::cerr << "migrate apply: " << s.message() << "\n";
     return 1;
   }
-  Result<std::string> report = ApplyMigration(service, request, clock.Now(), options.engine,
-                                              std::numeric_limits<size_t>::max());
+  Result<std::string> report =
+      ApplyMigration(service, request, options.engine, std::numeric_limits<size_t>::max());
   service.Stop();
   if (!report.ok()) {
     std::cerr << "migrate apply: " << report.status().message() << "\n";

@@ -33,7 +33,7 @@ Result<MigrationRequest> DecodeMigrationRequest(const std::vector<std::string>& 
 // only when every selected dossier moved. An error when the migration is refused as a whole
 // (nothing written), or when it stops part way (writes stopped, `keep_going` said no: the
 // dossiers moved so far stay moved, and running it again moves the rest).
-Result<std::string> ApplyMigration(DossierService& service, const MigrationRequest& r, Instant now,
+Result<std::string> ApplyMigration(DossierService& service, const MigrationRequest& r,
                                    const EngineSettings& settings, size_t max_lines,
                                    const std::function<bool()>& keep_going = nullptr);
 

@@ -323,7 +323,7 @@ int Serve(int argc, char** argv) {
   const std::string control_path = c.data + "/control.sock";
   Result<std::unique_ptr<ControlSocket>> control = ControlSocket::Listen(
       control_path,
-      [&backups, &service, &clock, &c,
+      [&backups, &service, &c,
        &stopping](const std::vector<std::string>& request) -> Result<std::string> {
         if (!request.empty() && request[0] == "migrate") {
           // `motcua migrate apply` (migration.h), with the definitions this server loaded.
@@ -332,9 +332,8 @@ int Serve(int argc, char** argv) {
                        migration.actor.id.c_str());
           // The answer holds at most 2,000 dossier lines (control.h reads 1 MiB of it); every
           // move is in the history, and `motcua migrate plan` lists them all beforehand.
-          Result<std::string> report =
-              ApplyMigration(service, migration, clock.Now(), c.service.engine, 2000,
-                             [&stopping] { return !stopping.load(); });
+          Result<std::string> report = ApplyMigration(service, migration, c.service.engine, 2000,
+                                                      [&stopping] { return !stopping.load(); });
           if (!report.ok()) {
             std::fprintf(stderr, "migrate: %s\n", report.status().message().c_str());
             if (report.status().message().find("is not in the definitions loaded") ==

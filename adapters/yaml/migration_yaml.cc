@@ -14,12 +14,6 @@ using yaml::MapReader;
 
 namespace {
 
-std::string StepIds(const Procedure& p) {
-  std::vector<std::string> ids;
-  for (const Step& s : p.steps) ids.push_back(s.id);
-  return Join(ids);
-}
-
 // `steps:`, old step: new step, each name checked against its version when it is given.
 void ReadSteps(Context& ctx, const YAML::Node& node, const std::string& path, const Procedure* from,
                const Procedure* to, std::map<std::string, std::string>* out) {
@@ -42,12 +36,12 @@ void ReadSteps(Context& ctx, const YAML::Node& node, const std::string& path, co
     if (from && !from->FindStep(*old_step)) {
       ctx.Error(kv.first, sp,
                 "'" + *old_step + "' is not a step of " + from->code + " v" +
-                    std::to_string(from->version) + " (its steps: " + StepIds(*from) + ")");
+                    std::to_string(from->version) + " (its steps: " + Join(from->StepIds()) + ")");
     }
     if (to && !to->FindStep(*new_step)) {
       ctx.Error(kv.second, sp,
                 "'" + *new_step + "' is not a step of " + to->code + " v" +
-                    std::to_string(to->version) + " (its steps: " + StepIds(*to) + ")");
+                    std::to_string(to->version) + " (its steps: " + Join(to->StepIds()) + ")");
     }
     (*out)[*old_step] = *new_step;
   }

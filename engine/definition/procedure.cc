@@ -33,6 +33,12 @@ std::vector<std::string> Procedure::DocumentIds() const {
   return ids;
 }
 
+std::vector<std::string> Procedure::StepIds() const {
+  std::vector<std::string> ids;
+  for (const Step& s : steps) ids.push_back(s.id);
+  return ids;
+}
+
 const Step* Procedure::FindStep(const std::string& step_id) const {
   int i = StepIndex(step_id);
   return i < 0 ? nullptr : &steps[i];

@@ -233,6 +233,7 @@ struct Procedure {
   int StepIndex(const std::string& step_id) const;
   const Document* FindDocument(const std::string& doc_id) const;
   std::vector<std::string> DocumentIds() const;
+  std::vector<std::string> StepIds() const;
   bool HasRole(const std::string& role_id) const;
   // Whether the definition is in force on `d` (effective_from <= d <= effective_until).
   bool InForceOn(CivilDate d) const;

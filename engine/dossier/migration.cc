@@ -30,12 +30,6 @@ std::vector<bool> CanDecide(const Procedure& p) {
   return decides;
 }
 
-std::string StepIds(const Procedure& p) {
-  std::vector<std::string> ids;
-  for (const Step& s : p.steps) ids.push_back(s.id);
-  return Join(ids);
-}
-
 }  // namespace
 
 std::string Migration::Describe() const {
@@ -63,11 +57,11 @@ std::vector<std::string> CheckMigration(const Procedure& from, const Procedure& 
   for (const auto& [old_step, new_step] : m.steps) {
     if (!from.FindStep(old_step)) {
       out.push_back("'" + old_step + "' is not a step of " + from.code + " " + v_from +
-                    " (its steps: " + StepIds(from) + ")");
+                    " (its steps: " + Join(from.StepIds()) + ")");
     }
     if (!to.FindStep(new_step)) {
       out.push_back("step '" + old_step + "' maps to '" + new_step + "', which is not a step of " +
-                    to.code + " " + v_to + " (its steps: " + StepIds(to) + ")");
+                    to.code + " " + v_to + " (its steps: " + Join(to.StepIds()) + ")");
     }
   }
   const std::vector<bool> decides = CanDecide(to);

@@ -56,21 +56,14 @@ Command MigrateCommand(std::shared_ptr<const Migration> m, const std::string& id
   return c;
 }
 
-Result<MigrationPlan> PlanMigration(Store& store, const ProcedureCatalog& catalog,
-                                    const Migration& m, const MigrationSelection& select,
-                                    const Actor& actor, Instant now, const EngineSettings& settings,
-                                    const std::function<bool()>& keep_going) {
+Result<MigrationPlan> SelectForMigration(Store& store, const ProcedureCatalog& catalog,
+                                         const Migration& m, const MigrationSelection& select,
+                                         int utc_offset_seconds,
+                                         const std::function<bool()>& keep_going) {
   if (std::vector<std::string> problems = MigrationProblems(catalog, m); !problems.empty()) {
     return Status(StatusCode::kInvalidArgument,
                   "the migration " + m.Describe() + " is refused:\n  " + Join(problems, "\n  "));
   }
-  auto shared = std::make_shared<const Migration>(m);
-  ProcessContext ctx;
-  ctx.catalog = &catalog;
-  ctx.settings = settings;
-  ctx.now = now;
-  ctx.next_sequence = [](const std::string&, CivilDate) -> int64_t { return 0; };
-  ctx.history = [&store](const std::string& id) { return store.History(id); };
   // The dossiers the selection names must exist; every dossier in flight is still counted, so
   // that the plan says how many keep their version.
   MigrationPlan plan;
@@ -94,32 +87,46 @@ Result<MigrationPlan> PlanMigration(Store& store, const ProcedureCatalog& catalo
   }
   const Status stopped(StatusCode::kUnavailable, "stopped before the plan was complete");
   std::set<std::string> seen;  // a dossier whose status changes during the scan is met twice
-  auto consider = [&](const std::shared_ptr<const Dossier>& d) {
-    if (d->procedure_code != m.procedure_code || d->procedure_version != m.from_version ||
-        !InFlight(*d) || !seen.insert(d->id).second) {
-      return;
-    }
-    ++plan.in_flight;
-    if (!Selected(*d, select, ids, settings.utc_offset_seconds)) {
-      ++plan.not_selected;
-      return;
-    }
-    PlannedMove move;
-    move.dossier = d;
-    Decision decision = Process(MigrateCommand(shared, d->id, actor), d.get(), ctx);
+  RETURN_IF_ERROR(
+      store.ForEachOpen(m.procedure_code, [&](const std::shared_ptr<const Dossier>& d) -> Status {
+        if (keep_going && !keep_going()) return stopped;
+        if (d->procedure_code != m.procedure_code || d->procedure_version != m.from_version ||
+            !InFlight(*d) || !seen.insert(d->id).second) {
+          return Status::Ok();
+        }
+        ++plan.in_flight;
+        if (Selected(*d, select, ids, utc_offset_seconds)) {
+          plan.moves.push_back(PlannedMove{d, std::nullopt, ""});
+        } else {
+          ++plan.not_selected;
+        }
+        return Status::Ok();
+      }));
+  return plan;
+}
+
+Result<MigrationPlan> PlanMigration(Store& store, const ProcedureCatalog& catalog,
+                                    const Migration& m, const MigrationSelection& select,
+                                    const Actor& actor, Instant now, const EngineSettings& settings,
+                                    const std::function<bool()>& keep_going) {
+  ASSIGN_OR_RETURN(MigrationPlan plan, SelectForMigration(store, catalog, m, select,
+                                                          settings.utc_offset_seconds, keep_going));
+  auto shared = std::make_shared<const Migration>(m);
+  ProcessContext ctx;
+  ctx.catalog = &catalog;
+  ctx.settings = settings;
+  ctx.now = now;
+  ctx.next_sequence = [](const std::string&, CivilDate) -> int64_t { return 0; };
+  ctx.history = [&store](const std::string& id) { return store.History(id); };
+  for (PlannedMove& move : plan.moves) {
+    Decision decision =
+        Process(MigrateCommand(shared, move.dossier->id, actor), move.dossier.get(), ctx);
     if (decision.accepted()) {
       move.event = std::move(decision.events.front());
     } else {
       move.problem = decision.rejection->message;
     }
-    plan.moves.push_back(std::move(move));
-  };
-  RETURN_IF_ERROR(
-      store.ForEachOpen(m.procedure_code, [&](const std::shared_ptr<const Dossier>& d) -> Status {
-        if (keep_going && !keep_going()) return stopped;
-        consider(d);
-        return Status::Ok();
-      }));
+  }
   return plan;
 }
 

@@ -55,6 +55,14 @@ Result<MigrationPlan> PlanMigration(Store& store, const ProcedureCatalog& catalo
                                     const Actor& actor, Instant now, const EngineSettings& settings,
                                     const std::function<bool()>& keep_going = nullptr);
 
+// Which dossiers the migration selects, without deciding their moves (`moves` hold the dossiers
+// only): what `migrate apply` submits, each command deciding on its dossier as it stands then.
+// Errors as PlanMigration's.
+Result<MigrationPlan> SelectForMigration(Store& store, const ProcedureCatalog& catalog,
+                                         const Migration& m, const MigrationSelection& select,
+                                         int utc_offset_seconds,
+                                         const std::function<bool()>& keep_going = nullptr);
+
 // One line for people: "<id> <number> <status> step A -> B (step due X -> Y); due C -> D
 // [; extended E -> F]", or why it is refused. Instants in local time at `utc_offset_seconds`.
 std::string DescribeMove(const PlannedMove& move, int utc_offset_seconds);
