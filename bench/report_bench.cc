@@ -91,7 +91,7 @@ bool Fill(RocksStore& store, long n, const std::string& csv_path) {
   auto flush = [&]() {
     WriteSet w;
     w.first_outbox_position = position;
-    w.report_deltas.assign(deltas.begin(), deltas.end());
+    w.report_deltas = SortedChanges(deltas);
     deltas.clear();
     Status s = store.Commit(w);
     if (!s.ok()) std::fprintf(stderr, "commit: %s\n", s.ToString().c_str());

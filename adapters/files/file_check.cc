@@ -16,6 +16,8 @@ constexpr char kSep = '\x1f';
 }  // namespace
 
 Status FileCheck::Add(const Dossier& d) {
+  if (d.files.empty()) return Status::Ok();
+  MutexLock lock(&mu_);
   std::string key;
   for (const AttachedFile& f : d.files) {
     ++references_;
@@ -29,6 +31,7 @@ Status FileCheck::Add(const Dossier& d) {
 }
 
 Result<FileCheckReport> FileCheck::Finish(const FileStore& files, size_t max_problems) {
+  MutexLock lock(&mu_);  // after the last Add
   FileCheckReport report;
   report.references = references_;
   auto problem = [&](std::string p) {

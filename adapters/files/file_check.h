@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "adapters/files/file_store.h"
+#include "engine/common/mutex.h"
 #include "engine/store/verify.h"
 
 namespace motcua {
@@ -26,14 +27,16 @@ class FileCheck {
  public:
   // `scratch` (empty, the caller's) holds the references; null: in memory.
   explicit FileCheck(ScratchSet* scratch = nullptr) : scratch_(scratch ? scratch : &in_memory_) {}
+  // Safe to call from several threads at once (verify checks dossiers on every core).
   Status Add(const Dossier& d);
   // Stops collecting problems after `max_problems`.
   Result<FileCheckReport> Finish(const FileStore& files, size_t max_problems = 100);
 
  private:
   MemoryScratchSet in_memory_;
-  ScratchSet* scratch_;
-  size_t references_ = 0;
+  Mutex mu_;
+  ScratchSet* const scratch_ PT_GUARDED_BY(mu_);
+  size_t references_ GUARDED_BY(mu_) = 0;
 };
 
 // Reads every dossier itself, then as FileCheck::Finish.

@@ -16,13 +16,21 @@ namespace {
 constexpr char kHashField[] = {'\xFA', '\x02', '\x20'};
 constexpr size_t kHashFieldBytes = sizeof kHashField + kHashBytes;
 
+// SHA-256 fetched from the default provider once: EVP_sha256() makes OpenSSL 3 look the
+// algorithm up again at every EVP_DigestInit_ex, which cost more than hashing an event.
+const EVP_MD* Sha256Algorithm() {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
 std::string Sha256(std::initializer_list<std::string_view> parts) {
   // One context a thread, reset for each hash (allocating one costs more than the hash).
   thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
                                                                            &EVP_MD_CTX_free);
   std::string out(kHashBytes, '\0');
   unsigned int length = 0;
-  bool ok = ctx && EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) == 1;
+  const EVP_MD* md = Sha256Algorithm();
+  bool ok = ctx && md && EVP_DigestInit_ex2(ctx.get(), md, nullptr) == 1;
   for (std::string_view p : parts) ok = ok && EVP_DigestUpdate(ctx.get(), p.data(), p.size()) == 1;
   ok = ok &&
        EVP_DigestFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &length) == 1;

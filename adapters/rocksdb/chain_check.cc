@@ -102,9 +102,6 @@ ChainCheck::ChainCheck(RocksStore& store, size_t max_problems)
   salt_.resize(kHashBytes);
   std::random_device random;
   for (char& c : salt_) c = static_cast<char>(random());
-  rocksdb::ReadOptions ro;
-  ro.total_order_seek = true;  // sought to each dossier's prefix in turn
-  history_.reset(store_.db()->NewIterator(ro, store_.handle(ColumnFamily::kHistory)));
 }
 
 void ChainCheck::Digest::Add(std::string_view salt, std::string_view key, std::string_view hash) {
@@ -118,17 +115,32 @@ void ChainCheck::Digest::Add(std::string_view salt, std::string_view key, std::s
 }
 
 void ChainCheck::Problem(std::string p) {
+  MutexLock lock(&mu_);
   if (problems_.size() < max_problems_) problems_.push_back(std::move(p));
 }
 
 Status ChainCheck::Add(const Dossier& d) {
+  std::unique_ptr<Lane> lane;
+  {
+    MutexLock lock(&mu_);
+    if (!lanes_.empty()) {
+      lane = std::move(lanes_.back());
+      lanes_.pop_back();
+    }
+  }
+  if (!lane) {
+    lane = std::make_unique<Lane>();
+    rocksdb::ReadOptions ro;
+    ro.total_order_seek = true;  // sought to each dossier's prefix in turn
+    lane->history.reset(store_.db()->NewIterator(ro, store_.handle(ColumnFamily::kHistory)));
+  }
   std::string prefix = d.id;
   prefix.push_back('\0');
-  rocksdb::Iterator* it = history_.get();
+  rocksdb::Iterator* it = lane->history.get();
   std::string head = ZeroHash();
   bool chained = true;
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    ++events_;
+    ++lane->events;
     const std::string_view key = it->key().ToStringView();
     std::string_view content, hash;
     if (!SplitChainHash(it->value().ToStringView(), &content, &hash)) {
@@ -143,9 +155,14 @@ Status ChainCheck::Add(const Dossier& d) {
       chained = false;
     }
     head = hash;  // the chain goes on from what is stored: one change, one problem
-    histories_.Add(salt_, key, hash);
+    lane->digest.Add(salt_, key, hash);
   }
-  if (!it->status().ok()) return Unavailable("read history: " + it->status().ToString());
+  const rocksdb::Status read = it->status();
+  {
+    MutexLock lock(&mu_);
+    lanes_.push_back(std::move(lane));
+  }
+  if (!read.ok()) return Unavailable("read history: " + read.ToString());
   // A record with no history holds no head (zeros are the empty chain's).
   const std::string& recorded = d.history_hash.bytes.empty() ? ZeroHash() : d.history_hash.bytes;
   if (chained && head != recorded) {
@@ -156,6 +173,15 @@ Status ChainCheck::Add(const Dossier& d) {
 }
 
 Status ChainCheck::Finish() {
+  {
+    MutexLock lock(&mu_);
+    for (std::unique_ptr<Lane>& lane : lanes_) {
+      for (int i = 0; i < 4; ++i) histories_.sum[i] += lane->digest.sum[i];
+      histories_.count += lane->digest.count;
+      events_ += lane->events;
+    }
+    lanes_.clear();
+  }
   std::map<uint64_t, AuditCheckpoint> checkpoints;
   for (uint64_t after = 0;;) {
     ASSIGN_OR_RETURN(std::vector<AuditCheckpoint> page, ReadAuditCheckpoints(store_, after, 1000));
@@ -225,10 +251,10 @@ Status ChainCheck::Finish() {
 // The digests differ: a second read names the outbox entries whose event hash is not the
 // history's (rare: only when something is wrong).
 Status ChainCheck::NameOutboxMismatches() {
-  const size_t before = problems_.size();
+  const size_t before = ProblemCount();
   std::unique_ptr<rocksdb::Iterator> it(
       store_.db()->NewIterator(rocksdb::ReadOptions(), store_.handle(ColumnFamily::kOutbox)));
-  for (it->SeekToFirst(); it->Valid() && problems_.size() < max_problems_; it->Next()) {
+  for (it->SeekToFirst(); it->Valid() && ProblemCount() < max_problems_; it->Next()) {
     std::string_view key, event_hash, global_hash;
     if (it->key().size() != 8 ||
         !SplitOutboxValue(it->value().ToStringView(), &key, &event_hash, &global_hash)) {
@@ -245,7 +271,7 @@ Status ChainCheck::NameOutboxMismatches() {
             ": its event hash is not dossier '" + id + "' " +
             (s.ok() ? EventName(key, content) : "event (missing)") + "'s chain hash");
   }
-  if (problems_.size() == before) {
+  if (ProblemCount() == before) {
     Problem("the histories hold " + std::to_string(histories_.count) + " events and the outbox " +
             std::to_string(outbox_.count) + ": events are missing from one of them");
   }

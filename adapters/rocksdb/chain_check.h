@@ -3,7 +3,8 @@
 // each dossier's history against its chain hashes and its record's head (Add, as VerifyStore
 // visits the dossier), then the outbox's global chain, the outbox's event hashes against the
 // histories' and the audit checkpoints against the chain recomputed (Finish). Memory: a few
-// hashes and the checkpoints, whatever the store's size.
+// hashes and the checkpoints, whatever the store's size. Add may be called from several threads
+// at once (verify checks dossiers on every core); Finish after the last Add.
 
 #include <map>
 #include <memory>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "adapters/rocksdb/rocks_store.h"
+#include "engine/common/mutex.h"
 #include "engine/store/audit_checkpoints.h"
 #include "motcua/v1/api.pb.h"
 
@@ -33,9 +35,15 @@ class ChainCheck {
   Status Add(const Dossier& d);
   Status Finish();
 
-  const std::vector<std::string>& problems() const { return problems_; }
-  size_t events() const { return events_; }
-  size_t checkpoints() const { return checkpoints_; }  // the store's, checked
+  std::vector<std::string> problems() const {
+    MutexLock lock(&mu_);
+    return problems_;
+  }
+  size_t events() const {
+    MutexLock lock(&mu_);
+    return events_;
+  }
+  size_t checkpoints() const { return checkpoints_; }    // the store's, checked
   size_t expected() const { return expected_checked_; }  // the ones given, checked
   // The global chain's head as recomputed from the event hashes.
   uint64_t head_position() const { return head_position_; }
@@ -51,16 +59,27 @@ class ChainCheck {
     void Add(std::string_view salt, std::string_view key, std::string_view hash);
     bool operator==(const Digest&) const = default;
   };
+  // What one thread checking dossiers needs of its own: Add takes an idle one, or makes one.
+  struct Lane {
+    std::unique_ptr<rocksdb::Iterator> history;  // sought again for each dossier
+    Digest digest;
+    size_t events = 0;
+  };
   void Problem(std::string p);
+  size_t ProblemCount() const {
+    MutexLock lock(&mu_);
+    return problems_.size();
+  }
   Status NameOutboxMismatches();
 
   RocksStore& store_;
   const size_t max_problems_;
-  std::vector<std::string> problems_;
-  size_t events_ = 0;
-  size_t checkpoints_ = 0;
   std::string salt_;
-  std::unique_ptr<rocksdb::Iterator> history_;  // one, sought again for each dossier
+  mutable Mutex mu_;
+  std::vector<std::string> problems_ GUARDED_BY(mu_);
+  std::vector<std::unique_ptr<Lane>> lanes_ GUARDED_BY(mu_);  // idle
+  size_t events_ GUARDED_BY(mu_) = 0;                         // summed from the lanes by Finish
+  size_t checkpoints_ = 0;
   std::map<uint64_t, std::string> expected_;
   size_t expected_checked_ = 0;
   Digest histories_;

@@ -261,14 +261,15 @@ Status RocksStore::Migrate(const std::string& from) {
   }
   // Counted whole, written with Put: a migration run again after a crash writes the same sums.
   size_t written = 0;
-  for (const auto& [name, value] : counters) {
+  const std::vector<std::pair<std::string, int64_t>> sums = SortedChanges(counters);
+  for (const auto& [name, value] : sums) {
     batch.Put(cf(ColumnFamily::kReports), name, EncodeLE64(value));
     if (++written % kPerWrite == 0) RETURN_IF_ERROR(flush(false));
   }
   RETURN_IF_ERROR(flush(true));
   return chains("store format " + from + " → 5: wrote the index entries of " +
-                std::to_string(dossiers) + " dossiers and counted " +
-                std::to_string(counters.size()) + " report counters from their histories");
+                std::to_string(dossiers) + " dossiers and counted " + std::to_string(sums.size()) +
+                " report counters from their histories");
 }
 
 }  // namespace motcua

@@ -480,6 +480,20 @@ Result<std::vector<OutboxEntry>> RocksStore::ReadOutbox(uint64_t after, size_t l
   return out;
 }
 
+Result<std::vector<uint64_t>> RocksStore::OutboxPositions(uint64_t after, size_t limit) {
+  std::vector<uint64_t> out;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), cf(ColumnFamily::kOutbox)));
+  for (it->Seek(EncodeBE64(after + 1)); it->Valid() && out.size() < limit; it->Next()) {
+    if (it->key().size() != 8) {
+      return Internal("an outbox key is not a position: " + Hex(it->key().ToStringView()));
+    }
+    out.push_back(DecodeBE64(it->key().data()));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "read outbox"));
+  return out;
+}
+
 Result<RocksStore::ChainHead> RocksStore::GlobalHead() {
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), cf(ColumnFamily::kOutbox)));

@@ -90,6 +90,8 @@ class RocksStore : public Store {
   Status Commit(const std::vector<const WriteSet*>& sets) override;
   void Encode(WriteSet& w) override;
   Result<std::vector<OutboxEntry>> ReadOutbox(uint64_t after, size_t limit) override;
+  // The keys alone: no history read, no event decoded.
+  Result<std::vector<uint64_t>> OutboxPositions(uint64_t after, size_t limit) override;
   Result<std::vector<std::string>> Ids(const std::string& after_id, size_t limit) override;
   Result<std::vector<std::string>> ScanIndex(const std::string& prefix,
                                              const std::string& start_after, size_t limit) override;

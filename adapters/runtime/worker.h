@@ -1,9 +1,11 @@
 #pragma once
 // Threads that run blocking jobs (a file's write and fsync) off the io threads, in order, from
-// a bounded queue: a full queue refuses the job at once rather than queueing without end.
+// a bounded queue: a full queue refuses the job at once rather than queueing without end. And
+// the engine's JobRunner on such threads (motcua verify checks dossiers on every core with it).
 
 #include <pthread.h>
 
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <string>
@@ -12,6 +14,7 @@
 
 #include "adapters/runtime/cond_var.h"
 #include "engine/common/mutex.h"
+#include "engine/store/verify.h"
 
 namespace motcua {
 
@@ -70,6 +73,39 @@ class Worker {
   std::deque<std::function<void()>> queue_ GUARDED_BY(mu_);
   bool stopping_ GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;
+};
+
+// Jobs on `threads` threads of their own; Wait waits for every job started.
+class WorkerJobRunner : public JobRunner {
+ public:
+  explicit WorkerJobRunner(size_t threads, const std::string& name = "motcua-jobs")
+      : threads_(threads == 0 ? 1 : threads), worker_(name, threads_, SIZE_MAX) {}
+  size_t threads() const override { return threads_; }
+  void Start(std::vector<std::function<void()>> jobs) override EXCLUDES(mu_) {
+    for (std::function<void()>& job : jobs) {
+      {
+        MutexLock lock(&mu_);
+        ++running_;
+      }
+      // Never refused: the queue is unbounded, and the worker stops only with this runner.
+      worker_.Post([this, job = std::move(job)] {
+        job();
+        MutexLock lock(&mu_);
+        if (--running_ == 0) done_.SignalAll();
+      });
+    }
+  }
+  void Wait() override EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
+    while (running_ > 0) done_.Wait(&mu_);
+  }
+
+ private:
+  const size_t threads_;
+  Mutex mu_;
+  CondVar done_;
+  size_t running_ GUARDED_BY(mu_) = 0;
+  Worker worker_;  // last: its threads stop (running what is queued) before the rest goes
 };
 
 }  // namespace motcua

@@ -77,7 +77,7 @@ class CommandBatch {
   // The write holding everything staged (Store::Commit takes it).
   WriteSet& writes() {
     writes_.counters.assign(counters_.begin(), counters_.end());
-    writes_.report_deltas.assign(report_deltas_.begin(), report_deltas_.end());
+    writes_.report_deltas = SortedChanges(report_deltas_);
     return writes_;
   }
   // What the batch staged, for the batches that follow while it is in flight.

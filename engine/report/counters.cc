@@ -3,6 +3,7 @@
 
 #include "engine/report/counters.h"
 
+#include <algorithm>
 #include <array>
 
 #include "engine/dossier/appliers.h"
@@ -106,24 +107,63 @@ void Add(const Facts& f, CivilDate day, ReportMeasure m, int64_t delta, std::str
   }
 }
 
-// Adds `sign` times what a state with facts `f` contributes, seen at `at`.
-void Contribute(const Facts& f, Instant at, int64_t sign, CounterDeltas* out) {
-  if (!f.counted) return;
-  std::string name;
-  name.reserve(f.agency.size() + f.procedure.size() + 40);
-  Add(f, f.received_day, f.received, sign, &name, out);
+// One counter a state contributes to (at the day, month and year of `day`).
+struct Part {
+  CivilDate day;
+  ReportMeasure measure = ReportMeasure::kReceivedCounter;
+  bool operator==(const Part&) const = default;
+};
+struct Parts {
+  std::array<Part, 6> at;
+  size_t size = 0;
+  void Add(CivilDate day, ReportMeasure m) { at[size++] = Part{day, m}; }
+  const Part* begin() const { return at.data(); }
+  const Part* end() const { return at.data() + size; }
+};
+
+// What a state with facts `f` contributes, seen at `at`.
+Parts PartsOf(const Facts& f, Instant at) {
+  Parts p;
+  if (!f.counted) return p;
+  p.Add(f.received_day, f.received);
   if (f.decided) {
-    Add(f, f.decided_day, *f.decided, sign, &name, out);
-    if (f.refused) Add(f, f.decided_day, ReportMeasure::kRefused, sign, &name, out);
+    p.Add(f.decided_day, *f.decided);
+    if (f.refused) p.Add(f.decided_day, ReportMeasure::kRefused);
   }
   const CivilDate today = DayOf(at);
-  if (f.withdrawn) Add(f, today, ReportMeasure::kWithdrawn, sign, &name, out);
+  if (f.withdrawn) p.Add(today, ReportMeasure::kWithdrawn);
   // Overdue from its due instant, or from now when that has passed already.
   if (f.overdue_from) {
-    Add(f, *f.overdue_from < at ? today : DayOf(*f.overdue_from), ReportMeasure::kOverdue, sign,
-        &name, out);
+    p.Add(*f.overdue_from < at ? today : DayOf(*f.overdue_from), ReportMeasure::kOverdue);
   }
-  if (f.supplement) Add(f, today, ReportMeasure::kSupplement, sign, &name, out);
+  if (f.supplement) p.Add(today, ReportMeasure::kSupplement);
+  return p;
+}
+
+// Adds `sign` times each of `parts` but those in `except` (the other state's, when both count
+// for the same agency and procedure: they cancel out).
+void Contribute(const Facts& f, const Parts& parts, const Parts* except, int64_t sign,
+                CounterDeltas* out) {
+  std::string name;
+  for (const Part& p : parts) {
+    if (except && std::find(except->begin(), except->end(), p) != except->end()) continue;
+    if (name.capacity() == 0) name.reserve(f.agency.size() + f.procedure.size() + 40);
+    Add(f, p.day, p.measure, sign, &name, out);
+  }
+}
+
+// What the change of a dossier from facts `b` to facts `a` at `at` moves.
+void AddFactsDeltas(const Facts* b, const Facts& a, Instant at, CounterDeltas* out) {
+  const Parts after = PartsOf(a, at);
+  if (b == nullptr) {
+    Contribute(a, after, nullptr, +1, out);
+    return;
+  }
+  if (*b == a) return;  // nothing the counters follow changed (most steps)
+  const Parts before = PartsOf(*b, at);
+  const bool same = b->counted && a.counted && b->agency == a.agency && b->procedure == a.procedure;
+  Contribute(*b, before, same ? &after : nullptr, -1, out);
+  Contribute(a, after, same ? &before : nullptr, +1, out);
 }
 
 }  // namespace
@@ -135,34 +175,45 @@ void AddDelta(std::string_view name, int64_t delta, CounterDeltas* out) {
     return;
   }
   it->second += delta;
-  if (it->second == 0) out->erase(it);
+}
+
+std::vector<std::pair<std::string, int64_t>> SortedChanges(const CounterDeltas& deltas) {
+  std::vector<std::pair<std::string, int64_t>> out;
+  out.reserve(deltas.size());
+  for (const auto& [name, delta] : deltas) {
+    if (delta != 0) out.emplace_back(name, delta);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 void AddReportDeltas(const Dossier* before, const Dossier& after, Instant at, CounterDeltas* out) {
   const Facts a = FactsOf(after);
-  if (before == nullptr) {
-    Contribute(a, at, +1, out);
-    return;
-  }
+  if (before == nullptr) return AddFactsDeltas(nullptr, a, at, out);
   const Facts b = FactsOf(*before);
-  if (a == b) return;  // nothing the counters follow changed (most steps)
-  Contribute(b, at, -1, out);
-  Contribute(a, at, +1, out);
+  AddFactsDeltas(&b, a, at, out);
+}
+
+void ApplyCounting(Dossier& d, const Event& e, CounterDeltas* out) {
+  if (d.version == 0) {
+    Apply(d, e);
+    AddFactsDeltas(nullptr, FactsOf(d), e.at, out);
+  } else {
+    // The facts before, without a copy of the dossier: only the agency and procedure are views
+    // into it, and those are copied (short codes: no allocation).
+    Facts b = FactsOf(d);
+    const std::string agency(b.agency), procedure(b.procedure);
+    b.agency = agency;
+    b.procedure = procedure;
+    Apply(d, e);
+    AddFactsDeltas(&b, FactsOf(d), e.at, out);
+  }
+  AddStepDeltas(e, d, out);
 }
 
 void AddHistoryDeltas(const std::vector<Event>& history, CounterDeltas* out) {
   Dossier d;
-  for (const Event& e : history) {
-    if (d.version == 0) {
-      Apply(d, e);
-      AddReportDeltas(nullptr, d, e.at, out);
-    } else {
-      const Dossier before = d;
-      Apply(d, e);
-      AddReportDeltas(&before, d, e.at, out);
-    }
-    AddStepDeltas(e, d, out);
-  }
+  for (const Event& e : history) ApplyCounting(d, e, out);
 }
 
 std::optional<ReportCounterKey> ParseReportCounter(std::string_view name) {

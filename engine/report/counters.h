@@ -28,6 +28,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/common/enum_names.h"
@@ -72,11 +73,19 @@ static_assert(kReportMeasureNames.Complete());
 constexpr const auto& NamesOf(ReportMeasure) { return kReportMeasureNames; }
 constexpr size_t kReportMeasureCount = kReportMeasureNames.size();
 
-// Counter name → change, summed; a change that sums to zero is dropped. Looked up by
-// string_view, so adding to a counter already there allocates nothing.
-using CounterDeltas = std::map<std::string, int64_t, std::less<>>;
+// Counter name → change, summed. Hashed, and looked up by string_view, so adding to a counter
+// already there allocates nothing: verification adds a few for each of millions of events. A
+// change that sums to zero stays (dropping and adding it again cost more than keeping it):
+// SortedChanges leaves it out.
+struct CounterNameHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using CounterDeltas = std::unordered_map<std::string, int64_t, CounterNameHash, std::equal_to<>>;
 // Adds `delta` to `name`'s change.
 void AddDelta(std::string_view name, int64_t delta, CounterDeltas* out);
+// The changes that do not sum to zero, by name.
+std::vector<std::pair<std::string, int64_t>> SortedChanges(const CounterDeltas& deltas);
 
 // Adds what the change of one dossier from `before` (null: a new dossier) to `after` at `at`
 // moves. The write path calls it per command, verification per event; both sum to the same.
@@ -84,6 +93,9 @@ void AddReportDeltas(const Dossier* before, const Dossier& after, Instant at, Co
 // The same for every event of a dossier's history, replayed from the start, with the per-step
 // counters of its hand-overs (steps.h).
 void AddHistoryDeltas(const std::vector<Event>& history, CounterDeltas* out);
+// One step of that replay: applies `e` to `d` (the history's replay so far) and adds what it
+// moves. Verification replays and counts in the same pass with it.
+void ApplyCounting(Dossier& d, const Event& e, CounterDeltas* out);
 
 enum class ReportLevel : char { kYear = 'y', kMonth = 'm', kDay = 'd' };
 

@@ -10,6 +10,14 @@
 
 namespace motcua {
 
+Result<std::vector<uint64_t>> Store::OutboxPositions(uint64_t after, size_t limit) {
+  ASSIGN_OR_RETURN(std::vector<OutboxEntry> entries, ReadOutbox(after, limit));
+  std::vector<uint64_t> positions;
+  positions.reserve(entries.size());
+  for (const OutboxEntry& e : entries) positions.push_back(e.position);
+  return positions;
+}
+
 Result<std::shared_ptr<const Dossier>> Store::GetShared(const std::string& id) {
   ASSIGN_OR_RETURN(std::optional<Dossier> d, Get(id));
   if (!d) return std::shared_ptr<const Dossier>();

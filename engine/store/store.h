@@ -139,6 +139,9 @@ class Store {
   Result<std::vector<DueTimer>> DueTimers(Instant upto, size_t limit);
   // Outbox entries with position > after, in order.
   virtual Result<std::vector<OutboxEntry>> ReadOutbox(uint64_t after, size_t limit) = 0;
+  // Only their positions (verification's gap check reads ten million of them: a store answers
+  // without reading the events). By default through ReadOutbox.
+  virtual Result<std::vector<uint64_t>> OutboxPositions(uint64_t after, size_t limit);
   // Reads the dossiers it finds through GetShared (a store's record cache, where it has one).
   Result<QueryPage> Query(const DossierQuery& q);
   // Calls `each` with every open dossier (of `procedure_code` when it is not empty), status by

@@ -3,6 +3,7 @@
 #include "engine/store/verify.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "engine/dossier/appliers.h"
 #include "engine/report/counters.h"
@@ -42,61 +43,134 @@ class StoredEntries {
   bool done_ = false;
 };
 
+// What one thread found in its share of a page of dossiers, for the calling thread to file.
+struct Checked {
+  Status status;
+  size_t dossiers = 0;
+  size_t events = 0;
+  std::vector<std::string> problems;
+  std::string keys;  // scratch keys, one after another, each ending at its key_ends
+  std::vector<size_t> key_ends;
+};
+
+// Checks one dossier: its history replays to its record (counting what each event moves into
+// `counted`), and the index entries and number it implies go to `out`'s keys.
+Status CheckDossier(Store& store, const std::string& id, const VerifyOptions& options,
+                    CounterDeltas* counted, Checked* out) {
+  auto problem = [out, &options](std::string p) {
+    if (out->problems.size() < options.max_problems) out->problems.push_back(std::move(p));
+  };
+  auto key = [out](char kind, std::string_view a, std::string_view b = {}) {
+    out->keys.append(1, kind).append(a).append(b);
+    out->key_ends.push_back(out->keys.size());
+  };
+  ++out->dossiers;
+  ASSIGN_OR_RETURN(std::optional<Dossier> stored, store.Get(id));
+  ASSIGN_OR_RETURN(std::vector<Event> history, store.History(id));
+  out->events += history.size();
+  if (!stored) {
+    problem("dossier '" + id + "' is listed but cannot be read");
+    return Status::Ok();
+  }
+  if (options.visit) RETURN_IF_ERROR(options.visit(*stored));
+  for (size_t i = 0; i < history.size(); ++i) {
+    const Event& e = history[i];
+    if (e.dossier_id != id || e.version != static_cast<int64_t>(i) + 1) {
+      problem("dossier '" + id + "': history event " + std::to_string(e.version) +
+              " is out of order");
+      return Status::Ok();
+    }
+  }
+  // Replayed and counted in one pass.
+  Dossier replay;
+  for (const Event& e : history) ApplyCounting(replay, e, counted);
+  if (!(replay == *stored)) {
+    problem("dossier '" + id + "': replaying " + std::to_string(history.size()) +
+            " events gives version " + std::to_string(replay.version) + " status " +
+            NameOf(replay.status) + ", but the stored record is version " +
+            std::to_string(stored->version) + " status " + NameOf(stored->status));
+  }
+  for (const std::string& e : IndexEntries(*stored)) key(kEntryKey, e);
+  if (!stored->number.empty()) {
+    key(kNumberKey, stored->number, std::string(1, kIndexSep).append(id));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
-Result<VerifyReport> VerifyStore(Store& store, size_t max_problems, ScratchSet* scratch,
-                                 const std::function<Status(const Dossier&)>& visit) {
+Result<VerifyReport> VerifyStore(Store& store, const VerifyOptions& options) {
   VerifyReport r;
-  auto problem = [&r, max_problems](std::string p) {
-    if (r.problems.size() < max_problems) r.problems.push_back(std::move(p));
+  auto problem = [&r, &options](std::string p) {
+    if (r.problems.size() < options.max_problems) r.problems.push_back(std::move(p));
   };
   MemoryScratchSet in_memory;
-  ScratchSet& sorted = scratch ? *scratch : in_memory;
-  CounterDeltas counted;  // the report counters, counted from the histories
-  std::string key;
-  std::string after;
-  while (true) {
-    ASSIGN_OR_RETURN(std::vector<std::string> ids, store.Ids(after, kPage));
-    for (const std::string& id : ids) {
-      ++r.dossiers;
-      ASSIGN_OR_RETURN(std::optional<Dossier> stored, store.Get(id));
-      ASSIGN_OR_RETURN(std::vector<Event> history, store.History(id));
-      r.events += history.size();
-      if (!stored) {
-        problem("dossier '" + id + "' is listed but cannot be read");
-        continue;
-      }
-      if (visit) RETURN_IF_ERROR(visit(*stored));
-      Dossier replay;
-      bool ordered = true;
-      for (const Event& e : history) {
-        if (e.dossier_id != id || e.version != replay.version + 1) {
-          problem("dossier '" + id + "': history event " + std::to_string(e.version) +
-                  " is out of order");
-          ordered = false;
-          break;
+  ScratchSet& sorted = options.scratch ? *options.scratch : in_memory;
+  // The report counters counted from the histories: one map a thread, added together at the end.
+  const size_t threads = options.runner ? std::max<size_t>(1, options.runner->threads()) : 1;
+  std::vector<CounterDeltas> counted(threads);
+  // A page of ids is checked (into `running`, a Checked a thread) while the page before (in
+  // `done`) is filed. `current` and `following` swap, and so do `running` and `done`: their
+  // buffers, which the jobs use, stay where they are, and a page's are cleared or refilled only
+  // once its jobs have run. `wait` is declared after what the jobs use: leaving early waits for
+  // them first.
+  std::vector<std::string> current, following;
+  std::vector<Checked> running(threads), done(threads);
+  struct WaitForJobs {
+    JobRunner* runner;
+    ~WaitForJobs() {
+      if (runner) runner->Wait();
+    }
+  } wait{options.runner};
+  auto launch = [&](const std::vector<std::string>& ids) {
+    std::vector<std::function<void()>> jobs;
+    for (size_t t = 0; t < threads; ++t) {
+      const std::string* first = ids.data() + ids.size() * t / threads;
+      const std::string* last = ids.data() + ids.size() * (t + 1) / threads;
+      Checked* c = &running[t];
+      *c = Checked();
+      jobs.push_back([&store, &options, &counted, t, first, last, c] {
+        for (const std::string* id = first; id != last && c->status.ok(); ++id) {
+          c->status = CheckDossier(store, *id, options, &counted[t], c);
         }
-        Apply(replay, e);
-      }
-      if (ordered) AddHistoryDeltas(history, &counted);
-      if (ordered && !(replay == *stored)) {
-        problem("dossier '" + id + "': replaying " + std::to_string(history.size()) +
-                " events gives version " + std::to_string(replay.version) + " status " +
-                NameOf(replay.status) + ", but the stored record is version " +
-                std::to_string(stored->version) + " status " + NameOf(stored->status));
-      }
-      for (const std::string& e : IndexEntries(*stored)) {
-        key.assign(1, kEntryKey).append(e);
-        RETURN_IF_ERROR(sorted.Add(key));
-      }
-      if (!stored->number.empty()) {
-        key.assign(1, kNumberKey).append(stored->number).append(1, kIndexSep).append(id);
-        RETURN_IF_ERROR(sorted.Add(key));
+      });
+    }
+    if (options.runner) {
+      options.runner->Start(std::move(jobs));
+    } else {
+      for (auto& job : jobs) job();
+    }
+  };
+  ASSIGN_OR_RETURN(current, store.Ids("", kPage));
+  launch(current);
+  while (true) {
+    following.clear();
+    if (current.size() == kPage) {
+      ASSIGN_OR_RETURN(following, store.Ids(current.back(), kPage));
+    }
+    if (options.runner) options.runner->Wait();
+    running.swap(done);
+    if (!following.empty()) launch(following);
+    for (Checked& c : done) {
+      RETURN_IF_ERROR(c.status);
+      r.dossiers += c.dossiers;
+      r.events += c.events;
+      for (std::string& p : c.problems) problem(std::move(p));
+      size_t begin = 0;
+      for (size_t end : c.key_ends) {
+        RETURN_IF_ERROR(sorted.Add(std::string_view(c.keys).substr(begin, end - begin)));
+        begin = end;
       }
     }
-    if (ids.size() < kPage) break;
-    after = ids.back();
+    if (following.empty()) break;
+    current.swap(following);
   }
+  for (size_t t = 1; t < threads; ++t) {
+    for (const auto& [name, delta] : counted[t]) AddDelta(name, delta, &counted[0]);
+    CounterDeltas().swap(counted[t]);
+  }
+  const std::vector<std::pair<std::string, int64_t>> sums = SortedChanges(counted[0]);
+  CounterDeltas().swap(counted[0]);
   // The implied entries beside the stored ones, both in order: one only the records imply is
   // missing, one only the store has is stray. Then the numbers, each used by one dossier.
   StoredEntries stored(store);
@@ -111,7 +185,7 @@ Result<VerifyReport> VerifyStore(Store& store, size_t max_problems, ScratchSet* 
   };
   bool entries_done = false;
   std::string last_number, last_number_id;
-  RETURN_IF_ERROR(sorted.Scan([&](std::string_view k) -> Status {
+  const Status merged = sorted.Scan([&](std::string_view k) -> Status {
     const std::string_view rest = k.substr(1);
     if (k.front() == kEntryKey) {
       RETURN_IF_ERROR(stray_before(&rest));
@@ -138,29 +212,30 @@ Result<VerifyReport> VerifyStore(Store& store, size_t max_problems, ScratchSet* 
     last_number.assign(number);
     last_number_id.assign(id);
     return Status::Ok();
-  }));
+  });
+  RETURN_IF_ERROR(merged);
   if (!entries_done) RETURN_IF_ERROR(stray_before(nullptr));
   // The report counters are what the histories count (a sum of zero may be stored or not).
   const auto readable = [](std::string name) {
     std::replace(name.begin(), name.end(), kIndexSep, '/');
     return name;
   };
-  auto next = counted.begin();
+  auto next = sums.begin();
   RETURN_IF_ERROR(store.ScanReportCounters(
       "", std::string(1, '\xff'), [&](std::string_view name, int64_t value) {
         ++r.report_counters;
-        for (; next != counted.end() && next->first < name; ++next) {
+        for (; next != sums.end() && next->first < name; ++next) {
           problem("report counter " + readable(next->first) + " is missing; the histories say " +
                   std::to_string(next->second));
         }
         int64_t expected = 0;
-        if (next != counted.end() && next->first == name) expected = (next++)->second;
+        if (next != sums.end() && next->first == name) expected = (next++)->second;
         if (value != expected) {
           problem("report counter " + readable(std::string(name)) + " is " + std::to_string(value) +
                   "; the histories say " + std::to_string(expected));
         }
       }));
-  for (; next != counted.end(); ++next) {
+  for (; next != sums.end(); ++next) {
     problem("report counter " + readable(next->first) + " is missing; the histories say " +
             std::to_string(next->second));
   }
@@ -168,13 +243,13 @@ Result<VerifyReport> VerifyStore(Store& store, size_t max_problems, ScratchSet* 
   ASSIGN_OR_RETURN(r.outbox_last, store.LastOutboxPosition());
   uint64_t expect = 1;
   while (expect <= r.outbox_last) {
-    ASSIGN_OR_RETURN(std::vector<OutboxEntry> page, store.ReadOutbox(expect - 1, kPage));
+    ASSIGN_OR_RETURN(std::vector<uint64_t> page, store.OutboxPositions(expect - 1, 100 * kPage));
     if (page.empty()) break;
-    for (const OutboxEntry& o : page) {
-      if (o.position != expect) {
+    for (const uint64_t position : page) {
+      if (position != expect) {
         problem("outbox gap: expected position " + std::to_string(expect) + ", found " +
-                std::to_string(o.position));
-        expect = o.position;
+                std::to_string(position));
+        expect = position;
       }
       ++expect;
     }

@@ -51,13 +51,40 @@ struct VerifyReport {
   bool ok() const { return problems.empty(); }
 };
 
-// Stops collecting after `max_problems` (the count of dossiers checked stays exact). `scratch`
-// (empty, owned by the caller) holds what must be sorted; null: a MemoryScratchSet. Memory is
-// then bounded by one page of dossiers and the report counters, whatever the store's size.
-// `visit`, when given, is shown each stored dossier as it is read (other checks ride on the same
-// read of the store; an error it returns ends the verification).
-Result<VerifyReport> VerifyStore(Store& store, size_t max_problems = 100,
-                                 ScratchSet* scratch = nullptr,
-                                 const std::function<Status(const Dossier&)>& visit = nullptr);
+// Runs jobs, perhaps several at once on threads the adapters own (the engine starts none:
+// adapters/runtime/worker.h has one on a Worker's threads).
+class JobRunner {
+ public:
+  virtual ~JobRunner() = default;
+  // How many jobs may run at once.
+  virtual size_t threads() const = 0;
+  // Starts each job; they may run at once, in any order.
+  virtual void Start(std::vector<std::function<void()>> jobs) = 0;
+  // Returns once every job started has run.
+  virtual void Wait() = 0;
+};
+
+struct VerifyOptions {
+  // Stops collecting after this many problems (the count of dossiers checked stays exact).
+  size_t max_problems = 100;
+  // Empty, owned by the caller: holds what must be sorted. Null: a MemoryScratchSet. Memory is
+  // then bounded by a page of dossiers and the report counters, whatever the store's size.
+  ScratchSet* scratch = nullptr;
+  // When given, each page of ids is split between its threads and checked there, while the
+  // calling thread files the page before into `scratch`. Null: everything on the calling thread.
+  JobRunner* runner = nullptr;
+  // When given, shown each stored dossier as it is read (other checks ride on the same read of
+  // the store; an error it returns ends the verification). With more than one thread it is
+  // called from several at once, and must be safe to.
+  std::function<Status(const Dossier&)> visit;
+};
+
+Result<VerifyReport> VerifyStore(Store& store, const VerifyOptions& options);
+
+inline Result<VerifyReport> VerifyStore(Store& store, size_t max_problems = 100,
+                                        ScratchSet* scratch = nullptr,
+                                        std::function<Status(const Dossier&)> visit = nullptr) {
+  return VerifyStore(store, VerifyOptions{max_problems, scratch, nullptr, std::move(visit)});
+}
 
 }  // namespace motcua

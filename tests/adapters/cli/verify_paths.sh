@@ -21,6 +21,14 @@ echo "$out" | grep -q "has format 1; this build would upgrade it" || fail "backu
   || fail "migrate twice"
 "$motcua" verify "$tmp/data" | grep -q "^OK: 111 dossiers" || fail "verify <data-dir>"
 "$motcua" verify "$tmp/data/db" | grep -q "^OK: 111 dossiers" || fail "verify <data-dir>/db"
+# On one thread or several, the same report.
+one=$("$motcua" verify "$tmp/data" --threads 1 | tail -1)
+three=$("$motcua" verify "$tmp/data" --threads 3 | tail -1)
+[ "$one" = "$three" ] && echo "$one" | grep -q "^OK: 111 dossiers" \
+  || fail "verify --threads 1 and 3 differ: '$one' / '$three'"
+out=$("$motcua" verify "$tmp/data" --threads 0 2>&1) && fail "verify --threads 0 exited 0"
+echo "$out" | grep -q "^--threads: expected a whole number from 1 to 256, got '0'" \
+  || fail "verify --threads 0: $out"
 # Reports from the store's counters, read-only; bad options say what was expected.
 "$motcua" report form06 "$tmp/data" --period 2026 --definitions "$defs" > "$tmp/form06.csv" \
   || fail "report form06 exited $?"

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "adapters/rocksdb/rocks_store.h"
+#include "adapters/runtime/worker.h"
 #include "tests/engine/store/verify_cases.h"
 
 namespace motcua {
@@ -65,7 +66,8 @@ TEST(RocksScratchSetTest, VerifyOnRocksDbFindsMissingAndStrayEntriesAndReusedNum
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     auto scratch = RocksScratchSet::Create(dir + "/scratch");
     ASSERT_TRUE(scratch.ok());
-    testing::ExpectVerifyFindsIndexAndNumberProblems(**store, scratch->get());
+    WorkerJobRunner runner(2);  // RocksDB read from two threads at once
+    testing::ExpectVerifyFindsIndexAndNumberProblems(**store, scratch->get(), &runner);
   }
   std::filesystem::remove_all(dir);
 }

@@ -17,7 +17,9 @@
 
 namespace motcua::testing {
 
-inline void ExpectVerifyFindsIndexAndNumberProblems(Store& s, ScratchSet* scratch) {
+// `runner`: where dossiers are checked (VerifyOptions::runner; null: on this thread).
+inline void ExpectVerifyFindsIndexAndNumberProblems(Store& s, ScratchSet* scratch,
+                                                    JobRunner* runner = nullptr) {
   using ::testing::Contains;
   using ::testing::HasSubstr;
   Dossier d1 = SampleDossier("d1", DossierStatus::kReceived, "receive", 1);
@@ -59,7 +61,10 @@ inline void ExpectVerifyFindsIndexAndNumberProblems(Store& s, ScratchSet* scratc
   }
   ASSERT_GE(strays.size(), 2u);  // its status and work-queue entries at least
 
-  Result<VerifyReport> report = VerifyStore(s, 100, scratch);
+  VerifyOptions options;
+  options.scratch = scratch;
+  options.runner = runner;
+  Result<VerifyReport> report = VerifyStore(s, options);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->dossiers, 3u);
   const auto& problems = report->problems;
