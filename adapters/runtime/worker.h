@@ -81,7 +81,7 @@ class WorkerJobRunner : public JobRunner {
   explicit WorkerJobRunner(size_t threads, const std::string& name = "motcua-jobs")
       : threads_(threads == 0 ? 1 : threads), worker_(name, threads_, SIZE_MAX) {}
   size_t threads() const override { return threads_; }
-  void Start(std::vector<std::function<void()>> jobs) override EXCLUDES(mu_) {
+  void Start(std::vector<std::function<void()>> jobs) EXCLUDES(mu_) override {
     for (std::function<void()>& job : jobs) {
       {
         MutexLock lock(&mu_);
@@ -95,7 +95,7 @@ class WorkerJobRunner : public JobRunner {
       });
     }
   }
-  void Wait() override EXCLUDES(mu_) {
+  void Wait() EXCLUDES(mu_) override {
     MutexLock lock(&mu_);
     while (running_ > 0) done_.Wait(&mu_);
   }
