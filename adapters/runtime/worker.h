@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "adapters/runtime/cond_var.h"
+#include "engine/common/job_runner.h"
 #include "engine/common/mutex.h"
-#include "engine/store/verify.h"
 
 namespace motcua {
 

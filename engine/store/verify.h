@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/common/job_runner.h"
 #include "engine/store/store.h"
 
 namespace motcua {
@@ -49,19 +50,6 @@ struct VerifyReport {
   uint64_t outbox_last = 0;
   std::vector<std::string> problems;  // empty = consistent
   bool ok() const { return problems.empty(); }
-};
-
-// Runs jobs, perhaps several at once on threads the adapters own (the engine starts none:
-// adapters/runtime/worker.h has one on a Worker's threads).
-class JobRunner {
- public:
-  virtual ~JobRunner() = default;
-  // How many jobs may run at once.
-  virtual size_t threads() const = 0;
-  // Starts each job; they may run at once, in any order.
-  virtual void Start(std::vector<std::function<void()>> jobs) = 0;
-  // Returns once every job started has run.
-  virtual void Wait() = 0;
 };
 
 struct VerifyOptions {
