@@ -28,9 +28,6 @@ namespace motcua {
 
 namespace {
 
-constexpr const char* kFormatKey = RocksStore::kFormatKey;
-constexpr const char* kFormatVersion = RocksStore::kFormatVersion;
-
 const char* const kColumnFamilyNames[] = {"default",     "dossiers", "history",  "indexes",
                                           "idempotency", "outbox",   "counters", "reports",
                                           "report_log",  "states"};

@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <random>
@@ -15,6 +16,8 @@ namespace {
 // Batches processed but not yet durable. The committer writes all of them in one synced write,
 // so while one sync runs, the commands processed meanwhile gather for the next.
 constexpr size_t kMaxInFlightBatches = 64;
+// Other commands arrived this recently: timers go timer_batch at a time (ServiceOptions).
+constexpr auto kOthersRecently = std::chrono::milliseconds(100);
 }  // namespace
 
 // What a batch reads of the state before it: batches in flight first, then the store. Counters
@@ -155,7 +158,7 @@ std::future<CommandResult> DossierService::Submit(CommandRequest request) {
 
 size_t DossierService::queued() const {
   MutexLock lock(&mu_);
-  return queue_.size();
+  return queue_.size() + timer_queue_.size();
 }
 
 void DossierService::SubmitAsync(CommandRequest request, std::function<void(CommandResult)> done) {
@@ -166,11 +169,15 @@ void DossierService::SubmitAsync(CommandRequest request, std::function<void(Comm
       refused.status = Unavailable("writes are stopped: " + failure_);
     } else if (stopping_) {
       refused.status = Unavailable("the service is shutting down");
-    } else if (queue_.size() >= options_.max_queue) {
+    } else if (const size_t queued = queue_.size() + timer_queue_.size();
+               queued >= options_.max_queue) {
       refused.status =
-          Unavailable("overloaded: " + std::to_string(queue_.size()) + " commands are queued");
+          Unavailable("overloaded: " + std::to_string(queued) + " commands are queued");
+    } else if (request.command.type == CommandType::kFireTimer) {
+      timer_queue_.push_back(Pending{std::move(request), std::move(done)});
     } else {
       queue_.push_back(Pending{std::move(request), std::move(done)});
+      last_other_ = std::chrono::steady_clock::now();
     }
   }
   if (!refused.status.ok()) {
@@ -183,18 +190,37 @@ void DossierService::SubmitAsync(CommandRequest request, std::function<void(Comm
 void DossierService::ProcessLoop() {
   while (true) {
     std::vector<Pending> batch;
+    size_t timer_count = 0;
     {
       MutexLock lock(&mu_);
-      while (!stopping_ && queue_.empty()) queue_cv_.Wait(&mu_);
-      if (queue_.empty() && stopping_) return;
-      batch.reserve(std::min(queue_.size(), options_.max_batch));
-      while (!queue_.empty() && batch.size() < options_.max_batch) {
+      // Fewer timers at a time while other commands arrive.
+      const bool others = std::chrono::steady_clock::now() - last_other_ < kOthersRecently;
+      const size_t timer_cap =
+          std::max<size_t>(1, others ? options_.timer_batch : options_.timer_batch_alone);
+      // Waits for a command, or for a timer with room for it (the committer makes room).
+      while (queue_.empty() && (timer_queue_.empty() || timers_in_flight_ >= timer_cap) &&
+             !(stopping_ && timer_queue_.empty())) {
+        queue_cv_.Wait(&mu_);
+      }
+      if (queue_.empty() && timer_queue_.empty()) return;  // stopping, all done
+      const size_t max_batch = std::max<size_t>(1, options_.max_batch);
+      const size_t timers =
+          std::min(timer_queue_.size(), timer_cap - std::min(timer_cap, timers_in_flight_));
+      batch.reserve(std::min(queue_.size() + timers, max_batch));
+      while (!queue_.empty() && batch.size() < max_batch) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      while (timer_count < timers && batch.size() < max_batch) {
+        batch.push_back(std::move(timer_queue_.front()));
+        timer_queue_.pop_front();
+        ++timer_count;
+      }
+      timers_in_flight_ += timer_count;
     }
     const auto t0 = std::chrono::steady_clock::now();
     Prepared prepared = ProcessBatch(std::move(batch));
+    prepared.timers = timer_count;
     stats_.process_micros.fetch_add(static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
             .count()));
@@ -224,6 +250,15 @@ void DossierService::CommitLoop() {
     }
     commit_cv_.SignalAll();
     CommitGroup(group);
+    size_t timers = 0;
+    for (const Prepared& p : group) timers += p.timers;
+    if (timers > 0) {
+      {
+        MutexLock lock(&mu_);
+        timers_in_flight_ -= timers;
+      }
+      queue_cv_.Signal();
+    }
     MutexLock lock(&commit_mu_);
     for (Prepared& p : group) committed_.push_back(std::move(p));
   }
@@ -357,19 +392,18 @@ void DossierService::CommitGroup(std::vector<Prepared>& group) {
 }
 
 Result<size_t> DossierService::FireDueTimers() {
-  // Rounds of at most timer_round, each submitted at once (the group commit takes them in a few
-  // syncs) and awaited before the next is read: commands that arrive meanwhile wait behind at
-  // most one round, not the whole burst.
-  const size_t base = std::max<size_t>(1, options_.timer_round);
-  // Timers the rules refuse stay due until their dossier changes (a procedure version no longer
-  // loaded, say). A full round of only those would hide every timer behind them: the next read
-  // takes four times as many, up to kMaxRound, to get past them.
-  constexpr size_t kMaxRound = 100000;
-  size_t round = base;
+  // Rounds of at most timer_round, each submitted at once and awaited before the next is read.
+  // The processor takes the round's commands after any others waiting, a few at a time while
+  // others arrive (timer_batch), so a burst does not hold them up. Each round reads the due index
+  // on from where the last one stopped. Timers the rules refuse stay due until their dossier
+  // changes (a procedure version no longer loaded, say): the rounds go on past them, and the next
+  // call reads them again.
+  const size_t round = std::max<size_t>(1, options_.timer_round);
+  std::string after;
   size_t total = 0;
   while (true) {
     const Instant now = clock_->Now();
-    ASSIGN_OR_RETURN(std::vector<DueTimer> due, store_->DueTimers(now, round));
+    ASSIGN_OR_RETURN(std::vector<DueTimer> due, store_->DueTimers(now, round, after));
     std::vector<std::future<CommandResult>> results;
     results.reserve(due.size());
     for (const DueTimer& t : due) {
@@ -387,12 +421,7 @@ Result<size_t> DossierService::FireDueTimers() {
     // A full round may leave more due: go straight on (a morning after a night's downtime has
     // hundreds of thousands), unless the service is stopping.
     if (due.size() < round) break;
-    if (fired == 0) {
-      if (round >= kMaxRound) break;
-      round = std::min(kMaxRound, round * 4);
-    } else {
-      round = base;
-    }
+    after = due.back().entry;
     MutexLock lock(&mu_);
     if (stopping_) break;
   }

@@ -189,10 +189,11 @@ Result<QueryPage> Store::Query(const DossierQuery& q) {
   }
 }
 
-Result<std::vector<DueTimer>> Store::DueTimers(Instant upto, size_t limit) {
+Result<std::vector<DueTimer>> Store::DueTimers(Instant upto, size_t limit,
+                                               const std::string& after) {
   const std::string prefix = IndexPrefix(IndexKind::kTimer);
   std::vector<DueTimer> out;
-  ASSIGN_OR_RETURN(std::vector<std::string> entries, ScanIndex(prefix, "", limit));
+  ASSIGN_OR_RETURN(std::vector<std::string> entries, ScanIndex(prefix, after, limit));
   for (const std::string& e : entries) {
     // "tm" sep <16 hex> sep kind sep id
     const std::string hex = e.substr(prefix.size(), 16);
@@ -203,7 +204,7 @@ Result<std::vector<DueTimer>> Store::DueTimers(Instant upto, size_t limit) {
     std::optional<TimerKind> kind =
         ParseName<TimerKind>(e.substr(kind_start, kind_end - kind_start));
     if (!kind) return Internal("bad timer index entry");
-    out.push_back(DueTimer{Timer{*kind, at}, IndexEntryId(e)});
+    out.push_back(DueTimer{Timer{*kind, at}, IndexEntryId(e), e});
   }
   return out;
 }

@@ -19,7 +19,11 @@ using ::testing::ElementsAre;
 Dossier WithFile(const std::string& id, const std::string& sha256, int64_t size) {
   Dossier d;
   d.id = id;
-  d.files.push_back(AttachedFile{"identity_paper", sha256, size});
+  AttachedFile f;
+  f.document_id = "identity_paper";
+  f.sha256 = sha256;
+  f.size = size;
+  d.files.push_back(f);
   return d;
 }
 

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include "engine/store/indexes.h"
@@ -39,7 +40,23 @@ class GateStore : public MemoryStore {
     MemoryStore::Encode(w);
     std::lock_guard lock(mu_);
     ++encoded_;
+    changes_.push_back(w.changes.size());
     cv_.notify_all();
+  }
+  int encoded() {
+    std::lock_guard lock(mu_);
+    return encoded_;
+  }
+  // Dossiers changed by the last batch processed, and by all those after the first `batches`.
+  size_t last_changes() {
+    std::lock_guard lock(mu_);
+    return changes_.empty() ? 0 : changes_.back();
+  }
+  size_t changes_since(int batches) {
+    std::lock_guard lock(mu_);
+    size_t n = 0;
+    for (size_t i = static_cast<size_t>(batches); i < changes_.size(); ++i) n += changes_[i];
+    return n;
   }
   void WaitUntilEncoded(int n) {
     std::unique_lock lock(mu_);
@@ -54,12 +71,17 @@ class GateStore : public MemoryStore {
     open_ = true;
     cv_.notify_all();
   }
+  void Close() {
+    std::lock_guard lock(mu_);
+    open_ = false;
+  }
 
  private:
   std::mutex mu_;
   std::condition_variable cv_;
   int entered_ = 0;
   int encoded_ = 0;
+  std::vector<size_t> changes_;  // per batch encoded
   bool open_ = false;
 };
 
@@ -187,6 +209,75 @@ TEST_F(DossierServiceTest, ABurstOfDueTimersFiresRoundAfterRound) {
   EXPECT_TRUE(left->empty());
   // Nothing more is due: the next call fires none.
   EXPECT_EQ(*service_->FireDueTimers(), 0u);
+}
+
+// Each round reads the due index on from the last entry the round before read, not from its
+// start (where a store would skip over every entry the rounds before deleted).
+TEST_F(DossierServiceTest, EachRoundOfABurstReadsOnFromWhereTheLastStopped) {
+  struct RecordingStore : MemoryStore {
+    Result<std::vector<std::string>> ScanIndex(const std::string& prefix,
+                                               const std::string& start_after,
+                                               size_t limit) override {
+      if (prefix == IndexPrefix(IndexKind::kTimer)) {
+        std::lock_guard lock(mu);
+        starts.push_back(start_after);
+      }
+      return MemoryStore::ScanIndex(prefix, start_after, limit);
+    }
+    std::mutex mu;
+    std::vector<std::string> starts;
+  } store;
+  HarnessOptions options{.ids = &ids_};
+  options.service.timer_round = 40;
+  ServiceHarness h(&store, options);
+  ASSERT_TRUE(h.started.ok());
+  h.clock.Set(*ParseLocalDateTime("2026-03-02T09:00", 7 * 3600));
+  std::vector<std::future<CommandResult>> received;
+  for (int i = 0; i < 100; ++i) received.push_back(h.service.Submit(ReceiveCopy(kCommuneA)));
+  for (auto& f : received) ASSERT_TRUE(f.get().accepted());
+  h.clock.Set(*ParseLocalDateTime("2026-03-02T18:00", 7 * 3600));
+  Result<size_t> fired = h.service.FireDueTimers();
+  ASSERT_TRUE(fired.ok()) << fired.status().ToString();
+  EXPECT_EQ(*fired, 200u);
+  // 200 due: five full rounds of 40, then a sixth that finds none.
+  ASSERT_EQ(store.starts.size(), 6u);
+  EXPECT_EQ(store.starts[0], "");
+  for (size_t i = 1; i < store.starts.size(); ++i) {
+    EXPECT_LT(store.starts[i - 1], store.starts[i]) << "round " << i;
+  }
+}
+
+// Timers fired wait behind other commands and go a few at a time into the writes: while the
+// commits are held, no more than timer_batch_alone of a round are processed (timer_batch while
+// other commands arrive); a command queued behind the round is processed before the rest of it.
+TEST_F(DossierServiceTest, TimersTakeAFewPlacesInEachWriteAndOtherCommandsGoFirst) {
+  GateStore store;
+  HarnessOptions options{.ids = &ids_};
+  options.service.timer_batch = 2;
+  options.service.timer_batch_alone = 3;
+  ServiceHarness h(&store, options);
+  ASSERT_TRUE(h.started.ok());
+  h.clock.Set(*ParseLocalDateTime("2026-03-02T09:00", 7 * 3600));
+  store.Open();
+  std::vector<std::future<CommandResult>> received;
+  for (int i = 0; i < 20; ++i) received.push_back(h.service.Submit(ReceiveCopy(kCommuneA)));
+  for (auto& f : received) ASSERT_TRUE(f.get().accepted());
+  store.Close();
+  const int encoded = store.encoded();
+  h.clock.Set(*ParseLocalDateTime("2026-03-02T18:00", 7 * 3600));
+  std::future<Result<size_t>> fired =
+      std::async(std::launch::async, [&] { return h.service.FireDueTimers(); });
+  store.WaitUntilEncoded(encoded + 1);  // the first timers are processed, their write held
+  // A reception queued now, behind the rest of the round, is processed next.
+  std::future<CommandResult> reception = h.service.Submit(ReceiveCopy(kCommuneB));
+  store.WaitUntilEncoded(encoded + 2);
+  EXPECT_EQ(store.last_changes(), 1u) << "the reception's batch holds only the reception";
+  EXPECT_LE(store.changes_since(encoded), 3u + 1u) << "timers processed while none was durable";
+  store.Open();
+  EXPECT_TRUE(reception.get().accepted());
+  Result<size_t> n = fired.get();
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(*n, 40u);
 }
 
 }  // namespace
