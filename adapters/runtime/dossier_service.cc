@@ -187,20 +187,24 @@ void DossierService::SubmitAsync(CommandRequest request, std::function<void(Comm
   queue_cv_.Signal();
 }
 
+size_t DossierService::TimerCap() const {
+  // Fewer timers at a time while other commands arrive.
+  const bool others = std::chrono::steady_clock::now() - last_other_ < kOthersRecently;
+  return std::max<size_t>(1, others ? options_.timer_batch : options_.timer_batch_alone);
+}
+
 void DossierService::ProcessLoop() {
   while (true) {
     std::vector<Pending> batch;
     size_t timer_count = 0;
     {
       MutexLock lock(&mu_);
-      // Fewer timers at a time while other commands arrive.
-      const bool others = std::chrono::steady_clock::now() - last_other_ < kOthersRecently;
-      const size_t timer_cap =
-          std::max<size_t>(1, others ? options_.timer_batch : options_.timer_batch_alone);
       // Waits for a command, or for a timer with room for it (the committer makes room).
+      size_t timer_cap = TimerCap();
       while (queue_.empty() && (timer_queue_.empty() || timers_in_flight_ >= timer_cap) &&
              !(stopping_ && timer_queue_.empty())) {
         queue_cv_.Wait(&mu_);
+        timer_cap = TimerCap();
       }
       if (queue_.empty() && timer_queue_.empty()) return;  // stopping, all done
       const size_t max_batch = std::max<size_t>(1, options_.max_batch);

@@ -39,8 +39,8 @@ struct ServiceOptions {
   // keeps the lag of timers coming due one after another at p99 ~250 ms, where 1 s made it ~1 s
   // (bench/README.md, "Timers that come due one after another").
   int timer_poll_ms = 200;  // Default: 200 ms
-  // Timers fired per round of a burst (bench/README.md, "A burst of due timers"): larger rounds
-  // fire faster, smaller ones keep other commands' latency lower meanwhile.
+  // Due timers read and submitted per round of a burst (bench/README.md, "A burst of due
+  // timers"); how many of them go into the writes at a time is timer_batch's.
   size_t timer_round = 250;  // Default: 250
   // Timer commands processed but not yet durable, at most, while other commands arrive (one did
   // in the last 100 ms), and when none do. A batch takes the other commands waiting first, then
@@ -122,6 +122,8 @@ class DossierService {
   class InFlightState;  // CommittedState over the store and the batches in flight
 
   void ProcessLoop();
+  // Timers that may be processed but not yet durable now (timer_batch or timer_batch_alone).
+  size_t TimerCap() const REQUIRES(mu_);
   void CommitLoop();
   void TimerLoop();
   Prepared ProcessBatch(std::vector<Pending> batch);
