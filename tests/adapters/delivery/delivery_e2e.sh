@@ -7,7 +7,8 @@
 # duplicate carries the same webhook-id. A second subscription whose receiver is down
 # dead-letters its events; once the receiver is up, an admin re-drives them and they arrive. A
 # third takes the national portal's payload: it logs in for a session token, logs in again when
-# the portal expires it, and sends every event as the portal's service call.
+# the portal expires it, and sends every event as the portal's service call. A batched one finds
+# its receiver down until the restart, and then sends the backlog in batches.
 # Usage: delivery_e2e.sh <motcua> <definitions-dir>
 set -u
 motcua=$1 defs=$2
@@ -34,8 +35,11 @@ start_receiver "$tmp/portal.jsonl" chaos
 portal_port=$rport
 start_receiver "$tmp/dvcqg.jsonl" portal
 dvcqg_port=$rport
-start_receiver "$tmp/batched.jsonl" chaos
-batched_port=$rport
+# The batched subscription's receiver is down until motcua is killed: the first dossiers' events
+# wait, refused, and the restarted server finds them all ready at once, so they go in batches
+# (at a trickle an event goes alone at once, and chaos retries come due apart: no batch then).
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+batched_port=$(free_port)
 # An https receiver with a self-signed certificate for 127.0.0.1: trusted through ca_file by one
 # subscription, and by another that names a different CA, whose events fail verification.
 command -v openssl > /dev/null || fail "openssl is needed for the TLS receiver's certificate"
@@ -47,7 +51,7 @@ done
 RECEIVER_TLS_CERT=$tmp/receiver.pem RECEIVER_TLS_KEY=$tmp/receiver.key \
   start_receiver "$tmp/secure.jsonl" calm
 secure_port=$rport
-late_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+late_port=$(free_port)
 
 cat > "$tmp/subscriptions.yaml" <<YAML
 subscriptions:
@@ -127,6 +131,7 @@ make_dossiers 8
 # Killed while it delivers (the receiver is failing the first attempts), then started again.
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
+start_receiver "$tmp/batched.jsonl" calm "$batched_port"
 start_server 2 "${serve[@]}"
 make_dossiers 8
 
