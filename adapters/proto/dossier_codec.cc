@@ -366,6 +366,7 @@ Status FromProto(const v1::Event& in, Event* out) {
   if (!ParseTimeliness(in.timeliness(), &e.timeliness)) return Bad("timeliness", in.timeliness());
   e.pause_starts = in.pause_starts();
   e.pause_ends = in.pause_ends();
+  e.timers.reserve(static_cast<size_t>(in.timers_size()));
   for (const auto& t : in.timers()) {
     Timer x;
     if (!FromProto(t, &x)) return Bad("timer kind", t.kind());
@@ -438,11 +439,17 @@ Result<Dossier> DecodeDossier(const std::string& bytes) {
   return d;
 }
 
-Result<Event> DecodeEvent(const std::string& bytes) {
+Status DecodeEvent(std::string_view bytes, Event* out) {
   thread_local v1::Event p;
-  if (!p.ParseFromString(bytes)) return Internal("stored event record does not parse");
+  if (!p.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return Internal("stored event record does not parse");
+  }
+  return FromProto(p, out);
+}
+
+Result<Event> DecodeEvent(std::string_view bytes) {
   Event e;
-  RETURN_IF_ERROR(FromProto(p, &e));
+  RETURN_IF_ERROR(DecodeEvent(bytes, &e));
   return e;
 }
 

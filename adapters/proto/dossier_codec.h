@@ -2,6 +2,9 @@
 // Dossier and event records ↔ protobuf (storage format and API view). Decoding validates
 // enum names; a record that does not decode is reported, never half-read.
 
+#include <string>
+#include <string_view>
+
 #include "engine/common/status.h"
 #include "engine/dossier/dossier.h"
 #include "engine/store/store.h"
@@ -31,6 +34,8 @@ void FromProto(const v1::IdempotencyRecord& in, IdempotencyRecord* out);
 std::string EncodeDossier(const Dossier& d);
 std::string EncodeEvent(const Event& e);
 Result<Dossier> DecodeDossier(const std::string& bytes);
-Result<Event> DecodeEvent(const std::string& bytes);
+Result<Event> DecodeEvent(std::string_view bytes);
+// The same into `out` (a fresh Event): no copy of a large struct when filling a vector.
+Status DecodeEvent(std::string_view bytes, Event* out);
 
 }  // namespace motcua

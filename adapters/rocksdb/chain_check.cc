@@ -3,11 +3,14 @@
 #include "adapters/rocksdb/chain_check.h"
 
 #include <rocksdb/db.h>
+#include <sodium.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <sstream>
 
+#include "adapters/proto/dossier_codec.h"
 #include "adapters/proto/view_codec.h"
 #include "adapters/rocksdb/chain.h"
 #include "engine/common/time.h"
@@ -99,16 +102,32 @@ Result<v1::AuditExport> ExportAudit(RocksStore& store, const std::string& id, In
 
 ChainCheck::ChainCheck(RocksStore& store, size_t max_problems)
     : store_(store), max_problems_(max_problems) {
-  salt_.resize(kHashBytes);
+  salt_.resize(crypto_shorthash_siphashx24_KEYBYTES);
   std::random_device random;
   for (char& c : salt_) c = static_cast<char>(random());
 }
 
-void ChainCheck::Digest::Add(std::string_view salt, std::string_view key, std::string_view hash) {
-  const std::string h = ChainHash(salt, std::string(key).append(hash));
-  for (int i = 0; i < 4; ++i) {
+void ChainCheck::Digest::Add(std::string_view key_of_run, std::string_view key,
+                             std::string_view hash) {
+  // The key and the hash, one after the other (the hash has a fixed length: no ambiguity).
+  char pair[256 + kHashBytes];
+  std::string joined;
+  const unsigned char* in;
+  const size_t size = key.size() + hash.size();
+  if (size <= sizeof(pair)) {
+    std::memcpy(pair, key.data(), key.size());
+    std::memcpy(pair + key.size(), hash.data(), hash.size());
+    in = reinterpret_cast<const unsigned char*>(pair);
+  } else {
+    joined.assign(key).append(hash);
+    in = reinterpret_cast<const unsigned char*>(joined.data());
+  }
+  unsigned char h[crypto_shorthash_siphashx24_BYTES];
+  crypto_shorthash_siphashx24(h, in, size,
+                              reinterpret_cast<const unsigned char*>(key_of_run.data()));
+  for (int i = 0; i < 2; ++i) {
     uint64_t word = 0;
-    std::memcpy(&word, h.data() + 8 * i, 8);
+    std::memcpy(&word, h + 8 * i, 8);
     sum[i] += word;
   }
   ++count;
@@ -119,7 +138,7 @@ void ChainCheck::Problem(std::string p) {
   if (problems_.size() < max_problems_) problems_.push_back(std::move(p));
 }
 
-Status ChainCheck::Add(const Dossier& d) {
+Result<std::vector<Event>> ChainCheck::History(const Dossier& d) {
   std::unique_ptr<Lane> lane;
   {
     MutexLock lock(&mu_);
@@ -134,9 +153,20 @@ Status ChainCheck::Add(const Dossier& d) {
     ro.total_order_seek = true;  // sought to each dossier's prefix in turn
     lane->history.reset(store_.db()->NewIterator(ro, store_.handle(ColumnFamily::kHistory)));
   }
+  // The lane goes back to the idle ones however this returns.
+  struct GiveBack {
+    ChainCheck* check;
+    std::unique_ptr<Lane>& lane;
+    ~GiveBack() {
+      MutexLock lock(&check->mu_);
+      check->lanes_.push_back(std::move(lane));
+    }
+  } give_back{this, lane};
   std::string prefix = d.id;
   prefix.push_back('\0');
   rocksdb::Iterator* it = lane->history.get();
+  std::vector<Event> events;
+  events.reserve(static_cast<size_t>(std::clamp<int64_t>(d.version, 0, 100000)));
   std::string head = ZeroHash();
   bool chained = true;
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
@@ -144,44 +174,49 @@ Status ChainCheck::Add(const Dossier& d) {
     const std::string_view key = it->key().ToStringView();
     std::string_view content, hash;
     if (!SplitChainHash(it->value().ToStringView(), &content, &hash)) {
-      Problem("dossier '" + d.id + "': " + EventName(key, it->value().ToStringView()) +
-              " has no chain hash");
+      content = it->value().ToStringView();
+      Problem("dossier '" + d.id + "': " + EventName(key, content) + " has no chain hash");
       chained = false;
-      continue;
+    } else {
+      if (ChainHash(head, content) != hash) {
+        Problem("dossier '" + d.id + "': " + EventName(key, content) +
+                " does not match its chain hash: the history was changed after it was written");
+        chained = false;
+      }
+      head = hash;  // the chain goes on from what is stored: one change, one problem
+      lane->digest.Add(salt_, key, hash);
     }
-    if (ChainHash(head, content) != hash) {
-      Problem("dossier '" + d.id + "': " + EventName(key, content) +
-              " does not match its chain hash: the history was changed after it was written");
-      chained = false;
+    if (!DecodeEvent(content, &events.emplace_back()).ok()) {
+      return Internal("dossier '" + d.id + "': " + EventName(key, content) + " does not parse");
     }
-    head = hash;  // the chain goes on from what is stored: one change, one problem
-    lane->digest.Add(salt_, key, hash);
   }
-  const rocksdb::Status read = it->status();
-  {
-    MutexLock lock(&mu_);
-    lanes_.push_back(std::move(lane));
-  }
-  if (!read.ok()) return Unavailable("read history: " + read.ToString());
+  if (!it->status().ok()) return Unavailable("read history: " + it->status().ToString());
   // A record with no history holds no head (zeros are the empty chain's).
   const std::string& recorded = d.history_hash.bytes.empty() ? ZeroHash() : d.history_hash.bytes;
   if (chained && head != recorded) {
     Problem("dossier '" + d.id + "': its record's history hash is not its last event's chain " +
             "hash: the record or the history was changed after it was written");
   }
-  return Status::Ok();
+  return events;
 }
 
 Status ChainCheck::Finish() {
   {
     MutexLock lock(&mu_);
     for (std::unique_ptr<Lane>& lane : lanes_) {
-      for (int i = 0; i < 4; ++i) histories_.sum[i] += lane->digest.sum[i];
+      for (int i = 0; i < 2; ++i) histories_.sum[i] += lane->digest.sum[i];
       histories_.count += lane->digest.count;
       events_ += lane->events;
     }
     lanes_.clear();
   }
+  if (!outbox_walked_) RETURN_IF_ERROR(WalkOutbox());
+  if (!(histories_ == outbox_)) return NameOutboxMismatches();
+  return Status::Ok();
+}
+
+Status ChainCheck::WalkOutbox() {
+  outbox_walked_ = true;
   std::map<uint64_t, AuditCheckpoint> checkpoints;
   for (uint64_t after = 0;;) {
     ASSIGN_OR_RETURN(std::vector<AuditCheckpoint> page, ReadAuditCheckpoints(store_, after, 1000));
@@ -208,8 +243,11 @@ Status ChainCheck::Finish() {
       continue;
     }
     outbox_.Add(salt_, key, event_hash);
+    // While the stored chain is the recomputed one (always, but after a change), one hash does.
+    const bool same_before = stored_before == recomputed;
     recomputed = GlobalHash(recomputed, position, event_hash);
-    if (GlobalHash(stored_before, position, event_hash) != global_hash) {
+    if ((same_before ? recomputed : GlobalHash(stored_before, position, event_hash)) !=
+        global_hash) {
       Problem("outbox position " + std::to_string(position) +
               ": its global hash does not follow from the one before: the outbox was changed " +
               "after it was written");
@@ -244,7 +282,6 @@ Status ChainCheck::Finish() {
     Problem("the checkpoint given for position " + std::to_string(position) +
             " has no outbox entry (the outbox ends at " + std::to_string(head_position_) + ")");
   }
-  if (!(histories_ == outbox_)) return NameOutboxMismatches();
   return Status::Ok();
 }
 

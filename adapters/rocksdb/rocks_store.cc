@@ -268,7 +268,7 @@ Result<std::vector<Event>> RocksStore::History(const std::string& id) {
   ro.prefix_same_as_start = true;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(ColumnFamily::kHistory)));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    ASSIGN_OR_RETURN(Event e, DecodeEvent(it->value().ToString()));
+    ASSIGN_OR_RETURN(Event e, DecodeEvent(it->value().ToStringView()));
     out.push_back(std::move(e));
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "read history"));

@@ -88,10 +88,12 @@ void AppendPeriod(ReportLevel level, CivilDate d, std::string* out) {
   AppendDigits(d.day, 2, out);
 }
 
-// Adds `delta` to the counters of `day`, its month and its year; `name` is scratch space.
+// Adds `delta` to the counters of `day`, its month and its year (or of the day alone); `name` is
+// scratch space.
 void Add(const Facts& f, CivilDate day, ReportMeasure m, int64_t delta, std::string* name,
-         CounterDeltas* out) {
+         CountLevels levels, CounterDeltas* out) {
   for (ReportLevel level : {ReportLevel::kYear, ReportLevel::kMonth, ReportLevel::kDay}) {
+    if (levels == CountLevels::kDays && level != ReportLevel::kDay) continue;
     name->assign(kReportPrefix);
     *name += kIndexSep;
     *name += static_cast<char>(level);
@@ -143,27 +145,28 @@ Parts PartsOf(const Facts& f, Instant at) {
 // Adds `sign` times each of `parts` but those in `except` (the other state's, when both count
 // for the same agency and procedure: they cancel out).
 void Contribute(const Facts& f, const Parts& parts, const Parts* except, int64_t sign,
-                CounterDeltas* out) {
+                CountLevels levels, CounterDeltas* out) {
   std::string name;
   for (const Part& p : parts) {
     if (except && std::find(except->begin(), except->end(), p) != except->end()) continue;
     if (name.capacity() == 0) name.reserve(f.agency.size() + f.procedure.size() + 40);
-    Add(f, p.day, p.measure, sign, &name, out);
+    Add(f, p.day, p.measure, sign, &name, levels, out);
   }
 }
 
 // What the change of a dossier from facts `b` to facts `a` at `at` moves.
-void AddFactsDeltas(const Facts* b, const Facts& a, Instant at, CounterDeltas* out) {
+void AddFactsDeltas(const Facts* b, const Facts& a, Instant at, CountLevels levels,
+                    CounterDeltas* out) {
   const Parts after = PartsOf(a, at);
   if (b == nullptr) {
-    Contribute(a, after, nullptr, +1, out);
+    Contribute(a, after, nullptr, +1, levels, out);
     return;
   }
   if (*b == a) return;  // nothing the counters follow changed (most steps)
   const Parts before = PartsOf(*b, at);
   const bool same = b->counted && a.counted && b->agency == a.agency && b->procedure == a.procedure;
-  Contribute(*b, before, same ? &after : nullptr, -1, out);
-  Contribute(a, after, same ? &before : nullptr, +1, out);
+  Contribute(*b, before, same ? &after : nullptr, -1, levels, out);
+  Contribute(a, after, same ? &before : nullptr, +1, levels, out);
 }
 
 }  // namespace
@@ -187,17 +190,18 @@ std::vector<std::pair<std::string, int64_t>> SortedChanges(const CounterDeltas& 
   return out;
 }
 
-void AddReportDeltas(const Dossier* before, const Dossier& after, Instant at, CounterDeltas* out) {
+void AddReportDeltas(const Dossier* before, const Dossier& after, Instant at, CounterDeltas* out,
+                     CountLevels levels) {
   const Facts a = FactsOf(after);
-  if (before == nullptr) return AddFactsDeltas(nullptr, a, at, out);
+  if (before == nullptr) return AddFactsDeltas(nullptr, a, at, levels, out);
   const Facts b = FactsOf(*before);
-  AddFactsDeltas(&b, a, at, out);
+  AddFactsDeltas(&b, a, at, levels, out);
 }
 
-void ApplyCounting(Dossier& d, const Event& e, CounterDeltas* out) {
+void ApplyCounting(Dossier& d, const Event& e, CounterDeltas* out, CountLevels levels) {
   if (d.version == 0) {
     Apply(d, e);
-    AddFactsDeltas(nullptr, FactsOf(d), e.at, out);
+    AddFactsDeltas(nullptr, FactsOf(d), e.at, levels, out);
   } else {
     // The facts before, without a copy of the dossier: only the agency and procedure are views
     // into it, and those are copied (short codes: no allocation).
@@ -206,9 +210,42 @@ void ApplyCounting(Dossier& d, const Event& e, CounterDeltas* out) {
     b.agency = agency;
     b.procedure = procedure;
     Apply(d, e);
-    AddFactsDeltas(&b, FactsOf(d), e.at, out);
+    AddFactsDeltas(&b, FactsOf(d), e.at, levels, out);
   }
-  AddStepDeltas(e, d, out);
+  AddStepDeltas(e, d, out, levels);
+}
+
+void AddCoarserLevels(CounterDeltas* deltas) {
+  // "<prefix>␟d␟yyyymmdd␟<rest>": the report's counters are kept by day, month and year, the
+  // steps' by day and month (steps.cc).
+  struct Coarser {
+    std::string_view prefix;
+    bool year;
+  };
+  static constexpr Coarser kKinds[] = {{kReportPrefix, true}, {kStepCounterPrefix, false}};
+  std::vector<std::pair<std::string, int64_t>> more;
+  for (const auto& [name, delta] : *deltas) {
+    if (delta == 0) continue;
+    for (const Coarser& kind : kKinds) {
+      const std::string_view n = name;
+      const size_t p = kind.prefix.size();
+      if (n.size() < p + 13 || !n.starts_with(kind.prefix) || n[p] != kIndexSep ||
+          n[p + 1] != 'd' || n[p + 2] != kIndexSep || n[p + 11] != kIndexSep) {
+        continue;
+      }
+      const std::string_view rest = n.substr(p + 11);  // from the separator after the day
+      std::string coarser(n.substr(0, p + 1));
+      coarser.append(1, 'm').append(1, kIndexSep).append(n.substr(p + 3, 6)).append(rest);
+      more.emplace_back(std::move(coarser), delta);
+      if (kind.year) {
+        std::string year(n.substr(0, p + 1));
+        year.append(1, 'y').append(1, kIndexSep).append(n.substr(p + 3, 4)).append(rest);
+        more.emplace_back(std::move(year), delta);
+      }
+      break;
+    }
+  }
+  for (const auto& [name, delta] : more) AddDelta(name, delta, deltas);
 }
 
 void AddHistoryDeltas(const std::vector<Event>& history, CounterDeltas* out) {

@@ -87,15 +87,25 @@ void AddDelta(std::string_view name, int64_t delta, CounterDeltas* out);
 // The changes that do not sum to zero, by name.
 std::vector<std::pair<std::string, int64_t>> SortedChanges(const CounterDeltas& deltas);
 
+// Which levels a change is added to: each counter's day, month and year (the write path), or its
+// day alone, the months and years then summed from the days by AddCoarserLevels (verification:
+// a third of the lookups; a month's or year's counter is always the sum of its days').
+enum class CountLevels { kAll, kDays };
+
 // Adds what the change of one dossier from `before` (null: a new dossier) to `after` at `at`
 // moves. The write path calls it per command, verification per event; both sum to the same.
-void AddReportDeltas(const Dossier* before, const Dossier& after, Instant at, CounterDeltas* out);
+void AddReportDeltas(const Dossier* before, const Dossier& after, Instant at, CounterDeltas* out,
+                     CountLevels levels = CountLevels::kAll);
 // The same for every event of a dossier's history, replayed from the start, with the per-step
 // counters of its hand-overs (steps.h).
 void AddHistoryDeltas(const std::vector<Event>& history, CounterDeltas* out);
 // One step of that replay: applies `e` to `d` (the history's replay so far) and adds what it
 // moves. Verification replays and counts in the same pass with it.
-void ApplyCounting(Dossier& d, const Event& e, CounterDeltas* out);
+void ApplyCounting(Dossier& d, const Event& e, CounterDeltas* out,
+                   CountLevels levels = CountLevels::kAll);
+// After counting with CountLevels::kDays: adds each day's changes to its month's and year's
+// counters (those of the report and of the steps, each at the levels it keeps).
+void AddCoarserLevels(CounterDeltas* deltas);
 
 enum class ReportLevel : char { kYear = 'y', kMonth = 'm', kDay = 'd' };
 

@@ -14,7 +14,7 @@ namespace motcua {
 
 namespace {
 
-constexpr char kStepPrefix[] = "sp";
+constexpr const auto& kStepPrefix = kStepCounterPrefix;
 constexpr int kBuckets = 64;
 constexpr double kRatio = 1.25;
 
@@ -65,7 +65,7 @@ int64_t BucketUpperSeconds(int bucket) {
   return static_cast<int64_t>(std::ceil(std::pow(kRatio, bucket) * 60.0));
 }
 
-void AddStepDeltas(const Event& e, const Dossier& after, CounterDeltas* out) {
+void AddStepDeltas(const Event& e, const Dossier& after, CounterDeltas* out, CountLevels levels) {
   if (!e.hand_over) return;
   const HandOver& h = *e.hand_over;
   const CivilDate day = LocalDateAt(e.at, kReportUtcOffsetSeconds);
@@ -75,6 +75,7 @@ void AddStepDeltas(const Event& e, const Dossier& after, CounterDeltas* out) {
       h.working_seconds ? "t" + std::to_string(WorkingTimeBucket(*h.working_seconds)) : "";
   std::string name;
   for (char level : {'m', 'd'}) {
+    if (levels == CountLevels::kDays && level != 'd') continue;
     name.assign(kStepPrefix);
     name += kIndexSep;
     name += level;

@@ -21,8 +21,12 @@
 
 namespace motcua {
 
+// The step counters' names begin with it (then the level, 'm' or 'd', and the period).
+inline constexpr char kStepCounterPrefix[] = "sp";
+
 // Adds the step counters an event moves: one for each hand-over (`after`: the dossier after it).
-void AddStepDeltas(const Event& e, const Dossier& after, CounterDeltas* out);
+void AddStepDeltas(const Event& e, const Dossier& after, CounterDeltas* out,
+                   CountLevels levels = CountLevels::kAll);
 
 // The bucket of a working time, and the largest working time in a bucket.
 int WorkingTimeBucket(int64_t working_seconds);

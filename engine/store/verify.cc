@@ -3,6 +3,7 @@
 #include "engine/store/verify.h"
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 
 #include "engine/dossier/appliers.h"
@@ -14,6 +15,7 @@ namespace motcua {
 namespace {
 
 constexpr size_t kPage = 1000;
+constexpr size_t kShare = 25;  // ids a thread takes at a time
 // Scratch keys: an index entry a record implies, and a dossier's number ("n" sorts after "i":
 // the entries are read first). A number key ends with the dossier's id after a separator.
 constexpr char kEntryKey = 'i';
@@ -66,13 +68,16 @@ Status CheckDossier(Store& store, const std::string& id, const VerifyOptions& op
   };
   ++out->dossiers;
   ASSIGN_OR_RETURN(std::optional<Dossier> stored, store.Get(id));
-  ASSIGN_OR_RETURN(std::vector<Event> history, store.History(id));
-  out->events += history.size();
   if (!stored) {
+    ASSIGN_OR_RETURN(std::vector<Event> history, store.History(id));
+    out->events += history.size();
     problem("dossier '" + id + "' is listed but cannot be read");
     return Status::Ok();
   }
   if (options.visit) RETURN_IF_ERROR(options.visit(*stored));
+  ASSIGN_OR_RETURN(std::vector<Event> history,
+                   options.history ? options.history(*stored) : store.History(id));
+  out->events += history.size();
   for (size_t i = 0; i < history.size(); ++i) {
     const Event& e = history[i];
     if (e.dossier_id != id || e.version != static_cast<int64_t>(i) + 1) {
@@ -83,7 +88,7 @@ Status CheckDossier(Store& store, const std::string& id, const VerifyOptions& op
   }
   // Replayed and counted in one pass.
   Dossier replay;
-  for (const Event& e : history) ApplyCounting(replay, e, counted);
+  for (const Event& e : history) ApplyCounting(replay, e, counted, CountLevels::kDays);
   if (!(replay == *stored)) {
     problem("dossier '" + id + "': replaying " + std::to_string(history.size()) +
             " events gives version " + std::to_string(replay.version) + " status " +
@@ -122,16 +127,25 @@ Result<VerifyReport> VerifyStore(Store& store, const VerifyOptions& options) {
       if (runner) runner->Wait();
     }
   } wait{options.runner};
+  // The threads take the page's ids a few at a time, so that one that drew longer histories does
+  // not keep the others waiting at the end of the page.
+  std::atomic<size_t> taken{0};
   auto launch = [&](const std::vector<std::string>& ids) {
     std::vector<std::function<void()>> jobs;
+    taken.store(0);
     for (size_t t = 0; t < threads; ++t) {
-      const std::string* first = ids.data() + ids.size() * t / threads;
-      const std::string* last = ids.data() + ids.size() * (t + 1) / threads;
+      const std::string* all = ids.data();
+      const size_t size = ids.size();
       Checked* c = &running[t];
       *c = Checked();
-      jobs.push_back([&store, &options, &counted, t, first, last, c] {
-        for (const std::string* id = first; id != last && c->status.ok(); ++id) {
-          c->status = CheckDossier(store, *id, options, &counted[t], c);
+      jobs.push_back([&store, &options, &counted, &taken, t, all, size, c] {
+        while (c->status.ok()) {
+          const size_t first = taken.fetch_add(kShare);
+          if (first >= size) break;
+          const size_t last = std::min(size, first + kShare);
+          for (size_t i = first; i < last && c->status.ok(); ++i) {
+            c->status = CheckDossier(store, all[i], options, &counted[t], c);
+          }
         }
       });
     }
@@ -151,24 +165,29 @@ Result<VerifyReport> VerifyStore(Store& store, const VerifyOptions& options) {
     if (options.runner) options.runner->Wait();
     running.swap(done);
     if (!following.empty()) launch(following);
+    std::vector<std::string> page_problems;  // in the ids' order, however the threads took them
     for (Checked& c : done) {
       RETURN_IF_ERROR(c.status);
       r.dossiers += c.dossiers;
       r.events += c.events;
-      for (std::string& p : c.problems) problem(std::move(p));
+      for (std::string& p : c.problems) page_problems.push_back(std::move(p));
       size_t begin = 0;
       for (size_t end : c.key_ends) {
         RETURN_IF_ERROR(sorted.Add(std::string_view(c.keys).substr(begin, end - begin)));
         begin = end;
       }
     }
+    std::sort(page_problems.begin(), page_problems.end());  // each begins "dossier '<id>'"
+    for (std::string& p : page_problems) problem(std::move(p));
     if (following.empty()) break;
     current.swap(following);
   }
+  if (options.pass_done) options.pass_done();
   for (size_t t = 1; t < threads; ++t) {
     for (const auto& [name, delta] : counted[t]) AddDelta(name, delta, &counted[0]);
     CounterDeltas().swap(counted[t]);
   }
+  AddCoarserLevels(&counted[0]);  // counted by day: the months and years are their sums
   const std::vector<std::pair<std::string, int64_t>> sums = SortedChanges(counted[0]);
   CounterDeltas().swap(counted[0]);
   // The implied entries beside the stored ones, both in order: one only the records imply is

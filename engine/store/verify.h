@@ -65,6 +65,14 @@ struct VerifyOptions {
   // the store; an error it returns ends the verification). With more than one thread it is
   // called from several at once, and must be safe to.
   std::function<Status(const Dossier&)> visit;
+  // When given, reads a stored dossier's history in place of Store::History, so that an adapter
+  // checks what else the stored history holds (the hash chains) on the same read of it. Called
+  // after `visit`, from several threads at once with more than one thread.
+  std::function<Result<std::vector<Event>>(const Dossier& stored)> history;
+  // When given, called once every dossier is checked, before the rest (the index merge, the
+  // counters, the outbox's gaps) goes on on the calling thread alone: the runner's threads are
+  // idle from then on, and other checks may start on them.
+  std::function<void()> pass_done;
 };
 
 Result<VerifyReport> VerifyStore(Store& store, const VerifyOptions& options);
@@ -72,7 +80,11 @@ Result<VerifyReport> VerifyStore(Store& store, const VerifyOptions& options);
 inline Result<VerifyReport> VerifyStore(Store& store, size_t max_problems = 100,
                                         ScratchSet* scratch = nullptr,
                                         std::function<Status(const Dossier&)> visit = nullptr) {
-  return VerifyStore(store, VerifyOptions{max_problems, scratch, nullptr, std::move(visit)});
+  VerifyOptions options;
+  options.max_problems = max_problems;
+  options.scratch = scratch;
+  options.visit = std::move(visit);
+  return VerifyStore(store, options);
 }
 
 }  // namespace motcua

@@ -49,8 +49,9 @@ class ChainCheckTest : public ::testing::Test {
   // What `motcua verify` reports of the chains.
   std::vector<std::string> Check() {
     ChainCheck chains(*store_);
-    Result<VerifyReport> report =
-        VerifyStore(*store_, 100, nullptr, [&](const Dossier& d) { return chains.Add(d); });
+    VerifyOptions options;
+    options.history = [&](const Dossier& d) { return chains.History(d); };
+    Result<VerifyReport> report = VerifyStore(*store_, options);
     EXPECT_TRUE(report.ok());
     EXPECT_TRUE(chains.Finish().ok());
     head_ = chains.head_hash();

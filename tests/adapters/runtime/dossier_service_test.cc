@@ -62,6 +62,17 @@ class GateStore : public MemoryStore {
     std::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return encoded_ >= n; });
   }
+  // Until the batches after the first `batches` have changed at least n dossiers.
+  void WaitUntilChanged(size_t n, int batches) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] {
+      size_t changed = 0;
+      for (size_t i = static_cast<size_t>(batches); i < changes_.size(); ++i) {
+        changed += changes_[i];
+      }
+      return changed >= n;
+    });
+  }
   void WaitUntilEntered(int n) {
     std::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return entered_ >= n; });
@@ -267,10 +278,13 @@ TEST_F(DossierServiceTest, TimersTakeAFewPlacesInEachWriteAndOtherCommandsGoFirs
   h.clock.Set(*ParseLocalDateTime("2026-03-02T18:00", 7 * 3600));
   std::future<Result<size_t>> fired =
       std::async(std::launch::async, [&] { return h.service.FireDueTimers(); });
-  store.WaitUntilEncoded(encoded + 1);  // the first timers are processed, their write held
-  // A reception queued now, behind the rest of the round, is processed next.
+  // The first timers are processed up to the cap, in one batch or more, their writes held: 2
+  // while the receptions above count as recent, 3 once they do not.
+  store.WaitUntilChanged(2, encoded);
+  const int timer_batches = store.encoded();
+  // A reception queued now, behind the rest of the round, is processed next, and alone.
   std::future<CommandResult> reception = h.service.Submit(ReceiveCopy(kCommuneB));
-  store.WaitUntilEncoded(encoded + 2);
+  store.WaitUntilEncoded(timer_batches + 1);
   EXPECT_EQ(store.last_changes(), 1u) << "the reception's batch holds only the reception";
   EXPECT_LE(store.changes_since(encoded), 3u + 1u) << "timers processed while none was durable";
   store.Open();

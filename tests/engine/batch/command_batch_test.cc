@@ -163,7 +163,7 @@ TEST_F(CommandBatchTest, AFailedCounterReadFailsTheCommandAndStagesNothing) {
 }
 
 TEST_F(CommandBatchTest, ATimerCommandFiresThatTimer) {
-  DueTimer due{Timer{TimerKind::kDossierDue, now_}, "B1"};
+  DueTimer due{Timer{TimerKind::kDossierDue, now_}, "B1", ""};
   CommandRequest r = FireTimerCommand(due);
   EXPECT_EQ(r.command.type, CommandType::kFireTimer);
   EXPECT_EQ(r.command.dossier_id, "B1");

@@ -15,6 +15,7 @@
 #include "engine/dossier/appliers.h"
 #include "engine/report/counters.h"
 #include "engine/report/steps.h"
+#include "engine/store/indexes.h"
 #include "engine/store/memory_store.h"
 #include "engine/store/verify.h"
 #include "tests/engine/batch/fixtures.h"
@@ -585,6 +586,64 @@ TEST_F(Form06Test, TheStoredCountersAreWhatTheHistoriesCount) {
   ASSERT_TRUE(v.ok());
   EXPECT_TRUE(v->ok()) << v->problems.front();
   EXPECT_GT(v->report_counters, 100u);
+}
+
+// Verification counts each change at its day alone and sums the months and years from the days:
+// over the year's histories that gives every counter of every level, as counting all at once.
+TEST_F(Form06Test, CountingByDayThenSummingGivesEveryLevel) {
+  Store& store = year_->store();
+  CounterDeltas all, days;
+  Result<std::vector<std::string>> ids = store.Ids("", 1000000);
+  ASSERT_TRUE(ids.ok());
+  for (const std::string& id : *ids) {
+    Result<std::vector<Event>> history = store.History(id);
+    ASSERT_TRUE(history.ok());
+    Dossier a, d;
+    for (const Event& e : *history) {
+      ApplyCounting(a, e, &all);
+      ApplyCounting(d, e, &days, CountLevels::kDays);
+    }
+  }
+  std::map<char, size_t> levels;  // of the report's counters, counted by day
+  for (const auto& [name, delta] : days) ++levels[name[3]];  // "f6␟d␟…", "sp␟d␟…"
+  EXPECT_EQ(levels.size(), 1u);
+  EXPECT_GT(levels['d'], 100u);
+  AddCoarserLevels(&days);
+  const auto sums = SortedChanges(days);
+  EXPECT_EQ(sums, SortedChanges(all));
+  size_t months = 0, years = 0;
+  for (const auto& [name, delta] : sums) {
+    months += name[3] == 'm';
+    years += name[3] == 'y';
+  }
+  EXPECT_GT(months, 10u);
+  EXPECT_GT(years, 1u);
+}
+
+// A month's counter that is not the sum of its days is named, with what the histories say.
+TEST_F(Form06Test, AMonthsCounterThatIsNotItsDaysSumIsNamed) {
+  MemoryStore& store = year_->store();  // shared: changed, verified, and changed back
+  std::string month;
+  ASSERT_TRUE(store
+                  .ScanReportCounters(std::string("f6") + kIndexSep + "m",
+                                      std::string("f6") + kIndexSep + "n",
+                                      [&](std::string_view name, int64_t value) {
+                                        if (month.empty() && value > 0) month = name;
+                                      })
+                  .ok());
+  ASSERT_FALSE(month.empty());
+  WriteSet w;
+  w.report_deltas = {{month, 1}};
+  ASSERT_TRUE(store.Commit(w).ok());
+  Result<VerifyReport> v = VerifyStore(store);
+  w.report_deltas = {{month, -1}};
+  ASSERT_TRUE(store.Commit(w).ok());
+  ASSERT_TRUE(v.ok());
+  ASSERT_EQ(v->problems.size(), 1u);
+  std::string readable = month;
+  std::replace(readable.begin(), readable.end(), kIndexSep, '/');
+  EXPECT_EQ(v->problems[0].rfind("report counter " + readable + " is ", 0), 0u) << v->problems[0];
+  EXPECT_NE(v->problems[0].find("; the histories say "), std::string::npos) << v->problems[0];
 }
 
 }  // namespace
