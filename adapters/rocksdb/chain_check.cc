@@ -109,21 +109,12 @@ ChainCheck::ChainCheck(RocksStore& store, size_t max_problems)
 
 void ChainCheck::Digest::Add(std::string_view key_of_run, std::string_view key,
                              std::string_view hash) {
-  // The key and the hash, one after the other (the hash has a fixed length: no ambiguity).
-  char pair[256 + kHashBytes];
-  std::string joined;
-  const unsigned char* in;
-  const size_t size = key.size() + hash.size();
-  if (size <= sizeof(pair)) {
-    std::memcpy(pair, key.data(), key.size());
-    std::memcpy(pair + key.size(), hash.data(), hash.size());
-    in = reinterpret_cast<const unsigned char*>(pair);
-  } else {
-    joined.assign(key).append(hash);
-    in = reinterpret_cast<const unsigned char*>(joined.data());
-  }
+  // The key and the hash, one after the other (the hash has a fixed length: no ambiguity), in a
+  // buffer each thread keeps.
+  thread_local std::string pair;
+  pair.assign(key).append(hash);
   unsigned char h[crypto_shorthash_siphashx24_BYTES];
-  crypto_shorthash_siphashx24(h, in, size,
+  crypto_shorthash_siphashx24(h, reinterpret_cast<const unsigned char*>(pair.data()), pair.size(),
                               reinterpret_cast<const unsigned char*>(key_of_run.data()));
   for (int i = 0; i < 2; ++i) {
     uint64_t word = 0;

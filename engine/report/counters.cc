@@ -190,12 +190,11 @@ std::vector<std::pair<std::string, int64_t>> SortedChanges(const CounterDeltas& 
   return out;
 }
 
-void AddReportDeltas(const Dossier* before, const Dossier& after, Instant at, CounterDeltas* out,
-                     CountLevels levels) {
+void AddReportDeltas(const Dossier* before, const Dossier& after, Instant at, CounterDeltas* out) {
   const Facts a = FactsOf(after);
-  if (before == nullptr) return AddFactsDeltas(nullptr, a, at, levels, out);
+  if (before == nullptr) return AddFactsDeltas(nullptr, a, at, CountLevels::kAll, out);
   const Facts b = FactsOf(*before);
-  AddFactsDeltas(&b, a, at, levels, out);
+  AddFactsDeltas(&b, a, at, CountLevels::kAll, out);
 }
 
 void ApplyCounting(Dossier& d, const Event& e, CounterDeltas* out, CountLevels levels) {

@@ -94,8 +94,7 @@ enum class CountLevels { kAll, kDays };
 
 // Adds what the change of one dossier from `before` (null: a new dossier) to `after` at `at`
 // moves. The write path calls it per command, verification per event; both sum to the same.
-void AddReportDeltas(const Dossier* before, const Dossier& after, Instant at, CounterDeltas* out,
-                     CountLevels levels = CountLevels::kAll);
+void AddReportDeltas(const Dossier* before, const Dossier& after, Instant at, CounterDeltas* out);
 // The same for every event of a dossier's history, replayed from the start, with the per-step
 // counters of its hand-overs (steps.h).
 void AddHistoryDeltas(const std::vector<Event>& history, CounterDeltas* out);
