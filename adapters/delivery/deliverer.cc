@@ -165,10 +165,10 @@ Request JsonPost(const Target& t, std::string body) {
   return req;
 }
 
-// Sends `req` (kept in the coroutine's frame) and reads the answer (its body up to
-// kResponseBodyLimit), within `timeout`.
+// Sends `req` (the caller's, kept until the answer is read) and reads the answer (its body up
+// to kResponseBodyLimit), within `timeout`.
 template <typename Stream>
-net::awaitable<Response> ExchangeOn(Stream& stream, Request req) {
+net::awaitable<Response> ExchangeOn(Stream& stream, const Request& req) {
   co_await http::async_write(stream, req, net::use_awaitable);
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
@@ -177,10 +177,10 @@ net::awaitable<Response> ExchangeOn(Stream& stream, Request req) {
   co_return parser.release();
 }
 
-net::awaitable<Response> Exchange(Conn& c, Request req, std::chrono::milliseconds timeout) {
+net::awaitable<Response> Exchange(Conn& c, const Request& req, std::chrono::milliseconds timeout) {
   c.tcp().expires_after(timeout);
-  if (c.secure) co_return co_await ExchangeOn(*c.secure, std::move(req));
-  co_return co_await ExchangeOn(*c.plain, std::move(req));
+  if (c.secure) co_return co_await ExchangeOn(*c.secure, req);
+  co_return co_await ExchangeOn(*c.plain, req);
 }
 
 }  // namespace
@@ -346,7 +346,11 @@ struct Deliverer::Impl {
   // Reads what is committed into the lane, up to max_pending events in it: from the commits held
   // in memory, else from the outbox.
   void Fill(Sub& s) {
+    // The commits handed over since the last round (a finished send fills its slot between
+    // rounds), taken after `committed` is read: every event up to it is then in memory, or read
+    // from the outbox only when delivery is further behind than recent_events.
     const uint64_t upto = committed.load();
+    TakeRecent();
     std::shared_ptr<const DefinitionCatalog> cat = catalog();
     while (s.lane.read_upto() < upto && s.lane.pending() < options.max_pending) {
       const uint64_t before = s.lane.read_upto();
@@ -411,7 +415,8 @@ struct Deliverer::Impl {
       body += ",\"password\":";
       AppendJsonString(s.config.portal.password, &body);
       body += "}";
-      const Response res = co_await Exchange(stream, JsonPost(t, std::move(body)), timeout);
+      const Request req = JsonPost(t, std::move(body));
+      const Response res = co_await Exchange(stream, req, timeout);
       if (res.result_int() < 200 || res.result_int() >= 300) {
         co_return "login: HTTP " + std::to_string(res.result_int());
       }
@@ -607,6 +612,20 @@ struct Deliverer::Impl {
       for (const auto& [a, p] : items) parts.emplace_back(p->id, p->body);
       body = WebhookBatchBody(parts, FormatLocal(Instant{ts}, kApiUtcOffsetSeconds));
     }
+    // One request, signed once (the batch's body is tens of kilobytes: never copied). The
+    // portal's body carries the session, which a login above may have renewed.
+    Request req =
+        JsonPost(s->target, first.portal ? PortalBody(*first.portal, s->session) : std::move(body));
+    req.set("webhook-id", id);
+    req.set("webhook-timestamp", std::to_string(ts));
+    req.keep_alive(true);
+    if (error.empty()) {
+      if (Result<std::string> sig = SignWebhook(s->config.secrets, id, ts, req.body()); sig.ok()) {
+        req.set("webhook-signature", *sig);
+      } else {
+        error = sig.status().message();
+      }
+    }
     // A kept-alive connection the receiver closed meanwhile fails at once: then one more try on
     // a new connection, within the same attempt.
     for (int tries = 0; tries < 2 && !ok && error.empty(); ++tries) {
@@ -627,16 +646,8 @@ struct Deliverer::Impl {
       bool answered = false;
       try {
         if (!reused) co_await Connect(*stream, s->target, timeout);
-        // The portal's body carries the session, which a login may have renewed.
-        Request req =
-            JsonPost(s->target, first.portal ? PortalBody(*first.portal, s->session) : body);
-        req.set("webhook-id", id);
-        req.set("webhook-timestamp", std::to_string(ts));
-        Result<std::string> sig = SignWebhook(s->config.secrets, id, ts, req.body());
-        if (!sig.ok()) throw std::runtime_error(sig.status().message());
-        req.set("webhook-signature", *sig);
-        req.keep_alive(true);
-        const Response res = co_await Exchange(*stream, std::move(req), timeout);
+        ++s->stats.requests;
+        const Response res = co_await Exchange(*stream, req, timeout);
         answered = true;
         const unsigned status = res.result_int();
         if (status >= 200 && status < 300) {

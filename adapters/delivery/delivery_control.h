@@ -23,6 +23,7 @@ struct SubscriptionState {
   size_t pending = 0;      // read, wanted, not finished
   size_t in_flight = 0;
   uint64_t delivered = 0;  // since the start
+  uint64_t requests = 0;   // HTTP requests sent since the start (a batch is one)
   uint64_t retried = 0;    // failed attempts that will be tried again
   uint64_t dead_lettered = 0;
   int64_t oldest_pending_ms = 0;  // commit instant of the oldest unfinished event; 0: none

@@ -1,7 +1,7 @@
 #pragma once
 // One delivery as Standard Webhooks (https://www.standardwebhooks.com) has it: the message id a
 // receiver de-duplicates on (the same on every retry), the payload, and the signature header,
-// HMAC-SHA256 (libsodium) under each of the subscription's secrets. No I/O.
+// HMAC-SHA256 (OpenSSL's libcrypto) under each of the subscription's secrets. No I/O.
 
 #include <cstdint>
 #include <optional>

@@ -67,6 +67,7 @@ void GetSubscriptions(Api& api, Call& call) {
     v->set_pending(s.pending);
     v->set_in_flight(s.in_flight);
     v->set_delivered(s.delivered);
+    v->set_requests(s.requests);
     v->set_retried(s.retried);
     v->set_dead_lettered(s.dead_lettered);
     if (s.oldest_pending_ms > 0) {
@@ -144,6 +145,9 @@ std::string DeliveryMetrics(Api& api) {
   };
   family("motcua_delivery_delivered_total", "counter", "Events delivered since the start.",
          [](const SubscriptionState& s) { return s.delivered; });
+  family("motcua_delivery_requests_total", "counter",
+         "HTTP requests sent since the start (a batch of events is one).",
+         [](const SubscriptionState& s) { return s.requests; });
   family("motcua_delivery_retried_total", "counter", "Failed attempts that are tried again.",
          [](const SubscriptionState& s) { return s.retried; });
   family("motcua_delivery_dead_lettered_total", "counter", "Events given up on.",

@@ -179,6 +179,15 @@ PY
 check_receiver portal
 check_receiver batched
 grep -q '"batch"' "$tmp/batched.jsonl" || fail "the batched subscription sent no batch"
+# Its requests are counted: fewer than the events it delivered, as many as its receiver took.
+python3 - "$tmp/batched.jsonl" "$(call GET /v1/admin/subscriptions)" <<'PY' || fail "the batched subscription's request count is wrong"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+took = len({l.get("batch", l["id"]) for l in lines})
+s = next(s for s in json.loads(sys.argv[2])["subscriptions"] if s["id"] == "batched")
+requests, delivered = int(s.get("requests", "0")), int(s.get("delivered", "0"))
+assert took <= requests < delivered, f"requests {requests}, delivered {delivered}, received {took}"
+PY
 
 # The portal's receiver: every event as a service call, with logins as the sessions expired.
 for _ in $(seq 300); do
