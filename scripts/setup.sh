@@ -11,12 +11,13 @@ build_dir=${1:-build}
 
 packages=(g++ cmake make pkg-config libboost1.81-dev librocksdb-dev libprotobuf-dev
           protobuf-compiler libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
-          libxlsxwriter-dev libsodium-dev libssl-dev)
+          libxlsxwriter-dev libsodium-dev libssl-dev libpq-dev)
 # The tests print forms in a browser and read the PDFs back (tests/adapters/report/), run
-# webhook receivers in Python (tests/adapters/delivery/), and make the Debian package (dpkg-dev's
-# dpkg-shlibdeps finds its dependencies: tests/scripts/package/).
+# webhook receivers in Python (tests/adapters/delivery/), make the Debian package (dpkg-dev's
+# dpkg-shlibdeps finds its dependencies: tests/scripts/package/), and run the PostgreSQL store
+# against a real server (tests/adapters/postgres/).
 [ -n "${MOTCUA_TEST_TOOLS:-}" ] && packages+=(chromium poppler-utils fonts-liberation fonts-dejavu-core curl python3 openssl
-                                          dpkg-dev)
+                                          dpkg-dev postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

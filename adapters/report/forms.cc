@@ -10,7 +10,7 @@
 
 // Generated from adapters/report/forms/*.html (cmake/embed_forms.cmake).
 extern const std::pair<const char*, const char*> kMotcuaForms[];
-extern const int kMotcuaFormCount;
+extern const int kMotcuaFormsCount;
 
 namespace motcua {
 
@@ -21,7 +21,7 @@ constexpr int kOffset = 7 * 3600;  // the forms state Vietnam time
 const TemplateSet& Templates() {
   static const TemplateSet* set = [] {
     auto* s = new TemplateSet;
-    for (int i = 0; i < kMotcuaFormCount; ++i)
+    for (int i = 0; i < kMotcuaFormsCount; ++i)
       s->emplace(kMotcuaForms[i].first, kMotcuaForms[i].second);
     return s;
   }();

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <memory>
 
+#include "adapters/proto/dossier_codec.h"
+
 namespace motcua {
 
 namespace {
@@ -118,6 +120,23 @@ std::string Hex(std::string_view bytes) {
     out.push_back(kDigits[c & 15]);
   }
   return out;
+}
+
+std::string ChainEvents(std::string head, const std::vector<Event>& events, uint64_t* position,
+                        std::string* global, std::vector<ChainedEvent>* out) {
+  for (const Event& e : events) {
+    ChainedEvent c;
+    c.position = (*position)++;
+    std::string content = EncodeEvent(e);
+    AppendOutboxPosition(c.position, &content);  // in the chain: where the event is in the outbox
+    head = ChainHash(head, content);
+    c.stored = WithChainHash(std::move(content), head);
+    *global = GlobalHash(*global, c.position, head);
+    c.event_hash = head;
+    c.global_hash = *global;
+    out->push_back(std::move(c));
+  }
+  return head;
 }
 
 }  // namespace motcua

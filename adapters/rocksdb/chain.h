@@ -15,6 +15,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "engine/dossier/dossier.h"
 
 namespace motcua {
 
@@ -47,5 +50,19 @@ bool SplitOutboxValue(std::string_view value, std::string_view* history_key,
 
 // Lower-case hex of bytes.
 std::string Hex(std::string_view bytes);
+
+// One event in its chained form: what a store writes for it.
+struct ChainedEvent {
+  uint64_t position = 0;
+  std::string stored;  // the history value: the event's bytes, its outbox position, its hash
+  std::string event_hash;
+  std::string global_hash;
+};
+// Chains a change's events after the dossier's last chain hash `head` (ZeroHash() for a new
+// dossier) and the global chain's hash `*global` at position `*position` - 1, advancing both;
+// appends them to `out` and returns the dossier's new head. Every store writes the same chains,
+// so that `motcua verify` and a copy between stores check the same hashes.
+std::string ChainEvents(std::string head, const std::vector<Event>& events, uint64_t* position,
+                        std::string* global, std::vector<ChainedEvent>* out);
 
 }  // namespace motcua

@@ -345,25 +345,23 @@ void RocksStore::Encode(WriteSet& w) {
     }
     chain_global_ = *before;
   }
+  std::vector<ChainedEvent> chained;
   for (const DossierChange& c : w.changes) {
     std::vector<std::string> removed, added;
     DiffIndexEntries(c.before.get(), *c.after, &removed, &added);
     for (auto& e : removed) ops.push_back({ColumnFamily::kIndexes, Op::kDelete, std::move(e), {}});
     for (auto& e : added) ops.push_back({ColumnFamily::kIndexes, Op::kPut, std::move(e), {}});
-    std::string head = c.before && !c.before->history_hash.bytes.empty()
-                           ? c.before->history_hash.bytes
-                           : ZeroHash();
-    for (const Event& e : c.events) {
-      std::string key = HistoryKey(e.dossier_id, e.version);
-      std::string content = EncodeEvent(e);
-      AppendOutboxPosition(pos, &content);  // in the chain: where the event is in the outbox
-      head = ChainHash(head, content);
-      ops.push_back(
-          {ColumnFamily::kHistory, Op::kPut, key, WithChainHash(std::move(content), head)});
-      chain_global_ = GlobalHash(chain_global_, pos, head);
+    chained.clear();
+    const std::string head =
+        ChainEvents(c.before && !c.before->history_hash.bytes.empty() ? c.before->history_hash.bytes
+                                                                      : ZeroHash(),
+                    c.events, &pos, &chain_global_, &chained);
+    for (size_t i = 0; i < chained.size(); ++i) {
+      std::string key = HistoryKey(c.events[i].dossier_id, c.events[i].version);
+      ops.push_back({ColumnFamily::kHistory, Op::kPut, key, std::move(chained[i].stored)});
       // The outbox points at the history record: the event is stored once.
-      ops.push_back({ColumnFamily::kOutbox, Op::kPut, EncodeBE64(pos++),
-                     OutboxValue(key, head, chain_global_)});
+      ops.push_back({ColumnFamily::kOutbox, Op::kPut, EncodeBE64(chained[i].position),
+                     OutboxValue(key, chained[i].event_hash, chained[i].global_hash)});
     }
     // The new record carries its chain's head. It is this write set's own, not yet shared: the
     // service encodes before it shows the record to anyone.
