@@ -25,6 +25,7 @@
 #include "adapters/cli/serve.h"
 #include "adapters/files/file_check.h"
 #include "adapters/json/json_writer.h"
+#include "adapters/postgres/pg_store.h"
 #include "adapters/proto/definition_codec.h"
 #include "adapters/proto/view_codec.h"
 #include "adapters/report/form06_formats.h"
@@ -68,6 +69,9 @@ int Usage(bool asked = false) {
       "      refers to are listed. Every hash chain is recomputed; each --checkpoint (one an\n"
       "      auditor kept) must be where the recomputed global chain passes. Dossiers are\n"
       "      checked on N threads at once (default: one a core)\n"
+      "  motcua verify postgres:<connection string> [--threads N]\n"
+      "      the same checks of a PostgreSQL store (store: postgres), read-only, but for the\n"
+      "      hash chains and the files (checked on RocksDB stores only, for now)\n"
       "  motcua files prune <data-dir> [--min-age-hours N] [--dry-run]\n"
       "      remove the stored files no dossier refers to, older than N hours (default 24)\n"
       "  motcua due-changes <data-dir> [--definitions DIR]\n"
@@ -266,6 +270,47 @@ std::unique_ptr<FileStore> OpenFiles(const std::string& db) {
 }
 
 // The store at `db`, opened read-only (never created); null, said why, when it does not open.
+// `motcua verify postgres:<connection string>`: the PostgreSQL store's records, histories,
+// index entries, numbers, report counters and outbox, read-only. (Its hash chains and the files
+// are checked on RocksDB stores only, for now: issue 16.)
+int VerifyPostgres(const std::string& dsn, size_t threads) {
+  PgStoreOptions o;
+  o.dsn = dsn;
+  o.read_only = true;
+  o.record_cache_entries = 0;
+  Result<std::unique_ptr<PgStore>> store = PgStore::Open(o);
+  if (!store.ok()) {
+    std::cerr << "motcua: " << store.status().message() << "\n";
+    return 1;
+  }
+  const std::string scratch_dir =
+      (std::filesystem::temp_directory_path() / ("motcua-verify-" + std::to_string(::getpid())))
+          .string();
+  Result<std::unique_ptr<RocksScratchSet>> scratch = RocksScratchSet::Create(scratch_dir);
+  if (!scratch.ok()) {
+    std::cerr << "verify failed: " << scratch.status().ToString() << "\n";
+    return 1;
+  }
+  WorkerJobRunner runner(threads, "motcua-verify");
+  VerifyOptions options;
+  options.scratch = scratch->get();
+  options.runner = &runner;
+  Result<VerifyReport> report = VerifyStore(**store, options);
+  scratch->reset();
+  if (!report.ok()) {
+    std::cerr << "verify failed: " << report.status().ToString() << "\n";
+    return 1;
+  }
+  for (const std::string& p : report->problems) std::cout << "MISMATCH " << p << "\n";
+  const size_t problems = report->problems.size();
+  std::cout << (problems == 0 ? "OK: " : "FAILED: ") << report->dossiers << " dossiers, "
+            << report->events << " events, " << report->index_entries << " index entries, "
+            << report->report_counters << " report counters, outbox at " << report->outbox_last
+            << " (PostgreSQL; hash chains and files are checked on RocksDB stores)"
+            << (problems == 0 ? "" : ", " + std::to_string(problems) + " problems") << "\n";
+  return problems == 0 ? 0 : 1;
+}
+
 std::unique_ptr<RocksStore> OpenReadOnly(const std::string& db) {
   RocksStoreOptions read_only;
   read_only.read_only = true;
@@ -305,6 +350,9 @@ int Verify(int argc, char** argv) {
       return 2;
     }
     kept.emplace_back(static_cast<uint64_t>(*position), std::move(hash));
+  }
+  if (line->words[0].starts_with("postgres:")) {
+    return VerifyPostgres(line->words[0].substr(9), static_cast<size_t>(*threads));
   }
   std::optional<std::string> db = FoundStore(line->words[0]);
   if (!db) return 1;

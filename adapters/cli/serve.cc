@@ -33,6 +33,7 @@
 #include "adapters/http/api.h"
 #include "adapters/http/secret_file.h"
 #include "adapters/http/server.h"
+#include "adapters/postgres/pg_store.h"
 #include "adapters/proto/view_codec.h"
 #include "adapters/report/pdf.h"
 #include "adapters/rocksdb/chain_check.h"
@@ -50,6 +51,24 @@ extern const char* const kMotcuaOpenApiJson;  // generated from docs/openapi.jso
 namespace motcua::cli {
 
 namespace {
+
+// A connection string fit to print: a password in it (password=…, or user:password@ in a URI)
+// is replaced by "***".
+std::string WithoutPassword(std::string dsn) {
+  for (size_t at = dsn.find("password="); at != std::string::npos;
+       at = dsn.find("password=", at + 1)) {
+    const size_t end = std::min(dsn.find(' ', at), dsn.size());
+    dsn.replace(at + 9, end - at - 9, "***");
+  }
+  if (const size_t scheme = dsn.find("://"); scheme != std::string::npos) {
+    const size_t at = dsn.find('@', scheme);
+    const size_t colon = dsn.find(':', scheme + 3);
+    if (at != std::string::npos && colon != std::string::npos && colon < at) {
+      dsn.replace(colon + 1, at - colon - 1, "***");
+    }
+  }
+  return dsn;
+}
 
 // The usage text: on stdout with exit 0 when asked for (--help), else on stderr with exit 2.
 int Usage(bool asked = false) {
@@ -148,12 +167,42 @@ int Serve(int argc, char** argv) {
   }
   std::error_code ec;
   std::filesystem::create_directories(c.data, ec);
-  auto store = RocksStore::Open(c.data + "/db", c.store);
-  if (!store.ok()) {
-    std::cerr << "motcua: " << store.status().message() << "\n";
-    return 1;
+  // The store: RocksDB in <data>/db (the default), or a PostgreSQL database (store: postgres).
+  std::unique_ptr<RocksStore> rocks_store;
+  std::unique_ptr<PgStore> pg_store;
+  if (c.store_kind == "postgres") {
+    PgStoreOptions po;
+    po.dsn = c.postgres_dsn;
+    po.record_cache_entries = c.store.record_cache_entries;
+    auto opened = PgStore::Open(po);
+    if (!opened.ok()) {
+      std::cerr << "motcua: " << opened.status().message() << "\n";
+      return 1;
+    }
+    pg_store = std::move(*opened);
+    if (!pg_store->migration().empty()) {
+      std::cerr << "motcua: PostgreSQL " << pg_store->migration() << "\n";
+    }
+  } else {
+    auto opened = RocksStore::Open(c.data + "/db", c.store);
+    if (!opened.ok()) {
+      std::cerr << "motcua: " << opened.status().message() << "\n";
+      return 1;
+    }
+    rocks_store = std::move(*opened);
+    if (!rocks_store->migration().empty()) {
+      std::cerr << "motcua: " << rocks_store->migration() << "\n";
+    }
   }
-  if (!(*store)->migration().empty()) std::cerr << "motcua: " << (*store)->migration() << "\n";
+  Store* const store = rocks_store ? static_cast<Store*>(rocks_store.get()) : pg_store.get();
+  RocksStore* const rocks = rocks_store.get();  // null on PostgreSQL
+  auto setting = [&](const std::string& key) {
+    return rocks ? rocks->Setting(key) : pg_store->Setting(key);
+  };
+  auto put_setting = [rocks, pg = pg_store.get()](const std::string& key, const std::string& v) {
+    return rocks ? rocks->PutSetting(key, v) : pg->PutSetting(key, v);
+  };
+  const bool store_created = rocks ? rocks->created() : pg_store->created();
   std::string dev_secret;
   if (!std::filesystem::exists(c.tokens) && !c.development_token) {
     // An installed server: no token until an admin adds one (motcua token add).
@@ -199,14 +248,14 @@ int Serve(int argc, char** argv) {
 
   // A training system runs on a manual clock that admins move; a store says whether it was
   // created for training, and only such a store takes a manual clock (and always does).
-  Result<std::optional<std::string>> mode = (*store)->Setting("mode");
+  Result<std::optional<std::string>> mode = setting("mode");
   if (!mode.ok()) {
     std::cerr << "motcua: " << mode.status().message() << "\n";
     return 1;
   }
   const bool manual = c.clock == "manual";
-  if (manual && (*store)->created()) {
-    if (Status s = (*store)->PutSetting("mode", "training"); !s.ok()) {
+  if (manual && store_created) {
+    if (Status s = put_setting("mode", "training"); !s.ok()) {
       std::cerr << "motcua: " << s.message() << "\n";
       return 1;
     }
@@ -224,12 +273,12 @@ int Serve(int argc, char** argv) {
   ManualClock training_clock(system_clock.Now());
   if (manual) {
     // The training clock resumes where it stood: time never goes back across a restart.
-    Result<std::optional<std::string>> stood = (*store)->Setting("clock");
+    Result<std::optional<std::string>> stood = setting("clock");
     if (stood.ok() && *stood) training_clock.Set(Instant{std::stoll(**stood)});
   }
   Clock& clock = manual ? static_cast<Clock&>(training_clock) : system_clock;
   RandomIdSource ids(&clock);
-  DossierService service(store->get(), catalog, &clock, &ids, c.service);
+  DossierService service(store, catalog, &clock, &ids, c.service);
   if (Status s = service.Start(); !s.ok()) {
     std::cerr << "motcua: " << s.message() << "\n";
     return 1;
@@ -245,7 +294,7 @@ int Serve(int argc, char** argv) {
   std::unique_ptr<Deliverer> deliverer;
   if (!c.subscriptions.empty()) {
     deliverer = std::make_unique<Deliverer>(
-        store->get(),
+        store,
         [&live] {
           MutexLock lock(&live.mu);
           return live.catalog;
@@ -295,8 +344,13 @@ int Serve(int argc, char** argv) {
   RemovePartialCheckpoints(c.data);
   // One checkpoint at a time: another asked for meanwhile is told so (409).
   auto checkpointing = std::make_shared<std::mutex>();
-  deps.checkpoint = [rocks = store->get(), fs = files->get(), &c, &clock,
+  deps.checkpoint = [rocks, fs = files->get(), &c, &clock,
                      checkpointing]() -> Result<http::Api::Deps::Checkpoint> {
+    if (rocks == nullptr) {
+      return Status(StatusCode::kFailedPrecondition,
+                    "checkpoints copy a RocksDB store; this server's store is PostgreSQL "
+                    "(back it up with PostgreSQL's tools: pg_basebackup, docs/operations.md)");
+    }
     std::unique_lock<std::mutex> one(*checkpointing, std::try_to_lock);
     if (!one.owns_lock()) {
       return Status(StatusCode::kFailedPrecondition,
@@ -314,10 +368,15 @@ int Serve(int argc, char** argv) {
   };
   // Backups (backup.h): on the schedule the configuration sets, and asked for by `motcua backup`
   // through the control socket. Both stop before the store closes.
-  BackupService backups(
-      *(*store)->db(), **files,
-      {c.backup.dir, c.backup.every_minutes, c.backup.keep, {c.accounts, c.tokens}});
-  deps.more_metrics = [&backups] { return backups.Metrics(); };
+  // (RocksDB only: a PostgreSQL database is backed up with PostgreSQL's tools.)
+  std::optional<BackupService> backups;
+  if (rocks) {
+    backups.emplace(
+        *rocks->db(), **files,
+        BackupService::Settings{
+            c.backup.dir, c.backup.every_minutes, c.backup.keep, {c.accounts, c.tokens}});
+    deps.more_metrics = [&backups] { return backups->Metrics(); };
+  }
   // Set at SIGTERM/SIGINT: the work of the control socket and of the due-date scan gives up.
   std::atomic<bool> stopping{false};
   const std::string control_path = c.data + "/control.sock";
@@ -355,7 +414,12 @@ int Serve(int argc, char** argv) {
               "expected: backup, the backup directory, how many to keep; or a migrate request");
         }
         const int keep = std::atoi(request[2].c_str());
-        ASSIGN_OR_RETURN(BackupMade made, backups.Run(request[1], keep));
+        if (!backups) {
+          return FailedPrecondition(
+              "motcua backup copies a RocksDB store; this server's store is PostgreSQL (back it "
+              "up with PostgreSQL's tools: pg_basebackup, docs/operations.md)");
+        }
+        ASSIGN_OR_RETURN(BackupMade made, backups->Run(request[1], keep));
         return BackupService::Describe(request[1], made) + "\n";
       });
   if (!control.ok()) {
@@ -364,7 +428,7 @@ int Serve(int argc, char** argv) {
               << control.status().message() << "\n";
   }
   deps.service = &service;
-  deps.store = store->get();
+  deps.store = store;
   deps.clock = &clock;
   deps.catalog = [&live] {
     MutexLock lock(&live.mu);
@@ -378,7 +442,6 @@ int Serve(int argc, char** argv) {
     MutexLock lock(&live.mu);
     return live.accounts;
   };
-  RocksStore* rocks = store->get();
   // The free-space guard asks on every write; statvfs runs at most every 250 ms (a write is
   // refused within a quarter of a second of the guard being crossed).
   struct FreeDisk {
@@ -386,25 +449,26 @@ int Serve(int argc, char** argv) {
     std::atomic<uint64_t> bytes{0};
   };
   auto free_disk = std::make_shared<FreeDisk>();
-  deps.free_disk = [rocks, free_disk]() -> Result<uint64_t> {
-    const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                            std::chrono::steady_clock::now().time_since_epoch())
-                            .count();
-    if (now - free_disk->checked_ns.load(std::memory_order_acquire) < 250'000'000) {
-      return free_disk->bytes.load(std::memory_order_relaxed);
-    }
-    Result<uint64_t> fresh = rocks->FreeDiskBytes();
-    if (fresh.ok()) {
-      free_disk->bytes.store(*fresh, std::memory_order_relaxed);
-      free_disk->checked_ns.store(now, std::memory_order_release);
-    }
-    return fresh;
-  };
+  if (rocks)
+    deps.free_disk = [rocks, free_disk]() -> Result<uint64_t> {
+      const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                              std::chrono::steady_clock::now().time_since_epoch())
+                              .count();
+      if (now - free_disk->checked_ns.load(std::memory_order_acquire) < 250'000'000) {
+        return free_disk->bytes.load(std::memory_order_relaxed);
+      }
+      Result<uint64_t> fresh = rocks->FreeDiskBytes();
+      if (fresh.ok()) {
+        free_disk->bytes.store(*fresh, std::memory_order_relaxed);
+        free_disk->checked_ns.store(now, std::memory_order_release);
+      }
+      return fresh;
+    };
   deps.metrics = &metrics;
   if (manual) {
     c.api.manual_clock = true;
-    deps.set_clock = [rocks, &training_clock](Instant t) -> Status {
-      RETURN_IF_ERROR(rocks->PutSetting("clock", std::to_string(t.seconds)));
+    deps.set_clock = [put_setting, &training_clock](Instant t) -> Status {
+      RETURN_IF_ERROR(put_setting("clock", std::to_string(t.seconds)));
       training_clock.Set(t);
       return Status::Ok();
     };
@@ -438,9 +502,11 @@ int Serve(int argc, char** argv) {
   if (!service.writable()) {
     std::printf("  WRITES ARE STOPPED (reads are served): %s\n", service.failure().c_str());
   }
+  const std::string where =
+      rocks ? c.data + "/db" : "PostgreSQL (" + WithoutPassword(c.postgres_dsn) + ")";
   std::printf(
-      "  data: %s/db, files in %s/files   definitions: %s (%zu procedure versions)   tokens: %s\n",
-      c.data.c_str(), c.data.c_str(), c.definitions.c_str(), catalog->set().procedures.size(),
+      "  data: %s, files in %s/files   definitions: %s (%zu procedure versions)   tokens: %s\n",
+      where.c_str(), c.data.c_str(), c.definitions.c_str(), catalog->set().procedures.size(),
       c.tokens.c_str());
   if (!dev_secret.empty()) {
     std::printf("  development token (shown once; its hash is in %s):\n    %s\n", c.tokens.c_str(),
@@ -499,7 +565,7 @@ int Serve(int argc, char** argv) {
     if (due_scan.joinable()) due_scan.join();
     due_scan = std::thread([&, loaded = std::move(loaded)] {
       Result<DueChanges> found =
-          FindDueChanges(**store, *loaded, [&stopping] { return !stopping.load(); });
+          FindDueChanges(*store, *loaded, [&stopping] { return !stopping.load(); });
       if (stopping.load()) return;
       if (!found.ok()) {
         std::cerr << "motcua: due dates not checked: " << found.status().ToString() << "\n";
@@ -525,7 +591,7 @@ int Serve(int argc, char** argv) {
   // Audit checkpoints of the global hash chain: at start, every audit_checkpoint_minutes, and at
   // the stop; each logged, so that a copy of the log keeps them away from the store.
   auto audit_checkpoint = [&] {
-    if (!service.writable()) return;
+    if (!service.writable() || rocks == nullptr) return;  // RocksDB's for now (issue 16)
     Result<AuditCheckpoint> cp = WriteAuditCheckpoint(*rocks, clock.Now().seconds);
     if (!cp.ok()) {
       std::cerr << "motcua: audit checkpoint failed: " << cp.status().message() << "\n";
@@ -588,7 +654,8 @@ int Serve(int argc, char** argv) {
       std::cerr << "motcua: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
                 << ": finishing in-flight requests\n";
       stopping = true;
-      backups.Stop();  // a backup being made is abandoned (the next one starts afresh)
+      if (backups)
+        backups->Stop();  // a backup being made is abandoned (the next one starts afresh)
       server.Shutdown();
       service.Stop();
       audit_checkpoint();  // the head as the last acknowledged write left it

@@ -45,6 +45,8 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
                                               "shutdown_grace_seconds",
                                               "log_requests",
                                               "record_cache_entries",
+                                              "store",
+                                              "postgres_dsn",
                                               "block_cache_mb",
                                               "memtable_mb",
                                               "cors_origins",
@@ -102,6 +104,15 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
         c->api.public_lookups_per_minute = kv.second.as<int>();
       if (key == "public_reads_per_minute") c->api.public_reads_per_minute = kv.second.as<int>();
       if (key == "record_cache_entries") c->store.record_cache_entries = kv.second.as<size_t>();
+      if (key == "store") {
+        c->store_kind = kv.second.as<std::string>();
+        if (c->store_kind != "rocksdb" && c->store_kind != "postgres") {
+          std::cerr << where << "store: expected rocksdb or postgres, got '" << c->store_kind
+                    << "'\n";
+          ok = false;
+        }
+      }
+      if (key == "postgres_dsn") c->postgres_dsn = kv.second.as<std::string>();
       if (key == "block_cache_mb" || key == "memtable_mb") {
         const int64_t mb = kv.second.as<int64_t>();
         const int64_t least = key == "memtable_mb" ? 96 : 8;  // 10 families of 8 MB memtables
@@ -248,6 +259,11 @@ bool LoadConfig(const std::string& path, ServeConfig* c) {
     std::cerr << path << ": upload_memory_mb (" << (c->server.upload_memory_bytes >> 20)
               << ") must be at least max_file_mb (" << (c->server.max_file_bytes >> 20)
               << "): one upload of the largest file must fit\n";
+    ok = false;
+  }
+  if (c->store_kind == "postgres" && c->postgres_dsn.empty()) {
+    std::cerr << path << ": store: postgres needs postgres_dsn, the database's connection string "
+              << "(\"host=db1,db2 dbname=motcua target_session_attrs=read-write\")\n";
     ok = false;
   }
   return ok;

@@ -20,6 +20,10 @@ struct ServeConfig {
   http::ServerOptions server;
   http::ApiOptions api;
   ServiceOptions service;
+  // The store: "rocksdb" (embedded, in <data>/db) or "postgres" (the database `postgres_dsn`
+  // names, docs/storage.md "PostgreSQL").
+  std::string store_kind = "rocksdb";  // Default: rocksdb
+  std::string postgres_dsn;            // libpq's connection string or URI
   RocksStoreOptions store;
   std::string clock = "system";  // system | manual (a training system)
   std::string pdf_renderer;      // a headless browser for the forms' ?format=pdf; empty: none
