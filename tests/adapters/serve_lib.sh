@@ -9,8 +9,21 @@
 #                               The first start picks a port below the ephemeral range and tries
 #                               another when one is taken; later starts reuse $port.
 #   fail MESSAGE                 says FAIL with the log's tail, and exits 1.
+#   call METHOD PATH [BODY [IF-MATCH]]
+#                               the API at $base with $token (a fresh Idempotency-Key each time:
+#                               from the clock and the shell's randomness, as subshells share no
+#                               counter); the answer's body on stdout.
+#   field NAME                  the first "NAME":"value" of stdin, its value.
 
 fail() { echo "FAIL: $*"; [ -f "$tmp/log" ] && tail -20 "$tmp/log"; exit 1; }
+
+call() {
+  local args=(-s -X "$1" -H "Authorization: Bearer $token" -H "Idempotency-Key: k$(date +%s%N)$RANDOM")
+  [ $# -ge 4 ] && args+=(-H "If-Match: \"$4\"")
+  [ $# -ge 3 ] && args+=(-d "$3")
+  curl "${args[@]}" "$base$2"
+}
+field() { grep -o "\"$1\":\"[^\"]*\"" | head -1 | cut -d'"' -f4; }
 
 e2e_scratch() {
   e2e_name=$1

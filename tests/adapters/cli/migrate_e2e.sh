@@ -28,12 +28,6 @@ sed -e 's/^version: 1$/version: 2/' -e 's/^  from: 2025-07-01$/  from: 2099-01-0
 out=$("$motcua" check "$defs") || fail "the definitions with v2: $out"
 echo "$out" | grep -q "2.000908 v2 .*: 2 WD" || fail "v2 not loaded: $out"
 
-call() {  # call METHOD PATH [BODY [IF-MATCH]]
-  local args=(-s -X "$1" -H "Authorization: Bearer $token" -H "Idempotency-Key: k$(date +%s%N)$RANDOM")
-  [ $# -ge 4 ] && args+=(-H "If-Match: \"$4\"")
-  [ $# -ge 3 ] && args+=(-d "$3")
-  curl "${args[@]}" "$base$2"
-}
 version_of() { call GET "/v1/dossiers/$1" | grep -o '"procedure_version":[0-9]*' | cut -d: -f2; }
 
 dev_server "$tmp/data" "$defs"

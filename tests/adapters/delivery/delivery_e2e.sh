@@ -108,13 +108,6 @@ token=$(grep -o 'mc_[0-9a-f]*' "$tmp/log" | head -1)
 [ -n "$token" ] || fail "no development token"
 grep -q "outbound delivery: 6 subscriptions" "$tmp/log" || fail "the start does not name the subscriptions"
 base="http://127.0.0.1:$port"
-call() {  # call METHOD PATH [BODY [IF-MATCH]]
-  local args=(-s -X "$1" -H "Authorization: Bearer $token" -H "Idempotency-Key: k$(date +%s%N)$RANDOM")
-  [ $# -ge 4 ] && args+=(-H "If-Match: \"$4\"")
-  [ $# -ge 3 ] && args+=(-d "$3")
-  curl "${args[@]}" "$base$2"
-}
-field() { grep -o "\"$1\":\"[^\"]*\"" | head -1 | cut -d'"' -f4; }
 applicant='"applicant":{"name":"Trần Văn Bình","id_number":"001190054321","phone":"0912000111"}'
 ids=()
 make_dossiers() {  # make_dossiers N: received, then forwarded

@@ -20,7 +20,6 @@ start_server 1 "${serve[@]}"
 token=$(grep -o 'mc_[0-9a-f]*' "$tmp/log" | head -1)
 [ -n "$token" ] || fail "no development token"
 base="http://127.0.0.1:$port"
-field() { grep -o "\"$1\":\"[^\"]*\"" | head -1 | cut -d'"' -f4; }
 put() {  # put KEY DOCUMENT FILE [TOKEN] → status code; body in $tmp/out
   curl -s -o "$tmp/out" -w '%{http_code}' -X PUT -H "Authorization: Bearer ${4:-$token}" \
     -H "Idempotency-Key: $1" --data-binary "@$3" \

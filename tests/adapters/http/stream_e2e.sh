@@ -21,7 +21,6 @@ start_server 1 "${serve[@]}"
 token=$(grep -o 'mc_[0-9a-f]*' "$tmp/log" | head -1)
 [ -n "$token" ] || fail "no development token"
 base="http://127.0.0.1:$port"
-field() { grep -o "\"$1\":\"[^\"]*\"" | head -1 | cut -d'"' -f4; }
 receive() {  # receive KEY AGENCY → the dossier's id
   curl -s -X POST -H "Authorization: Bearer $token" -H "Idempotency-Key: $1" "$base/v1/dossiers" \
     -d "{\"procedure_code\":\"2.000908\",\"receiving_agency\":\"$2\",\"applicant\":{\"name\":\"Lê Thị Hoa\",\"id_number\":\"001190054321\"},\"documents\":[{\"document_id\":\"identity_paper\"}]}" |

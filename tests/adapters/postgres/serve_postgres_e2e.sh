@@ -39,13 +39,6 @@ grep -q "PostgreSQL schema 0 → 1" "$tmp/log" || fail "the schema was not appli
 token=$(grep -o 'mc_[0-9a-f]*' "$tmp/log" | head -1)
 [ -n "$token" ] || fail "no development token"
 base="http://127.0.0.1:$port"
-call() {  # call METHOD PATH [BODY [IF-MATCH]]
-  local args=(-s -X "$1" -H "Authorization: Bearer $token" -H "Idempotency-Key: k$(date +%s%N)$RANDOM")
-  [ $# -ge 4 ] && args+=(-H "If-Match: \"$4\"")
-  [ $# -ge 3 ] && args+=(-d "$3")
-  curl "${args[@]}" "$base$2"
-}
-field() { grep -o "\"$1\":\"[^\"]*\"" | head -1 | cut -d'"' -f4; }
 applicant='"applicant":{"name":"Nguyễn Văn An","id_number":"001090001234","phone":"0912345678"}'
 ids=()
 for _ in $(seq 10); do

@@ -15,6 +15,8 @@ tmp=$(mktemp -d)
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
+# shellcheck source=../serve_lib.sh
+source "$(cd "$(dirname "$0")/.." && pwd)/serve_lib.sh"  # call, field
 fail() { echo "FAIL: $*"; exit 1; }
 
 # The server prints ?format=pdf with the same browser.
@@ -39,14 +41,6 @@ done
 token=$(grep -o 'mc_[0-9a-f]*' "$tmp/log" | head -1)
 [ -n "$token" ] || fail "the server did not start: $(cat "$tmp/log")"
 base="http://127.0.0.1:$port"
-call() {  # call METHOD PATH [BODY [IF-MATCH]] → body on stdout
-  # Subshells do not share a counter: keys from the clock and the shell's randomness.
-  local args=(-s -X "$1" -H "Authorization: Bearer $token" -H "Idempotency-Key: k$(date +%s%N)$RANDOM")
-  [ $# -ge 4 ] && args+=(-H "If-Match: \"$4\"")
-  [ $# -ge 3 ] && args+=(-d "$3")
-  curl "${args[@]}" "$base$2"
-}
-field() { grep -o "\"$1\":\"[^\"]*\"" | head -1 | cut -d'"' -f4; }  # the first "$1":"value"
 clock() { call PUT /v1/admin/clock "{\"now\":\"$1\"}" > /dev/null; }
 act() {  # act ID VERSION BODY
   local out
