@@ -19,9 +19,15 @@
 
 namespace motcua::pg {
 
-// A statement's parameters, every one sent in binary.
+// A statement's parameters, every one sent in binary. Not copyable: it points into its own
+// storage (a move keeps a deque's elements where they are).
 class Params {
  public:
+  Params() = default;
+  Params(const Params&) = delete;
+  Params& operator=(const Params&) = delete;
+  Params(Params&&) = default;
+  Params& operator=(Params&&) = default;
   Params& Bytes(std::string_view v);                           // bytea
   Params& Text(std::string_view v);                            // text
   Params& Int(int64_t v);                                      // int8

@@ -30,6 +30,14 @@ std::string PrefixEnd(std::string prefix) {
   return prefix;
 }
 
+// The parameters of a scan by prefix: $1 the prefix, $2 the key to start after, $3 the end of
+// the prefix's keys (PrefixEnd; empty: none), $4 the limit.
+pg::Params PrefixRange(const std::string& prefix, const std::string& start_after, size_t limit) {
+  pg::Params p;
+  p.Bytes(prefix).Bytes(start_after).Bytes(PrefixEnd(prefix)).Int(static_cast<int64_t>(limit));
+  return p;
+}
+
 int VersionOf(const char* name) { return std::atoi(name); }
 
 // A group's rows, with every table's rows as their last write leaves them: a dossier changed
@@ -87,6 +95,16 @@ Result<std::unique_ptr<PgStore>> PgStore::Open(const PgStoreOptions& options) {
     store->idle_.push_back(std::move(conn));
     return store;
   }
+  // An acknowledged command must survive a crash: never on a server that does not flush, and
+  // never with this session's commits asynchronous (a database may default to that).
+  ASSIGN_OR_RETURN(pg::Rows fsync, conn->Exec("SELECT current_setting('fsync')"));
+  if (fsync.bytes(0, 0) != "on") {
+    return FailedPrecondition(
+        "the PostgreSQL server runs with fsync = off: a commit it acknowledges may be lost in a "
+        "crash, and motcua acknowledges only what survives one; turn fsync on");
+  }
+  ASSIGN_OR_RETURN(pg::Rows sync, conn->Exec("SELECT current_setting('synchronous_commit')"));
+  if (sync.bytes(0, 0) == "off") RETURN_IF_ERROR(conn->Script("SET synchronous_commit TO on"));
   ASSIGN_OR_RETURN(pg::Rows locked,
                    conn->Exec("SELECT pg_try_advisory_lock($1)", pg::Params().Int(kWriterLock)));
   if (locked.size() != 1 || locked.bytes(0, 0) != std::string_view("\x01", 1)) {
@@ -195,20 +213,7 @@ Result<std::optional<Dossier>> PgStore::Get(const std::string& id) {
 }
 
 Result<std::shared_ptr<const Dossier>> PgStore::GetShared(const std::string& id) {
-  if (auto hit = records_->Find(id)) return hit;
-  const uint64_t commits = records_->commits();
-  ASSIGN_OR_RETURN(std::optional<Dossier> d, Get(id));
-  if (!d) return std::shared_ptr<const Dossier>();
-  auto shared = std::make_shared<const Dossier>(std::move(*d));
-  records_->PutRead(shared, commits);
-  return shared;
-}
-
-Result<std::optional<std::string>> PgStore::IdByNumber(const std::string& number) {
-  ASSIGN_OR_RETURN(std::vector<std::string> entries,
-                   ScanIndex(IndexPrefix(IndexKind::kNumber, {number}), "", 1));
-  if (entries.empty()) return std::optional<std::string>();
-  return std::optional<std::string>(IndexEntryId(entries.front()));
+  return records_->Get(id, [&] { return Get(id); });
 }
 
 Result<std::vector<Event>> PgStore::History(const std::string& id) {
@@ -266,34 +271,19 @@ Result<std::string> PgStore::GlobalHashAt(uint64_t position) {
 
 void PgStore::Encode(WriteSet& w) {
   auto enc = std::make_shared<PgEncoded>();
-  uint64_t pos = w.first_outbox_position;
-  MutexLock chain(&chain_mu_);
-  if (!w.changes.empty() && pos != chain_next_) {
-    // Not the batch after the last encoded (the first since open): the head as committed.
-    Result<std::string> before = pos > 1 ? GlobalHashAt(pos - 1) : ZeroHash();
-    if (!before.ok()) {
-      enc->failure = Unavailable("cannot read the global hash chain's head at position " +
-                                 std::to_string(pos - 1) + ": " + before.status().message());
-      w.encoded = std::move(enc);
-      return;
-    }
-    chain_global_ = *before;
-  }
-  for (const DossierChange& c : w.changes) {
-    std::vector<std::string> removed, added;
-    DiffIndexEntries(c.before.get(), *c.after, &removed, &added);
-    for (auto& e : removed) enc->index.emplace_back(std::move(e), false);
-    for (auto& e : added) enc->index.emplace_back(std::move(e), true);
-    const std::string head =
-        ChainEvents(c.before && !c.before->history_hash.bytes.empty() ? c.before->history_hash.bytes
-                                                                      : ZeroHash(),
-                    c.events, &pos, &chain_global_, &enc->events);
-    for (const Event& e : c.events) enc->event_keys.emplace_back(e.dossier_id, e.version);
-    // The new record carries its chain's head (this write set's own, not yet shared).
-    const_cast<Dossier&>(*c.after).history_hash.bytes = head;
-    enc->dossiers.emplace_back(c.after->id, EncodeDossier(*c.after));
-  }
-  if (!w.changes.empty()) chain_next_ = pos;
+  enc->failure = chain_.Chain(
+      w, [this](uint64_t p) { return GlobalHashAt(p); },
+      [&](const DossierChange& c, std::vector<ChainedEvent>& events) {
+        std::vector<std::string> removed, added;
+        DiffIndexEntries(c.before.get(), *c.after, &removed, &added);
+        for (auto& e : removed) enc->index.emplace_back(std::move(e), false);
+        for (auto& e : added) enc->index.emplace_back(std::move(e), true);
+        for (const Event& e : c.events) {
+          enc->event_keys.emplace_back(e.dossier_id, e.version);
+        }
+        std::move(events.begin(), events.end(), std::back_inserter(enc->events));
+        enc->dossiers.emplace_back(c.after->id, EncodeDossier(*c.after));
+      });
   w.encoded = std::move(enc);
 }
 
@@ -498,15 +488,10 @@ Result<std::vector<std::string>> PgStore::Ids(const std::string& after_id, size_
 Result<std::vector<std::string>> PgStore::ScanIndex(const std::string& prefix,
                                                     const std::string& start_after, size_t limit) {
   return Read<std::vector<std::string>>([&](pg::Conn& c) -> Result<std::vector<std::string>> {
-    // Entries that start with `prefix` lie in [prefix, PrefixEnd(prefix)).
     ASSIGN_OR_RETURN(pg::Rows r,
                      c.Exec("SELECT entry FROM index_entries WHERE entry >= $1 AND entry > $2 "
                             "AND ($3 = ''::bytea OR entry < $3) ORDER BY entry LIMIT $4",
-                            pg::Params()
-                                .Bytes(prefix)
-                                .Bytes(start_after)
-                                .Bytes(PrefixEnd(prefix))
-                                .Int(static_cast<int64_t>(limit))));
+                            PrefixRange(prefix, start_after, limit)));
     std::vector<std::string> out;
     out.reserve(static_cast<size_t>(r.size()));
     for (int i = 0; i < r.size(); ++i) out.emplace_back(r.bytes(i, 0));
@@ -608,11 +593,7 @@ Result<std::vector<std::pair<std::string, std::string>>> PgStore::ScanStates(
     ASSIGN_OR_RETURN(pg::Rows r,
                      c.Exec("SELECT key, value FROM states WHERE key >= $1 AND key > $2 "
                             "AND ($3 = ''::bytea OR key < $3) ORDER BY key LIMIT $4",
-                            pg::Params()
-                                .Bytes(prefix)
-                                .Bytes(start_after)
-                                .Bytes(PrefixEnd(prefix))
-                                .Int(static_cast<int64_t>(limit))));
+                            PrefixRange(prefix, start_after, limit)));
     Out out;
     for (int i = 0; i < r.size(); ++i) out.emplace_back(r.bytes(i, 0), r.bytes(i, 1));
     return out;

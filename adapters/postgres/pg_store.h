@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "adapters/postgres/pg.h"
+#include "adapters/rocksdb/chain.h"
 #include "adapters/rocksdb/record_cache.h"
 #include "engine/common/mutex.h"
 #include "engine/store/store.h"
@@ -49,7 +50,6 @@ class PgStore : public Store {
 
   Result<std::optional<Dossier>> Get(const std::string& id) override;
   Result<std::shared_ptr<const Dossier>> GetShared(const std::string& id) override;
-  Result<std::optional<std::string>> IdByNumber(const std::string& number) override;
   Result<std::vector<Event>> History(const std::string& id) override;
   Result<std::optional<IdempotencyRecord>> Idempotency(const std::string& key) override;
   Result<int64_t> Counter(const std::string& name) override;
@@ -102,10 +102,7 @@ class PgStore : public Store {
   std::string write_failure_;  // set once, before write_failed_
   bool created_ = false;
   std::string migration_;
-  // The global chain as encoding left it (as in the RocksDB store).
-  Mutex chain_mu_;
-  uint64_t chain_next_ GUARDED_BY(chain_mu_) = 0;
-  std::string chain_global_ GUARDED_BY(chain_mu_);
+  GlobalChain chain_;  // as Encode left it
 };
 
 }  // namespace motcua

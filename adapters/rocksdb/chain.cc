@@ -139,4 +139,32 @@ std::string ChainEvents(std::string head, const std::vector<Event>& events, uint
   return head;
 }
 
+Status GlobalChain::Chain(
+    const WriteSet& w, const HashAt& hash_at,
+    const std::function<void(const DossierChange&, std::vector<ChainedEvent>&)>& each) {
+  if (w.changes.empty()) return Status::Ok();
+  uint64_t pos = w.first_outbox_position;
+  MutexLock lock(&mu_);
+  if (pos != next_) {
+    Result<std::string> before = pos > 1 ? hash_at(pos - 1) : ZeroHash();
+    if (!before.ok()) {
+      return Unavailable("cannot read the global hash chain's head at position " +
+                         std::to_string(pos - 1) + ": " + before.status().message());
+    }
+    global_ = *before;
+  }
+  std::vector<ChainedEvent> chained;
+  for (const DossierChange& c : w.changes) {
+    chained.clear();
+    const std::string head =
+        ChainEvents(c.before && !c.before->history_hash.bytes.empty() ? c.before->history_hash.bytes
+                                                                      : ZeroHash(),
+                    c.events, &pos, &global_, &chained);
+    const_cast<Dossier&>(*c.after).history_hash.bytes = head;
+    each(c, chained);
+  }
+  next_ = pos;
+  return Status::Ok();
+}
+
 }  // namespace motcua

@@ -13,11 +13,15 @@
 // and the outbox value is the history key, the event's chain hash and the global hash.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "engine/common/mutex.h"
+#include "engine/common/status.h"
 #include "engine/dossier/dossier.h"
+#include "engine/store/store.h"
 
 namespace motcua {
 
@@ -64,5 +68,26 @@ struct ChainedEvent {
 // so that `motcua verify` and a copy between stores check the same hashes.
 std::string ChainEvents(std::string head, const std::vector<Event>& events, uint64_t* position,
                         std::string* global, std::vector<ChainedEvent>* out);
+
+// The global chain as a store's Encode leaves it. Encode runs in position order (the dossier
+// service's processor thread), each write set after the one before; when one does not follow the
+// last encoded (the first since open), the head is read from the store first.
+class GlobalChain {
+ public:
+  // The global hash at a position, as committed (the store's outbox).
+  using HashAt = std::function<Result<std::string>(uint64_t position)>;
+  // Chains each change of `w` in order: gives `each` the change with its chained events, after
+  // setting the new record's history_hash to its chain's head (the record is the write set's own,
+  // not yet shared: the service encodes before it shows the record to anyone). kUnavailable when
+  // the head could not be read; the chain is then left as it was, and `each` never called.
+  Status Chain(const WriteSet& w, const HashAt& hash_at,
+               const std::function<void(const DossierChange&, std::vector<ChainedEvent>&)>& each)
+      EXCLUDES(mu_);
+
+ private:
+  Mutex mu_;
+  uint64_t next_ GUARDED_BY(mu_) = 0;  // the position after the last write set chained
+  std::string global_ GUARDED_BY(mu_);
+};
 
 }  // namespace motcua

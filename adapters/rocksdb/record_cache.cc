@@ -35,6 +35,17 @@ void RecordCache::PutLocked(Shard& s, std::shared_ptr<const Dossier> d) {
   }
 }
 
+Result<std::shared_ptr<const Dossier>> RecordCache::Get(
+    const std::string& id, const std::function<Result<std::optional<Dossier>>()>& read) {
+  if (auto hit = Find(id)) return hit;
+  const uint64_t before = commits();
+  ASSIGN_OR_RETURN(std::optional<Dossier> d, read());
+  if (!d) return std::shared_ptr<const Dossier>();
+  auto shared = std::make_shared<const Dossier>(std::move(*d));
+  PutRead(shared, before);
+  return shared;
+}
+
 void RecordCache::PutCommitted(std::shared_ptr<const Dossier> d) {
   if (capacity_ == 0 || !d) return;
   Shard& s = ShardOf(d->id);

@@ -14,11 +14,14 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
 #include "engine/common/mutex.h"
+#include "engine/common/status.h"
 #include "engine/dossier/dossier.h"
 
 namespace motcua {
@@ -28,6 +31,10 @@ class RecordCache {
   explicit RecordCache(size_t capacity);
 
   std::shared_ptr<const Dossier> Find(const std::string& id) const;
+  // The cached state of `id`, else what `read` reads from the store (null when there is no such
+  // dossier), kept when no commit began while it read: a store's GetShared.
+  Result<std::shared_ptr<const Dossier>> Get(
+      const std::string& id, const std::function<Result<std::optional<Dossier>>()>& read);
   // Before a write: readers that started before this call will not insert what they read.
   void BeginCommit() { commits_.fetch_add(1, std::memory_order_acq_rel); }
   uint64_t commits() const { return commits_.load(std::memory_order_acquire); }

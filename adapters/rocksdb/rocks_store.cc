@@ -244,20 +244,7 @@ Result<std::optional<Dossier>> RocksStore::Get(const std::string& id) {
 }
 
 Result<std::shared_ptr<const Dossier>> RocksStore::GetShared(const std::string& id) {
-  if (auto hit = records_->Find(id)) return hit;
-  const uint64_t commits = records_->commits();
-  ASSIGN_OR_RETURN(std::optional<Dossier> d, Get(id));
-  if (!d) return std::shared_ptr<const Dossier>();
-  auto shared = std::make_shared<const Dossier>(std::move(*d));
-  records_->PutRead(shared, commits);
-  return shared;
-}
-
-Result<std::optional<std::string>> RocksStore::IdByNumber(const std::string& number) {
-  ASSIGN_OR_RETURN(std::vector<std::string> entries,
-                   ScanIndex(IndexPrefix(IndexKind::kNumber, {number}), "", 1));
-  if (entries.empty()) return std::optional<std::string>();
-  return std::optional<std::string>(IndexEntryId(entries.front()));
+  return records_->Get(id, [&] { return Get(id); });
 }
 
 Result<std::vector<Event>> RocksStore::History(const std::string& id) {
@@ -332,43 +319,30 @@ void RocksStore::Encode(WriteSet& w) {
   auto& ops = enc->ops;
   ops.reserve(w.changes.size() * 12 + w.idempotency.size() + w.counters.size() +
               w.report_deltas.size());
-  uint64_t pos = w.first_outbox_position;
-  MutexLock chain(&chain_mu_);
-  if (!w.changes.empty() && pos != chain_next_) {
-    // Not the batch after the last encoded (the first since open): the head as committed.
-    Result<std::string> before = pos > 1 ? GlobalHashAt(pos - 1) : ZeroHash();
-    if (!before.ok()) {
-      enc->failure = Unavailable("cannot read the global hash chain's head at position " +
-                                 std::to_string(pos - 1) + ": " + before.status().message());
-      w.encoded = std::move(enc);
-      return;  // chain_next_ unchanged: the next write set tries again, and is refused too
-    }
-    chain_global_ = *before;
+  const Status chained = chain_.Chain(
+      w, [this](uint64_t p) { return GlobalHashAt(p); },
+      [&](const DossierChange& c, std::vector<ChainedEvent>& events) {
+        std::vector<std::string> removed, added;
+        DiffIndexEntries(c.before.get(), *c.after, &removed, &added);
+        for (auto& e : removed) {
+          ops.push_back({ColumnFamily::kIndexes, Op::kDelete, std::move(e), {}});
+        }
+        for (auto& e : added) ops.push_back({ColumnFamily::kIndexes, Op::kPut, std::move(e), {}});
+        for (size_t i = 0; i < events.size(); ++i) {
+          std::string key = HistoryKey(c.events[i].dossier_id, c.events[i].version);
+          ops.push_back({ColumnFamily::kHistory, Op::kPut, key, std::move(events[i].stored)});
+          // The outbox points at the history record: the event is stored once.
+          ops.push_back({ColumnFamily::kOutbox, Op::kPut, EncodeBE64(events[i].position),
+                         OutboxValue(key, events[i].event_hash, events[i].global_hash)});
+        }
+        ops.push_back({ColumnFamily::kDossiers, Op::kPut, c.after->id, EncodeDossier(*c.after)});
+      });
+  if (!chained.ok()) {
+    // Nothing chained: the next write set tries again, and is refused too.
+    enc->failure = chained;
+    w.encoded = std::move(enc);
+    return;
   }
-  std::vector<ChainedEvent> chained;
-  for (const DossierChange& c : w.changes) {
-    std::vector<std::string> removed, added;
-    DiffIndexEntries(c.before.get(), *c.after, &removed, &added);
-    for (auto& e : removed) ops.push_back({ColumnFamily::kIndexes, Op::kDelete, std::move(e), {}});
-    for (auto& e : added) ops.push_back({ColumnFamily::kIndexes, Op::kPut, std::move(e), {}});
-    chained.clear();
-    const std::string head =
-        ChainEvents(c.before && !c.before->history_hash.bytes.empty() ? c.before->history_hash.bytes
-                                                                      : ZeroHash(),
-                    c.events, &pos, &chain_global_, &chained);
-    for (size_t i = 0; i < chained.size(); ++i) {
-      std::string key = HistoryKey(c.events[i].dossier_id, c.events[i].version);
-      ops.push_back({ColumnFamily::kHistory, Op::kPut, key, std::move(chained[i].stored)});
-      // The outbox points at the history record: the event is stored once.
-      ops.push_back({ColumnFamily::kOutbox, Op::kPut, EncodeBE64(chained[i].position),
-                     OutboxValue(key, chained[i].event_hash, chained[i].global_hash)});
-    }
-    // The new record carries its chain's head. It is this write set's own, not yet shared: the
-    // service encodes before it shows the record to anyone.
-    const_cast<Dossier&>(*c.after).history_hash.bytes = head;
-    ops.push_back({ColumnFamily::kDossiers, Op::kPut, c.after->id, EncodeDossier(*c.after)});
-  }
-  if (!w.changes.empty()) chain_next_ = pos;
   for (const auto& r : w.idempotency) {
     v1::IdempotencyRecord p;
     ToProto(r, &p);

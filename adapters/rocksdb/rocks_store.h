@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "adapters/rocksdb/chain.h"
 #include "adapters/rocksdb/record_cache.h"
 #include "adapters/runtime/cond_var.h"
 #include "engine/common/mutex.h"
@@ -81,7 +82,6 @@ class RocksStore : public Store {
 
   Result<std::optional<Dossier>> Get(const std::string& id) override;
   Result<std::shared_ptr<const Dossier>> GetShared(const std::string& id) override;
-  Result<std::optional<std::string>> IdByNumber(const std::string& number) override;
   Result<std::vector<Event>> History(const std::string& id) override;
   Result<std::optional<IdempotencyRecord>> Idempotency(const std::string& key) override;
   Result<int64_t> Counter(const std::string& name) override;
@@ -173,16 +173,12 @@ class RocksStore : public Store {
   std::string migration_;
   bool created_ = false;
 
+  GlobalChain chain_;  // as Encode left it
+
   // The report log (report_counters.cc). Commit takes log_mu_ across choosing an entry's key and
   // the write, so keys become visible in increasing order; folded_upto_ is the last key folded
   // (read before a snapshot, stored after the fold's write), so neither the fold nor a reader
   // walks the tombstones of entries folded before.
-  // The global chain as encoding left it: Encode runs in position order (the dossier service's
-  // processor thread), each batch after the one before; the head is read from the outbox when a
-  // write set does not follow the last one encoded (the first after open).
-  Mutex chain_mu_;
-  uint64_t chain_next_ GUARDED_BY(chain_mu_) = 0;
-  std::string chain_global_ GUARDED_BY(chain_mu_);
   Mutex log_mu_;
   uint64_t next_log_key_ GUARDED_BY(log_mu_) = 1;
   Mutex fold_mu_;  // one fold at a time

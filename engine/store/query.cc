@@ -18,6 +18,13 @@ Result<std::vector<uint64_t>> Store::OutboxPositions(uint64_t after, size_t limi
   return positions;
 }
 
+Result<std::optional<std::string>> Store::IdByNumber(const std::string& number) {
+  ASSIGN_OR_RETURN(std::vector<std::string> entries,
+                   ScanIndex(IndexPrefix(IndexKind::kNumber, {number}), "", 1));
+  if (entries.empty()) return std::optional<std::string>();
+  return std::optional<std::string>(IndexEntryId(entries.front()));
+}
+
 Result<std::shared_ptr<const Dossier>> Store::GetShared(const std::string& id) {
   ASSIGN_OR_RETURN(std::optional<Dossier> d, Get(id));
   if (!d) return std::shared_ptr<const Dossier>();

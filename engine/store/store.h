@@ -125,7 +125,8 @@ class Store {
   // The dossier as a shared, immutable state (null when unknown). A store may answer from a
   // cache of recent durable states; Get always reads the stored record (verification uses it).
   virtual Result<std::shared_ptr<const Dossier>> GetShared(const std::string& id);
-  virtual Result<std::optional<std::string>> IdByNumber(const std::string& number) = 0;
+  // The dossier a number names: by default through the number index (ScanIndex).
+  virtual Result<std::optional<std::string>> IdByNumber(const std::string& number);
   virtual Result<std::vector<Event>> History(const std::string& id) = 0;
   virtual Result<std::optional<IdempotencyRecord>> Idempotency(const std::string& key) = 0;
   virtual Result<int64_t> Counter(const std::string& name) = 0;  // 0 when never set

@@ -67,14 +67,6 @@ struct PgStoreFactory {
 
 INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, StoreConformance, PgStoreFactory);
 
-WriteSet NewDossier(const std::string& id, uint64_t position) {
-  Dossier d = SampleDossier(id, DossierStatus::kReceived, "receive", 1);
-  WriteSet w;
-  w.first_outbox_position = position;
-  w.changes.push_back({std::nullopt, d, {SampleEvent(d)}});
-  return w;
-}
-
 class PgStoreTest : public ::testing::Test {
  protected:
   void TearDown() override { DropDatabase(db_); }
@@ -125,6 +117,29 @@ TEST_F(PgStoreTest, ASecondWriterOfTheSameDatabaseIsRefused) {
   EXPECT_THAT(PgStore::Open(On(db_)), IsOk());  // the lock went with the first's connection
 }
 
+// A server that does not flush would lose what it acknowledged: motcua does not write there.
+TEST_F(PgStoreTest, AServerWithoutFsyncIsRefused) {
+  std::string error;
+  ASSERT_TRUE(Server().Psql("ALTER SYSTEM SET fsync = off", &error)) << error;
+  ASSERT_TRUE(Server().Psql("SELECT pg_reload_conf()", &error)) << error;
+  Result<std::unique_ptr<PgStore>> refused = PgStore::Open(On(db_));
+  // The reload reaches new sessions within moments.
+  for (int i = 0; i < 50 && refused.ok(); ++i) {
+    refused->reset();
+    ::usleep(100000);
+    refused = PgStore::Open(On(db_));
+  }
+  EXPECT_THAT(refused,
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("runs with fsync = off")));
+  ASSERT_TRUE(Server().Psql("ALTER SYSTEM RESET fsync", &error)) << error;
+  ASSERT_TRUE(Server().Psql("SELECT pg_reload_conf()", &error)) << error;
+  for (int i = 0; i < 50; ++i) {
+    if (PgStore::Open(On(db_)).ok()) break;
+    ::usleep(100000);
+  }
+  EXPECT_THAT(PgStore::Open(On(db_)), IsOk());
+}
+
 // Two commands on one dossier in one group commit: one row per table, as the last left it.
 TEST_F(PgStoreTest, AGroupThatChangesADossierTwiceKeepsItsLastState) {
   auto opened = PgStore::Open(On(db_));
@@ -169,7 +184,7 @@ TEST_F(PgStoreTest, WhatWasAcknowledgedSurvivesACrashOfTheServer) {
     auto s = PgStore::Open(On(db_));
     ASSERT_THAT(s, IsOk());
     for (int i = 1; i <= 20; ++i) {
-      ASSERT_THAT((*s)->Commit(NewDossier("d" + std::to_string(i), i)), IsOk());
+      ASSERT_THAT((*s)->Commit(NewDossierWrite("d" + std::to_string(i), i)), IsOk());
     }
   }
   std::string error;
@@ -189,14 +204,14 @@ TEST_F(PgStoreTest, ALostServerFailsTheCommitAndReadsComeBack) {
   auto opened = PgStore::Open(On(db_));
   ASSERT_THAT(opened, IsOk());
   PgStore& s = **opened;
-  ASSERT_THAT(s.Commit(NewDossier("d1", 1)), IsOk());
+  ASSERT_THAT(s.Commit(NewDossierWrite("d1", 1)), IsOk());
   std::string error;
   ASSERT_TRUE(Server().Stop(&error)) << error;
-  EXPECT_THAT(s.Commit(NewDossier("d2", 2)), StatusIs(StatusCode::kUnavailable, _));
+  EXPECT_THAT(s.Commit(NewDossierWrite("d2", 2)), StatusIs(StatusCode::kUnavailable, _));
   EXPECT_THAT(s.Writable(), StatusIs(StatusCode::kUnavailable, _));
   EXPECT_THAT(s.Get("d1"), StatusIs(StatusCode::kUnavailable, _));
   ASSERT_TRUE(Server().StartServer(&error)) << error;
-  EXPECT_THAT(s.Commit(NewDossier("d2", 2)),
+  EXPECT_THAT(s.Commit(NewDossierWrite("d2", 2)),
               StatusIs(StatusCode::kUnavailable, HasSubstr("refuses writes after a failed write")));
   auto d1 = s.Get("d1");
   ASSERT_THAT(d1, IsOk());
@@ -221,7 +236,7 @@ TEST_F(PgStoreTest, HashChainsAreThoseOfTheRocksDbStore) {
     w2.changes.push_back({v1, v2, {SampleEvent(v2)}});
     ASSERT_THAT(s->Commit(w1), IsOk());
     ASSERT_THAT(s->Commit(w2), IsOk());
-    ASSERT_THAT(s->Commit(NewDossier("d2", 3)), IsOk());
+    ASSERT_THAT(s->Commit(NewDossierWrite("d2", 3)), IsOk());
   }
   EXPECT_EQ((**(*pg)->Get("d1")).history_hash.bytes, (**(*rocks)->Get("d1")).history_hash.bytes);
   for (uint64_t p = 1; p <= 3; ++p) EXPECT_EQ(*(*pg)->GlobalHashAt(p), *(*rocks)->GlobalHashAt(p));

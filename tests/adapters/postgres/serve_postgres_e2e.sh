@@ -32,6 +32,17 @@ printf 'store: postgres\n' > "$tmp/bad.yaml"
   fail "a server started without postgres_dsn"
 grep -q "store: postgres needs postgres_dsn" "$tmp/bad.out" || fail "bad config: $(cat "$tmp/bad.out")"
 
+printf 'store: mysql\n' > "$tmp/bad.yaml"
+"$motcua" serve --config "$tmp/bad.yaml" --data "$tmp/bad" --definitions "$defs" > "$tmp/bad.out" 2>&1 &&
+  fail "a server started with store: mysql"
+grep -q "bad.yaml:1:1: store: expected rocksdb or postgres, got 'mysql'" "$tmp/bad.out" ||
+  fail "store: mysql: $(cat "$tmp/bad.out")"
+# A database that is not there: refused at start, saying why.
+printf 'store: postgres\npostgres_dsn: "host=%s/nowhere port=5432 user=postgres"\n' "$tmp" > "$tmp/bad.yaml"
+"$motcua" serve --config "$tmp/bad.yaml" --data "$tmp/bad" --definitions "$defs" > "$tmp/bad.out" 2>&1 &&
+  fail "a server started on a database that is not there"
+grep -q "cannot connect to PostgreSQL" "$tmp/bad.out" || fail "no database: $(cat "$tmp/bad.out")"
+
 printf 'store: postgres\npostgres_dsn: "%s"\nlog_requests: false\n' "$dsn" > "$tmp/motcua.yaml"
 serve=("$motcua" serve --config "$tmp/motcua.yaml" --data "$tmp/data" --definitions "$defs")
 start_server 1 "${serve[@]}"

@@ -91,14 +91,6 @@ TEST(RocksStoreTest, AFailedSyncIsNeverAcknowledgedAndStopsWrites) {
   std::filesystem::remove_all(dir);
 }
 
-WriteSet NewDossier(const std::string& id, uint64_t position) {
-  Dossier d = SampleDossier(id, DossierStatus::kReceived, "receive", 1);
-  WriteSet w;
-  w.first_outbox_position = position;
-  w.changes.push_back({std::nullopt, d, {SampleEvent(d)}});
-  return w;
-}
-
 // A disk that fills up stops writes cleanly (never an abort: issue 10 §0); a restart on the full
 // disk serves reads and refuses writes, saying why; with space back, a restart writes again.
 TEST(RocksStoreTest, AFullDiskStopsWritesAndAReopenStillServesReads) {
@@ -112,9 +104,9 @@ TEST(RocksStoreTest, AFullDiskStopsWritesAndAReopenStillServesReads) {
     auto opened = RocksStore::Open(dir, options);
     ASSERT_THAT(opened, IsOk());
     RocksStore& s = **opened;
-    ASSERT_THAT(s.Commit(NewDossier("d1", 1)), IsOk());
+    ASSERT_THAT(s.Commit(NewDossierWrite("d1", 1)), IsOk());
     full = true;
-    EXPECT_THAT(s.Commit(NewDossier("d2", 2)),
+    EXPECT_THAT(s.Commit(NewDossierWrite("d2", 2)),
                 StatusIs(StatusCode::kUnavailable, HasSubstr("No space left on device")));
     EXPECT_THAT(s.Writable(), StatusIs(StatusCode::kUnavailable, HasSubstr("No space")));
     EXPECT_TRUE((*s.Get("d1")).has_value());
@@ -129,14 +121,14 @@ TEST(RocksStoreTest, AFullDiskStopsWritesAndAReopenStillServesReads) {
                          HasSubstr("the disk is full; the store was opened read-only")));
     EXPECT_TRUE((*s.Get("d1")).has_value());
     EXPECT_EQ(*s.LastOutboxPosition(), 1u);
-    EXPECT_THAT(s.Commit(NewDossier("d2", 2)), StatusIs(StatusCode::kUnavailable, _));
+    EXPECT_THAT(s.Commit(NewDossierWrite("d2", 2)), StatusIs(StatusCode::kUnavailable, _));
   }
   full = false;
   {  // space is back
     auto opened = RocksStore::Open(dir, options);
     ASSERT_THAT(opened, IsOk());
     EXPECT_THAT((*opened)->Writable(), IsOk());
-    EXPECT_THAT((*opened)->Commit(NewDossier("d2", 2)), IsOk());
+    EXPECT_THAT((*opened)->Commit(NewDossierWrite("d2", 2)), IsOk());
   }
   // RocksDB's messages went to stderr: no LOG file on the data disk.
   for (const auto& e : std::filesystem::directory_iterator(dir)) {
@@ -154,7 +146,7 @@ TEST(RocksStoreTest, AFormat1StoreIsMigratedWhenOpenedForWriting) {
     auto s = RocksStore::Open(dir);
     ASSERT_TRUE(s.ok());
     for (int i = 1; i <= 3; ++i) {
-      ASSERT_THAT((*s)->Commit(NewDossier("d" + std::to_string(i), i)), IsOk());
+      ASSERT_THAT((*s)->Commit(NewDossierWrite("d" + std::to_string(i), i)), IsOk());
     }
     // Back to format 1: no status, name or phone entries but d1's (a migration that stopped
     // part-way).

@@ -44,6 +44,15 @@ inline Event SampleEvent(const Dossier& d) {
   return e;
 }
 
+// A write set that makes a new received dossier `id`, its event at outbox `position`.
+inline WriteSet NewDossierWrite(const std::string& id, uint64_t position) {
+  Dossier d = SampleDossier(id, DossierStatus::kReceived, "receive", 1);
+  WriteSet w;
+  w.first_outbox_position = position;
+  w.changes.push_back({std::nullopt, d, {SampleEvent(d)}});
+  return w;
+}
+
 // The ids of a query's page, in order.
 inline std::vector<std::string> Ids(const QueryPage& page) {
   std::vector<std::string> ids;
