@@ -449,21 +449,23 @@ int Serve(int argc, char** argv) {
     std::atomic<uint64_t> bytes{0};
   };
   auto free_disk = std::make_shared<FreeDisk>();
-  if (rocks)
-    deps.free_disk = [rocks, free_disk]() -> Result<uint64_t> {
-      const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                              std::chrono::steady_clock::now().time_since_epoch())
-                              .count();
-      if (now - free_disk->checked_ns.load(std::memory_order_acquire) < 250'000'000) {
-        return free_disk->bytes.load(std::memory_order_relaxed);
-      }
-      Result<uint64_t> fresh = rocks->FreeDiskBytes();
-      if (fresh.ok()) {
-        free_disk->bytes.store(*fresh, std::memory_order_relaxed);
-        free_disk->checked_ns.store(now, std::memory_order_release);
-      }
-      return fresh;
-    };
+  // The data directory's disk: the RocksDB store's and the files' (on PostgreSQL, the files').
+  deps.free_disk = [data = c.data, free_disk]() -> Result<uint64_t> {
+    const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                            std::chrono::steady_clock::now().time_since_epoch())
+                            .count();
+    if (now - free_disk->checked_ns.load(std::memory_order_acquire) < 250'000'000) {
+      return free_disk->bytes.load(std::memory_order_relaxed);
+    }
+    std::error_code failed;
+    const std::filesystem::space_info space = std::filesystem::space(data, failed);
+    if (failed) {
+      return Internal("cannot read the free space of " + data + ": " + failed.message());
+    }
+    free_disk->bytes.store(space.available, std::memory_order_relaxed);
+    free_disk->checked_ns.store(now, std::memory_order_release);
+    return static_cast<uint64_t>(space.available);
+  };
   deps.metrics = &metrics;
   if (manual) {
     c.api.manual_clock = true;

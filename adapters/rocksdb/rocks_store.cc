@@ -11,7 +11,6 @@
 #include <rocksdb/utilities/options_util.h>
 #include <rocksdb/write_batch.h>
 #include <rocksdb/write_buffer_manager.h>
-#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <cstring>
@@ -548,12 +547,6 @@ Status RocksStore::CreateCheckpoint(const std::string& dir) {
   if (s.ok()) s = checkpoint->CreateCheckpoint(dir, 0);
   if (!s.ok()) return Unavailable("cannot create a checkpoint in " + dir + ": " + s.ToString());
   return Status::Ok();
-}
-
-Result<uint64_t> RocksStore::FreeDiskBytes() const {
-  struct statvfs st;
-  if (statvfs(path_.c_str(), &st) != 0) return Internal("statvfs failed on " + path_);
-  return static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
 }
 
 }  // namespace motcua

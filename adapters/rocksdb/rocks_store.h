@@ -116,8 +116,6 @@ class RocksStore : public Store {
   // Whether writes are refused after a failure (or the store was opened read-only), and why.
   bool write_failed() const { return write_failed_.load(); }
   Status Writable() const override;
-  // Free bytes on the data directory's file system.
-  Result<uint64_t> FreeDiskBytes() const;
   // A consistent copy of the store as it stands, in `dir` (which must not exist): RocksDB's
   // checkpoint, hard links to the table files (same file system) and copies of the rest. Writes
   // go on meanwhile; the copy holds every write acknowledged before the call.
