@@ -420,9 +420,7 @@ Status PgStore::Commit(const std::vector<const WriteSet*>& sets) {
     FailWrites(s.message());
     return Unavailable("write failed: " + s.message());
   }
-  for (const WriteSet* w : sets) {
-    for (const DossierChange& c : w->changes) records_->PutCommitted(c.after);
-  }
+  records_->PutCommitted(sets);
   return Status::Ok();
 }
 

@@ -53,6 +53,12 @@ void RecordCache::PutCommitted(std::shared_ptr<const Dossier> d) {
   PutLocked(s, std::move(d));
 }
 
+void RecordCache::PutCommitted(const std::vector<const WriteSet*>& sets) {
+  for (const WriteSet* w : sets) {
+    for (const DossierChange& c : w->changes) PutCommitted(c.after);
+  }
+}
+
 void RecordCache::PutRead(std::shared_ptr<const Dossier> d, uint64_t commits_before_read) {
   if (capacity_ == 0 || !d) return;
   Shard& s = ShardOf(d->id);

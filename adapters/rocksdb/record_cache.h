@@ -19,10 +19,12 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "engine/common/mutex.h"
 #include "engine/common/status.h"
 #include "engine/dossier/dossier.h"
+#include "engine/store/store.h"
 
 namespace motcua {
 
@@ -40,6 +42,8 @@ class RecordCache {
   uint64_t commits() const { return commits_.load(std::memory_order_acquire); }
   // A state that is durable (written by a commit that returned OK).
   void PutCommitted(std::shared_ptr<const Dossier> d);
+  // Every state a commit of `sets` left (after the commit returned OK).
+  void PutCommitted(const std::vector<const WriteSet*>& sets);
   // A state read from the store; kept only if no commit began since `commits_before_read`.
   void PutRead(std::shared_ptr<const Dossier> d, uint64_t commits_before_read);
 

@@ -418,9 +418,7 @@ Status RocksStore::Commit(const std::vector<const WriteSet*>& sets) {
     return Unavailable("write failed: " + s.ToString());
   }
   // Durable now: later reads of these dossiers need neither RocksDB nor a decode.
-  for (const WriteSet* w : sets) {
-    for (const DossierChange& c : w->changes) records_->PutCommitted(c.after);
-  }
+  records_->PutCommitted(sets);
   return Status::Ok();
 }
 
