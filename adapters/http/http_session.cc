@@ -64,7 +64,7 @@ HttpSession::HttpSession(Server::Impl* server, tcp::socket&& socket)
 
 HttpSession::~HttpSession() {
   ReleaseUpload();
-  server_->connections.fetch_sub(1);
+  if (!handed_over_) server_->connections.fetch_sub(1);
 }
 
 void HttpSession::ReleaseUpload() {
@@ -346,6 +346,9 @@ void HttpSession::Upgrade() {
     server_->ReleaseStream(p->id);
     return;
   }
+  // The stream takes this connection's place in max_connections: counting it twice until this
+  // session is gone would refuse a connection the limit allows.
+  handed_over_ = true;
   auto ws = std::make_shared<WsSession>(server_, std::move(moved), std::move(*p), remote_);
   server_->AddWebSocket(ws);
   // A client may send its first frames right behind the upgrade request: they were read already.

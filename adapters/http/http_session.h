@@ -83,6 +83,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   bool busy_ = false;
   bool first_ = true;
   bool upload_ = false;        // the request being read is a file upload
+  bool handed_over_ = false;   // its connection (and its place in max_connections) went to a stream
   uint64_t upload_bytes_ = 0;  // of Server::Impl::upload_bytes, held by this request
   unsigned version_ = 11;
   std::string method_, target_;

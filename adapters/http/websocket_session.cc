@@ -71,8 +71,8 @@ WsSession::WsSession(Server::Impl* server, tcp::socket&& socket, Principal princ
       ping_timer_(socket_.get_executor()),
       principal_(std::move(principal)),
       remote_(std::move(remote)) {
-  // A stream is a connection: it counts against max_connections for as long as it is open.
-  server_->connections.fetch_add(1);
+  // A stream is a connection: it counts against max_connections for as long as it is open, in
+  // the place the HTTP session that upgraded handed over.
   server_->ws_count.fetch_add(1);
   server_->UpdateWsGauge();
 }
