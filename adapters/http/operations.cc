@@ -35,6 +35,11 @@ void Readyz(Api& api, Call& call) {
     r.body = "{\"status\":\"not ready\",\"reason\":";
     AppendJsonString(ValidUtf8("writes stopped: " + api.service()->failure()), &r.body);
     r.body += "}";
+  } else if (Status ping = api.store()->Ping(); !ping.ok()) {
+    r.status = 503;
+    r.body = "{\"status\":\"not ready\",\"reason\":";
+    AppendJsonString(ValidUtf8("the store does not answer: " + ping.message()), &r.body);
+    r.body += "}";
   } else if (Result<uint64_t> free =
                  api.deps().free_disk ? api.deps().free_disk() : Result<uint64_t>(~uint64_t{0});
              free.ok() && *free < api.options().min_free_disk_bytes) {

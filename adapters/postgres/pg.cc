@@ -125,6 +125,17 @@ Conn::~Conn() { PQfinish(conn_); }
 
 bool Conn::healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
 
+bool Conn::ClosedWhileIdle() {
+  // Reads what the socket holds, without blocking: a read that meets the end of the stream marks
+  // the connection bad. The first may only get the server's last words (a shutdown's FATAL, taken
+  // as a notice while idle); the second then meets the end.
+  for (int i = 0; i < 2; ++i) {
+    if (!healthy() || PQconsumeInput(conn_) == 0) return true;
+    (void)PQisBusy(conn_);  // parses what arrived
+  }
+  return !healthy();
+}
+
 Status Conn::Failure(const PGresult* r, std::string_view sql) const {
   std::string why = r != nullptr ? PQresultErrorMessage(r) : PQerrorMessage(conn_);
   while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();

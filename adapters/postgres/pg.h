@@ -85,6 +85,10 @@ class Conn {
   Status Pipeline(const std::vector<Statement>& statements);
   // Whether the connection is still up (after a failure it may not be).
   bool healthy() const;
+  // Whether the server closed this idle connection (a restart, a shutdown, a terminated
+  // backend), seen without waiting: what already arrived is read, nothing is sent. A connection
+  // found closed here had nothing in flight.
+  bool ClosedWhileIdle();
   PGconn* raw() { return conn_; }
 
  private:

@@ -89,32 +89,61 @@ Result<std::unique_ptr<PgStore>> PgStore::Open(const PgStoreOptions& options) {
   ASSIGN_OR_RETURN(std::unique_ptr<pg::Conn> conn, pg::Conn::Open(options.dsn));
   RETURN_IF_ERROR(store->Migrate(*conn));
   if (options.read_only) {
-    store->write_failure_ = "the store was opened read-only";
-    store->write_failed_.store(true);
+    store->writes_.Fail("the store was opened read-only");
     MutexLock lock(&store->pool_mu_);
     store->idle_.push_back(std::move(conn));
     return store;
   }
+  RETURN_IF_ERROR(store->CheckWriter(*conn));
+  MutexLock lock(&store->writer_mu_);
+  store->writer_ = std::move(conn);
+  return store;
+}
+
+Status PgStore::CheckWriter(pg::Conn& conn) {
   // An acknowledged command must survive a crash: never on a server that does not flush, and
   // never with this session's commits asynchronous (a database may default to that).
-  ASSIGN_OR_RETURN(pg::Rows fsync, conn->Exec("SELECT current_setting('fsync')"));
+  ASSIGN_OR_RETURN(pg::Rows fsync, conn.Exec("SELECT current_setting('fsync')"));
   if (fsync.bytes(0, 0) != "on") {
     return FailedPrecondition(
         "the PostgreSQL server runs with fsync = off: a commit it acknowledges may be lost in a "
         "crash, and motcua acknowledges only what survives one; turn fsync on");
   }
-  ASSIGN_OR_RETURN(pg::Rows sync, conn->Exec("SELECT current_setting('synchronous_commit')"));
-  if (sync.bytes(0, 0) == "off") RETURN_IF_ERROR(conn->Script("SET synchronous_commit TO on"));
+  ASSIGN_OR_RETURN(pg::Rows sync, conn.Exec("SELECT current_setting('synchronous_commit')"));
+  if (sync.bytes(0, 0) == "off") RETURN_IF_ERROR(conn.Script("SET synchronous_commit TO on"));
   ASSIGN_OR_RETURN(pg::Rows locked,
-                   conn->Exec("SELECT pg_try_advisory_lock($1)", pg::Params().Int(kWriterLock)));
+                   conn.Exec("SELECT pg_try_advisory_lock($1)", pg::Params().Int(kWriterLock)));
   if (locked.size() != 1 || locked.bytes(0, 0) != std::string_view("\x01", 1)) {
     return FailedPrecondition(
         "another motcua server writes this PostgreSQL database (it holds the writer's advisory "
         "lock); one server writes a database");
   }
-  MutexLock lock(&store->writer_mu_);
-  store->writer_ = std::move(conn);
-  return store;
+  return Status::Ok();
+}
+
+Status PgStore::Reconnect() {
+  // Closed first: its session's advisory lock goes with it (at once when the server is still
+  // there; a server that went away took it along).
+  writer_.reset();
+  ASSIGN_OR_RETURN(std::unique_ptr<pg::Conn> conn, pg::Conn::Open(options_.dsn));
+  Status s = CheckWriter(*conn);
+  if (!s.ok()) return Unavailable("cannot take up writing again: " + s.message());
+  writer_ = std::move(conn);
+  return Status::Ok();
+}
+
+Status PgStore::Recover() {
+  if (options_.read_only) return FailedPrecondition("the store was opened read-only");
+  if (!writes_.failed()) return Status::Ok();
+  {
+    MutexLock lock(&writer_mu_);
+    RETURN_IF_ERROR(Reconnect());
+  }
+  // The failed commit may have taken effect: the records and the chain's head are read anew.
+  records_->Clear();
+  chain_.Forget();
+  writes_.Reset();
+  return Status::Ok();
 }
 
 PgStore::~PgStore() = default;
@@ -184,9 +213,11 @@ Result<T> PgStore::Read(Fn fn) {
   std::unique_ptr<pg::Conn> c;
   {
     MutexLock lock(&pool_mu_);
-    if (!idle_.empty()) {
+    while (!idle_.empty() && !c) {
       c = std::move(idle_.back());
       idle_.pop_back();
+      // One the server closed while it was idle (a restart) is dropped, not failed on.
+      if (c->ClosedWhileIdle()) c.reset();
     }
   }
   if (!c) {
@@ -288,9 +319,7 @@ void PgStore::Encode(WriteSet& w) {
 }
 
 Status PgStore::Commit(const std::vector<const WriteSet*>& sets) {
-  if (write_failed_.load()) {
-    return Unavailable("the store refuses writes after a failed write: " + write_failure_);
-  }
+  RETURN_IF_ERROR(writes_.Check("the store refuses writes after a failed write: "));
   Rows rows;
   std::vector<std::shared_ptr<const void>> encodings;
   for (const WriteSet* w : sets) {
@@ -303,7 +332,7 @@ Status PgStore::Commit(const std::vector<const WriteSet*>& sets) {
     encodings.push_back(encoded);
     const auto& e = *static_cast<const PgEncoded*>(encoded.get());
     if (!e.failure.ok()) {
-      FailWrites(e.failure.message());
+      writes_.Fail(e.failure.message());
       return e.failure;
     }
     for (const auto& [entry, present] : e.index) rows.index[entry] = present;
@@ -409,31 +438,33 @@ Status PgStore::Commit(const std::vector<const WriteSet*>& sets) {
   {
     MutexLock lock(&writer_mu_);
     if (!writer_) {
-      s = Unavailable("the store was opened read-only");
+      s = Unavailable(options_.read_only ? "the store was opened read-only"
+                                         : "no connection to write on");
     } else {
-      s = writer_->Pipeline(statements);
+      // The server closed the writer between commits (it restarted): nothing was in flight, so
+      // a new connection takes over, with the lock, before anything is sent.
+      if (writer_->ClosedWhileIdle()) s = Reconnect();
+      if (s.ok()) s = writer_->Pipeline(statements);
     }
   }
   if (!s.ok()) {
     // Whether a lost COMMIT took effect is unknown: nothing after it may be acknowledged in
     // order, so every later write is refused until the server starts again.
-    FailWrites(s.message());
+    writes_.Fail(s.message());
     return Unavailable("write failed: " + s.message());
   }
   records_->PutCommitted(sets);
   return Status::Ok();
 }
 
-void PgStore::FailWrites(const std::string& why) {
-  MutexLock lock(&failure_mu_);
-  if (write_failed_.load()) return;
-  write_failure_ = why;
-  write_failed_.store(true);
-}
+Status PgStore::Writable() const { return writes_.Check(); }
 
-Status PgStore::Writable() const {
-  if (write_failed_.load()) return Unavailable(write_failure_);
-  return Status::Ok();
+Status PgStore::Ping() {
+  return Read<bool>([](pg::Conn& c) -> Result<bool> {
+           RETURN_IF_ERROR(c.Exec("SELECT 1").status());
+           return true;
+         })
+      .status();
 }
 
 Result<std::vector<OutboxEntry>> PgStore::ReadOutbox(uint64_t after, size_t limit) {

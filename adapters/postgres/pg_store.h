@@ -7,7 +7,8 @@
 // arrays of rows, COMMIT: one round trip), and acknowledged only once COMMIT has returned. The
 // values and hash chains are byte for byte those of the RocksDB store. After a failed commit
 // the store refuses every later write (kUnavailable), as the RocksDB store does; reads go on,
-// each on a pooled connection that is dropped and made again when its server went away.
+// each on a pooled connection that is dropped and made again when its server went away. Recover
+// connects the writer again (the dossier service calls it, with backoff, once it is quiet).
 //
 // One server writes a database: the writer holds a session advisory lock, and a second server
 // pointed at the same database is refused at open.
@@ -22,6 +23,7 @@
 #include "adapters/rocksdb/record_cache.h"
 #include "engine/common/mutex.h"
 #include "engine/store/store.h"
+#include "engine/store/write_latch.h"
 
 namespace motcua {
 
@@ -73,6 +75,11 @@ class PgStore : public Store {
   Result<std::vector<std::pair<std::string, std::string>>> ScanStates(
       const std::string& prefix, const std::string& start_after, size_t limit) override;
   Status Writable() const override;
+  // SELECT 1 on a pooled connection.
+  Status Ping() override;
+  // Connects the writer again (with the checks and the lock of Open), and forgets the records
+  // and the chain's head it held: what the failed commit did is read from the database.
+  Status Recover() override;
 
   // The global hash chain's hash at `position` (kNotFound when there is none).
   Result<std::string> GlobalHashAt(uint64_t position);
@@ -89,7 +96,11 @@ class PgStore : public Store {
   template <typename T, typename Fn>
   Result<T> Read(Fn fn);
   Status Migrate(pg::Conn& c);
-  void FailWrites(const std::string& why);
+  // Readies `conn` to be the writer: checks the server's durability settings, takes the
+  // writer's lock.
+  Status CheckWriter(pg::Conn& conn);
+  // A new writer connection in place of the one there (closed first).
+  Status Reconnect() REQUIRES(writer_mu_);
 
   PgStoreOptions options_;
   std::unique_ptr<RecordCache> records_;
@@ -97,9 +108,7 @@ class PgStore : public Store {
   std::unique_ptr<pg::Conn> writer_ GUARDED_BY(writer_mu_);
   Mutex pool_mu_;
   std::vector<std::unique_ptr<pg::Conn>> idle_ GUARDED_BY(pool_mu_);
-  Mutex failure_mu_;
-  std::atomic<bool> write_failed_{false};
-  std::string write_failure_;  // set once, before write_failed_
+  WriteLatch writes_;
   bool created_ = false;
   std::string migration_;
   GlobalChain chain_;  // as Encode left it

@@ -83,6 +83,12 @@ class GlobalChain {
   Status Chain(const WriteSet& w, const HashAt& hash_at,
                const std::function<void(const DossierChange&, std::vector<ChainedEvent>&)>& each)
       EXCLUDES(mu_);
+  // The next write set reads the chain's head from the store again (after a write whose outcome
+  // was unknown).
+  void Forget() EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
+    next_ = 0;
+  }
 
  private:
   Mutex mu_;

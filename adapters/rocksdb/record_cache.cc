@@ -69,6 +69,15 @@ void RecordCache::PutRead(std::shared_ptr<const Dossier> d, uint64_t commits_bef
   PutLocked(s, std::move(d));
 }
 
+void RecordCache::Clear() {
+  BeginCommit();  // a read under way keeps what it read to itself
+  for (Shard& s : shards_) {
+    MutexLock lock(&s.mu);
+    s.map.clear();
+    s.order.clear();
+  }
+}
+
 size_t RecordCache::size() const {
   size_t n = 0;
   for (const Shard& s : shards_) {

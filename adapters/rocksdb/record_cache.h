@@ -47,6 +47,10 @@ class RecordCache {
   // A state read from the store; kept only if no commit began since `commits_before_read`.
   void PutRead(std::shared_ptr<const Dossier> d, uint64_t commits_before_read);
 
+  // Forgets every entry: the store may hold states it did not see committed (a write whose
+  // outcome was unknown, then a recovery).
+  void Clear();
+
   size_t size() const;
   size_t capacity() const { return capacity_; }
 

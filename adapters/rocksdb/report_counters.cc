@@ -191,9 +191,9 @@ void RocksStore::StartFolding() {
         if (stop_folding_) return;
       }
       // Writes refused: the failure said why (a failed fold below, or a failed commit).
-      if (write_failed_.load()) continue;
+      if (writes_.failed()) continue;
       Result<size_t> r = FoldReportLog();
-      const std::string now = r.ok() || write_failed_.load() ? "" : r.status().ToString();
+      const std::string now = r.ok() || writes_.failed() ? "" : r.status().ToString();
       if (!now.empty() && now != said) std::fprintf(stderr, "motcua: %s\n", now.c_str());
       said = now;
     }
@@ -208,7 +208,7 @@ void RocksStore::StopFolding() {
   fold_wake_.SignalAll();
   if (folder_.joinable()) folder_.join();
   // A clean close leaves the log empty.
-  if (folding_ && !write_failed_.load()) (void)FoldReportLog();
+  if (folding_ && !writes_.failed()) (void)FoldReportLog();
 }
 
 // Format 4 lacks only the report log and the states, which the open created. Every format before 4

@@ -153,8 +153,7 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& path,
     db_options.create_if_missing = false;
     s = rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &store->handles_, &raw);
     if (!s.ok()) return Unavailable("cannot open the store at " + path + ": " + s.ToString());
-    store->write_failure_ = "the store was opened read-only";
-    store->write_failed_.store(true);
+    store->writes_.Fail("the store was opened read-only");
   } else {
     // A new store's directory first: RocksDB would otherwise report it missing before making it.
     std::error_code ec;
@@ -169,9 +168,8 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& path,
     rocksdb::Status ro =
         rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &store->handles_, &raw);
     if (ro.ok()) {
-      store->write_failure_ = "the disk is full; the store was opened read-only (" + s.ToString() +
-                              "); restart once there is space";
-      store->write_failed_.store(true);
+      store->writes_.Fail("the disk is full; the store was opened read-only (" + s.ToString() +
+                          "); restart once there is space");
       s = ro;
     }
   }
@@ -181,7 +179,7 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& path,
   std::string format;
   s = store->db_->Get(rocksdb::ReadOptions(), store->cf(ColumnFamily::kDefault), kFormatKey,
                       &format);
-  if (s.IsNotFound() && !store->write_failed_.load()) {
+  if (s.IsNotFound() && !store->writes_.failed()) {
     rocksdb::WriteOptions wo;
     wo.sync = true;
     s = store->db_->Put(wo, store->cf(ColumnFamily::kDefault), kFormatKey, kFormatVersion);
@@ -196,12 +194,12 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& path,
                                 ", which it was asked not to do here (back it up with the "
                                 "build that wrote it, or upgrade it first: motcua migrate)");
     }
-    if (store->write_failed_.load()) {
+    if (store->writes_.failed()) {
       return FailedPrecondition("the store at " + path + " has format " + format +
                                 "; this build upgrades it to format " + kFormatVersion +
                                 " when it opens it for writing (motcua migrate "
                                 "<data>, or motcua serve), which it cannot now: " +
-                                store->write_failure_);
+                                store->writes_.Check().message());
     }
     RETURN_IF_ERROR(store->Migrate(format));
   } else if (format != kFormatVersion) {
@@ -212,16 +210,11 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& path,
     return FailedPrecondition("the store at " + path + " lacks column families of format " +
                               kFormatVersion);
   }
-  if (!store->write_failed_.load()) store->StartFolding();
+  if (!store->writes_.failed()) store->StartFolding();
   return store;
 }
 
-void RocksStore::FailWrites(const std::string& why) {
-  MutexLock lock(&failure_mu_);
-  if (write_failed_.load()) return;  // the first failure is the reason
-  write_failure_ = why;
-  write_failed_.store(true);  // after the reason: whoever sees the flag reads a whole reason
-}
+void RocksStore::FailWrites(const std::string& why) { writes_.Fail(why); }
 
 RocksStore::~RocksStore() {
   StopFolding();
@@ -363,9 +356,7 @@ void RocksStore::Encode(WriteSet& w) {
 }
 
 Status RocksStore::Commit(const std::vector<const WriteSet*>& sets) {
-  if (write_failed_.load()) {
-    return Unavailable("the store refuses writes after a failed write: " + write_failure_);
-  }
+  RETURN_IF_ERROR(writes_.Check("the store refuses writes after a failed write: "));
   rocksdb::WriteBatch batch;
   std::vector<const std::string*> log_entries;
   std::vector<std::shared_ptr<const void>> encodings;  // keeps log_entries' strings alive
@@ -532,10 +523,7 @@ Result<std::vector<std::string>> RocksStore::AllIndexEntries(const std::string& 
   return ScanIndex("", start_after, limit);
 }
 
-Status RocksStore::Writable() const {
-  if (write_failed_.load()) return Unavailable(write_failure_);
-  return Status::Ok();
-}
+Status RocksStore::Writable() const { return writes_.Check(); }
 
 Status RocksStore::CreateCheckpoint(const std::string& dir) {
   rocksdb::Checkpoint* raw = nullptr;

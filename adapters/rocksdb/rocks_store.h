@@ -21,6 +21,7 @@
 #include "adapters/runtime/cond_var.h"
 #include "engine/common/mutex.h"
 #include "engine/store/store.h"
+#include "engine/store/write_latch.h"
 
 namespace rocksdb {
 class Env;
@@ -114,7 +115,7 @@ class RocksStore : public Store {
   Result<size_t> FoldReportLog();
 
   // Whether writes are refused after a failure (or the store was opened read-only), and why.
-  bool write_failed() const { return write_failed_.load(); }
+  bool write_failed() const { return writes_.failed(); }
   Status Writable() const override;
   // A consistent copy of the store as it stands, in `dir` (which must not exist): RocksDB's
   // checkpoint, hard links to the table files (same file system) and copies of the rest. Writes
@@ -162,12 +163,9 @@ class RocksStore : public Store {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::unique_ptr<RecordCache> records_;
-  // Refuses every later write, for `why` (the first failure's reason is kept: set once, before
-  // the flag, and never changed after it).
+  // Refuses every later write, for `why` (the first failure's reason is kept).
   void FailWrites(const std::string& why);
-  Mutex failure_mu_;
-  std::atomic<bool> write_failed_{false};
-  std::string write_failure_;
+  WriteLatch writes_;
   std::string migration_;
   bool created_ = false;
 

@@ -90,6 +90,12 @@ Status DossierService::Start() {
       TimerLoop();
     });
   }
+  if (options_.recover_writes) {
+    recoverer_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "motcua-recover");
+      RecoverLoop();
+    });
+  }
   return Status::Ok();
 }
 
@@ -100,6 +106,8 @@ void DossierService::Stop() {
   }
   queue_cv_.SignalAll();
   timer_cv_.SignalAll();
+  failed_cv_.SignalAll();
+  if (recoverer_.joinable()) recoverer_.join();
   if (timer_.joinable()) timer_.join();
   if (processor_.joinable()) processor_.join();
   {
@@ -143,10 +151,103 @@ void DossierService::Fail(const std::string& reason) {
     failure_ = reason;
   }
   failed_.store(true);
-  std::fprintf(stderr,
-               "motcua: writes stopped: %s; reads are still served; restart the server once the "
-               "cause is fixed\n",
-               reason.c_str());
+  failed_cv_.SignalAll();
+  std::fprintf(stderr, "motcua: writes stopped: %s; reads are still served\n", reason.c_str());
+}
+
+Status DossierService::Recover() {
+  auto waiter = std::make_shared<std::promise<Status>>();
+  std::future<Status> result = waiter->get_future();
+  {
+    MutexLock lock(&mu_);
+    if (!failed_.load()) return Status::Ok();
+    if (stopping_) return Unavailable("the service is shutting down");
+    recover_waiters_.push_back(waiter);
+  }
+  queue_cv_.SignalAll();
+  return result.get();
+}
+
+Status DossierService::RecoverOnProcessor() {
+  // Every batch processed before is answered first (refused: writes are stopped), so that
+  // nothing written from here on was read or numbered before the re-reads below.
+  {
+    MutexLock lock(&commit_mu_);
+    while (!commit_queue_.empty() || committing_) commit_cv_.Wait(&commit_mu_);
+  }
+  RETURN_IF_ERROR(store_->Recover());
+  Result<uint64_t> last = store_->LastOutboxPosition();
+  if (!last.ok()) return Unavailable("cannot read the outbox position: " + last.status().message());
+  const uint64_t before = last_position_.load();
+  counters_.clear();
+  next_position_ = *last + 1;
+  last_position_.store(*last);
+  {
+    MutexLock lock(&mu_);
+    failure_.clear();
+    failed_.store(false);
+  }
+  if (*last == before) {
+    std::fprintf(stderr,
+                 "motcua: writes resumed; the failed write did not take effect (the outbox ends "
+                 "at position %llu)\n",
+                 static_cast<unsigned long long>(*last));
+  } else {
+    std::fprintf(stderr,
+                 "motcua: writes resumed; the failed write took effect after all (the outbox ends "
+                 "at position %llu, not %llu; its commands were answered 503 and a retry with "
+                 "their Idempotency-Key is answered from what was written)\n",
+                 static_cast<unsigned long long>(*last), static_cast<unsigned long long>(before));
+  }
+  if (*last != before) {
+    // The failed write's events are there after all: the listeners learn of them now (they read
+    // what they miss from the outbox).
+    std::vector<std::function<void(uint64_t)>> listeners;
+    {
+      MutexLock lock(&mu_);
+      listeners = listeners_;
+    }
+    for (auto& l : listeners) l(*last);
+  }
+  return Status::Ok();
+}
+
+void DossierService::RecoverLoop() {
+  std::mt19937_64 jitter(std::random_device{}());
+  int backoff = std::max(1, options_.recover_backoff_ms);
+  int attempts = 0;
+  while (true) {
+    {
+      MutexLock lock(&mu_);
+      while (!stopping_ && !failed_.load()) failed_cv_.Wait(&mu_);
+      if (stopping_) return;
+      // A moment before the first attempt too: what failed seldom comes back at once.
+      const int wait = backoff / 2 + static_cast<int>(jitter() % static_cast<uint64_t>(backoff));
+      failed_cv_.WaitFor(&mu_, std::chrono::milliseconds(wait));
+      if (stopping_) return;
+    }
+    ++attempts;
+    Status s = Recover();
+    if (s.ok()) {
+      if (attempts > 1)
+        std::fprintf(stderr, "motcua: writes resumed after %d attempts\n", attempts);
+      backoff = std::max(1, options_.recover_backoff_ms);
+      attempts = 0;
+      continue;
+    }
+    if (s.code() == StatusCode::kFailedPrecondition) {
+      // This store never takes writes up again (RocksDB after a failed sync): until a restart.
+      std::fprintf(stderr, "motcua: %s\n", s.message().c_str());
+      MutexLock lock(&mu_);
+      while (!stopping_) failed_cv_.Wait(&mu_);
+      return;
+    }
+    backoff = std::min(backoff * 2, std::max(1, options_.recover_backoff_max_ms));
+    if (attempts == 1 || attempts % 10 == 0) {
+      std::fprintf(stderr, "motcua: cannot take writes up again yet (attempt %d): %s\n", attempts,
+                   s.message().c_str());
+    }
+  }
 }
 
 std::future<CommandResult> DossierService::Submit(CommandRequest request) {
@@ -197,30 +298,43 @@ void DossierService::ProcessLoop() {
   while (true) {
     std::vector<Pending> batch;
     size_t timer_count = 0;
+    std::vector<std::shared_ptr<std::promise<Status>>> recover;  // Recover's callers
+    bool stopping = false;
     {
       MutexLock lock(&mu_);
       // Waits for a command, or for a timer with room for it (the committer makes room).
       size_t timer_cap = TimerCap();
       while (queue_.empty() && (timer_queue_.empty() || timers_in_flight_ >= timer_cap) &&
-             !(stopping_ && timer_queue_.empty())) {
+             !(stopping_ && timer_queue_.empty()) && recover_waiters_.empty()) {
         queue_cv_.Wait(&mu_);
         timer_cap = TimerCap();
       }
-      if (queue_.empty() && timer_queue_.empty()) return;  // stopping, all done
-      const size_t max_batch = std::max<size_t>(1, options_.max_batch);
-      const size_t timers =
-          std::min(timer_queue_.size(), timer_cap - std::min(timer_cap, timers_in_flight_));
-      batch.reserve(std::min(queue_.size() + timers, max_batch));
-      while (!queue_.empty() && batch.size() < max_batch) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
+      stopping = stopping_;
+      recover.swap(recover_waiters_);
+      if (recover.empty() && queue_.empty() && timer_queue_.empty()) return;  // stopping, all done
+      if (recover.empty()) {
+        const size_t max_batch = std::max<size_t>(1, options_.max_batch);
+        const size_t timers =
+            std::min(timer_queue_.size(), timer_cap - std::min(timer_cap, timers_in_flight_));
+        batch.reserve(std::min(queue_.size() + timers, max_batch));
+        while (!queue_.empty() && batch.size() < max_batch) {
+          batch.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
+        while (timer_count < timers && batch.size() < max_batch) {
+          batch.push_back(std::move(timer_queue_.front()));
+          timer_queue_.pop_front();
+          ++timer_count;
+        }
+        timers_in_flight_ += timer_count;
       }
-      while (timer_count < timers && batch.size() < max_batch) {
-        batch.push_back(std::move(timer_queue_.front()));
-        timer_queue_.pop_front();
-        ++timer_count;
-      }
-      timers_in_flight_ += timer_count;
+    }
+    if (!recover.empty()) {
+      // Between batches: nothing processed from here on read the store before it recovered.
+      const Status s =
+          stopping ? Unavailable("the service is shutting down") : RecoverOnProcessor();
+      for (auto& w : recover) w->set_value(s);
+      continue;
     }
     const auto t0 = std::chrono::steady_clock::now();
     Prepared prepared = ProcessBatch(std::move(batch));
@@ -251,6 +365,7 @@ void DossierService::CommitLoop() {
         group.push_back(std::move(commit_queue_.front()));
         commit_queue_.pop_front();
       }
+      committing_ = true;
     }
     commit_cv_.SignalAll();
     CommitGroup(group);
@@ -263,8 +378,12 @@ void DossierService::CommitLoop() {
       }
       queue_cv_.Signal();
     }
-    MutexLock lock(&commit_mu_);
-    for (Prepared& p : group) committed_.push_back(std::move(p));
+    {
+      MutexLock lock(&commit_mu_);
+      for (Prepared& p : group) committed_.push_back(std::move(p));
+      committing_ = false;
+    }
+    commit_cv_.SignalAll();
   }
 }
 
@@ -433,15 +552,22 @@ Result<size_t> DossierService::FireDueTimers() {
 }
 
 void DossierService::TimerLoop() {
+  std::string timer_failure;  // the last failure logged
   while (true) {
     {
       MutexLock lock(&mu_);
       if (stopping_) return;
     }
     if (!failed_.load()) {
+      // A failure is logged once, not at every poll while it lasts (a database away).
       Result<size_t> fired = FireDueTimers();
       if (!fired.ok() && !failed_.load()) {
-        std::fprintf(stderr, "timers: %s\n", fired.status().ToString().c_str());
+        const std::string now = fired.status().ToString();
+        if (now != timer_failure) std::fprintf(stderr, "timers: %s\n", now.c_str());
+        timer_failure = now;
+      } else if (fired.ok() && !timer_failure.empty()) {
+        std::fprintf(stderr, "timers: fired again\n");
+        timer_failure.clear();
       }
     }
     MutexLock lock(&mu_);

@@ -50,6 +50,13 @@ struct ServiceOptions {
   size_t timer_batch = 4;          // Default: 4
   size_t timer_batch_alone = 256;  // Default: 256
   bool run_timers = true;          // Default: true
+  // After a failed write, take writing up again where the store can (Store::Recover: a
+  // PostgreSQL store whose server went away connects again): first after recover_backoff_ms,
+  // then doubling (with jitter) up to recover_backoff_max_ms. Off, or on a store that cannot
+  // (RocksDB: a failed sync is not retried), writes stay stopped until a restart.
+  bool recover_writes = true;          // Default: true
+  int recover_backoff_ms = 250;        // Default: 250 ms
+  int recover_backoff_max_ms = 10000;  // Default: 10 s
   EngineSettings engine;
 };
 
@@ -95,6 +102,12 @@ class DossierService {
   // and the training clock call it directly.)
   Result<size_t> FireDueTimers();
 
+  // After writes stopped, tries once to take them up again: the commands in flight are answered
+  // first, then the store recovers (Store::Recover) and the service reads again what it holds
+  // of it (the outbox position, the counters), since the failed write may have taken effect.
+  // OK when writes go on; the store's reason otherwise (kFailedPrecondition: it never will).
+  Status Recover();
+
   bool writable() const { return !failed_.load(); }
   std::string failure() const;
   uint64_t last_outbox_position() const { return last_position_.load(); }
@@ -126,9 +139,14 @@ class DossierService {
   size_t TimerCap() const REQUIRES(mu_);
   void CommitLoop();
   void TimerLoop();
+  // Calls Recover with backoff while writes are stopped (recover_writes).
+  void RecoverLoop();
+  // On the processor thread, between batches: once the committer is idle, Store::Recover and
+  // the re-reads.
+  Status RecoverOnProcessor();
   Prepared ProcessBatch(std::vector<Pending> batch);
   void CommitGroup(std::vector<Prepared>& group);
-  // Records the first failure; writes stay stopped from now on.
+  // Records the first failure; writes stay stopped until Recover.
   void Fail(const std::string& reason) EXCLUDES(mu_);
 
   Store* store_;
@@ -158,12 +176,17 @@ class DossierService {
   std::thread processor_;
   std::thread committer_;
   std::thread timer_;
+  std::thread recoverer_;
+  CondVar failed_cv_;  // writes stopped, or stopping (the recovery loop sleeps on it)
+  // Callers of Recover waiting for the processor to take it up.
+  std::vector<std::shared_ptr<std::promise<Status>>> recover_waiters_ GUARDED_BY(mu_);
 
   // Processor → committer hand-off, at most kMaxInFlightBatches deep.
   Mutex commit_mu_;
   CondVar commit_cv_;
   std::deque<Prepared> commit_queue_ GUARDED_BY(commit_mu_);
   bool processor_done_ GUARDED_BY(commit_mu_) = false;
+  bool committing_ GUARDED_BY(commit_mu_) = false;  // the committer is writing a group
   // Committed batches, freed by the processor so the committer spends no time on it.
   std::vector<Prepared> committed_ GUARDED_BY(commit_mu_);
 
@@ -177,7 +200,7 @@ class DossierService {
   uint64_t next_seq_ = 1;
   uint64_t next_position_ = 1;  // next outbox position to assign
   // Counter values including batches in flight (a failed commit stops all writes, so they
-  // never need rolling back).
+  // never need rolling back; a recovery reads them again).
   std::map<std::string, int64_t> counters_;
 
   std::atomic<bool> failed_{false};

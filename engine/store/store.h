@@ -121,6 +121,19 @@ class Store {
   // OK while Commit may succeed; otherwise why writes are refused (a store opened read-only, or
   // one whose write failed). The dossier service stops writes from the start on it.
   virtual Status Writable() const { return Status::Ok(); }
+  // OK when the store answers now: a store on a database server asks it (one round trip), an
+  // embedded one always does. Readiness asks it.
+  virtual Status Ping() { return Status::Ok(); }
+  // After a failed write, makes the store writable again where it can (a store whose database
+  // server went away connects again); not OK, and writes still refused, when it cannot or cannot
+  // yet. The caller's writer is quiet meanwhile (no Encode or Commit runs), and re-reads what it
+  // holds of the store afterwards (the last outbox position, counters): the failed write may
+  // have taken effect or not.
+  virtual Status Recover() {
+    return FailedPrecondition(
+        "this store does not recover from a failed write: restart the server once the cause is "
+        "fixed");
+  }
   virtual Result<std::optional<Dossier>> Get(const std::string& id) = 0;
   // The dossier as a shared, immutable state (null when unknown). A store may answer from a
   // cache of recent durable states; Get always reads the stored record (verification uses it).

@@ -1,7 +1,7 @@
 // The PostgreSQL store against a real PostgreSQL server started for this test binary
 // (temp_postgres.h): the shared conformance suite, the schema's migrations, one writer per
-// database, group commits that change a dossier twice, a crash of the server, a lost server, and
-// hash chains byte for byte those of the RocksDB store.
+// database, group commits that change a dossier twice, a crash of the server, a lost server and
+// the recovery after it, and hash chains byte for byte those of the RocksDB store.
 
 #include "adapters/postgres/pg_store.h"
 
@@ -199,8 +199,9 @@ TEST_F(PgStoreTest, WhatWasAcknowledgedSurvivesACrashOfTheServer) {
 }
 
 // The server goes away: a commit fails unacknowledged, and later ones are refused (whether a
-// lost COMMIT took effect is unknown); reads come back with the server.
-TEST_F(PgStoreTest, ALostServerFailsTheCommitAndReadsComeBack) {
+// lost COMMIT took effect is unknown); reads come back with the server, and writes once the store
+// has recovered: its writer connects again, and the chain goes on from the database's head.
+TEST_F(PgStoreTest, ALostServerFailsTheCommitAndTheStoreRecoversWithIt) {
   auto opened = PgStore::Open(On(db_));
   ASSERT_THAT(opened, IsOk());
   PgStore& s = **opened;
@@ -210,6 +211,7 @@ TEST_F(PgStoreTest, ALostServerFailsTheCommitAndReadsComeBack) {
   EXPECT_THAT(s.Commit(NewDossierWrite("d2", 2)), StatusIs(StatusCode::kUnavailable, _));
   EXPECT_THAT(s.Writable(), StatusIs(StatusCode::kUnavailable, _));
   EXPECT_THAT(s.Get("d1"), StatusIs(StatusCode::kUnavailable, _));
+  EXPECT_THAT(s.Recover(), StatusIs(StatusCode::kUnavailable, HasSubstr("cannot connect")));
   ASSERT_TRUE(Server().StartServer(&error)) << error;
   EXPECT_THAT(s.Commit(NewDossierWrite("d2", 2)),
               StatusIs(StatusCode::kUnavailable, HasSubstr("refuses writes after a failed write")));
@@ -217,6 +219,37 @@ TEST_F(PgStoreTest, ALostServerFailsTheCommitAndReadsComeBack) {
   ASSERT_THAT(d1, IsOk());
   EXPECT_TRUE(d1->has_value());
   EXPECT_FALSE((*s.Get("d2")).has_value());
+
+  ASSERT_THAT(s.Recover(), IsOk());
+  EXPECT_THAT(s.Writable(), IsOk());
+  ASSERT_THAT(s.Commit(NewDossierWrite("d2", 2)), IsOk());
+  ASSERT_THAT(s.Commit(NewDossierWrite("d3", 3)), IsOk());
+  EXPECT_EQ(*s.LastOutboxPosition(), 3u);
+  // The global chain is the one of a store that never failed.
+  const std::string dir = FreshDir("pg-recovered");
+  {
+    auto rocks = RocksStore::Open(dir);
+    ASSERT_THAT(rocks, IsOk());
+    for (int i = 1; i <= 3; ++i) {
+      ASSERT_THAT((*rocks)->Commit(NewDossierWrite("d" + std::to_string(i), i)), IsOk());
+    }
+    for (uint64_t p = 1; p <= 3; ++p) EXPECT_EQ(*s.GlobalHashAt(p), *(*rocks)->GlobalHashAt(p));
+  }
+  std::filesystem::remove_all(dir);
+  // Still one writer: a second store is refused while this one writes again.
+  EXPECT_THAT(PgStore::Open(On(db_)),
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("another motcua server")));
+}
+
+// A store opened read-only never takes writes up.
+TEST_F(PgStoreTest, AReadOnlyStoreDoesNotRecoverWrites) {
+  { ASSERT_THAT(PgStore::Open(On(db_)), IsOk()); }
+  PgStoreOptions o = On(db_);
+  o.read_only = true;
+  auto s = PgStore::Open(o);
+  ASSERT_THAT(s, IsOk());
+  EXPECT_THAT((*s)->Recover(), StatusIs(StatusCode::kFailedPrecondition, HasSubstr("read-only")));
+  EXPECT_THAT((*s)->Writable(), StatusIs(StatusCode::kUnavailable, _));
 }
 
 // The same commits make the same chains on both stores (a copy between them verifies).

@@ -19,6 +19,7 @@ namespace motcua {
 namespace {
 
 using ::testing::HasSubstr;
+using testing::IsOk;
 using testing::StatusIs;
 
 // A store whose commits wait at a gate the test opens (and can make fail), so that batches can be
@@ -154,6 +155,111 @@ TEST_F(DossierServiceTest, AFailedCommitFailsTheCommandsBehindIt) {
   EXPECT_FALSE(service_->writable());
   EXPECT_THAT(service_->Execute(ReceiveCopy(kCommuneA)).status,
               StatusIs(StatusCode::kUnavailable, "writes are stopped: injected commit failure"));
+}
+
+// A store whose commit can fail after it took effect (a lost COMMIT that the database carried
+// out), and whose Recover succeeds only when the test lets it.
+class InDoubtStore : public MemoryStore {
+ public:
+  Status Commit(const std::vector<const WriteSet*>& sets) override {
+    Status s = MemoryStore::Commit(sets);
+    if (s.ok() && lose_answer_.exchange(false)) return Unavailable("connection lost in COMMIT");
+    return s;
+  }
+  using Store::Commit;
+  Status Recover() override {
+    ++recover_calls_;
+    if (refuse_recoveries_.load() > 0) {
+      --refuse_recoveries_;
+      return Unavailable("the database is not back yet");
+    }
+    return Status::Ok();
+  }
+  std::atomic<bool> lose_answer_{false};
+  std::atomic<int> refuse_recoveries_{0};
+  std::atomic<int> recover_calls_{0};
+};
+
+// After a write whose outcome is unknown, writes stop until the store recovers; then the
+// service reads again what the failed write may have changed: the outbox goes on after the
+// events it wrote after all, the number counter after the number it took, and the dossier it
+// made can be acted on.
+TEST_F(DossierServiceTest, AfterRecoveryWritesGoOnFromWhatTheStoreHolds) {
+  InDoubtStore store;
+  HarnessOptions o{.ids = &ids_};
+  o.service.recover_writes = false;  // the test calls Recover
+  harness_ = std::make_unique<ServiceHarness>(&store, o);
+  ASSERT_TRUE(harness_->started.ok());
+  service_ = &harness_->service;
+  ASSERT_TRUE(service_->Execute(ReceiveCopy(kCommuneA)).accepted());  // S1
+  store.lose_answer_ = true;
+  EXPECT_THAT(service_->Execute(ReceiveCopy(kCommuneA)).status,
+              StatusIs(StatusCode::kUnavailable, "not written: connection lost in COMMIT"));
+  ASSERT_TRUE(store.Get("S2")->has_value()) << "the lost COMMIT took effect";
+  EXPECT_FALSE(service_->writable());
+  const uint64_t before = service_->last_outbox_position();
+
+  store.refuse_recoveries_ = 1;
+  EXPECT_THAT(service_->Recover(),
+              StatusIs(StatusCode::kUnavailable, "the database is not back yet"));
+  EXPECT_FALSE(service_->writable());
+  EXPECT_THAT(service_->Execute(ReceiveCopy(kCommuneA)).status,
+              StatusIs(StatusCode::kUnavailable, HasSubstr("writes are stopped")));
+
+  ASSERT_THAT(service_->Recover(), IsOk());
+  EXPECT_TRUE(service_->writable());
+  EXPECT_EQ(service_->failure(), "");
+  EXPECT_EQ(service_->last_outbox_position(), *store.LastOutboxPosition());
+  EXPECT_GT(service_->last_outbox_position(), before);
+
+  CommandResult third = service_->Execute(ReceiveCopy(kCommuneA));  // S3
+  ASSERT_TRUE(third.accepted()) << third.status.ToString();
+  EXPECT_TRUE(service_->Execute(ForwardCommand("S2", 1)).accepted());
+  // Numbers 1, 2, 3: the counter was read again, not taken from before the failure.
+  EXPECT_EQ(*store.Counter(DossierNumberCounter(kCommuneA, {2026, 3, 2})), 3);
+  EXPECT_NE((*store.Get("S2"))->number, (*store.Get("S3"))->number);
+  // The outbox runs on without a gap or a repeated position.
+  Result<std::vector<uint64_t>> positions = store.OutboxPositions(0, 1000);
+  ASSERT_THAT(positions.status(), IsOk());
+  for (size_t i = 0; i < positions->size(); ++i) EXPECT_EQ((*positions)[i], i + 1);
+  EXPECT_EQ(positions->size(), service_->last_outbox_position());
+}
+
+// With recover_writes, the service tries again by itself, with backoff, until the store is back.
+TEST_F(DossierServiceTest, WritesAreTakenUpAgainByThemselvesOnceTheStoreIsBack) {
+  InDoubtStore store;
+  HarnessOptions o{.ids = &ids_};
+  o.service.recover_backoff_ms = 2;
+  o.service.recover_backoff_max_ms = 8;
+  harness_ = std::make_unique<ServiceHarness>(&store, o);
+  ASSERT_TRUE(harness_->started.ok());
+  service_ = &harness_->service;
+  store.refuse_recoveries_ = 3;
+  store.lose_answer_ = true;
+  EXPECT_FALSE(service_->Execute(ReceiveCopy(kCommuneA)).accepted());
+  for (int i = 0; i < 1000 && !service_->writable(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_TRUE(service_->writable());
+  EXPECT_EQ(store.recover_calls_.load(), 4);
+  EXPECT_TRUE(service_->Execute(ReceiveCopy(kCommuneA)).accepted());
+}
+
+// A store that cannot recover (the default: RocksDB after a failed sync) keeps writes stopped.
+TEST_F(DossierServiceTest, AStoreThatCannotRecoverKeepsWritesStopped) {
+  MemoryStore store;
+  HarnessOptions o{.ids = &ids_};
+  o.service.recover_backoff_ms = 1;
+  harness_ = std::make_unique<ServiceHarness>(&store, o);
+  ASSERT_TRUE(harness_->started.ok());
+  service_ = &harness_->service;
+  store.FailCommits(true);
+  EXPECT_FALSE(service_->Execute(ReceiveCopy(kCommuneA)).accepted());
+  store.FailCommits(false);
+  EXPECT_THAT(service_->Recover(),
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("restart the server")));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(service_->writable());
 }
 
 // A retry of the same idempotency key while the original is being committed is answered only
