@@ -10,7 +10,7 @@
 
 #include "adapters/rocksdb/rocks_store.h"
 #include "engine/store/indexes.h"
-#include "tests/adapters/postgres/temp_postgres.h"
+#include "tests/adapters/postgres/pg_test_server.h"
 #include "tests/adapters/rocksdb/temp_dir.h"
 #include "tests/engine/common/status_matchers.h"
 #include "tests/engine/store/store_conformance.h"
@@ -20,40 +20,6 @@ namespace {
 
 using ::testing::_;
 using ::testing::HasSubstr;
-
-// One server for the whole binary (ctest runs it as one test): each test gets its own database.
-TempPostgres& Server() {
-  static std::unique_ptr<TempPostgres> server = [] {
-    std::string error;
-    std::unique_ptr<TempPostgres> pg = TempPostgres::Start(&error);
-    if (!pg) {
-      std::fprintf(stderr, "cannot start PostgreSQL for the tests: %s\n", error.c_str());
-      std::exit(1);
-    }
-    return pg;
-  }();
-  return *server;
-}
-
-// A new, empty database.
-std::string FreshDatabase() {
-  static std::atomic<int> n{0};
-  const std::string name = "t" + std::to_string(::getpid()) + "_" + std::to_string(++n);
-  std::string error;
-  EXPECT_TRUE(Server().Psql("CREATE DATABASE " + name, &error)) << error;
-  return name;
-}
-
-void DropDatabase(const std::string& name) {
-  std::string error;
-  EXPECT_TRUE(Server().Psql("DROP DATABASE " + name + " WITH (FORCE)", &error)) << error;
-}
-
-PgStoreOptions On(const std::string& db) {
-  PgStoreOptions o;
-  o.dsn = Server().Dsn(db);
-  return o;
-}
 
 struct PgStoreFactory {
   std::string db = FreshDatabase();

@@ -1,8 +1,9 @@
-// The child process of crash_test: applies commands to a RocksDB store from several threads
-// until it is killed, printing "SEND <key>" before and "ACK <key> <id> <version>" after each
-// acknowledged command (one write(2) per line, so lines are never torn).
+// The child process of crash_test: applies commands to a store from several threads until it is
+// killed, printing "SEND <key>" before and "ACK <key> <id> <version>" after each acknowledged
+// command (one write(2) per line, so lines are never torn). A command refused for now (the
+// PostgreSQL server crashed under it) is sent again with its key until it is answered.
 //
-//   crash_child <data-dir> <definitions-dir> <threads> <run>
+//   crash_child <data-dir | postgres:<dsn>> <definitions-dir> <threads> <run>
 
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "adapters/postgres/pg_store.h"
 #include "adapters/rocksdb/rocks_store.h"
 #include "tests/adapters/runtime/service_fixture.h"
 
@@ -24,6 +26,33 @@ void Line(const std::string& s) {
   (void)n;
 }
 
+Result<std::unique_ptr<Store>> OpenStore(const std::string& where) {
+  if (where.rfind("postgres:", 0) == 0) {
+    PgStoreOptions o;
+    o.dsn = where.substr(9);
+    // The test's own session on the database may take a moment to end, and its lock with it.
+    for (int i = 0;; ++i) {
+      Result<std::unique_ptr<PgStore>> s = PgStore::Open(o);
+      if (s.ok()) return std::unique_ptr<Store>(std::move(s).value());
+      if (i == 100 || s.status().message().find("another motcua server") == std::string::npos) {
+        return s.status();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<RocksStore> s, RocksStore::Open(where));
+  return std::unique_ptr<Store>(std::move(s));
+}
+
+// Until the command is answered: a refusal for now (kUnavailable) is sent again after a while.
+CommandResult Execute(DossierService& service, const CommandRequest& r) {
+  while (true) {
+    CommandResult res = service.Execute(r);
+    if (res.accepted() || res.status.code() != StatusCode::kUnavailable) return res;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -31,7 +60,7 @@ int main(int argc, char** argv) {
   const std::string data = argv[1], defs = argv[2];
   const int threads = std::stoi(argv[3]);
   const std::string run = argv[4];
-  auto store = RocksStore::Open(data);
+  auto store = OpenStore(data);
   if (!store.ok()) {
     std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
     return 1;
@@ -56,7 +85,7 @@ int main(int argc, char** argv) {
         r.idempotency_key = rkey;
         r.payload_hash = 1;
         Line("SEND " + rkey);
-        CommandResult res = service.Execute(r);
+        CommandResult res = Execute(service, r);
         if (!res.accepted()) return;
         Line("ACK " + rkey + " " + res.dossier->id + " " + std::to_string(res.dossier->version));
         const std::string fkey = "f" + run + "-" + std::to_string(t) + "-" + std::to_string(j);
@@ -68,7 +97,7 @@ int main(int argc, char** argv) {
         f.idempotency_key = fkey;
         f.payload_hash = 2;
         Line("SEND " + fkey);
-        res = service.Execute(f);
+        res = Execute(service, f);
         if (!res.accepted()) return;
         Line("ACK " + fkey + " " + res.dossier->id + " " + std::to_string(res.dossier->version));
       }

@@ -1,6 +1,9 @@
 // Kill -9 at random moments, many times: after every restart each acknowledged command is
 // present, every history replays to its record, indexes are consistent, dossier numbers are
 // unique, and idempotent retries create no second dossier. Bounded to well under a minute.
+// On both stores: RocksDB in a directory, and PostgreSQL (a server the test starts), where some
+// rounds also crash the database server under the writes (pg_ctl -m immediate) and let the child
+// take its writes up again before it is killed.
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -14,11 +17,13 @@
 #include <sstream>
 #include <thread>
 
+#include "adapters/postgres/pg_store.h"
 #include "adapters/rocksdb/rocks_store.h"
 #include "adapters/runtime/dossier_service.h"
 #include "adapters/yaml/definition_loader.h"
 #include "engine/definition/catalog.h"
 #include "engine/store/verify.h"
+#include "tests/adapters/postgres/temp_postgres.h"
 #include "tests/engine/batch/fixtures.h"
 
 namespace motcua {
@@ -30,6 +35,15 @@ constexpr int kThreads = 6;
 struct Child {
   pid_t pid = -1;
   int out = -1;
+};
+
+// Where the child writes, and how the test opens it after each round.
+struct Target {
+  std::string spec;  // the child's first argument: a directory or postgres:<dsn>
+  // Opens the store (for writing: the child's lock may take a moment to go with it).
+  std::function<Result<std::unique_ptr<Store>>()> open;
+  // Crashes and restarts the database server under the child (null: none to crash).
+  std::function<void()> crash_database;
 };
 
 Child Spawn(const std::string& data, int round) {
@@ -59,10 +73,10 @@ std::string ReadAll(int fd) {
   return s;
 }
 
-TEST(CrashTest, KillNineLosesNothingAcknowledged) {
-  const std::string data = ::testing::TempDir() + "/motcua-crash-" + std::to_string(getpid());
-  std::filesystem::remove_all(data);
+void KillNineLosesNothingAcknowledged(const Target& target) {
+  const std::string& data = target.spec;
   std::mt19937 rng(12345);
+  size_t database_crashes = 0;
   std::map<std::string, std::pair<std::string, int64_t>> acked;  // key → (id, version)
   std::set<std::string> sent;
   size_t total_acks = 0;
@@ -74,6 +88,12 @@ TEST(CrashTest, KillNineLosesNothingAcknowledged) {
     char ch;
     while (out.find("READY\n") == std::string::npos && read(c.out, &ch, 1) == 1) out += ch;
     std::this_thread::sleep_for(std::chrono::milliseconds(100 + rng() % 400));
+    if (target.crash_database && round % 3 == 1) {
+      // The database crashes under the writes; the child takes them up again once it is back.
+      target.crash_database();
+      ++database_crashes;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1000 + rng() % 400));
+    }
     kill(c.pid, SIGKILL);
     out += ReadAll(c.out);
     int status = 0;
@@ -94,7 +114,7 @@ TEST(CrashTest, KillNineLosesNothingAcknowledged) {
     }
 
     // Restart: everything acknowledged is there, and the store is consistent.
-    auto store = RocksStore::Open(data);
+    auto store = target.open();
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     for (const auto& [key, idv] : acked) {
       auto rec = (*store)->Idempotency(key);
@@ -109,13 +129,13 @@ TEST(CrashTest, KillNineLosesNothingAcknowledged) {
     for (const auto& p : report->problems) ADD_FAILURE() << "round " << round << ": " << p;
   }
   EXPECT_GT(total_acks, 100u) << "the child made too little progress to test anything";
-  std::printf("crash test: %d kills, %zu acknowledged commands, %zu sent\n", kRounds, total_acks,
-              sent.size());
+  std::printf("crash test: %d kills, %zu database crashes, %zu acknowledged commands, %zu sent\n",
+              kRounds, database_crashes, total_acks, sent.size());
 
   // Retry every receive that was sent, acknowledged or not, with its key: no second dossier.
   {
-    auto store = RocksStore::Open(data);
-    ASSERT_TRUE(store.ok());
+    auto store = target.open();
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
     DefinitionSet set = LoadDefinitions(std::string(MOTCUA_SOURCE_DIR) + "/definitions");
     auto catalog = std::make_shared<DefinitionCatalog>(std::move(set), nullptr);
     ManualClock clock(*ParseLocalDateTime("2026-03-02T10:00", 7 * 3600));
@@ -170,7 +190,46 @@ TEST(CrashTest, KillNineLosesNothingAcknowledged) {
     ASSERT_TRUE(report.ok());
     EXPECT_TRUE(report->ok());
   }
+}
+
+TEST(CrashTest, KillNineLosesNothingAcknowledged) {
+  const std::string data = ::testing::TempDir() + "/motcua-crash-" + std::to_string(getpid());
   std::filesystem::remove_all(data);
+  KillNineLosesNothingAcknowledged(Target{data,
+                                          [&]() -> Result<std::unique_ptr<Store>> {
+                                            ASSIGN_OR_RETURN(std::unique_ptr<RocksStore> s,
+                                                             RocksStore::Open(data));
+                                            return std::unique_ptr<Store>(std::move(s));
+                                          },
+                                          nullptr});
+  std::filesystem::remove_all(data);
+}
+
+TEST(CrashTest, OnPostgresKillNineAndDatabaseCrashesLoseNothingAcknowledged) {
+  std::string error;
+  std::unique_ptr<testing::TempPostgres> pg = testing::TempPostgres::Start(&error);
+  ASSERT_TRUE(pg) << error;
+  ASSERT_TRUE(pg->Psql("CREATE DATABASE crash", &error)) << error;
+  const std::string dsn = pg->Dsn("crash");
+  KillNineLosesNothingAcknowledged(Target{
+      "postgres:" + dsn,
+      [&]() -> Result<std::unique_ptr<Store>> {
+        PgStoreOptions o;
+        o.dsn = dsn;
+        // The killed child's session, and its lock, end as soon as the server sees it gone.
+        for (int i = 0;; ++i) {
+          Result<std::unique_ptr<PgStore>> s = PgStore::Open(o);
+          if (s.ok()) return std::unique_ptr<Store>(std::move(s).value());
+          if (i == 100 || s.status().message().find("another motcua server") == std::string::npos) {
+            return s.status();
+          }
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+      },
+      [&] {
+        std::string why;
+        ASSERT_TRUE(pg->Crash(&why)) << why;
+      }});
 }
 
 }  // namespace
