@@ -8,34 +8,12 @@
 # Usage: serve_postgres_e2e.sh <motcua> <definitions-dir>
 set -u
 motcua=$1 defs=$2
-here_lib=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=../serve_lib.sh
-source "$here_lib/serve_lib.sh"
-e2e_scratch serve_postgres_e2e
-
-bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-[ -n "$bin" ] || fail "PostgreSQL is not installed (apt-get install postgresql)"
-chmod 755 "$tmp"
-mkdir "$tmp/pg"
-run=""
-if [ "$(id -u)" -eq 0 ]; then chown postgres "$tmp/pg"; run="runuser -u postgres --"; fi
-pg_stop() { $run "$bin/pg_ctl" -D "$tmp/pg/db" -m "${1:-immediate}" -w stop > /dev/null 2>&1; }
-pg_start() {
-  $run "$bin/pg_ctl" -D "$tmp/pg/db" -w -l "$tmp/pg/log" -o "-p 5432 -k $tmp/pg -c listen_addresses=''" start \
-    > /dev/null 2>&1
-}
-# Until /readyz says ready (at most 30 s); fails saying `why` otherwise.
-wait_ready() {
-  for _ in $(seq 150); do
-    curl -s "$base/readyz" | grep -q '"ready"' && return 0
-    sleep 0.2
-  done
-  fail "$1: $(curl -s "$base/readyz")"
-}
-trap 'pg_stop; e2e_cleanup' EXIT
-$run "$bin/initdb" -D "$tmp/pg/db" -A trust -U postgres --no-sync > "$tmp/initdb.log" 2>&1 ||
-  fail "initdb: $(tail -3 "$tmp/initdb.log")"
-pg_start || fail "PostgreSQL did not start: $(tail -3 "$tmp/pg/log")"
+# shellcheck source=pg_lib.sh
+source "$(dirname "$0")/pg_lib.sh"
+pg_setup serve_postgres_e2e
+trap 'pg_stop pg; e2e_cleanup' EXIT
+pg_init pg
+pg_start pg 5432 || fail "PostgreSQL did not start: $(tail -3 "$tmp/pg/log")"
 dsn="host=$tmp/pg port=5432 user=postgres dbname=postgres"
 
 # A configuration that asks for PostgreSQL without saying where is refused, naming the setting.
@@ -98,7 +76,7 @@ grep -q "^OK: ${#ids[@]} dossiers" "$tmp/verify.out" || fail "verify: $(cat "$tm
 # The database goes away under the running server: a write fails with 503 and is not
 # acknowledged, /readyz says not ready; once the database is back, the server takes writes up
 # again by itself, and the same request (same Idempotency-Key) is carried out once.
-pg_stop fast || fail "PostgreSQL did not stop"
+pg_stop pg fast || fail "PostgreSQL did not stop"
 create() {
   curl -s -o "$tmp/create.out" -w '%{http_code}' -X POST -H "Authorization: Bearer $token" \
     -H "Idempotency-Key: across-the-outage" "$base/v1/dossiers" \
@@ -109,7 +87,7 @@ code=$(create)
 code=$(curl -s -o "$tmp/ready.out" -w '%{http_code}' "$base/readyz")
 [ "$code" = 503 ] && grep -Eq "the store does not answer|writes stopped" "$tmp/ready.out" ||
   fail "/readyz without the database: $code $(cat "$tmp/ready.out")"
-pg_start || fail "PostgreSQL did not start again"
+pg_start pg 5432 || fail "PostgreSQL did not start again"
 wait_ready "not ready once the database was back"
 code=$(create)
 [ "$code" = 201 ] || fail "the retry after the outage answered $code: $(cat "$tmp/create.out")"
@@ -122,46 +100,28 @@ code=$(create)
 # The database crashes under a write load: writes in flight get 503 (a COMMIT lost on its way is
 # in doubt: writes stop, then are taken up again once the database is back, from what it holds);
 # every write acknowledged before or after is there.
-load() {
-  local i=0 out
-  while [ ! -f "$tmp/stop-load" ]; do
-    i=$((i + 1))
-    out=$(curl -s -m 5 -w '\n%{http_code}' -X POST -H "Authorization: Bearer $token" \
-      -H "Idempotency-Key: load-$1-$i" "$base/v1/dossiers" \
-      -d "{\"procedure_code\":\"2.000908\",\"receiving_agency\":\"000.17.22.H56\",$applicant}")
-    case "$out" in *$'\n'201) echo "$out" | field id >> "$tmp/acked.$1" ;; esac
-  done
-}
-for w in 1 2 3; do load "$w" & e2e_track $!; done
+load_start
 sleep 1
 # A session holds the outbox locked: the next commit waits on it, in flight when the crash comes.
 $run "$bin/psql" -X -q -h "$tmp/pg" -U postgres -d postgres \
   -c "BEGIN; LOCK TABLE outbox IN EXCLUSIVE MODE; SELECT pg_sleep(60)" > /dev/null 2>&1 &
 locker=$!
 sleep 0.5
-pg_stop || fail "PostgreSQL did not crash"
+pg_stop pg || fail "PostgreSQL did not crash"
 wait "$locker" 2>/dev/null
 sleep 1
-pg_start || fail "PostgreSQL did not start after its crash"
+pg_start pg 5432 || fail "PostgreSQL did not start after its crash"
 wait_ready "not ready once the database was back from its crash"
 before=$(cat "$tmp"/acked.* | wc -l)
 sleep 1
-touch "$tmp/stop-load"
-wait $e2e_pids 2>/dev/null
-e2e_pids=
-after=$(cat "$tmp"/acked.* | wc -l)
-[ "$after" -gt "$before" ] || fail "no write acknowledged after the database came back ($before, then $after)"
+load_stop
+[ "$acked" -gt "$before" ] || fail "no write acknowledged after the database came back ($before, then $acked)"
 grep -q "writes stopped: write failed" "$tmp/log" || fail "the commit in flight did not fail"
 grep -q "writes resumed; the failed write did not take effect" "$tmp/log" ||
   fail "writes stopped and were not taken up again: $(grep motcua: "$tmp/log" | tail -3)"
-missing=0
-while read -r id; do
-  code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$base/v1/dossiers/$id")
-  [ "$code" = 200 ] || missing=$((missing + 1))
-done < <(cat "$tmp"/acked.*)
-[ "$missing" = 0 ] || fail "$missing of $after acknowledged dossiers are missing after the crash"
+expect_acked_present
 "$motcua" verify "postgres:$dsn" > "$tmp/verify.out" 2>&1 || fail "verify: $(cat "$tmp/verify.out")"
 total=$(grep -o '^OK: [0-9]*' "$tmp/verify.out" | cut -d' ' -f2)
-[ -n "$total" ] && [ "$total" -ge $(( ${#ids[@]} + 1 + after )) ] ||
+[ -n "$total" ] && [ "$total" -ge $(( ${#ids[@]} + 1 + acked )) ] ||
   fail "verify after the crash: $(tail -3 "$tmp/verify.out")"
-echo "serve on PostgreSQL: OK (${#ids[@]} dossiers made, moved, and found after a SIGKILL; writes taken up again after the database went away; $after acknowledged under load across a database crash, none lost)"
+echo "serve on PostgreSQL: OK (${#ids[@]} dossiers made, moved, and found after a SIGKILL; writes taken up again after the database went away; $acked acknowledged under load across a database crash, none lost)"
