@@ -26,6 +26,7 @@
 #include "adapters/files/file_check.h"
 #include "adapters/json/json_writer.h"
 #include "adapters/postgres/pg_store.h"
+#include "adapters/postgres/store_copy.h"
 #include "adapters/proto/definition_codec.h"
 #include "adapters/proto/view_codec.h"
 #include "adapters/report/form06_formats.h"
@@ -72,6 +73,10 @@ int Usage(bool asked = false) {
       "  motcua verify postgres:<connection string> [--threads N]\n"
       "      the same checks of a PostgreSQL store (store: postgres), read-only, but for the\n"
       "      hash chains and the files (checked on RocksDB stores only, for now)\n"
+      "  motcua copy --from SPEC --to SPEC [--threads N]\n"
+      "      copy a whole store into a new one, RocksDB <-> PostgreSQL, then read it back and\n"
+      "      verify it; SPEC is rocksdb:<data-dir> (or a data directory) or postgres:<connection\n"
+      "      string>. The source must not be served meanwhile; the target must be new\n"
       "  motcua files prune <data-dir> [--min-age-hours N] [--dry-run]\n"
       "      remove the stored files no dossier refers to, older than N hours (default 24)\n"
       "  motcua due-changes <data-dir> [--definitions DIR]\n"
@@ -270,6 +275,31 @@ std::unique_ptr<FileStore> OpenFiles(const std::string& db) {
 }
 
 // The store at `db`, opened read-only (never created); null, said why, when it does not open.
+// What verifying a large store needs: a throwaway store to sort through (in $TMPDIR), and the
+// threads that check dossiers.
+struct VerifyScratch {
+  std::unique_ptr<RocksScratchSet> set;
+  std::unique_ptr<WorkerJobRunner> runner;
+  VerifyOptions options;
+};
+
+std::unique_ptr<VerifyScratch> MakeVerifyScratch(size_t threads) {
+  auto v = std::make_unique<VerifyScratch>();
+  const std::string dir =
+      (std::filesystem::temp_directory_path() / ("motcua-verify-" + std::to_string(::getpid())))
+          .string();
+  Result<std::unique_ptr<RocksScratchSet>> scratch = RocksScratchSet::Create(dir);
+  if (!scratch.ok()) {
+    std::cerr << "verify failed: " << scratch.status().ToString() << "\n";
+    return nullptr;
+  }
+  v->set = std::move(*scratch);
+  v->runner = std::make_unique<WorkerJobRunner>(threads, "motcua-verify");
+  v->options.scratch = v->set.get();
+  v->options.runner = v->runner.get();
+  return v;
+}
+
 // `motcua verify postgres:<connection string>`: the PostgreSQL store's records, histories,
 // index entries, numbers, report counters and outbox, read-only. (Its hash chains and the files
 // are checked on RocksDB stores only, for now: issue 16.)
@@ -283,20 +313,10 @@ int VerifyPostgres(const std::string& dsn, size_t threads) {
     std::cerr << "motcua: " << store.status().message() << "\n";
     return 1;
   }
-  const std::string scratch_dir =
-      (std::filesystem::temp_directory_path() / ("motcua-verify-" + std::to_string(::getpid())))
-          .string();
-  Result<std::unique_ptr<RocksScratchSet>> scratch = RocksScratchSet::Create(scratch_dir);
-  if (!scratch.ok()) {
-    std::cerr << "verify failed: " << scratch.status().ToString() << "\n";
-    return 1;
-  }
-  WorkerJobRunner runner(threads, "motcua-verify");
-  VerifyOptions options;
-  options.scratch = scratch->get();
-  options.runner = &runner;
-  Result<VerifyReport> report = VerifyStore(**store, options);
-  scratch->reset();
+  std::unique_ptr<VerifyScratch> scratch = MakeVerifyScratch(threads);
+  if (!scratch) return 1;
+  Result<VerifyReport> report = VerifyStore(**store, scratch->options);
+  scratch.reset();
   if (!report.ok()) {
     std::cerr << "verify failed: " << report.status().ToString() << "\n";
     return 1;
@@ -309,6 +329,120 @@ int VerifyPostgres(const std::string& dsn, size_t threads) {
             << " (PostgreSQL; hash chains and files are checked on RocksDB stores)"
             << (problems == 0 ? "" : ", " + std::to_string(problems) + " problems") << "\n";
   return problems == 0 ? 0 : 1;
+}
+
+// One side of `motcua copy`: the store as the storage port and as its rows.
+struct CopySide {
+  std::unique_ptr<RocksStore> rocks;
+  std::unique_ptr<PgStore> pg;
+  Store* store() { return rocks ? static_cast<Store*>(rocks.get()) : pg.get(); }
+  RowStore* rows() { return rocks ? static_cast<RowStore*>(rocks.get()) : pg.get(); }
+};
+
+// Opens `spec` (postgres:<dsn>, rocksdb:<data-dir> or a data directory) for `motcua copy`: the
+// source for writing too, so that a server still running on it is refused rather than copied
+// half-way; the target must be new (a directory that does not exist or is empty). Says why not.
+std::optional<CopySide> OpenCopySide(const std::string& spec, bool source) {
+  CopySide side;
+  const std::string what = source ? "--from" : "--to";
+  if (spec.starts_with("postgres:")) {
+    PgStoreOptions o;
+    o.dsn = spec.substr(9);
+    o.migrate = !source;  // the source is read as it is
+    o.record_cache_entries = 0;
+    Result<std::unique_ptr<PgStore>> s = PgStore::Open(o);
+    if (!s.ok()) {
+      std::cerr << what << ": " << s.status().message()
+                << (source ? " (stop the server that writes it first)" : "") << "\n";
+      return std::nullopt;
+    }
+    side.pg = std::move(*s);
+    return side;
+  }
+  const std::string dir = spec.starts_with("rocksdb:") ? spec.substr(8) : spec;
+  std::string db;
+  if (source) {
+    std::optional<std::string> found = FoundStore(dir);
+    if (!found) return std::nullopt;
+    db = *found;
+  } else {
+    std::error_code ec;
+    if (std::filesystem::exists(dir) && !std::filesystem::is_empty(dir, ec)) {
+      std::cerr << "--to: " << dir << " is not empty: copy into a new data directory\n";
+      return std::nullopt;
+    }
+    db = (std::filesystem::path(dir) / "db").string();
+  }
+  RocksStoreOptions o;
+  o.migrate = !source;
+  o.record_cache_entries = 0;
+  Result<std::unique_ptr<RocksStore>> s = RocksStore::Open(db, o);
+  if (!s.ok()) {
+    std::cerr << what << ": " << s.status().message()
+              << (source ? " (is a server running on it? stop it first)" : "") << "\n";
+    return std::nullopt;
+  }
+  side.rocks = std::move(*s);
+  return side;
+}
+
+// motcua copy --from SPEC --to SPEC [--threads N]: a whole store into a new one, RocksDB ⇄
+// PostgreSQL, read back and verified (adapters/postgres/store_copy.h).
+int Copy(int argc, char** argv) {
+  std::optional<cli::CommandLine> line =
+      cli::ParseCommandLine(argc, argv, {"--from", "--to", "--threads"});
+  if (!line || !line->words.empty() || line->Value("--from").empty() ||
+      line->Value("--to").empty()) {
+    return Usage();
+  }
+  const std::optional<int64_t> threads = cli::WholeNumber(
+      line->Value("--threads", std::to_string(std::max(1u, std::thread::hardware_concurrency()))),
+      1);
+  if (!threads || *threads > 256) {
+    std::cerr << "--threads: expected a whole number from 1 to 256, got '"
+              << line->Value("--threads") << "'\n";
+    return 2;
+  }
+  std::optional<CopySide> from = OpenCopySide(line->Value("--from"), true);
+  if (!from) return 1;
+  std::optional<CopySide> to = OpenCopySide(line->Value("--to"), false);
+  if (!to) return 1;
+  std::unique_ptr<VerifyScratch> scratch = MakeVerifyScratch(static_cast<size_t>(*threads));
+  if (!scratch) return 1;
+  CopyOptions options;
+  options.verify = scratch->options;
+  const auto start = std::chrono::steady_clock::now();
+  options.progress = [start, last = std::chrono::steady_clock::time_point()](size_t rows) mutable {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last < std::chrono::seconds(5)) return;
+    last = now;
+    std::cerr << "copied " << rows << " rows ("
+              << std::chrono::duration_cast<std::chrono::seconds>(now - start).count() << " s)\n";
+  };
+  Result<CopyReport> report = CopyStore(*from->rows(), *to->store(), *to->rows(), options);
+  scratch.reset();
+  if (!report.ok()) {
+    std::cerr << "copy failed: " << report.status().message()
+              << (report.status().code() == StatusCode::kFailedPrecondition
+                      ? ""
+                      : "; the target holds part of a copy: remove it (or drop the database's "
+                        "motcua tables) before copying again")
+              << "\n";
+    return 1;
+  }
+  for (size_t t = 0; t < report->rows.size(); ++t) {
+    std::cout << "  " << RowTableName(static_cast<RowTable>(t)) << ": " << report->rows[t] << "\n";
+  }
+  for (const std::string& p : report->verified.problems) std::cout << "MISMATCH " << p << "\n";
+  const bool ok = report->verified.ok();
+  std::cout << (ok ? "OK: " : "FAILED: ") << report->total << " rows copied and read back the same "
+            << "(SHA-256 " << report->digest
+            << "); the copy verifies: " << report->verified.dossiers << " dossiers, "
+            << report->verified.events << " events, outbox at " << report->verified.outbox_last
+            << "\n"
+            << "The dossiers' files stay in <data>/files: serve the copy with the data directory "
+               "that holds them (or copy that directory along).\n";
+  return ok ? 0 : 1;
 }
 
 std::unique_ptr<RocksStore> OpenReadOnly(const std::string& db) {
@@ -722,6 +856,7 @@ int main(int argc, char** argv) {
   if (cmd == "check") return motcua::Check(argc, argv);
   if (cmd == "preview") return motcua::Preview(argc, argv);
   if (cmd == "verify") return motcua::Verify(argc, argv);
+  if (cmd == "copy") return motcua::Copy(argc, argv);
   if (cmd == "files") return motcua::FilesCommand(argc, argv);
   if (cmd == "migrate" && argc > 2 &&
       (std::strcmp(argv[2], "plan") == 0 || std::strcmp(argv[2], "apply") == 0)) {

@@ -208,31 +208,6 @@ Status PgStore::Migrate(pg::Conn& c) {
   return c.Script("COMMIT");
 }
 
-template <typename T, typename Fn>
-Result<T> PgStore::Read(Fn fn) {
-  std::unique_ptr<pg::Conn> c;
-  {
-    MutexLock lock(&pool_mu_);
-    while (!idle_.empty() && !c) {
-      c = std::move(idle_.back());
-      idle_.pop_back();
-      // One the server closed while it was idle (a restart) is dropped, not failed on.
-      if (c->ClosedWhileIdle()) c.reset();
-    }
-  }
-  if (!c) {
-    ASSIGN_OR_RETURN(c, pg::Conn::Open(options_.dsn));
-  }
-  Result<T> out = fn(*c);
-  if (c->healthy()) {
-    MutexLock lock(&pool_mu_);
-    if (idle_.size() < std::max<size_t>(1, options_.read_connections)) {
-      idle_.push_back(std::move(c));
-    }
-  }
-  return out;
-}
-
 Result<std::optional<Dossier>> PgStore::Get(const std::string& id) {
   return Read<std::optional<Dossier>>([&](pg::Conn& c) -> Result<std::optional<Dossier>> {
     ASSIGN_OR_RETURN(pg::Rows r,

@@ -13,6 +13,7 @@
 // One server writes a database: the writer holds a session advisory lock, and a second server
 // pointed at the same database is refused at open.
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <string>
@@ -21,6 +22,7 @@
 #include "adapters/postgres/pg.h"
 #include "adapters/rocksdb/chain.h"
 #include "adapters/rocksdb/record_cache.h"
+#include "adapters/rocksdb/store_rows.h"
 #include "engine/common/mutex.h"
 #include "engine/store/store.h"
 #include "engine/store/write_latch.h"
@@ -42,7 +44,7 @@ struct PgStoreOptions {
   bool read_only = false;  // Default: false
 };
 
-class PgStore : public Store {
+class PgStore : public Store, public RowStore {
  public:
   static Result<std::unique_ptr<PgStore>> Open(const PgStoreOptions& options);
   ~PgStore() override;
@@ -81,6 +83,11 @@ class PgStore : public Store {
   // and the chain's head it held: what the failed commit did is read from the database.
   Status Recover() override;
 
+  // The whole store as rows (store_rows.h, `motcua copy`): read in one REPEATABLE READ
+  // transaction, written in one transaction a call.
+  Status ScanRows(const std::function<Status(const StoreRow&)>& fn) override;
+  Status WriteRows(const std::vector<StoreRow>& rows) override;
+
   // The global hash chain's hash at `position` (kNotFound when there is none).
   Result<std::string> GlobalHashAt(uint64_t position);
   // The store's own settings ("mode", "clock"), as the RocksDB store keeps them.
@@ -113,5 +120,30 @@ class PgStore : public Store {
   std::string migration_;
   GlobalChain chain_;  // as Encode left it
 };
+
+template <typename T, typename Fn>
+Result<T> PgStore::Read(Fn fn) {
+  std::unique_ptr<pg::Conn> c;
+  {
+    MutexLock lock(&pool_mu_);
+    while (!idle_.empty() && !c) {
+      c = std::move(idle_.back());
+      idle_.pop_back();
+      // One the server closed while it was idle (a restart) is dropped, not failed on.
+      if (c->ClosedWhileIdle()) c.reset();
+    }
+  }
+  if (!c) {
+    ASSIGN_OR_RETURN(c, pg::Conn::Open(options_.dsn));
+  }
+  Result<T> out = fn(*c);
+  if (c->healthy()) {
+    MutexLock lock(&pool_mu_);
+    if (idle_.size() < std::max<size_t>(1, options_.read_connections)) {
+      idle_.push_back(std::move(c));
+    }
+  }
+  return out;
+}
 
 }  // namespace motcua

@@ -25,6 +25,8 @@ const EVP_MD* Sha256Algorithm() {
   return md;
 }
 
+}  // namespace
+
 std::string Sha256(std::initializer_list<std::string_view> parts) {
   // One context a thread, reset for each hash (allocating one costs more than the hash).
   thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
@@ -40,8 +42,6 @@ std::string Sha256(std::initializer_list<std::string_view> parts) {
   if (!ok || length != kHashBytes) std::abort();
   return out;
 }
-
-}  // namespace
 
 const std::string& ZeroHash() {
   static const std::string zero(kHashBytes, '\0');

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,9 @@ std::string OutboxValue(std::string_view history_key, std::string_view event_has
 // value is neither.
 bool SplitOutboxValue(std::string_view value, std::string_view* history_key,
                       std::string_view* event_hash, std::string_view* global_hash);
+
+// SHA-256 of the parts, one after another.
+std::string Sha256(std::initializer_list<std::string_view> parts);
 
 // Lower-case hex of bytes.
 std::string Hex(std::string_view bytes);

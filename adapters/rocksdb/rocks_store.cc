@@ -43,14 +43,14 @@ bool IsNoSpace(const rocksdb::Status& s) {
   return s.IsNoSpace() || s.ToString().find("No space left on device") != std::string::npos;
 }
 
-std::string HistoryKey(const std::string& id, int64_t version) {
-  std::string k = id;
+}  // namespace
+
+std::string HistoryKey(std::string_view id, int64_t version) {
+  std::string k(id);
   k.push_back('\0');
   k += EncodeBE64(static_cast<uint64_t>(version));
   return k;
 }
-
-}  // namespace
 
 std::string EncodeBE64(uint64_t v) {
   std::string s(8, '\0');

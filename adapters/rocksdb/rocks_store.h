@@ -18,6 +18,7 @@
 
 #include "adapters/rocksdb/chain.h"
 #include "adapters/rocksdb/record_cache.h"
+#include "adapters/rocksdb/store_rows.h"
 #include "adapters/runtime/cond_var.h"
 #include "engine/common/mutex.h"
 #include "engine/store/store.h"
@@ -70,7 +71,7 @@ struct RocksStoreOptions {
   int report_fold_interval_ms = 1000;  // Default: every second
 };
 
-class RocksStore : public Store {
+class RocksStore : public Store, public RowStore {
  public:
   // The storage format version kept under "format" in the default column family. A change of
   // keys or values bumps it and comes with a migration (docs/storage.md, "Formats").
@@ -141,6 +142,9 @@ class RocksStore : public Store {
   // "training" for a store created in training mode, "clock" the training clock's instant.
   Result<std::optional<std::string>> Setting(const std::string& key) const;
   Status PutSetting(const std::string& key, const std::string& value);  // synced
+  // The whole store as rows (store_rows.h, `motcua copy`), read from one snapshot.
+  Status ScanRows(const std::function<Status(const StoreRow&)>& fn) override;
+  Status WriteRows(const std::vector<StoreRow>& rows) override;
 
  private:
   RocksStore() = default;
@@ -188,6 +192,8 @@ class RocksStore : public Store {
 
 // Big-endian fixed-width encodings so that byte order is numeric order.
 std::string EncodeBE64(uint64_t v);
+// The history key of a dossier's event: id, \0, version (be64).
+std::string HistoryKey(std::string_view id, int64_t version);
 uint64_t DecodeBE64(const char* p);
 
 // A report counter's value: little-endian two's complement, summed by the column family's merge

@@ -124,4 +124,29 @@ expect_acked_present
 total=$(grep -o '^OK: [0-9]*' "$tmp/verify.out" | cut -d' ' -f2)
 [ -n "$total" ] && [ "$total" -ge $(( ${#ids[@]} + 1 + acked )) ] ||
   fail "verify after the crash: $(tail -3 "$tmp/verify.out")"
-echo "serve on PostgreSQL: OK (${#ids[@]} dossiers made, moved, and found after a SIGKILL; writes taken up again after the database went away; $acked acknowledged under load across a database crash, none lost)"
+
+# motcua copy: refused while the server writes the database; once it is stopped, PostgreSQL →
+# RocksDB → a new PostgreSQL database, each copy read back and verified (the RocksDB one with its
+# hash chains too); a copy into a store that is not empty is refused.
+"$motcua" copy --from "postgres:$dsn" --to "rocksdb:$tmp/copy" > "$tmp/copy.out" 2>&1 &&
+  fail "a copy of a database a server writes went ahead"
+grep -q "another motcua server writes this PostgreSQL database" "$tmp/copy.out" ||
+  fail "copy beside a server: $(cat "$tmp/copy.out")"
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+"$motcua" copy --from "postgres:$dsn" --to "rocksdb:$tmp/copy" > "$tmp/copy.out" 2>&1 ||
+  fail "copy to RocksDB: $(cat "$tmp/copy.out")"
+grep -q "^OK: .* rows copied and read back the same" "$tmp/copy.out" || fail "copy to RocksDB: $(cat "$tmp/copy.out")"
+"$motcua" verify "$tmp/copy" > "$tmp/verify.out" 2>&1 || fail "verify the RocksDB copy: $(cat "$tmp/verify.out")"
+grep -q "^OK: $total dossiers" "$tmp/verify.out" || fail "verify the RocksDB copy: $(cat "$tmp/verify.out")"
+pg_sql pg 5432 "CREATE DATABASE back" > /dev/null || fail "CREATE DATABASE back"
+back="host=$tmp/pg port=5432 user=postgres dbname=back"
+"$motcua" copy --from "rocksdb:$tmp/copy" --to "postgres:$back" > "$tmp/back.out" 2>&1 ||
+  fail "copy back to PostgreSQL: $(cat "$tmp/back.out")"
+[ "$(grep -o 'SHA-256 [0-9a-f]*' "$tmp/back.out")" = "$(grep -o 'SHA-256 [0-9a-f]*' "$tmp/copy.out")" ] ||
+  fail "the copy back differs: $(cat "$tmp/copy.out" "$tmp/back.out")"
+"$motcua" verify "postgres:$back" | grep -q "^OK: $total dossiers" || fail "verify the copy back"
+"$motcua" copy --from "rocksdb:$tmp/copy" --to "postgres:$back" > "$tmp/again.out" 2>&1 &&
+  fail "a copy into a database that is not empty went ahead"
+grep -q "the target store is not empty" "$tmp/again.out" || fail "copy into a full database: $(cat "$tmp/again.out")"
+echo "serve on PostgreSQL: OK (${#ids[@]} dossiers made, moved, and found after a SIGKILL; writes taken up again after the database went away; $acked acknowledged under load across a database crash, none lost; copied to RocksDB and back)"
