@@ -275,6 +275,19 @@ std::unique_ptr<FileStore> OpenFiles(const std::string& db) {
 }
 
 // The store at `db`, opened read-only (never created); null, said why, when it does not open.
+// --threads N (1 to 256; default: one a core); says what is wrong with it otherwise.
+std::optional<int64_t> ThreadsOption(const cli::CommandLine& line) {
+  const std::optional<int64_t> threads = cli::WholeNumber(
+      line.Value("--threads", std::to_string(std::max(1u, std::thread::hardware_concurrency()))),
+      1);
+  if (!threads || *threads > 256) {
+    std::cerr << "--threads: expected a whole number from 1 to 256, got '"
+              << line.Value("--threads") << "'\n";
+    return std::nullopt;
+  }
+  return threads;
+}
+
 // What verifying a large store needs: a throwaway store to sort through (in $TMPDIR), and the
 // threads that check dossiers.
 struct VerifyScratch {
@@ -344,18 +357,17 @@ struct CopySide {
 // half-way; the target must be new (a directory that does not exist or is empty). Says why not.
 std::optional<CopySide> OpenCopySide(const std::string& spec, bool source) {
   CopySide side;
-  const std::string what = source ? "--from" : "--to";
+  auto refused = [source](const Status& why, const char* hint) {
+    std::cerr << (source ? "--from: " : "--to: ") << why.message() << (source ? hint : "") << "\n";
+    return std::nullopt;
+  };
   if (spec.starts_with("postgres:")) {
     PgStoreOptions o;
     o.dsn = spec.substr(9);
     o.migrate = !source;  // the source is read as it is
     o.record_cache_entries = 0;
     Result<std::unique_ptr<PgStore>> s = PgStore::Open(o);
-    if (!s.ok()) {
-      std::cerr << what << ": " << s.status().message()
-                << (source ? " (stop the server that writes it first)" : "") << "\n";
-      return std::nullopt;
-    }
+    if (!s.ok()) return refused(s.status(), " (stop the server that writes it first)");
     side.pg = std::move(*s);
     return side;
   }
@@ -377,11 +389,7 @@ std::optional<CopySide> OpenCopySide(const std::string& spec, bool source) {
   o.migrate = !source;
   o.record_cache_entries = 0;
   Result<std::unique_ptr<RocksStore>> s = RocksStore::Open(db, o);
-  if (!s.ok()) {
-    std::cerr << what << ": " << s.status().message()
-              << (source ? " (is a server running on it? stop it first)" : "") << "\n";
-    return std::nullopt;
-  }
+  if (!s.ok()) return refused(s.status(), " (is a server running on it? stop it first)");
   side.rocks = std::move(*s);
   return side;
 }
@@ -395,14 +403,8 @@ int Copy(int argc, char** argv) {
       line->Value("--to").empty()) {
     return Usage();
   }
-  const std::optional<int64_t> threads = cli::WholeNumber(
-      line->Value("--threads", std::to_string(std::max(1u, std::thread::hardware_concurrency()))),
-      1);
-  if (!threads || *threads > 256) {
-    std::cerr << "--threads: expected a whole number from 1 to 256, got '"
-              << line->Value("--threads") << "'\n";
-    return 2;
-  }
+  const std::optional<int64_t> threads = ThreadsOption(*line);
+  if (!threads) return 2;
   std::optional<CopySide> from = OpenCopySide(line->Value("--from"), true);
   if (!from) return 1;
   std::optional<CopySide> to = OpenCopySide(line->Value("--to"), false);
@@ -462,14 +464,8 @@ int Verify(int argc, char** argv) {
   std::optional<cli::CommandLine> line =
       cli::ParseCommandLine(argc, argv, {"--checkpoint", "--threads"});
   if (!line || line->words.size() != 1) return Usage();
-  const std::optional<int64_t> threads = cli::WholeNumber(
-      line->Value("--threads", std::to_string(std::max(1u, std::thread::hardware_concurrency()))),
-      1);
-  if (!threads || *threads > 256) {
-    std::cerr << "--threads: expected a whole number from 1 to 256, got '"
-              << line->Value("--threads") << "'\n";
-    return 2;
-  }
+  const std::optional<int64_t> threads = ThreadsOption(*line);
+  if (!threads) return 2;
   std::vector<std::pair<uint64_t, std::string>> kept;
   for (const std::string& given : line->All("--checkpoint")) {
     const size_t colon = given.find(':');

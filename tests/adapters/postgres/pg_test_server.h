@@ -6,10 +6,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "adapters/postgres/pg_store.h"
 #include "tests/adapters/postgres/temp_postgres.h"
@@ -47,6 +49,21 @@ inline PgStoreOptions On(const std::string& db) {
   PgStoreOptions o;
   o.dsn = Server().Dsn(db);
   return o;
+}
+
+// Opens the store at `dsn` for writing, waiting (5 s at most) for a writer that just went (a
+// process killed, a store closed) to let go of the writer's lock as the server sees it gone.
+inline Result<std::unique_ptr<PgStore>> OpenWhenUnlocked(const std::string& dsn) {
+  PgStoreOptions o;
+  o.dsn = dsn;
+  for (int i = 0;; ++i) {
+    Result<std::unique_ptr<PgStore>> s = PgStore::Open(o);
+    if (s.ok() || i == 100 ||
+        s.status().message().find("another motcua server") == std::string::npos) {
+      return s;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 }  // namespace motcua::testing

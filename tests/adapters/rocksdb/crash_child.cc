@@ -12,8 +12,8 @@
 #include <thread>
 #include <vector>
 
-#include "adapters/postgres/pg_store.h"
 #include "adapters/rocksdb/rocks_store.h"
+#include "tests/adapters/postgres/pg_test_server.h"
 #include "tests/adapters/runtime/service_fixture.h"
 
 using namespace motcua;
@@ -28,17 +28,10 @@ void Line(const std::string& s) {
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& where) {
   if (where.rfind("postgres:", 0) == 0) {
-    PgStoreOptions o;
-    o.dsn = where.substr(9);
     // The test's own session on the database may take a moment to end, and its lock with it.
-    for (int i = 0;; ++i) {
-      Result<std::unique_ptr<PgStore>> s = PgStore::Open(o);
-      if (s.ok()) return std::unique_ptr<Store>(std::move(s).value());
-      if (i == 100 || s.status().message().find("another motcua server") == std::string::npos) {
-        return s.status();
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    ASSIGN_OR_RETURN(std::unique_ptr<PgStore> s,
+                     motcua::testing::OpenWhenUnlocked(where.substr(9)));
+    return std::unique_ptr<Store>(std::move(s));
   }
   ASSIGN_OR_RETURN(std::unique_ptr<RocksStore> s, RocksStore::Open(where));
   return std::unique_ptr<Store>(std::move(s));

@@ -17,13 +17,12 @@
 #include <sstream>
 #include <thread>
 
-#include "adapters/postgres/pg_store.h"
 #include "adapters/rocksdb/rocks_store.h"
 #include "adapters/runtime/dossier_service.h"
 #include "adapters/yaml/definition_loader.h"
 #include "engine/definition/catalog.h"
 #include "engine/store/verify.h"
-#include "tests/adapters/postgres/temp_postgres.h"
+#include "tests/adapters/postgres/pg_test_server.h"
 #include "tests/engine/batch/fixtures.h"
 
 namespace motcua {
@@ -211,25 +210,18 @@ TEST(CrashTest, OnPostgresKillNineAndDatabaseCrashesLoseNothingAcknowledged) {
   ASSERT_TRUE(pg) << error;
   ASSERT_TRUE(pg->Psql("CREATE DATABASE crash", &error)) << error;
   const std::string dsn = pg->Dsn("crash");
-  KillNineLosesNothingAcknowledged(Target{
-      "postgres:" + dsn,
-      [&]() -> Result<std::unique_ptr<Store>> {
-        PgStoreOptions o;
-        o.dsn = dsn;
-        // The killed child's session, and its lock, end as soon as the server sees it gone.
-        for (int i = 0;; ++i) {
-          Result<std::unique_ptr<PgStore>> s = PgStore::Open(o);
-          if (s.ok()) return std::unique_ptr<Store>(std::move(s).value());
-          if (i == 100 || s.status().message().find("another motcua server") == std::string::npos) {
-            return s.status();
-          }
-          std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        }
-      },
-      [&] {
-        std::string why;
-        ASSERT_TRUE(pg->Crash(&why)) << why;
-      }});
+  KillNineLosesNothingAcknowledged(Target{"postgres:" + dsn,
+                                          [&]() -> Result<std::unique_ptr<Store>> {
+                                            // The killed child's session, and its lock, end as soon
+                                            // as the server sees it gone.
+                                            ASSIGN_OR_RETURN(std::unique_ptr<PgStore> s,
+                                                             testing::OpenWhenUnlocked(dsn));
+                                            return std::unique_ptr<Store>(std::move(s));
+                                          },
+                                          [&] {
+                                            std::string why;
+                                            ASSERT_TRUE(pg->Crash(&why)) << why;
+                                          }});
 }
 
 }  // namespace
