@@ -10,7 +10,7 @@ before=$1 after=$2 rounds=${3:-10} seconds=${4:-4}
 args=(--seconds "$seconds" --raw 0 --drivers 2 --submitters 64)
 declare -a tb ta cb ca
 run() {  # bin → "transitions cpu"
-  "$1" "${args[@]}" 2>/dev/null | awk -F'|' '/^\| motcua engine, 64 submitters on 2 driver/ {
+  "$1" "${args[@]}" 2>/dev/null | awk -F'|' '/^\| motcua engine( on RocksDB)?, 64 submitters on 2 driver/ {
     gsub(/ /, "", $3); gsub(/ /, "", $6); print $3, $6 }'
 }
 for ((r = 1; r <= rounds; r++)); do

@@ -3,7 +3,7 @@
 // (synced WriteBatches from 32 threads) measured in the same run. bench/README.md has results.
 //
 //   engine_bench [--seconds N] [--dir PATH] [--submitters N] [--drivers N] [--raw 0|1]
-//                [--pattern lifecycle|receive-forward]
+//                [--pattern lifecycle|receive-forward] [--store postgres:<dsn>]
 //
 // Every command is a durable transition (dossier record, history event, index entries, outbox
 // entry, idempotency record, and for receptions the number counter, in one batch). Submitters
@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "adapters/postgres/pg_store.h"
 #include "adapters/rocksdb/rocks_store.h"
 #include "bench/lifecycle.h"
 #include "tests/adapters/runtime/service_fixture.h"
@@ -83,14 +84,33 @@ Result_ Summarize(const std::vector<std::vector<double>>& latencies, double elap
   return r;
 }
 
-Result_ RunEngine(const std::string& dir, int submitters, int drivers, double seconds) {
-  std::filesystem::remove_all(dir);
-  auto store = RocksStore::Open(dir);
+// A new, empty store for a run: RocksDB in `dir`, or with `pg_dsn` PostgreSQL (the database's
+// public schema dropped and made again).
+std::unique_ptr<Store> FreshStore(const std::string& dir, const std::string& pg_dsn) {
+  Result<std::unique_ptr<Store>> store = [&]() -> Result<std::unique_ptr<Store>> {
+    if (!pg_dsn.empty()) {
+      ASSIGN_OR_RETURN(std::unique_ptr<pg::Conn> c, pg::Conn::Open(pg_dsn));
+      RETURN_IF_ERROR(c->Script("DROP SCHEMA public CASCADE; CREATE SCHEMA public"));
+      PgStoreOptions o;
+      o.dsn = pg_dsn;
+      ASSIGN_OR_RETURN(std::unique_ptr<PgStore> s, PgStore::Open(o));
+      return std::unique_ptr<Store>(std::move(s));
+    }
+    std::filesystem::remove_all(dir);
+    ASSIGN_OR_RETURN(std::unique_ptr<RocksStore> s, RocksStore::Open(dir));
+    return std::unique_ptr<Store>(std::move(s));
+  }();
   if (!store.ok()) {
     std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
     std::exit(1);
   }
-  auto harness = std::make_unique<ServiceHarness>(store->get());
+  return std::move(*store);
+}
+
+Result_ RunEngine(const std::string& dir, const std::string& pg_dsn, int submitters, int drivers,
+                  double seconds) {
+  std::unique_ptr<Store> store = FreshStore(dir, pg_dsn);
+  auto harness = std::make_unique<ServiceHarness>(store.get());
   if (!harness->started.ok()) std::exit(1);
   DossierService& service = harness->service;
 
@@ -203,7 +223,7 @@ Result_ RunEngine(const std::string& dir, int submitters, int drivers, double se
       double(service.stats().sync_micros) / std::max<uint64_t>(1, service.stats().batches),
       double(service.stats().process_micros) / std::max<uint64_t>(1, service.stats().commands));
   harness.reset();
-  store->reset();
+  store.reset();
   std::filesystem::remove_all(dir);
   return r;
 }
@@ -258,7 +278,11 @@ int main(int argc, char** argv) {
   std::vector<int> submitters = {1, 8, 64};
   std::vector<int> drivers = {0, 2};  // 0: a thread per submitter; n: n driver threads
   bool raw_baseline = true;
+  std::string pg_dsn;  // --store postgres:<dsn>: the engine on the PostgreSQL store
   for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--store") && !std::strncmp(argv[i + 1], "postgres:", 9)) {
+      pg_dsn = argv[i + 1] + 9;
+    }
     if (!std::strcmp(argv[i], "--seconds")) seconds = std::atof(argv[i + 1]);
     if (!std::strcmp(argv[i], "--dir")) dir = argv[i + 1];
     if (!std::strcmp(argv[i], "--submitters")) submitters = {std::atoi(argv[i + 1])};
@@ -282,12 +306,13 @@ int main(int argc, char** argv) {
   }
   for (int d : drivers) {
     for (int n : submitters) {
-      Result_ r = RunEngine(dir, n, d, seconds);
+      Result_ r = RunEngine(dir, pg_dsn, n, d, seconds);
       const std::string who = std::to_string(n) + (n == 1 ? " submitter" : " submitters");
       const std::string how =
           d == 0 ? who + ", a thread each" : who + " on " + std::to_string(d) + " driver threads";
-      std::printf("| motcua engine, %s | %.0f | %.2f | %.2f | %.1f | %.1f |\n", how.c_str(),
-                  r.per_second, r.p50_ms, r.p99_ms, r.cpu_us, r.mean_batch);
+      std::printf("| motcua engine on %s, %s | %.0f | %.2f | %.2f | %.1f | %.1f |\n",
+                  pg_dsn.empty() ? "RocksDB" : "PostgreSQL", how.c_str(), r.per_second, r.p50_ms,
+                  r.p99_ms, r.cpu_us, r.mean_batch);
       std::fflush(stdout);
     }
   }
