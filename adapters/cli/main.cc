@@ -70,9 +70,9 @@ int Usage(bool asked = false) {
       "      refers to are listed. Every hash chain is recomputed; each --checkpoint (one an\n"
       "      auditor kept) must be where the recomputed global chain passes. Dossiers are\n"
       "      checked on N threads at once (default: one a core)\n"
-      "  motcua verify postgres:<connection string> [--threads N]\n"
-      "      the same checks of a PostgreSQL store (store: postgres), read-only, but for the\n"
-      "      hash chains and the files (checked on RocksDB stores only, for now)\n"
+      "  motcua verify postgres:<connection string> [--data DIR] [--checkpoint ...] [--threads N]\n"
+      "      the same checks of a PostgreSQL store (store: postgres), read-only, with its\n"
+      "      files in the data directory DIR (the server's --data) when given\n"
       "  motcua copy --from SPEC --to SPEC [--threads N]\n"
       "      copy a whole store into a new one, RocksDB <-> PostgreSQL, then read it back and\n"
       "      verify it; SPEC is rocksdb:<data-dir> (or a data directory) or postgres:<connection\n"
@@ -91,7 +91,7 @@ int Usage(bool asked = false) {
       "      store's counters (docs/reports.md); P is YYYY, YYYY-H1, YYYY-Q1..Q4 or YYYY-MM.\n"
       "      CSV on stdout by default; xlsx needs --out. Opens the store read-only (the\n"
       "      server may run)\n"
-      "  motcua audit export <data-dir> <dossier id or number> [--out FILE]\n"
+      "  motcua audit export <data-dir | postgres:<dsn>> <dossier id or number> [--out FILE]\n"
       "      a dossier's history with its hash chain as JSON, for a third party to check\n"
       "      (docs/audit.md); opens the store read-only (the server may run)\n"
       "  motcua backup <data-dir> <backup-dir> [--keep N]\n"
@@ -313,38 +313,7 @@ std::unique_ptr<VerifyScratch> MakeVerifyScratch(size_t threads) {
   return v;
 }
 
-// `motcua verify postgres:<connection string>`: the PostgreSQL store's records, histories,
-// index entries, numbers, report counters and outbox, read-only. (Its hash chains and the files
-// are checked on RocksDB stores only, for now: issue 16.)
-int VerifyPostgres(const std::string& dsn, size_t threads) {
-  PgStoreOptions o;
-  o.dsn = dsn;
-  o.read_only = true;
-  o.record_cache_entries = 0;
-  Result<std::unique_ptr<PgStore>> store = PgStore::Open(o);
-  if (!store.ok()) {
-    std::cerr << "motcua: " << store.status().message() << "\n";
-    return 1;
-  }
-  std::unique_ptr<VerifyScratch> scratch = MakeVerifyScratch(threads);
-  if (!scratch) return 1;
-  Result<VerifyReport> report = VerifyStore(**store, scratch->options);
-  scratch.reset();
-  if (!report.ok()) {
-    std::cerr << "verify failed: " << report.status().ToString() << "\n";
-    return 1;
-  }
-  for (const std::string& p : report->problems) std::cout << "MISMATCH " << p << "\n";
-  const size_t problems = report->problems.size();
-  std::cout << (problems == 0 ? "OK: " : "FAILED: ") << report->dossiers << " dossiers, "
-            << report->events << " events, " << report->index_entries << " index entries, "
-            << report->report_counters << " report counters, outbox at " << report->outbox_last
-            << " (PostgreSQL; hash chains and files are checked on RocksDB stores)"
-            << (problems == 0 ? "" : ", " + std::to_string(problems) + " problems") << "\n";
-  return problems == 0 ? 0 : 1;
-}
-
-// One side of `motcua copy`: the store as the storage port and as its rows.
+// A store of either kind, as the storage port and as its rows (`motcua copy`, `audit export`).
 struct CopySide {
   std::unique_ptr<RocksStore> rocks;
   std::unique_ptr<PgStore> pg;
@@ -462,7 +431,7 @@ int Verify(int argc, char** argv) {
   // motcua verify <data> [--checkpoint POSITION:HASH ...] [--threads N]: checkpoints an auditor
   // kept; threads that check dossiers at once (default: one a core).
   std::optional<cli::CommandLine> line =
-      cli::ParseCommandLine(argc, argv, {"--checkpoint", "--threads"});
+      cli::ParseCommandLine(argc, argv, {"--checkpoint", "--threads", "--data"});
   if (!line || line->words.size() != 1) return Usage();
   const std::optional<int64_t> threads = ThreadsOption(*line);
   if (!threads) return 2;
@@ -481,15 +450,38 @@ int Verify(int argc, char** argv) {
     }
     kept.emplace_back(static_cast<uint64_t>(*position), std::move(hash));
   }
-  if (line->words[0].starts_with("postgres:")) {
-    return VerifyPostgres(line->words[0].substr(9), static_cast<size_t>(*threads));
+  // The store, read-only: RocksDB in a data directory, or PostgreSQL (its files in the data
+  // directory --data names, when it is given).
+  std::unique_ptr<RocksStore> rocks;
+  std::unique_ptr<PgStore> pg;
+  std::unique_ptr<FileStore> files;
+  const bool on_postgres = line->words[0].starts_with("postgres:");
+  if (on_postgres) {
+    PgStoreOptions o;
+    o.dsn = line->words[0].substr(9);
+    o.read_only = true;
+    o.record_cache_entries = 0;
+    Result<std::unique_ptr<PgStore>> opened = PgStore::Open(o);
+    if (!opened.ok()) {
+      std::cerr << "motcua: " << opened.status().message() << "\n";
+      return 1;
+    }
+    pg = std::move(*opened);
+    if (line->Has("--data")) {
+      files = OpenFiles((std::filesystem::path(line->Value("--data")) / "db").string());
+      if (!files) return 1;
+    }
+  } else {
+    if (line->Has("--data")) return Usage();
+    std::optional<std::string> db = FoundStore(line->words[0]);
+    if (!db) return 1;
+    rocks = OpenReadOnly(*db);
+    if (!rocks) return 1;
+    files = OpenFiles(*db);
+    if (!files) return 1;
   }
-  std::optional<std::string> db = FoundStore(line->words[0]);
-  if (!db) return 1;
-  std::unique_ptr<RocksStore> store = OpenReadOnly(*db);
-  if (!store) return 1;
-  std::unique_ptr<FileStore> files = OpenFiles(*db);
-  if (!files) return 1;
+  Store* store = rocks ? static_cast<Store*>(rocks.get()) : pg.get();
+  RowStore* rows = rocks ? static_cast<RowStore*>(rocks.get()) : pg.get();
   // What must be sorted (every index entry the records imply, the numbers, the file references)
   // goes to throwaway stores in the temporary directory ($TMPDIR), not to memory.
   const std::string scratch_dir =
@@ -505,7 +497,7 @@ int Verify(int argc, char** argv) {
   // One read of the store: each dossier is verified, its hash chain checked and its file
   // references gathered.
   FileCheck file_check(file_scratch->get());
-  ChainCheck chains(*store);
+  ChainCheck chains(*store, *rows);
   for (const auto& [position, hash] : kept) chains.Expect(position, hash);
   // Each dossier is checked on one of `threads` threads; ChainCheck and FileCheck take that.
   WorkerJobRunner runner(static_cast<size_t>(*threads), "motcua-verify");
@@ -542,8 +534,10 @@ int Verify(int argc, char** argv) {
     std::cerr << "verify failed: " << report.status().ToString() << "\n";
     return 1;
   }
-  Result<FileCheckReport> checked = file_check.Finish(*files);
-  std::cerr << "verify: files checked in " << took() << "\n";
+  // Without its files (PostgreSQL without --data), nothing is checked of them.
+  Result<FileCheckReport> checked =
+      files ? file_check.Finish(*files) : Result<FileCheckReport>(FileCheckReport{});
+  if (files) std::cerr << "verify: files checked in " << took() << "\n";
   file_scratch->reset();
   if (!checked.ok()) {
     std::cerr << "verify failed: " << checked.status().ToString() << "\n";
@@ -572,8 +566,11 @@ int Verify(int argc, char** argv) {
   std::cout << (problems == 0 ? "OK: " : "FAILED: ") << report->dossiers << " dossiers, "
             << report->events << " events, " << report->index_entries << " index entries, "
             << report->report_counters << " report counters, outbox at " << report->outbox_last
-            << ", " << checked->references << " file references to " << checked->stored
-            << " stored files (" << checked->unreferenced.size() << " unreferenced)"
+            << (files ? ", " + std::to_string(checked->references) + " file references to " +
+                            std::to_string(checked->stored) + " stored files (" +
+                            std::to_string(checked->unreferenced.size()) + " unreferenced)"
+                      : std::string(", files not checked (give the data directory: --data DIR)"))
+            << (on_postgres ? " (PostgreSQL)" : "")
             << (problems == 0 ? "" : ", " + std::to_string(problems) + " problems") << "\n";
   return problems == 0 ? 0 : 1;
 }
@@ -800,17 +797,30 @@ int AuditCommand(int argc, char** argv) {
   if (!line || line->words.size() != 3 || line->words[0] != "export") return Usage();
   const std::vector<std::string>& args = line->words;
   const std::string out_path = line->Value("--out");
-  std::optional<std::string> db = FoundStore(args[1]);
-  if (!db) return 1;
-  std::unique_ptr<RocksStore> store = OpenReadOnly(*db);
-  if (!store) return 1;
+  CopySide side;
+  if (args[1].starts_with("postgres:")) {
+    PgStoreOptions o;
+    o.dsn = args[1].substr(9);
+    o.read_only = true;
+    Result<std::unique_ptr<PgStore>> opened = PgStore::Open(o);
+    if (!opened.ok()) {
+      std::cerr << "motcua: " << opened.status().message() << "\n";
+      return 1;
+    }
+    side.pg = std::move(*opened);
+  } else {
+    std::optional<std::string> db = FoundStore(args[1]);
+    if (!db) return 1;
+    side.rocks = OpenReadOnly(*db);
+    if (!side.rocks) return 1;
+  }
   std::string id = args[2];
-  if (Result<std::optional<std::string>> by_number = store->IdByNumber(id);
+  if (Result<std::optional<std::string>> by_number = side.store()->IdByNumber(id);
       by_number.ok() && by_number->has_value()) {
     id = **by_number;
   }
-  Result<v1::AuditExport> exported =
-      ExportAudit(*store, id, Instant{static_cast<int64_t>(std::time(nullptr))});
+  Result<v1::AuditExport> exported = ExportAudit(*side.store(), *side.rows(), id,
+                                                 Instant{static_cast<int64_t>(std::time(nullptr))});
   if (!exported.ok()) {
     std::cerr << "audit export failed: " << exported.status().message() << "\n";
     return 1;

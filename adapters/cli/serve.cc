@@ -196,6 +196,7 @@ int Serve(int argc, char** argv) {
   }
   Store* const store = rocks_store ? static_cast<Store*>(rocks_store.get()) : pg_store.get();
   RocksStore* const rocks = rocks_store.get();  // null on PostgreSQL
+  RowStore* const rows = rocks ? static_cast<RowStore*>(rocks) : pg_store.get();
   auto setting = [&](const std::string& key) {
     return rocks ? rocks->Setting(key) : pg_store->Setting(key);
   };
@@ -593,8 +594,8 @@ int Serve(int argc, char** argv) {
   // Audit checkpoints of the global hash chain: at start, every audit_checkpoint_minutes, and at
   // the stop; each logged, so that a copy of the log keeps them away from the store.
   auto audit_checkpoint = [&] {
-    if (!service.writable() || rocks == nullptr) return;  // RocksDB's for now (issue 16)
-    Result<AuditCheckpoint> cp = WriteAuditCheckpoint(*rocks, clock.Now().seconds);
+    if (!service.writable()) return;
+    Result<AuditCheckpoint> cp = WriteAuditCheckpoint(*store, *rows, clock.Now().seconds);
     if (!cp.ok()) {
       std::cerr << "motcua: audit checkpoint failed: " << cp.status().message() << "\n";
     } else if (cp->position > 0) {

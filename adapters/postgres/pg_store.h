@@ -87,9 +87,22 @@ class PgStore : public Store, public RowStore {
   // transaction, written in one transaction a call.
   Status ScanRows(const std::function<Status(const StoreRow&)>& fn) override;
   Status WriteRows(const std::vector<StoreRow>& rows) override;
+  std::unique_ptr<HistoryReader> NewHistoryReader() override;
+  Status ScanOutbox(
+      const std::function<Status(uint64_t position, std::string_view key,
+                                 std::string_view event_hash, std::string_view global_hash)>& fn,
+      const std::function<void(std::string)>& problem) override;
+  Result<std::optional<std::string>> StoredEvent(std::string_view key) override;
+  Result<ChainHead> GlobalHead() override;
+  // With synchronous_commit on, whatever the database's default.
+  Status PutStateSynced(const std::string& key, const std::string& value) override;
+  // The dossier's stored events in version order, with their history keys (one query).
+  Status StoredHistory(
+      const std::string& id,
+      const std::function<Status(std::string_view key, std::string_view stored)>& fn);
 
   // The global hash chain's hash at `position` (kNotFound when there is none).
-  Result<std::string> GlobalHashAt(uint64_t position);
+  Result<std::string> GlobalHashAt(uint64_t position) override;
   // The store's own settings ("mode", "clock"), as the RocksDB store keeps them.
   Result<std::optional<std::string>> Setting(const std::string& key);
   Status PutSetting(const std::string& key, const std::string& value);
@@ -103,6 +116,10 @@ class PgStore : public Store, public RowStore {
   template <typename T, typename Fn>
   Result<T> Read(Fn fn);
   Status Migrate(pg::Conn& c);
+  // Each of `selects` read through a cursor, a page at a time, in one REPEATABLE READ READ ONLY
+  // transaction (a snapshot): `page` gets the select's index and each page.
+  Status ScanSnapshot(const std::vector<std::string_view>& selects,
+                      const std::function<Status(size_t select, const pg::Rows&)>& page);
   // Readies `conn` to be the writer: checks the server's durability settings, takes the
   // writer's lock.
   Status CheckWriter(pg::Conn& conn);

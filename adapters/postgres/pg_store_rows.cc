@@ -4,6 +4,8 @@
 #include <utility>
 
 #include "adapters/postgres/pg_store.h"
+#include "adapters/rocksdb/chain.h"
+#include "adapters/rocksdb/rocks_store.h"
 
 namespace motcua {
 
@@ -79,24 +81,21 @@ const TableScan kScans[] = {
 
 }  // namespace
 
-Status PgStore::ScanRows(const std::function<Status(const StoreRow&)>& fn) {
+Status PgStore::ScanSnapshot(const std::vector<std::string_view>& selects,
+                             const std::function<Status(size_t select, const pg::Rows&)>& page) {
   return Read<bool>([&](pg::Conn& c) -> Result<bool> {
            RETURN_IF_ERROR(c.Script("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
            auto scan = [&]() -> Status {
-             for (const TableScan& t : kScans) {
+             for (size_t k = 0; k < selects.size(); ++k) {
                RETURN_IF_ERROR(
-                   c.Script(std::string("DECLARE rows NO SCROLL CURSOR FOR ") + t.select));
+                   c.Script("DECLARE pages NO SCROLL CURSOR FOR " + std::string(selects[k])));
                while (true) {
-                 ASSIGN_OR_RETURN(pg::Rows page,
-                                  c.Exec("FETCH " + std::to_string(kFetch) + " FROM rows"));
-                 for (int i = 0; i < page.size(); ++i) {
-                   StoreRow row;
-                   t.row(page, i, &row);
-                   RETURN_IF_ERROR(fn(row));
-                 }
-                 if (page.size() < kFetch) break;
+                 ASSIGN_OR_RETURN(pg::Rows rows,
+                                  c.Exec("FETCH " + std::to_string(kFetch) + " FROM pages"));
+                 RETURN_IF_ERROR(page(k, rows));
+                 if (rows.size() < kFetch) break;
                }
-               RETURN_IF_ERROR(c.Script("CLOSE rows"));
+               RETURN_IF_ERROR(c.Script("CLOSE pages"));
              }
              return Status::Ok();
            };
@@ -108,6 +107,19 @@ Status PgStore::ScanRows(const std::function<Status(const StoreRow&)>& fn) {
            return true;
          })
       .status();
+}
+
+Status PgStore::ScanRows(const std::function<Status(const StoreRow&)>& fn) {
+  std::vector<std::string_view> selects;
+  for (const TableScan& t : kScans) selects.push_back(t.select);
+  return ScanSnapshot(selects, [&](size_t k, const pg::Rows& page) -> Status {
+    for (int i = 0; i < page.size(); ++i) {
+      StoreRow row;
+      kScans[k].row(page, i, &row);
+      RETURN_IF_ERROR(fn(row));
+    }
+    return Status::Ok();
+  });
 }
 
 Status PgStore::WriteRows(const std::vector<StoreRow>& rows) {
@@ -224,6 +236,99 @@ Status PgStore::WriteRows(const std::vector<StoreRow>& rows) {
   Status s = writer_->Pipeline(pipeline);
   if (!s.ok()) writes_.Fail(s.message());
   return s;
+}
+
+namespace {
+
+// Each dossier's history in one query on a pooled connection.
+class PgHistoryReader : public RowStore::HistoryReader {
+ public:
+  explicit PgHistoryReader(PgStore* store) : store_(store) {}
+  Status Read(
+      const std::string& id,
+      const std::function<Status(std::string_view key, std::string_view stored)>& fn) override {
+    return store_->StoredHistory(id, fn);
+  }
+
+ private:
+  PgStore* store_;
+};
+
+}  // namespace
+
+Status PgStore::StoredHistory(
+    const std::string& id,
+    const std::function<Status(std::string_view key, std::string_view stored)>& fn) {
+  ASSIGN_OR_RETURN(pg::Rows r, Read<pg::Rows>([&](pg::Conn& c) {
+                     return c.Exec(
+                         "SELECT version, event FROM history WHERE dossier_id = $1 "
+                         "ORDER BY version",
+                         pg::Params().Bytes(id));
+                   }));
+  for (int i = 0; i < r.size(); ++i)
+    RETURN_IF_ERROR(fn(HistoryKey(id, r.int64(i, 0)), r.bytes(i, 1)));
+  return Status::Ok();
+}
+
+std::unique_ptr<RowStore::HistoryReader> PgStore::NewHistoryReader() {
+  return std::make_unique<PgHistoryReader>(this);
+}
+
+Status PgStore::ScanOutbox(
+    const std::function<Status(uint64_t position, std::string_view key, std::string_view event_hash,
+                               std::string_view global_hash)>& fn,
+    const std::function<void(std::string)>& problem) {
+  (void)problem;  // the table's columns hold nothing but entries
+  return ScanSnapshot({"SELECT position, dossier_id, version, event_hash, global_hash FROM outbox "
+                       "ORDER BY position"},
+                      [&](size_t, const pg::Rows& page) -> Status {
+                        for (int i = 0; i < page.size(); ++i) {
+                          RETURN_IF_ERROR(fn(static_cast<uint64_t>(page.int64(i, 0)),
+                                             HistoryKey(page.bytes(i, 1), page.int64(i, 2)),
+                                             page.bytes(i, 3), page.bytes(i, 4)));
+                        }
+                        return Status::Ok();
+                      });
+}
+
+Result<RowStore::ChainHead> PgStore::GlobalHead() {
+  return Read<ChainHead>([](pg::Conn& c) -> Result<ChainHead> {
+    ASSIGN_OR_RETURN(pg::Rows r, c.Exec("SELECT position, global_hash FROM outbox "
+                                        "ORDER BY position DESC LIMIT 1"));
+    if (r.size() == 0) return ChainHead{0, ZeroHash()};
+    return ChainHead{static_cast<uint64_t>(r.int64(0, 0)), std::string(r.bytes(0, 1))};
+  });
+}
+
+Status PgStore::PutStateSynced(const std::string& key, const std::string& value) {
+  const pg::Params none;
+  pg::Params put;
+  put.Bytes(key).Bytes(value);
+  const std::vector<pg::Conn::Statement> statements = {
+      {"BEGIN", &none},
+      {"SET LOCAL synchronous_commit TO on", &none},
+      {"INSERT INTO states (key, value) VALUES ($1, $2) "
+       "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+       &put},
+      {"COMMIT", &none}};
+  return Read<bool>([&](pg::Conn& c) -> Result<bool> {
+           RETURN_IF_ERROR(c.Pipeline(statements));
+           return true;
+         })
+      .status();
+}
+
+Result<std::optional<std::string>> PgStore::StoredEvent(std::string_view key) {
+  std::string id;
+  int64_t version = 0;
+  if (!SplitHistoryKey(key, &id, &version)) return std::optional<std::string>();
+  ASSIGN_OR_RETURN(pg::Rows r, Read<pg::Rows>([&](pg::Conn& c) {
+                     return c.Exec(
+                         "SELECT event FROM history WHERE dossier_id = $1 AND version = $2",
+                         pg::Params().Bytes(id).Int(version));
+                   }));
+  if (r.size() == 0) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(r.bytes(0, 0)));
 }
 
 }  // namespace motcua

@@ -32,8 +32,8 @@ std::string EventName(std::string_view key, std::string_view content) {
 
 }  // namespace
 
-Result<AuditCheckpoint> WriteAuditCheckpoint(RocksStore& store, int64_t now) {
-  ASSIGN_OR_RETURN(RocksStore::ChainHead head, store.GlobalHead());
+Result<AuditCheckpoint> WriteAuditCheckpoint(Store& store, RowStore& rows, int64_t now) {
+  ASSIGN_OR_RETURN(RowStore::ChainHead head, rows.GlobalHead());
   AuditCheckpoint c{head.position, Hex(head.hash), now};
   if (head.position == 0) return c;
   ASSIGN_OR_RETURN(std::optional<std::string> there,
@@ -43,16 +43,13 @@ Result<AuditCheckpoint> WriteAuditCheckpoint(RocksStore& store, int64_t now) {
     words >> c.hash >> c.at;
     return c;
   }
-  RETURN_IF_ERROR(store.WriteStates(
-      {Store::StateWrite{AuditCheckpointKey(head.position), AuditCheckpointValue(c)}}));
-  // States are not synced on their own; a checkpoint is, before it is logged and shown.
-  if (rocksdb::Status s = store.db()->SyncWAL(); !s.ok()) {
-    return Unavailable("cannot sync the audit checkpoint: " + s.ToString());
-  }
+  // Durable before it is logged and shown.
+  RETURN_IF_ERROR(rows.PutStateSynced(AuditCheckpointKey(head.position), AuditCheckpointValue(c)));
   return c;
 }
 
-Result<v1::AuditExport> ExportAudit(RocksStore& store, const std::string& id, Instant now) {
+Result<v1::AuditExport> ExportAudit(Store& store, RowStore& rows, const std::string& id,
+                                    Instant now) {
   ASSIGN_OR_RETURN(std::shared_ptr<const Dossier> d, store.GetShared(id));
   if (!d) return NotFound("no dossier '" + id + "'");
   v1::AuditExport out;
@@ -65,43 +62,38 @@ Result<v1::AuditExport> ExportAudit(RocksStore& store, const std::string& id, In
       "docs/audit.md: chain_hash = SHA-256(previous chain_hash or 32 zero bytes || "
       "content); global_hash = SHA-256(previous_global_hash || position as 8 bytes "
       "big-endian || chain_hash); the last chain_hash is history_hash");
-  std::string prefix = id;
-  prefix.push_back('\0');
-  rocksdb::ReadOptions ro;
-  ro.prefix_same_as_start = true;
-  std::unique_ptr<rocksdb::Iterator> it(
-      store.db()->NewIterator(ro, store.handle(ColumnFamily::kHistory)));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    std::string_view content, hash;
-    if (!SplitChainHash(it->value().ToStringView(), &content, &hash)) {
-      return Internal("dossier '" + id + "': an event has no chain hash");
-    }
-    v1::AuditedEvent* a = out.add_events();
-    if (!a->mutable_event()->ParseFromArray(content.data(), static_cast<int>(content.size()))) {
-      return Internal("dossier '" + id + "': an event does not parse");
-    }
-    a->set_version(a->event().version());
-    a->set_type(a->event().type());
-    a->set_at(FormatLocal(Instant{a->event().at()}, kApiUtcOffsetSeconds));
-    a->set_content(std::string(content));
-    a->set_chain_hash(Hex(hash));
-    const uint64_t position = a->event().outbox_position();
-    if (position == 0) continue;  // stored before the chains: no link to the global chain
-    a->set_position(position);
-    ASSIGN_OR_RETURN(std::string global, store.GlobalHashAt(position));
-    std::string previous = ZeroHash();
-    if (position > 1) {
-      ASSIGN_OR_RETURN(previous, store.GlobalHashAt(position - 1));
-    }
-    a->set_global_hash(Hex(global));
-    a->set_previous_global_hash(Hex(previous));
-  }
-  if (!it->status().ok()) return Unavailable("read history: " + it->status().ToString());
+  RETURN_IF_ERROR(
+      rows.NewHistoryReader()->Read(id, [&](std::string_view, std::string_view stored) -> Status {
+        std::string_view content, hash;
+        if (!SplitChainHash(stored, &content, &hash)) {
+          return Internal("dossier '" + id + "': an event has no chain hash");
+        }
+        v1::AuditedEvent* a = out.add_events();
+        if (!a->mutable_event()->ParseFromArray(content.data(), static_cast<int>(content.size()))) {
+          return Internal("dossier '" + id + "': an event does not parse");
+        }
+        a->set_version(a->event().version());
+        a->set_type(a->event().type());
+        a->set_at(FormatLocal(Instant{a->event().at()}, kApiUtcOffsetSeconds));
+        a->set_content(std::string(content));
+        a->set_chain_hash(Hex(hash));
+        const uint64_t position = a->event().outbox_position();
+        if (position == 0) return Status::Ok();  // stored before the chains: no global link
+        a->set_position(position);
+        ASSIGN_OR_RETURN(std::string global, rows.GlobalHashAt(position));
+        std::string previous = ZeroHash();
+        if (position > 1) {
+          ASSIGN_OR_RETURN(previous, rows.GlobalHashAt(position - 1));
+        }
+        a->set_global_hash(Hex(global));
+        a->set_previous_global_hash(Hex(previous));
+        return Status::Ok();
+      }));
   return out;
 }
 
-ChainCheck::ChainCheck(RocksStore& store, size_t max_problems)
-    : store_(store), max_problems_(max_problems) {
+ChainCheck::ChainCheck(Store& store, RowStore& rows, size_t max_problems)
+    : store_(store), rows_(rows), max_problems_(max_problems) {
   salt_.resize(crypto_shorthash_siphashx24_KEYBYTES);
   std::random_device random;
   for (char& c : salt_) c = static_cast<char>(random());
@@ -140,9 +132,7 @@ Result<std::vector<Event>> ChainCheck::History(const Dossier& d) {
   }
   if (!lane) {
     lane = std::make_unique<Lane>();
-    rocksdb::ReadOptions ro;
-    ro.total_order_seek = true;  // sought to each dossier's prefix in turn
-    lane->history.reset(store_.db()->NewIterator(ro, store_.handle(ColumnFamily::kHistory)));
+    lane->history = rows_.NewHistoryReader();
   }
   // The lane goes back to the idle ones however this returns.
   struct GiveBack {
@@ -153,35 +143,33 @@ Result<std::vector<Event>> ChainCheck::History(const Dossier& d) {
       check->lanes_.push_back(std::move(lane));
     }
   } give_back{this, lane};
-  std::string prefix = d.id;
-  prefix.push_back('\0');
-  rocksdb::Iterator* it = lane->history.get();
   std::vector<Event> events;
   events.reserve(static_cast<size_t>(std::clamp<int64_t>(d.version, 0, 100000)));
   std::string head = ZeroHash();
   bool chained = true;
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    ++lane->events;
-    const std::string_view key = it->key().ToStringView();
-    std::string_view content, hash;
-    if (!SplitChainHash(it->value().ToStringView(), &content, &hash)) {
-      content = it->value().ToStringView();
-      Problem("dossier '" + d.id + "': " + EventName(key, content) + " has no chain hash");
-      chained = false;
-    } else {
-      if (ChainHash(head, content) != hash) {
-        Problem("dossier '" + d.id + "': " + EventName(key, content) +
-                " does not match its chain hash: the history was changed after it was written");
-        chained = false;
-      }
-      head = hash;  // the chain goes on from what is stored: one change, one problem
-      lane->digest.Add(salt_, key, hash);
-    }
-    if (!DecodeEvent(content, &events.emplace_back()).ok()) {
-      return Internal("dossier '" + d.id + "': " + EventName(key, content) + " does not parse");
-    }
-  }
-  if (!it->status().ok()) return Unavailable("read history: " + it->status().ToString());
+  RETURN_IF_ERROR(
+      lane->history->Read(d.id, [&](std::string_view key, std::string_view stored) -> Status {
+        ++lane->events;
+        std::string_view content, hash;
+        if (!SplitChainHash(stored, &content, &hash)) {
+          content = stored;
+          Problem("dossier '" + d.id + "': " + EventName(key, content) + " has no chain hash");
+          chained = false;
+        } else {
+          if (ChainHash(head, content) != hash) {
+            Problem("dossier '" + d.id + "': " + EventName(key, content) +
+                    " does not match its chain hash: the history was changed after it was "
+                    "written");
+            chained = false;
+          }
+          head = hash;  // the chain goes on from what is stored: one change, one problem
+          lane->digest.Add(salt_, key, hash);
+        }
+        if (!DecodeEvent(content, &events.emplace_back()).ok()) {
+          return Internal("dossier '" + d.id + "': " + EventName(key, content) + " does not parse");
+        }
+        return Status::Ok();
+      }));
   // A record with no history holds no head (zeros are the empty chain's).
   const std::string& recorded = d.history_hash.bytes.empty() ? ZeroHash() : d.history_hash.bytes;
   if (chained && head != recorded) {
@@ -217,53 +205,46 @@ Status ChainCheck::WalkOutbox() {
   }
   std::string recomputed = ZeroHash();  // from the event hashes alone
   std::string stored_before = ZeroHash();
-  rocksdb::ReadOptions ro;
-  ro.total_order_seek = true;
-  std::unique_ptr<rocksdb::Iterator> it(
-      store_.db()->NewIterator(ro, store_.handle(ColumnFamily::kOutbox)));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (it->key().size() != 8) {
-      Problem("an outbox key is not a position: " + Hex(it->key().ToStringView()));
-      continue;
-    }
-    const uint64_t position = DecodeBE64(it->key().data());
-    std::string_view key, event_hash, global_hash;
-    if (!SplitOutboxValue(it->value().ToStringView(), &key, &event_hash, &global_hash) ||
-        event_hash.empty()) {
-      Problem("outbox position " + std::to_string(position) + " holds no hashes");
-      continue;
-    }
-    outbox_.Add(salt_, key, event_hash);
-    // While the stored chain is the recomputed one (always, but after a change), one hash does.
-    const bool same_before = stored_before == recomputed;
-    recomputed = GlobalHash(recomputed, position, event_hash);
-    if ((same_before ? recomputed : GlobalHash(stored_before, position, event_hash)) !=
-        global_hash) {
-      Problem("outbox position " + std::to_string(position) +
-              ": its global hash does not follow from the one before: the outbox was changed " +
-              "after it was written");
-    }
-    stored_before = global_hash;
-    if (auto c = checkpoints.find(position); c != checkpoints.end()) {
-      ++checkpoints_;
-      if (c->second.hash != Hex(recomputed)) {
-        Problem("audit checkpoint at position " + std::to_string(position) + " says " +
-                c->second.hash + ", the chain recomputed gives " + Hex(recomputed));
-      }
-      checkpoints.erase(c);
-    }
-    if (auto e = expected_.find(position); e != expected_.end()) {
-      ++expected_checked_;
-      if (e->second != Hex(recomputed)) {
-        Problem("the checkpoint given for position " + std::to_string(position) + " says " +
-                e->second + ", the chain recomputed gives " + Hex(recomputed) +
-                ": the history up to it is not what it was when the checkpoint was taken");
-      }
-      expected_.erase(e);
-    }
-    head_position_ = position;
-  }
-  if (!it->status().ok()) return Unavailable("read outbox: " + it->status().ToString());
+  RETURN_IF_ERROR(rows_.ScanOutbox(
+      [&](uint64_t position, std::string_view key, std::string_view event_hash,
+          std::string_view global_hash) -> Status {
+        if (event_hash.empty()) {
+          Problem("outbox position " + std::to_string(position) + " holds no hashes");
+          return Status::Ok();
+        }
+        outbox_.Add(salt_, key, event_hash);
+        // While the stored chain is the recomputed one (always, but after a change), one hash
+        // does.
+        const bool same_before = stored_before == recomputed;
+        recomputed = GlobalHash(recomputed, position, event_hash);
+        if ((same_before ? recomputed : GlobalHash(stored_before, position, event_hash)) !=
+            global_hash) {
+          Problem("outbox position " + std::to_string(position) +
+                  ": its global hash does not follow from the one before: the outbox was " +
+                  "changed after it was written");
+        }
+        stored_before = global_hash;
+        if (auto c = checkpoints.find(position); c != checkpoints.end()) {
+          ++checkpoints_;
+          if (c->second.hash != Hex(recomputed)) {
+            Problem("audit checkpoint at position " + std::to_string(position) + " says " +
+                    c->second.hash + ", the chain recomputed gives " + Hex(recomputed));
+          }
+          checkpoints.erase(c);
+        }
+        if (auto e = expected_.find(position); e != expected_.end()) {
+          ++expected_checked_;
+          if (e->second != Hex(recomputed)) {
+            Problem("the checkpoint given for position " + std::to_string(position) + " says " +
+                    e->second + ", the chain recomputed gives " + Hex(recomputed) +
+                    ": the history up to it is not what it was when the checkpoint was taken");
+          }
+          expected_.erase(e);
+        }
+        head_position_ = position;
+        return Status::Ok();
+      },
+      [this](std::string p) { Problem(std::move(p)); }));
   head_hash_ = Hex(recomputed);
   for (const auto& [position, c] : checkpoints) {
     Problem("audit checkpoint at position " + std::to_string(position) +
@@ -280,25 +261,22 @@ Status ChainCheck::WalkOutbox() {
 // history's (rare: only when something is wrong).
 Status ChainCheck::NameOutboxMismatches() {
   const size_t before = ProblemCount();
-  std::unique_ptr<rocksdb::Iterator> it(
-      store_.db()->NewIterator(rocksdb::ReadOptions(), store_.handle(ColumnFamily::kOutbox)));
-  for (it->SeekToFirst(); it->Valid() && ProblemCount() < max_problems_; it->Next()) {
-    std::string_view key, event_hash, global_hash;
-    if (it->key().size() != 8 ||
-        !SplitOutboxValue(it->value().ToStringView(), &key, &event_hash, &global_hash)) {
-      continue;  // said in Finish's pass
-    }
-    std::string stored;
-    rocksdb::Status s =
-        store_.db()->Get(rocksdb::ReadOptions(), store_.handle(ColumnFamily::kHistory),
-                         rocksdb::Slice(key.data(), key.size()), &stored);
-    std::string_view content, hash;
-    if (s.ok() && SplitChainHash(stored, &content, &hash) && hash == event_hash) continue;
-    const std::string id(key.substr(0, key.find('\0')));
-    Problem("outbox position " + std::to_string(DecodeBE64(it->key().data())) +
-            ": its event hash is not dossier '" + id + "' " +
-            (s.ok() ? EventName(key, content) : "event (missing)") + "'s chain hash");
-  }
+  RETURN_IF_ERROR(rows_.ScanOutbox(
+      [&](uint64_t position, std::string_view key, std::string_view event_hash,
+          std::string_view) -> Status {
+        if (ProblemCount() >= max_problems_) return Status::Ok();
+        ASSIGN_OR_RETURN(std::optional<std::string> stored, rows_.StoredEvent(key));
+        std::string_view content, hash;
+        if (stored && SplitChainHash(*stored, &content, &hash) && hash == event_hash) {
+          return Status::Ok();
+        }
+        const std::string id(key.substr(0, key.find('\0')));
+        Problem("outbox position " + std::to_string(position) +
+                ": its event hash is not dossier '" + id + "' " +
+                (stored ? EventName(key, content) : "event (missing)") + "'s chain hash");
+        return Status::Ok();
+      },
+      [](std::string) {}));  // said in WalkOutbox's pass
   if (ProblemCount() == before) {
     Problem("the histories hold " + std::to_string(histories_.count) + " events and the outbox " +
             std::to_string(outbox_.count) + ": events are missing from one of them");

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "adapters/rocksdb/rocks_store.h"
+#include "adapters/rocksdb/store_rows.h"
 #include "engine/common/mutex.h"
 #include "engine/store/audit_checkpoints.h"
 #include "motcua/v1/api.pb.h"
@@ -21,15 +22,18 @@ namespace motcua {
 
 // Writes a checkpoint of the global chain's head as committed, unless it is where the last one
 // was; returns it (position 0: the outbox is empty, nothing written).
-Result<AuditCheckpoint> WriteAuditCheckpoint(RocksStore& store, int64_t now);
+Result<AuditCheckpoint> WriteAuditCheckpoint(Store& store, RowStore& rows, int64_t now);
 
 // A dossier's history with its hash chain and each event's link in the global chain, for a third
 // party to check (docs/audit.md); kNotFound when there is no such dossier. `now` is when.
-Result<v1::AuditExport> ExportAudit(RocksStore& store, const std::string& id, Instant now);
+Result<v1::AuditExport> ExportAudit(Store& store, RowStore& rows, const std::string& id,
+                                    Instant now);
 
 class ChainCheck {
  public:
-  explicit ChainCheck(RocksStore& store, size_t max_problems = 100);
+  // Over a store's rows (store_rows.h: both stores give them); `store` for its audit
+  // checkpoints.
+  ChainCheck(Store& store, RowStore& rows, size_t max_problems = 100);
   // A checkpoint an auditor kept (`motcua verify --checkpoint P:H`): the chain recomputed must
   // reach `hash` (hex) at `position`, whatever the store's own checkpoints say.
   void Expect(uint64_t position, const std::string& hash) { expected_[position] = hash; }
@@ -70,7 +74,7 @@ class ChainCheck {
   };
   // What one thread checking dossiers needs of its own: Add takes an idle one, or makes one.
   struct Lane {
-    std::unique_ptr<rocksdb::Iterator> history;  // sought to each dossier in turn
+    std::unique_ptr<RowStore::HistoryReader> history;
     Digest digest;
     size_t events = 0;
   };
@@ -81,7 +85,8 @@ class ChainCheck {
   }
   Status NameOutboxMismatches();
 
-  RocksStore& store_;
+  Store& store_;
+  RowStore& rows_;
   const size_t max_problems_;
   std::string salt_;  // the digests' key
   mutable Mutex mu_;

@@ -127,13 +127,11 @@ class RocksStore : public Store, public RowStore {
   const RecordCache& record_cache() const { return *records_; }
   // The global hash chain's head (chain.h): the last outbox position and its global hash; position
   // 0 and the zero hash in an empty store. What is committed, not what is being encoded.
-  struct ChainHead {
-    uint64_t position = 0;
-    std::string hash;
-  };
-  Result<ChainHead> GlobalHead();
+  Result<ChainHead> GlobalHead() override;
+  // WriteStates, then the write-ahead log synced.
+  Status PutStateSynced(const std::string& key, const std::string& value) override;
   // The outbox's global hash at `position` (an audit checkpoint's check); kNotFound when none.
-  Result<std::string> GlobalHashAt(uint64_t position);
+  Result<std::string> GlobalHashAt(uint64_t position) override;
   // What opening did to an older store's format ("format 1 → 2: ..."); empty when nothing.
   const std::string& migration() const { return migration_; }
   // Whether this open created the store.
@@ -145,6 +143,12 @@ class RocksStore : public Store, public RowStore {
   // The whole store as rows (store_rows.h, `motcua copy`), read from one snapshot.
   Status ScanRows(const std::function<Status(const StoreRow&)>& fn) override;
   Status WriteRows(const std::vector<StoreRow>& rows) override;
+  std::unique_ptr<HistoryReader> NewHistoryReader() override;
+  Status ScanOutbox(
+      const std::function<Status(uint64_t position, std::string_view key,
+                                 std::string_view event_hash, std::string_view global_hash)>& fn,
+      const std::function<void(std::string)>& problem) override;
+  Result<std::optional<std::string>> StoredEvent(std::string_view key) override;
 
  private:
   RocksStore() = default;
@@ -194,6 +198,8 @@ class RocksStore : public Store, public RowStore {
 std::string EncodeBE64(uint64_t v);
 // The history key of a dossier's event: id, \0, version (be64).
 std::string HistoryKey(std::string_view id, int64_t version);
+// A history key's dossier id and version; false when it is not one.
+bool SplitHistoryKey(std::string_view key, std::string* id, int64_t* version);
 uint64_t DecodeBE64(const char* p);
 
 // A report counter's value: little-endian two's complement, summed by the column family's merge

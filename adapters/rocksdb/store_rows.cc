@@ -13,15 +13,14 @@ namespace {
 
 constexpr const char* kSettingKeys[] = {"mode", "clock"};
 
-// A history key's dossier id and version; false when it is not one.
+}  // namespace
+
 bool SplitHistoryKey(std::string_view key, std::string* id, int64_t* version) {
   if (key.size() < 9 || key[key.size() - 9] != '\0') return false;
   *id = std::string(key.substr(0, key.size() - 9));
   *version = static_cast<int64_t>(DecodeBE64(key.data() + key.size() - 8));
   return true;
 }
-
-}  // namespace
 
 Status RocksStore::ScanRows(const std::function<Status(const StoreRow&)>& fn) {
   const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
@@ -146,6 +145,80 @@ Status RocksStore::WriteRows(const std::vector<StoreRow>& rows) {
     return Unavailable("write failed: " + s.ToString());
   }
   return Status::Ok();
+}
+
+namespace {
+
+// A history read with one iterator, sought to each dossier's prefix in turn.
+class RocksHistoryReader : public RowStore::HistoryReader {
+ public:
+  RocksHistoryReader(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* history) {
+    rocksdb::ReadOptions ro;
+    ro.total_order_seek = true;
+    it_.reset(db->NewIterator(ro, history));
+  }
+  Status Read(
+      const std::string& id,
+      const std::function<Status(std::string_view key, std::string_view stored)>& fn) override {
+    std::string prefix = id;
+    prefix.push_back('\0');
+    for (it_->Seek(prefix); it_->Valid() && it_->key().starts_with(prefix); it_->Next()) {
+      RETURN_IF_ERROR(fn(it_->key().ToStringView(), it_->value().ToStringView()));
+    }
+    if (!it_->status().ok()) return Unavailable("read history: " + it_->status().ToString());
+    return Status::Ok();
+  }
+
+ private:
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+}  // namespace
+
+std::unique_ptr<RowStore::HistoryReader> RocksStore::NewHistoryReader() {
+  return std::make_unique<RocksHistoryReader>(db_.get(), cf(ColumnFamily::kHistory));
+}
+
+Status RocksStore::ScanOutbox(
+    const std::function<Status(uint64_t position, std::string_view key, std::string_view event_hash,
+                               std::string_view global_hash)>& fn,
+    const std::function<void(std::string)>& problem) {
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(ColumnFamily::kOutbox)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->key().size() != 8) {
+      problem("an outbox key is not a position: " + Hex(it->key().ToStringView()));
+      continue;
+    }
+    const uint64_t position = DecodeBE64(it->key().data());
+    std::string_view key, event_hash, global_hash;
+    if (!SplitOutboxValue(it->value().ToStringView(), &key, &event_hash, &global_hash)) {
+      problem("outbox position " + std::to_string(position) + " holds no hashes");
+      continue;
+    }
+    RETURN_IF_ERROR(fn(position, key, event_hash, global_hash));
+  }
+  if (!it->status().ok()) return Unavailable("read outbox: " + it->status().ToString());
+  return Status::Ok();
+}
+
+Status RocksStore::PutStateSynced(const std::string& key, const std::string& value) {
+  RETURN_IF_ERROR(WriteStates({Store::StateWrite{key, value}}));
+  // States are not synced on their own.
+  if (rocksdb::Status s = db_->SyncWAL(); !s.ok()) {
+    return Unavailable("cannot sync the write-ahead log: " + s.ToString());
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<std::string>> RocksStore::StoredEvent(std::string_view key) {
+  std::string stored;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(ColumnFamily::kHistory),
+                               rocksdb::Slice(key.data(), key.size()), &stored);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return Unavailable("read history: " + s.ToString());
+  return std::optional<std::string>(std::move(stored));
 }
 
 }  // namespace motcua

@@ -5,7 +5,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/common/status.h"
@@ -43,6 +46,39 @@ class RowStore {
   // Writes rows durably (synced) into a store being filled by a copy: no caches, no chains
   // computed, nothing checked but the tables' keys.
   virtual Status WriteRows(const std::vector<StoreRow>& rows) = 0;
+
+  // What the hash chains' check reads (chain_check.h), the stored bytes as they are. A history
+  // key is the RocksDB one on both stores (HistoryKey: id, \0, version big-endian).
+  class HistoryReader {
+   public:
+    virtual ~HistoryReader() = default;
+    // The dossier's stored events in version order, each with its history key.
+    virtual Status Read(
+        const std::string& id,
+        const std::function<Status(std::string_view key, std::string_view stored)>& fn) = 0;
+  };
+  // A reader for one thread at a time (it may keep an iterator or a connection).
+  virtual std::unique_ptr<HistoryReader> NewHistoryReader() = 0;
+  // The outbox in position order: each entry's history key and hashes (empty in an entry that
+  // holds none); an entry that cannot be read as one goes to `problem`.
+  virtual Status ScanOutbox(
+      const std::function<Status(uint64_t position, std::string_view key,
+                                 std::string_view event_hash, std::string_view global_hash)>& fn,
+      const std::function<void(std::string)>& problem) = 0;
+  // A stored event by its history key; none when there is no such event.
+  virtual Result<std::optional<std::string>> StoredEvent(std::string_view key) = 0;
+
+  // The global hash chain's head as committed: the last outbox position and its global hash;
+  // position 0 and the zero hash when the outbox is empty.
+  struct ChainHead {
+    uint64_t position = 0;
+    std::string hash;
+  };
+  virtual Result<ChainHead> GlobalHead() = 0;
+  // The outbox's global hash at `position` (kNotFound when there is none).
+  virtual Result<std::string> GlobalHashAt(uint64_t position) = 0;
+  // A state written durably (an audit checkpoint): on disk when this returns OK.
+  virtual Status PutStateSynced(const std::string& key, const std::string& value) = 0;
 };
 
 }  // namespace motcua

@@ -146,11 +146,12 @@ std::string DossierService::failure() const {
 
 void DossierService::Fail(const std::string& reason) {
   {
+    // Under the lock: the recovery loop checks the flag under it before it waits.
     MutexLock lock(&mu_);
     if (!failure_.empty()) return;
     failure_ = reason;
+    failed_.store(true);
   }
-  failed_.store(true);
   failed_cv_.SignalAll();
   std::fprintf(stderr, "motcua: writes stopped: %s; reads are still served\n", reason.c_str());
 }

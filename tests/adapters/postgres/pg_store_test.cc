@@ -5,9 +5,11 @@
 
 #include "adapters/postgres/pg_store.h"
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 
+#include "adapters/rocksdb/chain_check.h"
 #include "adapters/rocksdb/rocks_store.h"
 #include "engine/store/indexes.h"
 #include "tests/adapters/postgres/pg_test_server.h"
@@ -216,6 +218,47 @@ TEST_F(PgStoreTest, AReadOnlyStoreDoesNotRecoverWrites) {
   ASSERT_THAT(s, IsOk());
   EXPECT_THAT((*s)->Recover(), StatusIs(StatusCode::kFailedPrecondition, HasSubstr("read-only")));
   EXPECT_THAT((*s)->Writable(), StatusIs(StatusCode::kUnavailable, _));
+}
+
+// The hash chains' check reads the PostgreSQL store's rows as it reads RocksDB's: sound chains
+// pass; an outbox entry changed after it was written, or an event, is named.
+TEST_F(PgStoreTest, TheChainCheckFindsWhatWasChanged) {
+  auto opened = PgStore::Open(On(db_));
+  ASSERT_THAT(opened, IsOk());
+  PgStore& s = **opened;
+  for (int i = 1; i <= 3; ++i) {
+    ASSERT_THAT(s.Commit(NewDossierWrite("d" + std::to_string(i), i)), IsOk());
+  }
+  ASSERT_THAT(WriteAuditCheckpoint(s, s, 1772400000), IsOk());
+  auto check = [&s]() -> std::vector<std::string> {
+    ChainCheck chains(s, s);
+    for (int i = 1; i <= 3; ++i) {
+      auto d = s.Get("d" + std::to_string(i));
+      EXPECT_THAT(chains.History(**d), IsOk());
+    }
+    EXPECT_THAT(chains.Finish(), IsOk());
+    EXPECT_EQ(chains.events(), 3u);
+    return chains.problems();
+  };
+  EXPECT_EQ(check(), std::vector<std::string>{});
+  // Changed behind the store's back, through a connection of its own.
+  auto conn = pg::Conn::Open(Server().Dsn(db_));
+  ASSERT_THAT(conn, IsOk());
+  ASSERT_THAT((*conn)->Script("UPDATE outbox SET global_hash = '\\x" + std::string(64, '0') +
+                              "'::bytea WHERE position = 2"),
+              IsOk());
+  // d3's event replaced by d1's: a chain of its own that holds, but not d3's.
+  ASSERT_THAT((*conn)->Script("UPDATE history SET event = (SELECT event FROM history WHERE "
+                              "dossier_id = 'd1'::bytea) WHERE dossier_id = 'd3'::bytea"),
+              IsOk());
+  const std::vector<std::string> problems = check();
+  ASSERT_GE(problems.size(), 2u);
+  auto said = [&](const std::string& what) {
+    return std::any_of(problems.begin(), problems.end(),
+                       [&](const std::string& p) { return p.find(what) != std::string::npos; });
+  };
+  EXPECT_TRUE(said("outbox position 2: its global hash does not follow")) << problems[0];
+  EXPECT_TRUE(said("dossier 'd3'")) << problems[0];
 }
 
 // The same commits make the same chains on both stores (a copy between them verifies).

@@ -125,6 +125,15 @@ total=$(grep -o '^OK: [0-9]*' "$tmp/verify.out" | cut -d' ' -f2)
 [ -n "$total" ] && [ "$total" -ge $(( ${#ids[@]} + 1 + acked )) ] ||
   fail "verify after the crash: $(tail -3 "$tmp/verify.out")"
 
+# verify on PostgreSQL checks the hash chains and, given the data directory, the files; the
+# server wrote audit checkpoints; a dossier's chain exports.
+"$motcua" verify "postgres:$dsn" --data "$tmp/data" > "$tmp/verify.out" 2>&1 || fail "verify --data: $(cat "$tmp/verify.out")"
+grep -q "^hash chains: [0-9]* events chained, global head at position [0-9]* [0-9a-f]\{64\}, [1-9][0-9]* audit checkpoints" "$tmp/verify.out" ||
+  fail "verify's chains on PostgreSQL: $(cat "$tmp/verify.out")"
+grep -q "^OK: .* file references to 0 stored files .* (PostgreSQL)" "$tmp/verify.out" || fail "verify --data: $(cat "$tmp/verify.out")"
+grep -q "motcua: audit checkpoint: position [1-9]" "$tmp/log" || fail "no audit checkpoint on PostgreSQL"
+"$motcua" audit export "postgres:$dsn" "${ids[0]}" | grep -q '"chain_hash"' || fail "audit export on PostgreSQL"
+
 # motcua copy: refused while the server writes the database; once it is stopped, PostgreSQL →
 # RocksDB → a new PostgreSQL database, each copy read back and verified (the RocksDB one with its
 # hash chains too); a copy into a store that is not empty is refused.

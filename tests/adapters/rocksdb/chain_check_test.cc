@@ -48,7 +48,7 @@ class ChainCheckTest : public ::testing::Test {
   }
   // What `motcua verify` reports of the chains.
   std::vector<std::string> Check() {
-    ChainCheck chains(*store_);
+    ChainCheck chains(*store_, *store_);
     VerifyOptions options;
     options.history = [&](const Dossier& d) { return chains.History(d); };
     Result<VerifyReport> report = VerifyStore(*store_, options);
@@ -106,7 +106,7 @@ TEST_F(ChainCheckTest, EveryCommitExtendsTheChainsAcrossReopen) {
   EXPECT_EQ(global5, GlobalHash(global4, 5, hash2));
 
   // A checkpoint of the head as committed; the store reopened goes on from the head it stored.
-  Result<AuditCheckpoint> c = WriteAuditCheckpoint(*store_, 1772400000);
+  Result<AuditCheckpoint> c = WriteAuditCheckpoint(*store_, *store_, 1772400000);
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->position, 6u);
   EXPECT_EQ(c->hash, head_);
@@ -115,7 +115,7 @@ TEST_F(ChainCheckTest, EveryCommitExtendsTheChainsAcrossReopen) {
   Move("d4", 1);
   EXPECT_TRUE(Check().empty());
   EXPECT_EQ(checkpoints_, 1u);
-  ASSERT_TRUE(WriteAuditCheckpoint(*store_, 1772400100).ok());
+  ASSERT_TRUE(WriteAuditCheckpoint(*store_, *store_, 1772400100).ok());
   Result<std::vector<AuditCheckpoint>> all = ReadAuditCheckpoints(*store_, 0, 10);
   ASSERT_TRUE(all.ok());
   ASSERT_EQ(all->size(), 2u);
@@ -167,7 +167,7 @@ TEST_F(ChainCheckTest, AHistoryRewrittenWithNewHashesIsCaughtByTheOutbox) {
 
 TEST_F(ChainCheckTest, AnEditedOutboxAndAWrongCheckpointAreNamed) {
   MakeSix();
-  ASSERT_TRUE(WriteAuditCheckpoint(*store_, 1772400000).ok());
+  ASSERT_TRUE(WriteAuditCheckpoint(*store_, *store_, 1772400000).ok());
   // Position 3's global hash replaced: it no longer follows from 2, nor 4 from it.
   std::string_view key, event_hash, global;
   const std::string at3 = Raw(ColumnFamily::kOutbox, EncodeBE64(3));
