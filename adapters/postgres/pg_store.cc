@@ -298,12 +298,7 @@ Status PgStore::Commit(const std::vector<const WriteSet*>& sets) {
   Rows rows;
   std::vector<std::shared_ptr<const void>> encodings;
   for (const WriteSet* w : sets) {
-    std::shared_ptr<const void> encoded = w->encoded;
-    if (!encoded) {
-      WriteSet copy = *w;
-      Encode(copy);
-      encoded = copy.encoded;
-    }
+    std::shared_ptr<const void> encoded = EncodingOf(*this, *w);
     encodings.push_back(encoded);
     const auto& e = *static_cast<const PgEncoded*>(encoded.get());
     if (!e.failure.ok()) {

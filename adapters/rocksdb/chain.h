@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -76,6 +77,15 @@ std::string ChainEvents(std::string head, const std::vector<Event>& events, uint
 // The global chain as a store's Encode leaves it. Encode runs in position order (the dossier
 // service's processor thread), each write set after the one before; when one does not follow the
 // last encoded (the first since open), the head is read from the store first.
+// `w`'s encoding (Store::Encode): the one the service made, or one made now for a write set that
+// was not encoded (a caller of Commit need not call Encode).
+inline std::shared_ptr<const void> EncodingOf(Store& store, const WriteSet& w) {
+  if (w.encoded) return w.encoded;
+  WriteSet copy = w;
+  store.Encode(copy);
+  return copy.encoded;
+}
+
 class GlobalChain {
  public:
   // The global hash at a position, as committed (the store's outbox).

@@ -361,12 +361,7 @@ Status RocksStore::Commit(const std::vector<const WriteSet*>& sets) {
   std::vector<const std::string*> log_entries;
   std::vector<std::shared_ptr<const void>> encodings;  // keeps log_entries' strings alive
   for (const WriteSet* w : sets) {
-    std::shared_ptr<const void> encoded = w->encoded;
-    if (!encoded) {
-      WriteSet copy = *w;
-      Encode(copy);
-      encoded = copy.encoded;
-    }
+    std::shared_ptr<const void> encoded = EncodingOf(*this, *w);
     encodings.push_back(encoded);
     if (const Status& f = static_cast<const EncodedOps*>(encoded.get())->failure; !f.ok()) {
       FailWrites(f.message());
