@@ -23,18 +23,13 @@ constexpr int64_t kMigrationLock = 0x6d6f746375610001;  // "motcua" 1
 constexpr int64_t kWriterLock = 0x6d6f746375610002;     // "motcua" 2
 constexpr size_t kScanPage = 10000;
 
-// The smallest key after every key that starts with `prefix`; empty when there is none.
-std::string PrefixEnd(std::string prefix) {
-  while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xff) prefix.pop_back();
-  if (!prefix.empty()) prefix.back() = static_cast<char>(prefix.back() + 1);
-  return prefix;
-}
-
-// The parameters of a scan by prefix: $1 the prefix, $2 the key to start after, $3 the end of
-// the prefix's keys (PrefixEnd; empty: none), $4 the limit.
-pg::Params PrefixRange(const std::string& prefix, const std::string& start_after, size_t limit) {
+// The parameters of a scan by prefix: $1 the prefix, $2 the key to start after, $3 where the
+// scan ends (ScanEnd: the prefix's end or `end_before`; empty: none), $4 the limit.
+pg::Params PrefixRange(const std::string& prefix, const std::string& start_after, size_t limit,
+                       const std::string& end_before = "") {
   pg::Params p;
-  p.Bytes(prefix).Bytes(start_after).Bytes(PrefixEnd(prefix)).Int(static_cast<int64_t>(limit));
+  p.Bytes(prefix).Bytes(start_after).Bytes(ScanEnd(prefix, end_before));
+  p.Int(static_cast<int64_t>(limit));
   return p;
 }
 
@@ -484,13 +479,15 @@ Result<std::vector<std::string>> PgStore::Ids(const std::string& after_id, size_
   });
 }
 
-Result<std::vector<std::string>> PgStore::ScanIndex(const std::string& prefix,
-                                                    const std::string& start_after, size_t limit) {
+Result<std::vector<std::string>> PgStore::ScanIndexRange(const std::string& prefix,
+                                                         const std::string& start_after,
+                                                         const std::string& end_before,
+                                                         size_t limit) {
   return Read<std::vector<std::string>>([&](pg::Conn& c) -> Result<std::vector<std::string>> {
     ASSIGN_OR_RETURN(pg::Rows r,
                      c.Exec("SELECT entry FROM index_entries WHERE entry >= $1 AND entry > $2 "
                             "AND ($3 = ''::bytea OR entry < $3) ORDER BY entry LIMIT $4",
-                            PrefixRange(prefix, start_after, limit)));
+                            PrefixRange(prefix, start_after, limit, end_before)));
     std::vector<std::string> out;
     out.reserve(static_cast<size_t>(r.size()));
     for (int i = 0; i < r.size(); ++i) out.emplace_back(r.bytes(i, 0));

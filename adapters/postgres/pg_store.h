@@ -64,8 +64,10 @@ class PgStore : public Store, public RowStore {
   Result<std::vector<OutboxEntry>> ReadOutbox(uint64_t after, size_t limit) override;
   Result<std::vector<uint64_t>> OutboxPositions(uint64_t after, size_t limit) override;
   Result<std::vector<std::string>> Ids(const std::string& after_id, size_t limit) override;
-  Result<std::vector<std::string>> ScanIndex(const std::string& prefix,
-                                             const std::string& start_after, size_t limit) override;
+  Result<std::vector<std::string>> ScanIndexRange(const std::string& prefix,
+                                                  const std::string& start_after,
+                                                  const std::string& end_before,
+                                                  size_t limit) override;
   Result<bool> HasIndexEntry(const std::string& entry) override;
   Result<std::vector<std::string>> AllIndexEntries(const std::string& start_after,
                                                    size_t limit) override;

@@ -486,12 +486,18 @@ Result<std::vector<std::string>> RocksStore::Ids(const std::string& after_id, si
   return out;
 }
 
-Result<std::vector<std::string>> RocksStore::ScanIndex(const std::string& prefix,
-                                                       const std::string& start_after,
-                                                       size_t limit) {
+Result<std::vector<std::string>> RocksStore::ScanIndexRange(const std::string& prefix,
+                                                            const std::string& start_after,
+                                                            const std::string& end_before,
+                                                            size_t limit) {
   std::vector<std::string> out;
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), cf(ColumnFamily::kIndexes)));
+  // The iterator stops at the bound: without one it skips every deleted entry up to the next
+  // live one (the timer index of a busy day: hundreds of thousands).
+  const std::string end = ScanEnd(prefix, end_before);
+  const rocksdb::Slice upper(end);
+  rocksdb::ReadOptions read;
+  if (!end.empty()) read.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, cf(ColumnFamily::kIndexes)));
   if (start_after.empty()) {
     it->Seek(prefix);
   } else {

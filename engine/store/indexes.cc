@@ -49,6 +49,14 @@ std::string PhoneDigits(std::string_view phone) {
   return out;
 }
 
+std::string ScanEnd(const std::string& prefix, const std::string& end_before) {
+  std::string end = prefix;
+  while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xff) end.pop_back();
+  if (!end.empty()) end.back() = static_cast<char>(end.back() + 1);
+  if (!end_before.empty() && (end.empty() || end_before < end)) end = end_before;
+  return end;
+}
+
 std::string SortableInstant(Instant t) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string s(16, '0');

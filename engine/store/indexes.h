@@ -82,6 +82,9 @@ std::vector<std::string> IndexEntries(const Dossier& d);  // sorted, unique
 // entries both states imply are left alone.
 void DiffIndexEntries(const Dossier* before, const Dossier& after,
                       std::vector<std::string>* removed, std::vector<std::string>* added);
+// Where a scan of the keys starting with `prefix` ends (exclusive): the lesser of the first key
+// past the prefix and `end_before` (when not empty); empty: the end of the keys.
+std::string ScanEnd(const std::string& prefix, const std::string& end_before);
 // Fixed-width hex so lexicographic order is numeric order (instants after 1970).
 std::string SortableInstant(Instant t);
 Instant ParseSortableInstant(const std::string& hex16);

@@ -144,14 +144,16 @@ Result<std::vector<std::string>> MemoryStore::Ids(const std::string& after_id, s
   return out;
 }
 
-Result<std::vector<std::string>> MemoryStore::ScanIndex(const std::string& prefix,
-                                                        const std::string& start_after,
-                                                        size_t limit) {
+Result<std::vector<std::string>> MemoryStore::ScanIndexRange(const std::string& prefix,
+                                                             const std::string& start_after,
+                                                             const std::string& end_before,
+                                                             size_t limit) {
   MutexLock lock(&mu_);
   std::vector<std::string> out;
   auto it = start_after.empty() ? index_.lower_bound(prefix) : index_.upper_bound(start_after);
   for (; it != index_.end() && out.size() < limit; ++it) {
     if (it->compare(0, prefix.size(), prefix) != 0) break;
+    if (!end_before.empty() && *it >= end_before) break;
     out.push_back(*it);
   }
   return out;

@@ -22,8 +22,10 @@ class MemoryStore : public Store {
   Status Commit(const std::vector<const WriteSet*>& sets) override;
   Result<std::vector<OutboxEntry>> ReadOutbox(uint64_t after, size_t limit) override;
   Result<std::vector<std::string>> Ids(const std::string& after_id, size_t limit) override;
-  Result<std::vector<std::string>> ScanIndex(const std::string& prefix,
-                                             const std::string& start_after, size_t limit) override;
+  Result<std::vector<std::string>> ScanIndexRange(const std::string& prefix,
+                                                  const std::string& start_after,
+                                                  const std::string& end_before,
+                                                  size_t limit) override;
   Result<bool> HasIndexEntry(const std::string& entry) override;
   Result<std::vector<std::string>> AllIndexEntries(const std::string& start_after,
                                                    size_t limit) override;

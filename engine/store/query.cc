@@ -200,7 +200,9 @@ Result<std::vector<DueTimer>> Store::DueTimers(Instant upto, size_t limit,
                                                const std::string& after) {
   const std::string prefix = IndexPrefix(IndexKind::kTimer);
   std::vector<DueTimer> out;
-  ASSIGN_OR_RETURN(std::vector<std::string> entries, ScanIndex(prefix, after, limit));
+  // Up to `upto` only: the timers not due yet, and the many deleted since, are not read.
+  const std::string end = prefix + SortableInstant(Instant{upto.seconds + 1});
+  ASSIGN_OR_RETURN(std::vector<std::string> entries, ScanIndexRange(prefix, after, end, limit));
   for (const std::string& e : entries) {
     // "tm" sep <16 hex> sep kind sep id
     const std::string hex = e.substr(prefix.size(), 16);

@@ -169,11 +169,18 @@ class Store {
                      const std::function<Status(const std::shared_ptr<const Dossier>&)>& each);
   // Every dossier id after `after_id`, ascending (for verification and rebuilds).
   virtual Result<std::vector<std::string>> Ids(const std::string& after_id, size_t limit) = 0;
-  // Index entries starting with `prefix`, strictly after `start_after` (when not empty), in
-  // order, at most `limit`.
-  virtual Result<std::vector<std::string>> ScanIndex(const std::string& prefix,
-                                                     const std::string& start_after,
-                                                     size_t limit) = 0;
+  // Index entries starting with `prefix`, strictly after `start_after` (when not empty) and
+  // before `end_before` (when not empty), in order, at most `limit`. A scan bounded so stops
+  // there, not at the next live entry: deleted entries past the bound are never read (RocksDB
+  // skips tombstones one by one, and a busy index has many).
+  virtual Result<std::vector<std::string>> ScanIndexRange(const std::string& prefix,
+                                                          const std::string& start_after,
+                                                          const std::string& end_before,
+                                                          size_t limit) = 0;
+  Result<std::vector<std::string>> ScanIndex(const std::string& prefix,
+                                             const std::string& start_after, size_t limit) {
+    return ScanIndexRange(prefix, start_after, "", limit);
+  }
   // Whether the index holds exactly this entry.
   virtual Result<bool> HasIndexEntry(const std::string& entry) = 0;
   // Every index entry in the store, in order, after `start_after` (verification).

@@ -332,14 +332,15 @@ TEST_F(DossierServiceTest, ABurstOfDueTimersFiresRoundAfterRound) {
 // start (where a store would skip over every entry the rounds before deleted).
 TEST_F(DossierServiceTest, EachRoundOfABurstReadsOnFromWhereTheLastStopped) {
   struct RecordingStore : MemoryStore {
-    Result<std::vector<std::string>> ScanIndex(const std::string& prefix,
-                                               const std::string& start_after,
-                                               size_t limit) override {
+    Result<std::vector<std::string>> ScanIndexRange(const std::string& prefix,
+                                                    const std::string& start_after,
+                                                    const std::string& end_before,
+                                                    size_t limit) override {
       if (prefix == IndexPrefix(IndexKind::kTimer)) {
         std::lock_guard lock(mu);
         starts.push_back(start_after);
       }
-      return MemoryStore::ScanIndex(prefix, start_after, limit);
+      return MemoryStore::ScanIndexRange(prefix, start_after, end_before, limit);
     }
     std::mutex mu;
     std::vector<std::string> starts;

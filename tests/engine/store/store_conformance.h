@@ -214,6 +214,40 @@ TYPED_TEST_P(StoreConformance, DueTimersComeEarliestFirst) {
   EXPECT_EQ((*due)[1].timer.kind, TimerKind::kDossierDue);
 }
 
+// A scan with an end stops before it, within its prefix; due timers are read up to `upto` only,
+// and a timer due exactly then is due.
+TYPED_TEST_P(StoreConformance, IndexScansStopAtTheirEnd) {
+  Store& s = *this->store_;
+  WriteSet w;
+  w.first_outbox_position = 1;
+  for (int i = 1; i <= 3; ++i) {
+    Dossier d = SampleDossier("d" + std::to_string(i), DossierStatus::kInProcessing, "appraise", i);
+    w.changes.push_back({std::nullopt, d, {}});
+  }
+  ASSERT_TRUE(s.Commit(w).ok());
+  const std::string prefix = IndexPrefix(IndexKind::kTimer);
+  Result<std::vector<std::string>> all = s.ScanIndex(prefix, "", 100);
+  ASSERT_TRUE(all.ok());
+  ASSERT_GE(all->size(), 3u);
+  Result<std::vector<std::string>> first = s.ScanIndexRange(prefix, "", (*all)[1], 100);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(*first, std::vector<std::string>({(*all)[0]}));
+  Result<std::vector<std::string>> middle = s.ScanIndexRange(prefix, (*all)[0], (*all)[2], 100);
+  ASSERT_TRUE(middle.ok());
+  EXPECT_EQ(*middle, std::vector<std::string>({(*all)[1]}));
+  // An end past the prefix's keys is the prefix's end.
+  Result<std::vector<std::string>> past = s.ScanIndexRange(prefix, "", prefix + "\xff", 100);
+  ASSERT_TRUE(past.ok());
+  EXPECT_EQ(*past, *all);
+  // d1's timer is due at 1772420001: due then, not a second before.
+  const Instant d1_due = ParseSortableInstant((*all)[0].substr(prefix.size(), 16));
+  EXPECT_EQ(s.DueTimers(Instant{d1_due.seconds - 1}, 10)->size(), 0u);
+  Result<std::vector<DueTimer>> due = s.DueTimers(d1_due, 10);
+  ASSERT_TRUE(due.ok());
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ((*due)[0].dossier_id, "d1");
+}
+
 // A decided dossier whose result is at a step after the decision is in that step's queue; one
 // decided at its step (the result held there) is not.
 TYPED_TEST_P(StoreConformance, AResultOnItsWayIsInItsStepsQueue) {
@@ -348,7 +382,7 @@ TYPED_TEST_P(StoreConformance, StatesArePutDeletedAndScannedByPrefix) {
 REGISTER_TYPED_TEST_SUITE_P(StoreConformance, CommitIsReadBackWithHistoryIndexesAndOutbox,
                             UpdateMovesIndexEntriesAndVerifies, OutboxIsOrderedAndResumable,
                             QueriesPageWithAStableCursor, DueTimersComeEarliestFirst,
-                            AResultOnItsWayIsInItsStepsQueue,
+                            IndexScansStopAtTheirEnd, AResultOnItsWayIsInItsStepsQueue,
                             SearchFindsFoldedNamesPhonesAndNumbers, ReportChangesAddUpAcrossCommits,
                             StatesArePutDeletedAndScannedByPrefix);
 
